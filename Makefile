@@ -1,0 +1,142 @@
+# tinbao - offline SMS field-reporting gateway.
+#
+#   make            build ./tinbao
+#   make run        run the gateway on the embedded demo (dummy phone, var/)
+#   make check      build and run every test
+#   make bench      parser and end-to-end benchmarks
+#   make fuzz       run the libFuzzer targets (FUZZ_SECONDS=600)
+#
+# Switches: WERROR=1 (warnings are errors), SANITIZE=1 (address+undefined).
+# CPPFLAGS/CFLAGS/LDFLAGS from the environment are kept, not overwritten.
+
+PREFIX ?= /usr/local
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PKGS = gammu sqlite3 libconfig libcurl
+TEST_PKGS = cmocka
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+       -Wformat=2 -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ifeq ($(SANITIZE),1)
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+# Evaluated when a recipe runs, i.e. after the deps check below.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
+INCLUDES = -Iparser -Iconfig -Istore -Igateway
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(INCLUDES) \
+	     $(WARN) $(SAN) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+
+B = build
+
+PARSER_SRC = parser/parser.c parser/fold.c parser/reply.c
+CONFIG_SRC = config/config.c
+STORE_SRC = store/store.c
+LOG_SRC = gateway/log.c
+GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c
+SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+PARSER_OBJ = $(call obj,$(PARSER_SRC))
+CONFIG_OBJ = $(call obj,$(CONFIG_SRC))
+STORE_OBJ = $(call obj,$(STORE_SRC))
+LOG_OBJ = $(call obj,$(LOG_SRC))
+LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
+	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c)
+OBJ = $(call obj,$(SRC))
+
+UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \
+	     $(B)/tests/test_json
+INTEG_TESTS = $(B)/tests/test_integration
+BENCH = $(B)/tests/bench_parser
+
+.PHONY: all deps run check unit-check integ-check bench fuzz clean install format demo
+
+all: tinbao
+
+# Dependencies: install them when we can (root), otherwise say how.
+deps:
+	@if ! $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) 2>/dev/null || \
+	    ! command -v gammu >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "tinbao: installing missing build dependencies"; \
+			sh contrib/install-deps.sh || exit 1; \
+		else \
+			echo "tinbao: missing build dependencies (pkg-config: $(PKGS) $(TEST_PKGS))."; \
+			echo "Run:  sudo sh contrib/install-deps.sh"; \
+			exit 1; \
+		fi; \
+	fi
+
+$(B)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+tinbao: $(OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
+
+# Tests -------------------------------------------------------------------
+
+$(B)/tests/%.o: tests/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_parser: $(B)/tests/test_parser.o $(PARSER_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS)
+
+$(B)/tests/test_config: $(B)/tests/test_config.o $(CONFIG_OBJ) $(PARSER_OBJ) $(LOG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/tests/test_store: $(B)/tests/test_store.o $(STORE_OBJ) $(LOG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/tests/test_json: $(B)/tests/test_json.o $(call obj,gateway/json.c)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS)
+
+$(B)/tests/test_integration: $(B)/tests/test_integration.o $(B)/tests/phone.o $(LOG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/tests/bench_parser: $(B)/tests/bench_parser.o $(CONFIG_OBJ) $(PARSER_OBJ) $(LOG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/phone.o $(LOG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Every test binary runs; the last line is the summary of all of them.
+check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
+	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
+
+bench: tinbao $(BENCH) $(B)/tests/bench_e2e
+	@$(B)/tests/bench_parser contrib/tinbao.conf
+	@$(B)/tests/bench_e2e ./tinbao contrib/tinbao.conf
+
+# The demo: a dummy phone and a database under var/, the demo messages in the
+# phone's inbox, the gateway in the foreground (Ctrl-C stops it).
+VAR = $(CURDIR)/var
+demo: tinbao
+	@sh contrib/demo/prepare.sh "$(VAR)" ./tinbao
+
+run: demo
+	./tinbao -c var/tinbao.conf run
+
+install: tinbao
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tinbao
+	install -m 755 tinbao $(DESTDIR)$(PREFIX)/bin/tinbao
+	install -m 644 contrib/tinbao.conf $(DESTDIR)$(PREFIX)/share/tinbao/tinbao.conf.example
+
+format:
+	clang-format -i $(SRC) parser/*.h config/*.h store/*.h gateway/*.h tests/*.c
+
+clean:
+	rm -rf $(B) tinbao
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages tinbao needs to build, run and test.
+# Run as root (or through sudo) on Debian 12 or later.
+set -eu
+
+PKGS="build-essential pkg-config gammu libgammu-dev libsqlite3-dev sqlite3 libconfig-dev \
+libcurl4-openssl-dev libcmocka-dev clang python3"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: must run as root: sudo sh $0" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "install-deps.sh: all packages present"
+	exit 0
+fi
+echo "install-deps.sh: installing$missing"
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
