@@ -55,7 +55,7 @@ LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 OBJ = $(call obj,$(SRC))
 
 UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \
-	     $(B)/tests/test_json
+	     $(B)/tests/test_gateway
 INTEG_TESTS = $(B)/tests/test_integration
 BENCH = $(B)/tests/bench_parser
 
@@ -99,16 +99,16 @@ $(B)/tests/test_config: $(B)/tests/test_config.o $(CONFIG_OBJ) $(PARSER_OBJ) $(L
 $(B)/tests/test_store: $(B)/tests/test_store.o $(STORE_OBJ) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
-$(B)/tests/test_json: $(B)/tests/test_json.o $(call obj,gateway/json.c)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS)
+$(B)/tests/test_gateway: $(B)/tests/test_gateway.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
-$(B)/tests/test_integration: $(B)/tests/test_integration.o $(B)/tests/phone.o $(LOG_OBJ)
+$(B)/tests/test_integration: $(B)/tests/test_integration.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 $(B)/tests/bench_parser: $(B)/tests/bench_parser.o $(CONFIG_OBJ) $(PARSER_OBJ) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/phone.o $(LOG_OBJ)
+$(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Every test binary runs; the last line is the summary of all of them.
@@ -127,6 +127,20 @@ demo: tinbao
 
 run: demo
 	./tinbao -c var/tinbao.conf run
+
+# libFuzzer: clang, with address and undefined-behaviour sanitizers.
+FUZZ_SECONDS ?= 600
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iparser \
+	     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(B)/fuzz/fuzz_parser: tests/fuzz/fuzz_parser.c $(PARSER_SRC) parser/parser.h | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_parser.c $(PARSER_SRC)
+
+fuzz: $(B)/fuzz/fuzz_parser
+	@mkdir -p $(B)/fuzz/corpus-parser
+	$(B)/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-dict=tests/fuzz/parser.dict $(B)/fuzz/corpus-parser
 
 install: tinbao
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tinbao

@@ -1,0 +1,1396 @@
+/*
+ * config.c - see config.h.
+ *
+ * Loading is done in three passes over the libconfig tree:
+ *
+ *  1. structure: every group is walked against a table of its known keys
+ *     (type, range, required or not) and the values are copied into struct
+ *     config.  Unknown keys are errors: a misspelt setting silently taking
+ *     its default is the worst kind of configuration bug.
+ *  2. cross-checks, which need several settings at once: duplicate codes,
+ *     folded forms naming two units, keyword forms used for two kinds,
+ *     validity dates, plan bounds, whether the gammurc exists.
+ *  3. when there was no error, the parser is built from struct config.
+ *
+ * Every problem is recorded with its file and line and loading carries on,
+ * so that one run of check-config lists them all.  Values that fail a check
+ * are still stored; the config is thrown away at the end anyway.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "parser.h"
+
+#define TEXT_MAX 128	/* bytes in a name, alias, keyword form or filler */
+#define FOLD_MAX 512	/* folding never makes a text longer */
+#define CODE_MAX 16	/* characters in a trade code */
+#define MSG_MAX 1024
+
+struct loader {
+	const char *path;
+	char *dir;		/* path up to its last '/', or NULL */
+	struct config_diags *diags;
+	size_t nerrors;
+	struct config *cfg;
+};
+
+enum key_type { K_STRING, K_INT, K_LONG, K_BOOL, K_STRINGS, K_GROUP, K_LIST };
+
+/*
+ * One known setting of a group.  off (and noff, for arrays and lists: where
+ * the number of entries goes) locate the value in the struct being filled:
+ * struct config for the top level and its groups, struct config_commune or
+ * struct config_trade for the entries of a list.
+ */
+struct key {
+	const char *name;
+	enum key_type type;
+	int required;
+	long min, max;		/* K_INT, K_LONG: range; K_STRINGS, K_LIST: entries */
+	size_t off, noff;
+	/* Extra check of a string, or of each string of an array. */
+	int (*check)(struct loader *, const config_setting_t *, const char *);
+	const struct key *sub;	/* K_GROUP, K_LIST: the keys inside */
+	size_t size;		/* K_LIST: size of one entry */
+};
+
+/* A folded form, to find two units (or kinds) answering to the same word. */
+struct form {
+	char folded[FOLD_MAX];
+	const char *text;
+	const char *role;	/* "code", "name", "alias", or a keyword kind */
+	const config_setting_t *s;	/* where it is written */
+	const config_setting_t *g;	/* the group of its unit */
+	size_t unit;
+};
+
+struct forms {
+	struct form *v;
+	size_t n, size;
+};
+
+static const char *const kind_names[PARSER_NKINDS] = {
+	"enrol", "grad", "job", "need", "labour", "status", "help",
+};
+
+static const char *const default_fillers[] = { "xa", "thi tran", "tt" };
+
+static void vreport(struct loader *, const char *, int, int, const char *, va_list)
+	__attribute__((format(printf, 5, 0)));
+static void report(struct loader *, const config_setting_t *, int, const char *, ...)
+	__attribute__((format(printf, 4, 5)));
+static void diag_at(struct loader *, const char *, int, const char *, ...)
+	__attribute__((format(printf, 4, 5)));
+
+_Static_assert(PARSER_NKINDS == sizeof(((struct config *)0)->nkeywords) / sizeof(size_t),
+	       "struct config has one keyword array per parser kind");
+
+/* Diagnostics ----------------------------------------------------------- */
+
+/*
+ * libconfig gives the name of an @included file as it was written, while it
+ * opened it relative to the include directory (the config's directory): the
+ * same is done here so that the file in a message can be opened.
+ */
+static void
+file_name(struct loader *l, const char *file, char *buf, size_t size)
+{
+	if (file == NULL)
+		file = l->path;
+	if (file[0] == '/' || l->dir == NULL || strcmp(file, l->path) == 0)
+		snprintf(buf, size, "%s", file);
+	else
+		snprintf(buf, size, "%s%s", l->dir, file);
+}
+
+static void
+vreport(struct loader *l, const char *file, int line, int warning, const char *fmt, va_list ap)
+{
+	struct config_diags *d = l->diags;
+	struct config_diag *v;
+	char msg[MSG_MAX], name[PATH_MAX];
+
+	if (!warning)
+		l->nerrors++;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	file_name(l, file, name, sizeof(name));
+	v = reallocarray(d->v, d->n + 1, sizeof(*v));
+	if (v == NULL)
+		return;
+	d->v = v;
+	v += d->n;
+	v->file = strdup(name);
+	v->msg = strdup(msg);
+	v->line = line;
+	v->warning = warning;
+	if (v->file == NULL || v->msg == NULL) {
+		free(v->file);
+		free(v->msg);
+		return;
+	}
+	d->n++;
+}
+
+/* Reports a problem at setting s (or about the whole file when s is NULL). */
+static void
+report(struct loader *l, const config_setting_t *s, int warning, const char *fmt, ...)
+{
+	va_list ap;
+	const char *file = NULL;
+	int line = 0;
+
+	if (s != NULL) {
+		file = config_setting_source_file(s);
+		line = (int)config_setting_source_line(s);
+	}
+	va_start(ap, fmt);
+	vreport(l, file, line, warning, fmt, ap);
+	va_end(ap);
+}
+
+/* Reports an error at file:line (libconfig's syntax errors). */
+static void
+diag_at(struct loader *l, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(l, file, line, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* "line 40", or "other.conf:40" when ref is in another file than s. */
+static void
+where(struct loader *l, const config_setting_t *s, const config_setting_t *ref, char *buf,
+      size_t size)
+{
+	const char *a = config_setting_source_file(s), *b = config_setting_source_file(ref);
+	char name[PATH_MAX];
+
+	if (a != NULL && b != NULL && strcmp(a, b) != 0) {
+		file_name(l, b, name, sizeof(name));
+		snprintf(buf, size, "%s:%d", name, (int)config_setting_source_line(ref));
+	} else
+		snprintf(buf, size, "line %d", (int)config_setting_source_line(ref));
+}
+
+/* The name of setting s, or of the array or list it is an entry of. */
+static const char *
+label(const config_setting_t *s)
+{
+	while (s != NULL && config_setting_name(s) == NULL)
+		s = config_setting_parent(s);
+	if (s == NULL || config_setting_name(s) == NULL)
+		return "?";
+	return config_setting_name(s);
+}
+
+/* Where group g is, for messages: "", ` in "gammu"`, ` in "communes" entry 3`. */
+static void
+group_name(const config_setting_t *g, char *buf, size_t size)
+{
+	if (config_setting_is_root(g))
+		buf[0] = '\0';
+	else if (config_setting_name(g) != NULL)
+		snprintf(buf, size, " in \"%s\"", config_setting_name(g));
+	else
+		snprintf(buf, size, " in \"%s\" entry %d", label(g), config_setting_index(g) + 1);
+}
+
+static char *
+copy(struct loader *l, const char *s)
+{
+	char *p;
+
+	p = strdup(s);
+	if (p == NULL)
+		report(l, NULL, 0, "out of memory");
+	return p;
+}
+
+/* String checks ---------------------------------------------------------- */
+
+static int
+valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x80)
+			continue;
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		else
+			return 0;
+		for (; n > 0; n--) {
+			if ((p[1] & 0xc0) != 0x80)
+				return 0;
+			p++;
+		}
+	}
+	return 1;
+}
+
+static int
+check_nonempty(struct loader *l, const config_setting_t *s, const char *v)
+{
+	if (v[0] != '\0')
+		return 0;
+	report(l, s, 0, "\"%s\" must not be empty", label(s));
+	return -1;
+}
+
+/* Anything matched in messages: its folded form must not be empty. */
+static int
+check_text(struct loader *l, const config_setting_t *s, const char *v)
+{
+	char folded[FOLD_MAX];
+
+	if (check_nonempty(l, s, v) == -1)
+		return -1;
+	if (strlen(v) > TEXT_MAX) {
+		report(l, s, 0, "\"%s\" value \"%.20s...\" is too long (at most %d bytes)",
+		       label(s), v, TEXT_MAX);
+		return -1;
+	}
+	if (!valid_utf8(v)) {
+		report(l, s, 0, "\"%s\" value is not valid UTF-8 (save the file as UTF-8)",
+		       label(s));
+		return -1;
+	}
+	if (parser_fold(v, strlen(v), folded, sizeof(folded), 1) == 0) {
+		report(l, s, 0, "\"%s\" value \"%s\" has no letter or digit a message could match",
+		       label(s), v);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Keyword forms may be punctuation only ("?" for help): the parser compares
+ * those as written.  They must still be one word of reasonable length.
+ */
+static int
+check_keyword(struct loader *l, const config_setting_t *s, const char *v)
+{
+	if (check_nonempty(l, s, v) == -1)
+		return -1;
+	if (strlen(v) > TEXT_MAX || !valid_utf8(v) || strpbrk(v, " \t\r\n") != NULL) {
+		report(l, s, 0, "\"%s\" form \"%.20s\" must be one word of UTF-8 text", label(s),
+		       v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_phone(struct loader *l, const config_setting_t *s, const char *v)
+{
+	size_t n;
+
+	n = strspn(v + (v[0] == '+'), "0123456789");
+	if (v[(v[0] == '+') + n] == '\0' && n >= 3 && n <= 20)
+		return 0;
+	report(l, s, 0, "\"%s\" must be an optional \"+\" and 3 to 20 digits, not \"%s\"",
+	       label(s), v);
+	return -1;
+}
+
+static int
+one_of(struct loader *l, const config_setting_t *s, const char *v, const char *const *words,
+       const char *wanted)
+{
+	for (; *words != NULL; words++) {
+		if (strcmp(v, *words) == 0)
+			return 0;
+	}
+	report(l, s, 0, "\"%s\" must be %s, not \"%s\"", label(s), wanted, v);
+	return -1;
+}
+
+static int
+check_level(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = { "debug", "info", "warning", NULL };
+
+	return one_of(l, s, v, w, "\"debug\", \"info\" or \"warning\"");
+}
+
+static int
+check_type(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = { "xa", "tt", NULL };
+
+	return one_of(l, s, v, w, "\"xa\" (xã) or \"tt\" (thị trấn)");
+}
+
+static int
+check_course(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = { "D3T", "SC", NULL };
+
+	return one_of(l, s, v, w, "\"D3T\" or \"SC\"");
+}
+
+static int
+check_gso(struct loader *l, const config_setting_t *s, const char *v)
+{
+	if (strlen(v) == 5 && strspn(v, "0123456789") == 5)
+		return 0;
+	report(l, s, 0, "\"%s\" must be the 5-digit GSO code, not \"%s\"", label(s), v);
+	return -1;
+}
+
+static int
+check_code(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				    "0123456789";
+	size_t n = strlen(v);
+
+	if (n >= 1 && n <= CODE_MAX && strspn(v, alnum) == n)
+		return 0;
+	report(l, s, 0, "\"%s\" must be 1 to %d ASCII letters or digits, not \"%s\"", label(s),
+	       CODE_MAX, v);
+	return -1;
+}
+
+static int
+is_date(const char *v)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (strlen(v) != 10 || v[4] != '-' || v[7] != '-' || strspn(v, "0123456789") != 4 ||
+	    strspn(v + 5, "0123456789") != 2 || strspn(v + 8, "0123456789") != 2)
+		return 0;
+	y = atoi(v);
+	m = atoi(v + 5);
+	d = atoi(v + 8);
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	/* 29 February only in leap years. */
+	if (m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)))
+		return 0;
+	return 1;
+}
+
+static int
+check_date(struct loader *l, const config_setting_t *s, const char *v)
+{
+	if (is_date(v))
+		return 0;
+	report(l, s, 0, "\"%s\" must be a date \"YYYY-MM-DD\", not \"%s\"", label(s), v);
+	return -1;
+}
+
+/* The schema -------------------------------------------------------------- */
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct key gammu_keys[] = {
+	{ .name = "rc", .type = K_STRING, .required = 1, .off = OFF(gammurc),
+	  .check = check_nonempty },
+	{ .name = "section", .type = K_INT, .min = 0, .max = INT_MAX, .off = OFF(gammu_section) },
+	{ .name = NULL },
+};
+
+static const struct key reply_keys[] = {
+	{ .name = "diacritics", .type = K_BOOL, .off = OFF(reply_diacritics) },
+	{ .name = NULL },
+};
+
+static const struct key gateway_keys[] = {
+	{ .name = "poll_interval", .type = K_INT, .min = 1, .max = 3600, .off = OFF(poll_interval) },
+	{ .name = "send_retries", .type = K_INT, .min = 1, .max = 20, .off = OFF(send_retries) },
+	{ .name = NULL },
+};
+
+static const struct key log_keys[] = {
+	{ .name = "level", .type = K_STRING, .off = OFF(log_level), .check = check_level },
+	{ .name = NULL },
+};
+
+static const struct key parser_keys[] = {
+	{ .name = "max_count", .type = K_LONG, .min = 1, .max = 100000, .off = OFF(max_count) },
+	{ .name = "fillers", .type = K_STRINGS, .off = OFF(fillers), .noff = OFF(nfillers),
+	  .check = check_text },
+	{ .name = NULL },
+};
+
+static const struct key keyword_keys[] = {
+	{ .name = "enrol", .type = K_STRINGS, .required = 1, .min = 1,
+	  .off = OFF(keywords[PARSER_ENROL]), .noff = OFF(nkeywords[PARSER_ENROL]),
+	  .check = check_keyword },
+	{ .name = "grad", .type = K_STRINGS, .required = 1, .min = 1,
+	  .off = OFF(keywords[PARSER_GRAD]), .noff = OFF(nkeywords[PARSER_GRAD]),
+	  .check = check_keyword },
+	{ .name = "job", .type = K_STRINGS, .required = 1, .min = 1,
+	  .off = OFF(keywords[PARSER_JOB]), .noff = OFF(nkeywords[PARSER_JOB]),
+	  .check = check_keyword },
+	{ .name = "need", .type = K_STRINGS, .required = 1, .min = 1,
+	  .off = OFF(keywords[PARSER_NEED]), .noff = OFF(nkeywords[PARSER_NEED]),
+	  .check = check_keyword },
+	{ .name = "labour", .type = K_STRINGS, .required = 1, .min = 1,
+	  .off = OFF(keywords[PARSER_LABOUR]), .noff = OFF(nkeywords[PARSER_LABOUR]),
+	  .check = check_keyword },
+	{ .name = "status", .type = K_STRINGS, .required = 1, .min = 1,
+	  .off = OFF(keywords[PARSER_STATUS]), .noff = OFF(nkeywords[PARSER_STATUS]),
+	  .check = check_keyword },
+	{ .name = "help", .type = K_STRINGS, .required = 1, .min = 1,
+	  .off = OFF(keywords[PARSER_HELP]), .noff = OFF(nkeywords[PARSER_HELP]),
+	  .check = check_keyword },
+	{ .name = NULL },
+};
+
+static const struct key plan_keys[] = {
+	{ .name = "year", .type = K_INT, .required = 1, .min = 2000, .max = 2100,
+	  .off = OFF(plan.year) },
+	{ .name = "trained_min", .type = K_INT, .required = 1, .min = 0, .max = 10000000,
+	  .off = OFF(plan.trained_min) },
+	{ .name = "trained_max", .type = K_INT, .required = 1, .min = 0, .max = 10000000,
+	  .off = OFF(plan.trained_max) },
+	{ .name = "labour_trained_pct", .type = K_INT, .required = 1, .min = 0, .max = 100,
+	  .off = OFF(plan.labour_trained_pct) },
+	{ .name = "employed_pct", .type = K_INT, .required = 1, .min = 0, .max = 100,
+	  .off = OFF(plan.employed_pct) },
+	{ .name = NULL },
+};
+
+#define COFF(f) offsetof(struct config_commune, f)
+static const struct key commune_keys[] = {
+	{ .name = "code", .type = K_STRING, .required = 1, .off = COFF(code), .check = check_gso },
+	{ .name = "type", .type = K_STRING, .required = 1, .off = COFF(type), .check = check_type },
+	{ .name = "name", .type = K_STRING, .required = 1, .off = COFF(name), .check = check_text },
+	{ .name = "aliases", .type = K_STRINGS, .off = COFF(aliases), .noff = COFF(naliases),
+	  .check = check_text },
+	{ .name = "valid_from", .type = K_STRING, .required = 1, .off = COFF(valid_from),
+	  .check = check_date },
+	{ .name = "valid_to", .type = K_STRING, .required = 1, .off = COFF(valid_to),
+	  .check = check_date },
+	{ .name = NULL },
+};
+
+#define TOFF(f) offsetof(struct config_trade, f)
+static const struct key trade_keys[] = {
+	{ .name = "code", .type = K_STRING, .required = 1, .off = TOFF(code), .check = check_code },
+	{ .name = "level", .type = K_STRING, .required = 1, .off = TOFF(level),
+	  .check = check_course },
+	{ .name = "agricultural", .type = K_BOOL, .required = 1, .off = TOFF(agricultural) },
+	{ .name = "name", .type = K_STRING, .required = 1, .off = TOFF(name), .check = check_text },
+	{ .name = "aliases", .type = K_STRINGS, .off = TOFF(aliases), .noff = TOFF(naliases),
+	  .check = check_text },
+	{ .name = NULL },
+};
+
+static const struct key top_keys[] = {
+	{ .name = "database", .type = K_STRING, .required = 1, .off = OFF(database),
+	  .check = check_nonempty },
+	{ .name = "gammu", .type = K_GROUP, .required = 1, .sub = gammu_keys },
+	{ .name = "own_number", .type = K_STRING, .off = OFF(own_number), .check = check_phone },
+	{ .name = "reply", .type = K_GROUP, .sub = reply_keys },
+	{ .name = "gateway", .type = K_GROUP, .sub = gateway_keys },
+	{ .name = "log", .type = K_GROUP, .sub = log_keys },
+	{ .name = "parser", .type = K_GROUP, .sub = parser_keys },
+	{ .name = "keywords", .type = K_GROUP, .required = 1, .sub = keyword_keys },
+	{ .name = "plan", .type = K_GROUP, .required = 1, .sub = plan_keys },
+	{ .name = "communes", .type = K_LIST, .required = 1, .min = 1, .off = OFF(communes),
+	  .noff = OFF(ncommunes), .sub = commune_keys, .size = sizeof(struct config_commune) },
+	{ .name = "trades", .type = K_LIST, .required = 1, .min = 1, .off = OFF(trades),
+	  .noff = OFF(ntrades), .sub = trade_keys, .size = sizeof(struct config_trade) },
+	{ .name = NULL },
+};
+
+/* Pass 1: structure -------------------------------------------------------- */
+
+static void load_group(struct loader *, const config_setting_t *, const struct key *, void *);
+
+/* Edit distance of two short names, to suggest a key for a misspelt one. */
+static int
+distance(const char *a, const char *b)
+{
+	int d[33], prev, old, best;
+	size_t la = strlen(a), lb = strlen(b), i, j;
+
+	if (la > 32 || lb > 32)
+		return INT_MAX;
+	for (j = 0; j <= lb; j++)
+		d[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = (int)i;
+		for (j = 1; j <= lb; j++) {
+			old = d[j];
+			best = prev + (a[i - 1] != b[j - 1]);
+			if (d[j] + 1 < best)
+				best = d[j] + 1;
+			if (d[j - 1] + 1 < best)
+				best = d[j - 1] + 1;
+			d[j] = best;
+			prev = old;
+		}
+	}
+	return d[lb];
+}
+
+static void
+unknown_key(struct loader *l, const config_setting_t *g, const config_setting_t *s,
+	    const struct key *keys)
+{
+	const struct key *k, *near = NULL;
+	char in[128];
+	int d, best = 3;
+
+	for (k = keys; k->name != NULL; k++) {
+		d = distance(config_setting_name(s), k->name);
+		if (d < best) {
+			best = d;
+			near = k;
+		}
+	}
+	group_name(g, in, sizeof(in));
+	if (near != NULL)
+		report(l, s, 0, "unknown setting \"%s\"%s (did you mean \"%s\"?)",
+		       config_setting_name(s), in, near->name);
+	else
+		report(l, s, 0, "unknown setting \"%s\"%s", config_setting_name(s), in);
+}
+
+static void
+load_string(struct loader *l, const config_setting_t *s, const struct key *k, char **dst)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		report(l, s, 0, "\"%s\" must be a string (in double quotes)", k->name);
+		return;
+	}
+	v = config_setting_get_string(s);
+	if (k->check != NULL)
+		k->check(l, s, v);
+	free(*dst);
+	*dst = copy(l, v);
+}
+
+static int
+load_number(struct loader *l, const config_setting_t *s, const struct key *k, long *v)
+{
+	long long n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		report(l, s, 0, "\"%s\" must be an integer", k->name);
+		return -1;
+	}
+	n = config_setting_get_int64(s);
+	if (n < k->min || n > k->max) {
+		if (k->max == INT_MAX)
+			report(l, s, 0, "\"%s\" must be at least %ld (not %lld)", k->name, k->min,
+			       n);
+		else
+			report(l, s, 0, "\"%s\" must be between %ld and %ld (not %lld)", k->name,
+			       k->min, k->max, n);
+		return -1;
+	}
+	*v = (long)n;
+	return 0;
+}
+
+static void
+load_bool(struct loader *l, const config_setting_t *s, const struct key *k, int *dst)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		report(l, s, 0, "\"%s\" must be true or false", k->name);
+		return;
+	}
+	*dst = config_setting_get_bool(s) != 0;
+}
+
+/* An array (or list) of strings; entries that are not strings are left out. */
+static void
+load_strings(struct loader *l, const config_setting_t *s, const struct key *k, char ***vp,
+	     size_t *np)
+{
+	const config_setting_t *e;
+	char **v;
+	int i, n;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		report(l, s, 0, "\"%s\" must be an array of strings: [ \"...\", \"...\" ]",
+		       k->name);
+		return;
+	}
+	n = config_setting_length(s);
+	if (n < k->min)
+		report(l, s, 0, "\"%s\" must have at least %ld entry", k->name, k->min);
+	if (n == 0)
+		return;
+	v = calloc((size_t)n, sizeof(*v));
+	if (v == NULL) {
+		report(l, s, 0, "out of memory");
+		return;
+	}
+	*vp = v;
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			report(l, e, 0, "\"%s\" must contain only strings", k->name);
+			continue;
+		}
+		if (k->check != NULL)
+			k->check(l, e, config_setting_get_string(e));
+		v[*np] = copy(l, config_setting_get_string(e));
+		if (v[*np] != NULL)
+			(*np)++;
+	}
+}
+
+/* A list of groups, one struct of k->size bytes per entry. */
+static void
+load_list(struct loader *l, const config_setting_t *s, const struct key *k, void **vp,
+	  size_t *np)
+{
+	const config_setting_t *e;
+	char *v;
+	int i, n;
+
+	if (!config_setting_is_list(s)) {
+		report(l, s, 0, "\"%s\" must be a list of groups: ( { ... }, { ... } )", k->name);
+		return;
+	}
+	n = config_setting_length(s);
+	if (n < k->min)
+		report(l, s, 0, "\"%s\" must have at least %ld entry", k->name, k->min);
+	if (n == 0)
+		return;
+	v = calloc((size_t)n, k->size);
+	if (v == NULL) {
+		report(l, s, 0, "out of memory");
+		return;
+	}
+	/* Entries keep their index in the file, so that passes 2 and 3 can
+	 * find an entry's settings (and lines) again. */
+	*vp = v;
+	*np = (size_t)n;
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (!config_setting_is_group(e)) {
+			report(l, e, 0, "\"%s\" entry %d must be a group { ... }", k->name, i + 1);
+			continue;
+		}
+		load_group(l, e, k->sub, v + (size_t)i * k->size);
+	}
+}
+
+static void
+load_value(struct loader *l, const config_setting_t *s, const struct key *k, void *base)
+{
+	char *dst = (char *)base + k->off;
+	long n;
+
+	switch (k->type) {
+	case K_STRING:
+		load_string(l, s, k, (char **)(void *)dst);
+		break;
+	case K_INT:
+		if (load_number(l, s, k, &n) == 0)
+			*(int *)(void *)dst = (int)n;
+		break;
+	case K_LONG:
+		load_number(l, s, k, (long *)(void *)dst);
+		break;
+	case K_BOOL:
+		load_bool(l, s, k, (int *)(void *)dst);
+		break;
+	case K_STRINGS:
+		load_strings(l, s, k, (char ***)(void *)dst,
+			     (size_t *)(void *)((char *)base + k->noff));
+		break;
+	case K_GROUP:
+		if (!config_setting_is_group(s))
+			report(l, s, 0, "\"%s\" must be a group: %s = { ... };", k->name, k->name);
+		else
+			load_group(l, s, k->sub, base);
+		break;
+	case K_LIST:
+		load_list(l, s, k, (void **)(void *)dst,
+			  (size_t *)(void *)((char *)base + k->noff));
+		break;
+	}
+}
+
+/* Walks the settings of group g in file order, then looks for missing ones. */
+static void
+load_group(struct loader *l, const config_setting_t *g, const struct key *keys, void *base)
+{
+	const config_setting_t *s;
+	const struct key *k;
+	char in[128];
+	int i, n;
+
+	n = config_setting_length(g);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(g, (unsigned int)i);
+		for (k = keys; k->name != NULL; k++) {
+			if (strcmp(k->name, config_setting_name(s)) == 0)
+				break;
+		}
+		if (k->name == NULL)
+			unknown_key(l, g, s, keys);
+		else
+			load_value(l, s, k, base);
+	}
+	for (k = keys; k->name != NULL; k++) {
+		if (!k->required || config_setting_get_member(g, k->name) != NULL)
+			continue;
+		group_name(g, in, sizeof(in));
+		/* A missing top-level key is about the whole file: no line. */
+		report(l, config_setting_is_root(g) ? NULL : g, 0,
+		       "missing required setting \"%s\"%s", k->name, in);
+	}
+}
+
+/* Pass 2: cross-checks ---------------------------------------------------- */
+
+static const char *
+member_string(const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s;
+
+	s = config_setting_get_member(g, name);
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
+		return NULL;
+	return config_setting_get_string(s);
+}
+
+/* "commune 06433 "Vân Nham"", from the group of the unit. */
+static void
+unit_label(const config_setting_t *g, const char *what, char *buf, size_t size)
+{
+	const char *code = member_string(g, "code"), *name = member_string(g, "name");
+
+	snprintf(buf, size, "%s %s \"%s\"", what, code != NULL ? code : "?",
+		 name != NULL ? name : "?");
+}
+
+static int
+forms_grow(struct loader *l, struct forms *f)
+{
+	struct form *v;
+	size_t size;
+
+	if (f->n < f->size)
+		return 0;
+	size = f->size == 0 ? 64 : f->size * 2;
+	v = reallocarray(f->v, size, sizeof(*v));
+	if (v == NULL) {
+		report(l, NULL, 0, "out of memory");
+		return -1;
+	}
+	f->v = v;
+	f->size = size;
+	return 0;
+}
+
+/*
+ * Adds the form written at setting s (of unit number unit, whose group is g)
+ * unless another unit of the same class already answers to it.
+ */
+static void
+add_form(struct loader *l, struct forms *f, const config_setting_t *g, const config_setting_t *s,
+	 size_t unit, const char *role, const char *what)
+{
+	const struct form *o;
+	struct form *nf;
+	char a[256], b[256], at[PATH_MAX + 16];
+	const char *text;
+	size_t i;
+
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING || forms_grow(l, f) == -1)
+		return;
+	text = config_setting_get_string(s);
+	nf = &f->v[f->n];
+	/* Empty forms were reported by the checks of pass 1. */
+	if (parser_fold(text, strlen(text), nf->folded, sizeof(nf->folded), 1) == 0)
+		return;
+	for (i = 0; i < f->n; i++) {
+		o = &f->v[i];
+		if (strcmp(o->folded, nf->folded) != 0)
+			continue;
+		if (o->unit == unit)
+			return;
+		/* The same code twice is reported as a duplicate code. */
+		if (strcmp(role, "code") == 0 && strcmp(o->role, "code") == 0 &&
+		    strcmp(o->text, text) == 0)
+			return;
+		unit_label(g, what, a, sizeof(a));
+		unit_label(o->g, what, b, sizeof(b));
+		where(l, s, o->s, at, sizeof(at));
+		report(l, s, 0, "%s \"%s\" of %s folds to \"%s\", like %s \"%s\" of %s (%s)", role,
+		       text, a, nf->folded, o->role, o->text, b, at);
+		return;
+	}
+	nf->text = text;
+	nf->role = role;
+	nf->s = s;
+	nf->g = g;
+	nf->unit = unit;
+	f->n++;
+}
+
+static void
+check_code_twice(struct loader *l, const config_setting_t *list, int i, const char *what)
+{
+	const config_setting_t *s, *o;
+	const char *code, *ocode;
+	char at[PATH_MAX + 16];
+	int j;
+
+	s = config_setting_get_member(config_setting_get_elem(list, (unsigned int)i), "code");
+	code = member_string(config_setting_get_elem(list, (unsigned int)i), "code");
+	if (code == NULL)
+		return;
+	for (j = 0; j < i; j++) {
+		ocode = member_string(config_setting_get_elem(list, (unsigned int)j), "code");
+		if (ocode == NULL || strcmp(code, ocode) != 0)
+			continue;
+		o = config_setting_get_member(config_setting_get_elem(list, (unsigned int)j),
+					      "code");
+		where(l, s, o, at, sizeof(at));
+		/* "first at line 40" */
+		report(l, s, 0, "duplicate %s code \"%s\" (first at %s)", what, code, at);
+		return;
+	}
+}
+
+/*
+ * Codes, names and aliases of communes (or of trades) all match on their
+ * folded, space-less form: two units answering to the same word would make
+ * every message using it ambiguous, so it is an error here rather than a
+ * surprise in the field.
+ */
+static void
+check_units(struct loader *l, const config_t *cf, const char *list, const char *what)
+{
+	const config_setting_t *ls, *g, *a;
+	struct forms f = { 0 };
+	int i, j, n;
+
+	ls = config_lookup(cf, list);
+	if (ls == NULL || !config_setting_is_list(ls))
+		return;
+	n = config_setting_length(ls);
+	for (i = 0; i < n; i++) {
+		g = config_setting_get_elem(ls, (unsigned int)i);
+		if (!config_setting_is_group(g))
+			continue;
+		check_code_twice(l, ls, i, what);
+		add_form(l, &f, g, config_setting_get_member(g, "code"), (size_t)i, "code", what);
+		add_form(l, &f, g, config_setting_get_member(g, "name"), (size_t)i, "name", what);
+		a = config_setting_get_member(g, "aliases");
+		if (a == NULL || !config_setting_is_aggregate(a))
+			continue;
+		for (j = 0; j < config_setting_length(a); j++)
+			add_form(l, &f, g, config_setting_get_elem(a, (unsigned int)j), (size_t)i,
+				 "alias", what);
+	}
+	free(f.v);
+}
+
+/* How keyword forms are compared: folded, or as written when that is empty
+ * ("?"), which is also how the parser has to match them. */
+static void
+keyword_key(const char *text, char *buf, size_t size)
+{
+	if (parser_fold(text, strlen(text), buf, size, 1) == 0)
+		snprintf(buf, size, "%s", text);
+}
+
+static void
+add_keyword(struct loader *l, struct forms *f, const config_setting_t *s, size_t kind)
+{
+	const struct form *o;
+	struct form *nf;
+	char at[PATH_MAX + 16];
+	size_t i;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING || forms_grow(l, f) == -1)
+		return;
+	nf = &f->v[f->n];
+	nf->text = config_setting_get_string(s);
+	keyword_key(nf->text, nf->folded, sizeof(nf->folded));
+	for (i = 0; i < f->n; i++) {
+		o = &f->v[i];
+		if (strcmp(o->folded, nf->folded) != 0)
+			continue;
+		/* Twice for the same kind is harmless. */
+		if (o->unit != kind) {
+			where(l, s, o->s, at, sizeof(at));
+			report(l, s, 0, "keyword form \"%s\" is used for both %s (%s) and %s",
+			       nf->text, kind_names[o->unit], at, kind_names[kind]);
+		}
+		return;
+	}
+	nf->role = kind_names[kind];
+	nf->s = s;
+	nf->g = NULL;
+	nf->unit = kind;
+	f->n++;
+}
+
+/* The first word of a message decides its kind: a form for two kinds would
+ * make one of them unreachable. */
+static void
+check_keywords(struct loader *l, const config_t *cf)
+{
+	const config_setting_t *g, *a;
+	struct forms f = { 0 };
+	size_t k;
+	int i;
+
+	g = config_lookup(cf, "keywords");
+	if (g == NULL || !config_setting_is_group(g))
+		return;
+	for (k = 0; k < PARSER_NKINDS; k++) {
+		a = config_setting_get_member(g, kind_names[k]);
+		if (a == NULL || !config_setting_is_aggregate(a))
+			continue;
+		for (i = 0; i < config_setting_length(a); i++)
+			add_keyword(l, &f, config_setting_get_elem(a, (unsigned int)i), k);
+	}
+	free(f.v);
+}
+
+static void
+check_dates(struct loader *l, const config_t *cf)
+{
+	const config_setting_t *ls, *g;
+	const char *from, *to;
+	int i;
+
+	ls = config_lookup(cf, "communes");
+	if (ls == NULL || !config_setting_is_list(ls))
+		return;
+	for (i = 0; i < config_setting_length(ls); i++) {
+		g = config_setting_get_elem(ls, (unsigned int)i);
+		if (!config_setting_is_group(g))
+			continue;
+		from = member_string(g, "valid_from");
+		to = member_string(g, "valid_to");
+		/* Same format, so the strings compare like the dates. */
+		if (from == NULL || to == NULL || !is_date(from) || !is_date(to) ||
+		    strcmp(from, to) <= 0)
+			continue;
+		report(l, config_setting_get_member(g, "valid_to"), 0,
+		       "\"valid_to\" %s is before \"valid_from\" %s", to, from);
+	}
+}
+
+static void
+check_plan(struct loader *l, const config_t *cf)
+{
+	const config_setting_t *lo, *hi;
+
+	lo = config_lookup(cf, "plan.trained_min");
+	hi = config_lookup(cf, "plan.trained_max");
+	if (lo == NULL || hi == NULL || config_setting_type(lo) != CONFIG_TYPE_INT ||
+	    config_setting_type(hi) != CONFIG_TYPE_INT)
+		return;
+	if (config_setting_get_int(lo) > config_setting_get_int(hi))
+		report(l, hi, 0, "\"trained_min\" (%d) must not be greater than \"trained_max\" (%d)",
+		       config_setting_get_int(lo), config_setting_get_int(hi));
+}
+
+/* Paths in the file are relative to the file's directory, not to the cwd. */
+static void
+resolve(struct loader *l, char **path)
+{
+	char *p;
+	size_t n;
+
+	if (*path == NULL || (*path)[0] == '\0' || (*path)[0] == '/' || l->dir == NULL)
+		return;
+	n = strlen(l->dir) + strlen(*path) + 1;
+	p = malloc(n);
+	if (p == NULL) {
+		report(l, NULL, 0, "out of memory");
+		return;
+	}
+	snprintf(p, n, "%s%s", l->dir, *path);
+	free(*path);
+	*path = p;
+}
+
+static void
+finish_paths(struct loader *l, const config_t *cf)
+{
+	struct config *cfg = l->cfg;
+	struct stat st;
+
+	/* SQLite's special names are not files. */
+	if (cfg->database != NULL && strcmp(cfg->database, ":memory:") != 0 &&
+	    strncmp(cfg->database, "file:", 5) != 0)
+		resolve(l, &cfg->database);
+	resolve(l, &cfg->gammurc);
+	/* Only a warning: check-config and parse must work on a machine that
+	 * has no modem. */
+	if (cfg->gammurc != NULL && cfg->gammurc[0] != '\0' && stat(cfg->gammurc, &st) == -1)
+		report(l, config_lookup(cf, "gammu.rc"), 1, "gammu.rc file \"%s\": %s",
+		       cfg->gammurc, strerror(errno));
+}
+
+static void
+finish_defaults(struct loader *l, const config_t *cf)
+{
+	struct config *cfg = l->cfg;
+	size_t i, n = sizeof(default_fillers) / sizeof(default_fillers[0]);
+
+	if (cfg->log_level == NULL)
+		cfg->log_level = copy(l, "info");
+	if (config_lookup(cf, "parser.fillers") != NULL)
+		return;
+	cfg->fillers = calloc(n, sizeof(*cfg->fillers));
+	if (cfg->fillers == NULL) {
+		report(l, NULL, 0, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		cfg->fillers[i] = copy(l, default_fillers[i]);
+		if (cfg->fillers[i] != NULL)
+			cfg->nfillers++;
+	}
+}
+
+/* Pass 3: the parser -------------------------------------------------------- */
+
+static int
+same_form(const char *text, const char *folded)
+{
+	char f[FOLD_MAX];
+
+	if (text == NULL)
+		return 0;
+	parser_fold(text, strlen(text), f, sizeof(f), 1);
+	return strcmp(f, folded) == 0;
+}
+
+/* Whether a unit already answers to text through its code, name or one of
+ * its first n aliases ("HAN" and alias "han"): the parser need not be told
+ * twice, and might refuse it. */
+static int
+known_form(const char *code, const char *name, char *const *aliases, size_t n, const char *text)
+{
+	char f[FOLD_MAX];
+	size_t i;
+
+	parser_fold(text, strlen(text), f, sizeof(f), 1);
+	if (same_form(code, f) || same_form(name, f))
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (same_form(aliases[i], f))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+add_aliases(struct loader *l, const config_setting_t *g, const char *what, int unit,
+	    const char *code, const char *name, char *const *aliases, size_t n,
+	    int (*add)(struct parser *, int, const char *))
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (known_form(code, name, aliases, i, aliases[i]))
+			continue;
+		if (add(l->cfg->parser, unit, aliases[i]) == -1) {
+			report(l, g, 0, "the parser refused alias \"%s\" of %s %s", aliases[i],
+			       what, code);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+add_units(struct loader *l, const config_t *cf)
+{
+	struct config *cfg = l->cfg;
+	const struct config_commune *c;
+	const struct config_trade *t;
+	const config_setting_t *g;
+	size_t i;
+
+	for (i = 0; i < cfg->ncommunes; i++) {
+		c = &cfg->communes[i];
+		g = config_setting_get_elem(config_lookup(cf, "communes"), (unsigned int)i);
+		if (parser_add_commune(cfg->parser, c->code, c->type, c->name) != (int)i) {
+			report(l, g, 0, "the parser refused commune %s \"%s\"", c->code, c->name);
+			return -1;
+		}
+		if (add_aliases(l, g, "commune", (int)i, c->code, c->name, c->aliases, c->naliases,
+				parser_add_commune_alias) == -1)
+			return -1;
+	}
+	for (i = 0; i < cfg->ntrades; i++) {
+		t = &cfg->trades[i];
+		g = config_setting_get_elem(config_lookup(cf, "trades"), (unsigned int)i);
+		if (parser_add_trade(cfg->parser, t->code, t->name) != (int)i) {
+			report(l, g, 0, "the parser refused trade %s \"%s\"", t->code, t->name);
+			return -1;
+		}
+		if (add_aliases(l, g, "trade", (int)i, t->code, t->name, t->aliases, t->naliases,
+				parser_add_trade_alias) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Index of the first of v[0..n) with the same key as v[n]. */
+static size_t
+first_same(char *const *v, size_t n)
+{
+	char a[FOLD_MAX], b[FOLD_MAX];
+	size_t i;
+
+	keyword_key(v[n], a, sizeof(a));
+	for (i = 0; i < n; i++) {
+		keyword_key(v[i], b, sizeof(b));
+		if (strcmp(a, b) == 0)
+			break;
+	}
+	return i;
+}
+
+static int
+add_words(struct loader *l, const config_t *cf)
+{
+	struct config *cfg = l->cfg;
+	size_t k, i;
+
+	for (k = 0; k < PARSER_NKINDS; k++) {
+		for (i = 0; i < cfg->nkeywords[k]; i++) {
+			if (first_same(cfg->keywords[k], i) != i)
+				continue;
+			if (parser_add_keyword(cfg->parser, (enum parser_kind)k,
+					       cfg->keywords[k][i]) == -1) {
+				report(l, config_lookup(cf, "keywords"), 0,
+				       "the parser refused keyword form \"%s\" of %s",
+				       cfg->keywords[k][i], kind_names[k]);
+				return -1;
+			}
+		}
+	}
+	for (i = 0; i < cfg->nfillers; i++) {
+		if (first_same(cfg->fillers, i) != i)
+			continue;
+		if (parser_add_filler(cfg->parser, cfg->fillers[i]) == -1) {
+			report(l, config_lookup(cf, "parser.fillers"), 0,
+			       "the parser refused filler \"%s\"", cfg->fillers[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+build_parser(struct loader *l, const config_t *cf)
+{
+	struct config *cfg = l->cfg;
+
+	cfg->parser = parser_new();
+	if (cfg->parser == NULL) {
+		report(l, NULL, 0, "out of memory");
+		return;
+	}
+	if (add_units(l, cf) == -1 || add_words(l, cf) == -1)
+		return;
+	parser_set_max_count(cfg->parser, cfg->max_count);
+	if (parser_prepare(cfg->parser) == -1)
+		report(l, NULL, 0, "cannot prepare the parser's tables");
+}
+
+/* Loading ------------------------------------------------------------------ */
+
+static int
+read_file(struct loader *l, config_t *cf)
+{
+	const char *text;
+	int saved;
+
+	if (config_read_file(cf, l->path) == CONFIG_TRUE)
+		return 0;
+	saved = errno;
+	if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
+		report(l, NULL, 0, "cannot read the file: %s", strerror(saved));
+		return -1;
+	}
+	text = config_error_text(cf) != NULL ? config_error_text(cf) : "?";
+	/* libconfig stops at the first syntax error: there is only one. */
+	if (strncmp(text, "syntax error", 12) == 0)
+		diag_at(l, config_error_file(cf), config_error_line(cf), "%s", text);
+	else
+		diag_at(l, config_error_file(cf), config_error_line(cf), "syntax error: %s", text);
+	return -1;
+}
+
+static void
+set_defaults(struct config *cfg)
+{
+	cfg->gammu_section = 0;
+	cfg->reply_diacritics = 0;
+	cfg->poll_interval = 2;
+	cfg->send_retries = 3;
+	cfg->max_count = PARSER_DEFAULT_MAX_COUNT;
+}
+
+struct config *
+config_load(const char *path, struct config_diags *diags)
+{
+	struct config_diags local = { NULL, 0 };
+	struct loader l;
+	struct config *cfg;
+	const char *slash;
+	config_t cf;
+
+	memset(&l, 0, sizeof(l));
+	l.path = path;
+	l.diags = diags != NULL ? diags : &local;
+	config_init(&cf);
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL) {
+		report(&l, NULL, 0, "out of memory");
+		goto fail;
+	}
+	l.cfg = cfg;
+	set_defaults(cfg);
+	cfg->path = copy(&l, path);
+	slash = strrchr(path, '/');
+	if (slash != NULL) {
+		l.dir = strndup(path, (size_t)(slash - path) + 1);
+		if (l.dir == NULL) {
+			report(&l, NULL, 0, "out of memory");
+			goto fail;
+		}
+		/* @include "x.conf" is read next to this file. */
+		config_set_include_dir(&cf, l.dir);
+	}
+	if (read_file(&l, &cf) == -1)
+		goto fail;
+	load_group(&l, config_root_setting(&cf), top_keys, cfg);
+	finish_defaults(&l, &cf);
+	finish_paths(&l, &cf);
+	check_plan(&l, &cf);
+	check_dates(&l, &cf);
+	check_units(&l, &cf, "communes", "commune");
+	check_units(&l, &cf, "trades", "trade");
+	check_keywords(&l, &cf);
+	if (l.nerrors == 0)
+		build_parser(&l, &cf);
+	if (l.nerrors == 0)
+		log_debug("%s: %zu communes, %zu trades", path, cfg->ncommunes, cfg->ntrades);
+fail:
+	config_destroy(&cf);
+	free(l.dir);
+	config_diags_free(&local);
+	if (l.nerrors > 0) {
+		config_free(cfg);
+		cfg = NULL;
+	}
+	return cfg;
+}
+
+static void
+free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+config_free(struct config *cfg)
+{
+	struct config_commune *c;
+	struct config_trade *t;
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->ncommunes; i++) {
+		c = &cfg->communes[i];
+		free(c->code);
+		free(c->type);
+		free(c->name);
+		free_strings(c->aliases, c->naliases);
+		free(c->valid_from);
+		free(c->valid_to);
+	}
+	free(cfg->communes);
+	for (i = 0; i < cfg->ntrades; i++) {
+		t = &cfg->trades[i];
+		free(t->code);
+		free(t->level);
+		free(t->name);
+		free_strings(t->aliases, t->naliases);
+	}
+	free(cfg->trades);
+	for (i = 0; i < PARSER_NKINDS; i++)
+		free_strings(cfg->keywords[i], cfg->nkeywords[i]);
+	free_strings(cfg->fillers, cfg->nfillers);
+	parser_free(cfg->parser);
+	free(cfg->path);
+	free(cfg->database);
+	free(cfg->gammurc);
+	free(cfg->own_number);
+	free(cfg->log_level);
+	free(cfg);
+}
+
+void
+config_diags_free(struct config_diags *diags)
+{
+	size_t i;
+
+	if (diags == NULL)
+		return;
+	for (i = 0; i < diags->n; i++) {
+		free(diags->v[i].file);
+		free(diags->v[i].msg);
+	}
+	free(diags->v);
+	diags->v = NULL;
+	diags->n = 0;
+}
+
+size_t
+config_diags_errors(const struct config_diags *diags)
+{
+	size_t i, n = 0;
+
+	if (diags == NULL)
+		return 0;
+	for (i = 0; i < diags->n; i++) {
+		if (!diags->v[i].warning)
+			n++;
+	}
+	return n;
+}

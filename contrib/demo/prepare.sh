@@ -1,0 +1,44 @@
+#!/bin/sh
+# Prepares the embedded demo under VAR: a gammu dummy phone (a folder of SMS
+# files), a gammurc for it, a configuration derived from contrib/tinbao.conf,
+# and, for a new demo, the messages of contrib/demo/messages.txt in the
+# phone's inbox.  Usage: prepare.sh VAR TINBAO
+set -eu
+var=$1
+tinbao=$2
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+mkdir -p "$var/phone"
+cat >"$var/gammurc" <<EOR
+# The demo phone: gammu's dummy driver keeps SMS as files in a folder.
+[gammu]
+model = dummy
+connection = none
+device = $var/phone
+EOR
+# The real default, with the demo's paths (relative to var/) and a quick scan.
+sed -e 's|^database = .*|database = "tinbao.db";|' \
+    -e 's|^\([[:space:]]*\)rc = .*|\1rc = "gammurc";|' \
+    -e 's|^\([[:space:]]*\)poll_interval = .*|\1poll_interval = 1;|' \
+    "$top/contrib/tinbao.conf" >"$var/tinbao.conf"
+"$tinbao" -c "$var/tinbao.conf" check-config >/dev/null
+
+if [ -e "$var/tinbao.db" ]; then
+	echo "demo: $var/tinbao.db exists; not adding the demo messages again (rm -rf var to start over)"
+else
+	# SMSC times in the plan year, one hour apart, so that periods make sense.
+	at=1646100000 # 2022-03-01 09:00 +07:00
+	n=0
+	grep -v '^#' "$here/messages.txt" | grep -v '^$' | while IFS='	' read -r from text; do
+		"$tinbao" -c "$var/tinbao.conf" inject --from "$from" --at "$at" "$text" >/dev/null
+		at=$((at + 3600))
+		n=$((n + 1))
+	done
+	echo "demo: $(grep -cv '^#\|^$' "$here/messages.txt") messages in the phone's inbox ($var/phone)"
+fi
+cat <<EOM
+demo: starting the gateway (Ctrl-C stops it).  In a second terminal, try:
+  ./tinbao -c var/tinbao.conf inject --from +84912000001 "ENROL xa Minh Son 35 han"
+  ./tinbao -c var/tinbao.conf reports
+EOM

@@ -1,0 +1,333 @@
+/*
+ * cli.c - see cli.h.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "gateway.h"
+#include "json.h"
+#include "log.h"
+#include "modem.h"
+#include "parser.h"
+#include "store.h"
+
+#define SENDER_MAX 20
+
+/* Loads the configuration, printing every diagnostic as file:line. */
+static struct config *
+load(const char *path, size_t *errors)
+{
+	struct config_diags diags = {NULL, 0};
+	struct config *cfg;
+	size_t i;
+
+	cfg = config_load(path, &diags);
+	for (i = 0; i < diags.n; i++) {
+		if (diags.v[i].line > 0)
+			fprintf(stderr, "%s:%d: %s: %s\n", diags.v[i].file, diags.v[i].line,
+				diags.v[i].warning ? "warning" : "error", diags.v[i].msg);
+		else
+			fprintf(stderr, "%s: %s: %s\n", diags.v[i].file,
+				diags.v[i].warning ? "warning" : "error", diags.v[i].msg);
+	}
+	if (errors != NULL)
+		*errors = config_diags_errors(&diags);
+	config_diags_free(&diags);
+	return cfg;
+}
+
+int
+cli_check_config(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	size_t errors = 0;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: tinbao -c config check-config\n");
+		return 2;
+	}
+	cfg = load(conf, &errors);
+	if (cfg == NULL || errors > 0) {
+		fprintf(stderr, "%s: %zu error%s\n", conf, errors, errors == 1 ? "" : "s");
+		config_free(cfg);
+		return 1;
+	}
+	printf("configuration OK\n");
+	config_free(cfg);
+	return 0;
+}
+
+int
+cli_run(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	int once = 0, level;
+
+	if (argc == 2 && strcmp(argv[1], "--once") == 0) {
+		once = 1;
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: tinbao -c config run [--once]\n");
+		return 2;
+	}
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	/* -d on the command line wins over the file's level. */
+	level = log_parselevel(cfg->log_level);
+	if (log_getlevel() != LOG_LEVEL_DEBUG && level != -1)
+		log_setlevel(level);
+	return gateway_run(cfg, once);
+}
+
+static void
+json_item(struct buf *b, const struct parser *p, const struct parser_item *it)
+{
+	buf_puts(b, "{");
+	json_key(b, "kind", 1);
+	json_str(b, parser_kind_name(it->kind));
+	if (it->commune >= 0) {
+		json_key(b, "commune_code", 0);
+		json_str(b, parser_commune_code(p, it->commune));
+		json_key(b, "commune", 0);
+		json_str(b, parser_commune_name(p, it->commune));
+	}
+	if (it->trade >= 0) {
+		json_key(b, "trade_code", 0);
+		json_str(b, parser_trade_code(p, it->trade));
+		json_key(b, "trade", 0);
+		json_str(b, parser_trade_name(p, it->trade));
+	}
+	if (it->kind != PARSER_STATUS && it->kind != PARSER_HELP) {
+		json_key(b, "count", 0);
+		buf_printf(b, "%ld", it->count);
+	}
+	if (it->kind == PARSER_LABOUR) {
+		json_key(b, "trained", 0);
+		buf_printf(b, "%ld", it->trained);
+	}
+	if (it->kind == PARSER_HELP && it->topic >= 0) {
+		json_key(b, "topic", 0);
+		json_str(b, parser_kind_name(it->topic));
+	}
+	buf_puts(b, "}");
+}
+
+/* The JSON line `parse` prints for one message. */
+static void
+json_result(struct buf *b, const struct config *cfg, const struct parser_result *res)
+{
+	const struct parser *p = cfg->parser;
+	char reply[PARSER_REPLY_MAX + 1];
+	size_t i;
+	int c;
+
+	buf_reset(b);
+	buf_puts(b, "{");
+	json_key(b, "ok", 1);
+	buf_puts(b, res->error == PARSER_OK ? "true" : "false");
+	if (res->error == PARSER_OK) {
+		json_key(b, "items", 0);
+		buf_puts(b, "[");
+		for (i = 0; i < res->nitems; i++) {
+			if (i > 0)
+				buf_puts(b, ",");
+			json_item(b, p, &res->items[i]);
+		}
+		buf_puts(b, "]");
+	} else {
+		json_key(b, "error", 0);
+		json_str(b, parser_error_name(res->error));
+		json_key(b, "candidates", 0);
+		buf_puts(b, "[");
+		for (i = 0; i < res->ncandidates; i++) {
+			c = res->candidates[i];
+			if (i > 0)
+				buf_puts(b, ",");
+			json_str(b, res->error == PARSER_AMBIGUOUS_TRADE ? parser_trade_code(p, c)
+									  : parser_commune_code(p, c));
+		}
+		buf_puts(b, "]");
+	}
+	parser_reply(p, res, 0, cfg->reply_diacritics, reply, sizeof(reply));
+	json_key(b, "reply", 0);
+	json_str(b, reply);
+	buf_puts(b, "}\n");
+}
+
+int
+cli_parse(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	struct parser_result res;
+	struct buf out;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	const char *s;
+	int status = 0;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: tinbao -c config parse < messages\n");
+		return 2;
+	}
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	buf_init(&out);
+	while ((len = getline(&line, &cap, stdin)) != -1) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		parser_parse(cfg->parser, line, (size_t)len, &res);
+		json_result(&out, cfg, &res);
+		s = buf_str(&out);
+		if (s == NULL || fputs(s, stdout) == EOF) {
+			fprintf(stderr, "tinbao: parse: cannot write the result\n");
+			status = 1;
+			break;
+		}
+	}
+	if (ferror(stdin)) {
+		fprintf(stderr, "tinbao: parse: reading stdin: %s\n", strerror(errno));
+		status = 1;
+	}
+	free(line);
+	buf_free(&out);
+	config_free(cfg);
+	return status;
+}
+
+static int
+valid_sender(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > SENDER_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!(s[i] == '+' && i == 0) && !(s[i] >= '0' && s[i] <= '9') &&
+		    !(s[i] >= 'A' && s[i] <= 'Z') && !(s[i] >= 'a' && s[i] <= 'z') && s[i] != ' ')
+			return 0;
+	}
+	return 1;
+}
+
+int
+cli_inject(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	struct modem *m;
+	const char *from = NULL, *text = NULL;
+	int64_t at = time(NULL);
+	char *end;
+	int i, status = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
+			from = argv[++i];
+		} else if (strcmp(argv[i], "--at") == 0 && i + 1 < argc) {
+			errno = 0;
+			at = strtoll(argv[++i], &end, 10);
+			if (errno != 0 || *end != '\0' || at < 0) {
+				fprintf(stderr, "tinbao: inject: --at wants Unix seconds\n");
+				return 2;
+			}
+		} else if (text == NULL) {
+			text = argv[i];
+		} else {
+			text = NULL;
+			break;
+		}
+	}
+	if (from == NULL || text == NULL) {
+		fprintf(stderr, "usage: tinbao -c config inject --from NUMBER [--at UNIXTIME] TEXT\n");
+		return 2;
+	}
+	if (!valid_sender(from)) {
+		fprintf(stderr, "tinbao: inject: bad sender \"%s\" (at most %d of +, digits, letters)\n",
+			from, SENDER_MAX);
+		return 2;
+	}
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	m = modem_open(cfg->gammurc, cfg->gammu_section);
+	if (m != NULL && modem_inject(m, from, text, at) == 0) {
+		printf("injected SMS from %s into %s\n", from, cfg->gammurc);
+		status = 0;
+	}
+	modem_close(m);
+	config_free(cfg);
+	return status;
+}
+
+/* Pads a UTF-8 string to a width in characters (not bytes). */
+static void
+print_cell(const char *s, int width)
+{
+	int chars = 0;
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80)
+			chars++;
+	printf("%s%*s  ", s, width > chars ? width - chars : 0, "");
+}
+
+static int
+print_report(void *arg, const struct store_report_row *r)
+{
+	char when[32], num[64];
+	time_t t = (time_t)r->created;
+	struct tm tm;
+	int *count = arg;
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	printf("%6" PRId64 "  %s  %-8s  %d-H%d  ", r->ref, when, r->kind, r->year, r->half);
+	print_cell(r->commune_code, 5);
+	print_cell(r->commune, 12);
+	print_cell(r->trade_code[0] ? r->trade_code : "-", 9);
+	if (strcmp(r->kind, "labour") == 0)
+		snprintf(num, sizeof(num), "%ld/%ld", r->trained, r->count);
+	else
+		snprintf(num, sizeof(num), "%ld", r->count);
+	printf("%9s  %-13s%s\n", num, r->sender, r->cancelled ? "  (cancelled)" : "");
+	(*count)++;
+	return 0;
+}
+
+int
+cli_reports(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	struct store *st;
+	int count = 0, status = 1;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: tinbao -c config reports\n");
+		return 2;
+	}
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	st = store_open(cfg->database, STORE_READONLY);
+	if (st == NULL)
+		goto done;
+	printf("%6s  %-16s  %-8s  %-7s  %-5s  %-12s  %-9s  %9s  %s\n", "ref", "received", "kind",
+	       "period", "code", "commune", "trade", "count", "sender");
+	if (store_reports_foreach(st, print_report, &count) == 0) {
+		printf("%d report%s\n", count, count == 1 ? "" : "s");
+		status = 0;
+	}
+done:
+	store_close(st);
+	config_free(cfg);
+	return status;
+}

@@ -1,0 +1,14 @@
+/*
+ * cli.h - tinbao's subcommands.  Each takes the configuration path and the
+ * arguments after the subcommand's name, and returns the exit status.
+ */
+#ifndef TINBAO_CLI_H
+#define TINBAO_CLI_H
+
+int cli_run(const char *conf, int argc, char **argv);	   /* run [--once] */
+int cli_parse(const char *conf, int argc, char **argv);	   /* parse < lines */
+int cli_check_config(const char *conf, int argc, char **argv);
+int cli_inject(const char *conf, int argc, char **argv);   /* inject --from N TEXT */
+int cli_reports(const char *conf, int argc, char **argv);  /* reports */
+
+#endif

@@ -1,0 +1,554 @@
+/*
+ * gateway.c - see gateway.h.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "json.h"
+#include "log.h"
+#include "modem.h"
+#include "parser.h"
+#include "store.h"
+
+#define VN_UTC_OFFSET (7 * 3600) /* periods are counted in Vietnam's time */
+
+static volatile sig_atomic_t quit;
+static volatile sig_atomic_t reload;
+
+struct gw {
+	struct config *cfg;
+	struct store *st;
+	struct modem *modem;
+	struct buf json;
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		quit = 1;
+}
+
+static void
+set_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: poll() must return so that the loop sees the flag. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * Test hook: TINBAO_CRASH="point:n" kills the process with SIGKILL the n-th
+ * time it passes `point`, so that the crash tests can stop the gateway at an
+ * exact place (after an inbox commit, before the phone deletes the SMS...).
+ */
+static void
+crashpoint(const char *point)
+{
+	static long hits;
+	const char *spec = getenv("TINBAO_CRASH");
+	size_t len = strlen(point);
+
+	if (spec == NULL || strncmp(spec, point, len) != 0 || spec[len] != ':')
+		return;
+	if (++hits == strtol(spec + len + 1, NULL, 10))
+		raise(SIGKILL);
+}
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+gateway_period(int64_t t, int *year, int *half)
+{
+	time_t local = (time_t)(t + VN_UTC_OFFSET);
+	struct tm tm;
+
+	gmtime_r(&local, &tm);
+	*year = tm.tm_year + 1900;
+	*half = tm.tm_mon < 6 ? 1 : 2;
+}
+
+/* The national significant number: "+84912..." / "84912..." / "0912..." -> "912...". */
+static const char *
+national(const char *n)
+{
+	if (n[0] == '+')
+		n++;
+	if (strncmp(n, "84", 2) == 0 && strlen(n) > 9)
+		return n + 2;
+	if (n[0] == '0')
+		return n + 1;
+	return n;
+}
+
+int
+gateway_replyable(const char *sender, const char *own)
+{
+	const char *p = sender;
+	size_t digits = 0;
+
+	if (*p == '+')
+		p++;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return 0; /* alphanumeric sender: an operator or a service */
+		digits++;
+	}
+	/* Short codes (e.g. 1414, 9029) are at most 6 digits; subscriber numbers 9+. */
+	if (digits < 9 || digits > 15)
+		return 0;
+	if (own != NULL && *own != '\0' && strcmp(national(sender), national(own)) == 0)
+		return 0;
+	return 1;
+}
+
+static uint64_t
+fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * What makes an SMS the same SMS when it is read again (the process died
+ * between the inbox commit and the delete): sender, SMSC time, coding,
+ * concatenation header and text.  Without an SMSC time, the place on the
+ * phone stands in for it.
+ */
+static void
+fingerprint(const struct modem_sms *sms, char *out, size_t outsz)
+{
+	char meta[96];
+	uint64_t h = 14695981039346656037ULL;
+
+	snprintf(meta, sizeof(meta), "%" PRId64 "|%s|%d|%d|%d|%d", sms->smsc_time, sms->coding,
+		 sms->concat_ref, sms->part_no, sms->part_count,
+		 sms->smsc_time == 0 ? sms->location : 0);
+	h = fnv1a(h, sms->sender, strlen(sms->sender) + 1);
+	h = fnv1a(h, meta, strlen(meta) + 1);
+	h = fnv1a(h, sms->text, strlen(sms->text));
+	snprintf(out, outsz, "%016" PRIx64, h);
+}
+
+/* Commits one SMS (or part) read from the phone.  Returns 0 or -1. */
+static int
+keep_sms(struct gw *gw, const struct modem_sms *sms)
+{
+	char fp[24];
+	int64_t id = 0, now = time(NULL);
+	int r;
+
+	fingerprint(sms, fp, sizeof(fp));
+	if (store_begin(gw->st) == -1)
+		return -1;
+	if (sms->concat_ref == -1) {
+		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text,
+				      sms->coding, 1, fp};
+		r = store_inbox_add(gw->st, &s, &id);
+	} else {
+		struct store_part p = {sms->sender, sms->concat_ref, sms->part_no,
+				       sms->part_count, sms->smsc_time, now,
+				       sms->text, sms->coding, fp};
+		r = store_part_add(gw->st, &p, &id);
+	}
+	if (r == -1 || store_commit(gw->st) == -1) {
+		store_rollback(gw->st);
+		return -1;
+	}
+	if (sms->concat_ref != -1)
+		log_info("SMS from %s: part %d/%d (ref %d)%s", sms->sender, sms->part_no,
+			 sms->part_count, sms->concat_ref,
+			 r == 1 ? ", message complete" : "");
+	else if (r == 0)
+		log_info("SMS from %s already stored as #%" PRId64 " (read again)", sms->sender,
+			 id);
+	return 0;
+}
+
+/* Reads every SMS on the phone: commit, then delete.  Returns the number read. */
+static int
+receive(struct gw *gw)
+{
+	struct modem_sms *sms;
+	int n = 0, r, start = 1;
+
+	sms = malloc(sizeof(*sms));
+	if (sms == NULL) {
+		log_warn("malloc");
+		return -1;
+	}
+	while (!quit) {
+		r = modem_next(gw->modem, start, sms);
+		start = 0;
+		if (r != 1)
+			break;
+		if (keep_sms(gw, sms) == -1) {
+			/* Not stored: it stays on the phone, to be read again later. */
+			log_warnx("SMS from %s could not be stored; left on the phone", sms->sender);
+			break;
+		}
+		crashpoint("stored");
+		/* Only now that it is safe in the database may the phone forget it. */
+		modem_delete(gw->modem, sms);
+		crashpoint("deleted");
+		n++;
+	}
+	free(sms);
+	return n;
+}
+
+static void
+event_payload(struct gw *gw, const struct store_report *r, int64_t ref, const char *text)
+{
+	struct buf *b = &gw->json;
+
+	buf_reset(b);
+	buf_puts(b, "{");
+	json_key(b, "ref", 1);
+	buf_printf(b, "%" PRId64, ref);
+	json_key(b, "kind", 0);
+	json_str(b, r->kind);
+	json_key(b, "commune_code", 0);
+	json_str(b, r->commune_code);
+	json_key(b, "commune", 0);
+	json_str(b, r->commune);
+	if (r->trade_code != NULL) {
+		json_key(b, "trade_code", 0);
+		json_str(b, r->trade_code);
+		json_key(b, "trade", 0);
+		json_str(b, r->trade);
+	}
+	json_key(b, "count", 0);
+	buf_printf(b, "%ld", r->count);
+	if (strcmp(r->kind, "labour") == 0) {
+		json_key(b, "trained", 0);
+		buf_printf(b, "%ld", r->trained);
+	}
+	json_key(b, "period", 0);
+	buf_printf(b, "\"%d-H%d\"", r->year, r->half);
+	json_key(b, "sender", 0);
+	json_str(b, r->sender);
+	json_key(b, "text", 0);
+	json_str(b, text);
+	buf_puts(b, "}");
+}
+
+static void
+rejection_payload(struct gw *gw, const struct store_inmsg *msg, const char *error)
+{
+	struct buf *b = &gw->json;
+
+	buf_reset(b);
+	buf_puts(b, "{");
+	json_key(b, "inbox_id", 1);
+	buf_printf(b, "%" PRId64, msg->id);
+	json_key(b, "error", 0);
+	json_str(b, error);
+	json_key(b, "sender", 0);
+	json_str(b, msg->sender);
+	json_key(b, "text", 0);
+	json_str(b, msg->text);
+	buf_puts(b, "}");
+}
+
+/* Stores the items of an understood report; *first_ref gets the first reference. */
+static int
+store_items(struct gw *gw, const struct store_inmsg *msg, const struct parser_result *res,
+	    int year, int half, int64_t *first_ref)
+{
+	const struct parser *p = gw->cfg->parser;
+	const struct parser_item *it;
+	const char *payload;
+	int64_t ref, now = time(NULL);
+	size_t i;
+
+	for (i = 0; i < res->nitems; i++) {
+		it = &res->items[i];
+		struct store_report r = {
+		    .inbox_id = msg->id,
+		    .kind = parser_kind_name(it->kind),
+		    .commune_code = parser_commune_code(p, it->commune),
+		    .commune = parser_commune_name(p, it->commune),
+		    .trade_code = it->trade >= 0 ? parser_trade_code(p, it->trade) : NULL,
+		    .trade = it->trade >= 0 ? parser_trade_name(p, it->trade) : NULL,
+		    .count = it->count,
+		    .trained = it->trained,
+		    .year = year,
+		    .half = half,
+		    .sender = msg->sender,
+		    .created = now,
+		};
+		if (store_report_add(gw->st, &r, &ref) == -1)
+			return -1;
+		if (i == 0)
+			*first_ref = ref;
+		event_payload(gw, &r, ref, msg->text);
+		payload = buf_str(&gw->json);
+		if (payload == NULL || store_push_add(gw->st, "report.created", now, payload) == -1)
+			return -1;
+		log_info("  report #%" PRId64 ": %s %s %s %ld", ref, r.kind, r.commune_code,
+			 r.trade_code != NULL ? r.trade_code : "-", r.count);
+	}
+	return 0;
+}
+
+static int
+is_report(const struct parser_result *res)
+{
+	return res->error == PARSER_OK && res->kind != PARSER_STATUS && res->kind != PARSER_HELP;
+}
+
+/* Parses one inbox row and records everything it leads to in one transaction. */
+static int
+process(struct gw *gw, const struct store_inmsg *msg)
+{
+	const struct config *cfg = gw->cfg;
+	struct parser_result res;
+	char reply[PARSER_REPLY_MAX + 1];
+	const char *error = NULL, *payload;
+	int64_t ref = 0;
+	int year, half;
+
+	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
+	gateway_period(msg->smsc_time != 0 ? msg->smsc_time : msg->received, &year, &half);
+	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
+	if (store_begin(gw->st) == -1)
+		return -1;
+	if (res.error != PARSER_OK) {
+		error = parser_error_name(res.error);
+		rejection_payload(gw, msg, error);
+		payload = buf_str(&gw->json);
+		if (payload == NULL ||
+		    store_push_add(gw->st, "message.rejected", time(NULL), payload) == -1)
+			goto fail;
+		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
+	} else if (is_report(&res) && store_items(gw, msg, &res, year, half, &ref) == -1) {
+		goto fail;
+	}
+	if (res.error == PARSER_OK && res.kind == PARSER_STATUS) {
+		if (gateway_status_reply(cfg, gw->st, &res, year, reply, sizeof(reply)) == -1)
+			goto fail;
+	} else {
+		parser_reply(cfg->parser, &res, (long)ref, cfg->reply_diacritics, reply,
+			     sizeof(reply));
+	}
+	if (store_inbox_set_state(gw->st, msg->id, error == NULL ? "accepted" : "rejected",
+				  error) == -1)
+		goto fail;
+	if (!gateway_replyable(msg->sender, cfg->own_number)) {
+		log_info("  no reply: %s is not a phone number we answer", msg->sender);
+	} else {
+		if (store_outbox_add(gw->st, msg->sender, reply, "reply", msg->id, NULL) == -1)
+			goto fail;
+		log_info("  reply to %s: %s", msg->sender, reply);
+	}
+	if (store_commit(gw->st) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(gw->st);
+	return -1;
+}
+
+static int
+process_new(struct gw *gw)
+{
+	struct store_inmsg msg;
+	int64_t after = 0;
+	int r, n = 0;
+
+	memset(&msg, 0, sizeof(msg));
+	while (!quit) {
+		r = store_inbox_next_new(gw->st, after, &msg);
+		if (r != 1)
+			break;
+		after = msg.id;
+		if (process(gw, &msg) == -1) {
+			log_warnx("SMS #%" PRId64 " not processed; will try again", msg.id);
+			store_inmsg_clear(&msg);
+			return -1;
+		}
+		store_inmsg_clear(&msg);
+		crashpoint("processed");
+		n++;
+	}
+	return n;
+}
+
+static int
+send_queued(struct gw *gw)
+{
+	struct store_outmsg out;
+	int64_t after = 0;
+	const char *state;
+	int r, n = 0;
+
+	memset(&out, 0, sizeof(out));
+	while (!quit) {
+		r = store_outbox_next(gw->st, after, &out);
+		if (r != 1)
+			break;
+		after = out.id;
+		if (modem_send(gw->modem, out.to, out.text) == 0) {
+			state = "sent";
+			n++;
+		} else {
+			state = out.attempts + 1 >= gw->cfg->send_retries ? "failed" : "queued";
+		}
+		crashpoint("sent");
+		if (store_outbox_set_state(gw->st, out.id, state,
+					   strcmp(state, "sent") == 0 ? NULL : "modem refused") == -1) {
+			store_outmsg_clear(&out);
+			return -1;
+		}
+		log_debug("outbox #%" PRId64 " to %s: %s", out.id, out.to, state);
+		store_outmsg_clear(&out);
+	}
+	return n;
+}
+
+static void
+turn(struct gw *gw)
+{
+	int got, done, sent;
+
+	got = receive(gw);
+	done = process_new(gw);
+	sent = send_queued(gw);
+	if (got > 0 || done > 0 || sent > 0)
+		log_info("read %d SMS, processed %d, sent %d replies", got > 0 ? got : 0,
+			 done > 0 ? done : 0, sent > 0 ? sent : 0);
+}
+
+static void
+reload_config(struct gw *gw)
+{
+	struct config_diags diags = {NULL, 0};
+	struct config *cfg;
+	size_t i;
+
+	cfg = config_load(gw->cfg->path, &diags);
+	for (i = 0; i < diags.n; i++)
+		log_warnx("%s:%d: %s: %s", diags.v[i].file, diags.v[i].line,
+			  diags.v[i].warning ? "warning" : "error", diags.v[i].msg);
+	config_diags_free(&diags);
+	if (cfg == NULL) {
+		log_warnx("reload: %s has errors; keeping the running configuration",
+			  gw->cfg->path);
+		return;
+	}
+	if (strcmp(cfg->database, gw->cfg->database) != 0 ||
+	    strcmp(cfg->gammurc, gw->cfg->gammurc) != 0 ||
+	    cfg->gammu_section != gw->cfg->gammu_section)
+		log_warnx("reload: database and modem changes take effect on restart");
+	config_free(gw->cfg);
+	gw->cfg = cfg;
+	log_info("reload: configuration %s loaded", cfg->path);
+}
+
+int
+gateway_run(struct config *cfg, int once)
+{
+	struct gw gw;
+	int64_t next;
+	int wait, status = 1;
+
+	memset(&gw, 0, sizeof(gw));
+	gw.cfg = cfg;
+	buf_init(&gw.json);
+	quit = reload = 0;
+	set_signals();
+	gw.st = store_open(cfg->database, 0);
+	if (gw.st == NULL)
+		goto done;
+	gw.modem = modem_open(cfg->gammurc, cfg->gammu_section);
+	if (gw.modem == NULL)
+		goto done;
+	log_info("tinbao: gateway running (database %s)%s", cfg->database,
+		 once ? ", one pass" : "");
+	while (!quit) {
+		if (reload) {
+			reload = 0;
+			reload_config(&gw);
+		}
+		next = monotonic_ms() + (int64_t)gw.cfg->poll_interval * 1000;
+		turn(&gw);
+		if (once)
+			break;
+		wait = (int)(next - monotonic_ms());
+		if (wait > 0 && poll(NULL, 0, wait) == -1 && errno != EINTR)
+			log_warn("poll");
+	}
+	status = 0;
+	log_info("tinbao: stopping");
+done:
+	/* Fixed order: the modem first (no more SMS arrive), then the database. */
+	modem_close(gw.modem);
+	store_close(gw.st);
+	buf_free(&gw.json);
+	config_free(gw.cfg);
+	return status;
+}
+
+int
+gateway_status_reply(const struct config *cfg, struct store *st, const struct parser_result *res,
+		     int year, char *buf, size_t bufsz)
+{
+	const struct parser *p = cfg->parser;
+	struct store_totals t;
+	const char *code = NULL;
+	char name[128];
+	long rate;
+	int c = res->nitems > 0 ? res->items[0].commune : -1;
+
+	if (c >= 0)
+		code = parser_commune_code(p, c);
+	if (store_totals(st, code, year, &t) == -1)
+		return -1;
+	rate = t.grad > 0 ? t.job * 100 / t.grad : 0;
+	if (c >= 0) {
+		parser_ascii(parser_commune_name(p, c), name, sizeof(name));
+		snprintf(buf, bufsz,
+			 "So lieu %d %s %s: ghi danh %ld HV, tot nghiep %ld, co viec lam %ld "
+			 "(%ld%%), nhu cau %ld.",
+			 year, strcmp(parser_commune_type(p, c), "tt") == 0 ? "TT" : "xa", name,
+			 t.enrol, t.grad, t.job, rate, t.need);
+	} else {
+		snprintf(buf, bufsz,
+			 "So lieu %d toan huyen: ghi danh %ld HV (KH %d-%d), tot nghiep %ld, "
+			 "co viec lam %ld (%ld%%, KH %d%%).",
+			 year, t.enrol, cfg->plan.trained_min, cfg->plan.trained_max, t.grad, t.job,
+			 rate, cfg->plan.employed_pct);
+	}
+	return 0;
+}

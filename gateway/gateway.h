@@ -1,0 +1,36 @@
+/*
+ * gateway.h - the daemon: the phone, the database and the parser in one loop.
+ *
+ * Each turn of the loop: read every SMS on the phone, commit it to the inbox
+ * table and only then delete it from the phone; parse every new inbox row and
+ * store its reports (or its rejection), the reply and the push events in one
+ * transaction; send the queued replies and record the outcome.  The loop
+ * sleeps in poll() until the next scan; SIGINT/SIGTERM end it after the
+ * current transaction, SIGHUP reloads the configuration.
+ */
+#ifndef TINBAO_GATEWAY_H
+#define TINBAO_GATEWAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct store;
+struct parser_result;
+
+/* Runs the gateway on cfg (ownership moves to the gateway, which frees it).
+ * once = 1: process what is there and return.  Returns the exit status. */
+int gateway_run(struct config *cfg, int once);
+
+/* 1 when a reply may be sent to sender: a phone number (not an alphanumeric
+ * operator sender or a short code) that is not own (the gateway's number). */
+int gateway_replyable(const char *sender, const char *own);
+
+/* The reporting period of a Unix time in Vietnam (UTC+7): year and half. */
+void gateway_period(int64_t t, int *year, int *half);
+
+/* Composes the reply to a STATUS message from the stored totals. */
+int gateway_status_reply(const struct config *cfg, struct store *st,
+			 const struct parser_result *res, int year, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * modem.c - see modem.h.
+ *
+ * libgammu facts this file relies on: ERR_NONE is 1, not 0; GetNextSMS uses
+ * the Folder/Location left in its buffer as the cursor of a scan, so the
+ * buffer is not touched between two calls of one scan; the dummy driver calls
+ * the send-status callback without checking it, so it is registered first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <gammu.h>
+
+#include "log.h"
+#include "modem.h"
+
+#define SEND_WAIT_SECONDS 60	/* longest wait for the network's answer to one part */
+#define MAX_SEND_PARTS 10
+
+struct modem {
+	GSM_StateMachine *sm;
+	GSM_MultiSMSMessage *multi;	/* the one big buffer (scan cursor) */
+	int index;			/* next part of multi to hand out */
+	int dummy;
+	volatile int send_status;	/* -1 while waiting, else the network's status */
+};
+
+static void
+send_status_cb(GSM_StateMachine *sm, int status, int reference, void *user)
+{
+	struct modem *m = user;
+
+	log_debug("modem: send status %d, message reference %d", status, reference);
+	m->send_status = status;
+}
+
+struct modem *
+modem_open(const char *gammurc, int section)
+{
+	struct modem *m;
+	INI_Section *ini = NULL;
+	GSM_Config *gcfg;
+	GSM_Error err;
+	struct stat sb;
+
+	if (stat(gammurc, &sb) == -1) {
+		log_warn("modem: gammurc %s", gammurc);
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		log_warn("modem: calloc");
+		return NULL;
+	}
+	m->multi = calloc(1, sizeof(*m->multi));
+	m->sm = GSM_AllocStateMachine();
+	if (m->multi == NULL || m->sm == NULL) {
+		log_warnx("modem: out of memory");
+		goto fail;
+	}
+	err = GSM_FindGammuRC(&ini, gammurc);
+	if (err != ERR_NONE) {
+		log_warnx("modem: %s: %s", gammurc, GSM_ErrorString(err));
+		goto fail;
+	}
+	gcfg = GSM_GetConfig(m->sm, 0);
+	err = GSM_ReadConfig(ini, gcfg, section);
+	INI_Free(ini);
+	if (err != ERR_NONE) {
+		log_warnx("modem: %s, section %d: %s", gammurc, section, GSM_ErrorString(err));
+		goto fail;
+	}
+	GSM_SetConfigNum(m->sm, 1);
+	m->dummy = strcmp(gcfg->Model, "dummy") == 0;
+	/* Registered before anything can send: the dummy driver calls it blindly. */
+	GSM_SetSendSMSStatusCallback(m->sm, send_status_cb, m);
+	err = GSM_InitConnection(m->sm, 3);
+	if (err != ERR_NONE) {
+		log_warnx("modem: cannot connect (%s, device %s): %s", gcfg->Connection,
+			  gcfg->Device, GSM_ErrorString(err));
+		goto fail;
+	}
+	log_info("modem: connected (%s, %s, device %s)", m->dummy ? "dummy" : gcfg->Model,
+		 gcfg->Connection, gcfg->Device);
+	return m;
+fail:
+	if (m->sm != NULL)
+		GSM_FreeStateMachine(m->sm);
+	free(m->multi);
+	free(m);
+	return NULL;
+}
+
+void
+modem_close(struct modem *m)
+{
+	if (m == NULL)
+		return;
+	if (GSM_IsConnected(m->sm))
+		GSM_TerminateConnection(m->sm);
+	GSM_FreeStateMachine(m->sm);
+	free(m->multi);
+	free(m);
+}
+
+int
+modem_is_dummy(const struct modem *m)
+{
+	return m->dummy;
+}
+
+/* gammu's strings are UCS-2 big endian, NUL (two zero bytes) terminated. */
+static void
+ucs2_to_utf8(const unsigned char *in, size_t units, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	unsigned int cp, lo;
+
+	for (i = 0; i < units; i++) {
+		cp = (unsigned int)in[2 * i] << 8 | in[2 * i + 1];
+		if (cp == 0)
+			break;
+		if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < units) {
+			lo = (unsigned int)in[2 * i + 2] << 8 | in[2 * i + 3];
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i++;
+			}
+		}
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			cp = 0xfffd; /* a lone surrogate */
+		if (o + 5 > outsz)
+			break;
+		if (cp < 0x80) {
+			out[o++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[o++] = (char)(0xc0 | cp >> 6);
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			out[o++] = (char)(0xe0 | cp >> 12);
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | cp >> 18);
+			out[o++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	out[o] = '\0';
+}
+
+static int64_t
+smsc_unix_time(const GSM_DateTime *dt)
+{
+	struct tm tm;
+
+	if (dt->Year < 1970 || dt->Month < 1 || dt->Month > 12 || dt->Day < 1)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = dt->Year - 1900;
+	tm.tm_mon = dt->Month - 1;
+	tm.tm_mday = dt->Day;
+	tm.tm_hour = dt->Hour;
+	tm.tm_min = dt->Minute;
+	tm.tm_sec = dt->Second;
+	/* The timestamp is local to the SMSC; Timezone is its offset in seconds. */
+	return (int64_t)timegm(&tm) - dt->Timezone;
+}
+
+static void
+fill_sms(const GSM_SMSMessage *g, struct modem_sms *sms)
+{
+	GSM_UDHHeader udh;
+	size_t i, n;
+
+	memset(sms, 0, sizeof(*sms));
+	ucs2_to_utf8(g->Number, GSM_MAX_NUMBER_LENGTH + 1, sms->sender, sizeof(sms->sender));
+	sms->smsc_time = smsc_unix_time(&g->DateTime);
+	sms->folder = g->Folder;
+	sms->location = g->Location;
+	switch (g->Coding) {
+	case SMS_Coding_8bit:
+		strcpy(sms->coding, "8bit");
+		n = g->Length > 0 ? (size_t)g->Length : 0;
+		for (i = 0; i < n && 2 * i + 2 < sizeof(sms->text); i++)
+			snprintf(sms->text + 2 * i, 3, "%02x", g->Text[i]);
+		break;
+	case SMS_Coding_Unicode_No_Compression:
+	case SMS_Coding_Unicode_Compression:
+		strcpy(sms->coding, "ucs2");
+		ucs2_to_utf8(g->Text, GSM_MAX_SMS_LENGTH + 1, sms->text, sizeof(sms->text));
+		break;
+	default:
+		strcpy(sms->coding, "gsm7");
+		ucs2_to_utf8(g->Text, GSM_MAX_SMS_LENGTH + 1, sms->text, sizeof(sms->text));
+		break;
+	}
+	udh = g->UDH;
+	GSM_DecodeUDHHeader(NULL, &udh);
+	sms->concat_ref = -1;
+	if (udh.AllParts > 1 && udh.PartNumber >= 1 && udh.PartNumber <= udh.AllParts) {
+		sms->concat_ref = udh.ID16bit != -1 ? udh.ID16bit : udh.ID8bit;
+		sms->part_no = udh.PartNumber;
+		sms->part_count = udh.AllParts;
+	}
+}
+
+int
+modem_next(struct modem *m, int start, struct modem_sms *sms)
+{
+	GSM_SMSMessage *g;
+	GSM_Error err;
+
+	if (start)
+		m->index = m->multi->Number = 0;
+	for (;;) {
+		while (m->index < m->multi->Number) {
+			g = &m->multi->SMS[m->index++];
+			/* Only received messages: not drafts, sent items or status reports. */
+			if (g->PDU != SMS_Deliver || !g->InboxFolder)
+				continue;
+			fill_sms(g, sms);
+			return 1;
+		}
+		err = GSM_GetNextSMS(m->sm, m->multi, start ? TRUE : FALSE);
+		start = 0;
+		m->index = 0;
+		if (err == ERR_EMPTY) {
+			m->multi->Number = 0;
+			return 0;
+		}
+		if (err != ERR_NONE) {
+			m->multi->Number = 0;
+			log_warnx("modem: reading SMS: %s", GSM_ErrorString(err));
+			return -1;
+		}
+	}
+}
+
+int
+modem_delete(struct modem *m, const struct modem_sms *sms)
+{
+	GSM_SMSMessage g;
+	GSM_Error err;
+
+	memset(&g, 0, sizeof(g));
+	g.Folder = sms->folder;
+	g.Location = sms->location;
+	err = GSM_DeleteSMS(m->sm, &g);
+	if (err != ERR_NONE) {
+		log_warnx("modem: deleting SMS %d/%d: %s", sms->folder, sms->location,
+			  GSM_ErrorString(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* Splits UTF-8 text into SMS parts in m->multi (which ends any scan). */
+static int
+encode(struct modem *m, const char *text)
+{
+	GSM_MultiPartSMSInfo info;
+	unsigned char *ucs2;
+	size_t len = strlen(text);
+	GSM_Error err;
+
+	/* Every UTF-8 byte gives at most one UCS-2 unit (4-byte sequences give two). */
+	ucs2 = calloc(len + 2, 2);
+	if (ucs2 == NULL) {
+		log_warn("modem: calloc");
+		return -1;
+	}
+	DecodeUTF8(ucs2, text, len);
+	GSM_ClearMultiPartSMSInfo(&info);
+	info.EntriesNum = 1;
+	info.Entries[0].ID = SMS_ConcatenatedAutoTextLong;
+	info.Entries[0].Buffer = ucs2;
+	info.UnicodeCoding = FALSE;
+	memset(m->multi, 0, sizeof(*m->multi));
+	m->index = 0;
+	err = GSM_EncodeMultiPartSMS(NULL, &info, m->multi);
+	free(ucs2);
+	if (err != ERR_NONE || m->multi->Number < 1 || m->multi->Number > MAX_SEND_PARTS) {
+		log_warnx("modem: cannot encode a %zu-byte text into SMS: %s", len,
+			  err != ERR_NONE ? GSM_ErrorString(err) : "too many parts");
+		m->multi->Number = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+send_part(struct modem *m, GSM_SMSMessage *g)
+{
+	GSM_Error err;
+	time_t deadline;
+
+	m->send_status = -1;
+	err = GSM_SendSMS(m->sm, g);
+	if (err != ERR_NONE) {
+		log_warnx("modem: sending SMS: %s", GSM_ErrorString(err));
+		return -1;
+	}
+	/* The network's answer comes through the callback; wait for it, bounded. */
+	deadline = time(NULL) + SEND_WAIT_SECONDS;
+	while (m->send_status == -1 && time(NULL) < deadline)
+		GSM_ReadDevice(m->sm, TRUE);
+	if (m->send_status != 0) {
+		log_warnx("modem: the network refused the SMS (status %d)", m->send_status);
+		return -1;
+	}
+	return 0;
+}
+
+int
+modem_send(struct modem *m, const char *to, const char *text)
+{
+	GSM_SMSMessage *g;
+	int i, n;
+
+	if (encode(m, text) == -1)
+		return -1;
+	n = m->multi->Number;
+	for (i = 0; i < n; i++) {
+		g = &m->multi->SMS[i];
+		g->PDU = SMS_Submit;
+		g->SMSC.Location = 1; /* the SMSC configured in the phone/SIM */
+		EncodeUnicode(g->Number, to, strlen(to));
+		if (send_part(m, g) == -1) {
+			m->multi->Number = 0;
+			return -1;
+		}
+	}
+	m->multi->Number = 0;
+	return 0;
+}
+
+static void
+fill_datetime(GSM_DateTime *dt, int64_t when)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	memset(dt, 0, sizeof(*dt));
+	dt->Year = tm.tm_year + 1900;
+	dt->Month = tm.tm_mon + 1;
+	dt->Day = tm.tm_mday;
+	dt->Hour = tm.tm_hour;
+	dt->Minute = tm.tm_min;
+	dt->Second = tm.tm_sec;
+	dt->Timezone = 0;
+}
+
+int
+modem_inject(struct modem *m, const char *from, const char *text, int64_t when)
+{
+	GSM_SMSMessage *g;
+	GSM_Error err;
+	int i, n;
+
+	if (!m->dummy) {
+		log_warnx("modem: inject works only on gammu's dummy phone, not on a real modem");
+		return -1;
+	}
+	if (encode(m, text) == -1)
+		return -1;
+	n = m->multi->Number;
+	for (i = 0; i < n; i++) {
+		g = &m->multi->SMS[i];
+		g->PDU = SMS_Deliver;
+		g->Folder = 1;
+		g->InboxFolder = TRUE;
+		g->State = SMS_UnRead;
+		EncodeUnicode(g->Number, from, strlen(from));
+		fill_datetime(&g->DateTime, when);
+		err = GSM_AddSMS(m->sm, g);
+		if (err != ERR_NONE) {
+			log_warnx("modem: adding SMS to the phone: %s", GSM_ErrorString(err));
+			m->multi->Number = 0;
+			return -1;
+		}
+	}
+	m->multi->Number = 0;
+	return 0;
+}

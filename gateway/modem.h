@@ -1,0 +1,54 @@
+/*
+ * modem.h - the GSM phone or modem, through libgammu.
+ *
+ * Any connection gammu supports works unchanged (a USB modem on the AT
+ * driver, a phone, the "dummy" driver that keeps SMS as files in a folder).
+ * Only one gammu multi-part buffer (~260 KB) is ever allocated, once per
+ * modem: SMS are read, handed over and released one part at a time.
+ */
+#ifndef TINBAO_MODEM_H
+#define TINBAO_MODEM_H
+
+#include <stdint.h>
+
+#define MODEM_TEXT_MAX 2720	/* UTF-8 bytes: gammu keeps up to 650 UCS-2 units a part */
+
+/* One received SMS, or one part of a concatenated one. */
+struct modem_sms {
+	char sender[64];	/* as the network gave it: "+8491...", "Viettel", "1234" */
+	int64_t smsc_time;	/* Unix time of the SMSC timestamp, or 0 when absent */
+	char text[MODEM_TEXT_MAX]; /* UTF-8; 8-bit data is kept as hex */
+	char coding[8];		/* "gsm7", "ucs2", "8bit" */
+	int concat_ref;		/* UDH concatenation reference, -1 when not a part */
+	int part_no;		/* 1-based, when concat_ref != -1 */
+	int part_count;
+	int folder;		/* where the phone keeps it, for modem_delete */
+	int location;
+};
+
+struct modem;
+
+/* Opens the phone described by section `section` of the gammurc at path.
+ * Returns NULL (logged) on failure. */
+struct modem *modem_open(const char *gammurc, int section);
+void modem_close(struct modem *m); /* accepts NULL */
+/* 1 when the phone is gammu's dummy driver (a folder of files). */
+int modem_is_dummy(const struct modem *m);
+
+/* Reads the next received SMS (part).  start = 1 begins a new scan.  Returns
+ * 1 with *sms filled, 0 when there is no more, -1 on error (logged). */
+int modem_next(struct modem *m, int start, struct modem_sms *sms);
+/* Deletes an SMS read by modem_next from the phone. */
+int modem_delete(struct modem *m, const struct modem_sms *sms);
+
+/* Sends text (UTF-8) to the number, split into concatenated parts when it
+ * does not fit one SMS; GSM 7-bit when the text allows it, UCS-2 otherwise.
+ * Returns 0 when the network accepted every part, -1 otherwise. */
+int modem_send(struct modem *m, const char *to, const char *text);
+
+/* Puts an incoming SMS (from, text, SMSC time `when`) into the phone's inbox,
+ * split into concatenated parts when long.  Only the dummy driver supports
+ * this; on any other phone it fails. */
+int modem_inject(struct modem *m, const char *from, const char *text, int64_t when);
+
+#endif

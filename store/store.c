@@ -1,0 +1,1315 @@
+/*
+ * store.c - see store.h.
+ *
+ * Every statement is prepared once in store_open() from the table below and
+ * reused: take it with stmt_get() (reset, bindings cleared), bind, step, and
+ * give it back with stmt_put() so that no read transaction stays open (an
+ * unfinished SELECT would hold back WAL checkpoints).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+
+#define BUSY_TIMEOUT_MS 5000
+
+/*
+ * Schema migrations: migrations[v] takes a database from version v to v + 1
+ * and must end by setting user_version to v + 1.  Each step runs in its own
+ * transaction together with that version change, so a crash leaves either
+ * the old or the new schema, never half of one.  Never edit a released step:
+ * add a new one and raise STORE_SCHEMA_VERSION.
+ *
+ * reports and push_queue use AUTOINCREMENT: their ids are reference numbers
+ * given to officers and sequence numbers the district server sees, which
+ * must never be handed out twice, even if a row were removed by hand.
+ */
+static const char *const migrations[] = {
+    /* 0 -> 1: everything. */
+    "CREATE TABLE inbox ("
+    " id INTEGER PRIMARY KEY,"
+    " sender TEXT NOT NULL,"
+    " smsc_time INTEGER,"
+    " received INTEGER NOT NULL,"
+    " text TEXT NOT NULL,"
+    " coding TEXT NOT NULL,"
+    " parts INTEGER NOT NULL DEFAULT 1,"
+    " fingerprint TEXT NOT NULL UNIQUE,"
+    " state TEXT NOT NULL DEFAULT 'new' CHECK(state IN ('new', 'accepted', 'rejected')),"
+    " error TEXT,"
+    " processed INTEGER);"
+    "CREATE INDEX inbox_state ON inbox(state);"
+    "CREATE TABLE inbox_parts ("
+    " id INTEGER PRIMARY KEY,"
+    " sender TEXT NOT NULL,"
+    " concat_ref INTEGER NOT NULL,"
+    " part_no INTEGER NOT NULL,"
+    " part_count INTEGER NOT NULL,"
+    " smsc_time INTEGER,"
+    " received INTEGER NOT NULL,"
+    " text TEXT NOT NULL,"
+    " coding TEXT NOT NULL,"
+    " fingerprint TEXT NOT NULL UNIQUE,"
+    " inbox_id INTEGER REFERENCES inbox(id),"
+    " CHECK(part_count >= 1 AND part_no BETWEEN 1 AND part_count));"
+    "CREATE INDEX inbox_parts_message ON inbox_parts(sender, concat_ref, part_count);"
+    "CREATE TABLE reports ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " inbox_id INTEGER NOT NULL REFERENCES inbox(id),"
+    " kind TEXT NOT NULL CHECK(kind IN ('enrol', 'grad', 'job', 'need', 'labour')),"
+    " commune_code TEXT NOT NULL,"
+    " commune TEXT NOT NULL,"
+    " trade_code TEXT,"
+    " trade TEXT,"
+    " count INTEGER NOT NULL CHECK(count >= 0),"
+    " trained INTEGER NOT NULL DEFAULT 0 CHECK(trained >= 0),"
+    " year INTEGER NOT NULL,"
+    " half INTEGER NOT NULL CHECK(half IN (1, 2)),"
+    " sender TEXT NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " cancelled INTEGER NOT NULL DEFAULT 0 CHECK(cancelled IN (0, 1)),"
+    " CHECK((kind = 'labour') = (trade_code IS NULL)),"
+    " CHECK((trade_code IS NULL) = (trade IS NULL)));"
+    "CREATE INDEX reports_year_commune ON reports(year, commune_code);"
+    "CREATE INDEX reports_inbox ON reports(inbox_id);"
+    "CREATE TABLE outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " recipient TEXT NOT NULL CHECK(recipient <> ''),"
+    " text TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " inbox_id INTEGER REFERENCES inbox(id),"
+    " state TEXT NOT NULL DEFAULT 'queued' CHECK(state IN ('queued', 'sent', 'failed')),"
+    " attempts INTEGER NOT NULL DEFAULT 0 CHECK(attempts >= 0),"
+    " created INTEGER NOT NULL,"
+    " updated INTEGER NOT NULL,"
+    " error TEXT);"
+    "CREATE INDEX outbox_state ON outbox(state);"
+    "CREATE TABLE push_queue ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " type TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " payload TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'sent', 'parked')),"
+    " created INTEGER NOT NULL);"
+    "CREATE INDEX push_queue_state ON push_queue(state);"
+    "PRAGMA user_version = 1;",
+};
+
+_Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
+
+enum stmt {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_INBOX_ADD,
+	S_INBOX_FIND,
+	S_INBOX_NEXT_NEW,
+	S_INBOX_SET_STATE,
+	S_PART_ADD,
+	S_PART_COUNT,
+	S_PART_LIST,
+	S_PART_JOIN,
+	S_REPORT_ADD,
+	S_REPORT_ALL,
+	S_TOTALS,
+	S_TOTALS_LABOUR,
+	S_OUTBOX_ADD,
+	S_OUTBOX_NEXT,
+	S_OUTBOX_SET_STATE,
+	S_PUSH_ADD,
+	S_COUNT_INBOX,
+	S_COUNT_INBOX_STATE,
+	S_COUNT_PARTS,
+	S_COUNT_PARTS_STATE,
+	S_COUNT_REPORTS,
+	S_COUNT_REPORTS_STATE,
+	S_COUNT_OUTBOX,
+	S_COUNT_OUTBOX_STATE,
+	S_COUNT_PUSH,
+	S_COUNT_PUSH_STATE,
+	S_NSTMTS
+};
+
+/* A parts set: same sender, reference and part count, not yet joined. */
+#define PART_SET "sender = ?1 AND concat_ref = ?2 AND part_count = ?3 AND inbox_id IS NULL"
+/* Reports counted in totals: ?1 year, ?2 commune code or NULL for all. */
+#define COUNTED "cancelled = 0 AND year = ?1 AND (?2 IS NULL OR commune_code = ?2)"
+
+static const struct {
+	const char *what; /* for log messages */
+	const char *sql;
+} stmts[S_NSTMTS] = {
+    [S_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
+    [S_COMMIT] = {"commit", "COMMIT"},
+    [S_ROLLBACK] = {"rollback", "ROLLBACK"},
+    [S_SAVEPOINT] = {"savepoint", "SAVEPOINT store"},
+    [S_RELEASE] = {"release savepoint", "RELEASE store"},
+    [S_ROLLBACK_TO] = {"rollback to savepoint", "ROLLBACK TO store"},
+    [S_INBOX_ADD] = {"inbox add",
+		     "INSERT INTO inbox(sender, smsc_time, received, text, coding, parts, "
+		     "fingerprint) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		     "ON CONFLICT(fingerprint) DO NOTHING"},
+    [S_INBOX_FIND] = {"inbox find", "SELECT id FROM inbox WHERE fingerprint = ?1"},
+    [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text FROM inbox "
+					"WHERE state = 'new' AND id > ?1 ORDER BY id LIMIT 1"},
+    [S_INBOX_SET_STATE] = {"inbox set state",
+			   "UPDATE inbox SET state = ?1, error = ?2, "
+			   "processed = CASE WHEN ?1 = 'new' THEN NULL ELSE ?3 END WHERE id = ?4"},
+    [S_PART_ADD] = {"part add",
+		    "INSERT INTO inbox_parts(sender, concat_ref, part_no, part_count, smsc_time, "
+		    "received, text, coding, fingerprint) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+		    "ON CONFLICT(fingerprint) DO NOTHING"},
+    [S_PART_COUNT] = {"part count",
+		      "SELECT count(DISTINCT part_no) FROM inbox_parts WHERE " PART_SET},
+    /* Highest id first within a part number: see read_parts(). */
+    [S_PART_LIST] = {"part list",
+		     "SELECT part_no, smsc_time, received, text, coding, "
+		     "fingerprint FROM inbox_parts WHERE " PART_SET " ORDER BY part_no, id DESC"},
+    [S_PART_JOIN] = {"part join", "UPDATE inbox_parts SET inbox_id = ?4 WHERE " PART_SET},
+    [S_REPORT_ADD] = {"report add",
+		      "INSERT INTO reports(inbox_id, kind, commune_code, commune, trade_code, "
+		      "trade, count, trained, year, half, sender, created) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+    [S_REPORT_ALL] = {"report list",
+		      "SELECT id, inbox_id, kind, commune_code, commune, trade_code, trade, "
+		      "count, trained, year, half, sender, created, cancelled "
+		      "FROM reports ORDER BY id"},
+    [S_TOTALS] = {"totals", "SELECT coalesce(sum(CASE kind WHEN 'enrol' THEN count END), 0), "
+			    "coalesce(sum(CASE kind WHEN 'grad' THEN count END), 0), "
+			    "coalesce(sum(CASE kind WHEN 'job' THEN count END), 0), "
+			    "coalesce(sum(CASE kind WHEN 'need' THEN count END), 0), "
+			    "count(*) FROM reports WHERE " COUNTED},
+    /* A commune's labour force is a stock, not a flow: only its latest
+     * report counts. */
+    [S_TOTALS_LABOUR] =
+	{"labour totals",
+	 "SELECT coalesce(sum(count), 0), coalesce(sum(trained), 0) FROM reports "
+	 "WHERE id IN (SELECT max(id) FROM reports WHERE kind = 'labour' AND " COUNTED
+	 " GROUP BY commune_code)"},
+    [S_OUTBOX_ADD] = {"outbox add",
+		      "INSERT INTO outbox(recipient, text, reason, inbox_id, created, updated) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)"},
+    [S_OUTBOX_NEXT] = {"outbox next", "SELECT id, recipient, text, attempts FROM outbox "
+				      "WHERE state = 'queued' AND id > ?1 ORDER BY id LIMIT 1"},
+    /* Only a queued message has attempts: a sent one must never be queued
+     * again (the officer would get the SMS twice). */
+    [S_OUTBOX_SET_STATE] = {"outbox set state",
+			    "UPDATE outbox SET state = ?1, attempts = attempts + 1, updated = ?2, "
+			    "error = ?3 WHERE id = ?4 AND state = 'queued'"},
+    [S_PUSH_ADD] = {"push add", "INSERT INTO push_queue(type, at, payload, created) "
+				"VALUES (?1, ?2, ?3, ?4)"},
+    [S_COUNT_INBOX] = {"count inbox", "SELECT count(*) FROM inbox"},
+    [S_COUNT_INBOX_STATE] = {"count inbox", "SELECT count(*) FROM inbox WHERE state = ?1"},
+    [S_COUNT_PARTS] = {"count inbox_parts", "SELECT count(*) FROM inbox_parts"},
+    [S_COUNT_PARTS_STATE] = {"count inbox_parts",
+			     "SELECT count(*) FROM inbox_parts WHERE (CASE WHEN inbox_id IS NULL "
+			     "THEN 'pending' ELSE 'joined' END) = ?1"},
+    [S_COUNT_REPORTS] = {"count reports", "SELECT count(*) FROM reports"},
+    [S_COUNT_REPORTS_STATE] = {"count reports",
+			       "SELECT count(*) FROM reports WHERE (CASE cancelled WHEN 0 "
+			       "THEN 'active' ELSE 'cancelled' END) = ?1"},
+    [S_COUNT_OUTBOX] = {"count outbox", "SELECT count(*) FROM outbox"},
+    [S_COUNT_OUTBOX_STATE] = {"count outbox", "SELECT count(*) FROM outbox WHERE state = ?1"},
+    [S_COUNT_PUSH] = {"count push_queue", "SELECT count(*) FROM push_queue"},
+    [S_COUNT_PUSH_STATE] = {"count push_queue", "SELECT count(*) FROM push_queue WHERE state = ?1"},
+};
+
+/* The tables store_count() accepts, and the states it knows for each
+ * ("pending"/"joined" for parts, "active"/"cancelled" for reports). */
+static const struct {
+	const char *table;
+	enum stmt all;
+	enum stmt bystate;
+} count_tables[] = {
+    {"inbox", S_COUNT_INBOX, S_COUNT_INBOX_STATE},
+    {"inbox_parts", S_COUNT_PARTS, S_COUNT_PARTS_STATE},
+    {"reports", S_COUNT_REPORTS, S_COUNT_REPORTS_STATE},
+    {"outbox", S_COUNT_OUTBOX, S_COUNT_OUTBOX_STATE},
+    {"push_queue", S_COUNT_PUSH, S_COUNT_PUSH_STATE},
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int version;
+	sqlite3_stmt *stmt[S_NSTMTS];
+};
+
+static void
+warn_db(struct store *st, const char *what)
+{
+	log_warnx("store: %s: %s", what, sqlite3_errmsg(st->db));
+}
+
+/* Takes a prepared statement, ready for binding. */
+static sqlite3_stmt *
+stmt_get(struct store *st, enum stmt id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Gives a statement back: ends its read and drops bound pointers. */
+static void
+stmt_put(struct store *st, enum stmt id)
+{
+	sqlite3_reset(st->stmt[id]);
+	sqlite3_clear_bindings(st->stmt[id]);
+}
+
+/* Returns SQLITE_ROW or SQLITE_DONE, or -1 after logging. */
+static int
+step(struct store *st, enum stmt id)
+{
+	int rc;
+
+	rc = sqlite3_step(st->stmt[id]);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		warn_db(st, stmts[id].what);
+		return -1;
+	}
+	return rc;
+}
+
+/* Runs a statement without parameters or result, such as COMMIT. */
+static int
+run(struct store *st, enum stmt id)
+{
+	int rc;
+
+	stmt_get(st, id);
+	rc = step(st, id);
+	stmt_put(st, id);
+	return rc == -1 ? -1 : 0;
+}
+
+/* NULL binds SQL NULL.  The text must live until stmt_put(). */
+static int
+bind_text(struct store *st, enum stmt id, int i, const char *v)
+{
+	int rc;
+
+	if (v == NULL)
+		rc = sqlite3_bind_null(st->stmt[id], i);
+	else
+		rc = sqlite3_bind_text(st->stmt[id], i, v, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK) {
+		warn_db(st, stmts[id].what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+bind_int(struct store *st, enum stmt id, int i, int64_t v)
+{
+	if (sqlite3_bind_int64(st->stmt[id], i, v) != SQLITE_OK) {
+		warn_db(st, stmts[id].what);
+		return -1;
+	}
+	return 0;
+}
+
+/* A foreign key that is 0 (or less) means "none". */
+static int
+bind_ref(struct store *st, enum stmt id, int i, int64_t v)
+{
+	if (v > 0)
+		return bind_int(st, id, i, v);
+	if (sqlite3_bind_null(st->stmt[id], i) != SQLITE_OK) {
+		warn_db(st, stmts[id].what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies a text column into a fixed buffer; returns -1 when it had to be
+ * cut (the buffer then holds the beginning). */
+static int
+column_copy(sqlite3_stmt *s, int col, char *dst, size_t dstsz)
+{
+	const unsigned char *v;
+	size_t len;
+
+	v = sqlite3_column_text(s, col);
+	len = (size_t)sqlite3_column_bytes(s, col);
+	if (v == NULL)
+		len = 0;
+	if (len >= dstsz) {
+		memcpy(dst, v, dstsz - 1);
+		dst[dstsz - 1] = '\0';
+		return -1;
+	}
+	if (len > 0)
+		memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+static char *
+column_dup(struct store *st, sqlite3_stmt *s, int col)
+{
+	const unsigned char *v;
+	char *p;
+	size_t len;
+
+	v = sqlite3_column_text(s, col);
+	len = (size_t)sqlite3_column_bytes(s, col);
+	if (v == NULL && sqlite3_errcode(st->db) == SQLITE_NOMEM) {
+		log_warnx("store: out of memory");
+		return NULL;
+	}
+	p = malloc(len + 1);
+	if (p == NULL) {
+		log_warn("store: malloc");
+		return NULL;
+	}
+	if (len > 0)
+		memcpy(p, v, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* ---- Opening ---------------------------------------------------------- */
+
+/*
+ * SQLite takes a very short file (one byte) for an empty database and would
+ * write a header over it, so whatever the file holds is checked here first:
+ * an existing, non-empty file must start with the SQLite magic.
+ */
+static int
+check_header(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char buf[sizeof(magic)];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return 0; /* to be created, or refused by sqlite */
+		log_warn("store: %s", path);
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n == -1) {
+		log_warn("store: %s", path);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if ((size_t)n < sizeof(magic) || memcmp(buf, magic, sizeof(magic)) != 0) {
+		log_warnx("store: %s: not an SQLite database; refusing to use it (file left "
+			  "untouched)",
+			  path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a statement known at compile time that gives one integer. */
+static int
+query_int(struct store *st, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	*v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+
+fail:
+	if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
+		log_warnx("store: %s: not an SQLite database; refusing to use it", st->path);
+	else
+		log_warnx("store: %s: %s: %s", st->path, sql, sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return -1;
+}
+
+static int
+exec(struct store *st, const char *sql, const char *what)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		log_warnx("store: %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Durability settings of a read-write connection, each checked: a pragma
+ * SQLite does not know is silently ignored. */
+static int
+set_pragmas(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	const char *mode;
+	int64_t v;
+
+	/* journal_mode answers with the mode actually in effect. */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		log_warnx("store: %s: journal_mode: %s", st->path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	mode = (const char *)sqlite3_column_text(s, 0);
+	if (mode == NULL || strcmp(mode, "wal") != 0) {
+		log_warnx("store: %s: cannot use WAL mode (journal mode is %s)", st->path,
+			  mode == NULL ? "unknown" : mode);
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+
+	/* FULL: in WAL mode NORMAL may lose the last transactions on power
+	 * loss, and every SMS that was taken off the phone must survive. */
+	if (exec(st, "PRAGMA synchronous = FULL", "synchronous") == -1 ||
+	    query_int(st, "PRAGMA synchronous", &v) == -1)
+		goto fail;
+	if (v != 2) {
+		log_warnx("store: %s: synchronous is %lld, not FULL", st->path, (long long)v);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	sqlite3_finalize(s);
+	return -1;
+}
+
+static int
+set_foreign_keys(struct store *st)
+{
+	int64_t v;
+
+	if (exec(st, "PRAGMA foreign_keys = ON", "foreign_keys") == -1 ||
+	    query_int(st, "PRAGMA foreign_keys", &v) == -1)
+		return -1;
+	if (v != 1) {
+		log_warnx("store: %s: foreign keys cannot be enabled", st->path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Runs the missing migration steps.  The version is read again inside each
+ * write transaction, so that two processes opening a new file at once do not
+ * both run the same step.
+ */
+static int
+migrate(struct store *st)
+{
+	int64_t v, nv;
+
+	for (;;) {
+		if (exec(st, "BEGIN IMMEDIATE", "begin migration") == -1)
+			return -1;
+		if (query_int(st, "PRAGMA user_version", &v) == -1)
+			goto fail;
+		if (v >= STORE_SCHEMA_VERSION)
+			break;
+		log_info("store: %s: migrating schema %lld -> %lld", st->path, (long long)v,
+			 (long long)v + 1);
+		if (exec(st, migrations[v], "migration") == -1 ||
+		    query_int(st, "PRAGMA user_version", &nv) == -1)
+			goto fail;
+		if (nv != v + 1) {
+			log_warnx("store: %s: migration %lld did not set version %lld", st->path,
+				  (long long)v, (long long)v + 1);
+			goto fail;
+		}
+		if (exec(st, "COMMIT", "commit migration") == -1)
+			goto fail;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		log_warnx("store: %s: schema version %lld is newer than this tinbao knows (%d)",
+			  st->path, (long long)v, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (exec(st, "COMMIT", "commit migration") == -1)
+		goto fail;
+	st->version = (int)v;
+	return 0;
+
+fail:
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Reads the version and decides whether this file can be used at all. */
+static int
+check_version(struct store *st, int flags)
+{
+	int64_t objects, v;
+
+	/* The first read of the file: this is where a damaged one shows. */
+	if (query_int(st,
+		      "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' "
+		      "ESCAPE '\\'",
+		      &objects) == -1 ||
+	    query_int(st, "PRAGMA user_version", &v) == -1)
+		return -1;
+	if (v > STORE_SCHEMA_VERSION) {
+		log_warnx("store: %s: schema version %lld is newer than this tinbao knows (%d); "
+			  "refusing to open it",
+			  st->path, (long long)v, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (v == 0 && objects > 0) {
+		log_warnx("store: %s: a database with tables but no tinbao schema version; "
+			  "not a tinbao database?",
+			  st->path);
+		return -1;
+	}
+	if ((flags & STORE_READONLY) && v < STORE_SCHEMA_VERSION) {
+		log_warnx("store: %s: schema version %lld, expected %d; open it read-write once "
+			  "to upgrade it",
+			  st->path, (long long)v, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	st->version = (int)v;
+	return 0;
+}
+
+static int
+prepare_all(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < S_NSTMTS; i++) {
+		if (sqlite3_prepare_v3(st->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			log_warnx("store: %s: prepare %s: %s", st->path, stmts[i].what,
+				  sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, int flags)
+{
+	struct store *st;
+	int oflags;
+
+	if (path == NULL || *path == '\0') {
+		log_warnx("store: no database file given");
+		return NULL;
+	}
+	if (check_header(path) == -1)
+		return NULL;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		log_warn("store: calloc");
+		return NULL;
+	}
+	st->path = strdup(path);
+	if (st->path == NULL) {
+		log_warn("store: strdup");
+		goto fail;
+	}
+
+	if (flags & STORE_READONLY)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* A handle comes back even on failure; store_close() releases it. */
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		log_warnx("store: %s: %s", path,
+			  st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+
+	if (check_version(st, flags) == -1 || set_foreign_keys(st) == -1)
+		goto fail;
+	if (!(flags & STORE_READONLY)) {
+		if (set_pragmas(st) == -1)
+			goto fail;
+		if (st->version < STORE_SCHEMA_VERSION && migrate(st) == -1)
+			goto fail;
+	}
+	if (prepare_all(st) == -1)
+		goto fail;
+	return st;
+
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < S_NSTMTS; i++)
+		sqlite3_finalize(st->stmt[i]);
+	/* Closing the last connection also checkpoints and removes the WAL. */
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("store: %s: close: %s", st->path, sqlite3_errmsg(st->db));
+	free(st->path);
+	free(st);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return st->version;
+}
+
+/* ---- Transactions ----------------------------------------------------- */
+
+int
+store_begin(struct store *st)
+{
+	return run(st, S_BEGIN);
+}
+
+int
+store_commit(struct store *st)
+{
+	return run(st, S_COMMIT);
+}
+
+int
+store_rollback(struct store *st)
+{
+	/* Some errors (disk full, I/O) already rolled the transaction back;
+	 * there is nothing left to undo then. */
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	return run(st, S_ROLLBACK);
+}
+
+/* ---- Inbox ------------------------------------------------------------ */
+
+int
+store_inbox_add(struct store *st, const struct store_sms *sms, int64_t *id)
+{
+	int64_t rowid = 0;
+	int added = 0;
+
+	stmt_get(st, S_INBOX_ADD);
+	if (bind_text(st, S_INBOX_ADD, 1, sms->sender) == -1 ||
+	    bind_int(st, S_INBOX_ADD, 2, sms->smsc_time) == -1 ||
+	    bind_int(st, S_INBOX_ADD, 3, sms->received) == -1 ||
+	    bind_text(st, S_INBOX_ADD, 4, sms->text) == -1 ||
+	    bind_text(st, S_INBOX_ADD, 5, sms->coding) == -1 ||
+	    bind_int(st, S_INBOX_ADD, 6, sms->parts) == -1 ||
+	    bind_text(st, S_INBOX_ADD, 7, sms->fingerprint) == -1 || step(st, S_INBOX_ADD) == -1)
+		goto fail;
+	/* DO NOTHING changes no row: the fingerprint is already known. */
+	if (sqlite3_changes(st->db) == 1) {
+		added = 1;
+		rowid = sqlite3_last_insert_rowid(st->db);
+	}
+	stmt_put(st, S_INBOX_ADD);
+
+	if (!added) {
+		stmt_get(st, S_INBOX_FIND);
+		if (bind_text(st, S_INBOX_FIND, 1, sms->fingerprint) == -1 ||
+		    step(st, S_INBOX_FIND) != SQLITE_ROW) {
+			log_warnx("store: inbox add: %s: neither added nor found",
+				  sms->fingerprint);
+			stmt_put(st, S_INBOX_FIND);
+			return -1;
+		}
+		rowid = sqlite3_column_int64(st->stmt[S_INBOX_FIND], 0);
+		stmt_put(st, S_INBOX_FIND);
+	}
+	if (id != NULL)
+		*id = rowid;
+	return added;
+
+fail:
+	stmt_put(st, S_INBOX_ADD);
+	return -1;
+}
+
+int
+store_inbox_next_new(struct store *st, int64_t after, struct store_inmsg *msg)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(msg, 0, sizeof(*msg));
+	s = stmt_get(st, S_INBOX_NEXT_NEW);
+	if (bind_int(st, S_INBOX_NEXT_NEW, 1, after) == -1)
+		goto fail;
+	rc = step(st, S_INBOX_NEXT_NEW);
+	if (rc == -1)
+		goto fail;
+	if (rc == SQLITE_DONE) {
+		stmt_put(st, S_INBOX_NEXT_NEW);
+		return 0;
+	}
+	msg->id = sqlite3_column_int64(s, 0);
+	/* A cut number would be somebody else's: better no reply at all. */
+	if (column_copy(s, 1, msg->sender, sizeof(msg->sender)) == -1) {
+		log_warnx("store: inbox %lld: sender too long, left empty", (long long)msg->id);
+		msg->sender[0] = '\0';
+	}
+	msg->smsc_time = sqlite3_column_int64(s, 2);
+	msg->received = sqlite3_column_int64(s, 3);
+	msg->text = column_dup(st, s, 4);
+	if (msg->text == NULL)
+		goto fail;
+	stmt_put(st, S_INBOX_NEXT_NEW);
+	return 1;
+
+fail:
+	stmt_put(st, S_INBOX_NEXT_NEW);
+	return -1;
+}
+
+void
+store_inmsg_clear(struct store_inmsg *msg)
+{
+	free(msg->text);
+	msg->text = NULL;
+}
+
+int
+store_inbox_set_state(struct store *st, int64_t id, const char *state, const char *error)
+{
+	if (state == NULL) {
+		log_warnx("store: inbox %lld: no state given", (long long)id);
+		return -1;
+	}
+	stmt_get(st, S_INBOX_SET_STATE);
+	if (bind_text(st, S_INBOX_SET_STATE, 1, state) == -1 ||
+	    bind_text(st, S_INBOX_SET_STATE, 2, error) == -1 ||
+	    bind_int(st, S_INBOX_SET_STATE, 3, time(NULL)) == -1 ||
+	    bind_int(st, S_INBOX_SET_STATE, 4, id) == -1 || step(st, S_INBOX_SET_STATE) == -1)
+		goto fail;
+	stmt_put(st, S_INBOX_SET_STATE);
+	if (sqlite3_changes(st->db) != 1) {
+		log_warnx("store: inbox %lld: no such message", (long long)id);
+		return -1;
+	}
+	return 0;
+
+fail:
+	stmt_put(st, S_INBOX_SET_STATE);
+	return -1;
+}
+
+/* ---- Multipart SMS ---------------------------------------------------- */
+
+/* Binds ?1..?3, the parts set of a part, on a PART_SET statement. */
+static int
+bind_set(struct store *st, enum stmt id, const struct store_part *part)
+{
+	if (bind_text(st, id, 1, part->sender) == -1 ||
+	    bind_int(st, id, 2, part->concat_ref) == -1 ||
+	    bind_int(st, id, 3, part->part_count) == -1)
+		return -1;
+	return 0;
+}
+
+/* Returns 1 when the part was new, 0 when its fingerprint was known. */
+static int
+insert_part(struct store *st, const struct store_part *part)
+{
+	enum stmt id = S_PART_ADD;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, part->sender) == -1 ||
+	    bind_int(st, id, 2, part->concat_ref) == -1 ||
+	    bind_int(st, id, 3, part->part_no) == -1 ||
+	    bind_int(st, id, 4, part->part_count) == -1 ||
+	    bind_int(st, id, 5, part->smsc_time) == -1 ||
+	    bind_int(st, id, 6, part->received) == -1 || bind_text(st, id, 7, part->text) == -1 ||
+	    bind_text(st, id, 8, part->coding) == -1 ||
+	    bind_text(st, id, 9, part->fingerprint) == -1 || step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return sqlite3_changes(st->db) == 1;
+}
+
+/* Returns 1 when every part number of the set is there. */
+static int
+set_complete(struct store *st, const struct store_part *part)
+{
+	int64_t n;
+
+	stmt_get(st, S_PART_COUNT);
+	if (bind_set(st, S_PART_COUNT, part) == -1 || step(st, S_PART_COUNT) != SQLITE_ROW) {
+		stmt_put(st, S_PART_COUNT);
+		return -1;
+	}
+	n = sqlite3_column_int64(st->stmt[S_PART_COUNT], 0);
+	stmt_put(st, S_PART_COUNT);
+	/* The CHECK keeps part numbers within 1..part_count, so as many
+	 * distinct numbers as parts means all of them. */
+	return n == part->part_count;
+}
+
+/* The joined message while it is being read from the parts. */
+struct joined {
+	char *text;
+	size_t len, size;
+	char *coding;
+	char *fingerprint;
+	int64_t smsc_time;
+	int64_t received;
+};
+
+static int
+append(struct joined *j, const char *s, size_t len)
+{
+	size_t nsize;
+	char *p;
+
+	if (j->len + len + 1 > j->size) {
+		nsize = j->size == 0 ? 512 : j->size;
+		while (nsize < j->len + len + 1)
+			nsize *= 2;
+		p = realloc(j->text, nsize);
+		if (p == NULL) {
+			log_warn("store: realloc");
+			return -1;
+		}
+		j->text = p;
+		j->size = nsize;
+	}
+	memcpy(j->text + j->len, s, len);
+	j->len += len;
+	j->text[j->len] = '\0';
+	return 0;
+}
+
+/*
+ * Reads a complete set in part order (group_concat() has no reliable order)
+ * into j.  A part number may appear twice with different fingerprints when a
+ * phone reused its 8-bit reference before an older message was complete:
+ * the rows come highest id first within a number, and the most recent one is
+ * taken.
+ */
+static int
+read_parts(struct store *st, const struct store_part *part, struct joined *j)
+{
+	sqlite3_stmt *s;
+	const char *text;
+	int64_t no, last = 0;
+	int rc;
+
+	s = stmt_get(st, S_PART_LIST);
+	if (bind_set(st, S_PART_LIST, part) == -1)
+		goto fail;
+	for (;;) {
+		rc = step(st, S_PART_LIST);
+		if (rc == -1)
+			goto fail;
+		if (rc == SQLITE_DONE)
+			break;
+		no = sqlite3_column_int64(s, 0);
+		if (no == last)
+			continue;
+		last = no;
+		if (no == 1) {
+			j->smsc_time = sqlite3_column_int64(s, 1);
+			j->coding = column_dup(st, s, 4);
+			j->fingerprint = column_dup(st, s, 5);
+			if (j->coding == NULL || j->fingerprint == NULL)
+				goto fail;
+		}
+		if (sqlite3_column_int64(s, 2) > j->received)
+			j->received = sqlite3_column_int64(s, 2);
+		text = (const char *)sqlite3_column_text(s, 3);
+		if (text != NULL && append(j, text, (size_t)sqlite3_column_bytes(s, 3)) == -1)
+			goto fail;
+	}
+	stmt_put(st, S_PART_LIST);
+	if (j->fingerprint == NULL || last != part->part_count) {
+		log_warnx("store: parts of %s ref %d: set incomplete when joined", part->sender,
+			  part->concat_ref);
+		return -1;
+	}
+	return append(j, "", 0);
+
+fail:
+	stmt_put(st, S_PART_LIST);
+	return -1;
+}
+
+/* Joins a complete set into an inbox row and marks its parts with it. */
+static int
+join_parts(struct store *st, const struct store_part *part, int64_t *id)
+{
+	struct joined j = {0};
+	struct store_sms sms;
+	char *fp = NULL;
+	size_t fplen;
+	int rc = -1, added;
+
+	if (read_parts(st, part, &j) == -1)
+		goto out;
+	fplen = strlen(j.fingerprint) + sizeof("/m");
+	fp = malloc(fplen);
+	if (fp == NULL) {
+		log_warn("store: malloc");
+		goto out;
+	}
+	snprintf(fp, fplen, "%s/m", j.fingerprint);
+
+	sms.sender = part->sender;
+	sms.smsc_time = j.smsc_time;
+	sms.received = j.received;
+	sms.text = j.text;
+	sms.coding = j.coding;
+	sms.parts = part->part_count;
+	sms.fingerprint = fp;
+	added = store_inbox_add(st, &sms, id);
+	if (added == -1)
+		goto out;
+
+	/* Every pending row of the set, superseded duplicates included, so
+	 * that none of them is joined again into a later message. */
+	stmt_get(st, S_PART_JOIN);
+	if (bind_set(st, S_PART_JOIN, part) == -1 || bind_int(st, S_PART_JOIN, 4, *id) == -1 ||
+	    step(st, S_PART_JOIN) == -1) {
+		stmt_put(st, S_PART_JOIN);
+		goto out;
+	}
+	stmt_put(st, S_PART_JOIN);
+	rc = added;
+
+out:
+	free(fp);
+	free(j.text);
+	free(j.coding);
+	free(j.fingerprint);
+	return rc;
+}
+
+static int
+part_add(struct store *st, const struct store_part *part, int64_t *id)
+{
+	int rc;
+
+	rc = insert_part(st, part);
+	if (rc != 1)
+		return rc;
+	rc = set_complete(st, part);
+	if (rc != 1)
+		return rc;
+	return join_parts(st, part, id);
+}
+
+int
+store_part_add(struct store *st, const struct store_part *part, int64_t *id)
+{
+	int64_t joined = 0;
+	int rc;
+
+	if (id != NULL)
+		*id = 0;
+	if (part->part_count < 1 || part->part_no < 1 || part->part_no > part->part_count) {
+		log_warnx("store: part %d of %d from %s: bad numbering", part->part_no,
+			  part->part_count, part->sender != NULL ? part->sender : "?");
+		return -1;
+	}
+	/* A savepoint makes the part and its join one change, whether or not
+	 * the caller opened a transaction. */
+	if (run(st, S_SAVEPOINT) == -1)
+		return -1;
+	rc = part_add(st, part, &joined);
+	if (rc == -1 || run(st, S_RELEASE) == -1)
+		goto fail;
+	if (rc == 1 && id != NULL)
+		*id = joined;
+	return rc;
+
+fail:
+	/* ROLLBACK TO keeps the savepoint open, hence the RELEASE.  Without a
+	 * transaction SQLite has already rolled everything back itself. */
+	if (!sqlite3_get_autocommit(st->db)) {
+		run(st, S_ROLLBACK_TO);
+		run(st, S_RELEASE);
+	}
+	return -1;
+}
+
+/* ---- Reports ---------------------------------------------------------- */
+
+int
+store_report_add(struct store *st, const struct store_report *r, int64_t *ref)
+{
+	enum stmt id = S_REPORT_ADD;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, r->inbox_id) == -1 || bind_text(st, id, 2, r->kind) == -1 ||
+	    bind_text(st, id, 3, r->commune_code) == -1 || bind_text(st, id, 4, r->commune) == -1 ||
+	    bind_text(st, id, 5, r->trade_code) == -1 || bind_text(st, id, 6, r->trade) == -1 ||
+	    bind_int(st, id, 7, r->count) == -1 || bind_int(st, id, 8, r->trained) == -1 ||
+	    bind_int(st, id, 9, r->year) == -1 || bind_int(st, id, 10, r->half) == -1 ||
+	    bind_text(st, id, 11, r->sender) == -1 || bind_int(st, id, 12, r->created) == -1 ||
+	    step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	if (ref != NULL)
+		*ref = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static void
+read_report(sqlite3_stmt *s, struct store_report_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	/* Display fields: a cut name is still useful. */
+	r->ref = sqlite3_column_int64(s, 0);
+	r->inbox_id = sqlite3_column_int64(s, 1);
+	column_copy(s, 2, r->kind, sizeof(r->kind));
+	column_copy(s, 3, r->commune_code, sizeof(r->commune_code));
+	column_copy(s, 4, r->commune, sizeof(r->commune));
+	column_copy(s, 5, r->trade_code, sizeof(r->trade_code));
+	column_copy(s, 6, r->trade, sizeof(r->trade));
+	r->count = (long)sqlite3_column_int64(s, 7);
+	r->trained = (long)sqlite3_column_int64(s, 8);
+	r->year = sqlite3_column_int(s, 9);
+	r->half = sqlite3_column_int(s, 10);
+	column_copy(s, 11, r->sender, sizeof(r->sender));
+	r->created = sqlite3_column_int64(s, 12);
+	r->cancelled = sqlite3_column_int(s, 13);
+}
+
+int
+store_reports_foreach(struct store *st, int (*cb)(void *arg, const struct store_report_row *r),
+		      void *arg)
+{
+	struct store_report_row row;
+	sqlite3_stmt *s = st->stmt[S_REPORT_ALL];
+	int rc;
+
+	/* The statement is shared: a callback must not start another walk. */
+	if (sqlite3_stmt_busy(s)) {
+		log_warnx("store: report list: already running");
+		return -1;
+	}
+	stmt_get(st, S_REPORT_ALL);
+	for (;;) {
+		rc = step(st, S_REPORT_ALL);
+		if (rc == -1)
+			goto fail;
+		if (rc == SQLITE_DONE)
+			break;
+		read_report(s, &row);
+		if (cb(arg, &row) != 0)
+			break;
+	}
+	stmt_put(st, S_REPORT_ALL);
+	return 0;
+
+fail:
+	stmt_put(st, S_REPORT_ALL);
+	return -1;
+}
+
+/* Runs a COUNTED statement for a year and a commune code (NULL: all) and
+ * leaves it on its row. */
+static int
+query_counted(struct store *st, enum stmt id, const char *commune_code, int year)
+{
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, year) == -1 || bind_text(st, id, 2, commune_code) == -1 ||
+	    step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_totals(struct store *st, const char *commune_code, int year, struct store_totals *t)
+{
+	sqlite3_stmt *s;
+
+	memset(t, 0, sizeof(*t));
+	if (query_counted(st, S_TOTALS, commune_code, year) == -1)
+		return -1;
+	s = st->stmt[S_TOTALS];
+	t->enrol = (long)sqlite3_column_int64(s, 0);
+	t->grad = (long)sqlite3_column_int64(s, 1);
+	t->job = (long)sqlite3_column_int64(s, 2);
+	t->need = (long)sqlite3_column_int64(s, 3);
+	t->reports = (long)sqlite3_column_int64(s, 4);
+	stmt_put(st, S_TOTALS);
+
+	if (query_counted(st, S_TOTALS_LABOUR, commune_code, year) == -1)
+		return -1;
+	s = st->stmt[S_TOTALS_LABOUR];
+	t->labour = (long)sqlite3_column_int64(s, 0);
+	t->trained = (long)sqlite3_column_int64(s, 1);
+	stmt_put(st, S_TOTALS_LABOUR);
+	return 0;
+}
+
+/* ---- Outbox ----------------------------------------------------------- */
+
+int
+store_outbox_add(struct store *st, const char *to, const char *text, const char *reason,
+		 int64_t inbox_id, int64_t *id)
+{
+	enum stmt sid = S_OUTBOX_ADD;
+
+	/* store_outmsg.to could not give it back whole. */
+	if (to != NULL && strlen(to) >= sizeof(((struct store_outmsg *)0)->to)) {
+		log_warnx("store: outbox add: recipient %s too long", to);
+		return -1;
+	}
+	stmt_get(st, sid);
+	if (bind_text(st, sid, 1, to) == -1 || bind_text(st, sid, 2, text) == -1 ||
+	    bind_text(st, sid, 3, reason) == -1 || bind_ref(st, sid, 4, inbox_id) == -1 ||
+	    bind_int(st, sid, 5, time(NULL)) == -1 || step(st, sid) == -1) {
+		stmt_put(st, sid);
+		return -1;
+	}
+	stmt_put(st, sid);
+	if (id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_outbox_next(struct store *st, int64_t after, struct store_outmsg *msg)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(msg, 0, sizeof(*msg));
+	s = stmt_get(st, S_OUTBOX_NEXT);
+	if (bind_int(st, S_OUTBOX_NEXT, 1, after) == -1)
+		goto fail;
+	rc = step(st, S_OUTBOX_NEXT);
+	if (rc == -1)
+		goto fail;
+	if (rc == SQLITE_DONE) {
+		stmt_put(st, S_OUTBOX_NEXT);
+		return 0;
+	}
+	msg->id = sqlite3_column_int64(s, 0);
+	if (column_copy(s, 1, msg->to, sizeof(msg->to)) == -1) {
+		log_warnx("store: outbox %lld: recipient too long", (long long)msg->id);
+		goto fail;
+	}
+	msg->text = column_dup(st, s, 2);
+	if (msg->text == NULL)
+		goto fail;
+	msg->attempts = sqlite3_column_int(s, 3);
+	stmt_put(st, S_OUTBOX_NEXT);
+	return 1;
+
+fail:
+	stmt_put(st, S_OUTBOX_NEXT);
+	return -1;
+}
+
+void
+store_outmsg_clear(struct store_outmsg *msg)
+{
+	free(msg->text);
+	msg->text = NULL;
+}
+
+int
+store_outbox_set_state(struct store *st, int64_t id, const char *state, const char *error)
+{
+	enum stmt sid = S_OUTBOX_SET_STATE;
+
+	if (state == NULL) {
+		log_warnx("store: outbox %lld: no state given", (long long)id);
+		return -1;
+	}
+	stmt_get(st, sid);
+	if (bind_text(st, sid, 1, state) == -1 || bind_int(st, sid, 2, time(NULL)) == -1 ||
+	    bind_text(st, sid, 3, error) == -1 || bind_int(st, sid, 4, id) == -1 ||
+	    step(st, sid) == -1) {
+		stmt_put(st, sid);
+		return -1;
+	}
+	stmt_put(st, sid);
+	if (sqlite3_changes(st->db) != 1) {
+		log_warnx("store: outbox %lld: no such queued message", (long long)id);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- Push queue and counts -------------------------------------------- */
+
+int
+store_push_add(struct store *st, const char *type, int64_t at, const char *payload)
+{
+	enum stmt id = S_PUSH_ADD;
+	int rc;
+
+	stmt_get(st, id);
+	rc = 0;
+	if (bind_text(st, id, 1, type) == -1 || bind_int(st, id, 2, at) == -1 ||
+	    bind_text(st, id, 3, payload) == -1 || bind_int(st, id, 4, time(NULL)) == -1 ||
+	    step(st, id) == -1)
+		rc = -1;
+	stmt_put(st, id);
+	return rc;
+}
+
+int64_t
+store_count(struct store *st, const char *table, const char *state)
+{
+	enum stmt id;
+	int64_t n;
+	size_t i;
+
+	for (i = 0; i < nitems(count_tables); i++) {
+		if (table != NULL && strcmp(table, count_tables[i].table) == 0)
+			break;
+	}
+	if (i == nitems(count_tables)) {
+		log_warnx("store: count: unknown table %s", table != NULL ? table : "(null)");
+		return -1;
+	}
+	id = state == NULL ? count_tables[i].all : count_tables[i].bystate;
+	stmt_get(st, id);
+	if ((state != NULL && bind_text(st, id, 1, state) == -1) || step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	n = sqlite3_column_int64(st->stmt[id], 0);
+	stmt_put(st, id);
+	return n;
+}

@@ -1,0 +1,155 @@
+/*
+ * fixture.c - see fixture.h.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+#define MAX_ARGS 16
+#define STEP_MS 5
+
+static int
+write_files(const struct fixture *f, const char *template_conf)
+{
+	char line[1024], phone[128];
+	FILE *in, *out;
+	const char *p;
+
+	snprintf(phone, sizeof(phone), "%s/phone", f->dir);
+	if (mkdir(phone, 0700) == -1)
+		return -1;
+	out = fopen(f->gammurc, "w");
+	if (out == NULL)
+		return -1;
+	fprintf(out, "[gammu]\nmodel = dummy\nconnection = none\ndevice = %s\n", phone);
+	fclose(out);
+
+	in = fopen(template_conf, "r");
+	if (in == NULL)
+		return -1;
+	out = fopen(f->conf, "w");
+	if (out == NULL) {
+		fclose(in);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), in) != NULL) {
+		p = line + strspn(line, " \t");
+		if (strncmp(p, "database =", 10) == 0)
+			fprintf(out, "database = \"%s\";\n", f->db);
+		else if (strncmp(p, "rc =", 4) == 0)
+			fprintf(out, "rc = \"%s\";\n", f->gammurc);
+		else
+			fputs(line, out);
+	}
+	fclose(in);
+	return fclose(out) == 0 ? 0 : -1;
+}
+
+int
+fixture_setup(struct fixture *f, const char *tinbao, const char *template_conf)
+{
+	memset(f, 0, sizeof(*f));
+	f->tinbao = tinbao;
+	strcpy(f->dir, "/tmp/tinbao-test-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->conf, sizeof(f->conf), "%s/tinbao.conf", f->dir);
+	snprintf(f->gammurc, sizeof(f->gammurc), "%s/gammurc", f->dir);
+	snprintf(f->db, sizeof(f->db), "%s/tinbao.db", f->dir);
+	return write_files(f, template_conf);
+}
+
+void
+fixture_teardown(struct fixture *f)
+{
+	char cmd[160];
+
+	if (f->dir[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fixture: could not remove %s\n", f->dir);
+	f->dir[0] = '\0';
+}
+
+static void
+child(const struct fixture *f, const char *crash, const char **argv)
+{
+	int devnull = open("/dev/null", O_WRONLY);
+
+	if (crash != NULL)
+		setenv("TINBAO_CRASH", crash, 1);
+	else
+		unsetenv("TINBAO_CRASH");
+	/* The gateway's log only when asked: TEST_VERBOSE=1 make check. */
+	if (getenv("TEST_VERBOSE") == NULL && devnull != -1)
+		dup2(devnull, STDERR_FILENO);
+	execv(f->tinbao, (char *const *)argv);
+	_exit(127);
+}
+
+int
+fixture_run(const struct fixture *f, const char *crash, int kill_after_ms, int timeout_s,
+	    struct rusage *ru, const char *cmd, ...)
+{
+	struct timespec step = {0, STEP_MS * 1000 * 1000};
+	const char *argv[MAX_ARGS + 1];
+	struct rusage usage;
+	int argc = 0, status, waited_ms = 0;
+	va_list ap;
+	pid_t pid, r;
+
+	argv[argc++] = f->tinbao;
+	argv[argc++] = "-c";
+	argv[argc++] = f->conf;
+	argv[argc++] = cmd;
+	va_start(ap, cmd);
+	while (argc < MAX_ARGS) {
+		argv[argc] = va_arg(ap, const char *);
+		if (argv[argc] == NULL)
+			break;
+		argc++;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+
+	pid = fork();
+	if (pid == -1)
+		return -1;
+	if (pid == 0)
+		child(f, crash, argv);
+	for (;;) {
+		r = wait4(pid, &status, WNOHANG, &usage);
+		if (r == pid)
+			break;
+		if (r == -1)
+			return -1;
+		if (kill_after_ms > 0 && waited_ms >= kill_after_ms) {
+			kill(pid, SIGKILL);
+			kill_after_ms = 0;
+		}
+		if (waited_ms > timeout_s * 1000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			fprintf(stderr, "fixture: tinbao %s did not finish within %d s\n", cmd,
+				timeout_s);
+			return -1;
+		}
+		nanosleep(&step, NULL);
+		waited_ms += STEP_MS;
+	}
+	if (ru != NULL)
+		*ru = usage;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

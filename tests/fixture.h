@@ -1,0 +1,35 @@
+/*
+ * fixture.h - a gateway in a temporary folder for the integration tests and
+ * the end-to-end benchmark: a gammu dummy phone, its gammurc, a copy of
+ * contrib/tinbao.conf pointing at them and at a fresh SQLite file, and a way
+ * to run the real binary on it, bounded in time.
+ */
+#ifndef TINBAO_FIXTURE_H
+#define TINBAO_FIXTURE_H
+
+#include <sys/resource.h>
+
+struct fixture {
+	char dir[64];
+	char conf[128];
+	char gammurc[128];
+	char db[128];
+	const char *tinbao;	/* the binary under test */
+};
+
+/* Creates the folder, phone, gammurc and configuration.  0 or -1. */
+int fixture_setup(struct fixture *f, const char *tinbao, const char *template_conf);
+/* Removes the folder and everything in it. */
+void fixture_teardown(struct fixture *f);
+
+/*
+ * Runs `tinbao -c conf cmd args... NULL`.  crash (or NULL) goes into
+ * TINBAO_CRASH; kill_after_ms > 0 sends SIGKILL after that long; any run is
+ * killed after timeout_s.  ru (or NULL) receives the child's resource usage.
+ * Returns the exit status, 128 + signal when killed, or -1 on timeout or
+ * when the child could not be started.
+ */
+int fixture_run(const struct fixture *f, const char *crash, int kill_after_ms, int timeout_s,
+		struct rusage *ru, const char *cmd, ...);
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * test_integration.c - the whole gateway on real parts: gammu's dummy phone
+ * as the modem, a real SQLite file, the real ./tinbao binary in a child
+ * process.  Every wait is bounded.
+ *
+ * Usage: test_integration [path-to-tinbao]   (default ./tinbao, run from the
+ * repository root so that contrib/tinbao.conf is found)
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "fixture.h"
+#include "modem.h"
+
+#define RUN_TIMEOUT_S 120	/* no single gateway run may take longer */
+#define BASE_TIME 1646100000	/* 2022-03-01 09:00 +07:00: SMSC times of the test SMS */
+
+static const char *tinbao = "./tinbao";
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(fixture_setup(f, tinbao, "contrib/tinbao.conf"), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	fixture_teardown(*state);
+	free(*state);
+	return 0;
+}
+
+/* Runs the gateway; fails the test when it does not end in time. */
+#define run(f, crash, kill_ms, ...)                                                                \
+	checked(fixture_run((f), (crash), (kill_ms), RUN_TIMEOUT_S, NULL, __VA_ARGS__))
+
+static int
+checked(int status)
+{
+	if (status == -1)
+		fail_msg("tinbao could not be run or did not finish within %d s", RUN_TIMEOUT_S);
+	return status;
+}
+
+static int64_t db_int(const struct fixture *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int64_t
+db_int(const struct fixture *e, const char *fmt, ...)
+{
+	char sql[512];
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int64_t v = -1;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	assert_int_equal(sqlite3_open_v2(e->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+inject(const struct fixture *e, const char *from, const char *text, int64_t at)
+{
+	struct modem *m = modem_open(e->gammurc, 0);
+
+	assert_non_null(m);
+	assert_int_equal(modem_inject(m, from, text, at), 0);
+	modem_close(m);
+}
+
+static int
+phone_count(const struct fixture *e)
+{
+	struct modem *m = modem_open(e->gammurc, 0);
+	struct modem_sms *sms = malloc(sizeof(*sms));
+	int n = 0, start = 1, bound = 100000;
+
+	assert_non_null(m);
+	assert_non_null(sms);
+	while (bound-- > 0 && modem_next(m, start, sms) == 1) {
+		start = 0;
+		n++;
+	}
+	free(sms);
+	modem_close(m);
+	return n;
+}
+
+/*
+ * The batch: templates (with {n} for a count) cycled over 99 messages, plus one
+ * multipart message.  Each template says what the gateway must make of it.
+ */
+struct tmpl {
+	const char *text;
+	const char *error;	/* NULL: accepted */
+	const char *kind;	/* report kind, or NULL when no report is stored */
+	const char *commune;
+	const char *trade;
+};
+
+static const struct tmpl tmpls[] = {
+    {"ENROL xã Minh Sơn {n} hàn", NULL, "enrol", "06448", "HAN"},
+    {"enrol xa minh son {n} han", NULL, "enrol", "06448", "HAN"},
+    {"GRAD Thiện Tân {n} maycn", NULL, "grad", "06406", "MAYCN"},
+    {"TN tan lap {n} theu", NULL, "grad", "06406", "THEU"},
+    {"VL Đô Lương {n} tinhoc", NULL, "job", "06433", "TINHOC"},
+    {"NEED tt Hữu Lũng {n} rau", NULL, "need", "06385", "RAU"},
+    {"LD Hoa Binh 3000 {n}", NULL, "labour", "06397", NULL},
+    {"DK Hồ Sơn {n} cnlon", NULL, "enrol", "06451", "CNLON"},
+    {"ENROL Minh {n} han", "ambiguous_commune", NULL, NULL, NULL},
+    {"ENROL Minh Son {n} may", "ambiguous_trade", NULL, NULL, NULL},
+    {"HELLO {n}", "unknown_keyword", NULL, NULL, NULL},
+    {"ENROL Dong Lai {n} han", "unknown_commune", NULL, NULL, NULL},
+    {"ENROL Minh Son han", "missing_count", NULL, NULL, NULL},
+    {"TK Minh Son", NULL, NULL, NULL, NULL},
+    {"HELP", NULL, NULL, NULL, NULL},
+};
+#define NTMPL (sizeof(tmpls) / sizeof(tmpls[0]))
+#define BATCH 100
+
+/* The multipart one: UCS-2 (diacritics), longer than 70 characters. */
+static const char multipart[] = "ENROL    xã Minh Sơn      ,     ,      ,      ,      ,      "
+				"17        ,      ,      ,      ,      ,      ,     hàn";
+
+static const char *
+sender_of(int i)
+{
+	static char s[32];
+
+	snprintf(s, sizeof(s), "+8491200%04d", i % 12);
+	return s;
+}
+
+/* tmpl with "{n}" replaced by n. */
+static void
+subst(char *out, size_t outsz, const char *tmpl, int n)
+{
+	const char *at = strstr(tmpl, "{n}");
+
+	if (at == NULL)
+		snprintf(out, outsz, "%s", tmpl);
+	else
+		snprintf(out, outsz, "%.*s%d%s", (int)(at - tmpl), tmpl, n, at + 3);
+}
+
+static void
+inject_batch(const struct fixture *e, int n)
+{
+	struct modem *m = modem_open(e->gammurc, 0);
+	char text[256];
+	int i;
+
+	assert_non_null(m);
+	for (i = 0; i < n - 1; i++) {
+		subst(text, sizeof(text), tmpls[i % NTMPL].text, 1 + i % 40);
+		assert_int_equal(modem_inject(m, sender_of(i), text, BASE_TIME + i * 60), 0);
+	}
+	assert_int_equal(modem_inject(m, "+84912009999", multipart, BASE_TIME + i * 60), 0);
+	modem_close(m);
+}
+
+/* What a correct run of the batch leaves in the database. */
+static void
+assert_batch(const struct fixture *e, int n)
+{
+	int i, accepted = 1, reports = 1; /* the multipart message */
+	const struct tmpl *t;
+
+	for (i = 0; i < n - 1; i++) {
+		t = &tmpls[i % NTMPL];
+		accepted += t->error == NULL;
+		reports += t->kind != NULL;
+	}
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox"), n);
+	assert_int_equal(db_int(e, "SELECT count(DISTINCT fingerprint) FROM inbox"), n);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE state='new'"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE state='accepted'"), accepted);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE state='rejected'"),
+			 n - accepted);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), reports);
+	/* Exactly one reply per message, each sent. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), n);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state='sent'"), n);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM (SELECT inbox_id FROM outbox "
+				   "GROUP BY inbox_id HAVING count(*) <> 1)"),
+			 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE id NOT IN "
+				   "(SELECT inbox_id FROM outbox)"),
+			 0);
+	/* One push event per report and per rejection, in the same transactions. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), reports + (n - accepted));
+	assert_int_equal(phone_count(e), 0);
+}
+
+static void
+test_batch_once(void **state)
+{
+	const struct fixture *e = *state;
+	const struct tmpl *t;
+	int i;
+
+	inject_batch(e, BATCH);
+	assert_int_equal(phone_count(e), BATCH + 1); /* the multipart one is two SMS */
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_batch(e, BATCH);
+
+	/* Each message became what its template says. */
+	for (i = 0; i < BATCH - 1; i++) {
+		t = &tmpls[i % NTMPL];
+		if (t->error != NULL)
+			assert_int_equal(db_int(e,
+						"SELECT count(*) FROM inbox WHERE id=%d AND "
+						"state='rejected' AND error='%s'",
+						i + 1, t->error),
+					 1);
+		if (t->kind != NULL)
+			assert_int_equal(db_int(e,
+						"SELECT count(*) FROM reports WHERE inbox_id=%d AND "
+						"kind='%s' AND commune_code='%s' AND count=%d AND "
+						"year=2022 AND half=1 AND trade_code %s",
+						i + 1, t->kind, t->commune,
+						t->trade != NULL ? 1 + i % 40 : 3000,
+						t->trade != NULL ? "IS NOT NULL" : "IS NULL"),
+					 1);
+	}
+	/* The multipart message was joined, understood and answered. */
+	assert_int_equal(db_int(e, "SELECT parts FROM inbox WHERE sender='+84912009999'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports r JOIN inbox i ON i.id="
+				   "r.inbox_id WHERE i.sender='+84912009999' AND r.count=17 AND "
+				   "r.trade_code='HAN'"),
+			 1);
+
+	/* Again: nothing new is stored or sent. */
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_batch(e, BATCH);
+}
+
+static void
+test_no_reply_to_services(void **state)
+{
+	const struct fixture *e = *state;
+
+	inject(e, "Viettel", "KM: nap the 50.000d tang 50%", BASE_TIME);
+	inject(e, "9029", "ENROL Minh Son 5 han", BASE_TIME + 1);
+	inject(e, "+84912000001", "ENROL Minh Son 5 han", BASE_TIME + 2);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox"), 3);
+	/* Stored and counted, but only the officer is answered. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient='+84912000001'"),
+			 1);
+}
+
+static void
+test_reply_text(void **state)
+{
+	const struct fixture *e = *state;
+
+	inject(e, "+84912000001", "ENROL xã Minh Sơn 35 hàn", BASE_TIME);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE 'OK #1:%%' AND "
+				   "text LIKE '%%35%%' AND text LIKE '%%Minh Son%%' AND "
+				   "text LIKE '%%Han dien%%' AND length(text) <= 160"),
+			 1);
+}
+
+/*
+ * kill -9 at exact points (after the inbox commit, after the delete from the
+ * phone, after a message was processed, after a reply went out) and at timed
+ * moments; after each crash the gateway is started again.  At the end every
+ * SMS is stored exactly once and nothing is left unprocessed.
+ */
+static void
+test_crash_points(void **state)
+{
+	const struct fixture *e = *state;
+	static const char *crashes[] = {
+	    "stored:1",	    "stored:7",	  "deleted:3",	 "deleted:20", "processed:1",
+	    "processed:15", "sent:1",	  "sent:9",	 "stored:40",  "processed:30",
+	    "deleted:60",   "sent:25",
+	};
+	size_t i;
+	int r;
+
+	inject_batch(e, BATCH);
+	for (i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++) {
+		r = run(e, crashes[i], 0, "run", "--once", NULL);
+		/* Killed where asked, or finished when fewer events were left. */
+		if (r != 128 + SIGKILL && r != 0)
+			fail_msg("run with TINBAO_CRASH=%s ended with %d", crashes[i], r);
+	}
+	/* Timed kills of the looping gateway, wherever they land. */
+	for (i = 0; i < 4; i++)
+		run(e, NULL, 30 + (int)i * 40, "run", NULL);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox"), BATCH);
+	assert_int_equal(db_int(e, "SELECT count(DISTINCT fingerprint) FROM inbox"), BATCH);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE state='new'"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state='queued'"), 0);
+	/* No message has two replies or two sets of reports. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM (SELECT inbox_id FROM outbox "
+				   "GROUP BY inbox_id HAVING count(*) <> 1)"),
+			 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM (SELECT inbox_id FROM reports "
+				   "GROUP BY inbox_id HAVING count(*) <> 1)"),
+			 0);
+	assert_batch(e, BATCH);
+}
+
+static void
+test_sigterm_stops_cleanly(void **state)
+{
+	const struct fixture *e = *state;
+	struct timespec ts = {0, 300 * 1000 * 1000};
+	int status, i;
+	pid_t pid;
+
+	inject(e, "+84912000001", "ENROL Minh Son 5 han", BASE_TIME);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		execl(tinbao, tinbao, "-c", e->conf, "run", (char *)NULL);
+		_exit(127);
+	}
+	/* Wait (bounded) until the message was answered, then ask it to stop. */
+	for (i = 0; i < 100; i++) {
+		nanosleep(&ts, NULL);
+		if (access(e->db, F_OK) == 0 &&
+		    db_int(e, "SELECT count(*) FROM outbox WHERE state='sent'") == 1)
+			break;
+	}
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	for (i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		nanosleep(&ts, NULL);
+	if (i == 100) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("tinbao did not stop on SIGTERM");
+	}
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 1);
+}
+
+static void
+test_inject_needs_the_dummy_phone(void **state)
+{
+	const struct fixture *e = *state;
+	FILE *f = fopen(e->gammurc, "w");
+
+	/* An AT modem on a device that does not exist: inject must not pretend. */
+	assert_non_null(f);
+	fprintf(f, "[gammu]\nmodel = at\nconnection = at\ndevice = %s/nonexistent-tty\n", e->dir);
+	fclose(f);
+	assert_int_equal(run(e, NULL, 0, "inject", "--from", "+84912000001", "ENROL Minh Son 5 han",
+			     NULL),
+			 1);
+	assert_int_equal(access(e->db, F_OK), -1); /* no database was created */
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_batch_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_reply_to_services, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reply_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_crash_points, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inject_needs_the_dummy_phone, setup, teardown),
+	};
+
+	if (argc > 1)
+		tinbao = argv[1];
+	log_init(0, LOG_LEVEL_WARN);
+	return cmocka_run_group_tests_name("integration", tests, NULL, NULL);
+}
