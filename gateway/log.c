@@ -49,6 +49,9 @@ log_parselevel(const char *name)
 	return -1;
 }
 
+static void vlog(int pri, const char *fmt, va_list ap, const char *suffix)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {

@@ -357,7 +357,7 @@ column_copy(sqlite3_stmt *s, int col, char *dst, size_t dstsz)
 		dst[dstsz - 1] = '\0';
 		return -1;
 	}
-	if (len > 0)
+	if (v != NULL && len > 0)
 		memcpy(dst, v, len);
 	dst[len] = '\0';
 	return 0;
@@ -381,7 +381,7 @@ column_dup(struct store *st, sqlite3_stmt *s, int col)
 		log_warn("store: malloc");
 		return NULL;
 	}
-	if (len > 0)
+	if (v != NULL && len > 0)
 		memcpy(p, v, len);
 	p[len] = '\0';
 	return p;
@@ -1054,8 +1054,9 @@ store_part_add(struct store *st, const struct store_part *part, int64_t *id)
 	return rc;
 
 fail:
-	/* ROLLBACK TO keeps the savepoint open, hence the RELEASE.  Without a
-	 * transaction SQLite has already rolled everything back itself. */
+	/* ROLLBACK TO keeps the savepoint open, hence the RELEASE.  After some
+	 * errors (disk full, I/O) SQLite has already rolled the whole
+	 * transaction back, and there is no savepoint left. */
 	if (!sqlite3_get_autocommit(st->db)) {
 		run(st, S_ROLLBACK_TO);
 		run(st, S_RELEASE);
@@ -1276,10 +1277,9 @@ int
 store_push_add(struct store *st, const char *type, int64_t at, const char *payload)
 {
 	enum stmt id = S_PUSH_ADD;
-	int rc;
+	int rc = 0;
 
 	stmt_get(st, id);
-	rc = 0;
 	if (bind_text(st, id, 1, type) == -1 || bind_int(st, id, 2, at) == -1 ||
 	    bind_text(st, id, 3, payload) == -1 || bind_int(st, id, 4, time(NULL)) == -1 ||
 	    step(st, id) == -1)
