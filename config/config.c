@@ -23,7 +23,6 @@
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +31,14 @@
 #include "log.h"
 #include "parser.h"
 
-#define TEXT_MAX 128	/* bytes in a name, alias, keyword form or filler */
-#define FOLD_MAX 512	/* folding never makes a text longer */
-#define CODE_MAX 16	/* characters in a trade code */
+#define TEXT_MAX 128 /* bytes in a name, alias, keyword form or filler */
+#define FOLD_MAX 512 /* folding never makes a text longer */
+#define CODE_MAX 16  /* characters in a trade code */
 #define MSG_MAX 1024
 
 struct loader {
 	const char *path;
-	char *dir;		/* path up to its last '/', or NULL */
+	char *dir; /* path up to its last '/', or NULL */
 	struct config_diags *diags;
 	size_t nerrors;
 	struct config *cfg;
@@ -57,21 +56,21 @@ struct key {
 	const char *name;
 	enum key_type type;
 	int required;
-	long min, max;		/* K_INT, K_LONG: range; K_STRINGS, K_LIST: entries */
+	long min, max; /* K_INT, K_LONG: range; K_STRINGS, K_LIST: least entries */
 	size_t off, noff;
 	/* Extra check of a string, or of each string of an array. */
 	int (*check)(struct loader *, const config_setting_t *, const char *);
-	const struct key *sub;	/* K_GROUP, K_LIST: the keys inside */
-	size_t size;		/* K_LIST: size of one entry */
+	const struct key *sub; /* K_GROUP, K_LIST: the keys inside */
+	size_t size;	       /* K_LIST: size of one entry */
 };
 
 /* A folded form, to find two units (or kinds) answering to the same word. */
 struct form {
 	char folded[FOLD_MAX];
 	const char *text;
-	const char *role;	/* "code", "name", "alias", or a keyword kind */
-	const config_setting_t *s;	/* where it is written */
-	const config_setting_t *g;	/* the group of its unit */
+	const char *role;	   /* "code", "name", "alias", or a keyword kind */
+	const config_setting_t *s; /* where it is written */
+	const config_setting_t *g; /* the group of its unit */
 	size_t unit;
 };
 
@@ -81,17 +80,17 @@ struct forms {
 };
 
 static const char *const kind_names[PARSER_NKINDS] = {
-	"enrol", "grad", "job", "need", "labour", "status", "help",
+    "enrol", "grad", "job", "need", "labour", "status", "help",
 };
 
-static const char *const default_fillers[] = { "xa", "thi tran", "tt" };
+static const char *const default_fillers[] = {"xa", "thi tran", "tt"};
 
 static void vreport(struct loader *, const char *, int, int, const char *, va_list)
-	__attribute__((format(printf, 5, 0)));
+    __attribute__((format(printf, 5, 0)));
 static void report(struct loader *, const config_setting_t *, int, const char *, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void diag_at(struct loader *, const char *, int, const char *, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 _Static_assert(PARSER_NKINDS == sizeof(((struct config *)0)->nkeywords) / sizeof(size_t),
 	       "struct config has one keyword array per parser kind");
@@ -222,32 +221,6 @@ copy(struct loader *l, const char *s)
 /* String checks ---------------------------------------------------------- */
 
 static int
-valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	int n;
-
-	for (; *p != '\0'; p++) {
-		if (*p < 0x80)
-			continue;
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		for (; n > 0; n--) {
-			if ((p[1] & 0xc0) != 0x80)
-				return 0;
-			p++;
-		}
-	}
-	return 1;
-}
-
-static int
 check_nonempty(struct loader *l, const config_setting_t *s, const char *v)
 {
 	if (v[0] != '\0')
@@ -256,24 +229,33 @@ check_nonempty(struct loader *l, const config_setting_t *s, const char *v)
 	return -1;
 }
 
+/* Short, valid UTF-8: anything that ends up in the parser or in replies. */
+static int
+check_utf8(struct loader *l, const config_setting_t *s, const char *v)
+{
+	if (check_nonempty(l, s, v) == -1)
+		return -1;
+	if (strlen(v) > TEXT_MAX) {
+		report(l, s, 0, "\"%s\" value is too long (%zu bytes, at most %d)", label(s),
+		       strlen(v), TEXT_MAX);
+		return -1;
+	}
+	if (!parser_utf8_valid(v, strlen(v))) {
+		report(l, s, 0, "\"%s\" value is not valid UTF-8 (save the file as UTF-8)",
+		       label(s));
+		return -1;
+	}
+	return 0;
+}
+
 /* Anything matched in messages: its folded form must not be empty. */
 static int
 check_text(struct loader *l, const config_setting_t *s, const char *v)
 {
 	char folded[FOLD_MAX];
 
-	if (check_nonempty(l, s, v) == -1)
+	if (check_utf8(l, s, v) == -1)
 		return -1;
-	if (strlen(v) > TEXT_MAX) {
-		report(l, s, 0, "\"%s\" value \"%.20s...\" is too long (at most %d bytes)",
-		       label(s), v, TEXT_MAX);
-		return -1;
-	}
-	if (!valid_utf8(v)) {
-		report(l, s, 0, "\"%s\" value is not valid UTF-8 (save the file as UTF-8)",
-		       label(s));
-		return -1;
-	}
 	if (parser_fold(v, strlen(v), folded, sizeof(folded), 1) == 0) {
 		report(l, s, 0, "\"%s\" value \"%s\" has no letter or digit a message could match",
 		       label(s), v);
@@ -284,16 +266,19 @@ check_text(struct loader *l, const config_setting_t *s, const char *v)
 
 /*
  * Keyword forms may be punctuation only ("?" for help): the parser compares
- * those as written.  They must still be one word of reasonable length.
+ * those as written.  They must be one word, also once folded ("DANG-KY" is
+ * two).
  */
 static int
 check_keyword(struct loader *l, const config_setting_t *s, const char *v)
 {
-	if (check_nonempty(l, s, v) == -1)
+	char folded[FOLD_MAX];
+
+	if (check_utf8(l, s, v) == -1)
 		return -1;
-	if (strlen(v) > TEXT_MAX || !valid_utf8(v) || strpbrk(v, " \t\r\n") != NULL) {
-		report(l, s, 0, "\"%s\" form \"%.20s\" must be one word of UTF-8 text", label(s),
-		       v);
+	parser_fold(v, strlen(v), folded, sizeof(folded), 0);
+	if (strpbrk(v, " \t\r\n") != NULL || strchr(folded, ' ') != NULL) {
+		report(l, s, 0, "\"%s\" form \"%s\" must be one word", label(s), v);
 		return -1;
 	}
 	return 0;
@@ -307,8 +292,8 @@ check_phone(struct loader *l, const config_setting_t *s, const char *v)
 	n = strspn(v + (v[0] == '+'), "0123456789");
 	if (v[(v[0] == '+') + n] == '\0' && n >= 3 && n <= 20)
 		return 0;
-	report(l, s, 0, "\"%s\" must be an optional \"+\" and 3 to 20 digits, not \"%s\"",
-	       label(s), v);
+	report(l, s, 0, "\"%s\" must be an optional \"+\" and 3 to 20 digits, not \"%s\"", label(s),
+	       v);
 	return -1;
 }
 
@@ -327,7 +312,7 @@ one_of(struct loader *l, const config_setting_t *s, const char *v, const char *c
 static int
 check_level(struct loader *l, const config_setting_t *s, const char *v)
 {
-	static const char *const w[] = { "debug", "info", "warning", NULL };
+	static const char *const w[] = {"debug", "info", "warning", NULL};
 
 	return one_of(l, s, v, w, "\"debug\", \"info\" or \"warning\"");
 }
@@ -335,7 +320,7 @@ check_level(struct loader *l, const config_setting_t *s, const char *v)
 static int
 check_type(struct loader *l, const config_setting_t *s, const char *v)
 {
-	static const char *const w[] = { "xa", "tt", NULL };
+	static const char *const w[] = {"xa", "tt", NULL};
 
 	return one_of(l, s, v, w, "\"xa\" (xã) or \"tt\" (thị trấn)");
 }
@@ -343,7 +328,7 @@ check_type(struct loader *l, const config_setting_t *s, const char *v)
 static int
 check_course(struct loader *l, const config_setting_t *s, const char *v)
 {
-	static const char *const w[] = { "D3T", "SC", NULL };
+	static const char *const w[] = {"D3T", "SC", NULL};
 
 	return one_of(l, s, v, w, "\"D3T\" or \"SC\"");
 }
@@ -374,7 +359,7 @@ check_code(struct loader *l, const config_setting_t *s, const char *v)
 static int
 is_date(const char *v)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d;
 
 	if (strlen(v) != 10 || v[4] != '-' || v[7] != '-' || strspn(v, "0123456789") != 4 ||
@@ -402,120 +387,114 @@ check_date(struct loader *l, const config_setting_t *s, const char *v)
 
 /* The schema -------------------------------------------------------------- */
 
+/*
+ * Table entries, one per line.  req: required; lo..hi: the range of an
+ * integer, or the least number of entries of an array or list.  Kept out of
+ * clang-format, which would bin-pack the tables.
+ */
+/* clang-format off */
+#define KSTR(n, req, f, chk) {.name = n, .type = K_STRING, .required = req, .off = f, .check = chk}
+#define KINT(n, req, lo, hi, f)                                                                    \
+	{.name = n, .type = K_INT, .required = req, .min = lo, .max = hi, .off = f}
+#define KLONG(n, req, lo, hi, f)                                                                   \
+	{.name = n, .type = K_LONG, .required = req, .min = lo, .max = hi, .off = f}
+#define KBOOL(n, req, f) {.name = n, .type = K_BOOL, .required = req, .off = f}
+#define KSTRS(n, req, lo, f, nf, chk)                                                              \
+	{.name = n, .type = K_STRINGS, .required = req, .min = lo, .off = f, .noff = nf, .check = chk}
+#define KGROUP(n, req, keys) {.name = n, .type = K_GROUP, .required = req, .sub = keys}
+#define KLIST(n, keys, elem, f, nf)                                                                \
+	{.name = n, .type = K_LIST, .required = 1, .min = 1, .off = f, .noff = nf, .sub = keys,    \
+	 .size = sizeof(elem)}
+#define KEND {.name = NULL}
+
 #define OFF(f) offsetof(struct config, f)
+#define KEYWORDS(n, kind) KSTRS(n, 1, 1, OFF(keywords[kind]), OFF(nkeywords[kind]), check_keyword)
+#define COFF(f) offsetof(struct config_commune, f)
+#define TOFF(f) offsetof(struct config_trade, f)
 
 static const struct key gammu_keys[] = {
-	{ .name = "rc", .type = K_STRING, .required = 1, .off = OFF(gammurc),
-	  .check = check_nonempty },
-	{ .name = "section", .type = K_INT, .min = 0, .max = INT_MAX, .off = OFF(gammu_section) },
-	{ .name = NULL },
+	KSTR("rc", 1, OFF(gammurc), check_nonempty),
+	KINT("section", 0, 0, INT_MAX, OFF(gammu_section)),
+	KEND,
 };
 
 static const struct key reply_keys[] = {
-	{ .name = "diacritics", .type = K_BOOL, .off = OFF(reply_diacritics) },
-	{ .name = NULL },
+	KBOOL("diacritics", 0, OFF(reply_diacritics)),
+	KEND,
 };
 
 static const struct key gateway_keys[] = {
-	{ .name = "poll_interval", .type = K_INT, .min = 1, .max = 3600, .off = OFF(poll_interval) },
-	{ .name = "send_retries", .type = K_INT, .min = 1, .max = 20, .off = OFF(send_retries) },
-	{ .name = NULL },
+	KINT("poll_interval", 0, 1, 3600, OFF(poll_interval)),
+	KINT("send_retries", 0, 1, 20, OFF(send_retries)),
+	KEND,
 };
 
 static const struct key log_keys[] = {
-	{ .name = "level", .type = K_STRING, .off = OFF(log_level), .check = check_level },
-	{ .name = NULL },
+	KSTR("level", 0, OFF(log_level), check_level),
+	KEND,
 };
 
 static const struct key parser_keys[] = {
-	{ .name = "max_count", .type = K_LONG, .min = 1, .max = 100000, .off = OFF(max_count) },
-	{ .name = "fillers", .type = K_STRINGS, .off = OFF(fillers), .noff = OFF(nfillers),
-	  .check = check_text },
-	{ .name = NULL },
+	KLONG("max_count", 0, 1, 100000, OFF(max_count)),
+	KSTRS("fillers", 0, 0, OFF(fillers), OFF(nfillers), check_text),
+	KEND,
 };
 
+/* In enum parser_kind order, like kind_names. */
 static const struct key keyword_keys[] = {
-	{ .name = "enrol", .type = K_STRINGS, .required = 1, .min = 1,
-	  .off = OFF(keywords[PARSER_ENROL]), .noff = OFF(nkeywords[PARSER_ENROL]),
-	  .check = check_keyword },
-	{ .name = "grad", .type = K_STRINGS, .required = 1, .min = 1,
-	  .off = OFF(keywords[PARSER_GRAD]), .noff = OFF(nkeywords[PARSER_GRAD]),
-	  .check = check_keyword },
-	{ .name = "job", .type = K_STRINGS, .required = 1, .min = 1,
-	  .off = OFF(keywords[PARSER_JOB]), .noff = OFF(nkeywords[PARSER_JOB]),
-	  .check = check_keyword },
-	{ .name = "need", .type = K_STRINGS, .required = 1, .min = 1,
-	  .off = OFF(keywords[PARSER_NEED]), .noff = OFF(nkeywords[PARSER_NEED]),
-	  .check = check_keyword },
-	{ .name = "labour", .type = K_STRINGS, .required = 1, .min = 1,
-	  .off = OFF(keywords[PARSER_LABOUR]), .noff = OFF(nkeywords[PARSER_LABOUR]),
-	  .check = check_keyword },
-	{ .name = "status", .type = K_STRINGS, .required = 1, .min = 1,
-	  .off = OFF(keywords[PARSER_STATUS]), .noff = OFF(nkeywords[PARSER_STATUS]),
-	  .check = check_keyword },
-	{ .name = "help", .type = K_STRINGS, .required = 1, .min = 1,
-	  .off = OFF(keywords[PARSER_HELP]), .noff = OFF(nkeywords[PARSER_HELP]),
-	  .check = check_keyword },
-	{ .name = NULL },
+	KEYWORDS("enrol", PARSER_ENROL),
+	KEYWORDS("grad", PARSER_GRAD),
+	KEYWORDS("job", PARSER_JOB),
+	KEYWORDS("need", PARSER_NEED),
+	KEYWORDS("labour", PARSER_LABOUR),
+	KEYWORDS("status", PARSER_STATUS),
+	KEYWORDS("help", PARSER_HELP),
+	KEND,
 };
 
 static const struct key plan_keys[] = {
-	{ .name = "year", .type = K_INT, .required = 1, .min = 2000, .max = 2100,
-	  .off = OFF(plan.year) },
-	{ .name = "trained_min", .type = K_INT, .required = 1, .min = 0, .max = 10000000,
-	  .off = OFF(plan.trained_min) },
-	{ .name = "trained_max", .type = K_INT, .required = 1, .min = 0, .max = 10000000,
-	  .off = OFF(plan.trained_max) },
-	{ .name = "labour_trained_pct", .type = K_INT, .required = 1, .min = 0, .max = 100,
-	  .off = OFF(plan.labour_trained_pct) },
-	{ .name = "employed_pct", .type = K_INT, .required = 1, .min = 0, .max = 100,
-	  .off = OFF(plan.employed_pct) },
-	{ .name = NULL },
+	KINT("year", 1, 2000, 2100, OFF(plan.year)),
+	KINT("trained_min", 1, 0, 10000000, OFF(plan.trained_min)),
+	KINT("trained_max", 1, 0, 10000000, OFF(plan.trained_max)),
+	KINT("labour_trained_pct", 1, 0, 100, OFF(plan.labour_trained_pct)),
+	KINT("employed_pct", 1, 0, 100, OFF(plan.employed_pct)),
+	KEND,
 };
 
-#define COFF(f) offsetof(struct config_commune, f)
 static const struct key commune_keys[] = {
-	{ .name = "code", .type = K_STRING, .required = 1, .off = COFF(code), .check = check_gso },
-	{ .name = "type", .type = K_STRING, .required = 1, .off = COFF(type), .check = check_type },
-	{ .name = "name", .type = K_STRING, .required = 1, .off = COFF(name), .check = check_text },
-	{ .name = "aliases", .type = K_STRINGS, .off = COFF(aliases), .noff = COFF(naliases),
-	  .check = check_text },
-	{ .name = "valid_from", .type = K_STRING, .required = 1, .off = COFF(valid_from),
-	  .check = check_date },
-	{ .name = "valid_to", .type = K_STRING, .required = 1, .off = COFF(valid_to),
-	  .check = check_date },
-	{ .name = NULL },
+	KSTR("code", 1, COFF(code), check_gso),
+	KSTR("type", 1, COFF(type), check_type),
+	KSTR("name", 1, COFF(name), check_text),
+	KSTRS("aliases", 0, 0, COFF(aliases), COFF(naliases), check_text),
+	KSTR("valid_from", 1, COFF(valid_from), check_date),
+	KSTR("valid_to", 1, COFF(valid_to), check_date),
+	KEND,
 };
 
-#define TOFF(f) offsetof(struct config_trade, f)
 static const struct key trade_keys[] = {
-	{ .name = "code", .type = K_STRING, .required = 1, .off = TOFF(code), .check = check_code },
-	{ .name = "level", .type = K_STRING, .required = 1, .off = TOFF(level),
-	  .check = check_course },
-	{ .name = "agricultural", .type = K_BOOL, .required = 1, .off = TOFF(agricultural) },
-	{ .name = "name", .type = K_STRING, .required = 1, .off = TOFF(name), .check = check_text },
-	{ .name = "aliases", .type = K_STRINGS, .off = TOFF(aliases), .noff = TOFF(naliases),
-	  .check = check_text },
-	{ .name = NULL },
+	KSTR("code", 1, TOFF(code), check_code),
+	KSTR("level", 1, TOFF(level), check_course),
+	KBOOL("agricultural", 1, TOFF(agricultural)),
+	KSTR("name", 1, TOFF(name), check_text),
+	KSTRS("aliases", 0, 0, TOFF(aliases), TOFF(naliases), check_text),
+	KEND,
 };
 
 static const struct key top_keys[] = {
-	{ .name = "database", .type = K_STRING, .required = 1, .off = OFF(database),
-	  .check = check_nonempty },
-	{ .name = "gammu", .type = K_GROUP, .required = 1, .sub = gammu_keys },
-	{ .name = "own_number", .type = K_STRING, .off = OFF(own_number), .check = check_phone },
-	{ .name = "reply", .type = K_GROUP, .sub = reply_keys },
-	{ .name = "gateway", .type = K_GROUP, .sub = gateway_keys },
-	{ .name = "log", .type = K_GROUP, .sub = log_keys },
-	{ .name = "parser", .type = K_GROUP, .sub = parser_keys },
-	{ .name = "keywords", .type = K_GROUP, .required = 1, .sub = keyword_keys },
-	{ .name = "plan", .type = K_GROUP, .required = 1, .sub = plan_keys },
-	{ .name = "communes", .type = K_LIST, .required = 1, .min = 1, .off = OFF(communes),
-	  .noff = OFF(ncommunes), .sub = commune_keys, .size = sizeof(struct config_commune) },
-	{ .name = "trades", .type = K_LIST, .required = 1, .min = 1, .off = OFF(trades),
-	  .noff = OFF(ntrades), .sub = trade_keys, .size = sizeof(struct config_trade) },
-	{ .name = NULL },
+	KSTR("database", 1, OFF(database), check_nonempty),
+	KGROUP("gammu", 1, gammu_keys),
+	KSTR("own_number", 0, OFF(own_number), check_phone),
+	KGROUP("reply", 0, reply_keys),
+	KGROUP("gateway", 0, gateway_keys),
+	KGROUP("log", 0, log_keys),
+	KGROUP("parser", 0, parser_keys),
+	KGROUP("keywords", 1, keyword_keys),
+	KGROUP("plan", 1, plan_keys),
+	KLIST("communes", commune_keys, struct config_commune, OFF(communes), OFF(ncommunes)),
+	KLIST("trades", trade_keys, struct config_trade, OFF(trades), OFF(ntrades)),
+	KEND,
 };
+/* clang-format on */
 
 /* Pass 1: structure -------------------------------------------------------- */
 
@@ -663,8 +642,7 @@ load_strings(struct loader *l, const config_setting_t *s, const struct key *k, c
 
 /* A list of groups, one struct of k->size bytes per entry. */
 static void
-load_list(struct loader *l, const config_setting_t *s, const struct key *k, void **vp,
-	  size_t *np)
+load_list(struct loader *l, const config_setting_t *s, const struct key *k, void **vp, size_t *np)
 {
 	const config_setting_t *e;
 	char *v;
@@ -701,26 +679,25 @@ load_list(struct loader *l, const config_setting_t *s, const struct key *k, void
 static void
 load_value(struct loader *l, const config_setting_t *s, const struct key *k, void *base)
 {
-	char *dst = (char *)base + k->off;
+	void *dst = (char *)base + k->off, *ndst = (char *)base + k->noff;
 	long n;
 
 	switch (k->type) {
 	case K_STRING:
-		load_string(l, s, k, (char **)(void *)dst);
+		load_string(l, s, k, dst);
 		break;
 	case K_INT:
 		if (load_number(l, s, k, &n) == 0)
-			*(int *)(void *)dst = (int)n;
+			*(int *)dst = (int)n;
 		break;
 	case K_LONG:
-		load_number(l, s, k, (long *)(void *)dst);
+		load_number(l, s, k, dst);
 		break;
 	case K_BOOL:
-		load_bool(l, s, k, (int *)(void *)dst);
+		load_bool(l, s, k, dst);
 		break;
 	case K_STRINGS:
-		load_strings(l, s, k, (char ***)(void *)dst,
-			     (size_t *)(void *)((char *)base + k->noff));
+		load_strings(l, s, k, dst, ndst);
 		break;
 	case K_GROUP:
 		if (!config_setting_is_group(s))
@@ -729,8 +706,7 @@ load_value(struct loader *l, const config_setting_t *s, const struct key *k, voi
 			load_group(l, s, k->sub, base);
 		break;
 	case K_LIST:
-		load_list(l, s, k, (void **)(void *)dst,
-			  (size_t *)(void *)((char *)base + k->noff));
+		load_list(l, s, k, dst, ndst);
 		break;
 	}
 }
@@ -768,15 +744,27 @@ load_group(struct loader *l, const config_setting_t *g, const struct key *keys, 
 
 /* Pass 2: cross-checks ---------------------------------------------------- */
 
+/* The member called name of group g when it is a string, or NULL. */
+static const config_setting_t *
+string_member(const config_setting_t *g, const char *name)
+{
+	const config_setting_t *s;
+
+	if (g == NULL || !config_setting_is_group(g))
+		return NULL;
+	s = config_setting_get_member(g, name);
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
+		return NULL;
+	return s;
+}
+
 static const char *
 member_string(const config_setting_t *g, const char *name)
 {
 	const config_setting_t *s;
 
-	s = config_setting_get_member(g, name);
-	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
-		return NULL;
-	return config_setting_get_string(s);
+	s = string_member(g, name);
+	return s != NULL ? config_setting_get_string(s) : NULL;
 }
 
 /* "commune 06433 "Vân Nham"", from the group of the unit. */
@@ -858,23 +846,20 @@ static void
 check_code_twice(struct loader *l, const config_setting_t *list, int i, const char *what)
 {
 	const config_setting_t *s, *o;
-	const char *code, *ocode;
 	char at[PATH_MAX + 16];
 	int j;
 
-	s = config_setting_get_member(config_setting_get_elem(list, (unsigned int)i), "code");
-	code = member_string(config_setting_get_elem(list, (unsigned int)i), "code");
-	if (code == NULL)
+	s = string_member(config_setting_get_elem(list, (unsigned int)i), "code");
+	if (s == NULL)
 		return;
 	for (j = 0; j < i; j++) {
-		ocode = member_string(config_setting_get_elem(list, (unsigned int)j), "code");
-		if (ocode == NULL || strcmp(code, ocode) != 0)
+		o = string_member(config_setting_get_elem(list, (unsigned int)j), "code");
+		if (o == NULL ||
+		    strcmp(config_setting_get_string(s), config_setting_get_string(o)) != 0)
 			continue;
-		o = config_setting_get_member(config_setting_get_elem(list, (unsigned int)j),
-					      "code");
 		where(l, s, o, at, sizeof(at));
-		/* "first at line 40" */
-		report(l, s, 0, "duplicate %s code \"%s\" (first at %s)", what, code, at);
+		report(l, s, 0, "duplicate %s code \"%s\" (first at %s)", what,
+		       config_setting_get_string(s), at);
 		return;
 	}
 }
@@ -889,7 +874,7 @@ static void
 check_units(struct loader *l, const config_t *cf, const char *list, const char *what)
 {
 	const config_setting_t *ls, *g, *a;
-	struct forms f = { 0 };
+	struct forms f = {0};
 	int i, j, n;
 
 	ls = config_lookup(cf, list);
@@ -960,7 +945,7 @@ static void
 check_keywords(struct loader *l, const config_t *cf)
 {
 	const config_setting_t *g, *a;
-	struct forms f = { 0 };
+	struct forms f = {0};
 	size_t k;
 	int i;
 
@@ -1013,7 +998,8 @@ check_plan(struct loader *l, const config_t *cf)
 	    config_setting_type(hi) != CONFIG_TYPE_INT)
 		return;
 	if (config_setting_get_int(lo) > config_setting_get_int(hi))
-		report(l, hi, 0, "\"trained_min\" (%d) must not be greater than \"trained_max\" (%d)",
+		report(l, hi, 0,
+		       "\"trained_min\" (%d) must not be greater than \"trained_max\" (%d)",
 		       config_setting_get_int(lo), config_setting_get_int(hi));
 }
 
@@ -1051,7 +1037,8 @@ finish_paths(struct loader *l, const config_t *cf)
 	/* Only a warning: check-config and parse must work on a machine that
 	 * has no modem. */
 	if (cfg->gammurc != NULL && cfg->gammurc[0] != '\0' && stat(cfg->gammurc, &st) == -1)
-		report(l, config_lookup(cf, "gammu.rc"), 1, "gammu.rc file \"%s\": %s",
+		report(l, config_lookup(cf, "gammu.rc"), 1,
+		       "gammu.rc file \"%s\": %s; the gateway cannot reach the modem without it",
 		       cfg->gammurc, strerror(errno));
 }
 
@@ -1250,6 +1237,30 @@ read_file(struct loader *l, config_t *cf)
 	return -1;
 }
 
+static int
+diag_after(const struct config_diag *a, const struct config_diag *b)
+{
+	int c = strcmp(a->file, b->file);
+
+	return c > 0 || (c == 0 && a->line > b->line);
+}
+
+/* Lists the problems of this load by file and line, the way an editor shows
+ * them; an insertion sort keeps those on one line in the order found. */
+static void
+sort_diags(struct config_diags *d, size_t from)
+{
+	struct config_diag t;
+	size_t i, j;
+
+	for (i = from + 1; i < d->n; i++) {
+		t = d->v[i];
+		for (j = i; j > from && diag_after(&d->v[j - 1], &t); j--)
+			d->v[j] = d->v[j - 1];
+		d->v[j] = t;
+	}
+}
+
 static void
 set_defaults(struct config *cfg)
 {
@@ -1263,15 +1274,17 @@ set_defaults(struct config *cfg)
 struct config *
 config_load(const char *path, struct config_diags *diags)
 {
-	struct config_diags local = { NULL, 0 };
+	struct config_diags local = {NULL, 0};
 	struct loader l;
 	struct config *cfg;
 	const char *slash;
+	size_t first;
 	config_t cf;
 
 	memset(&l, 0, sizeof(l));
 	l.path = path;
 	l.diags = diags != NULL ? diags : &local;
+	first = l.diags->n;
 	config_init(&cf);
 	cfg = calloc(1, sizeof(*cfg));
 	if (cfg == NULL) {
@@ -1306,6 +1319,7 @@ config_load(const char *path, struct config_diags *diags)
 	if (l.nerrors == 0)
 		log_debug("%s: %zu communes, %zu trades", path, cfg->ncommunes, cfg->ntrades);
 fail:
+	sort_diags(l.diags, first);
 	config_destroy(&cf);
 	free(l.dir);
 	config_diags_free(&local);
