@@ -38,6 +38,14 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 B = build
 
+# Objects depend on the flags they were built with: switching SANITIZE=1 on or
+# off rebuilds everything instead of mixing instrumented and plain objects.
+FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+FLAGS_OLD = $(shell cat $(B)/.flags 2>/dev/null)
+ifneq ($(strip $(FLAGS_NOW)),$(strip $(FLAGS_OLD)))
+$(shell mkdir -p $(B) && echo '$(FLAGS_NOW)' > $(B)/.flags)
+endif
+
 PARSER_SRC = parser/parser.c parser/fold.c parser/reply.c
 CONFIG_SRC = config/config.c
 STORE_SRC = store/store.c
@@ -77,7 +85,7 @@ deps:
 		fi; \
 	fi
 
-$(B)/%.o: %.c | deps
+$(B)/%.o: %.c $(B)/.flags | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -86,7 +94,7 @@ tinbao: $(OBJ)
 
 # Tests -------------------------------------------------------------------
 
-$(B)/tests/%.o: tests/%.c | deps
+$(B)/tests/%.o: tests/%.c $(B)/.flags | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 

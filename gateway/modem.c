@@ -75,14 +75,15 @@ modem_open(const char *gammurc, int section)
 	}
 	GSM_SetConfigNum(m->sm, 1);
 	m->dummy = strcmp(gcfg->Model, "dummy") == 0;
-	/* Registered before anything can send: the dummy driver calls it blindly. */
-	GSM_SetSendSMSStatusCallback(m->sm, send_status_cb, m);
 	err = GSM_InitConnection(m->sm, 3);
 	if (err != ERR_NONE) {
 		log_warnx("modem: cannot connect (%s, device %s): %s", gcfg->Connection,
 			  gcfg->Device, GSM_ErrorString(err));
 		goto fail;
 	}
+	/* Registered before anything can send (the dummy driver calls it without
+	 * checking), and after connecting, which resets the callbacks. */
+	GSM_SetSendSMSStatusCallback(m->sm, send_status_cb, m);
 	log_info("modem: connected (%s, %s, device %s)", m->dummy ? "dummy" : gcfg->Model,
 		 gcfg->Connection, gcfg->Device);
 	return m;
