@@ -257,6 +257,9 @@ cli_inject(const char *conf, int argc, char **argv)
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
+	/* A one-shot tool: say only what went wrong (or everything with -d). */
+	if (log_getlevel() != LOG_LEVEL_DEBUG)
+		log_setlevel(LOG_LEVEL_WARN);
 	m = modem_open(cfg->gammurc, cfg->gammu_section);
 	if (m != NULL && modem_inject(m, from, text, at) == 0) {
 		printf("injected SMS from %s into %s\n", from, cfg->gammurc);

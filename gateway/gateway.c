@@ -19,6 +19,13 @@
 #include "store.h"
 
 #define VN_UTC_OFFSET (7 * 3600) /* periods are counted in Vietnam's time */
+/*
+ * SMS committed per transaction.  Each commit is an fsync; one per SMS would
+ * make the disk, not the modem, the bottleneck of a full SIM.  A batch is
+ * atomic: a crash loses none of it (the SMS are still on the phone) and
+ * half of it is never written.
+ */
+#define BATCH 64
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload;
@@ -160,7 +167,8 @@ fingerprint(const struct modem_sms *sms, char *out, size_t outsz)
 	snprintf(out, outsz, "%016" PRIx64, h);
 }
 
-/* Commits one SMS (or part) read from the phone.  Returns 0 or -1. */
+/* Adds one SMS (or part) read from the phone, inside the caller's
+ * transaction.  Returns 0 or -1. */
 static int
 keep_sms(struct gw *gw, const struct modem_sms *sms)
 {
@@ -169,8 +177,6 @@ keep_sms(struct gw *gw, const struct modem_sms *sms)
 	int r;
 
 	fingerprint(sms, fp, sizeof(fp));
-	if (store_begin(gw->st) == -1)
-		return -1;
 	if (sms->concat_ref == -1) {
 		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text,
 				      sms->coding, 1, fp};
@@ -181,10 +187,8 @@ keep_sms(struct gw *gw, const struct modem_sms *sms)
 				       sms->text, sms->coding, fp};
 		r = store_part_add(gw->st, &p, &id);
 	}
-	if (r == -1 || store_commit(gw->st) == -1) {
-		store_rollback(gw->st);
+	if (r == -1)
 		return -1;
-	}
 	if (sms->concat_ref != -1)
 		log_info("SMS from %s: part %d/%d (ref %d)%s", sms->sender, sms->part_no,
 			 sms->part_count, sms->concat_ref,
@@ -195,34 +199,72 @@ keep_sms(struct gw *gw, const struct modem_sms *sms)
 	return 0;
 }
 
+/* Where the SMS of a batch are on the phone, to delete them once committed. */
+struct batch {
+	struct modem_sms where[BATCH]; /* only folder and location are used */
+	int n;
+};
+
+/* Commits the batch, and only then lets the phone forget its SMS. */
+static int
+flush_batch(struct gw *gw, struct batch *b)
+{
+	int i;
+
+	if (store_commit(gw->st) == -1) {
+		store_rollback(gw->st);
+		log_warnx("%d SMS could not be stored; left on the phone", b->n);
+		b->n = 0;
+		return -1;
+	}
+	crashpoint("stored");
+	for (i = 0; i < b->n; i++) {
+		modem_delete(gw->modem, &b->where[i]);
+		crashpoint("deleted");
+	}
+	b->n = 0;
+	return 0;
+}
+
 /* Reads every SMS on the phone: commit, then delete.  Returns the number read. */
 static int
 receive(struct gw *gw)
 {
 	struct modem_sms *sms;
+	struct batch *b;
 	int n = 0, r, start = 1;
 
 	sms = malloc(sizeof(*sms));
-	if (sms == NULL) {
-		log_warn("malloc");
-		return -1;
+	b = calloc(1, sizeof(*b));
+	if (sms == NULL || b == NULL) {
+		log_warn("receive");
+		goto done;
 	}
 	while (!quit) {
 		r = modem_next(gw->modem, start, sms);
 		start = 0;
 		if (r != 1)
 			break;
+		if (b->n == 0 && store_begin(gw->st) == -1)
+			break;
 		if (keep_sms(gw, sms) == -1) {
-			/* Not stored: it stays on the phone, to be read again later. */
+			/* Not stored: the whole batch stays on the phone, to be read again. */
+			store_rollback(gw->st);
 			log_warnx("SMS from %s could not be stored; left on the phone", sms->sender);
+			b->n = 0;
 			break;
 		}
-		crashpoint("stored");
-		/* Only now that it is safe in the database may the phone forget it. */
-		modem_delete(gw->modem, sms);
-		crashpoint("deleted");
+		b->where[b->n].folder = sms->folder;
+		b->where[b->n].location = sms->location;
+		b->n++;
 		n++;
+		if (b->n == BATCH && flush_batch(gw, b) == -1)
+			break;
 	}
+	if (b != NULL && b->n > 0 && flush_batch(gw, b) == -1)
+		n = -1;
+done:
+	free(b);
 	free(sms);
 	return n;
 }
@@ -328,7 +370,8 @@ is_report(const struct parser_result *res)
 	return res->error == PARSER_OK && res->kind != PARSER_STATUS && res->kind != PARSER_HELP;
 }
 
-/* Parses one inbox row and records everything it leads to in one transaction. */
+/* Parses one inbox row and records everything it leads to (reports or the
+ * rejection, push events, the reply), inside the caller's transaction. */
 static int
 process(struct gw *gw, const struct store_inmsg *msg)
 {
@@ -342,39 +385,83 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
 	gateway_period(msg->smsc_time != 0 ? msg->smsc_time : msg->received, &year, &half);
 	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
-	if (store_begin(gw->st) == -1)
-		return -1;
 	if (res.error != PARSER_OK) {
 		error = parser_error_name(res.error);
 		rejection_payload(gw, msg, error);
 		payload = buf_str(&gw->json);
 		if (payload == NULL ||
 		    store_push_add(gw->st, "message.rejected", time(NULL), payload) == -1)
-			goto fail;
+			return -1;
 		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
 	} else if (is_report(&res) && store_items(gw, msg, &res, year, half, &ref) == -1) {
-		goto fail;
+		return -1;
 	}
 	if (res.error == PARSER_OK && res.kind == PARSER_STATUS) {
 		if (gateway_status_reply(cfg, gw->st, &res, year, reply, sizeof(reply)) == -1)
-			goto fail;
+			return -1;
 	} else {
 		parser_reply(cfg->parser, &res, (long)ref, cfg->reply_diacritics, reply,
 			     sizeof(reply));
 	}
 	if (store_inbox_set_state(gw->st, msg->id, error == NULL ? "accepted" : "rejected",
 				  error) == -1)
-		goto fail;
+		return -1;
 	if (!gateway_replyable(msg->sender, cfg->own_number)) {
 		log_info("  no reply: %s is not a phone number we answer", msg->sender);
 	} else {
 		if (store_outbox_add(gw->st, msg->sender, reply, "reply", msg->id, NULL) == -1)
-			goto fail;
+			return -1;
 		log_info("  reply to %s: %s", msg->sender, reply);
 	}
-	if (store_commit(gw->st) == -1)
-		goto fail;
 	return 0;
+}
+
+/*
+ * Processes new inbox rows, up to `batch` to a transaction.  A failure rolls
+ * the batch back and returns -1.  With batch == 1 a message that fails is
+ * left in state "new" and skipped, so that it cannot hold up the others.
+ * Returns how many were processed.
+ */
+static int
+process_batches(struct gw *gw, int batch)
+{
+	struct store_inmsg msg;
+	int64_t after = 0;
+	int r, n = 0, inbatch = 0;
+
+	memset(&msg, 0, sizeof(msg));
+	while (!quit) {
+		r = store_inbox_next_new(gw->st, after, &msg);
+		if (r != 1)
+			break;
+		after = msg.id;
+		if (inbatch == 0 && store_begin(gw->st) == -1)
+			return -1;
+		r = process(gw, &msg);
+		store_inmsg_clear(&msg);
+		if (r == -1) {
+			store_rollback(gw->st);
+			if (batch > 1)
+				return -1;
+			log_warnx("SMS #%" PRId64 " could not be processed; will try again", after);
+			inbatch = 0;
+			continue;
+		}
+		if (++inbatch == batch) {
+			if (store_commit(gw->st) == -1)
+				goto fail;
+			crashpoint("processed");
+			n += inbatch;
+			inbatch = 0;
+		}
+	}
+	if (inbatch > 0) {
+		if (store_commit(gw->st) == -1)
+			goto fail;
+		crashpoint("processed");
+		n += inbatch;
+	}
+	return n;
 fail:
 	store_rollback(gw->st);
 	return -1;
@@ -383,26 +470,13 @@ fail:
 static int
 process_new(struct gw *gw)
 {
-	struct store_inmsg msg;
-	int64_t after = 0;
-	int r, n = 0;
+	int n = process_batches(gw, BATCH);
 
-	memset(&msg, 0, sizeof(msg));
-	while (!quit) {
-		r = store_inbox_next_new(gw->st, after, &msg);
-		if (r != 1)
-			break;
-		after = msg.id;
-		if (process(gw, &msg) == -1) {
-			log_warnx("SMS #%" PRId64 " not processed; will try again", msg.id);
-			store_inmsg_clear(&msg);
-			return -1;
-		}
-		store_inmsg_clear(&msg);
-		crashpoint("processed");
-		n++;
-	}
-	return n;
+	if (n != -1)
+		return n;
+	/* Find the message at fault: one at a time, the others go through. */
+	log_warnx("a batch of SMS could not be processed; retrying them one by one");
+	return process_batches(gw, 1);
 }
 
 static int
@@ -440,14 +514,21 @@ send_queued(struct gw *gw)
 static void
 turn(struct gw *gw)
 {
+	int64_t t0, t1, t2, t3;
 	int got, done, sent;
 
+	t0 = monotonic_ms();
 	got = receive(gw);
+	t1 = monotonic_ms();
 	done = process_new(gw);
+	t2 = monotonic_ms();
 	sent = send_queued(gw);
+	t3 = monotonic_ms();
 	if (got > 0 || done > 0 || sent > 0)
-		log_info("read %d SMS, processed %d, sent %d replies", got > 0 ? got : 0,
-			 done > 0 ? done : 0, sent > 0 ? sent : 0);
+		log_info("read %d SMS (%" PRId64 " ms), processed %d (%" PRId64
+			 " ms), sent %d replies (%" PRId64 " ms)",
+			 got > 0 ? got : 0, t1 - t0, done > 0 ? done : 0, t2 - t1,
+			 sent > 0 ? sent : 0, t3 - t2);
 }
 
 static void
