@@ -1,0 +1,516 @@
+/*
+ * reply.c - the SMS answer to a parsed message.
+ *
+ * An answer must fit one SMS: 160 GSM 7-bit characters in plain ASCII, or 70
+ * UCS-2 characters with diacritics.  Every answer is composed at the most
+ * helpful level first; when that is too long it is composed again with less
+ * (codes instead of names, no syntax line, no example) and only cut, at a
+ * word, when even the shortest form does not fit.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "parser.h"
+
+#define SMS_GSM 160  /* septets in one GSM 7-bit SMS */
+#define SMS_UCS2 70  /* UTF-16 units in one UCS-2 SMS */
+#define MAX_NAME 128 /* a name in an answer, in bytes */
+#define BAD_GSM 40   /* longest quote of the words an error is about */
+#define BAD_UCS2 24
+
+/* Levels of detail, most first. */
+enum {
+	FULL,  /* names, syntax, example */
+	SHORT, /* codes for trades, no syntax line */
+	TERSE, /* no example and no advice either */
+	NLEVELS
+};
+
+struct out {
+	char s[2 * PARSER_REPLY_MAX];
+	size_t len;
+	int dia; /* UTF-8 with diacritics, not plain ASCII */
+	int level;
+};
+
+/* The same text in plain ASCII and with diacritics. */
+#define T(o, ascii, utf8) ((o)->dia ? (utf8) : (ascii))
+
+/* What a report's confirmation says before and after the count. */
+static const char *const done_text[4][2][2] = {
+    {{"ghi danh ", " HV"}, {"ghi danh ", " HV"}},
+    {{"tot nghiep ", " HV"}, {"tốt nghiệp ", " HV"}},
+    {{"co viec lam ", " LD"}, {"có việc làm ", " LĐ"}},
+    {{"nhu cau hoc nghe ", " nguoi"}, {"nhu cầu học nghề ", " người"}},
+};
+
+/* The arguments of each keyword. */
+static const char *const args[PARSER_NKINDS][2] = {
+    {" <xa> <so HV> <nghe>", " <xã> <số HV> <nghề>"},
+    {" <xa> <so HV> <nghe>", " <xã> <số HV> <nghề>"},
+    {" <xa> <so LD> <nghe>", " <xã> <số LĐ> <nghề>"},
+    {" <xa> <so nguoi> <nghe>", " <xã> <số người> <nghề>"},
+    {" <xa> <tong LD> <da dao tao>", " <xã> <tổng LĐ> <đã đào tạo>"},
+    {" (xa)", " (xã)"},
+    {" (tu khoa)", " (từ khóa)"},
+};
+
+static const char *const titles[PARSER_NKINDS][2] = {
+    {"Ghi danh", "Ghi danh"},	    {"Tot nghiep", "Tốt nghiệp"},
+    {"Co viec lam", "Có việc làm"}, {"Nhu cau hoc nghe", "Nhu cầu học nghề"},
+    {"Lao dong", "Lao động"},	    {"Tong hop", "Tổng hợp"},
+    {"Huong dan", "Hướng dẫn"},
+};
+
+/* How many SMS characters the character at s takes: GSM septets (two for
+ * the extension table) or UTF-16 units.  *n gets its length in bytes. */
+static size_t
+width(const char *s, int dia, size_t *n)
+{
+	unsigned char c = (unsigned char)*s;
+
+	if (!dia) {
+		*n = 1;
+		return strchr("[]{}\\^~|", c) != NULL && c != '\0' ? 2 : 1;
+	}
+	*n = 1;
+	while (((unsigned char)s[*n] & 0xc0) == 0x80)
+		(*n)++;
+	return c >= 0xf0 ? 2 : 1;
+}
+
+/* The longest prefix of o, in bytes, of at most max SMS characters. */
+static size_t
+prefix(const struct out *o, size_t max)
+{
+	size_t i = 0, used = 0, w, n;
+
+	while (i < o->len) {
+		w = width(o->s + i, o->dia, &n);
+		if (used + w > max)
+			break;
+		used += w;
+		i += n;
+	}
+	return i;
+}
+
+/* Whether o and reserve more characters fit one SMS. */
+static int
+fits(const struct out *o, size_t reserve)
+{
+	size_t max = o->dia ? SMS_UCS2 : SMS_GSM;
+
+	return prefix(o, max - reserve) == o->len;
+}
+
+/* Appends s; what does not fit is dropped, never half a character. */
+static void
+put(struct out *o, const char *s)
+{
+	size_t n = strlen(s), room = sizeof(o->s) - 1 - o->len;
+
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(o->s + o->len, s, n);
+	o->len += n;
+	o->s[o->len] = '\0';
+}
+
+static void
+put_num(struct out *o, long v)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%ld", v);
+	put(o, n);
+}
+
+/* A UTF-8 name as it is, or without diacritics. */
+static void
+put_name(struct out *o, const char *name)
+{
+	char a[MAX_NAME];
+
+	if (name == NULL)
+		name = "?";
+	if (o->dia) {
+		put(o, name);
+		return;
+	}
+	parser_ascii(name, a, sizeof(a));
+	put(o, a);
+}
+
+/* "xa Minh Son", "TT Huu Lung". */
+static void
+put_commune(struct out *o, const struct parser *p, int c)
+{
+	const char *type = parser_commune_type(p, c);
+
+	if (type != NULL && strcmp(type, "tt") == 0)
+		put(o, "TT ");
+	else
+		put(o, T(o, "xa ", "xã "));
+	put_name(o, parser_commune_name(p, c));
+}
+
+/* The folded words an error is about, quoted, shortened at a word. */
+static void
+put_quote(struct out *o, const char *bad)
+{
+	size_t max = o->dia ? BAD_UCS2 : BAD_GSM, len = strlen(bad), n = len;
+	char q[BAD_GSM + 1];
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && bad[n] != ' ')
+			n--;
+		if (n == 0)
+			n = max;
+	}
+	memcpy(q, bad, n);
+	q[n] = '\0';
+	put(o, "\"");
+	put(o, q);
+	put(o, n < len ? "...\"" : "\"");
+}
+
+static void
+put_syntax(struct out *o, const struct parser *p, int kind)
+{
+	put(o, parser_keyword_form(p, (enum parser_kind)kind));
+	put(o, args[kind][o->dia]);
+}
+
+/* " VD: DK Huu Lung 35 HAN": the first commune and trade, which exist. */
+static void
+put_example(struct out *o, const struct parser *p, int kind)
+{
+	if (o->level >= TERSE || parser_ncommunes(p) == 0 || parser_ntrades(p) == 0)
+		return;
+	put(o, " VD: ");
+	put(o, parser_keyword_form(p, (enum parser_kind)kind));
+	put(o, " ");
+	switch (kind) {
+	case PARSER_LABOUR:
+		put_name(o, parser_commune_name(p, 0));
+		put(o, " 3200 1900");
+		break;
+	case PARSER_STATUS:
+		put_name(o, parser_commune_name(p, 0));
+		break;
+	case PARSER_HELP:
+		put(o, parser_keyword_form(p, PARSER_ENROL));
+		break;
+	default:
+		put_name(o, parser_commune_name(p, 0));
+		put(o, " 35 ");
+		put(o, parser_trade_code(p, 0));
+		break;
+	}
+}
+
+/* " Cu phap: DK <xa> <so HV> <nghe>. VD: ...": what a message of this kind
+ * looks like; the syntax only at full detail. */
+static void
+put_usage(struct out *o, const struct parser *p, int kind)
+{
+	if (o->level == FULL) {
+		put(o, T(o, " Cu phap: ", " Cú pháp: "));
+		put_syntax(o, p, kind);
+		put(o, ".");
+	}
+	put_example(o, p, kind);
+}
+
+static void
+confirm(struct out *o, const struct parser *p, const struct parser_item *it, long ref)
+{
+	const char *const *d;
+
+	put(o, "OK");
+	if (ref > 0) {
+		put(o, " #");
+		put_num(o, ref);
+	}
+	put(o, ": ");
+	if (it->kind == PARSER_LABOUR) {
+		put_commune(o, p, it->commune);
+		put(o, T(o, " co ", " có "));
+		put_num(o, it->count);
+		put(o, T(o, " LD, ", " LĐ, "));
+		put_num(o, it->trained);
+		put(o, T(o, " da qua dao tao", " đã qua đào tạo"));
+		return;
+	}
+	d = done_text[(unsigned)it->kind < 4 ? it->kind : 0][o->dia];
+	put(o, d[0]);
+	put_num(o, it->count);
+	put(o, d[1]);
+	put(o, T(o, " nghe ", " nghề "));
+	if (o->level == FULL)
+		put_name(o, parser_trade_name(p, it->trade));
+	else
+		put(o, parser_trade_code(p, it->trade) ? parser_trade_code(p, it->trade) : "?");
+	put(o, ", ");
+	put_commune(o, p, it->commune);
+}
+
+/* HELP: one keyword's syntax, or all of them. */
+static void
+help(struct out *o, const struct parser *p, int topic)
+{
+	static const char *const what[4][2] = {
+	    {"ghi danh", "ghi danh"},
+	    {"tot nghiep", "tốt nghiệp"},
+	    {"viec lam", "việc làm"},
+	    {"nhu cau", "nhu cầu"},
+	};
+	int k;
+
+	if (topic >= 0 && topic < PARSER_NKINDS) {
+		put(o, titles[topic][o->dia]);
+		put(o, ": ");
+		put_syntax(o, p, topic);
+		put(o, ".");
+		put_example(o, p, topic);
+		return;
+	}
+	if (o->level < TERSE)
+		put(o, T(o, "Cu phap: ", "Cú pháp: "));
+	/* ENROL, GRAD, JOB and NEED take the same arguments. */
+	for (k = PARSER_ENROL; k <= PARSER_NEED; k++) {
+		if (k > PARSER_ENROL)
+			put(o, o->level == FULL ? ", " : "/");
+		put(o, parser_keyword_form(p, (enum parser_kind)k));
+		if (o->level == FULL) {
+			put(o, " (");
+			put(o, what[k][o->dia]);
+			put(o, ")");
+		}
+	}
+	put(o, T(o, " <xa> <so> <nghe>; ", " <xã> <số> <nghề>; "));
+	put(o, parser_keyword_form(p, PARSER_LABOUR));
+	put(o, T(o, " <xa> <tong LD> <da dao tao>; ", " <xã> <tổng> <đã đào tạo>; "));
+	put_syntax(o, p, PARSER_STATUS);
+	put(o, ".");
+	put_example(o, p, PARSER_ENROL);
+}
+
+/* STATUS: the caller answers with the stored totals; this is what is said
+ * without them. */
+static void
+status(struct out *o, const struct parser *p, const struct parser_item *it)
+{
+	put(o, parser_keyword_form(p, PARSER_STATUS));
+	if (it->commune >= 0) {
+		put(o, " ");
+		put_commune(o, p, it->commune);
+	}
+	put(o, T(o, ": chua co so lieu tong hop.", ": chưa có số liệu tổng hợp."));
+}
+
+/* The candidates of an ambiguous name, comma separated, as they can be sent
+ * back: commune names; trade codes, with the name at full detail. */
+static void
+candidates(struct out *o, const struct parser *p, const struct parser_result *res)
+{
+	size_t i, before;
+	int c;
+
+	for (i = 0; i < res->ncandidates; i++) {
+		c = res->candidates[i];
+		before = o->len;
+		if (i > 0)
+			put(o, ", ");
+		if (res->error == PARSER_AMBIGUOUS_COMMUNE) {
+			put_name(o, parser_commune_name(p, c));
+		} else {
+			put(o, parser_trade_code(p, c) != NULL ? parser_trade_code(p, c) : "?");
+		}
+		if (o->level == FULL && res->error == PARSER_AMBIGUOUS_TRADE) {
+			put(o, " (");
+			put_name(o, parser_trade_name(p, c));
+			put(o, ")");
+		}
+		/* At the last level, whole candidates only, as many as fit. */
+		if (o->level == TERSE && i > 0 && !fits(o, 4)) {
+			o->len = before;
+			o->s[before] = '\0';
+			put(o, "...");
+			return;
+		}
+	}
+	put(o, ".");
+}
+
+static void
+keywords(struct out *o, const struct parser *p)
+{
+	int k;
+
+	put(o, T(o, " Dung ", " Dùng "));
+	for (k = 0; k < PARSER_NKINDS; k++) {
+		if (k > 0)
+			put(o, k < PARSER_NKINDS - 1 ? ", " : T(o, " hoac ", " hoặc "));
+		put(o, parser_keyword_form(p, (enum parser_kind)k));
+	}
+	put(o, ".");
+}
+
+static void
+count_error(struct out *o, const struct parser *p, const struct parser_result *res, int kind)
+{
+	if (kind == PARSER_LABOUR) {
+		put(o, T(o, "so lieu ", "số liệu "));
+		put_quote(o, res->bad);
+		put(o, T(o, " khong hop le (so da dao tao <= tong LD).",
+			 " không hợp lệ (đã đào tạo <= tổng LĐ)."));
+	} else {
+		put(o, T(o, "so luong ", "số lượng "));
+		put_quote(o, res->bad);
+		put(o, T(o, " khong hop le (1-", " không hợp lệ (1-"));
+		put_num(o, parser_max_count(p));
+		put(o, ").");
+	}
+	put_usage(o, p, kind);
+}
+
+/* An error: what was wrong, the words concerned, and how to do it right. */
+static void
+explain(struct out *o, const struct parser *p, const struct parser_result *res)
+{
+	int kind = res->kind >= 0 && res->kind < PARSER_NKINDS ? res->kind : PARSER_ENROL;
+
+	put(o, T(o, "Loi: ", "Lỗi: "));
+	switch (res->error) {
+	case PARSER_EMPTY:
+		put(o, T(o, "tin nhan trong.", "tin nhắn trống."));
+		put_usage(o, p, PARSER_ENROL);
+		break;
+	case PARSER_UNKNOWN_KEYWORD:
+		put(o, T(o, "khong hieu tu khoa ", "không hiểu "));
+		put_quote(o, res->bad);
+		put(o, ".");
+		keywords(o, p);
+		put_example(o, p, PARSER_ENROL);
+		break;
+	case PARSER_MISSING_COMMUNE:
+		put(o, T(o, "thieu ten xa.", "thiếu tên xã."));
+		put_usage(o, p, kind);
+		break;
+	case PARSER_UNKNOWN_COMMUNE:
+		put(o, T(o, "khong tim thay xa ", "không tìm thấy xã "));
+		put_quote(o, res->bad);
+		put(o, ".");
+		put_example(o, p, kind);
+		break;
+	case PARSER_MISSING_COUNT:
+		put(o, T(o, "thieu so luong.", "thiếu số lượng."));
+		put_usage(o, p, kind);
+		break;
+	case PARSER_BAD_COUNT:
+		count_error(o, p, res, kind);
+		break;
+	case PARSER_MISSING_TRADE:
+		put(o, T(o, "thieu ten nghe.", "thiếu tên nghề."));
+		put_usage(o, p, kind);
+		break;
+	case PARSER_UNKNOWN_TRADE:
+		put(o, T(o, "khong hieu ", "không hiểu "));
+		put_quote(o, res->bad);
+		put(o, T(o, " o ten nghe.", " ở tên nghề."));
+		put_example(o, p, kind);
+		break;
+	case PARSER_AMBIGUOUS_COMMUNE:
+	case PARSER_AMBIGUOUS_TRADE:
+		put_quote(o, res->bad);
+		put(o, T(o, " co the la: ", " có thể là: "));
+		candidates(o, p, res);
+		if (o->level >= TERSE)
+			break;
+		if (res->error == PARSER_AMBIGUOUS_COMMUNE)
+			put(o, T(o, " Gui lai ten xa.", " Gửi lại tên xã."));
+		else
+			put(o, T(o, " Gui lai ma nghe.", " Gửi lại mã nghề."));
+		break;
+	default:
+		put(o, T(o, "khong hieu tin nhan.", "không hiểu tin nhắn."));
+		put_usage(o, p, PARSER_ENROL);
+		break;
+	}
+}
+
+static void
+compose(struct out *o, const struct parser *p, const struct parser_result *res, long ref)
+{
+	const struct parser_item *it = &res->items[0];
+
+	o->len = 0;
+	o->s[0] = '\0';
+	if (res->error != PARSER_OK || res->nitems == 0) {
+		explain(o, p, res);
+		return;
+	}
+	switch (it->kind) {
+	case PARSER_HELP:
+		help(o, p, it->topic);
+		break;
+	case PARSER_STATUS:
+		status(o, p, it);
+		break;
+	default:
+		confirm(o, p, it, ref);
+		break;
+	}
+}
+
+/* Cuts o to one SMS, after a whole word when there is one. */
+static void
+cut(struct out *o)
+{
+	size_t max = o->dia ? SMS_UCS2 : SMS_GSM, n = prefix(o, max);
+
+	if (n < o->len && o->s[n] != ' ') {
+		while (n > 0 && o->s[n - 1] != ' ')
+			n--;
+		if (n == 0)
+			n = prefix(o, max);
+	}
+	while (n > 0 && strchr(" ,;:(", o->s[n - 1]) != NULL)
+		n--;
+	o->len = n;
+	o->s[n] = '\0';
+}
+
+size_t
+parser_reply(const struct parser *p, const struct parser_result *res, long ref, int diacritics,
+	     char *buf, size_t bufsz)
+{
+	struct out o;
+	size_t n;
+
+	if (buf == NULL || bufsz == 0)
+		return 0;
+	buf[0] = '\0';
+	if (p == NULL || res == NULL)
+		return 0;
+	o.dia = diacritics != 0;
+	for (o.level = FULL; o.level < NLEVELS; o.level++) {
+		compose(&o, p, res, ref);
+		if (fits(&o, 0))
+			break;
+	}
+	if (o.level == NLEVELS)
+		cut(&o);
+	n = o.len < bufsz - 1 ? o.len : bufsz - 1;
+	while (n > 0 && n < o.len && ((unsigned char)o.s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(buf, o.s, n);
+	buf[n] = '\0';
+	return n;
+}
