@@ -349,6 +349,8 @@ test_sigterm_stops_cleanly(void **state)
 	pid = fork();
 	assert_true(pid != -1);
 	if (pid == 0) {
+		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
+			_exit(126);
 		execl(tinbao, tinbao, "-c", e->conf, "run", (char *)NULL);
 		_exit(127);
 	}
