@@ -337,16 +337,12 @@ test_crash_points(void **state)
 	assert_batch(e, BATCH);
 }
 
-static void
-test_sigterm_stops_cleanly(void **state)
+/* Starts `tinbao run` (looping) in the background. */
+static pid_t
+spawn(const struct fixture *e)
 {
-	const struct fixture *e = *state;
-	struct timespec ts = {0, 300 * 1000 * 1000};
-	int status, i;
-	pid_t pid;
+	pid_t pid = fork();
 
-	inject(e, "+84912000001", "ENROL Minh Son 5 han", BASE_TIME);
-	pid = fork();
 	assert_true(pid != -1);
 	if (pid == 0) {
 		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
@@ -354,24 +350,138 @@ test_sigterm_stops_cleanly(void **state)
 		execl(tinbao, tinbao, "-c", e->conf, "run", (char *)NULL);
 		_exit(127);
 	}
-	/* Wait (bounded) until the message was answered, then ask it to stop. */
-	for (i = 0; i < 100; i++) {
+	return pid;
+}
+
+/* Waits (at most 30 s) until the query gives want. */
+static void
+wait_for(const struct fixture *e, int64_t want, const char *sql)
+{
+	struct timespec ts = {0, 100 * 1000 * 1000};
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (access(e->db, F_OK) == 0 && db_int(e, "%s", sql) == want)
+			return;
 		nanosleep(&ts, NULL);
-		if (access(e->db, F_OK) == 0 &&
-		    db_int(e, "SELECT count(*) FROM outbox WHERE state='sent'") == 1)
-			break;
 	}
+	fail_msg("waited 30 s for %s to give %lld", sql, (long long)want);
+}
+
+/* SIGTERM, and the exit status (bounded wait; killed and failed otherwise). */
+static int
+stop(pid_t pid)
+{
+	struct timespec ts = {0, 100 * 1000 * 1000};
+	int status, i;
+
 	assert_int_equal(kill(pid, SIGTERM), 0);
-	for (i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; i++)
+	for (i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++)
 		nanosleep(&ts, NULL);
-	if (i == 100) {
+	if (i == 300) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		fail_msg("tinbao did not stop on SIGTERM");
 	}
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	return WEXITSTATUS(status);
+}
+
+static void
+test_sigterm_stops_cleanly(void **state)
+{
+	const struct fixture *e = *state;
+	pid_t pid;
+
+	inject(e, "+84912000001", "ENROL Minh Son 5 han", BASE_TIME);
+	pid = spawn(e);
+	wait_for(e, 1, "SELECT count(*) FROM outbox WHERE state='sent'");
+	assert_int_equal(stop(pid), 0);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 1);
+}
+
+/* Rewrites the configuration, replacing the line that starts with `key`. */
+static void
+edit_config(const struct fixture *e, const char *key, const char *line)
+{
+	char tmp[160], buf[1024];
+	FILE *in, *out;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", e->conf);
+	in = fopen(e->conf, "r");
+	out = fopen(tmp, "w");
+	assert_non_null(in);
+	assert_non_null(out);
+	while (fgets(buf, sizeof(buf), in) != NULL) {
+		if (strncmp(buf + strspn(buf, " \t"), key, strlen(key)) == 0)
+			fprintf(out, "%s\n", line);
+		else
+			fputs(buf, out);
+	}
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(rename(tmp, e->conf), 0);
+}
+
+/* SIGHUP loads a fresh configuration; a broken one is refused and the
+ * running one kept. */
+static void
+test_sighup_reload(void **state)
+{
+	const struct fixture *e = *state;
+	pid_t pid;
+
+	inject(e, "+84912000001", "ENROL Minh Son 100 han", BASE_TIME);
+	pid = spawn(e);
+	wait_for(e, 1, "SELECT count(*) FROM reports WHERE count=100");
+
+	edit_config(e, "max_count =", "max_count = 50;");
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	/* The reload happens at the top of the next turn; then this is too big. */
+	inject(e, "+84912000002", "ENROL Minh Son 100 han", BASE_TIME + 1);
+	wait_for(e, 1, "SELECT count(*) FROM inbox WHERE sender='+84912000002' AND "
+		       "error='bad_count'");
+
+	edit_config(e, "max_count =", "max_count = \"fifty\";");
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	inject(e, "+84912000003", "ENROL Minh Son 100 han", BASE_TIME + 2);
+	inject(e, "+84912000003", "ENROL Minh Son 40 han", BASE_TIME + 3);
+	wait_for(e, 2, "SELECT count(*) FROM inbox WHERE sender='+84912000003' AND state<>'new'");
+	/* Still the 50 of the last good file: one rejected, one accepted. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender='+84912000003' AND "
+				   "error='bad_count'"),
+			 1);
+	assert_int_equal(stop(pid), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+}
+
+/* `reports` prints every stored report, read-only. */
+static void
+test_reports_command(void **state)
+{
+	const struct fixture *e = *state;
+	char cmd[512], line[512];
+	FILE *p;
+	int rows = 0, total = 0;
+
+	inject(e, "+84912000001", "ENROL Minh Son 35 han", BASE_TIME);
+	inject(e, "+84912000001", "LD Minh Son 3200 1900", BASE_TIME + 1);
+	inject(e, "+84912000001", "HELLO", BASE_TIME + 2);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	snprintf(cmd, sizeof(cmd), "%s -c %s reports 2>/dev/null", tinbao, e->conf);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL) {
+		if (strstr(line, "06448") != NULL && strstr(line, "Minh Sơn") != NULL)
+			rows++;
+		if (strstr(line, "1900/3200") != NULL || strstr(line, " 35 ") != NULL)
+			total++;
+		if (strcmp(line, "2 reports\n") == 0)
+			total += 10;
+	}
+	assert_int_equal(pclose(p), 0);
+	assert_int_equal(rows, 2);
+	assert_int_equal(total, 12);
 }
 
 static void
@@ -399,6 +509,8 @@ main(int argc, char *argv[])
 	    cmocka_unit_test_setup_teardown(test_reply_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_points, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sighup_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reports_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inject_needs_the_dummy_phone, setup, teardown),
 	};
 
