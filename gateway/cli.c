@@ -260,6 +260,14 @@ cli_inject(const char *conf, int argc, char **argv)
 	/* A one-shot tool: say only what went wrong (or everything with -d). */
 	if (log_getlevel() != LOG_LEVEL_DEBUG)
 		log_setlevel(LOG_LEVEL_WARN);
+	/* Refuse before connecting: a real modem is never touched by inject. */
+	if (modem_config_is_dummy(cfg->gammurc, cfg->gammu_section) != 1) {
+		fprintf(stderr, "tinbao: inject: %s does not describe gammu's dummy phone "
+				"(model = dummy); inject never writes to a real modem\n",
+			cfg->gammurc);
+		config_free(cfg);
+		return 1;
+	}
 	m = modem_open(cfg->gammurc, cfg->gammu_section);
 	if (m != NULL && modem_inject(m, from, text, at) == 0) {
 		printf("injected SMS from %s into %s\n", from, cfg->gammurc);

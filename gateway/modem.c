@@ -95,6 +95,29 @@ fail:
 	return NULL;
 }
 
+int
+modem_config_is_dummy(const char *gammurc, int section)
+{
+	INI_Section *ini = NULL;
+	GSM_Config *gcfg;
+	GSM_StateMachine *sm;
+	GSM_Error err;
+	int dummy = -1;
+
+	sm = GSM_AllocStateMachine();
+	if (sm == NULL)
+		return -1;
+	if (GSM_FindGammuRC(&ini, gammurc) == ERR_NONE) {
+		gcfg = GSM_GetConfig(sm, 0);
+		err = GSM_ReadConfig(ini, gcfg, section);
+		if (err == ERR_NONE)
+			dummy = strcmp(gcfg->Model, "dummy") == 0;
+		INI_Free(ini);
+	}
+	GSM_FreeStateMachine(sm);
+	return dummy;
+}
+
 void
 modem_close(struct modem *m)
 {

@@ -32,6 +32,9 @@ struct modem;
  * Returns NULL (logged) on failure. */
 struct modem *modem_open(const char *gammurc, int section);
 void modem_close(struct modem *m); /* accepts NULL */
+/* Whether section `section` of the gammurc describes gammu's dummy driver,
+ * read without connecting to anything: 1 yes, 0 no, -1 unreadable. */
+int modem_config_is_dummy(const char *gammurc, int section);
 /* 1 when the phone is gammu's dummy driver (a folder of files). */
 int modem_is_dummy(const struct modem *m);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -488,15 +489,25 @@ static void
 test_inject_needs_the_dummy_phone(void **state)
 {
 	const struct fixture *e = *state;
-	FILE *f = fopen(e->gammurc, "w");
+	char tty[160];
+	struct stat sb;
+	FILE *f;
 
-	/* An AT modem on a device that does not exist: inject must not pretend. */
+	/* A "modem" that is a plain file: if inject opened it as a modem, the AT
+	 * driver would write commands into it. */
+	snprintf(tty, sizeof(tty), "%s/fake-tty", e->dir);
+	f = fopen(tty, "w");
 	assert_non_null(f);
-	fprintf(f, "[gammu]\nmodel = at\nconnection = at\ndevice = %s/nonexistent-tty\n", e->dir);
+	fclose(f);
+	f = fopen(e->gammurc, "w");
+	assert_non_null(f);
+	fprintf(f, "[gammu]\nmodel = at\nconnection = at\ndevice = %s\n", tty);
 	fclose(f);
 	assert_int_equal(run(e, NULL, 0, "inject", "--from", "+84912000001", "ENROL Minh Son 5 han",
 			     NULL),
 			 1);
+	assert_int_equal(stat(tty, &sb), 0);
+	assert_int_equal(sb.st_size, 0);	   /* never touched */
 	assert_int_equal(access(e->db, F_OK), -1); /* no database was created */
 }
 
