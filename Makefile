@@ -46,11 +46,15 @@ ifneq ($(strip $(FLAGS_NOW)),$(strip $(FLAGS_OLD)))
 $(shell mkdir -p $(B) && echo '$(FLAGS_NOW)' > $(B)/.flags)
 endif
 
-PARSER_SRC = parser/parser.c parser/fold.c parser/reply.c
+PARSER_SRC = parser/parser.c parser/grammar.c parser/fuzzy.c parser/fold.c parser/reply.c
 CONFIG_SRC = config/config.c
 STORE_SRC = store/store.c
 LOG_SRC = gateway/log.c
-GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c
+GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
+	      gateway/push.c
+# Digests, reminders and the plan report (issue 5).
+REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c
+GATEWAY_SRC += $(REPORT_SRC)
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -59,12 +63,16 @@ CONFIG_OBJ = $(call obj,$(CONFIG_SRC))
 STORE_OBJ = $(call obj,$(STORE_SRC))
 LOG_OBJ = $(call obj,$(LOG_SRC))
 LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
-	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c)
+	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c)
+LIB_OBJ += $(call obj,$(REPORT_SRC))
 OBJ = $(call obj,$(SRC))
 
 UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \
 	     $(B)/tests/test_gateway
-INTEG_TESTS = $(B)/tests/test_integration
+INTEG_TESTS = $(B)/tests/test_integration $(B)/tests/test_push
+INTEG_TESTS += $(B)/tests/test_modemsim
+UNIT_TESTS += $(B)/tests/test_report
+INTEG_TESTS += $(B)/tests/test_digest
 BENCH = $(B)/tests/bench_parser
 
 .PHONY: all deps run check unit-check integ-check bench fuzz clean install format demo
@@ -101,6 +109,11 @@ $(B)/tests/%.o: tests/%.c $(B)/.flags | deps
 $(B)/tests/test_parser: $(B)/tests/test_parser.o $(PARSER_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
+# The corpus of officers' messages (tests/corpus/*.tsv) on contrib/tinbao.conf.
+UNIT_TESTS += $(B)/tests/test_corpus
+$(B)/tests/test_corpus: $(B)/tests/test_corpus.o $(CONFIG_OBJ) $(PARSER_OBJ) $(LOG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
 $(B)/tests/test_config: $(B)/tests/test_config.o $(CONFIG_OBJ) $(PARSER_OBJ) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
@@ -113,6 +126,31 @@ $(B)/tests/test_gateway: $(B)/tests/test_gateway.o $(LIB_OBJ)
 $(B)/tests/test_integration: $(B)/tests/test_integration.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+$(B)/tests/test_push: $(B)/tests/test_push.o $(B)/tests/fixture.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+# The AT-modem simulator (tests/modemsim/README.md) and the tests that drive
+# libgammu's AT driver through it.
+MODEMSIM_SRC = tests/modemsim/modemsim.c tests/modemsim/pdu.c
+$(B)/tests/modemsim: $(MODEMSIM_SRC) tests/modemsim/pdu.h $(B)/.flags | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(MODEMSIM_SRC)
+
+$(B)/tests/test_modemsim: $(B)/tests/test_modemsim.o $(call obj,gateway/modem.c) $(LOG_OBJ) \
+			  $(B)/tests/modemsim
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/tests/test_report: $(B)/tests/test_report.o $(B)/tests/plantest.o $(B)/tests/fixture.o \
+		       $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/tests/test_digest: $(B)/tests/test_digest.o $(B)/tests/plantest.o $(B)/tests/fixture.o \
+		       $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/tests/bench_report: $(B)/tests/bench_report.o $(B)/tests/plantest.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(B)/tests/bench_parser: $(B)/tests/bench_parser.o $(CONFIG_OBJ) $(PARSER_OBJ) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -123,9 +161,11 @@ $(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/fixture.o $(call obj,gat
 check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
 
-bench: tinbao $(BENCH) $(B)/tests/bench_e2e
+bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/bench_report
 	@$(B)/tests/bench_parser contrib/tinbao.conf
 	@$(B)/tests/bench_e2e ./tinbao contrib/tinbao.conf
+	@$(B)/tests/test_push --bench 100000
+	@$(B)/tests/bench_report contrib/tinbao.conf
 
 # The demo: a dummy phone and a database under var/, the demo messages in the
 # phone's inbox, the gateway in the foreground (Ctrl-C stops it).

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <libconfig.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -79,11 +80,18 @@ struct forms {
 	size_t n, size;
 };
 
-static const char *const kind_names[PARSER_NKINDS] = {
-    "enrol", "grad", "job", "need", "labour", "status", "help",
+/* The keyword kinds, as the "keywords" group names them. */
+static const char *const kind_names[PARSER_NKEYWORDS] = {
+    "enrol", "grad", "job", "need", "labour", "status", "help", "cancel", "class",
 };
 
-static const char *const default_fillers[] = {"xa", "thi tran", "tt"};
+static const char *const default_fillers[] = {
+    "xa", "thi tran", "tt", "hv", "hoc vien", "nguoi", "lao dong", "nghe", "lop",
+};
+
+/* The keyword kinds a file may leave out (it was written before them). */
+static const char *const default_cancel[] = {"CANCEL", "HUY", NULL};
+static const char *const default_class[] = {"CLASS", "LOP", NULL};
 
 static void vreport(struct loader *, const char *, int, int, const char *, va_list)
     __attribute__((format(printf, 5, 0)));
@@ -92,8 +100,8 @@ static void report(struct loader *, const config_setting_t *, int, const char *,
 static void diag_at(struct loader *, const char *, int, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 
-_Static_assert(PARSER_NKINDS == sizeof(((struct config *)0)->nkeywords) / sizeof(size_t),
-	       "struct config has one keyword array per parser kind");
+_Static_assert(PARSER_NKEYWORDS == sizeof(((struct config *)0)->nkeywords) / sizeof(size_t),
+	       "struct config has one keyword array per keyword kind");
 
 /* Diagnostics ----------------------------------------------------------- */
 
@@ -284,6 +292,28 @@ check_keyword(struct loader *l, const config_setting_t *s, const char *v)
 	return 0;
 }
 
+/* The class code pattern: a POSIX extended regular expression, compiled as
+ * the parser compiles it (whether it collides with a name is pass 3's). */
+static int
+check_pattern(struct loader *l, const config_setting_t *s, const char *v)
+{
+	char err[256];
+	regex_t re;
+	int rc;
+
+	if (check_utf8(l, s, v) == -1)
+		return -1;
+	rc = regcomp(&re, v, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (rc != 0) {
+		regerror(rc, &re, err, sizeof(err));
+		report(l, s, 0, "\"%s\" \"%s\" is not a POSIX extended regular expression: %s",
+		       label(s), v, err);
+		return -1;
+	}
+	regfree(&re);
+	return 0;
+}
+
 static int
 check_phone(struct loader *l, const config_setting_t *s, const char *v)
 {
@@ -385,6 +415,169 @@ check_date(struct loader *l, const config_setting_t *s, const char *v)
 	return -1;
 }
 
+static int
+check_format(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"json", "dhis2", NULL};
+
+	return one_of(l, s, v, w, "\"json\" or \"dhis2\"");
+}
+
+static int
+check_scheme(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"Bearer", "ApiToken", NULL};
+
+	return one_of(l, s, v, w, "\"Bearer\" or \"ApiToken\"");
+}
+
+static int
+check_dhis2_kind(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"enrol", "grad", "job", "need", "labour", "trained", NULL};
+
+	return one_of(l, s, v, w,
+		      "\"enrol\", \"grad\", \"job\", \"need\", \"labour\" or \"trained\"");
+}
+
+/* Goes into a header or a JSON body: printable ASCII, bounded. */
+static int
+check_printable(struct loader *l, const config_setting_t *s, const char *v, size_t max)
+{
+	size_t i, n = strlen(v);
+
+	if (n == 0 || n > max) {
+		report(l, s, 0, "\"%s\" must have 1 to %zu characters", label(s), max);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i] <= ' ' || v[i] > '~' || v[i] == '"' || v[i] == '\\') {
+			report(l, s, 0, "\"%s\" must be printable ASCII without spaces or quotes",
+			       label(s));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_url(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const loopback[] = {"127.0.0.1", "localhost", "[::1]", NULL};
+	const char *host = v + 7;
+	size_t i, n;
+
+	if (check_printable(l, s, v, 1024) == -1)
+		return -1;
+	if (strncmp(v, "https://", 8) == 0 && v[8] != '\0' && v[8] != '/')
+		return 0;
+	/* Plain HTTP would show the token to the network: loopback only. */
+	if (strncmp(v, "http://", 7) == 0) {
+		for (i = 0; loopback[i] != NULL; i++) {
+			n = strlen(loopback[i]);
+			if (strncmp(host, loopback[i], n) == 0 &&
+			    (host[n] == ':' || host[n] == '/' || host[n] == '\0'))
+				return 0;
+		}
+	}
+	report(l, s, 0,
+	       "\"%s\" must be an https:// URL (http:// only to 127.0.0.1 or localhost), "
+	       "not \"%s\"",
+	       label(s), v);
+	return -1;
+}
+
+static int
+check_gateway_id(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char ok[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+	size_t n = strlen(v);
+
+	if (n >= 1 && n <= 64 && strspn(v, ok) == n)
+		return 0;
+	report(l, s, 0, "\"%s\" must be 1 to 64 ASCII letters, digits, '.', '_' or '-', not \"%s\"",
+	       label(s), v);
+	return -1;
+}
+
+static int
+check_dhis2_code(struct loader *l, const config_setting_t *s, const char *v)
+{
+	return check_printable(l, s, v, 50);
+}
+
+/* "HH:MM", 00:00 to 23:59: the minutes after midnight, or -1. */
+static int
+hhmm(const char *v)
+{
+	int h, m;
+
+	if (strlen(v) != 5 || v[2] != ':' || strspn(v, "0123456789") != 2 ||
+	    strspn(v + 3, "0123456789") != 2)
+		return -1;
+	h = atoi(v);
+	m = atoi(v + 3);
+	if (h > 23 || m > 59)
+		return -1;
+	return h * 60 + m;
+}
+
+static int
+check_hhmm(struct loader *l, const config_setting_t *s, const char *v)
+{
+	if (hhmm(v) != -1)
+		return 0;
+	report(l, s, 0, "\"%s\" must be a time \"HH:MM\" (00:00 to 23:59), not \"%s\"",
+	       label(s), v);
+	return -1;
+}
+
+static const char *const weekdays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL};
+
+static int
+check_weekday(struct loader *l, const config_setting_t *s, const char *v)
+{
+	return one_of(l, s, v, weekdays,
+		      "\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\" or \"sun\"");
+}
+
+static int
+check_schedule(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"daily", "weekly", NULL};
+
+	return one_of(l, s, v, w, "\"daily\" or \"weekly\"");
+}
+
+/* "MM-DD", a day every year has (no 29 February): month * 100 + day, or -1. */
+static int
+mmdd(const char *v)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int m, d;
+
+	if (strlen(v) != 5 || v[2] != '-' || strspn(v, "0123456789") != 2 ||
+	    strspn(v + 3, "0123456789") != 2)
+		return -1;
+	m = atoi(v);
+	d = atoi(v + 3);
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	return m * 100 + d;
+}
+
+static int
+check_mmdd(struct loader *l, const config_setting_t *s, const char *v)
+{
+	if (mmdd(v) != -1)
+		return 0;
+	report(l, s, 0,
+	       "\"%s\" must be a day \"MM-DD\" of every year (not 29 February), not \"%s\"",
+	       label(s), v);
+	return -1;
+}
+
 /* The schema -------------------------------------------------------------- */
 
 /*
@@ -409,6 +602,8 @@ check_date(struct loader *l, const config_setting_t *s, const char *v)
 
 #define OFF(f) offsetof(struct config, f)
 #define KEYWORDS(n, kind) KSTRS(n, 1, 1, OFF(keywords[kind]), OFF(nkeywords[kind]), check_keyword)
+#define KEYWORDS_OPT(n, kind)                                                                      \
+	KSTRS(n, 0, 1, OFF(keywords[kind]), OFF(nkeywords[kind]), check_keyword)
 #define COFF(f) offsetof(struct config_commune, f)
 #define TOFF(f) offsetof(struct config_trade, f)
 
@@ -437,6 +632,7 @@ static const struct key log_keys[] = {
 static const struct key parser_keys[] = {
 	KLONG("max_count", 0, 1, 100000, OFF(max_count)),
 	KSTRS("fillers", 0, 0, OFF(fillers), OFF(nfillers), check_text),
+	KSTR("class_pattern", 0, OFF(class_pattern), check_pattern),
 	KEND,
 };
 
@@ -449,6 +645,8 @@ static const struct key keyword_keys[] = {
 	KEYWORDS("labour", PARSER_LABOUR),
 	KEYWORDS("status", PARSER_STATUS),
 	KEYWORDS("help", PARSER_HELP),
+	KEYWORDS_OPT("cancel", PARSER_CANCEL),
+	KEYWORDS_OPT("class", PARSER_KEYWORD_CLASS),
 	KEND,
 };
 
@@ -468,6 +666,8 @@ static const struct key commune_keys[] = {
 	KSTRS("aliases", 0, 0, COFF(aliases), COFF(naliases), check_text),
 	KSTR("valid_from", 1, COFF(valid_from), check_date),
 	KSTR("valid_to", 1, COFF(valid_to), check_date),
+	KSTRS("officers", 0, 0, COFF(officers), COFF(nofficers), check_phone),
+	KINT("plan_trained", 0, 1, 10000000, COFF(plan_trained)),
 	KEND,
 };
 
@@ -477,6 +677,73 @@ static const struct key trade_keys[] = {
 	KBOOL("agricultural", 1, TOFF(agricultural)),
 	KSTR("name", 1, TOFF(name), check_text),
 	KSTRS("aliases", 0, 0, TOFF(aliases), TOFF(naliases), check_text),
+	KEND,
+};
+
+#define UOFF(f) offsetof(struct config_org_unit, f)
+#define EOFF(f) offsetof(struct config_data_element, f)
+
+static const struct key org_unit_keys[] = {
+	KSTR("commune", 1, UOFF(commune), check_gso),
+	KSTR("org_unit", 1, UOFF(org_unit), check_dhis2_code),
+	KEND,
+};
+
+static const struct key data_element_keys[] = {
+	KSTR("kind", 1, EOFF(kind), check_dhis2_kind),
+	KSTR("trade", 0, EOFF(trade), check_code),
+	KSTR("data_element", 1, EOFF(data_element), check_dhis2_code),
+	KSTR("category_option_combo", 1, EOFF(category_option_combo), check_dhis2_code),
+	KEND,
+};
+
+static const struct key dhis2_keys[] = {
+	KSTR("data_set", 1, OFF(push.data_set), check_dhis2_code),
+	KLIST("org_units", org_unit_keys, struct config_org_unit, OFF(push.org_units),
+	      OFF(push.norg_units)),
+	KLIST("data_elements", data_element_keys, struct config_data_element,
+	      OFF(push.data_elements), OFF(push.ndata_elements)),
+	KEND,
+};
+
+static const struct key push_keys[] = {
+	KSTR("url", 1, OFF(push.url), check_url),
+	KSTR("format", 0, OFF(push.format), check_format),
+	KSTR("gateway_id", 1, OFF(push.gateway_id), check_gateway_id),
+	KSTR("token_file", 1, OFF(push.token_file), check_nonempty),
+	KSTR("auth_scheme", 0, OFF(push.auth_scheme), check_scheme),
+	KSTR("ca_file", 0, OFF(push.ca_file), check_nonempty),
+	KINT("batch", 0, 1, 10000, OFF(push.batch)),
+	KINT("timeout_ms", 0, 100, 600000, OFF(push.timeout_ms)),
+	KINT("connect_timeout_ms", 0, 100, 600000, OFF(push.connect_timeout_ms)),
+	KINT("retry_min_ms", 0, 10, 3600000, OFF(push.retry_min_ms)),
+	KINT("retry_max_ms", 0, 10, 86400000, OFF(push.retry_max_ms)),
+	KINT("status_interval", 0, 0, 86400, OFF(push.status_interval)),
+	KGROUP("dhis2", 0, dhis2_keys),
+	KEND,
+};
+
+static const struct key digest_keys[] = {
+	KSTRS("recipients", 1, 1, OFF(digest.recipients), OFF(digest.nrecipients), check_phone),
+	KSTR("schedule", 0, OFF(digest.schedule), check_schedule),
+	KSTR("time", 0, OFF(digest.time), check_hhmm),
+	KSTRS("days", 0, 1, OFF(digest.days), OFF(digest.ndays), check_weekday),
+	KBOOL("diacritics", 0, OFF(digest.diacritics)),
+	KINT("silent_days", 0, 1, 366, OFF(digest.silent_days)),
+	KEND,
+};
+
+static const struct key reminders_keys[] = {
+	KBOOL("enabled", 0, OFF(reminders.enabled)),
+	KSTRS("deadlines", 0, 1, OFF(reminders.deadlines), OFF(reminders.ndeadlines), check_mmdd),
+	KINT("days_before", 0, 0, 90, OFF(reminders.days_before)),
+	KEND,
+};
+
+static const struct key scheduled_keys[] = {
+	KSTR("quiet_from", 0, OFF(scheduled.quiet_from), check_hhmm),
+	KSTR("quiet_to", 0, OFF(scheduled.quiet_to), check_hhmm),
+	KINT("max_per_day", 0, 1, 100, OFF(scheduled.max_per_day)),
 	KEND,
 };
 
@@ -492,6 +759,10 @@ static const struct key top_keys[] = {
 	KGROUP("plan", 1, plan_keys),
 	KLIST("communes", commune_keys, struct config_commune, OFF(communes), OFF(ncommunes)),
 	KLIST("trades", trade_keys, struct config_trade, OFF(trades), OFF(ntrades)),
+	KGROUP("push", 0, push_keys),
+	KGROUP("digest", 0, digest_keys),
+	KGROUP("reminders", 0, reminders_keys),
+	KGROUP("scheduled", 0, scheduled_keys),
 	KEND,
 };
 /* clang-format on */
@@ -538,7 +809,8 @@ unknown_key(struct loader *l, const config_setting_t *g, const config_setting_t 
 
 	for (k = keys; k->name != NULL; k++) {
 		d = distance(config_setting_name(s), k->name);
-		if (d < best) {
+		/* Only a near miss: "foo" is not a typo of "log". */
+		if (d < best && 2 * d < (int)strlen(config_setting_name(s))) {
 			best = d;
 			near = k;
 		}
@@ -952,7 +1224,7 @@ check_keywords(struct loader *l, const config_t *cf)
 	g = config_lookup(cf, "keywords");
 	if (g == NULL || !config_setting_is_group(g))
 		return;
-	for (k = 0; k < PARSER_NKINDS; k++) {
+	for (k = 0; k < PARSER_NKEYWORDS; k++) {
 		a = config_setting_get_member(g, kind_names[k]);
 		if (a == NULL || !config_setting_is_aggregate(a))
 			continue;
@@ -1003,6 +1275,252 @@ check_plan(struct loader *l, const config_t *cf)
 		       config_setting_get_int(lo), config_setting_get_int(hi));
 }
 
+/* The push ------------------------------------------------------------------ */
+
+/* The secret's file must exist for the gateway to start, and must not be
+ * readable by anybody else (gateway/push.c refuses it too). */
+static void
+check_token_file(struct loader *l, const config_t *cf)
+{
+	const char *path = l->cfg->push.token_file;
+	const config_setting_t *s = config_lookup(cf, "push.token_file");
+	struct stat sb;
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	if (stat(path, &sb) == -1) {
+		report(l, s, 1, "token_file \"%s\": %s; the push cannot start without it", path,
+		       strerror(errno));
+		return;
+	}
+	if (!S_ISREG(sb.st_mode))
+		report(l, s, 0, "token_file \"%s\" is not a regular file", path);
+	else if (sb.st_mode & 077)
+		report(l, s, 0,
+		       "token_file \"%s\" can be read or written by others (mode %03o); "
+		       "chmod 600 it",
+		       path, (unsigned int)(sb.st_mode & 0777));
+}
+
+static int
+has_commune(const struct config *cfg, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ncommunes; i++) {
+		if (cfg->communes[i].code != NULL && strcmp(cfg->communes[i].code, code) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+has_trade(const struct config *cfg, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ntrades; i++) {
+		if (cfg->trades[i].code != NULL && strcmp(cfg->trades[i].code, code) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+check_org_units(struct loader *l, const config_t *cf)
+{
+	const struct config_push *p = &l->cfg->push;
+	const config_setting_t *ls = config_lookup(cf, "push.dhis2.org_units"), *g;
+	size_t i, j;
+
+	for (i = 0; i < p->norg_units; i++) {
+		g = ls != NULL ? config_setting_get_elem(ls, (unsigned int)i) : NULL;
+		if (p->org_units[i].commune == NULL)
+			continue;
+		if (!has_commune(l->cfg, p->org_units[i].commune))
+			report(l, g, 0, "org unit of commune %s: no such commune in \"communes\"",
+			       p->org_units[i].commune);
+		for (j = 0; j < i; j++) {
+			if (p->org_units[j].commune != NULL &&
+			    strcmp(p->org_units[j].commune, p->org_units[i].commune) == 0) {
+				report(l, g, 0, "commune %s has two org units",
+				       p->org_units[i].commune);
+				break;
+			}
+		}
+	}
+}
+
+static int
+same_element(const struct config_data_element *a, const struct config_data_element *b)
+{
+	if (a->kind == NULL || b->kind == NULL || strcmp(a->kind, b->kind) != 0)
+		return 0;
+	if (a->trade == NULL || b->trade == NULL)
+		return a->trade == b->trade;
+	return strcmp(a->trade, b->trade) == 0;
+}
+
+static void
+check_data_elements(struct loader *l, const config_t *cf)
+{
+	const struct config_push *p = &l->cfg->push;
+	const config_setting_t *ls = config_lookup(cf, "push.dhis2.data_elements"), *g;
+	const struct config_data_element *e;
+	int stock;
+	size_t i, j;
+
+	for (i = 0; i < p->ndata_elements; i++) {
+		e = &p->data_elements[i];
+		g = ls != NULL ? config_setting_get_elem(ls, (unsigned int)i) : NULL;
+		if (e->kind == NULL)
+			continue;
+		stock = strcmp(e->kind, "labour") == 0 || strcmp(e->kind, "trained") == 0;
+		if (stock && e->trade != NULL)
+			report(l, g, 0, "the %s data element takes no \"trade\"", e->kind);
+		else if (!stock && e->trade == NULL)
+			report(l, g, 0, "the %s data element needs a \"trade\"", e->kind);
+		else if (e->trade != NULL && !has_trade(l->cfg, e->trade))
+			report(l, g, 0, "data element of trade %s: no such trade in \"trades\"",
+			       e->trade);
+		for (j = 0; j < i; j++) {
+			if (same_element(&p->data_elements[j], e)) {
+				report(l, g, 0, "%s %s has two data elements", e->kind,
+				       e->trade != NULL ? e->trade : "");
+				break;
+			}
+		}
+	}
+}
+
+static void
+check_push(struct loader *l, const config_t *cf)
+{
+	const struct config_push *p = &l->cfg->push;
+	const config_setting_t *g = config_lookup(cf, "push");
+	struct stat sb;
+
+	if (g == NULL || p->url == NULL)
+		return;
+	if (p->retry_min_ms > p->retry_max_ms)
+		report(l, config_lookup(cf, "push.retry_max_ms"), 0,
+		       "\"retry_min_ms\" (%d) must not be greater than \"retry_max_ms\" (%d)",
+		       p->retry_min_ms, p->retry_max_ms);
+	check_token_file(l, cf);
+	if (p->ca_file != NULL && stat(p->ca_file, &sb) == -1)
+		report(l, config_lookup(cf, "push.ca_file"), 1, "ca_file \"%s\": %s", p->ca_file,
+		       strerror(errno));
+	if (p->format == NULL || strcmp(p->format, "dhis2") != 0) {
+		if (config_lookup(cf, "push.dhis2") != NULL)
+			report(l, config_lookup(cf, "push.dhis2"), 1,
+			       "\"dhis2\" is ignored unless format = \"dhis2\"");
+		return;
+	}
+	if (config_lookup(cf, "push.dhis2") == NULL) {
+		report(l, g, 0,
+		       "format \"dhis2\" needs a \"dhis2\" group (data set, org units, "
+		       "data elements)");
+		return;
+	}
+	check_org_units(l, cf);
+	check_data_elements(l, cf);
+}
+
+/* Digests, reminders, scheduled SMS (issue 5) ------------------------------ */
+
+static void
+finish_digest(struct loader *l, const config_t *cf)
+{
+	struct config_digest *d = &l->cfg->digest;
+	const config_setting_t *g = config_lookup(cf, "digest");
+	size_t i, k;
+
+	if (d->time != NULL && hhmm(d->time) != -1)
+		d->at = hhmm(d->time);
+	if (d->ndays > 0)
+		d->weekdays = 0;
+	for (i = 0; i < d->ndays; i++) {
+		for (k = 0; weekdays[k] != NULL; k++) {
+			if (strcmp(d->days[i], weekdays[k]) == 0)
+				d->weekdays |= 1 << k;
+		}
+	}
+	if (g == NULL)
+		return;
+	if (d->schedule != NULL && strcmp(d->schedule, "weekly") == 0) {
+		if (d->ndays == 0)
+			report(l, g, 0,
+			       "a weekly digest needs \"days\", e.g. [ \"mon\", \"thu\" ]");
+	} else {
+		d->weekdays = 0x7f;
+		if (d->ndays > 0)
+			report(l, config_lookup(cf, "digest.days"), 1,
+			       "\"days\" is ignored unless schedule = \"weekly\"");
+	}
+}
+
+static void
+finish_reminders(struct loader *l, const config_t *cf)
+{
+	struct config_reminders *r = &l->cfg->reminders;
+	size_t i;
+	int v;
+
+	if (r->ndeadlines == 0)
+		return; /* the defaults stay */
+	if (r->ndeadlines > CONFIG_MAX_DEADLINES) {
+		report(l, config_lookup(cf, "reminders.deadlines"), 0,
+		       "at most %d deadlines, not %zu", CONFIG_MAX_DEADLINES, r->ndeadlines);
+		return;
+	}
+	r->ndates = 0;
+	for (i = 0; i < r->ndeadlines; i++) {
+		v = mmdd(r->deadlines[i]);
+		if (v != -1)
+			r->dates[r->ndates++] = v;
+	}
+}
+
+static void
+finish_scheduled(struct loader *l, const config_t *cf)
+{
+	struct config_scheduled *q = &l->cfg->scheduled;
+
+	if (q->quiet_from != NULL && hhmm(q->quiet_from) != -1)
+		q->from = hhmm(q->quiet_from);
+	if (q->quiet_to != NULL && hhmm(q->quiet_to) != -1)
+		q->to = hhmm(q->quiet_to);
+}
+
+/* The communes' shares of the plan should add up to the plan. */
+static void
+check_shares(struct loader *l, const config_t *cf)
+{
+	const struct config *cfg = l->cfg;
+	long sum = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->ncommunes; i++) {
+		if (cfg->communes[i].plan_trained > 0) {
+			sum += cfg->communes[i].plan_trained;
+			n++;
+		}
+	}
+	if (n == cfg->ncommunes && (sum < cfg->plan.trained_min || sum > cfg->plan.trained_max))
+		report(l, config_lookup(cf, "plan.trained_min"), 1,
+		       "the communes' \"plan_trained\" add up to %ld, outside the plan's %d-%d",
+		       sum, cfg->plan.trained_min, cfg->plan.trained_max);
+}
+
+static void
+finish_schedules(struct loader *l, const config_t *cf)
+{
+	finish_digest(l, cf);
+	finish_reminders(l, cf);
+	finish_scheduled(l, cf);
+	check_shares(l, cf);
+}
+
 /* Paths in the file are relative to the file's directory, not to the cwd. */
 static void
 resolve(struct loader *l, char **path)
@@ -1034,6 +1552,8 @@ finish_paths(struct loader *l, const config_t *cf)
 	    strncmp(cfg->database, "file:", 5) != 0)
 		resolve(l, &cfg->database);
 	resolve(l, &cfg->gammurc);
+	resolve(l, &cfg->push.token_file);
+	resolve(l, &cfg->push.ca_file);
 	/* Only a warning: check-config and parse must work on a machine that
 	 * has no modem. */
 	if (cfg->gammurc != NULL && cfg->gammurc[0] != '\0' && stat(cfg->gammurc, &st) == -1)
@@ -1042,14 +1562,48 @@ finish_paths(struct loader *l, const config_t *cf)
 		       cfg->gammurc, strerror(errno));
 }
 
+/* Keyword kinds added after a file was written get their default forms. */
+static void
+default_keywords(struct loader *l, int kind, const char *const *forms)
+{
+	struct config *cfg = l->cfg;
+	size_t i, n = 0;
+
+	if (cfg->nkeywords[kind] > 0 || cfg->keywords[kind] != NULL)
+		return;
+	while (forms[n] != NULL)
+		n++;
+	cfg->keywords[kind] = calloc(n, sizeof(char *));
+	if (cfg->keywords[kind] == NULL) {
+		report(l, NULL, 0, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		cfg->keywords[kind][i] = copy(l, forms[i]);
+		if (cfg->keywords[kind][i] != NULL)
+			cfg->nkeywords[kind]++;
+	}
+}
+
 static void
 finish_defaults(struct loader *l, const config_t *cf)
 {
 	struct config *cfg = l->cfg;
 	size_t i, n = sizeof(default_fillers) / sizeof(default_fillers[0]);
 
+	if (config_lookup(cf, "keywords.cancel") == NULL)
+		default_keywords(l, PARSER_CANCEL, default_cancel);
+	if (config_lookup(cf, "keywords.class") == NULL)
+		default_keywords(l, PARSER_KEYWORD_CLASS, default_class);
+	if (cfg->class_pattern == NULL)
+		cfg->class_pattern = copy(l, PARSER_DEFAULT_CLASS_PATTERN);
 	if (cfg->log_level == NULL)
 		cfg->log_level = copy(l, "info");
+	if (cfg->push.url != NULL && cfg->push.format == NULL)
+		cfg->push.format = copy(l, "json");
+	if (cfg->push.url != NULL && cfg->push.auth_scheme == NULL)
+		cfg->push.auth_scheme =
+		    copy(l, strcmp(cfg->push.format, "dhis2") == 0 ? "ApiToken" : "Bearer");
 	if (config_lookup(cf, "parser.fillers") != NULL)
 		return;
 	cfg->fillers = calloc(n, sizeof(*cfg->fillers));
@@ -1165,21 +1719,35 @@ first_same(char *const *v, size_t n)
 	return i;
 }
 
+static void
+refused_keyword(struct loader *l, const config_t *cf, size_t kind, const char *form)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "keywords.%s", kind_names[kind]);
+	if (config_lookup(cf, path) != NULL)
+		report(l, config_lookup(cf, "keywords"), 0,
+		       "the parser refused keyword form \"%s\" of %s", form, kind_names[kind]);
+	else
+		report(l, config_lookup(cf, "keywords"), 0,
+		       "default keyword form \"%s\" of %s is another kind's: give \"%s\" its own "
+		       "forms",
+		       form, kind_names[kind], kind_names[kind]);
+}
+
 static int
 add_words(struct loader *l, const config_t *cf)
 {
 	struct config *cfg = l->cfg;
 	size_t k, i;
 
-	for (k = 0; k < PARSER_NKINDS; k++) {
+	for (k = 0; k < PARSER_NKEYWORDS; k++) {
 		for (i = 0; i < cfg->nkeywords[k]; i++) {
 			if (first_same(cfg->keywords[k], i) != i)
 				continue;
 			if (parser_add_keyword(cfg->parser, (enum parser_kind)k,
 					       cfg->keywords[k][i]) == -1) {
-				report(l, config_lookup(cf, "keywords"), 0,
-				       "the parser refused keyword form \"%s\" of %s",
-				       cfg->keywords[k][i], kind_names[k]);
+				refused_keyword(l, cf, k, cfg->keywords[k][i]);
 				return -1;
 			}
 		}
@@ -1196,6 +1764,80 @@ add_words(struct loader *l, const config_t *cf)
 	return 0;
 }
 
+/* Whether the class pattern matches text as written, folded, or one of its
+ * folded words. */
+static int
+class_collides(const struct parser *p, const char *text)
+{
+	char f[FOLD_MAX], *w, *save = NULL;
+
+	if (parser_class_match(p, text))
+		return 1;
+	parser_fold(text, strlen(text), f, sizeof(f), 1);
+	if (f[0] != '\0' && parser_class_match(p, f))
+		return 1;
+	parser_fold(text, strlen(text), f, sizeof(f), 0);
+	for (w = strtok_r(f, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
+		if (parser_class_match(p, w))
+			return 1;
+	}
+	return 0;
+}
+
+#define MAX_COLLISIONS 10
+
+/* Reports the codes, names and aliases of list ("communes", "trades") that
+ * the class pattern matches, at their lines; *n counts them all. */
+static void
+class_collisions(struct loader *l, const config_t *cf, const char *list, const char *what,
+		 size_t *n)
+{
+	const config_setting_t *ls = config_lookup(cf, list), *g, *a, *s;
+	static const char *const roles[] = {"code", "name"};
+	char unit[256];
+	int i, r;
+
+	for (i = 0; ls != NULL && i < config_setting_length(ls); i++) {
+		g = config_setting_get_elem(ls, (unsigned int)i);
+		a = config_setting_get_member(g, "aliases");
+		unit_label(g, what, unit, sizeof(unit));
+		for (r = 0; r < 2 + (a != NULL ? config_setting_length(a) : 0); r++) {
+			s = r < 2 ? string_member(g, roles[r])
+				  : config_setting_get_elem(a, (unsigned int)(r - 2));
+			if (s == NULL || config_setting_type(s) != CONFIG_TYPE_STRING ||
+			    !class_collides(l->cfg->parser, config_setting_get_string(s)))
+				continue;
+			if (++*n <= MAX_COLLISIONS)
+				report(l, s, 0,
+				       "%s \"%s\" of %s matches the class code pattern \"%s\": a "
+				       "class code must never look like a commune or a trade",
+				       r < 2 ? roles[r] : "alias", config_setting_get_string(s), unit,
+				       l->cfg->class_pattern);
+		}
+	}
+}
+
+static int
+set_class_pattern(struct loader *l, const config_t *cf)
+{
+	const config_setting_t *s = config_lookup(cf, "parser.class_pattern");
+	char err[256];
+	size_t n = 0;
+
+	if (parser_set_class_pattern(l->cfg->parser, l->cfg->class_pattern, err, sizeof(err)) ==
+	    -1) {
+		report(l, s, 0, "class_pattern \"%s\" is not a POSIX extended regular expression: %s",
+		       l->cfg->class_pattern, err);
+		return -1;
+	}
+	class_collisions(l, cf, "communes", "commune", &n);
+	class_collisions(l, cf, "trades", "trade", &n);
+	if (n > MAX_COLLISIONS)
+		report(l, s, 0, "class_pattern matches %zu codes, names or aliases in all",
+		       n);
+	return n > 0 ? -1 : 0;
+}
+
 static void
 build_parser(struct loader *l, const config_t *cf)
 {
@@ -1206,7 +1848,7 @@ build_parser(struct loader *l, const config_t *cf)
 		report(l, NULL, 0, "out of memory");
 		return;
 	}
-	if (add_units(l, cf) == -1 || add_words(l, cf) == -1)
+	if (add_units(l, cf) == -1 || add_words(l, cf) == -1 || set_class_pattern(l, cf) == -1)
 		return;
 	parser_set_max_count(cfg->parser, cfg->max_count);
 	if (parser_prepare(cfg->parser) == -1)
@@ -1269,6 +1911,23 @@ set_defaults(struct config *cfg)
 	cfg->poll_interval = 2;
 	cfg->send_retries = 3;
 	cfg->max_count = PARSER_DEFAULT_MAX_COUNT;
+	cfg->push.batch = 200;
+	cfg->push.timeout_ms = 10000;
+	cfg->push.connect_timeout_ms = 5000;
+	cfg->push.retry_min_ms = 2000;
+	cfg->push.retry_max_ms = 3600 * 1000;
+	cfg->push.status_interval = 3600;
+	cfg->digest.at = 17 * 60;
+	cfg->digest.weekdays = 0x7f;
+	cfg->digest.silent_days = 14;
+	cfg->reminders.enabled = 1;
+	cfg->reminders.days_before = 7;
+	cfg->reminders.dates[0] = 615; /* 15 June and 15 December */
+	cfg->reminders.dates[1] = 1215;
+	cfg->reminders.ndates = 2;
+	cfg->scheduled.from = 22 * 60;
+	cfg->scheduled.to = 7 * 60;
+	cfg->scheduled.max_per_day = 1;
 }
 
 struct config *
@@ -1310,6 +1969,8 @@ config_load(const char *path, struct config_diags *diags)
 	finish_defaults(&l, &cf);
 	finish_paths(&l, &cf);
 	check_plan(&l, &cf);
+	check_push(&l, &cf);
+	finish_schedules(&l, &cf);
 	check_dates(&l, &cf);
 	check_units(&l, &cf, "communes", "commune");
 	check_units(&l, &cf, "trades", "trade");
@@ -1328,6 +1989,32 @@ fail:
 		cfg = NULL;
 	}
 	return cfg;
+}
+
+static void
+free_push(struct config_push *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->norg_units; i++) {
+		free(p->org_units[i].commune);
+		free(p->org_units[i].org_unit);
+	}
+	free(p->org_units);
+	for (i = 0; i < p->ndata_elements; i++) {
+		free(p->data_elements[i].kind);
+		free(p->data_elements[i].trade);
+		free(p->data_elements[i].data_element);
+		free(p->data_elements[i].category_option_combo);
+	}
+	free(p->data_elements);
+	free(p->url);
+	free(p->format);
+	free(p->gateway_id);
+	free(p->token_file);
+	free(p->auth_scheme);
+	free(p->ca_file);
+	free(p->data_set);
 }
 
 static void
@@ -1357,6 +2044,7 @@ config_free(struct config *cfg)
 		free_strings(c->aliases, c->naliases);
 		free(c->valid_from);
 		free(c->valid_to);
+		free_strings(c->officers, c->nofficers);
 	}
 	free(cfg->communes);
 	for (i = 0; i < cfg->ntrades; i++) {
@@ -1367,8 +2055,9 @@ config_free(struct config *cfg)
 		free_strings(t->aliases, t->naliases);
 	}
 	free(cfg->trades);
-	for (i = 0; i < PARSER_NKINDS; i++)
+	for (i = 0; i < PARSER_NKEYWORDS; i++)
 		free_strings(cfg->keywords[i], cfg->nkeywords[i]);
+	free(cfg->class_pattern);
 	free_strings(cfg->fillers, cfg->nfillers);
 	parser_free(cfg->parser);
 	free(cfg->path);
@@ -1376,6 +2065,14 @@ config_free(struct config *cfg)
 	free(cfg->gammurc);
 	free(cfg->own_number);
 	free(cfg->log_level);
+	free_push(&cfg->push);
+	free_strings(cfg->digest.recipients, cfg->digest.nrecipients);
+	free(cfg->digest.schedule);
+	free(cfg->digest.time);
+	free_strings(cfg->digest.days, cfg->digest.ndays);
+	free_strings(cfg->reminders.deadlines, cfg->reminders.ndeadlines);
+	free(cfg->scheduled.quiet_from);
+	free(cfg->scheduled.quiet_to);
 	free(cfg);
 }
 

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "parser.h"
+
 struct parser;
 
 struct config_commune {
@@ -26,6 +28,9 @@ struct config_commune {
 	size_t naliases;
 	char *valid_from;	/* YYYY-MM-DD */
 	char *valid_to;		/* YYYY-MM-DD */
+	char **officers;	/* numbers of its reporting officers (reminders, TK) */
+	size_t nofficers;
+	int plan_trained;	/* its share of the plan's trainees; 0: none configured */
 };
 
 struct config_trade {
@@ -45,6 +50,79 @@ struct config_plan {
 	int employed_pct;	/* share of trainees employed afterwards */
 };
 
+/* DHIS2: the org unit of a commune. */
+struct config_org_unit {
+	char *commune;		/* GSO code of a configured commune */
+	char *org_unit;		/* DHIS2 code */
+};
+
+/* DHIS2: the data element and category option combo of a kind and trade. */
+struct config_data_element {
+	char *kind;		/* enrol, grad, job, need, labour or trained */
+	char *trade;		/* trade code; NULL for labour and trained */
+	char *data_element;	/* DHIS2 codes */
+	char *category_option_combo;
+};
+
+/* The push to the district server (gateway/push.h).  url is NULL when the
+ * configuration has no push group: the push is off. */
+struct config_push {
+	char *url;
+	char *format;		/* "json" or "dhis2" */
+	char *gateway_id;	/* letters, digits, '.', '_', '-' */
+	char *token_file;	/* path, resolved */
+	char *auth_scheme;	/* "Bearer" (json default) or "ApiToken" (dhis2) */
+	char *ca_file;		/* path, resolved, or NULL for the system's CAs */
+	int batch;		/* events per request */
+	int timeout_ms;		/* one request, all included */
+	int connect_timeout_ms;
+	int retry_min_ms;	/* backoff after the first failure */
+	int retry_max_ms;	/* the backoff's cap */
+	int status_interval;	/* seconds between gateway.status events, 0: none */
+	char *data_set;		/* dhis2 only */
+	struct config_org_unit *org_units;
+	size_t norg_units;
+	struct config_data_element *data_elements;
+	size_t ndata_elements;
+};
+
+/*
+ * The SMS digest for district staff (gateway/digest.h).  No recipients: no
+ * digest.  Times are minutes after midnight, Vietnam time.
+ */
+struct config_digest {
+	char **recipients;	/* district staff numbers */
+	size_t nrecipients;
+	char *schedule;		/* "daily" or "weekly" */
+	char *time;		/* "HH:MM" as written */
+	char **days;		/* weekly: "mon" ... "sun" as written */
+	size_t ndays;
+	int diacritics;		/* 0: plain ASCII, two SMS of 153 characters */
+	int silent_days;	/* list communes that sent nothing for this long */
+	int at;			/* time, in minutes */
+	int weekdays;		/* bit d set: send on weekday d (0 = Sunday) */
+};
+
+/* Reminders before reporting deadlines. */
+#define CONFIG_MAX_DEADLINES 12
+struct config_reminders {
+	int enabled;
+	char **deadlines;	/* "MM-DD" as written */
+	size_t ndeadlines;
+	int days_before;
+	int dates[CONFIG_MAX_DEADLINES]; /* month * 100 + day, in file order */
+	size_t ndates;
+};
+
+/* Scheduled SMS (digests, reminders): quiet hours and a daily limit per
+ * recipient (Decree 91/2020/ND-CP on unsolicited messages). */
+struct config_scheduled {
+	char *quiet_from;	/* "HH:MM" as written */
+	char *quiet_to;
+	int from, to;		/* minutes; nothing scheduled goes out in [from, to) */
+	int max_per_day;
+};
+
 struct config {
 	char *path;		/* the file this was loaded from */
 	char *database;		/* absolute or relative to the cwd */
@@ -61,11 +139,19 @@ struct config {
 	size_t ncommunes;
 	struct config_trade *trades;
 	size_t ntrades;
-	char **keywords[7];	/* forms per enum parser_kind, in file order */
-	size_t nkeywords[7];
+	/* Forms per keyword kind (enum parser_kind up to PARSER_KEYWORD_CLASS,
+	 * the CLASS keyword), in file order; the defaults for cancel and class
+	 * when the file has none. */
+	char **keywords[PARSER_NKEYWORDS];
+	size_t nkeywords[PARSER_NKEYWORDS];
 	char **fillers;
 	size_t nfillers;
+	char *class_pattern;	/* POSIX extended regex of class codes */
 	struct parser *parser; /* built from the above, prepared; owned */
+	struct config_push push;
+	struct config_digest digest;
+	struct config_reminders reminders;
+	struct config_scheduled scheduled;
 };
 
 /* One problem found while loading. */

@@ -1,10 +1,22 @@
 #!/bin/sh
 # Installs the Debian packages tinbao needs to build, run and test.
 # Run as root (or through sudo) on Debian 12 or later.
+#
+#   --browser   also Chromium, with which the tests render the HTML report
+#               (CI passes it; `make` and `make run` do not need it)
 set -eu
 
 PKGS="build-essential pkg-config gammu libgammu-dev libsqlite3-dev sqlite3 libconfig-dev \
 libcurl4-openssl-dev libcmocka-dev clang python3"
+for arg in "$@"; do
+	case "$arg" in
+	--browser) PKGS="$PKGS chromium" ;;
+	*)
+		echo "usage: install-deps.sh [--browser]" >&2
+		exit 2
+		;;
+	esac
+done
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: must run as root: sudo sh $0" >&2

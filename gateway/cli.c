@@ -10,12 +10,15 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "gateway.h"
 #include "json.h"
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
+#include "push.h"
+#include "report.h"
 #include "store.h"
 
 #define SENDER_MAX 20
@@ -224,7 +227,7 @@ cli_inject(const char *conf, int argc, char **argv)
 	struct config *cfg;
 	struct modem *m;
 	const char *from = NULL, *text = NULL;
-	int64_t at = time(NULL);
+	int64_t at = clock_now();
 	char *end;
 	int i, status = 1;
 
@@ -337,6 +340,311 @@ cli_reports(const char *conf, int argc, char **argv)
 		printf("%d report%s\n", count, count == 1 ? "" : "s");
 		status = 0;
 	}
+done:
+	store_close(st);
+	config_free(cfg);
+	return status;
+}
+
+/* ---- report (issue 5) ------------------------------------------------- */
+
+static int
+report_usage(void)
+{
+	fprintf(stderr, "usage: tinbao -c config report --period YYYY-H1|YYYY-H2|YYYY "
+			"[--format text|csv|html] [--output FILE]\n");
+	return 2;
+}
+
+/* Writes FILE.tmp and renames it over FILE: a failed run leaves no half file. */
+static int
+report_to_file(const struct report *r, enum report_format fmt, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		fprintf(stderr, "tinbao: report: %s: name too long\n", path);
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		fprintf(stderr, "tinbao: report: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	if (report_write(r, fmt, f) == -1 || fclose(f) == EOF) {
+		fprintf(stderr, "tinbao: report: cannot write %s\n", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) == -1) {
+		fprintf(stderr, "tinbao: report: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_report(const char *conf, int argc, char **argv)
+{
+	const char *period = NULL, *format = "text", *output = NULL;
+	enum report_format fmt;
+	struct config *cfg;
+	struct store *st = NULL;
+	struct report *r = NULL;
+	int i, year, half, status = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--period") == 0 && i + 1 < argc)
+			period = argv[++i];
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
+		else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc)
+			output = argv[++i];
+		else
+			return report_usage();
+	}
+	if (period == NULL || report_parse_period(period, &year, &half) == -1 ||
+	    report_parse_format(format, &fmt) == -1)
+		return report_usage();
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	if (log_getlevel() != LOG_LEVEL_DEBUG)
+		log_setlevel(LOG_LEVEL_WARN);
+	st = store_open(cfg->database, STORE_READONLY);
+	if (st == NULL)
+		goto done;
+	r = report_build(cfg, st, year, half);
+	if (r == NULL)
+		goto done;
+	if (output == NULL)
+		status = report_write(r, fmt, stdout) == 0 ? 0 : 1;
+	else
+		status = report_to_file(r, fmt, output) == 0 ? 0 : 1;
+done:
+	report_free(r);
+	store_close(st);
+	config_free(cfg);
+	return status;
+}
+
+/* ---- push and status -------------------------------------------------- */
+
+static int
+push_once(const struct config *cfg)
+{
+	struct push_report r;
+	struct store *st;
+	struct push *p = NULL;
+	int status = 1, rc;
+
+	st = store_open(cfg->database, 0);
+	if (st == NULL || push_new(cfg, st, NULL, &p) == -1)
+		goto done;
+	rc = push_run(p, &r);
+	printf("pushed %" PRId64 " event%s in %" PRId64 " request%s; %" PRId64 " parked, %" PRId64
+	       " pending\n",
+	       r.sent, r.sent == 1 ? "" : "s", r.requests, r.requests == 1 ? "" : "s", r.parked,
+	       r.pending);
+	if (rc == 0)
+		status = 0;
+	else
+		fprintf(stderr, "tinbao: push: the server could not be reached or refused; the "
+				"events stay queued\n");
+done:
+	push_free(p);
+	store_close(st);
+	return status;
+}
+
+static int
+print_parked(void *arg, int64_t id, const char *type, int64_t at, const char *answer)
+{
+	const char *gateway = ((const char **)arg)[0];
+	char when[40];
+
+	push_time(at, when, sizeof(when));
+	printf("%s:%" PRId64 "\t%s\t%s\t%s\n", gateway, id, type, when, answer);
+	return 0;
+}
+
+static int
+push_failed(const struct config *cfg)
+{
+	const char *arg[1] = {cfg->push.gateway_id != NULL ? cfg->push.gateway_id : "-"};
+	struct store_push_stats s;
+	struct store *st;
+	int status = 1;
+
+	st = store_open(cfg->database, STORE_READONLY);
+	if (st == NULL)
+		return 1;
+	if (store_push_parked_foreach(st, print_parked, arg) == 0 &&
+	    store_push_stats(st, &s) == 0) {
+		printf("%" PRId64 " parked event%s\n", s.parked, s.parked == 1 ? "" : "s");
+		status = 0;
+	}
+	store_close(st);
+	return status;
+}
+
+/* "all" (0), "<gateway id>:<n>" or "<n>"; -1 when it is none of them. */
+static int64_t
+event_id(const struct config *cfg, const char *s)
+{
+	const char *gw = cfg->push.gateway_id, *colon = strrchr(s, ':');
+	char *end;
+	long long v;
+
+	if (strcmp(s, "all") == 0)
+		return 0;
+	if (colon != NULL) {
+		if (gw == NULL || (size_t)(colon - s) != strlen(gw) ||
+		    strncmp(s, gw, strlen(gw)) != 0)
+			return -1;
+		s = colon + 1;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return -1;
+	return (int64_t)v;
+}
+
+static int
+push_retry(const struct config *cfg, const char *arg)
+{
+	struct store *st;
+	int64_t id = event_id(cfg, arg);
+	int n;
+
+	if (id == -1) {
+		fprintf(stderr,
+			"tinbao: push --retry: \"%s\" is not an event id (%s:N, N or all)\n", arg,
+			cfg->push.gateway_id != NULL ? cfg->push.gateway_id : "gateway");
+		return 2;
+	}
+	st = store_open(cfg->database, 0);
+	if (st == NULL)
+		return 1;
+	n = store_push_retry(st, id);
+	store_close(st);
+	if (n == -1)
+		return 1;
+	if (n == 0) {
+		fprintf(stderr, "tinbao: push --retry: %s: no such parked event\n", arg);
+		return 1;
+	}
+	printf("%d event%s back in the queue\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+int
+cli_push(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	int status, level;
+
+	if (!((argc == 2 && (strcmp(argv[1], "--once") == 0 || strcmp(argv[1], "--failed") == 0)) ||
+	      (argc == 3 && strcmp(argv[1], "--retry") == 0))) {
+		fprintf(stderr,
+			"usage: tinbao -c config push --once | --failed | --retry ID|all\n");
+		return 2;
+	}
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	level = log_parselevel(cfg->log_level);
+	if (log_getlevel() != LOG_LEVEL_DEBUG && level != -1)
+		log_setlevel(level);
+	if (strcmp(argv[1], "--once") == 0 && cfg->push.url == NULL) {
+		fprintf(stderr, "tinbao: push: %s has no push group\n", conf);
+		status = 1;
+	} else if (strcmp(argv[1], "--once") == 0) {
+		status = push_once(cfg);
+	} else if (strcmp(argv[1], "--failed") == 0) {
+		status = push_failed(cfg);
+	} else {
+		status = push_retry(cfg, argv[2]);
+	}
+	config_free(cfg);
+	return status;
+}
+
+static void
+print_time(const char *key, int64_t t, const char *none)
+{
+	char when[40];
+
+	if (t == 0) {
+		printf("%s: %s\n", key, none);
+		return;
+	}
+	push_time(t, when, sizeof(when));
+	printf("%s: %s\n", key, when);
+}
+
+static void
+print_push_status(const struct store_push_stats *s, const struct store_push_state *ps)
+{
+	int64_t now = time(NULL), age;
+
+	printf("push_queue_length: %" PRId64 "\n", s->pending);
+	if (s->oldest_pending == 0) {
+		printf("push_oldest_pending_age: -\n");
+	} else {
+		age = now > s->oldest_pending ? now - s->oldest_pending : 0;
+		printf("push_oldest_pending_age: %" PRId64 "s (%" PRId64 "h%02" PRId64 "m)\n", age,
+		       age / 3600, age / 60 % 60);
+	}
+	printf("push_parked: %" PRId64 "\n", s->parked);
+	printf("push_sent: %" PRId64 "\n", s->sent);
+	print_time("push_last_success", ps->last_success, "never");
+	if (ps->last_error_at == 0) {
+		printf("push_last_error: none\n");
+	} else {
+		char when[40];
+
+		push_time(ps->last_error_at, when, sizeof(when));
+		printf("push_last_error: %s %s\n", when, ps->last_error);
+	}
+	printf("push_consecutive_failures: %d\n", ps->failures);
+	print_time("push_next_attempt", ps->next_attempt > now ? ps->next_attempt : 0, "now");
+}
+
+int
+cli_status(const char *conf, int argc, char **argv)
+{
+	struct store_push_stats s;
+	struct store_push_state ps;
+	struct config *cfg;
+	struct store *st;
+	int status = 1;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: tinbao -c config status\n");
+		return 2;
+	}
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	st = store_open(cfg->database, STORE_READONLY);
+	if (st == NULL)
+		goto done;
+	if (store_push_stats(st, &s) == -1 || store_push_state_get(st, &ps) == -1)
+		goto done;
+	printf("database: %s\n", cfg->database);
+	if (cfg->push.url != NULL)
+		printf("push: %s to %s as %s\n", cfg->push.format, cfg->push.url,
+		       cfg->push.gateway_id);
+	else
+		printf("push: off\n");
+	print_push_status(&s, &ps);
+	status = 0;
 done:
 	store_close(st);
 	config_free(cfg);

@@ -10,12 +10,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "config.h"
+#include "digest.h"
 #include "gateway.h"
 #include "json.h"
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
+#include "push.h"
 #include "store.h"
 
 #define VN_UTC_OFFSET (7 * 3600) /* periods are counted in Vietnam's time */
@@ -34,6 +37,7 @@ struct gw {
 	struct config *cfg;
 	struct store *st;
 	struct modem *modem;
+	struct push *push; /* NULL when the configuration has no push */
 	struct buf json;
 };
 
@@ -173,7 +177,7 @@ static int
 keep_sms(struct gw *gw, const struct modem_sms *sms)
 {
 	char fp[24];
-	int64_t id = 0, now = time(NULL);
+	int64_t id = 0, now = clock_now();
 	int r;
 
 	fingerprint(sms, fp, sizeof(fp));
@@ -331,7 +335,7 @@ store_items(struct gw *gw, const struct store_inmsg *msg, const struct parser_re
 	const struct parser *p = gw->cfg->parser;
 	const struct parser_item *it;
 	const char *payload;
-	int64_t ref, now = time(NULL);
+	int64_t ref, now = clock_now();
 	size_t i;
 
 	for (i = 0; i < res->nitems; i++) {
@@ -370,6 +374,30 @@ is_report(const struct parser_result *res)
 	return res->error == PARSER_OK && res->kind != PARSER_STATUS && res->kind != PARSER_HELP;
 }
 
+/*
+ * TK without a commune: the district digest for district staff, the
+ * commune's numbers for one of its officers, the district's totals for
+ * anybody else.  TK with a commune: that commune's numbers.
+ */
+static int
+status_reply(struct gw *gw, const struct store_inmsg *msg, const struct parser_result *res,
+	     int year, char *reply, size_t replysz)
+{
+	struct parser_result mine;
+	int c;
+
+	if (res->nitems == 0 || res->items[0].commune >= 0)
+		return gateway_status_reply(gw->cfg, gw->st, res, year, reply, replysz);
+	if (digest_is_staff(gw->cfg, msg->sender))
+		return digest_compose(gw->cfg, gw->st, clock_now(), reply, replysz);
+	c = digest_officer_commune(gw->cfg, msg->sender);
+	if (c < 0)
+		return gateway_status_reply(gw->cfg, gw->st, res, year, reply, replysz);
+	mine = *res;
+	mine.items[0].commune = c;
+	return gateway_status_reply(gw->cfg, gw->st, &mine, year, reply, replysz);
+}
+
 /* Parses one inbox row and records everything it leads to (reports or the
  * rejection, push events, the reply), inside the caller's transaction. */
 static int
@@ -377,7 +405,7 @@ process(struct gw *gw, const struct store_inmsg *msg)
 {
 	const struct config *cfg = gw->cfg;
 	struct parser_result res;
-	char reply[PARSER_REPLY_MAX + 1];
+	char reply[DIGEST_BUF]; /* a reply, or the district digest for TK */
 	const char *error = NULL, *payload;
 	int64_t ref = 0;
 	int year, half;
@@ -390,18 +418,22 @@ process(struct gw *gw, const struct store_inmsg *msg)
 		rejection_payload(gw, msg, error);
 		payload = buf_str(&gw->json);
 		if (payload == NULL ||
-		    store_push_add(gw->st, "message.rejected", time(NULL), payload) == -1)
+		    store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1)
 			return -1;
 		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
 	} else if (is_report(&res) && store_items(gw, msg, &res, year, half, &ref) == -1) {
 		return -1;
 	}
 	if (res.error == PARSER_OK && res.kind == PARSER_STATUS) {
-		if (gateway_status_reply(cfg, gw->st, &res, year, reply, sizeof(reply)) == -1)
+		if (status_reply(gw, msg, &res, year, reply, sizeof(reply)) == -1)
 			return -1;
 	} else {
 		parser_reply(cfg->parser, &res, (long)ref, cfg->reply_diacritics, reply,
 			     sizeof(reply));
+		/* A nicety: the confirmation goes without it if it fails. */
+		if (ref > 0 && digest_running_total(cfg, gw->st, res.items[0].commune, year, reply,
+						    sizeof(reply)) == -1)
+			log_warnx("  reply without the running total");
 	}
 	if (store_inbox_set_state(gw->st, msg->id, error == NULL ? "accepted" : "rejected",
 				  error) == -1)
@@ -521,6 +553,8 @@ turn(struct gw *gw)
 	got = receive(gw);
 	t1 = monotonic_ms();
 	done = process_new(gw);
+	/* Digests and reminders due now go out with this turn's replies. */
+	digest_tick(gw->cfg, gw->st, clock_now());
 	t2 = monotonic_ms();
 	sent = send_queued(gw);
 	t3 = monotonic_ms();
@@ -536,6 +570,7 @@ reload_config(struct gw *gw)
 {
 	struct config_diags diags = {NULL, 0};
 	struct config *cfg;
+	struct push *np;
 	size_t i;
 
 	cfg = config_load(gw->cfg->path, &diags);
@@ -548,6 +583,17 @@ reload_config(struct gw *gw)
 			  gw->cfg->path);
 		return;
 	}
+	/* The push of the new configuration must be able to start (token
+	 * file...) before it replaces the running one. */
+	if (push_new(cfg, gw->st, &quit, &np) == -1) {
+		log_warnx("reload: the push cannot start with %s; keeping the running "
+			  "configuration",
+			  cfg->path);
+		config_free(cfg);
+		return;
+	}
+	push_free(gw->push);
+	gw->push = np;
 	if (strcmp(cfg->database, gw->cfg->database) != 0 ||
 	    strcmp(cfg->gammurc, gw->cfg->gammurc) != 0 ||
 	    cfg->gammu_section != gw->cfg->gammu_section)
@@ -561,8 +607,8 @@ int
 gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
-	int64_t next;
-	int wait, status = 1;
+	int64_t next = 0, now;
+	int wait, push_wait, status = 1;
 
 	memset(&gw, 0, sizeof(gw));
 	gw.cfg = cfg;
@@ -575,6 +621,8 @@ gateway_run(struct config *cfg, int once)
 	gw.modem = modem_open(cfg->gammurc, cfg->gammu_section);
 	if (gw.modem == NULL)
 		goto done;
+	if (push_new(cfg, gw.st, &quit, &gw.push) == -1)
+		goto done;
 	log_info("tinbao: gateway running (database %s)%s", cfg->database,
 		 once ? ", one pass" : "");
 	while (!quit) {
@@ -582,11 +630,18 @@ gateway_run(struct config *cfg, int once)
 			reload = 0;
 			reload_config(&gw);
 		}
-		next = monotonic_ms() + (int64_t)gw.cfg->poll_interval * 1000;
-		turn(&gw);
+		now = monotonic_ms();
+		if (now >= next) {
+			next = now + (int64_t)gw.cfg->poll_interval * 1000;
+			turn(&gw);
+		}
+		/* At most one bounded request; it says when it wants the next. */
+		push_wait = push_step(gw.push);
 		if (once)
 			break;
 		wait = (int)(next - monotonic_ms());
+		if (push_wait >= 0 && push_wait < wait)
+			wait = push_wait;
 		if (wait > 0 && poll(NULL, 0, wait) == -1 && errno != EINTR)
 			log_warn("poll");
 	}
@@ -595,6 +650,7 @@ gateway_run(struct config *cfg, int once)
 done:
 	/* Fixed order: the modem first (no more SMS arrive), then the database. */
 	modem_close(gw.modem);
+	push_free(gw.push);
 	store_close(gw.st);
 	buf_free(&gw.json);
 	config_free(gw.cfg);
@@ -608,22 +664,25 @@ gateway_status_reply(const struct config *cfg, struct store *st, const struct pa
 	const struct parser *p = cfg->parser;
 	struct store_totals t;
 	const char *code = NULL;
-	char name[128];
+	char name[128], share[32] = "";
 	long rate;
 	int c = res->nitems > 0 ? res->items[0].commune : -1;
 
 	if (c >= 0)
 		code = parser_commune_code(p, c);
+	/* The parser's communes are the configuration's, in the same order. */
+	if (c >= 0 && (size_t)c < cfg->ncommunes && cfg->communes[c].plan_trained > 0)
+		snprintf(share, sizeof(share), " (KH %d)", cfg->communes[c].plan_trained);
 	if (store_totals(st, code, year, &t) == -1)
 		return -1;
 	rate = t.grad > 0 ? t.job * 100 / t.grad : 0;
 	if (c >= 0) {
 		parser_ascii(parser_commune_name(p, c), name, sizeof(name));
 		snprintf(buf, bufsz,
-			 "So lieu %d %s %s: ghi danh %ld HV, tot nghiep %ld, co viec lam %ld "
+			 "So lieu %d %s %s: ghi danh %ld HV%s, tot nghiep %ld, co viec lam %ld "
 			 "(%ld%%), nhu cau %ld.",
 			 year, strcmp(parser_commune_type(p, c), "tt") == 0 ? "TT" : "xa", name,
-			 t.enrol, t.grad, t.job, rate, t.need);
+			 t.enrol, share, t.grad, t.job, rate, t.need);
 	} else {
 		snprintf(buf, bufsz,
 			 "So lieu %d toan huyen: ghi danh %ld HV (KH %d-%d), tot nghiep %ld, "

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "push.h"
 
 #define DEFAULT_CONFIG "/etc/tinbao/tinbao.conf"
 
@@ -21,6 +22,11 @@ static const struct {
     {"check-config", cli_check_config, "check-config            validate the configuration"},
     {"inject", cli_inject, "inject --from N TEXT    put an SMS into the dummy phone"},
     {"reports", cli_reports, "reports                 print the stored reports"},
+    {"report", cli_report, "report --period P       the plan report (--format text|csv|html)"},
+    {"push", cli_push, "push --once             push the queued events to the district"},
+    {"push", cli_push, "push --failed           list the parked events"},
+    {"push", cli_push, "push --retry ID|all     queue a parked event again"},
+    {"status", cli_status, "status                  queue length, last success, last error"},
 };
 
 static void
@@ -41,7 +47,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *conf = DEFAULT_CONFIG;
-	int ch, debug = 0;
+	int ch, debug = 0, status;
 	size_t i;
 
 	/* "+": stop at the command, whose own options come after it. */
@@ -73,7 +79,14 @@ main(int argc, char *argv[])
 	log_init(0, debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[0], commands[i].name) == 0)
-			return commands[i].fn(conf, argc, argv);
+			break;
+	}
+	if (i < sizeof(commands) / sizeof(commands[0])) {
+		if (push_global_init() == -1)
+			return 1;
+		status = commands[i].fn(conf, argc, argv);
+		push_global_cleanup();
+		return status;
 	}
 	fprintf(stderr, "tinbao: unknown command \"%s\"\n", argv[0]);
 	usage(stderr);

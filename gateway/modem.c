@@ -329,6 +329,12 @@ send_part(struct modem *m, GSM_SMSMessage *g)
 		log_warnx("modem: sending SMS: %s", GSM_ErrorString(err));
 		return -1;
 	}
+	/* The AT driver reports a refused AT+CMGS through the callback, then
+	 * retries by itself: only what arrives after GSM_SendSMS returned is the
+	 * answer for the SMS that went out.  (The dummy driver calls the callback
+	 * with the final status before returning.) */
+	if (!m->dummy)
+		m->send_status = -1;
 	/* The network's answer comes through the callback; wait for it, bounded. */
 	deadline = time(NULL) + SEND_WAIT_SECONDS;
 	while (m->send_status == -1 && time(NULL) < deadline)

@@ -1,91 +1,17 @@
 /*
- * parser.c - the lookup tables of the SMS grammar, and parser_parse().
- *
- * Every name, alias, code and keyword form is stored folded and without
- * spaces ("Minh Sơn" -> "minhson") in a hash table per class (communes,
- * trades, keywords), so that an exact match costs one hash of the words of a
- * message whatever the size of the gazetteer.  Prefix search, needed only to
- * explain an error ("minh" could be three communes), uses a sorted array of
- * names and codes built by parser_prepare().
- *
- * parser_parse() allocates nothing: the message is folded into a stack
- * buffer and split into words there.
+ * parser.c - building the lookup tables of the SMS grammar, and what can be
+ * asked of them (impl.h describes the tables, grammar.c reads messages).
  */
 #include <limits.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "impl.h"
 #include "parser.h"
 
-#define MAX_FORM 255   /* longest code, name, alias, keyword or filler, in bytes */
-#define MAX_SYMBOLS 8  /* punctuation-only keyword forms ("?") */
-#define MAX_SYMBOL 8   /* ... and their length */
-#define MAX_DISPLAY 15 /* longest keyword form shown in replies */
-#define MAX_DIGITS 9   /* longest number: fits a 32-bit long */
 #define MAX_LABOUR 999999999L
-#define MAX_WORDS (PARSER_MAX_TEXT / 2 + 1)
-
-struct slot {
-	char *key; /* folded, space-less, owned; NULL when the slot is free */
-	size_t len;
-	uint32_t hash;
-	int id;
-};
-
-/* Open addressing with linear probing, kept at most half full. */
-struct table {
-	struct slot *slots;
-	size_t cap; /* 0 or a power of two */
-	size_t n;
-	size_t maxlen; /* longest key: longer text cannot match */
-};
-
-/* One entry of the prefix index. */
-struct prefix {
-	const char *form; /* a unit's fname or fcode */
-	int id;
-};
-
-struct unit {
-	char *code;
-	char *name;
-	char *fcode; /* folded, space-less: what prefix search looks at */
-	char *fname;
-	char type[3]; /* communes: "xa" or "tt"; trades: "" */
-};
-
-struct units {
-	struct unit *v;
-	size_t n, cap;
-	struct table forms;   /* folded codes, names and aliases -> index */
-	struct prefix *index; /* names and codes, sorted; NULL until prepared */
-	size_t nindex;
-};
-
-struct symbol {
-	char form[MAX_SYMBOL + 1];
-	size_t len;
-	int kind;
-};
-
-struct filler {
-	char *text; /* folded, words separated by one space */
-	size_t len;
-	size_t nwords;
-};
-
-struct parser {
-	struct units communes;
-	struct units trades;
-	struct table keywords; /* folded word forms -> enum parser_kind */
-	struct symbol symbols[MAX_SYMBOLS];
-	size_t nsymbols;
-	struct filler *fillers;
-	size_t nfillers;
-	long max_count;
-	char display[PARSER_NKINDS][MAX_DISPLAY + 1]; /* "" until a word form is added */
-};
 
 /* A form being added: folded, space-less. */
 struct form {
@@ -93,28 +19,13 @@ struct form {
 	size_t len;
 };
 
-/* A message being parsed: folded text and its words (offsets fit 16 bits as
- * the text is cut at PARSER_MAX_TEXT). */
-struct word {
-	unsigned short off;
-	unsigned short len;
-};
-
-struct msg {
-	char text[PARSER_MAX_TEXT + 1];
-	size_t len;
-	struct word w[MAX_WORDS];
-	size_t n;
-};
-
-_Static_assert(PARSER_MAX_TEXT <= USHRT_MAX, "word offsets are 16 bits");
-
 static const char *kind_names[PARSER_NKINDS] = {
-    "enrol", "grad", "job", "need", "labour", "status", "help",
+    "enrol", "grad", "job", "need", "labour", "status", "help", "cancel", "class_open",
+    "class_close",
 };
 
-static const char *kind_upper[PARSER_NKINDS] = {
-    "ENROL", "GRAD", "JOB", "NEED", "LABOUR", "STATUS", "HELP",
+static const char *keyword_upper[PARSER_NKEYWORDS] = {
+    "ENROL", "GRAD", "JOB", "NEED", "LABOUR", "STATUS", "HELP", "CANCEL", "CLASS",
 };
 
 static const char *error_names[PARSER_NERRORS] = {
@@ -129,6 +40,14 @@ static const char *error_names[PARSER_NERRORS] = {
     "missing_trade",
     "unknown_trade",
     "ambiguous_trade",
+    "extra_value",
+    "unknown_class",
+    "missing_class",
+    "bad_class",
+    "unknown_action",
+    "bad_ref",
+    "not_alone",
+    "too_many",
 };
 
 /* Hash table ------------------------------------------------------------- */
@@ -163,7 +82,7 @@ probe(const struct table *t, const char *key, size_t len, uint32_t hash)
 	}
 }
 
-static int
+int
 table_get(const struct table *t, const char *key, size_t len)
 {
 	size_t i;
@@ -316,6 +235,7 @@ units_free(struct units *u)
 	free(u->v);
 	free(u->index);
 	table_free(&u->forms);
+	fuzzy_free(u->typos);
 }
 
 static int
@@ -337,6 +257,31 @@ units_grow(struct units *u)
 	return 0;
 }
 
+/*
+ * Adds forms f[0..n) of unit id to the exact table and to the typo index:
+ * all of them or, on failure, none (a form left behind would name the next
+ * unit, which gets the same id).  Room in the typo index is made first, so
+ * that adding to it cannot fail once the exact forms are in.
+ */
+static int
+add_unit_forms(struct units *u, const struct form *f, size_t n, int id)
+{
+	size_t i, bytes = 0;
+
+	if (u->typos == NULL) {
+		u->typos = fuzzy_new();
+		if (u->typos == NULL)
+			return -1;
+	}
+	for (i = 0; i < n; i++)
+		bytes += f[i].len;
+	if (fuzzy_reserve(u->typos, n, bytes) == -1 || add_forms(&u->forms, f, n, id) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		fuzzy_add(u->typos, f[i].text, f[i].len, id);
+	return 0;
+}
+
 static int
 add_unit(struct units *u, const char *code, const char *name, const char *type)
 {
@@ -355,7 +300,7 @@ add_unit(struct units *u, const char *code, const char *name, const char *type)
 	x->fname = dup(f[0].text, f[0].len);
 	x->fcode = dup(f[1].text, f[1].len);
 	if (x->code == NULL || x->name == NULL || x->fname == NULL || x->fcode == NULL ||
-	    add_forms(&u->forms, f, 2, id) == -1) {
+	    add_unit_forms(u, f, 2, id) == -1) {
 		unit_free(x);
 		return -1;
 	}
@@ -372,10 +317,14 @@ static int
 add_alias(struct units *u, int id, const char *alias)
 {
 	struct form f;
+	int old;
 
 	if (id < 0 || (size_t)id >= u->n || fold_form(alias, &f) == -1)
 		return -1;
-	if (add_forms(&u->forms, &f, 1, id) == -1)
+	old = table_get(&u->forms, f.text, f.len);
+	if (old != -1)
+		return old == id ? id : -1;
+	if (add_unit_forms(u, &f, 1, id) == -1)
 		return -1;
 	return id;
 }
@@ -384,9 +333,14 @@ struct parser *
 parser_new(void)
 {
 	struct parser *p = calloc(1, sizeof(*p));
+
 	if (p == NULL)
 		return NULL;
 	p->max_count = PARSER_DEFAULT_MAX_COUNT;
+	if (parser_set_class_pattern(p, PARSER_DEFAULT_CLASS_PATTERN, NULL, 0) == -1) {
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -403,6 +357,8 @@ parser_free(struct parser *p)
 	for (i = 0; i < p->nfillers; i++)
 		free(p->fillers[i].text);
 	free(p->fillers);
+	if (p->has_class_re)
+		regfree(&p->class_re);
 	free(p);
 }
 
@@ -447,7 +403,7 @@ parser_add_trade_alias(struct parser *p, int trade, const char *alias)
 /* A keyword form that folds to nothing ("?"): kept as written, without the
  * white space around it. */
 static int
-add_symbol(struct parser *p, enum parser_kind kind, const char *form)
+add_symbol(struct parser *p, int kind, const char *form)
 {
 	struct symbol *s;
 	size_t i, len;
@@ -462,7 +418,7 @@ add_symbol(struct parser *p, enum parser_kind kind, const char *form)
 	for (i = 0; i < p->nsymbols; i++) {
 		s = &p->symbols[i];
 		if (s->len == len && memcmp(s->form, form, len) == 0)
-			return s->kind == (int)kind ? 0 : -1;
+			return s->kind == kind ? 0 : -1;
 	}
 	if (p->nsymbols == MAX_SYMBOLS)
 		return -1;
@@ -470,13 +426,13 @@ add_symbol(struct parser *p, enum parser_kind kind, const char *form)
 	memcpy(s->form, form, len);
 	s->form[len] = '\0';
 	s->len = len;
-	s->kind = (int)kind;
+	s->kind = kind;
 	return 0;
 }
 
 /* Replies show the shortest word form of a kind; the first one on a tie. */
 static void
-set_display(struct parser *p, enum parser_kind kind, const struct form *f)
+set_display(struct parser *p, int kind, const struct form *f)
 {
 	char *d = p->display[kind];
 	size_t i;
@@ -494,18 +450,19 @@ parser_add_keyword(struct parser *p, enum parser_kind kind, const char *form)
 {
 	char spaced[MAX_FORM + 1];
 	struct form f;
+	int k = kind == PARSER_CLASS_CLOSE ? PARSER_KEYWORD_CLASS : (int)kind;
 
 	if (p == NULL || (unsigned)kind >= PARSER_NKINDS || check_text(form) == -1)
 		return -1;
 	f.len = parser_fold(form, strlen(form), f.text, sizeof(f.text), 1);
 	if (f.len == 0)
-		return add_symbol(p, kind, form);
+		return add_symbol(p, k, form);
 	/* Only the first word of a message is compared. */
 	if (parser_fold(form, strlen(form), spaced, sizeof(spaced), 0) != f.len)
 		return -1;
-	if (add_forms(&p->keywords, &f, 1, (int)kind) == -1)
+	if (add_forms(&p->keywords, &f, 1, k) == -1)
 		return -1;
-	set_display(p, kind, &f);
+	set_display(p, k, &f);
 	return 0;
 }
 
@@ -587,14 +544,60 @@ build_index(struct units *u)
 	return 0;
 }
 
+static int
+build_typos(struct units *u)
+{
+	return u->typos != NULL ? fuzzy_build(u->typos) : 0;
+}
+
 int
 parser_prepare(struct parser *p)
 {
 	if (p == NULL)
 		return -1;
-	if (build_index(&p->communes) == -1 || build_index(&p->trades) == -1)
+	if (build_index(&p->communes) == -1 || build_index(&p->trades) == -1 ||
+	    build_typos(&p->communes) == -1 || build_typos(&p->trades) == -1)
 		return -1;
 	return 0;
+}
+
+int
+parser_set_class_pattern(struct parser *p, const char *pattern, char *err, size_t errsz)
+{
+	regex_t re;
+	int rc;
+
+	if (err != NULL && errsz > 0)
+		err[0] = '\0';
+	if (p == NULL)
+		return -1;
+	if (pattern == NULL || pattern[0] == '\0') {
+		if (p->has_class_re)
+			regfree(&p->class_re);
+		p->has_class_re = 0;
+		p->example_ok = 0;
+		return 0;
+	}
+	rc = regcomp(&re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (rc != 0) {
+		if (err != NULL && errsz > 0)
+			regerror(rc, &re, err, errsz);
+		return -1;
+	}
+	if (p->has_class_re)
+		regfree(&p->class_re);
+	p->class_re = re;
+	p->has_class_re = 1;
+	p->example_ok = regexec(&re, CLASS_EXAMPLE, 0, NULL, 0) == 0;
+	return 0;
+}
+
+int
+parser_class_match(const struct parser *p, const char *text)
+{
+	if (p == NULL || text == NULL || !p->has_class_re)
+		return 0;
+	return regexec(&p->class_re, text, 0, NULL, 0) == 0;
 }
 
 /* Accessors --------------------------------------------------------------- */
@@ -668,11 +671,23 @@ parser_max_count(const struct parser *p)
 const char *
 parser_keyword_form(const struct parser *p, enum parser_kind kind)
 {
+	int k = kind == PARSER_CLASS_CLOSE ? PARSER_KEYWORD_CLASS : (int)kind;
+
 	if ((unsigned)kind >= PARSER_NKINDS)
 		return NULL;
-	if (p == NULL || p->display[kind][0] == '\0')
-		return kind_upper[kind];
-	return p->display[kind];
+	if (p == NULL || p->display[k][0] == '\0')
+		return keyword_upper[k];
+	return p->display[k];
+}
+
+const char *
+parser_keyword_name(int keyword)
+{
+	if (keyword == PARSER_KEYWORD_CLASS)
+		return "class";
+	if (keyword < 0 || keyword >= PARSER_NKEYWORDS)
+		return "unknown";
+	return kind_names[keyword];
 }
 
 const char *
@@ -691,7 +706,8 @@ parser_error_name(enum parser_error err)
 	return error_names[err];
 }
 
-/* Prefix search ----------------------------------------------------------- */
+
+/* Searches ------------------------------------------------------------------ */
 
 /* Adds id to the sorted candidate list c[0..*n) unless it is there or the
  * list is full of smaller ids. */
@@ -713,8 +729,7 @@ add_candidate(int *c, size_t *n, int id)
 	c[i] = id;
 }
 
-/* Units whose folded name or code starts with key[0..len): the first
- * PARSER_MAX_CANDIDATES in table order go to c; returns how many of them. */
+/* The prefix index, when prepared. */
 static size_t
 search_index(const struct units *u, const char *key, size_t len, int *c)
 {
@@ -745,467 +760,32 @@ search_units(const struct units *u, const char *key, size_t len, int *c)
 	return n;
 }
 
-/* Parsing ---------------------------------------------------------------- */
-
-static int
-digit(int c)
+size_t
+units_prefix(const struct units *u, const char *key, size_t len, int *c)
 {
-	return c >= '0' && c <= '9';
-}
-
-static void
-clear(struct parser_result *res)
-{
-	size_t i;
-
-	memset(res, 0, sizeof(*res));
-	res->kind = -1;
-	for (i = 0; i < PARSER_MAX_ITEMS; i++) {
-		res->items[i].commune = -1;
-		res->items[i].trade = -1;
-		res->items[i].topic = -1;
-	}
-}
-
-static int
-fail(struct parser_result *res, enum parser_error err)
-{
-	res->error = err;
-	return -1;
-}
-
-/* res->bad gets words [a, b) as folded, cut after a whole word if they
- * don't fit. */
-static void
-set_bad(struct parser_result *res, const struct msg *m, size_t a, size_t b)
-{
-	size_t off, n;
-
-	if (a >= b)
-		return;
-	off = m->w[a].off;
-	n = (size_t)m->w[b - 1].off + m->w[b - 1].len - off;
-	if (n >= sizeof(res->bad)) {
-		n = sizeof(res->bad) - 1;
-		while (n > 0 && m->text[off + n] != ' ')
-			n--;
-		if (n == 0)
-			n = sizeof(res->bad) - 1;
-	}
-	memcpy(res->bad, m->text + off, n);
-	res->bad[n] = '\0';
-}
-
-static int
-fail_bad(struct parser_result *res, enum parser_error err, const struct msg *m, size_t a, size_t b)
-{
-	set_bad(res, m, a, b);
-	return fail(res, err);
-}
-
-static int
-done(struct parser_result *res, const struct parser_item *it)
-{
-	res->items[0] = *it;
-	res->nitems = 1;
-	res->error = PARSER_OK;
-	return 0;
-}
-
-/* Copies text to buf, dropping each '.' that groups thousands: between a
- * digit and exactly three more ("3.200", "1.250.000").  A ',' is a decimal
- * comma in Vietnamese, so it stays a separator. */
-static size_t
-ungroup(const char *text, size_t len, char *buf)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len; i++) {
-		if (text[i] == '.' && i > 0 && i + 3 < len && digit(text[i - 1]) &&
-		    digit(text[i + 1]) && digit(text[i + 2]) && digit(text[i + 3]) &&
-		    (i + 4 == len || !digit(text[i + 4])))
-			continue;
-		buf[o++] = text[i];
-	}
-	return o;
-}
-
-/* A punctuation keyword form ("?") at the start of the text: its kind, and
- * in *skip where the rest begins; -1 when none (the longest one wins). */
-static int
-symbol(const struct parser *p, const char *text, size_t len, size_t *skip)
-{
-	const struct symbol *s, *best = NULL;
-	size_t i = 0, k;
-
-	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
-		i++;
-	for (k = 0; k < p->nsymbols; k++) {
-		s = &p->symbols[k];
-		if (s->len <= len - i && memcmp(text + i, s->form, s->len) == 0 &&
-		    (best == NULL || s->len > best->len))
-			best = s;
-	}
-	if (best == NULL)
-		return -1;
-	*skip = i + best->len;
-	return best->kind;
-}
-
-static void
-split(struct msg *m)
-{
-	size_t i = 0, start;
-
-	m->n = 0;
-	while (i < m->len) {
-		start = i;
-		while (i < m->len && m->text[i] != ' ')
-			i++;
-		m->w[m->n].off = (unsigned short)start;
-		m->w[m->n].len = (unsigned short)(i - start);
-		m->n++;
-		i++;
-	}
-}
-
-static const char *
-wtext(const struct msg *m, size_t i)
-{
-	return m->text + m->w[i].off;
-}
-
-/* Whether word i starts with a digit: where the count stands. */
-static int
-numeric(const struct msg *m, size_t i)
-{
-	return digit(wtext(m, i)[0]);
-}
-
-/* Whether a count stands at word i: something starting with a digit, which
- * may still be a bad one ("3o"). */
-static int
-counted(const struct msg *m, size_t i)
-{
-	return i < m->n && numeric(m, i);
-}
-
-/* Word i as a number from min to max: 0, or -1 when it is not one (letters
- * in it, too many digits, out of range). */
-static int
-number(const struct msg *m, size_t i, long min, long max, long *v)
-{
-	const char *s = wtext(m, i);
-	size_t k, len = m->w[i].len;
-	long n = 0;
-
-	if (len > MAX_DIGITS)
-		return -1;
-	for (k = 0; k < len; k++) {
-		if (!digit(s[k]))
-			return -1;
-		n = n * 10 + (s[k] - '0');
-	}
-	if (n < min || n > max)
-		return -1;
-	*v = n;
-	return 0;
-}
-
-/* Words [a, b) joined without spaces into out, which has room for them. */
-static size_t
-join(const struct msg *m, size_t a, size_t b, char *out)
-{
-	size_t i, n = 0;
-
-	for (i = a; i < b; i++) {
-		memcpy(out + n, wtext(m, i), m->w[i].len);
-		n += m->w[i].len;
-	}
-	out[n] = '\0';
-	return n;
-}
-
-/* The id that words [a, b), joined, name in t, or -1. */
-static int
-lookup(const struct table *t, const struct msg *m, size_t a, size_t b)
-{
-	char key[MAX_FORM + 1];
-	size_t i, len = 0;
-
-	for (i = a; i < b; i++) {
-		len += m->w[i].len;
-		if (len > t->maxlen)
-			return -1; /* and key would not hold it */
-	}
 	if (len == 0)
-		return -1;
-	return table_get(t, key, join(m, a, b, key));
-}
-
-/* Words [a, b) name no unit: ambiguous when they start the name or code of
- * two units or more, else unknown. */
-static int
-no_match(const struct units *u, const struct msg *m, size_t a, size_t b, struct parser_result *res,
-	 enum parser_error unknown, enum parser_error ambiguous)
-{
-	char key[PARSER_MAX_TEXT + 1];
-	int c[PARSER_MAX_CANDIDATES];
-	size_t len, n = 0;
-
-	set_bad(res, m, a, b);
-	len = join(m, a, b, key);
-	if (len >= 2)
-		n = u->index != NULL ? search_index(u, key, len, c) : search_units(u, key, len, c);
-	if (n < 2)
-		return fail(res, unknown);
-	memcpy(res->candidates, c, n * sizeof(c[0]));
-	res->ncandidates = n;
-	return fail(res, ambiguous);
-}
-
-/* How many words a filler takes at word i of [i, b); 0 when none stands
- * there (the longest one wins: "thi tran" before "thi"). */
-static size_t
-filler(const struct parser *p, const struct msg *m, size_t i, size_t b)
-{
-	const struct filler *f;
-	const char *s = wtext(m, i);
-	size_t k, best = 0, rest = m->len - m->w[i].off;
-
-	for (k = 0; k < p->nfillers; k++) {
-		f = &p->fillers[k];
-		if (f->len > rest || memcmp(s, f->text, f->len) != 0)
-			continue;
-		if ((f->len < rest && s[f->len] != ' ') || i + f->nwords > b)
-			continue;
-		if (f->nwords > best)
-			best = f->nwords;
-	}
-	return best;
-}
-
-/*
- * The commune named by words [a, b).  Fillers before it are skipped, but only
- * when the words with them name nothing, so that a name starting with a
- * filler word still matches.  Returns 0 with *commune set, 1 when there are
- * only fillers (or nothing), -1 with res->error set.
- */
-static int
-find_commune(const struct parser *p, const struct msg *m, size_t a, size_t b, int *commune,
-	     struct parser_result *res)
-{
-	size_t k;
-	int id;
-
-	while (a < b) {
-		id = lookup(&p->communes.forms, m, a, b);
-		if (id >= 0) {
-			*commune = id;
-			return 0;
-		}
-		k = filler(p, m, a, b);
-		if (k == 0)
-			return no_match(&p->communes, m, a, b, res, PARSER_UNKNOWN_COMMUNE,
-					PARSER_AMBIGUOUS_COMMUNE);
-		a += k;
-	}
-	return 1;
-}
-
-/* No commune words precede the first number, word i: it is the commune when
- * it is a commune code, or looks like one (5 digits, leading zero). */
-static int
-commune_code(const struct parser *p, const struct msg *m, size_t i, int *commune,
-	     struct parser_result *res)
-{
-	long v;
-	int id;
-
-	if (number(m, i, 0, MAX_LABOUR, &v) == -1)
-		return fail(res, PARSER_MISSING_COMMUNE);
-	id = lookup(&p->communes.forms, m, i, i + 1);
-	if (id >= 0) {
-		*commune = id;
 		return 0;
-	}
-	if (m->w[i].len == 5 && wtext(m, i)[0] == '0')
-		return fail_bad(res, PARSER_UNKNOWN_COMMUNE, m, i, i + 1);
-	return fail(res, PARSER_MISSING_COMMUNE);
-}
-
-/*
- * The commune of a report: the words from a up to the first number.  *next
- * gets the index of that number (m->n when there is none, which is reported
- * as a missing count unless there are no commune words either).
- */
-static int
-commune_part(const struct parser *p, const struct msg *m, size_t a, int *commune, size_t *next,
-	     struct parser_result *res)
-{
-	size_t num = a, k;
-	int r;
-
-	while (num < m->n && !numeric(m, num))
-		num++;
-	if (num == m->n) {
-		k = a < num ? filler(p, m, a, num) : 0;
-		while (k > 0) {
-			a += k;
-			k = a < num ? filler(p, m, a, num) : 0;
-		}
-		return fail(res, a == num ? PARSER_MISSING_COMMUNE : PARSER_MISSING_COUNT);
-	}
-	*next = num;
-	r = find_commune(p, m, a, num, commune, res);
-	if (r != 1)
-		return r;
-	if (commune_code(p, m, num, commune, res) == -1)
-		return -1;
-	*next = num + 1;
-	return 0;
-}
-
-/* The end of the longest run of words from a that names a unit in t, or a. */
-static size_t
-longest(const struct table *t, const struct msg *m, size_t a, size_t b)
-{
-	size_t j, best = a, len = 0;
-
-	for (j = a + 1; j < b; j++) {
-		len += m->w[j - 1].len;
-		if (len > t->maxlen)
-			break;
-		if (lookup(t, m, a, j) >= 0)
-			best = j;
-	}
-	return best;
-}
-
-/* The trade: every word from a to the end.  Words after a trade are not
- * ignored: they are what the error names. */
-static int
-trade_part(const struct parser *p, const struct msg *m, size_t a, int *trade,
-	   struct parser_result *res)
-{
-	size_t end;
-	int id;
-
-	if (a == m->n)
-		return fail(res, PARSER_MISSING_TRADE);
-	id = lookup(&p->trades.forms, m, a, m->n);
-	if (id >= 0) {
-		*trade = id;
-		return 0;
-	}
-	end = longest(&p->trades.forms, m, a, m->n);
-	if (end > a)
-		return fail_bad(res, PARSER_UNKNOWN_TRADE, m, end, m->n);
-	return no_match(&p->trades, m, a, m->n, res, PARSER_UNKNOWN_TRADE, PARSER_AMBIGUOUS_TRADE);
-}
-
-/* ENROL, GRAD, JOB, NEED: commune count trade. */
-static int
-report(const struct parser *p, const struct msg *m, size_t a, struct parser_result *res)
-{
-	struct parser_item it = {.kind = res->kind, .commune = -1, .trade = -1, .topic = -1};
-	size_t i;
-
-	if (commune_part(p, m, a, &it.commune, &i, res) == -1)
-		return -1;
-	if (!counted(m, i))
-		return fail(res, PARSER_MISSING_COUNT);
-	if (number(m, i, 1, p->max_count, &it.count) == -1)
-		return fail_bad(res, PARSER_BAD_COUNT, m, i, i + 1);
-	if (trade_part(p, m, i + 1, &it.trade, res) == -1)
-		return -1;
-	return done(res, &it);
-}
-
-/* LABOUR: commune total trained, trained <= total.  Nothing may follow. */
-static int
-labour(const struct parser *p, const struct msg *m, size_t a, struct parser_result *res)
-{
-	struct parser_item it = {.kind = PARSER_LABOUR, .commune = -1, .trade = -1, .topic = -1};
-	size_t i;
-
-	if (commune_part(p, m, a, &it.commune, &i, res) == -1)
-		return -1;
-	if (!counted(m, i))
-		return fail(res, PARSER_MISSING_COUNT);
-	if (number(m, i, 1, MAX_LABOUR, &it.count) == -1)
-		return fail_bad(res, PARSER_BAD_COUNT, m, i, i + 1);
-	i++;
-	if (!counted(m, i))
-		return fail(res, PARSER_MISSING_COUNT);
-	if (number(m, i, 0, MAX_LABOUR, &it.trained) == -1)
-		return fail_bad(res, PARSER_BAD_COUNT, m, i, i + 1);
-	if (it.trained > it.count)
-		return fail_bad(res, PARSER_BAD_COUNT, m, i - 1, i + 1);
-	i++;
-	if (i < m->n)
-		return fail_bad(res, PARSER_BAD_COUNT, m, i, m->n);
-	return done(res, &it);
-}
-
-/* STATUS [commune]: every word after the keyword is the commune. */
-static int
-status(const struct parser *p, const struct msg *m, size_t a, struct parser_result *res)
-{
-	struct parser_item it = {.kind = PARSER_STATUS, .commune = -1, .trade = -1, .topic = -1};
-
-	if (find_commune(p, m, a, m->n, &it.commune, res) == -1)
-		return -1;
-	return done(res, &it);
-}
-
-/* HELP [keyword]: anything else after it is no error, only no topic. */
-static int
-help(const struct parser *p, const struct msg *m, size_t a, struct parser_result *res)
-{
-	struct parser_item it = {.kind = PARSER_HELP, .commune = -1, .trade = -1, .topic = -1};
-
-	if (a < m->n)
-		it.topic = table_get(&p->keywords, wtext(m, a), m->w[a].len);
-	return done(res, &it);
+	return u->index != NULL ? search_index(u, key, len, c) : search_units(u, key, len, c);
 }
 
 int
-parser_parse(const struct parser *p, const char *text, size_t len, struct parser_result *res)
+keyword_near(const struct parser *p, const char *w, size_t len)
 {
-	char raw[PARSER_MAX_TEXT];
-	struct msg m;
-	size_t skip = 0, first = 0;
-	int kind;
+	const struct slot *s;
+	size_t i;
+	int kind = -1;
 
-	if (res == NULL)
+	if (len < FUZZY_MIN_KEY || len > FUZZY_MAX)
 		return -1;
-	clear(res);
-	if (p == NULL)
-		return fail(res, PARSER_EMPTY);
-	if (text == NULL || len == 0)
-		return fail(res, PARSER_EMPTY);
-	len = ungroup(text, len < PARSER_MAX_TEXT ? len : PARSER_MAX_TEXT, raw);
-	kind = symbol(p, raw, len, &skip);
-	m.len = parser_fold(raw + skip, len - skip, m.text, sizeof(m.text), 0);
-	split(&m);
-	if (kind == -1) {
-		if (m.n == 0)
-			return fail(res, PARSER_EMPTY);
-		kind = table_get(&p->keywords, wtext(&m, 0), m.w[0].len);
-		if (kind == -1)
-			return fail_bad(res, PARSER_UNKNOWN_KEYWORD, &m, 0, 1);
-		first = 1;
+	for (i = 0; i < p->keywords.cap; i++) {
+		s = &p->keywords.slots[i];
+		if (s->key == NULL || s->len < FUZZY_MIN_WORD || s->id == kind)
+			continue;
+		if (fuzzy_distance(w, len, s->key, s->len, 1) > 1)
+			continue;
+		if (kind != -1)
+			return -1; /* two kinds */
+		kind = s->id;
 	}
-	res->kind = kind;
-	switch (kind) {
-	case PARSER_LABOUR:
-		return labour(p, &m, first, res);
-	case PARSER_STATUS:
-		return status(p, &m, first, res);
-	case PARSER_HELP:
-		return help(p, &m, first, res);
-	default:
-		return report(p, &m, first, res);
-	}
+	return kind;
 }

@@ -24,6 +24,19 @@
 #define BUSY_TIMEOUT_MS 5000
 
 /*
+ * Adds (sign "+") or takes away (sign "-") report r (NEW or OLD) in
+ * report_sums: a cancelled report counts as cancelled, not in the sums.
+ */
+#define SUMS_ADD(r, sign)                                                                          \
+	" INSERT INTO report_sums VALUES (" r ".year, " r ".half, " r ".commune_code, " r          \
+	".kind, coalesce(" r ".trade_code, ''), " sign "(" r ".cancelled = 0), " sign              \
+	"(CASE " r ".cancelled WHEN 0 THEN " r ".count ELSE 0 END), " sign "(CASE " r             \
+	".cancelled WHEN 0 THEN " r ".trained ELSE 0 END), " sign "(" r ".cancelled <> 0))"       \
+	" ON CONFLICT(year, half, commune_code, kind, trade_code) DO UPDATE SET"                   \
+	" reports = reports + excluded.reports, count = count + excluded.count,"                  \
+	" trained = trained + excluded.trained, cancelled = cancelled + excluded.cancelled; "
+
+/*
  * Schema migrations: migrations[v] takes a database from version v to v + 1
  * and must end by setting user_version to v + 1.  Each step runs in its own
  * transaction together with that version change, so a crash leaves either
@@ -103,6 +116,97 @@ static const char *const migrations[] = {
     " created INTEGER NOT NULL);"
     "CREATE INDEX push_queue_state ON push_queue(state);"
     "PRAGMA user_version = 1;",
+    /*
+     * 1 -> 2: the push to the district server (issue 4).  push_queue rows
+     * get the time they were accepted and the server's answer when they
+     * were parked; push_state holds the retry schedule (one row), so that
+     * `tinbao status` can show it; push_outgoing remembers every SMS the
+     * district asked for, once per id.  The trigger queues the sms.sent /
+     * sms.failed event of such an SMS in the statement that records its
+     * outcome, hence in the same transaction.
+     */
+    "ALTER TABLE push_queue ADD COLUMN sent INTEGER;"
+    "ALTER TABLE push_queue ADD COLUMN answer TEXT;"
+    "CREATE TABLE push_state ("
+    " id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " failures INTEGER NOT NULL DEFAULT 0 CHECK(failures >= 0),"
+    " next_attempt INTEGER NOT NULL DEFAULT 0,"
+    " last_attempt INTEGER,"
+    " last_success INTEGER,"
+    " last_error TEXT,"
+    " last_error_at INTEGER,"
+    " last_status INTEGER);"
+    "INSERT INTO push_state(id) VALUES (1);"
+    "CREATE TABLE push_outgoing ("
+    " server_id TEXT PRIMARY KEY CHECK(length(server_id) BETWEEN 1 AND 64),"
+    " outbox_id INTEGER UNIQUE REFERENCES outbox(id),"
+    " received INTEGER NOT NULL);"
+    "CREATE TRIGGER push_outgoing_outcome AFTER UPDATE OF state ON outbox"
+    " WHEN OLD.state = 'queued' AND NEW.state IN ('sent', 'failed') BEGIN"
+    " INSERT INTO push_queue(type, at, payload, created)"
+    " SELECT 'sms.' || NEW.state, NEW.updated, json_object('id', server_id, 'to',"
+    " NEW.recipient, 'attempts', NEW.attempts, 'error', NEW.error), NEW.updated"
+    " FROM push_outgoing WHERE outbox_id = NEW.id;"
+    " END;"
+    "PRAGMA user_version = 2;",
+    /*
+     * 2 -> 3: digests, reminders and the plan report (issue 5).
+     * report_sums: per period, commune, kind and trade, the reports and the
+     * sums of their counts, kept in step with reports by triggers in the
+     * statement that changes a report, so that a report or a digest costs
+     * the same over a thousand reports or a million (trade_code '' for
+     * labour).  Indexes: reports by time stored (digests: what is new), by
+     * commune and time (who has been silent), and the labour reports by
+     * period (the latest labour force of a commune).  digests, reminders and
+     * scheduled_sms keep what was sent, so that a restart resends nothing.
+     */
+    "CREATE TABLE report_sums ("
+    " year INTEGER NOT NULL,"
+    " half INTEGER NOT NULL,"
+    " commune_code TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " trade_code TEXT NOT NULL,"
+    " reports INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " trained INTEGER NOT NULL,"
+    " cancelled INTEGER NOT NULL,"
+    " PRIMARY KEY (year, half, commune_code, kind, trade_code)) WITHOUT ROWID;"
+    "CREATE TRIGGER report_sums_insert AFTER INSERT ON reports BEGIN" SUMS_ADD("NEW", "+") "END;"
+    "CREATE TRIGGER report_sums_update AFTER UPDATE OF kind, commune_code, trade_code, count,"
+    " trained, year, half, cancelled ON reports BEGIN" SUMS_ADD("OLD", "-") SUMS_ADD("NEW", "+")
+    "END;"
+    "CREATE TRIGGER report_sums_delete AFTER DELETE ON reports BEGIN" SUMS_ADD("OLD", "-") "END;"
+    "INSERT INTO report_sums SELECT year, half, commune_code, kind, coalesce(trade_code, ''),"
+    " sum(cancelled = 0), sum(CASE cancelled WHEN 0 THEN count ELSE 0 END),"
+    " sum(CASE cancelled WHEN 0 THEN trained ELSE 0 END), sum(cancelled <> 0) FROM reports"
+    " GROUP BY year, half, commune_code, kind, coalesce(trade_code, '');"
+    "CREATE INDEX reports_created ON reports(created);"
+    "CREATE INDEX reports_commune_created ON reports(commune_code, created);"
+    "CREATE INDEX reports_labour ON reports(year, commune_code, half, id)"
+    " WHERE kind = 'labour' AND cancelled = 0;"
+    "CREATE TABLE digests ("
+    " id INTEGER PRIMARY KEY,"
+    " at INTEGER NOT NULL,"
+    " slot INTEGER NOT NULL,"
+    " recipients INTEGER NOT NULL,"
+    " text TEXT NOT NULL);"
+    "CREATE TABLE scheduled_sms ("
+    " id INTEGER PRIMARY KEY,"
+    " number TEXT NOT NULL," /* national form: one phone, however written */
+    " day TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " outbox_id INTEGER REFERENCES outbox(id),"
+    " at INTEGER NOT NULL);"
+    "CREATE INDEX scheduled_sms_day ON scheduled_sms(number, day);"
+    "CREATE TABLE reminders ("
+    " date TEXT NOT NULL,"
+    " commune_code TEXT NOT NULL,"
+    " recipient TEXT NOT NULL,"
+    " outbox_id INTEGER REFERENCES outbox(id),"
+    " at INTEGER NOT NULL,"
+    " PRIMARY KEY (date, commune_code, recipient));"
+    "CREATE INDEX reminders_at ON reminders(at);"
+    "PRAGMA user_version = 3;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -130,6 +234,22 @@ enum stmt {
 	S_OUTBOX_NEXT,
 	S_OUTBOX_SET_STATE,
 	S_PUSH_ADD,
+	S_PUSH_PENDING,
+	S_PUSH_ACCEPT,
+	S_PUSH_DONE,
+	S_PUSH_PARK,
+	S_PUSH_RETRY,
+	S_PUSH_RETRY_ALL,
+	S_PUSH_PARKED,
+	S_PUSH_STATE_GET,
+	S_PUSH_STATE_PUT,
+	S_PUSH_STATS,
+	S_PUSH_SEEN,
+	S_PUSH_SEEN_LINK,
+	S_PUSH_CELL_SUM,
+	S_PUSH_CELL_LATEST,
+	S_JSON_VALID,
+	S_JSON_GET,
 	S_COUNT_INBOX,
 	S_COUNT_INBOX_STATE,
 	S_COUNT_PARTS,
@@ -140,6 +260,17 @@ enum stmt {
 	S_COUNT_OUTBOX_STATE,
 	S_COUNT_PUSH,
 	S_COUNT_PUSH_STATE,
+	S_SUMS,
+	S_LABOUR_LATEST,
+	S_LAST_REPORT,
+	S_SINCE,
+	S_DIGEST_LAST,
+	S_DIGEST_ADD,
+	S_SCHED_COUNT,
+	S_SCHED_ADD,
+	S_REMINDER_SEEN,
+	S_REMINDER_ADD,
+	S_REMINDED,
 	S_NSTMTS
 };
 
@@ -147,6 +278,15 @@ enum stmt {
 #define PART_SET "sender = ?1 AND concat_ref = ?2 AND part_count = ?3 AND inbox_id IS NULL"
 /* Reports counted in totals: ?1 year, ?2 commune code or NULL for all. */
 #define COUNTED "cancelled = 0 AND year = ?1 AND (?2 IS NULL OR commune_code = ?2)"
+/* Vietnam's UTC offset in seconds, and the month "YYYYMM" of an SMS there
+ * (its SMSC time, or when it was received), for the inbox row i. */
+#define VN_OFFSET "25200"
+#define SMS_MONTH                                                                                  \
+	"strftime('%Y%m', coalesce(nullif(i.smsc_time, 0), i.received) + " VN_OFFSET               \
+	", 'unixepoch')"
+#define CELL                                                                                       \
+	"r.cancelled = 0 AND r.kind = ?1 AND r.commune_code = ?2 AND r.trade_code IS ?3 "          \
+	"AND " SMS_MONTH " = ?4"
 
 static const struct {
 	const char *what; /* for log messages */
@@ -188,11 +328,14 @@ static const struct {
 		      "SELECT id, inbox_id, kind, commune_code, commune, trade_code, trade, "
 		      "count, trained, year, half, sender, created, cancelled "
 		      "FROM reports ORDER BY id"},
+    /* From report_sums (schema 3), which holds the same sums of the
+     * reports not cancelled: a TK costs the same over a million reports. */
     [S_TOTALS] = {"totals", "SELECT coalesce(sum(CASE kind WHEN 'enrol' THEN count END), 0), "
 			    "coalesce(sum(CASE kind WHEN 'grad' THEN count END), 0), "
 			    "coalesce(sum(CASE kind WHEN 'job' THEN count END), 0), "
 			    "coalesce(sum(CASE kind WHEN 'need' THEN count END), 0), "
-			    "count(*) FROM reports WHERE " COUNTED},
+			    "coalesce(sum(reports), 0) FROM report_sums "
+			    "WHERE year = ?1 AND (?2 IS NULL OR commune_code = ?2)"},
     /* A commune's labour force is a stock, not a flow: only its latest
      * report counts. */
     [S_TOTALS_LABOUR] =
@@ -212,6 +355,66 @@ static const struct {
 			    "error = ?3 WHERE id = ?4 AND state = 'queued'"},
     [S_PUSH_ADD] = {"push add", "INSERT INTO push_queue(type, at, payload, created) "
 				"VALUES (?1, ?2, ?3, ?4)"},
+    /* Pending events oldest first, each as the object the body carries,
+     * with the report it is about (for DHIS2).  ?1 gateway id, ?2 limit. */
+    [S_PUSH_PENDING] =
+	{"push pending",
+	 "SELECT q.id, q.type, q.at, CASE WHEN json_valid(q.payload) THEN "
+	 "json_object('id', ?1 || ':' || q.id, 'type', q.type, 'at', "
+	 "strftime('%Y-%m-%dT%H:%M:%S+07:00', q.at + " VN_OFFSET ", 'unixepoch'), "
+	 "'data', json(q.payload)) END, r.kind, r.commune_code, r.trade_code, " SMS_MONTH
+	 " FROM push_queue q "
+	 "LEFT JOIN reports r ON q.type LIKE 'report.%' AND json_valid(q.payload) "
+	 "AND r.id = json_extract(q.payload, '$.ref') "
+	 "LEFT JOIN inbox i ON i.id = r.inbox_id "
+	 "WHERE q.state = 'pending' ORDER BY q.id LIMIT ?2"},
+    /* ?1 answer (NULL: all), ?2..?3 the batch, ?4 now, ?5 "<gateway id>:". */
+    [S_PUSH_ACCEPT] = {"push accept",
+		       "UPDATE push_queue SET state = 'sent', sent = ?4, answer = NULL "
+		       "WHERE state = 'pending' AND id BETWEEN ?2 AND ?3 AND (?1 IS NULL OR "
+		       "(?5 || id) IN (SELECT value FROM json_each(?1, '$.accepted') "
+		       "WHERE type = 'text'))"},
+    [S_PUSH_DONE] = {"push done", "UPDATE push_queue SET state = 'sent', sent = ?2, answer = ?3 "
+				  "WHERE id = ?1 AND state = 'pending'"},
+    [S_PUSH_PARK] = {"push park", "UPDATE push_queue SET state = 'parked', answer = ?2 "
+				  "WHERE id = ?1 AND state = 'pending'"},
+    [S_PUSH_RETRY] = {"push retry", "UPDATE push_queue SET state = 'pending' "
+				    "WHERE id = ?1 AND state = 'parked'"},
+    [S_PUSH_RETRY_ALL] = {"push retry", "UPDATE push_queue SET state = 'pending' "
+					"WHERE state = 'parked'"},
+    [S_PUSH_PARKED] = {"push parked", "SELECT id, type, at, coalesce(answer, '') FROM push_queue "
+				      "WHERE state = 'parked' ORDER BY id"},
+    [S_PUSH_STATE_GET] = {"push state", "SELECT failures, next_attempt, coalesce(last_attempt, 0), "
+					"coalesce(last_success, 0), coalesce(last_error, ''), "
+					"coalesce(last_error_at, 0), coalesce(last_status, 0) "
+					"FROM push_state WHERE id = 1"},
+    [S_PUSH_STATE_PUT] = {"push state",
+			  "UPDATE push_state SET failures = ?1, next_attempt = ?2, "
+			  "last_attempt = nullif(?3, 0), last_success = nullif(?4, 0), "
+			  "last_error = nullif(?5, ''), last_error_at = nullif(?6, 0), "
+			  "last_status = nullif(?7, 0) WHERE id = 1"},
+    [S_PUSH_STATS] = {"push stats",
+		      "SELECT (SELECT count(*) FROM push_queue WHERE state = 'pending'), "
+		      "(SELECT count(*) FROM push_queue WHERE state = 'parked'), "
+		      "(SELECT count(*) FROM push_queue WHERE state = 'sent'), "
+		      "(SELECT created FROM push_queue WHERE state = 'pending' ORDER BY id "
+		      "LIMIT 1)"},
+    [S_PUSH_SEEN] = {"push outgoing", "INSERT INTO push_outgoing(server_id, received) "
+				      "VALUES (?1, ?2) ON CONFLICT(server_id) DO NOTHING"},
+    [S_PUSH_SEEN_LINK] = {"push outgoing",
+			  "UPDATE push_outgoing SET outbox_id = ?2 WHERE server_id = ?1"},
+    /* A DHIS2 cell: ?1 kind, ?2 commune, ?3 trade (NULL for labour), ?4
+     * the month "YYYYMM" of the SMS.  Flows add up; a labour force is a
+     * stock, of which the latest report counts. */
+    [S_PUSH_CELL_SUM] = {"push cell",
+			 "SELECT coalesce(sum(r.count), 0), coalesce(sum(r.trained), 0) "
+			 "FROM reports r JOIN inbox i ON i.id = r.inbox_id "
+			 "WHERE " CELL},
+    [S_PUSH_CELL_LATEST] = {"push cell", "SELECT r.count, r.trained FROM reports r "
+					 "JOIN inbox i ON i.id = r.inbox_id WHERE " CELL
+					 " ORDER BY r.id DESC LIMIT 1"},
+    [S_JSON_VALID] = {"json valid", "SELECT json_valid(?1)"},
+    [S_JSON_GET] = {"json get", "SELECT json_type(?1, ?2), json_extract(?1, ?2)"},
     [S_COUNT_INBOX] = {"count inbox", "SELECT count(*) FROM inbox"},
     [S_COUNT_INBOX_STATE] = {"count inbox", "SELECT count(*) FROM inbox WHERE state = ?1"},
     [S_COUNT_PARTS] = {"count inbox_parts", "SELECT count(*) FROM inbox_parts"},
@@ -226,6 +429,36 @@ static const struct {
     [S_COUNT_OUTBOX_STATE] = {"count outbox", "SELECT count(*) FROM outbox WHERE state = ?1"},
     [S_COUNT_PUSH] = {"count push_queue", "SELECT count(*) FROM push_queue"},
     [S_COUNT_PUSH_STATE] = {"count push_queue", "SELECT count(*) FROM push_queue WHERE state = ?1"},
+    /* Issue 5.  ?1 year, ?2 half or 0 for the whole year. */
+    [S_SUMS] = {"period sums",
+		"SELECT commune_code, kind, nullif(trade_code, ''), sum(reports), sum(count), "
+		"sum(trained), sum(cancelled) FROM report_sums WHERE year = ?1 AND (?2 = 0 OR "
+		"half = ?2) GROUP BY commune_code, kind, trade_code "
+		"ORDER BY commune_code, kind, trade_code"},
+    /* The terms of the partial index reports_labour, repeated for the
+     * planner.  ?1 year, ?2 commune, ?3 last half. */
+    [S_LABOUR_LATEST] = {"latest labour",
+			 "SELECT count, trained FROM reports WHERE kind = 'labour' AND "
+			 "cancelled = 0 AND year = ?1 AND commune_code = ?2 AND half <= ?3 "
+			 "ORDER BY half DESC, id DESC LIMIT 1"},
+    [S_LAST_REPORT] = {"last report", "SELECT max(created) FROM reports WHERE commune_code = ?1"},
+    [S_SINCE] = {"reports since", "SELECT kind, count(*), coalesce(sum(count), 0) FROM reports "
+				  "WHERE created > ?1 AND created <= ?2 AND cancelled = 0 "
+				  "GROUP BY kind ORDER BY kind"},
+    [S_DIGEST_LAST] = {"last digest",
+		       "SELECT coalesce(max(at), 0), coalesce(max(slot), 0) FROM digests"},
+    [S_DIGEST_ADD] = {"digest add", "INSERT INTO digests(at, slot, recipients, text) "
+				    "VALUES (?1, ?2, ?3, ?4)"},
+    [S_SCHED_COUNT] = {"scheduled count",
+		       "SELECT count(*) FROM scheduled_sms WHERE number = ?1 AND day = ?2"},
+    [S_SCHED_ADD] = {"scheduled add", "INSERT INTO scheduled_sms(number, day, reason, "
+				      "outbox_id, at) VALUES (?1, ?2, ?3, ?4, ?5)"},
+    [S_REMINDER_SEEN] = {"reminder seen", "SELECT count(*) FROM reminders WHERE date = ?1 AND "
+					  "commune_code = ?2 AND recipient = ?3"},
+    [S_REMINDER_ADD] = {"reminder add", "INSERT INTO reminders(date, commune_code, recipient, "
+					"outbox_id, at) VALUES (?1, ?2, ?3, ?4, ?5)"},
+    [S_REMINDED] = {"reminded", "SELECT DISTINCT commune_code FROM reminders WHERE at > ?1 "
+				"AND at <= ?2 ORDER BY commune_code"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -1288,6 +1521,347 @@ store_push_add(struct store *st, const char *type, int64_t at, const char *paylo
 	return rc;
 }
 
+/* ---- Push to the district server (issue 4) ---------------------------- */
+
+int
+store_push_pending(struct store *st, const char *gateway, int limit,
+		   int (*cb)(void *arg, const struct store_push_row *row), void *arg)
+{
+	enum stmt id = S_PUSH_PENDING;
+	struct store_push_row row;
+	sqlite3_stmt *s = st->stmt[id];
+	int rc, n = 0;
+
+	if (sqlite3_stmt_busy(s)) {
+		log_warnx("store: push pending: already running");
+		return -1;
+	}
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, gateway) == -1 || bind_int(st, id, 2, limit) == -1)
+		goto fail;
+	for (;;) {
+		rc = step(st, id);
+		if (rc == -1)
+			goto fail;
+		if (rc == SQLITE_DONE)
+			break;
+		row.id = sqlite3_column_int64(s, 0);
+		row.type = (const char *)sqlite3_column_text(s, 1);
+		row.at = sqlite3_column_int64(s, 2);
+		row.event = (const char *)sqlite3_column_text(s, 3);
+		row.kind = (const char *)sqlite3_column_text(s, 4);
+		row.commune_code = (const char *)sqlite3_column_text(s, 5);
+		row.trade_code = (const char *)sqlite3_column_text(s, 6);
+		row.month = (const char *)sqlite3_column_text(s, 7);
+		if (row.type == NULL) {
+			log_warnx("store: push pending: out of memory");
+			goto fail;
+		}
+		n++;
+		if (cb(arg, &row) != 0)
+			break;
+	}
+	stmt_put(st, id);
+	return n;
+
+fail:
+	stmt_put(st, id);
+	return -1;
+}
+
+int
+store_push_accept(struct store *st, const char *prefix, int64_t first, int64_t last,
+		  const char *answer, int64_t now)
+{
+	enum stmt id = S_PUSH_ACCEPT;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, answer) == -1 || bind_int(st, id, 2, first) == -1 ||
+	    bind_int(st, id, 3, last) == -1 || bind_int(st, id, 4, now) == -1 ||
+	    bind_text(st, id, 5, prefix) == -1 || step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return sqlite3_changes(st->db);
+}
+
+int
+store_push_done(struct store *st, int64_t event, int64_t now, const char *note)
+{
+	enum stmt id = S_PUSH_DONE;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, event) == -1 || bind_int(st, id, 2, now) == -1 ||
+	    bind_text(st, id, 3, note) == -1 || step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return sqlite3_changes(st->db);
+}
+
+int
+store_push_park(struct store *st, int64_t event, const char *answer)
+{
+	enum stmt id = S_PUSH_PARK;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, event) == -1 || bind_text(st, id, 2, answer) == -1 ||
+	    step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return sqlite3_changes(st->db);
+}
+
+int
+store_push_retry(struct store *st, int64_t event)
+{
+	enum stmt id = event > 0 ? S_PUSH_RETRY : S_PUSH_RETRY_ALL;
+
+	stmt_get(st, id);
+	if ((event > 0 && bind_int(st, id, 1, event) == -1) || step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return sqlite3_changes(st->db);
+}
+
+int
+store_push_parked_foreach(struct store *st,
+			  int (*cb)(void *arg, int64_t id, const char *type, int64_t at,
+				    const char *answer),
+			  void *arg)
+{
+	enum stmt id = S_PUSH_PARKED;
+	sqlite3_stmt *s = st->stmt[id];
+	const char *type, *answer;
+	int rc;
+
+	if (sqlite3_stmt_busy(s)) {
+		log_warnx("store: push parked: already running");
+		return -1;
+	}
+	stmt_get(st, id);
+	for (;;) {
+		rc = step(st, id);
+		if (rc == -1)
+			goto fail;
+		if (rc == SQLITE_DONE)
+			break;
+		type = (const char *)sqlite3_column_text(s, 1);
+		answer = (const char *)sqlite3_column_text(s, 3);
+		if (type == NULL || answer == NULL) {
+			log_warnx("store: push parked: out of memory");
+			goto fail;
+		}
+		if (cb(arg, sqlite3_column_int64(s, 0), type, sqlite3_column_int64(s, 2), answer) !=
+		    0)
+			break;
+	}
+	stmt_put(st, id);
+	return 0;
+
+fail:
+	stmt_put(st, id);
+	return -1;
+}
+
+int
+store_push_state_get(struct store *st, struct store_push_state *ps)
+{
+	enum stmt id = S_PUSH_STATE_GET;
+	sqlite3_stmt *s;
+
+	memset(ps, 0, sizeof(*ps));
+	s = stmt_get(st, id);
+	if (step(st, id) != SQLITE_ROW) {
+		log_warnx("store: push state: no row");
+		stmt_put(st, id);
+		return -1;
+	}
+	ps->failures = sqlite3_column_int(s, 0);
+	ps->next_attempt = sqlite3_column_int64(s, 1);
+	ps->last_attempt = sqlite3_column_int64(s, 2);
+	ps->last_success = sqlite3_column_int64(s, 3);
+	column_copy(s, 4, ps->last_error, sizeof(ps->last_error));
+	ps->last_error_at = sqlite3_column_int64(s, 5);
+	ps->last_status = sqlite3_column_int64(s, 6);
+	stmt_put(st, id);
+	return 0;
+}
+
+int
+store_push_state_put(struct store *st, const struct store_push_state *ps)
+{
+	enum stmt id = S_PUSH_STATE_PUT;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, ps->failures) == -1 ||
+	    bind_int(st, id, 2, ps->next_attempt) == -1 ||
+	    bind_int(st, id, 3, ps->last_attempt) == -1 ||
+	    bind_int(st, id, 4, ps->last_success) == -1 ||
+	    bind_text(st, id, 5, ps->last_error) == -1 ||
+	    bind_int(st, id, 6, ps->last_error_at) == -1 ||
+	    bind_int(st, id, 7, ps->last_status) == -1 || step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return 0;
+}
+
+int
+store_push_stats(struct store *st, struct store_push_stats *ps)
+{
+	enum stmt id = S_PUSH_STATS;
+	sqlite3_stmt *s;
+
+	memset(ps, 0, sizeof(*ps));
+	s = stmt_get(st, id);
+	if (step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	ps->pending = sqlite3_column_int64(s, 0);
+	ps->parked = sqlite3_column_int64(s, 1);
+	ps->sent = sqlite3_column_int64(s, 2);
+	ps->oldest_pending = sqlite3_column_int64(s, 3);
+	stmt_put(st, id);
+	return 0;
+}
+
+/* Remembers a district SMS id; 1 when it is new, 0 when seen before. */
+static int
+outgoing_seen(struct store *st, const char *server_id, int64_t now)
+{
+	enum stmt id = S_PUSH_SEEN;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, server_id) == -1 || bind_int(st, id, 2, now) == -1 ||
+	    step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return sqlite3_changes(st->db) == 1;
+}
+
+int
+store_push_outgoing_add(struct store *st, const char *server_id, const char *to, const char *text,
+			int64_t now)
+{
+	enum stmt id = S_PUSH_SEEN_LINK;
+	int64_t outbox = 0;
+	int rc;
+
+	rc = outgoing_seen(st, server_id, now);
+	if (rc != 1)
+		return rc;
+	if (store_outbox_add(st, to, text, "district", 0, &outbox) == -1)
+		return -1;
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, server_id) == -1 || bind_int(st, id, 2, outbox) == -1 ||
+	    step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return 1;
+}
+
+int
+store_push_outgoing_refuse(struct store *st, const char *server_id, const char *payload,
+			   int64_t now)
+{
+	int rc;
+
+	rc = outgoing_seen(st, server_id, now);
+	if (rc != 1)
+		return rc;
+	if (store_push_add(st, "sms.failed", now, payload) == -1)
+		return -1;
+	return 1;
+}
+
+int
+store_push_cell(struct store *st, const char *kind, const char *commune_code,
+		const char *trade_code, const char *month, long *count, long *trained)
+{
+	enum stmt id = strcmp(kind, "labour") == 0 ? S_PUSH_CELL_LATEST : S_PUSH_CELL_SUM;
+	sqlite3_stmt *s;
+	int rc;
+
+	*count = *trained = 0;
+	s = stmt_get(st, id);
+	if (bind_text(st, id, 1, kind) == -1 || bind_text(st, id, 2, commune_code) == -1 ||
+	    bind_text(st, id, 3, trade_code) == -1 || bind_text(st, id, 4, month) == -1)
+		goto fail;
+	rc = step(st, id);
+	if (rc == -1)
+		goto fail;
+	if (rc == SQLITE_ROW) {
+		*count = (long)sqlite3_column_int64(s, 0);
+		*trained = (long)sqlite3_column_int64(s, 1);
+	}
+	stmt_put(st, id);
+	return 0;
+
+fail:
+	stmt_put(st, id);
+	return -1;
+}
+
+/* ---- JSON through SQLite's JSON1 -------------------------------------- */
+
+int
+store_json_valid(struct store *st, const char *json)
+{
+	enum stmt id = S_JSON_VALID;
+	int v;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, json) == -1 || step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	v = sqlite3_column_int(st->stmt[id], 0);
+	stmt_put(st, id);
+	return v != 0;
+}
+
+int
+store_json_get(struct store *st, const char *json, const char *path, char *type, size_t typesz,
+	       char *val, size_t valsz)
+{
+	enum stmt id = S_JSON_GET;
+	sqlite3_stmt *s;
+
+	if (typesz > 0)
+		type[0] = '\0';
+	if (valsz > 0)
+		val[0] = '\0';
+	s = stmt_get(st, id);
+	if (bind_text(st, id, 1, json) == -1 || bind_text(st, id, 2, path) == -1 ||
+	    step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	if (sqlite3_column_type(s, 0) == SQLITE_NULL) {
+		stmt_put(st, id);
+		return 0;
+	}
+	if (typesz > 0)
+		column_copy(s, 0, type, typesz);
+	if (valsz > 0)
+		column_copy(s, 1, val, valsz);
+	stmt_put(st, id);
+	return 1;
+}
+
 int64_t
 store_count(struct store *st, const char *table, const char *state)
 {
@@ -1312,4 +1886,281 @@ store_count(struct store *st, const char *table, const char *state)
 	n = sqlite3_column_int64(st->stmt[id], 0);
 	stmt_put(st, id);
 	return n;
+}
+
+/* ---- Digests, reminders and the plan report (issue 5) ----------------- */
+
+int
+store_sums_foreach(struct store *st, int year, int half,
+		   int (*cb)(void *arg, const struct store_sum *sum), void *arg)
+{
+	enum stmt id = S_SUMS;
+	sqlite3_stmt *s = st->stmt[id];
+	struct store_sum sum;
+	int rc;
+
+	if (sqlite3_stmt_busy(s)) {
+		log_warnx("store: period sums: already running");
+		return -1;
+	}
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, year) == -1 || bind_int(st, id, 2, half) == -1)
+		goto fail;
+	for (;;) {
+		rc = step(st, id);
+		if (rc == -1)
+			goto fail;
+		if (rc == SQLITE_DONE)
+			break;
+		sum.commune_code = (const char *)sqlite3_column_text(s, 0);
+		sum.kind = (const char *)sqlite3_column_text(s, 1);
+		sum.trade_code = (const char *)sqlite3_column_text(s, 2);
+		sum.reports = (long)sqlite3_column_int64(s, 3);
+		sum.count = (long)sqlite3_column_int64(s, 4);
+		sum.trained = (long)sqlite3_column_int64(s, 5);
+		sum.cancelled = (long)sqlite3_column_int64(s, 6);
+		if (sum.commune_code == NULL || sum.kind == NULL) {
+			log_warnx("store: period sums: out of memory");
+			goto fail;
+		}
+		if (cb(arg, &sum) != 0)
+			break;
+	}
+	stmt_put(st, id);
+	return 0;
+
+fail:
+	stmt_put(st, id);
+	return -1;
+}
+
+int
+store_labour_latest(struct store *st, const char *commune_code, int year, int half, long *labour,
+		    long *trained)
+{
+	enum stmt id = S_LABOUR_LATEST;
+	sqlite3_stmt *s;
+	int rc;
+
+	*labour = *trained = 0;
+	s = stmt_get(st, id);
+	if (bind_int(st, id, 1, year) == -1 || bind_text(st, id, 2, commune_code) == -1 ||
+	    bind_int(st, id, 3, half == 1 ? 1 : 2) == -1)
+		goto fail;
+	rc = step(st, id);
+	if (rc == -1)
+		goto fail;
+	if (rc == SQLITE_ROW) {
+		*labour = (long)sqlite3_column_int64(s, 0);
+		*trained = (long)sqlite3_column_int64(s, 1);
+	}
+	stmt_put(st, id);
+	return rc == SQLITE_ROW;
+
+fail:
+	stmt_put(st, id);
+	return -1;
+}
+
+int
+store_last_report(struct store *st, const char *commune_code, int64_t *at)
+{
+	enum stmt id = S_LAST_REPORT;
+	sqlite3_stmt *s;
+	int found;
+
+	*at = 0;
+	s = stmt_get(st, id);
+	if (bind_text(st, id, 1, commune_code) == -1 || step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	found = sqlite3_column_type(s, 0) != SQLITE_NULL;
+	if (found)
+		*at = sqlite3_column_int64(s, 0);
+	stmt_put(st, id);
+	return found;
+}
+
+int
+store_reports_since(struct store *st, int64_t after, int64_t until,
+		    int (*cb)(void *arg, const char *kind, long reports, long count), void *arg)
+{
+	enum stmt id = S_SINCE;
+	sqlite3_stmt *s = st->stmt[id];
+	const char *kind;
+	int rc;
+
+	if (sqlite3_stmt_busy(s)) {
+		log_warnx("store: reports since: already running");
+		return -1;
+	}
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, after) == -1 || bind_int(st, id, 2, until) == -1)
+		goto fail;
+	for (;;) {
+		rc = step(st, id);
+		if (rc == -1)
+			goto fail;
+		if (rc == SQLITE_DONE)
+			break;
+		kind = (const char *)sqlite3_column_text(s, 0);
+		if (kind == NULL) {
+			log_warnx("store: reports since: out of memory");
+			goto fail;
+		}
+		if (cb(arg, kind, (long)sqlite3_column_int64(s, 1),
+		       (long)sqlite3_column_int64(s, 2)) != 0)
+			break;
+	}
+	stmt_put(st, id);
+	return 0;
+
+fail:
+	stmt_put(st, id);
+	return -1;
+}
+
+int
+store_digest_last(struct store *st, int64_t *at, int64_t *slot)
+{
+	enum stmt id = S_DIGEST_LAST;
+	sqlite3_stmt *s;
+
+	*at = *slot = 0;
+	s = stmt_get(st, id);
+	if (step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	*at = sqlite3_column_int64(s, 0);
+	*slot = sqlite3_column_int64(s, 1);
+	stmt_put(st, id);
+	return 0;
+}
+
+int
+store_digest_add(struct store *st, int64_t at, int64_t slot, int recipients, const char *text)
+{
+	enum stmt id = S_DIGEST_ADD;
+	int rc = 0;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, at) == -1 || bind_int(st, id, 2, slot) == -1 ||
+	    bind_int(st, id, 3, recipients) == -1 || bind_text(st, id, 4, text) == -1 ||
+	    step(st, id) == -1)
+		rc = -1;
+	stmt_put(st, id);
+	return rc;
+}
+
+int
+store_scheduled_count(struct store *st, const char *key, const char *day)
+{
+	enum stmt id = S_SCHED_COUNT;
+	int n;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, key) == -1 || bind_text(st, id, 2, day) == -1 ||
+	    step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	n = sqlite3_column_int(st->stmt[id], 0);
+	stmt_put(st, id);
+	return n;
+}
+
+int
+store_scheduled_add(struct store *st, const char *to, const char *key, const char *day,
+		    const char *reason, const char *text, int64_t at, int64_t *outbox_id)
+{
+	enum stmt id = S_SCHED_ADD;
+	int64_t out;
+
+	if (store_outbox_add(st, to, text, reason, 0, &out) == -1)
+		return -1;
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, key) == -1 || bind_text(st, id, 2, day) == -1 ||
+	    bind_text(st, id, 3, reason) == -1 || bind_int(st, id, 4, out) == -1 ||
+	    bind_int(st, id, 5, at) == -1 || step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	if (outbox_id != NULL)
+		*outbox_id = out;
+	return 0;
+}
+
+int
+store_reminder_seen(struct store *st, const char *date, const char *commune_code,
+		    const char *recipient)
+{
+	enum stmt id = S_REMINDER_SEEN;
+	int n;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, date) == -1 || bind_text(st, id, 2, commune_code) == -1 ||
+	    bind_text(st, id, 3, recipient) == -1 || step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	n = sqlite3_column_int(st->stmt[id], 0);
+	stmt_put(st, id);
+	return n > 0;
+}
+
+int
+store_reminder_add(struct store *st, const char *date, const char *commune_code,
+		   const char *recipient, int64_t outbox_id, int64_t at)
+{
+	enum stmt id = S_REMINDER_ADD;
+	int rc = 0;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, date) == -1 || bind_text(st, id, 2, commune_code) == -1 ||
+	    bind_text(st, id, 3, recipient) == -1 || bind_ref(st, id, 4, outbox_id) == -1 ||
+	    bind_int(st, id, 5, at) == -1 || step(st, id) == -1)
+		rc = -1;
+	stmt_put(st, id);
+	return rc;
+}
+
+int
+store_reminded_foreach(struct store *st, int64_t after, int64_t until,
+		       int (*cb)(void *arg, const char *commune_code), void *arg)
+{
+	enum stmt id = S_REMINDED;
+	sqlite3_stmt *s = st->stmt[id];
+	const char *code;
+	int rc;
+
+	if (sqlite3_stmt_busy(s)) {
+		log_warnx("store: reminded: already running");
+		return -1;
+	}
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, after) == -1 || bind_int(st, id, 2, until) == -1)
+		goto fail;
+	for (;;) {
+		rc = step(st, id);
+		if (rc == -1)
+			goto fail;
+		if (rc == SQLITE_DONE)
+			break;
+		code = (const char *)sqlite3_column_text(s, 0);
+		if (code == NULL) {
+			log_warnx("store: reminded: out of memory");
+			goto fail;
+		}
+		if (cb(arg, code) != 0)
+			break;
+	}
+	stmt_put(st, id);
+	return 0;
+
+fail:
+	stmt_put(st, id);
+	return -1;
 }

@@ -15,7 +15,19 @@
  *               is the reference number given to the officer
  *   outbox      SMS to send (recipient, text, reason, state
  *               queued/sent/failed, attempts, timestamps)
- *   push_queue  events waiting to be pushed to the district server
+ *   push_queue  events for the district server (type, time, JSON payload,
+ *               state pending/sent/parked, when sent, the server's answer
+ *               when parked); the id is the event's sequence number
+ *   push_state  the push's retry schedule and last outcomes (one row)
+ *   report_sums per period, commune, kind and trade: the number of reports
+ *               and the sums of their counts, kept by triggers (issue 5)
+ *   digests, reminders, scheduled_sms
+ *               what the digests and reminders sent, so that a restart
+ *               resends nothing and the daily limit holds (issue 5)
+ *   push_outgoing  ids of the SMS the district asked the gateway to send,
+ *               each queued once; when such an SMS is sent or fails, a
+ *               trigger queues its sms.sent / sms.failed event in the same
+ *               statement
  *
  * Functions return 0 (or a documented positive value) on success and -1 on
  * failure, after logging what failed.  Times are Unix seconds.
@@ -23,9 +35,10 @@
 #ifndef TINBAO_STORE_H
 #define TINBAO_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 3
 #define STORE_READONLY 0x1	/* open an existing file read-only */
 
 struct store;
@@ -163,8 +176,158 @@ int store_outbox_set_state(struct store *st, int64_t id, const char *state, cons
  * JSON object. */
 int store_push_add(struct store *st, const char *type, int64_t at, const char *payload);
 
+/*
+ * The push to the district server (gateway/push.c).
+ */
+
+/* A pending event, as store_push_pending() gives it. */
+struct store_push_row {
+	int64_t id;		/* the sequence number */
+	const char *type;
+	int64_t at;
+	/* {"id":"<gateway>:<id>","type":...,"at":"<RFC 3339 +07:00>","data":{payload}},
+	 * or NULL when the stored payload is not valid JSON. */
+	const char *event;
+	/* For report.* events, the report (looked up by the payload's "ref"):
+	 * its kind, commune and trade codes, and the month "YYYYMM" of its
+	 * SMS in Vietnam; NULL otherwise (trade_code also for labour). */
+	const char *kind;
+	const char *commune_code;
+	const char *trade_code;
+	const char *month;
+};
+
+/* Calls cb with the first `limit` pending events, oldest first; the row is
+ * valid during the call only.  Stops early when cb returns non-zero.
+ * Returns the number of rows given, or -1. */
+int store_push_pending(struct store *st, const char *gateway, int limit,
+		       int (*cb)(void *arg, const struct store_push_row *row), void *arg);
+/* Marks pending events first..last as sent: those whose "<gateway>:<id>"
+ * (prefix is "<gateway>:") is a string of the array "accepted" of the JSON
+ * answer, or all of them when answer is NULL.  The answer must be valid
+ * JSON.  Returns how many were marked, or -1. */
+int store_push_accept(struct store *st, const char *prefix, int64_t first, int64_t last,
+		      const char *answer, int64_t now);
+/* Marks one pending event as sent, with a note (NULL for none; "not sent:
+ * ..." when it had no place at the server).  1 done, 0 not pending, -1. */
+int store_push_done(struct store *st, int64_t id, int64_t now, const char *note);
+/* Parks a pending event with the server's answer.  1 done, 0 not pending, -1. */
+int store_push_park(struct store *st, int64_t id, const char *answer);
+/* Moves a parked event (id 0: every parked event) back to pending.
+ * Returns how many moved, or -1. */
+int store_push_retry(struct store *st, int64_t id);
+/* Calls cb for every parked event in order; stops early when cb returns
+ * non-zero.  0 or -1. */
+int store_push_parked_foreach(struct store *st,
+			      int (*cb)(void *arg, int64_t id, const char *type, int64_t at,
+					const char *answer),
+			      void *arg);
+
+/* The retry schedule and last outcomes.  Times are Unix seconds, 0 for
+ * never; last_error "" for none. */
+struct store_push_state {
+	int failures;		/* consecutive failed attempts */
+	int64_t next_attempt;	/* not before this */
+	int64_t last_attempt;
+	int64_t last_success;
+	char last_error[512];
+	int64_t last_error_at;
+	int64_t last_status;	/* when the last gateway.status event was queued */
+};
+int store_push_state_get(struct store *st, struct store_push_state *ps);
+int store_push_state_put(struct store *st, const struct store_push_state *ps);
+
+struct store_push_stats {
+	int64_t pending, parked, sent;
+	int64_t oldest_pending;	/* when the oldest pending event was queued, or 0 */
+};
+int store_push_stats(struct store *st, struct store_push_stats *ps);
+
+/* An SMS the district asked for, by its id: queued in the outbox (reason
+ * "district") the first time, ignored after.  1 queued, 0 seen before, -1.
+ * Call inside a transaction. */
+int store_push_outgoing_add(struct store *st, const char *server_id, const char *to,
+			    const char *text, int64_t now);
+/* One that cannot be sent (bad number...): remembered like the above, and
+ * an sms.failed event with payload queued instead.  1, 0 or -1 likewise. */
+int store_push_outgoing_refuse(struct store *st, const char *server_id, const char *payload,
+			       int64_t now);
+/* The value of a DHIS2 cell from the stored reports: the sum of count and
+ * trained of the non-cancelled reports of kind, commune and trade (NULL for
+ * labour) whose SMS is of month "YYYYMM" (Vietnam time); for labour, a
+ * stock, the latest such report's.  0 or -1. */
+int store_push_cell(struct store *st, const char *kind, const char *commune_code,
+		    const char *trade_code, const char *month, long *count, long *trained);
+
+/* JSON, read with SQLite's JSON1.  store_json_valid(): 1 valid, 0 not, -1
+ * error.  store_json_get() looks up path ("$.status") in valid JSON: 1 with
+ * the value's JSON type ("text", "integer", "array", "object", "null"...) in
+ * type and its value in val (strings unquoted, arrays and objects as JSON,
+ * cut to fit), 0 when there is no such value, -1 on error. */
+int store_json_valid(struct store *st, const char *json);
+int store_json_get(struct store *st, const char *json, const char *path, char *type,
+		   size_t typesz, char *val, size_t valsz);
+
 /* Counts rows of a table, optionally only those in a state ("new", "queued",
  * ...; NULL for all).  Returns the count or -1. */
 int64_t store_count(struct store *st, const char *table, const char *state);
+
+/*
+ * Digests, reminders and the plan report (issue 5).  Periods are a year and
+ * a half (1 or 2), or the whole year with half 0.
+ */
+
+/* A period's reports of one commune, kind and trade, from report_sums. */
+struct store_sum {
+	const char *commune_code;
+	const char *kind;
+	const char *trade_code;	/* NULL for labour */
+	long reports;		/* reports not cancelled */
+	long count, trained;	/* their sums */
+	long cancelled;		/* cancelled reports, left out of the sums */
+};
+
+/* Calls cb for each commune, kind and trade with reports in the period, by
+ * commune code, kind and trade code; the row is valid during the call only.
+ * Stops early when cb returns non-zero.  0 or -1. */
+int store_sums_foreach(struct store *st, int year, int half,
+		       int (*cb)(void *arg, const struct store_sum *sum), void *arg);
+/* A commune's labour force at the end of a period: its latest LABOUR report
+ * not cancelled of the year, up to that half (half 0: up to the year's end).
+ * 1 found, 0 none (*labour and *trained 0), -1. */
+int store_labour_latest(struct store *st, const char *commune_code, int year, int half,
+			long *labour, long *trained);
+/* When the commune's latest report (cancelled or not) was stored: 1 with
+ * *at, 0 when it never reported, -1. */
+int store_last_report(struct store *st, const char *commune_code, int64_t *at);
+/* Reports not cancelled stored in (after, until], per kind: cb gets the kind,
+ * the number of reports and the sum of their counts.  0 or -1. */
+int store_reports_since(struct store *st, int64_t after, int64_t until,
+			int (*cb)(void *arg, const char *kind, long reports, long count),
+			void *arg);
+
+/* The last digest: when it was sent and the scheduled time it was for (0
+ * and 0 when none was ever sent).  0 or -1. */
+int store_digest_last(struct store *st, int64_t *at, int64_t *slot);
+int store_digest_add(struct store *st, int64_t at, int64_t slot, int recipients,
+		     const char *text);
+/* Scheduled SMS (digests and reminders) counted for a recipient (key: one
+ * form of its number) on a day ("YYYY-MM-DD", Vietnam), or -1. */
+int store_scheduled_count(struct store *st, const char *key, const char *day);
+/* Queues a scheduled SMS to `to` in the outbox (reason "digest" or
+ * "reminder") and counts it for key and day; *outbox_id (or NULL) gets its
+ * id. */
+int store_scheduled_add(struct store *st, const char *to, const char *key, const char *day,
+			const char *reason, const char *text, int64_t at, int64_t *outbox_id);
+/* Whether the reminder of date ("YYYY-MM-DD") went to recipient for the
+ * commune: 1 yes, 0 no, -1. */
+int store_reminder_seen(struct store *st, const char *date, const char *commune_code,
+			const char *recipient);
+/* Records it (once: a second time is an error). */
+int store_reminder_add(struct store *st, const char *date, const char *commune_code,
+		       const char *recipient, int64_t outbox_id, int64_t at);
+/* Calls cb once for each commune reminded in (after, until], by code. */
+int store_reminded_foreach(struct store *st, int64_t after, int64_t until,
+			   int (*cb)(void *arg, const char *commune_code), void *arg);
 
 #endif

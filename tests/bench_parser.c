@@ -1,6 +1,9 @@
 /*
  * bench_parser.c - parser throughput: realistic messages against the
  * configured gazetteer, then against a synthetic one of 10,000 communes.
+ * Both sets mix exact reports with what issue 3 added: typos, prefixes,
+ * fields in any order, several reports in one SMS, classes, and errors that
+ * search the typo index without finding anything.
  *
  * Usage: bench_parser CONFIG
  */
@@ -29,6 +32,12 @@ static const char *msgs[] = {
     "TK Minh Son",
     "GRAD Yên Thịnh 22 chăn nuôi gà",
     "ENROL    Cai Kinh,   28,  mây tre đan",
+    "ENROL Mihn Sonn 35 hann",
+    "ENROL 35 học viên nghề hàn xã Minh Sơn",
+    "DK Minh Son 35 han; TN Hoa Son 20 maycn\nVL Cai Kinh 5 mtd",
+    "LOP MO HL22-05 Minh Son han 30",
+    "ENROL HL22-05 35",
+    "ENROL Dong Tin 20 han",
 };
 #define NMSGS (sizeof(msgs) / sizeof(msgs[0]))
 
@@ -46,7 +55,7 @@ static double
 rate(const struct parser *p, const char **texts, size_t ntexts, long *ok)
 {
 	struct parser_result res;
-	size_t lens[32], i;
+	size_t lens[64], i;
 	double t0;
 	long r;
 
@@ -88,11 +97,13 @@ synthetic(const struct config *cfg)
 		for (j = 0; t != -1 && j < cfg->trades[i].naliases; j++)
 			parser_add_trade_alias(p, t, cfg->trades[i].aliases[j]);
 	}
-	for (i = 0; i < PARSER_NKINDS; i++)
+	for (i = 0; i < PARSER_NKEYWORDS; i++)
 		for (j = 0; j < cfg->nkeywords[i]; j++)
 			parser_add_keyword(p, (enum parser_kind)i, cfg->keywords[i][j]);
 	for (i = 0; i < cfg->nfillers; i++)
 		parser_add_filler(p, cfg->fillers[i]);
+	if (parser_set_class_pattern(p, cfg->class_pattern, NULL, 0) == -1)
+		goto fail;
 	if (parser_prepare(p) == -1)
 		goto fail;
 	return p;
@@ -105,9 +116,18 @@ int
 main(int argc, char *argv[])
 {
 	static const char *big[] = {
-	    "ENROL xa Minh Son Hoa 35 han", "DK Dong Tan Lac 20 maycn", "TN Yen Binh Kinh 18 theu",
-	    "VL Ho Kinh Vuong 15 tinhoc",   "ENROL Thanh Lac Ky 22 rau", "HELLO can bo xa",
-	    "ENROL Dong Lai 20 han",	    "LD Cai Vuong Lung 5200 3100",
+	    "ENROL xa Minh Son Hoa 35 han",
+	    "DK Dong Tan Lac 20 maycn",
+	    "TN Yen Binh Kinh 18 theu",
+	    "VL Ho Kinh Vuong 15 tinhoc",
+	    "ENROL Thanh Lac Ky 22 rau",
+	    "HELLO can bo xa",
+	    "ENROL Dong Lai 20 han",
+	    "LD Cai Vuong Lung 5200 3100",
+	    "ENROL 35 han Quyet Vuong Vuongg",
+	    "ENROL Minh Son Hoaa 35 han",
+	    "DK Yen Binh Kinh 5 han; Ho Kinh Vuong 7 theu",
+	    "ENROL HL22-05 35",
 	};
 	struct config_diags diags = {NULL, 0};
 	struct config *cfg;

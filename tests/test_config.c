@@ -144,10 +144,13 @@ test_contrib_settings(void **state)
 	assert_int_equal(cfg->plan.trained_max, 800);
 	assert_int_equal(cfg->plan.labour_trained_pct, 60);
 	assert_int_equal(cfg->plan.employed_pct, 80);
-	assert_int_equal(cfg->nfillers, 3);
+	assert_int_equal(cfg->nfillers, 9);
 	assert_string_equal(cfg->fillers[0], "xa");
 	assert_string_equal(cfg->fillers[1], "thi tran");
 	assert_string_equal(cfg->fillers[2], "tt");
+	assert_string_equal(cfg->fillers[3], "hv");
+	assert_string_equal(cfg->fillers[8], "lop");
+	assert_string_equal(cfg->class_pattern, PARSER_DEFAULT_CLASS_PATTERN);
 	config_free(cfg);
 	config_diags_free(&d);
 }
@@ -155,7 +158,7 @@ test_contrib_settings(void **state)
 static void
 test_contrib_keywords(void **state)
 {
-	static const char *const forms[PARSER_NKINDS][5] = {
+	static const char *const forms[PARSER_NKEYWORDS][5] = {
 	    [PARSER_ENROL] = {"ENROL", "ENROLL", "DK", "TS"},
 	    [PARSER_GRAD] = {"GRAD", "TN"},
 	    [PARSER_JOB] = {"JOB", "VL"},
@@ -163,13 +166,15 @@ test_contrib_keywords(void **state)
 	    [PARSER_LABOUR] = {"LABOUR", "LABOR", "LD"},
 	    [PARSER_STATUS] = {"STATUS", "TK"},
 	    [PARSER_HELP] = {"HELP", "HD", "?"},
+	    [PARSER_CANCEL] = {"CANCEL", "HUY"},
+	    [PARSER_KEYWORD_CLASS] = {"CLASS", "LOP"},
 	};
 	struct config_diags d = {NULL, 0};
 	struct config *cfg;
 	size_t k, i;
 
 	cfg = load_good(CONTRIB, &d);
-	for (k = 0; k < PARSER_NKINDS; k++) {
+	for (k = 0; k < PARSER_NKEYWORDS; k++) {
 		for (i = 0; forms[k][i] != NULL; i++) {
 			assert_true(i < cfg->nkeywords[k]);
 			assert_string_equal(cfg->keywords[k][i], forms[k][i]);
@@ -313,12 +318,19 @@ test_good_defaults(void **state)
 	assert_int_equal(cfg->send_retries, 3);
 	assert_string_equal(cfg->log_level, "info");
 	assert_int_equal(cfg->max_count, PARSER_DEFAULT_MAX_COUNT);
-	assert_int_equal(cfg->nfillers, 3);
+	assert_int_equal(cfg->nfillers, 9);
 	assert_string_equal(cfg->fillers[0], "xa");
 	assert_string_equal(cfg->fillers[1], "thi tran");
 	assert_string_equal(cfg->fillers[2], "tt");
+	assert_string_equal(cfg->fillers[6], "lao dong");
 	assert_int_equal(cfg->nkeywords[PARSER_HELP], 2);
 	assert_string_equal(cfg->keywords[PARSER_HELP][1], "?");
+	/* Keyword kinds newer than the file get their default forms. */
+	assert_int_equal(cfg->nkeywords[PARSER_CANCEL], 2);
+	assert_string_equal(cfg->keywords[PARSER_CANCEL][1], "HUY");
+	assert_int_equal(cfg->nkeywords[PARSER_KEYWORD_CLASS], 2);
+	assert_string_equal(cfg->keywords[PARSER_KEYWORD_CLASS][0], "CLASS");
+	assert_string_equal(cfg->class_pattern, PARSER_DEFAULT_CLASS_PATTERN);
 	assert_int_equal(cfg->plan.trained_max, 20);
 	assert_int_equal(cfg->ncommunes, 2);
 	assert_int_equal(cfg->communes[0].naliases, 0);
@@ -355,6 +367,13 @@ test_good_values(void **state)
 	/* Forms kept as written, repeats included. */
 	assert_int_equal(cfg->nkeywords[PARSER_ENROL], 3);
 	assert_string_equal(cfg->keywords[PARSER_ENROL][2], "dk");
+	assert_int_equal(cfg->nkeywords[PARSER_CANCEL], 1);
+	assert_int_equal(cfg->nkeywords[PARSER_KEYWORD_CLASS], 2);
+	assert_string_equal(cfg->keywords[PARSER_KEYWORD_CLASS][1], "KHOA");
+	assert_string_equal(parser_keyword_form(cfg->parser, PARSER_CLASS_CLOSE), "LOP");
+	assert_string_equal(cfg->class_pattern, "^K[0-9]+$");
+	assert_int_equal(parser_class_match(cfg->parser, "k12"), 1);
+	assert_int_equal(parser_class_match(cfg->parser, "HL22-05"), 0);
 	assert_int_equal(cfg->plan.year, 2023);
 	assert_int_equal(cfg->plan.labour_trained_pct, 0);
 	assert_int_equal(cfg->plan.employed_pct, 100);
@@ -647,6 +666,64 @@ test_keyword_twice(void **state)
 	config_diags_free(&d);
 }
 
+/* Class codes must never be taken for a commune or a trade. */
+static void
+test_class_pattern(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	const char *f = FIX "class-bad.conf";
+
+	load_bad(f, &d, 1);
+	expect(&d, f, 3, 0,
+	       "\"class_pattern\" \"([A-Z]\" is not a POSIX extended regular expression: ");
+	config_diags_free(&d);
+
+	f = FIX "class-collide.conf";
+	load_bad(f, &d, 9);
+	expect(&d, f, 17, 0,
+	       "name \"Minh Sơn\" of commune 06448 \"Minh Sơn\" matches the class code pattern "
+	       "\"^[a-z]+[0-9]*$\": a class code must never look like a commune or a trade");
+	expect(&d, f, 19, 0, "name \"Vân Nham\" of commune 06433");
+	expect(&d, f, 19, 0, "alias \"Đô Lương\" of commune 06433");
+	expect(&d, f, 23, 0, "code \"HAN\" of trade HAN");
+	expect(&d, f, 23, 0, "name \"Hàn điện\" of trade HAN");
+	expect(&d, f, 24, 0, "alias \"thohan\" of trade HAN");
+	expect(&d, f, 25, 0, "code \"CNLON\" of trade CNLON");
+	config_diags_free(&d);
+
+	/* The default pattern, not in the file: the unit's line says it. */
+	f = FIX "class-code.conf";
+	load_bad(f, &d, 1);
+	expect(&d, f, 24, 0,
+	       "code \"HL221\" of trade HL221 \"Kỹ thuật chăn nuôi lợn\" matches the class code "
+	       "pattern \"" PARSER_DEFAULT_CLASS_PATTERN "\"");
+	config_diags_free(&d);
+}
+
+/* The keyword kinds a file may lack get default forms, which must be free. */
+static void
+test_keyword_defaults(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	struct parser_result res;
+	struct config *cfg;
+	const char *f = FIX "keyword-default.conf";
+
+	load_bad(f, &d, 1);
+	expect(&d, f, 4, 0,
+	       "default keyword form \"HUY\" of cancel is another kind's: give \"cancel\" its own "
+	       "forms");
+	config_diags_free(&d);
+	cfg = load_good(FIX "good.conf", &d);
+	assert_int_equal(parser_parse(cfg->parser, "HUY #3", 6, &res), 0);
+	assert_int_equal(res.items[0].kind, PARSER_CANCEL);
+	assert_int_equal(res.items[0].ref, 3);
+	assert_int_equal(parser_parse(cfg->parser, "LOP MO HL22-05 Minh Son han 20", 30, &res), 0);
+	assert_int_equal(res.items[0].kind, PARSER_CLASS_OPEN);
+	config_free(cfg);
+	config_diags_free(&d);
+}
+
 static void
 test_alias_two_communes(void **state)
 {
@@ -786,6 +863,8 @@ main(void)
 	    cmocka_unit_test(test_duplicate_commune),
 	    cmocka_unit_test(test_duplicate_trade),
 	    cmocka_unit_test(test_keyword_twice),
+	    cmocka_unit_test(test_class_pattern),
+	    cmocka_unit_test(test_keyword_defaults),
 	    cmocka_unit_test(test_alias_two_communes),
 	    cmocka_unit_test(test_alias_two_trades),
 	    cmocka_unit_test(test_empty_fold),

@@ -291,8 +291,8 @@ test_open_creates_schema(void **state)
 	struct fixture *f = *state;
 	struct store *st = open_rw(f);
 
-	assert_int_equal(store_schema_version(st), 1);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
 					  "AND name IN ('inbox', 'inbox_parts', 'reports', "
 					  "'outbox', 'push_queue')"),
@@ -315,8 +315,8 @@ test_open_empty_file(void **state)
 	/* An empty file is an empty database (touch(1) then tinbao). */
 	write_file(f->path, "", 0);
 	open_rw(f);
-	assert_int_equal(store_schema_version(f->st), 1);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(store_schema_version(f->st), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 }
 
 static void
@@ -329,10 +329,10 @@ test_reopen_keeps_data(void **state)
 	id = add_sms(f->st, "+84901", "ENROL MS 5 HAN", "fp1");
 	/* Running step 0 -> 1 again would fail on the existing tables. */
 	reopen(f, 0);
-	assert_int_equal(store_schema_version(f->st), 1);
+	assert_int_equal(store_schema_version(f->st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_count(f->st, "inbox", NULL), 1);
 	assert_int_equal(raw_int(f->path, "SELECT id FROM inbox WHERE fingerprint = 'fp1'"), id);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 }
 
 static void
@@ -344,12 +344,12 @@ test_newer_schema_refused(void **state)
 	add_sms(f->st, "+84901", "x", "fp1");
 	store_close(f->st);
 	f->st = NULL;
-	raw_exec(f->path, "PRAGMA user_version = 2");
+	raw_exec(f->path, "PRAGMA user_version = 99");
 
 	assert_null(store_open(f->path, 0));
 	assert_null(store_open(f->path, STORE_READONLY));
 	/* Left as it was. */
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 99);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM inbox"), 1);
 }
 
@@ -447,7 +447,7 @@ test_readonly_existing(void **state)
 	add_report(f->st, id, "enrol", "08215", "HAN", 5, 0, 2025, 1);
 	reopen(f, STORE_READONLY);
 
-	assert_int_equal(store_schema_version(f->st), 1);
+	assert_int_equal(store_schema_version(f->st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_count(f->st, "inbox", NULL), 1);
 	assert_int_equal(store_count(f->st, "reports", NULL), 1);
 	assert_int_equal(store_totals(f->st, NULL, 2025, &t), 0);

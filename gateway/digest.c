@@ -1,0 +1,1069 @@
+/*
+ * digest.c - see digest.h.
+ *
+ * Texts are composed at the most helpful level first and again with less
+ * (shorter words, no zero counts) when that does not fit; lists of communes
+ * take what room is left, with "+N" for the names that did not fit.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "config.h"
+#include "digest.h"
+#include "log.h"
+#include "parser.h"
+#include "store.h"
+
+#define SMS_GSM 160
+#define SMS_UCS2 70
+#define DAY (24 * 3600)
+#define NKINDS 5 /* enrol, grad, job, need, labour: the kinds of reports */
+#define NAME_MAX 128
+
+enum { FULL, SHORT, TERSE, NLEVELS };
+
+/* The same text in plain ASCII and with diacritics. */
+#define T(t, ascii, utf8) ((t)->dia ? (utf8) : (ascii))
+
+struct text {
+	char s[DIGEST_BUF];
+	size_t len;
+	int dia;
+};
+
+/* What a digest says, gathered from the store. */
+struct figures {
+	int year;
+	int64_t since, now;
+	long new_reports[NKINDS], new_count[NKINDS];
+	long enrol, grad, job;
+	long labour, trained;
+	char **labour_codes; /* communes with a LABOUR report this year */
+	size_t nlabour_codes;
+	int *silent; /* commune indexes */
+	size_t nsilent;
+	int *reminded;
+	size_t nreminded;
+	int oom;
+};
+
+/* ---- Text ------------------------------------------------------------- */
+
+size_t
+digest_sms_units(const char *s, int dia)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	for (; *p != '\0'; p++) {
+		if (dia) {
+			/* Lead bytes only; four-byte characters are surrogate pairs. */
+			if ((*p & 0xc0) != 0x80)
+				n += *p >= 0xf0 ? 2 : 1;
+		} else {
+			n += strchr("[]{}\\^~|", *p) != NULL ? 2 : 1;
+		}
+	}
+	return n;
+}
+
+static size_t
+units(const struct text *t)
+{
+	return digest_sms_units(t->s, t->dia);
+}
+
+static void
+reset(struct text *t, int dia)
+{
+	t->s[0] = '\0';
+	t->len = 0;
+	t->dia = dia;
+}
+
+/* Appends s; what does not fit the buffer is dropped, at a character. */
+static void
+put(struct text *t, const char *s)
+{
+	size_t n = strlen(s), room = sizeof(t->s) - 1 - t->len;
+
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
+}
+
+static void putf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+putf(struct text *t, const char *fmt, ...)
+{
+	char buf[DIGEST_BUF];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put(t, buf);
+}
+
+/* Cuts t to at most max SMS characters, after a word when there is one. */
+static void
+cut(struct text *t, size_t max)
+{
+	size_t i = 0, used = 0, step, w;
+
+	while (i < t->len) {
+		step = 1;
+		while (t->dia && ((unsigned char)t->s[i + step] & 0xc0) == 0x80)
+			step++;
+		w = t->dia ? ((unsigned char)t->s[i] >= 0xf0 ? 2 : 1)
+			   : (strchr("[]{}\\^~|", t->s[i]) != NULL ? 2 : 1);
+		if (used + w > max)
+			break;
+		used += w;
+		i += step;
+	}
+	if (i < t->len && t->s[i] != ' ') {
+		while (i > 0 && t->s[i - 1] != ' ')
+			i--;
+	}
+	while (i > 0 && strchr(" ,;:(", t->s[i - 1]) != NULL)
+		i--;
+	t->len = i;
+	t->s[i] = '\0';
+}
+
+/* A commune's name as staff read it: with diacritics or plain ASCII. */
+static void
+put_name(struct text *t, const char *name)
+{
+	char a[NAME_MAX];
+
+	if (t->dia) {
+		put(t, name);
+		return;
+	}
+	parser_ascii(name, a, sizeof(a));
+	put(t, a);
+}
+
+/* "xa Minh Son", "TT Huu Lung". */
+static void
+put_commune(struct text *t, const struct config *cfg, int c)
+{
+	put(t, strcmp(cfg->communes[c].type, "tt") == 0 ? "TT " : T(t, "xa ", "xã "));
+	put_name(t, cfg->communes[c].name);
+}
+
+/* "75%", or "-" when there is nothing to divide by. */
+static void
+rate(char *buf, size_t bufsz, long part, long whole)
+{
+	if (whole <= 0)
+		snprintf(buf, bufsz, "-");
+	else
+		snprintf(buf, bufsz, "%ld%%", part * 100 / whole);
+}
+
+/* ---- Who is who ------------------------------------------------------- */
+
+/* The national significant number: "+84912..." / "84912..." / "0912..." -> "912...". */
+static const char *
+national(const char *n)
+{
+	if (n[0] == '+')
+		n++;
+	if (strncmp(n, "84", 2) == 0 && strlen(n) > 9)
+		return n + 2;
+	if (n[0] == '0')
+		return n + 1;
+	return n;
+}
+
+static int
+same_number(const char *a, const char *b)
+{
+	return *a != '\0' && *b != '\0' && strcmp(national(a), national(b)) == 0;
+}
+
+int
+digest_is_staff(const struct config *cfg, const char *number)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->digest.nrecipients; i++) {
+		if (same_number(cfg->digest.recipients[i], number))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The one lookup of an officer's commune: the configuration's lists today,
+ * a registry of senders in the database later.  The first commune listing
+ * the number wins.
+ */
+int
+digest_officer_commune(const struct config *cfg, const char *number)
+{
+	const struct config_commune *c;
+	size_t i, j;
+
+	for (i = 0; i < cfg->ncommunes; i++) {
+		c = &cfg->communes[i];
+		for (j = 0; j < c->nofficers; j++) {
+			if (same_number(c->officers[j], number))
+				return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int
+commune_index(const struct config *cfg, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ncommunes; i++) {
+		if (strcmp(cfg->communes[i].code, code) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Whether the commune exists on day ("YYYY-MM-DD"). */
+static int
+commune_valid(const struct config_commune *c, const char *day)
+{
+	if (c->valid_from != NULL && strcmp(day, c->valid_from) < 0)
+		return 0;
+	if (c->valid_to != NULL && strcmp(day, c->valid_to) > 0)
+		return 0;
+	return 1;
+}
+
+/* ---- Schedule --------------------------------------------------------- */
+
+int
+digest_quiet(const struct config *cfg, int64_t now)
+{
+	int from = cfg->scheduled.from, to = cfg->scheduled.to, m;
+	struct tm tm;
+
+	clock_local(now, &tm);
+	m = tm.tm_hour * 60 + tm.tm_min;
+	if (from == to)
+		return 0;
+	if (from < to)
+		return m >= from && m < to;
+	return m >= from || m < to; /* over midnight */
+}
+
+/* The latest scheduled digest time at or before t, or 0 when there is none
+ * in the week before. */
+static int64_t
+last_slot(const struct config_digest *d, int64_t t)
+{
+	int64_t day = clock_day_start(t), slot;
+	struct tm tm;
+	int i;
+
+	for (i = 0; i <= 7; i++) {
+		/* Vietnam has no daylight saving time: every day has 24 hours. */
+		slot = day - (int64_t)i * DAY + (int64_t)d->at * 60;
+		clock_local(slot, &tm);
+		if (slot <= t && (d->weekdays & (1 << tm.tm_wday)))
+			return slot;
+	}
+	return 0;
+}
+
+/* Where "new reports" start when no digest was ever sent: the scheduled
+ * time before t, or a day before it. */
+static int64_t
+first_since(const struct config_digest *d, int64_t t)
+{
+	int64_t s = last_slot(d, t - 1);
+
+	return s > 0 ? s : t - DAY;
+}
+
+/* ---- Figures ---------------------------------------------------------- */
+
+static int
+kind_index(const char *kind)
+{
+	int k;
+
+	for (k = 0; k < NKINDS; k++) {
+		if (strcmp(kind, parser_kind_name((enum parser_kind)k)) == 0)
+			return k;
+	}
+	return -1;
+}
+
+static int
+add_new(void *arg, const char *kind, long reports, long count)
+{
+	struct figures *f = arg;
+	int k = kind_index(kind);
+
+	if (k >= 0) {
+		f->new_reports[k] += reports;
+		f->new_count[k] += count;
+	}
+	return 0;
+}
+
+static int
+add_year(void *arg, const struct store_sum *s)
+{
+	struct figures *f = arg;
+	char **v;
+
+	if (strcmp(s->kind, "enrol") == 0)
+		f->enrol += s->count;
+	else if (strcmp(s->kind, "grad") == 0)
+		f->grad += s->count;
+	else if (strcmp(s->kind, "job") == 0)
+		f->job += s->count;
+	if (strcmp(s->kind, "labour") != 0 || s->reports == 0)
+		return 0;
+	/* Rows come by commune: one LABOUR row per commune. */
+	v = reallocarray(f->labour_codes, f->nlabour_codes + 1, sizeof(*v));
+	if (v == NULL)
+		goto oom;
+	f->labour_codes = v;
+	v[f->nlabour_codes] = strdup(s->commune_code);
+	if (v[f->nlabour_codes] == NULL)
+		goto oom;
+	f->nlabour_codes++;
+	return 0;
+oom:
+	log_warn("digest");
+	f->oom = 1;
+	return 1;
+}
+
+struct reminded_walk {
+	const struct config *cfg;
+	struct figures *f;
+};
+
+static int
+add_reminded_commune(void *arg, const char *code)
+{
+	struct reminded_walk *w = arg;
+	int c = commune_index(w->cfg, code);
+
+	if (c >= 0 && w->f->nreminded < w->cfg->ncommunes)
+		w->f->reminded[w->f->nreminded++] = c;
+	return 0;
+}
+
+/* The labour force and trained workers of the year: the latest LABOUR
+ * report of each commune that sent one. */
+static int
+gather_labour(struct store *st, struct figures *f)
+{
+	long labour, trained;
+	size_t i;
+
+	for (i = 0; i < f->nlabour_codes; i++) {
+		if (store_labour_latest(st, f->labour_codes[i], f->year, 0, &labour, &trained) ==
+		    -1)
+			return -1;
+		f->labour += labour;
+		f->trained += trained;
+	}
+	return 0;
+}
+
+static int
+gather_silent(const struct config *cfg, struct store *st, struct figures *f)
+{
+	int64_t at, limit = f->now - (int64_t)cfg->digest.silent_days * DAY;
+	char today[16];
+	size_t i;
+	int r;
+
+	clock_date(f->now, today, sizeof(today));
+	for (i = 0; i < cfg->ncommunes; i++) {
+		if (!commune_valid(&cfg->communes[i], today))
+			continue;
+		r = store_last_report(st, cfg->communes[i].code, &at);
+		if (r == -1)
+			return -1;
+		if (r == 0 || at <= limit)
+			f->silent[f->nsilent++] = (int)i;
+	}
+	return 0;
+}
+
+static void
+figures_free(struct figures *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlabour_codes; i++)
+		free(f->labour_codes[i]);
+	free(f->labour_codes);
+	free(f->silent);
+	free(f->reminded);
+}
+
+static int
+gather(const struct config *cfg, struct store *st, int64_t now, int64_t since, struct figures *f)
+{
+	struct reminded_walk w = {cfg, f};
+	struct tm tm;
+
+	memset(f, 0, sizeof(*f));
+	clock_local(now, &tm);
+	f->year = tm.tm_year + 1900;
+	f->now = now;
+	f->since = since;
+	f->silent = calloc(cfg->ncommunes + 1, sizeof(*f->silent));
+	f->reminded = calloc(cfg->ncommunes + 1, sizeof(*f->reminded));
+	if (f->silent == NULL || f->reminded == NULL) {
+		log_warn("digest");
+		return -1;
+	}
+	if (store_reports_since(st, since, now, add_new, f) == -1 ||
+	    store_sums_foreach(st, f->year, 0, add_year, f) == -1 || f->oom ||
+	    gather_labour(st, f) == -1 || gather_silent(cfg, st, f) == -1)
+		return -1;
+	if (store_reminded_foreach(st, since, now, add_reminded_commune, &w) == -1)
+		return -1;
+	return 0;
+}
+
+/* ---- The digest ------------------------------------------------------- */
+
+/* What the people of a report kind are called. */
+static const char *
+people(const struct text *t, int kind)
+{
+	switch (kind) {
+	case PARSER_JOB:
+		return T(t, "LD", "LĐ");
+	case PARSER_NEED:
+		return T(t, "nguoi", "người");
+	default:
+		return "HV";
+	}
+}
+
+/* "Ban tin 15/03: Moi tu 14/03: DK 3 (85 HV), TN 1 (20 HV), VL 0, ..." */
+static void
+put_new(struct text *t, const struct config *cfg, const struct figures *f, int level)
+{
+	struct tm now, since;
+	long total = 0;
+	int k, first = 1;
+
+	clock_local(f->now, &now);
+	clock_local(f->since, &since);
+	for (k = 0; k < NKINDS; k++)
+		total += f->new_reports[k];
+	if (level == FULL)
+		putf(t, T(t, "Ban tin %02d/%02d: ", "Bản tin %02d/%02d: "), now.tm_mday,
+		     now.tm_mon + 1);
+	else
+		putf(t, "%02d/%02d: ", now.tm_mday, now.tm_mon + 1);
+	if (total == 0) {
+		if (level == FULL)
+			putf(t,
+			     T(t, "khong co bao cao moi tu %02d/%02d.",
+			       "không có báo cáo mới từ %02d/%02d."),
+			     since.tm_mday, since.tm_mon + 1);
+		else
+			put(t, T(t, "0 bao cao moi.", "0 báo cáo mới."));
+		return;
+	}
+	if (level == FULL)
+		putf(t, T(t, "moi tu %02d/%02d: ", "mới từ %02d/%02d: "), since.tm_mday,
+		     since.tm_mon + 1);
+	else
+		put(t, T(t, "moi: ", "mới: "));
+	for (k = 0; k < NKINDS; k++) {
+		if (level == TERSE && f->new_reports[k] == 0)
+			continue;
+		if (!first)
+			put(t, ", ");
+		first = 0;
+		putf(t, "%s %ld", parser_keyword_form(cfg->parser, (enum parser_kind)k),
+		     f->new_reports[k]);
+		if (k == PARSER_LABOUR || f->new_reports[k] == 0)
+			continue;
+		if (level == FULL)
+			putf(t, " (%ld %s)", f->new_count[k], people(t, k));
+		else
+			putf(t, "/%ld", f->new_count[k]);
+	}
+	put(t, ".");
+}
+
+/* " Nam 2022: 350 HV/KH 600-800; viec lam 75%/KH 80%; LD qua DT 45%/KH 60%." */
+static void
+put_year(struct text *t, const struct config *cfg, const struct figures *f, int level)
+{
+	const struct config_plan *p = &cfg->plan;
+	char emp[16], lab[16];
+
+	rate(emp, sizeof(emp), f->job, f->grad);
+	rate(lab, sizeof(lab), f->trained, f->labour);
+	if (level == FULL)
+		putf(t,
+		     T(t, " Nam %d: %ld HV/KH %d-%d; viec lam %s/KH %d%%; LD qua DT %s/KH %d%%.",
+		       " Năm %d: %ld HV/KH %d-%d; việc làm %s/KH %d%%; LĐ qua ĐT %s/KH %d%%."),
+		     f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct, lab,
+		     p->labour_trained_pct);
+	else if (level == SHORT)
+		putf(t,
+		     T(t, " %d: %ld HV (KH %d-%d), VL %s (KH %d%%), LD-DT %s (KH %d%%).",
+		       " %d: %ld HV (KH %d-%d), VL %s (KH %d%%), LĐ-ĐT %s (KH %d%%)."),
+		     f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct, lab,
+		     p->labour_trained_pct);
+	else
+		putf(t,
+		     T(t, " %d: %ld HV/%d-%d, VL %s/%d%%, DT %s/%d%%.",
+		       " %d: %ld HV/%d-%d, VL %s/%d%%, ĐT %s/%d%%."),
+		     f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct, lab,
+		     p->labour_trained_pct);
+}
+
+/* " Label (5): A, B +3." with the first k of n names, or " Label: 5 xa."
+ * when k is 0. */
+static void
+put_names(struct text *t, const struct config *cfg, const char *label, const int *v, size_t n,
+	  size_t k)
+{
+	size_t i;
+
+	if (k == 0) {
+		putf(t, " %s: %zu %s.", label, n, T(t, "xa", "xã"));
+		return;
+	}
+	putf(t, " %s (%zu): ", label, n);
+	for (i = 0; i < k; i++) {
+		if (i > 0)
+			put(t, ", ");
+		put_name(t, cfg->communes[v[i]].name);
+	}
+	if (k < n)
+		putf(t, " +%zu", n - k);
+	put(t, ".");
+}
+
+/* The shortest form of a list: nothing when it is empty. */
+static size_t
+list_min(const struct text *t, const struct config *cfg, const char *label, size_t n)
+{
+	struct text *s;
+	size_t u;
+
+	if (n == 0)
+		return 0;
+	s = malloc(sizeof(*s));
+	if (s == NULL)
+		return DIGEST_BUF; /* nothing will fit: the caller shortens */
+	reset(s, t->dia);
+	put_names(s, cfg, label, NULL, n, 0);
+	u = units(s);
+	free(s);
+	return u;
+}
+
+/* Appends as many names of the list as fit in budget characters. */
+static void
+put_list(struct text *t, const struct config *cfg, const char *label, const int *v, size_t n,
+	 size_t budget)
+{
+	struct text *s;
+	size_t k;
+
+	if (n == 0)
+		return;
+	s = malloc(sizeof(*s));
+	if (s == NULL) {
+		log_warn("digest");
+		return;
+	}
+	for (k = n; k > 0; k--) {
+		reset(s, t->dia);
+		put_names(s, cfg, label, v, n, k);
+		if (units(s) <= budget)
+			break;
+	}
+	if (k == 0) {
+		reset(s, t->dia);
+		put_names(s, cfg, label, v, n, 0);
+	}
+	put(t, s->s);
+	free(s);
+}
+
+static void
+compose(const struct config *cfg, const struct figures *f, struct text *t)
+{
+	char silent[64];
+	const char *reminded;
+	size_t max, need, used;
+	int level;
+
+	reset(t, cfg->digest.diacritics);
+	max = t->dia ? DIGEST_UCS2 : DIGEST_GSM;
+	reminded = T(t, "Da nhac", "Đã nhắc");
+	snprintf(silent, sizeof(silent), T(t, "Chua gui %d ngay", "Chưa gửi %d ngày"),
+		 cfg->digest.silent_days);
+	for (level = FULL; level < NLEVELS; level++) {
+		reset(t, t->dia);
+		put_new(t, cfg, f, level);
+		put_year(t, cfg, f, level);
+		need = units(t) + list_min(t, cfg, reminded, f->nreminded) +
+		       list_min(t, cfg, silent, f->nsilent);
+		if (need <= max)
+			break;
+	}
+	used = units(t);
+	if (used < max) {
+		put_list(t, cfg, reminded, f->reminded, f->nreminded,
+			 max - used - list_min(t, cfg, silent, f->nsilent));
+		used = units(t);
+	}
+	if (used < max)
+		put_list(t, cfg, silent, f->silent, f->nsilent, max - used);
+	if (units(t) > max)
+		cut(t, max);
+}
+
+static int
+compose_since(const struct config *cfg, struct store *st, int64_t now, int64_t since,
+	      struct text *t)
+{
+	struct figures f;
+	int rc = -1;
+
+	if (gather(cfg, st, now, since, &f) == 0) {
+		compose(cfg, &f, t);
+		rc = 0;
+	}
+	figures_free(&f);
+	return rc;
+}
+
+int
+digest_compose(const struct config *cfg, struct store *st, int64_t now, char *buf, size_t bufsz)
+{
+	struct text *t;
+	int64_t at, slot;
+	int rc = -1;
+
+	if (bufsz > 0)
+		buf[0] = '\0';
+	if (store_digest_last(st, &at, &slot) == -1)
+		return -1;
+	t = malloc(sizeof(*t));
+	if (t == NULL) {
+		log_warn("digest");
+		return -1;
+	}
+	if (compose_since(cfg, st, now, at > 0 ? at : first_since(&cfg->digest, now), t) == 0) {
+		snprintf(buf, bufsz, "%s", t->s);
+		rc = 0;
+	}
+	free(t);
+	return rc;
+}
+
+/* ---- Scheduled SMS ---------------------------------------------------- */
+
+/* Queues a scheduled SMS unless the recipient had its share today: 1
+ * queued (*id gets its outbox id), 0 held back, -1. */
+static int
+queue(const struct config *cfg, struct store *st, const char *to, const char *reason,
+      const char *text, int64_t now, int64_t *id)
+{
+	const char *key = national(to); /* "0912..." and "+84912..." are one phone */
+	char day[16];
+	int n;
+
+	clock_date(now, day, sizeof(day));
+	n = store_scheduled_count(st, key, day);
+	if (n == -1)
+		return -1;
+	if (n >= cfg->scheduled.max_per_day) {
+		log_debug("%s to %s held back: %d scheduled SMS today already", reason, to, n);
+		return 0;
+	}
+	if (store_scheduled_add(st, to, key, day, reason, text, now, id) == -1)
+		return -1;
+	log_info("%s to %s queued (outbox #%" PRId64 ")", reason, to, *id);
+	return 1;
+}
+
+static int
+send_digest(const struct config *cfg, struct store *st, int64_t now, int64_t slot, int64_t since,
+	    struct text *t)
+{
+	int64_t id;
+	size_t i;
+	int n = 0, r;
+
+	if (compose_since(cfg, st, now, since, t) == -1 || store_begin(st) == -1)
+		return -1;
+	for (i = 0; i < cfg->digest.nrecipients; i++) {
+		r = queue(cfg, st, cfg->digest.recipients[i], "digest", t->s, now, &id);
+		if (r == -1)
+			goto fail;
+		n += r;
+	}
+	if (store_digest_add(st, now, slot, n, t->s) == -1 || store_commit(st) == -1)
+		goto fail;
+	log_info("digest for %d recipient%s: %s", n, n == 1 ? "" : "s", t->s);
+	return n;
+
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+/* The digest, when a scheduled time passed since the last one. */
+static int
+scheduled_digest(const struct config *cfg, struct store *st, int64_t now)
+{
+	struct text *t;
+	int64_t slot, at, last;
+	int n;
+
+	slot = last_slot(&cfg->digest, now);
+	if (slot == 0 || store_digest_last(st, &at, &last) == -1)
+		return slot == 0 ? 0 : -1;
+	if (last >= slot)
+		return 0;
+	/* A first start sends today's digest, not one of days ago. */
+	if (last == 0 && slot < clock_day_start(now))
+		return 0;
+	t = malloc(sizeof(*t));
+	if (t == NULL) {
+		log_warn("digest");
+		return -1;
+	}
+	n = send_digest(cfg, st, now, slot, at > 0 ? at : first_since(&cfg->digest, slot), t);
+	free(t);
+	return n;
+}
+
+/* ---- Reminders -------------------------------------------------------- */
+
+int
+digest_reminder_text(const struct config *cfg, int commune, int year, int deadline, char *buf,
+		     size_t bufsz)
+{
+	struct text *t;
+	size_t max;
+	int level, h1 = deadline / 100 <= 6;
+
+	if (commune < 0 || (size_t)commune >= cfg->ncommunes)
+		return -1;
+	t = malloc(sizeof(*t));
+	if (t == NULL) {
+		log_warn("digest");
+		return -1;
+	}
+	t->dia = cfg->reply_diacritics;
+	max = t->dia ? SMS_UCS2 : SMS_GSM;
+	for (level = FULL; level < NLEVELS; level++) {
+		reset(t, t->dia);
+		put(t, level == TERSE ? T(t, "Nhac: ", "Nhắc: ")
+				      : T(t, "Nhac bao cao: ", "Nhắc báo cáo: "));
+		put_commune(t, cfg, commune);
+		if (level == TERSE)
+			putf(t, T(t, " chua bao cao 6T %s %d", " chưa báo cáo 6T %s %d"),
+			     h1 ? T(t, "dau", "đầu") : T(t, "cuoi", "cuối"), year);
+		else
+			putf(t,
+			     T(t, " chua gui so lieu 6 thang %s nam %d",
+			       " chưa gửi số liệu 6 tháng %s năm %d"),
+			     h1 ? T(t, "dau", "đầu") : T(t, "cuoi", "cuối"), year);
+		putf(t, T(t, ", han %02d/%02d.", ", hạn %02d/%02d."), deadline % 100,
+		     deadline / 100);
+		if (level == FULL && cfg->ntrades > 0) {
+			put(t, " VD: ");
+			put(t, parser_keyword_form(cfg->parser, PARSER_ENROL));
+			put(t, " ");
+			put_name(t, cfg->communes[commune].name);
+			putf(t, " 35 %s", cfg->trades[0].code);
+		}
+		if (units(t) <= max)
+			break;
+	}
+	if (units(t) > max)
+		cut(t, max);
+	snprintf(buf, bufsz, "%s", t->s);
+	free(t);
+	return 0;
+}
+
+struct reported {
+	const struct config *cfg;
+	char *v; /* per commune: 1 when it reported in the period */
+};
+
+static int
+mark_reported(void *arg, const struct store_sum *s)
+{
+	struct reported *r = arg;
+	int c;
+
+	c = commune_index(r->cfg, s->commune_code);
+	if (c >= 0 && s->reports > 0)
+		r->v[c] = 1;
+	return 0;
+}
+
+/* The reminders of one commune for the reminder date: 0 or more queued, -1. */
+static int
+remind_commune(const struct config *cfg, struct store *st, int c, const char *date, int year,
+	       int deadline, int64_t now)
+{
+	const struct config_commune *cm = &cfg->communes[c];
+	char text[DIGEST_BUF];
+	int64_t id;
+	size_t i;
+	int n = 0, r;
+
+	if (digest_reminder_text(cfg, c, year, deadline, text, sizeof(text)) == -1)
+		return -1;
+	for (i = 0; i < cm->nofficers; i++) {
+		r = store_reminder_seen(st, date, cm->code, cm->officers[i]);
+		if (r == -1)
+			return -1;
+		if (r == 1)
+			continue;
+		r = queue(cfg, st, cm->officers[i], "reminder", text, now, &id);
+		if (r == -1)
+			return -1;
+		if (r == 1 &&
+		    store_reminder_add(st, date, cm->code, cm->officers[i], id, now) == -1)
+			return -1;
+		n += r;
+	}
+	return n;
+}
+
+/* The first day of the reminders of a deadline (month * 100 + day) of year. */
+static int64_t
+remind_from(const struct config *cfg, int year, int deadline)
+{
+	int64_t due = clock_from_local(year, deadline / 100, deadline % 100, 0, 0);
+
+	return due - (int64_t)cfg->reminders.days_before * DAY;
+}
+
+static int
+in_window(const struct config *cfg, int64_t now, int year, int deadline)
+{
+	int64_t today = clock_day_start(now);
+
+	return today >= remind_from(cfg, year, deadline) &&
+	       today <= clock_from_local(year, deadline / 100, deadline % 100, 0, 0);
+}
+
+/* The reminders of one deadline, inside the caller's transaction. */
+static int
+remind_deadline(const struct config *cfg, struct store *st, int64_t now, int year, int deadline,
+		char *reported)
+{
+	struct reported r = {cfg, reported};
+	char date[16], today[16];
+	size_t c;
+	int n = 0, k;
+
+	clock_date(remind_from(cfg, year, deadline), date, sizeof(date));
+	clock_date(now, today, sizeof(today));
+	memset(reported, 0, cfg->ncommunes);
+	if (store_sums_foreach(st, year, deadline / 100 <= 6 ? 1 : 2, mark_reported, &r) == -1)
+		return -1;
+	for (c = 0; c < cfg->ncommunes; c++) {
+		if (reported[c] || cfg->communes[c].nofficers == 0 ||
+		    !commune_valid(&cfg->communes[c], today))
+			continue;
+		k = remind_commune(cfg, st, (int)c, date, year, deadline, now);
+		if (k == -1)
+			return -1;
+		n += k;
+	}
+	return n;
+}
+
+/* The reminders due at now: deadlines of this year and of the next (a
+ * window may start in December). */
+static int
+reminders(const struct config *cfg, struct store *st, int64_t now)
+{
+	char *reported = NULL;
+	struct tm tm;
+	size_t i;
+	int y, n = 0, k, due = 0;
+
+	clock_local(now, &tm);
+	for (y = tm.tm_year + 1900; y <= tm.tm_year + 1901; y++) {
+		for (i = 0; i < cfg->reminders.ndates; i++)
+			due |= in_window(cfg, now, y, cfg->reminders.dates[i]);
+	}
+	if (!due || cfg->ncommunes == 0)
+		return 0;
+	reported = malloc(cfg->ncommunes);
+	if (reported == NULL) {
+		log_warn("reminders");
+		return -1;
+	}
+	if (store_begin(st) == -1)
+		goto fail;
+	for (y = tm.tm_year + 1900; y <= tm.tm_year + 1901; y++) {
+		for (i = 0; i < cfg->reminders.ndates; i++) {
+			if (!in_window(cfg, now, y, cfg->reminders.dates[i]))
+				continue;
+			k = remind_deadline(cfg, st, now, y, cfg->reminders.dates[i], reported);
+			if (k == -1)
+				goto fail;
+			n += k;
+		}
+	}
+	if (store_commit(st) == -1)
+		goto fail;
+	free(reported);
+	return n;
+
+fail:
+	store_rollback(st);
+	free(reported);
+	return -1;
+}
+
+int
+digest_tick(const struct config *cfg, struct store *st, int64_t now)
+{
+	int n = 0, r;
+
+	if (digest_quiet(cfg, now))
+		return 0;
+	/* Reminders first: the digest of the same turn lists them. */
+	if (cfg->reminders.enabled) {
+		r = reminders(cfg, st, now);
+		if (r == -1)
+			return -1;
+		n += r;
+	}
+	if (cfg->digest.nrecipients > 0) {
+		r = scheduled_digest(cfg, st, now);
+		if (r == -1)
+			return -1;
+		n += r;
+	}
+	return n;
+}
+
+/* ---- Running totals in confirmations ---------------------------------- */
+
+struct commune_sum {
+	const char *code;
+	long enrol;
+};
+
+static int
+add_commune_enrol(void *arg, const struct store_sum *s)
+{
+	struct commune_sum *cs = arg;
+
+	if (strcmp(s->commune_code, cs->code) == 0 && strcmp(s->kind, "enrol") == 0)
+		cs->enrol += s->count;
+	return 0;
+}
+
+/* "Luy ke 2022 xa Minh Son: 120 HV/KH 150"; without the commune when short. */
+static void
+put_total(struct text *t, const struct config *cfg, int c, int year, long enrol, int with_name)
+{
+	putf(t, T(t, "Luy ke %d", "Lũy kế %d"), year);
+	if (with_name) {
+		put(t, " ");
+		put_commune(t, cfg, c);
+	}
+	putf(t, ": %ld HV", enrol);
+	if (cfg->communes[c].plan_trained > 0)
+		putf(t, "/KH %d", cfg->communes[c].plan_trained);
+}
+
+/* reply + ". " + total, in t. */
+static void
+join(struct text *t, const char *reply, const struct text *total)
+{
+	size_t n = strlen(reply);
+
+	reset(t, t->dia);
+	put(t, reply);
+	if (n > 0)
+		put(t, reply[n - 1] == '.' ? " " : ". ");
+	put(t, total->s);
+}
+
+int
+digest_running_total(const struct config *cfg, struct store *st, int commune, int year, char *reply,
+		     size_t replysz)
+{
+	struct commune_sum cs;
+	struct text *t = NULL, *total = NULL;
+	char head[DIGEST_BUF];
+	size_t max;
+	int rc = -1;
+
+	if (commune < 0 || (size_t)commune >= cfg->ncommunes)
+		return -1;
+	cs.code = cfg->communes[commune].code;
+	cs.enrol = 0;
+	if (store_sums_foreach(st, year, 0, add_commune_enrol, &cs) == -1)
+		return -1;
+	t = malloc(sizeof(*t));
+	total = malloc(sizeof(*total));
+	if (t == NULL || total == NULL) {
+		log_warn("running total");
+		goto done;
+	}
+	reset(t, cfg->reply_diacritics);
+	reset(total, t->dia);
+	max = t->dia ? SMS_UCS2 : SMS_GSM;
+	put_total(total, cfg, commune, year, cs.enrol, 1);
+	join(t, reply, total);
+	if (units(t) > max) {
+		reset(total, t->dia);
+		put_total(total, cfg, commune, year, cs.enrol, 0);
+		join(t, reply, total);
+	}
+	if (units(t) > max) {
+		/* The confirmation (its reference number first) gives way. */
+		reset(t, t->dia);
+		put(t, reply);
+		cut(t, max - 2 - units(total));
+		snprintf(head, sizeof(head), "%s", t->s);
+		join(t, head, total);
+	}
+	snprintf(reply, replysz, "%s", t->s);
+	rc = 0;
+done:
+	free(t);
+	free(total);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/*
+ * push.h - store-and-forward of the push_queue events to the district server.
+ *
+ * Every accepted report, every rejected message and every outcome of an SMS
+ * the district asked for is an event in push_queue, written in the same
+ * transaction as the change it describes.  The push sends them, oldest
+ * first, in batches of up to `batch` events, over one libcurl handle that
+ * keeps its connection alive, and marks them sent only when the server has
+ * said it accepted them.  Event ids ("<gateway id>:<sequence>") are never
+ * reused: after a crash a batch may be sent again, and the server drops the
+ * repeats.  docs/push-protocol.md describes the protocol.
+ *
+ *  - Server down, 5xx, timeouts, refused or reset connections, DNS failure,
+ *    an answer that is not what the protocol says: retry later, with an
+ *    exponential backoff with jitter from retry_min_ms up to retry_max_ms,
+ *    never earlier than a Retry-After asks.  The schedule and the last
+ *    outcomes are kept in the database (push_state), for `tinbao status`
+ *    and across restarts.
+ *  - 4xx about the content (400, 409, 413, 422...): the batch is halved
+ *    until the offending event is alone; it is then parked with the
+ *    server's answer and the others carry on.  4xx that are not about the
+ *    events (401, 403, 404, 405, 407, 408, 429) are retried like a 5xx:
+ *    a wrong token must not park the whole queue.
+ *  - DHIS2 (format "dhis2"): aggregate values to {url}/api/dataValueSets,
+ *    see push.c; the ImportSummary decides, conflicts park.
+ *
+ * TLS certificates are always verified; the token is read from a file only
+ * its owner can read, and never logged.  The caller initialises libcurl
+ * once per process with push_global_init().
+ */
+#ifndef TINBAO_PUSH_H
+#define TINBAO_PUSH_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct store;
+struct push;
+
+/* libcurl's global state: once at the start and the end of the process. */
+int push_global_init(void);
+void push_global_cleanup(void);
+
+/*
+ * Prepares the push of cfg's push group over st.  Both must outlive the
+ * push (which copies neither).  Returns 0 with *out set, or with *out NULL
+ * when the configuration has no push group; -1 when the push cannot start
+ * (token file readable by others, empty or missing; libcurl refused a
+ * setting), after logging why.  When *stop becomes non-zero (a signal), a
+ * request under way is abandoned like a lost connection.
+ */
+int push_new(const struct config *cfg, struct store *st, const volatile sig_atomic_t *stop,
+	     struct push **out);
+void push_free(struct push *p); /* accepts NULL */
+
+/*
+ * One step of the daemon's loop: queues a gateway.status event when one is
+ * due, then makes at most one request (bounded by timeout_ms) when the
+ * backoff allows.  Returns how many milliseconds the push wants to wait
+ * before its next step: 0 when more events are waiting, the backoff after a
+ * failure, or -1 when the queue is empty (no deadline).  p may be NULL
+ * (push off): -1.
+ */
+int push_step(struct push *p);
+
+/* What push_run() did. */
+struct push_report {
+	int64_t sent;	  /* events the server accepted */
+	int64_t parked;	  /* events parked with the server's answer */
+	int64_t requests; /* requests answered by the server */
+	int64_t pending;  /* events left pending */
+};
+
+/*
+ * Pushes what is queued until nothing is pending (`tinbao push --once`),
+ * without waiting for the backoff; stops at the first failure.  Returns 0
+ * when the queue was drained, -1 when the server could not be reached or
+ * did not accept (the failure is recorded like push_step's).  r may be NULL.
+ */
+int push_run(struct push *p, struct push_report *r);
+
+/* "2022-05-01T08:30:00+07:00": a Unix time in Vietnam, RFC 3339. */
+void push_time(int64_t t, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * report.h - the plan report district staff file every six months and every
+ * year (`tinbao report`).
+ *
+ * For a period (a half-year or a year), per commune and per trade: learners
+ * enrolled, completed and employed, the employment rate, the training
+ * demand, and per commune the labour force and its trained share; totals
+ * against the plan's targets (trainees 600-800 in the year, 80% employed,
+ * 60% of the labour force trained); the communes that never reported in the
+ * period; how many cancelled reports were left out.
+ *
+ * The figures are read once (report_build) and written in three forms that
+ * always agree: plain text (ASCII, for a terminal or a printer), CSV (UTF-8
+ * with a BOM and CRLF line ends so that Excel and LibreOffice open the
+ * Vietnamese names correctly; one header row, stable column names) and HTML
+ * (one self-contained file: tables and inline SVG charts, no scripts, no
+ * network).
+ *
+ * Definitions.  Trainees are the learners enrolled (ENROL); the employment
+ * rate is employed / completed; a commune's labour force is a stock, taken
+ * from its latest LABOUR report of the year up to the end of the period.
+ * Rates are whole percents rounded down, so that a rate shown as meeting
+ * its target does.  Communes are the configured ones that exist during the
+ * period, followed by any other code found in the reports.
+ */
+#ifndef TINBAO_REPORT_H
+#define TINBAO_REPORT_H
+
+#include <stdio.h>
+
+struct config;
+struct store;
+struct report;
+
+enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_HTML };
+
+/* "2022-H1", "2022-H2" or "2022" -> year and half (0 for the year).  0, or
+ * -1 when s is none of these. */
+int report_parse_period(const char *s, int *year, int *half);
+/* "text", "csv" or "html".  0 or -1. */
+int report_parse_format(const char *s, enum report_format *fmt);
+
+/* Reads the period's figures: every SQLite query of a report happens here.
+ * Returns NULL (logged) on failure.  cfg must outlive the report. */
+struct report *report_build(const struct config *cfg, struct store *st, int year, int half);
+void report_free(struct report *r); /* accepts NULL */
+
+/* Writes the report; 0, or -1 when out could not be written. */
+int report_write(const struct report *r, enum report_format fmt, FILE *out);
+
+#endif

@@ -1,0 +1,918 @@
+/*
+ * test_modemsim.c - tinbao's modem code and libgammu's real AT driver against
+ * the AT-modem simulator (tests/modemsim): a pseudo-terminal that answers AT
+ * commands like a GSM modem, driven from here through its control socket.
+ *
+ * The first group goes through gateway/modem.c (modem_open, modem_next,
+ * modem_delete, modem_send); the second calls libgammu directly for what
+ * modem.c does not wrap (USSD, signal, network, SMSC, +CMTI).  Each group
+ * starts one simulator and connects once: libgammu's AT initialisation alone
+ * takes about 3 s (it writes slowly until it knows the phone).
+ *
+ * Usage: test_modemsim [path-to-modemsim]   (default build/tests/modemsim)
+ * TEST_VERBOSE=1 shows the simulator's and the modem code's log;
+ * TEST_GAMMU_LOG=/tmp/gammu.log writes libgammu's own log there.
+ */
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <gammu.h>
+
+#include "log.h"
+#include "modem.h"
+
+#define IO_TIMEOUT_MS 5000    /* one control reply, the simulator's pty path */
+#define CALLBACK_WAIT_MS 5000 /* an unsolicited +CUSD or +CMTI */
+#define TEST_ALARM_S 30	      /* no single test may take longer */
+#define SIM_TIMEOUT_S "120"   /* the simulator exits by itself after this */
+#define BASE_TIME 1646100000  /* 2022-03-01 09:00 +07:00 */
+
+struct sim {
+	pid_t pid;
+	int ctl;
+	char dir[64];
+	char link[96], ctlpath[96], gammurc[96];
+	char pty[64];
+	char reply[4096];
+};
+
+/* What libgammu's callbacks saw (group 2). */
+struct ussd_got {
+	int done;
+	GSM_USSDStatus status;
+	char text[4 * (GSM_MAX_USSD_LENGTH + 1)]; /* UTF-8 */
+};
+
+struct cmti_got {
+	int n;
+	int location[8];
+};
+
+struct fix {
+	struct sim sim;
+	struct modem *modem;  /* group 1: through gateway/modem.c */
+	GSM_StateMachine *sm; /* group 2: libgammu directly */
+	struct ussd_got ussd;
+	struct cmti_got cmti;
+};
+
+static const char *simbin = "build/tests/modemsim";
+static volatile sig_atomic_t alarm_victim; /* the simulator's pid */
+
+/* The safety net: a test that hangs takes the simulator down with it. */
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "test_modemsim: a test took too long, giving up\n";
+
+	if (alarm_victim > 0)
+		kill((pid_t)alarm_victim, SIGKILL);
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds until deadline, never negative (poll would wait forever). */
+static int
+ms_left(int64_t deadline)
+{
+	int64_t left = deadline - now_ms();
+
+	return left > 0 ? (int)left : 0;
+}
+
+/* Reads one line from fd within IO_TIMEOUT_MS; -1 on timeout or EOF. */
+static int
+read_line(int fd, char *buf, size_t sz)
+{
+	int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+	struct pollfd pfd = {fd, POLLIN, 0};
+	size_t n = 0;
+	ssize_t got;
+	char *nl;
+
+	for (;;) {
+		if (poll(&pfd, 1, ms_left(deadline)) <= 0)
+			return -1;
+		got = read(fd, buf + n, sz - 1 - n);
+		if (got <= 0)
+			return -1;
+		n += (size_t)got;
+		buf[n] = '\0';
+		nl = strchr(buf, '\n');
+		if (nl != NULL) {
+			*nl = '\0';
+			return 0;
+		}
+		if (n == sz - 1)
+			return -1;
+	}
+}
+
+/* Sends one control command; returns the reply line. */
+static const char *ctl(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static const char *
+ctl(struct sim *s, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(line) - 1);
+	line[n++] = '\n';
+	assert_int_equal(send(s->ctl, line, (size_t)n, MSG_NOSIGNAL), n);
+	if (read_line(s->ctl, s->reply, sizeof(s->reply)) == -1)
+		fail_msg("no answer from the simulator to: %.*s", n - 1, line);
+	return s->reply;
+}
+
+/* A control command that must answer "ok" or start with "ok ". */
+static const char *ctl_ok(struct sim *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static const char *
+ctl_ok(struct sim *s, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ctl(s, "%s", line);
+	if (strcmp(s->reply, "ok") != 0 && strncmp(s->reply, "ok ", 3) != 0)
+		fail_msg("simulator: %s -> %s", line, s->reply);
+	return s->reply;
+}
+
+/* How many AT commands beginning with prefix the simulator received. */
+static int
+seen(struct sim *s, const char *prefix)
+{
+	return atoi(ctl_ok(s, "seen %s", prefix) + 3);
+}
+
+static void
+child(const struct sim *s, int fds[2])
+{
+	int devnull = open("/dev/null", O_WRONLY);
+	const char *verbose = getenv("TEST_VERBOSE") != NULL ? "-v" : NULL;
+
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+	dup2(fds[1], STDOUT_FILENO);
+	close(fds[0]);
+	close(fds[1]);
+	if (verbose == NULL && devnull != -1)
+		dup2(devnull, STDERR_FILENO);
+	if (devnull != -1)
+		close(devnull);
+	execl(simbin, "modemsim", "--link", s->link, "--ctl", s->ctlpath, "--timeout",
+	      SIM_TIMEOUT_S, verbose, (char *)NULL);
+	_exit(127);
+}
+
+static int
+connect_ctl(struct sim *s)
+{
+	struct sockaddr_un sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", s->ctlpath);
+	s->ctl = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s->ctl == -1)
+		return -1;
+	return connect(s->ctl, (struct sockaddr *)&sun, sizeof(sun));
+}
+
+static int
+write_gammurc(const struct sim *s)
+{
+	FILE *f = fopen(s->gammurc, "w");
+
+	if (f == NULL)
+		return -1;
+	/* What a deployment's gammurc says for a USB modem, the device aside. */
+	fprintf(f, "[gammu]\ndevice = %s\nconnection = at\n", s->link);
+	return fclose(f);
+}
+
+static void
+sim_start(struct sim *s)
+{
+	int fds[2];
+
+	memset(s, 0, sizeof(*s));
+	s->ctl = -1;
+	strcpy(s->dir, "/tmp/tinbao-modemsim-XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	snprintf(s->link, sizeof(s->link), "%s/modem", s->dir);
+	snprintf(s->ctlpath, sizeof(s->ctlpath), "%s/ctl", s->dir);
+	snprintf(s->gammurc, sizeof(s->gammurc), "%s/gammurc", s->dir);
+	assert_int_equal(write_gammurc(s), 0);
+	assert_int_equal(pipe(fds), 0);
+	s->pid = fork();
+	assert_true(s->pid != -1);
+	if (s->pid == 0)
+		child(s, fds);
+	alarm_victim = s->pid;
+	close(fds[1]);
+	if (read_line(fds[0], s->pty, sizeof(s->pty)) == -1)
+		fail_msg("%s did not print its pty", simbin);
+	close(fds[0]);
+	assert_true(strncmp(s->pty, "/dev/", 5) == 0);
+	assert_int_equal(connect_ctl(s), 0);
+}
+
+static void
+sim_stop(struct sim *s)
+{
+	int64_t deadline = now_ms() + 2000;
+	struct timespec step = {0, 10 * 1000 * 1000};
+	int status;
+
+	if (s->ctl != -1)
+		close(s->ctl);
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		while (waitpid(s->pid, &status, WNOHANG) == 0 && now_ms() < deadline)
+			nanosleep(&step, NULL);
+		if (kill(s->pid, SIGKILL) == 0)
+			waitpid(s->pid, &status, 0);
+		alarm_victim = 0;
+	}
+	unlink(s->gammurc);
+	unlink(s->link);
+	unlink(s->ctlpath);
+	if (s->dir[0] != '\0' && rmdir(s->dir) == -1)
+		fprintf(stderr, "test_modemsim: could not remove %s: %s\n", s->dir,
+			strerror(errno));
+}
+
+/* Group 0: the simulator alone, spoken to directly --------------------- */
+
+static int
+sim_group_setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	alarm(TEST_ALARM_S);
+	sim_start(&f->sim);
+	alarm(0);
+	*state = f;
+	return 0;
+}
+
+/* Sends an AT command line; returns everything the modem said until a final
+ * result code, or what came within 300 ms when none came. */
+static const char *
+at(int fd, const char *cmd)
+{
+	static char buf[4096];
+	int64_t deadline = now_ms() + 300;
+	struct pollfd pfd = {fd, POLLIN, 0};
+	size_t n = 0;
+	ssize_t got;
+
+	assert_int_equal(write(fd, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+	assert_int_equal(write(fd, "\r", 1), 1);
+	buf[0] = '\0';
+	while (poll(&pfd, 1, ms_left(deadline)) > 0) {
+		got = read(fd, buf + n, sizeof(buf) - 1 - n);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		buf[n] = '\0';
+		if (n >= 2 && strcmp(buf + n - 2, "\r\n") == 0 &&
+		    (strstr(buf, "OK\r\n") != NULL || strstr(buf, "ERROR") != NULL))
+			break; /* a final result code, complete */
+	}
+	return buf;
+}
+
+static void
+test_raw_commands(void **state)
+{
+	struct fix *f = *state;
+	int fd = open(f->sim.link, O_RDWR | O_NOCTTY);
+
+	assert_true(fd != -1);
+	/* Echo is on when the modem starts; ATE0 turns it off. */
+	assert_string_equal(at(fd, "ATE0"), "ATE0\r\r\nOK\r\n");
+	assert_string_equal(at(fd, "AT+CGMI"), "\r\ntinbao\r\n\r\nOK\r\n");
+	assert_string_equal(at(fd, "AT+CMGF=1"), "\r\nERROR\r\n");
+	/* SMSC +84980200030, SMS-DELIVER from +84912000001, GSM 7-bit, time
+	 * 22-03-01 09:00:00 +07:00 (28 quarters: 0x82), 2 septets "hi". */
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 hi", BASE_TIME);
+	assert_string_equal(at(fd, "AT+CMGL=4"),
+			    "\r\n+CMGL: 1,0,,21\r\n07914889200030F0040B914819020000F100002230"
+			    "109000008202E834\r\n\r\nOK\r\n");
+	ctl_ok(&f->sim, "error 1");
+	assert_string_equal(at(fd, "AT"), "\r\nERROR\r\n");
+	ctl_ok(&f->sim, "cms 1 500");
+	assert_string_equal(at(fd, "AT"), "\r\n+CMS ERROR: 500\r\n");
+	ctl_ok(&f->sim, "hang");
+	assert_string_equal(at(fd, "AT"), "");
+	ctl_ok(&f->sim, "unhang");
+	assert_string_equal(at(fd, "AT"), "\r\nOK\r\n");
+	assert_int_equal(seen(&f->sim, "AT+CM"), 2);
+	close(fd);
+}
+
+static void
+test_raw_vanish(void **state)
+{
+	struct fix *f = *state;
+	char target[64], path[64];
+	ssize_t n;
+	int fd = open(f->sim.link, O_RDWR | O_NOCTTY);
+
+	assert_true(fd != -1);
+	ctl_ok(&f->sim, "vanish");
+	assert_true(access(f->sim.link, F_OK) == -1);
+	assert_true(read(fd, target, sizeof(target)) <= 0); /* EIO: the line is gone */
+	close(fd);
+	snprintf(path, sizeof(path), "%s", ctl_ok(&f->sim, "back") + 3);
+	n = readlink(f->sim.link, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, path);
+	fd = open(f->sim.link, O_RDWR | O_NOCTTY);
+	assert_true(fd != -1);
+	assert_string_equal(at(fd, "AT"), "AT\r\r\nOK\r\n");
+	close(fd);
+}
+
+/* Group 1: gateway/modem.c ------------------------------------------- */
+
+static int
+modem_group_setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	alarm(TEST_ALARM_S);
+	sim_start(&f->sim);
+	f->modem = modem_open(f->sim.gammurc, 0);
+	assert_non_null(f->modem);
+	assert_false(modem_is_dummy(f->modem));
+	alarm(0);
+	*state = f;
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	struct fix *f = *state;
+
+	alarm(TEST_ALARM_S);
+	modem_close(f->modem);
+	if (f->sm != NULL) {
+		if (GSM_IsConnected(f->sm))
+			GSM_TerminateConnection(f->sm);
+		GSM_FreeStateMachine(f->sm);
+	}
+	sim_stop(&f->sim);
+	alarm(0);
+	free(f);
+	return 0;
+}
+
+/* Every test starts from a fresh simulator state, under the alarm. */
+static int
+test_setup(void **state)
+{
+	struct fix *f = *state;
+
+	alarm(TEST_ALARM_S);
+	ctl_ok(&f->sim, "reset");
+	return 0;
+}
+
+static int
+test_teardown(void **state)
+{
+	struct fix *f = *state;
+
+	if (f->sm != NULL) {
+		GSM_SetIncomingSMS(f->sm, FALSE);
+		GSM_SetIncomingSMSCallback(f->sm, NULL, NULL);
+		GSM_SetIncomingUSSDCallback(f->sm, NULL, NULL);
+	}
+	alarm(0);
+	return 0;
+}
+
+static int
+starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void
+test_receive_gsm7(void **state)
+{
+	struct fix *f = *state;
+	struct modem_sms sms;
+
+	assert_string_equal(
+	    ctl_ok(&f->sim, "deliver -t %d +84912000001 ENROL xa Minh Son 35 han", BASE_TIME),
+	    "ok 1 1");
+	/* The escape table: each of these takes two septets. */
+	ctl_ok(&f->sim, "deliver -t %d Viettel KM [20%%] {x} a|b ~c ^d \\\\e 5€", BASE_TIME);
+	assert_int_equal(modem_next(f->modem, 1, &sms), 1);
+	assert_string_equal(sms.sender, "+84912000001");
+	assert_string_equal(sms.text, "ENROL xa Minh Son 35 han");
+	assert_string_equal(sms.coding, "gsm7");
+	assert_int_equal(sms.smsc_time, BASE_TIME);
+	assert_int_equal(sms.concat_ref, -1);
+	assert_int_equal(sms.location, 1);
+	assert_int_equal(modem_next(f->modem, 0, &sms), 1);
+	assert_string_equal(sms.sender, "Viettel");
+	assert_string_equal(sms.text, "KM [20%] {x} a|b ~c ^d \\e 5€");
+	assert_string_equal(sms.coding, "gsm7");
+	assert_int_equal(modem_next(f->modem, 0, &sms), 0);
+}
+
+static void
+test_receive_ucs2(void **state)
+{
+	static const char text[] = "ENROL xã Minh Sơn 35 hàn – Báo cáo đợt 1, Hữu Lũng";
+	struct fix *f = *state;
+	struct modem_sms sms;
+
+	/* An SMSC west of Greenwich: the time zone's sign bit. */
+	ctl_ok(&f->sim, "deliver -t %d -z -20 +84912000002 %s", BASE_TIME, text);
+	assert_int_equal(modem_next(f->modem, 1, &sms), 1);
+	assert_string_equal(sms.sender, "+84912000002");
+	assert_string_equal(sms.coding, "ucs2");
+	assert_string_equal(sms.text, text);
+	assert_int_equal(sms.smsc_time, BASE_TIME);
+	assert_int_equal(modem_next(f->modem, 0, &sms), 0);
+}
+
+static void
+test_receive_concatenated(void **state)
+{
+	static const char line[] = "Bao cao tuan 12: xa Minh Son, 35 hoc vien nghe han dien. ";
+	char text[8 * sizeof(line)], got[3][MODEM_TEXT_MAX];
+	int order[3], i;
+	struct fix *f = *state;
+	struct modem_sms sms;
+
+	text[0] = '\0';
+	for (i = 0; i < 7; i++)
+		strcat(text, line); /* 399 characters: three parts of <= 153 */
+	/* Stored out of order: part 3 lands in slot 1. */
+	assert_string_equal(ctl_ok(&f->sim, "deliver -n 77 -o 3,1,2 +84912000003 %s", text),
+			    "ok 3 1 2 3");
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(modem_next(f->modem, i == 0, &sms), 1);
+		assert_int_equal(sms.concat_ref, 77);
+		assert_int_equal(sms.part_count, 3);
+		assert_in_range(sms.part_no, 1, 3);
+		assert_int_equal(sms.location, i + 1);
+		order[i] = sms.part_no;
+		snprintf(got[sms.part_no - 1], sizeof(got[0]), "%s", sms.text);
+	}
+	assert_int_equal(modem_next(f->modem, 0, &sms), 0);
+	assert_int_equal(order[0], 3);
+	assert_int_equal(order[1], 1);
+	assert_int_equal(order[2], 2);
+	assert_int_equal(strlen(got[0]), 153);
+	assert_int_equal(strlen(got[1]), 153);
+	assert_true(strncmp(text, got[0], 153) == 0);
+	assert_true(strncmp(text + 153, got[1], 153) == 0);
+	assert_string_equal(text + 306, got[2]);
+}
+
+static void
+test_delete(void **state)
+{
+	struct fix *f = *state;
+	struct modem_sms sms[2];
+
+	ctl_ok(&f->sim, "deliver +84912000001 GRAD xa Minh Son 20 han");
+	ctl_ok(&f->sim, "deliver +84912000002 JOB xa Minh Son 12 han");
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 2/30 1 2");
+	assert_int_equal(modem_next(f->modem, 1, &sms[0]), 1);
+	assert_int_equal(modem_next(f->modem, 0, &sms[1]), 1);
+	assert_int_equal(modem_delete(f->modem, &sms[0]), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 1/30 2");
+	assert_int_equal(modem_delete(f->modem, &sms[1]), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
+	assert_string_equal(ctl_ok(&f->sim, "seen AT+CMGD=1"), "ok 1");
+	assert_int_equal(modem_next(f->modem, 1, &sms[0]), 0);
+}
+
+static void
+test_send(void **state)
+{
+	static const char reply[] = "OK #12: ghi danh 35 HV nghe Han dien, xa Minh Son";
+	struct fix *f = *state;
+	char longtext[200], expect[300];
+
+	assert_int_equal(modem_send(f->modem, "+84912000001", reply), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	snprintf(expect, sizeof(expect), "ok +84912000001 gsm7 1/1 -1 %s", reply);
+	assert_string_equal(ctl_ok(&f->sim, "sent 0"), expect);
+
+	assert_int_equal(modem_send(f->modem, "0912000002", "Đã nhận báo cáo xã Minh Sơn"), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sent 1"),
+			    "ok 0912000002 ucs2 1/1 -1 Đã nhận báo cáo xã Minh Sơn");
+
+	memset(longtext, 'x', sizeof(longtext) - 1);
+	longtext[sizeof(longtext) - 1] = '\0';
+	assert_int_equal(modem_send(f->modem, "+84912000003", longtext), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 4");
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 2"), "ok +84912000003 gsm7 1/2 "));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 3"), "ok +84912000003 gsm7 2/2 "));
+}
+
+static void
+test_faults(void **state)
+{
+	struct fix *f = *state;
+	struct modem_sms sms;
+	int n;
+
+	ctl_ok(&f->sim, "deliver +84912000001 STATUS");
+	/* libgammu retries a failed AT+CPMS; three in a row fail the scan. */
+	ctl_ok(&f->sim, "error 3 AT+CPMS");
+	assert_int_equal(modem_next(f->modem, 1, &sms), -1);
+	/* When AT+CMGL=4 fails, libgammu tries a bare AT+CMGL, then reads the
+	 * SIM location by location with AT+CMGR. */
+	n = seen(&f->sim, "AT+CMGR=1");
+	ctl_ok(&f->sim, "error 2 AT+CMGL");
+	assert_int_equal(modem_next(f->modem, 1, &sms), 1);
+	assert_string_equal(sms.text, "STATUS");
+	assert_int_equal(seen(&f->sim, "AT+CMGR=1"), n + 1);
+
+	/* 321: invalid memory index; 330: SMSC address unknown. */
+	ctl_ok(&f->sim, "cms 1 321 AT+CMGD");
+	assert_int_equal(modem_delete(f->modem, &sms), -1);
+	ctl_ok(&f->sim, "cms 3 330 AT+CMGS");
+	assert_int_equal(modem_send(f->modem, "+84912000001", "OK"), -1);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 0");
+	/* Any command at all failing fails the operation. */
+	ctl_ok(&f->sim, "error 1");
+	assert_int_equal(modem_send(f->modem, "+84912000001", "OK"), -1);
+	/* Nothing stuck: the SMS is still there and can go now. */
+	assert_int_equal(modem_next(f->modem, 1, &sms), 1);
+	assert_int_equal(modem_delete(f->modem, &sms), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
+}
+
+/*
+ * libgammu answers a refused AT+CMGS=<len> by calling the send-status
+ * callback with the error, then escapes and tries again by itself; the retry
+ * sends the SMS.  Only the status that comes after GSM_SendSMS returned is
+ * the network's answer: modem.c must report this SMS as sent, or the outbox
+ * would send it a second time.
+ */
+static void
+test_send_retried(void **state)
+{
+	struct fix *f = *state;
+	int r;
+
+	ctl_ok(&f->sim, "cms 1 304 AT+CMGS");
+	r = modem_send(f->modem, "+84912000001", "OK #13");
+	assert_string_equal(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 gsm7 1/1 -1 OK #13");
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(r, 0);
+}
+
+static void
+test_reconnect_vanish_back(void **state)
+{
+	struct fix *f = *state;
+	struct modem_sms sms;
+	int64_t t0;
+
+	ctl_ok(&f->sim, "deliver +84912000001 NEED xa Minh Son 40 han");
+	/* The same pty again, as after a gateway restart (libgammu locks the
+	 * line with TIOCEXCL; the simulator lifts that for the next one). */
+	modem_close(f->modem);
+	f->modem = modem_open(f->sim.gammurc, 0);
+	assert_non_null(f->modem);
+	ctl_ok(&f->sim, "vanish");
+	t0 = now_ms();
+	assert_int_equal(modem_next(f->modem, 1, &sms), -1);
+	assert_true(now_ms() - t0 < 20000);
+	assert_true(starts_with(ctl_ok(&f->sim, "back"), "ok /dev/"));
+	modem_close(f->modem);
+	f->modem = modem_open(f->sim.gammurc, 0);
+	assert_non_null(f->modem);
+	/* The SIM kept its SMS across the modem's absence. */
+	assert_int_equal(modem_next(f->modem, 1, &sms), 1);
+	assert_string_equal(sms.text, "NEED xa Minh Son 40 han");
+}
+
+/* Group 2: libgammu directly ----------------------------------------- */
+
+static int
+gammu_group_setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	INI_Section *ini = NULL;
+
+	assert_non_null(f);
+	alarm(TEST_ALARM_S);
+	sim_start(&f->sim);
+	f->sm = GSM_AllocStateMachine();
+	assert_non_null(f->sm);
+	assert_int_equal(GSM_FindGammuRC(&ini, f->sim.gammurc), ERR_NONE);
+	assert_int_equal(GSM_ReadConfig(ini, GSM_GetConfig(f->sm, 0), 0), ERR_NONE);
+	INI_Free(ini);
+	GSM_SetConfigNum(f->sm, 1);
+	assert_int_equal(GSM_InitConnection(f->sm, 1), ERR_NONE);
+	alarm(0);
+	*state = f;
+	return 0;
+}
+
+static void
+ussd_cb(GSM_StateMachine *sm, GSM_USSDMessage *ussd, void *user)
+{
+	struct ussd_got *got = user;
+
+	got->status = ussd->Status;
+	EncodeUTF8(got->text, ussd->Text);
+	got->done = 1;
+}
+
+/* Reads from the modem until *count reaches want, at most CALLBACK_WAIT_MS. */
+static void
+wait_for(GSM_StateMachine *sm, const int *count, int want)
+{
+	int64_t deadline = now_ms() + CALLBACK_WAIT_MS;
+
+	while (*count < want && now_ms() < deadline)
+		GSM_ReadDevice(sm, TRUE);
+	assert_int_equal(*count, want);
+}
+
+/* Dials a USSD code; the answer, if any, is in f->ussd. */
+static GSM_Error
+ussd(struct fix *f, const char *code)
+{
+	char number[32];
+	GSM_Error err;
+
+	memset(&f->ussd, 0, sizeof(f->ussd));
+	snprintf(number, sizeof(number), "%s", code);
+	GSM_SetIncomingUSSDCallback(f->sm, ussd_cb, &f->ussd);
+	assert_int_equal(GSM_SetIncomingUSSD(f->sm, TRUE), ERR_NONE);
+	err = GSM_DialService(f->sm, number);
+	if (err == ERR_NONE)
+		wait_for(f->sm, &f->ussd.done, 1);
+	assert_int_equal(GSM_SetIncomingUSSD(f->sm, FALSE), ERR_NONE);
+	return err;
+}
+
+static void
+test_ussd(void **state)
+{
+	static const char vi[] = "TK chính: 10.000đ, hạn dùng 31/12/2022. Khuyến mãi: 5.000đ";
+	struct fix *f = *state;
+
+	ctl_ok(&f->sim, "ussd *101# gsm7 TK chinh: 10000d, HSD 31/12/2022");
+	ctl_ok(&f->sim, "ussd *102# ucs2 %s", vi);
+	assert_int_equal(ussd(f, "*101#"), ERR_NONE);
+	assert_int_equal(f->ussd.status, USSD_NoActionNeeded);
+	assert_string_equal(f->ussd.text, "TK chinh: 10000d, HSD 31/12/2022");
+	assert_int_equal(ussd(f, "*102#"), ERR_NONE);
+	assert_string_equal(f->ussd.text, vi);
+	/* libgammu sends the code in UCS-2 hex: it switches to AT+CSCS="UCS2". */
+	assert_string_equal(ctl_ok(&f->sim, "seen AT+CUSD=1,\"002A0031003000310023\""), "ok 1");
+}
+
+static void
+test_ussd_refused(void **state)
+{
+	struct fix *f = *state;
+
+	ctl_ok(&f->sim, "ussd *103# error");
+	assert_int_equal(ussd(f, "*103#"), ERR_UNKNOWN);
+	assert_int_equal(f->ussd.done, 0);
+	/* A code the network does not know: +CUSD: 4, which libgammu reports
+	 * through the callback and as a network error. */
+	assert_int_equal(ussd(f, "*999#"), ERR_NETWORK_ERROR);
+	assert_int_equal(f->ussd.done, 1);
+	assert_int_equal(f->ussd.status, USSD_NotSupported);
+}
+
+/* GSM_GetSMS: AT+CMGR of one location; an empty one answers OK alone. */
+static void
+test_get_sms(void **state)
+{
+	static const char text[] = "LABOUR xã Hữu Liên 1200 850";
+	struct fix *f = *state;
+	GSM_MultiSMSMessage *multi = calloc(1, sizeof(*multi));
+	char utf8[4 * (GSM_MAX_SMS_LENGTH + 1)];
+	GSM_Error err;
+
+	assert_non_null(multi);
+	ctl_ok(&f->sim, "deliver +84912000004 %s", text);
+	multi->Number = 1;
+	multi->SMS[0].Folder = 1;
+	multi->SMS[0].Location = 1;
+	err = GSM_GetSMS(f->sm, multi);
+	utf8[0] = '\0';
+	if (err == ERR_NONE) {
+		EncodeUTF8(utf8, multi->SMS[0].Text);
+		multi->SMS[0].Location = 2;
+		err = GSM_GetSMS(f->sm, multi);
+	}
+	free(multi);
+	assert_string_equal(utf8, text);
+	assert_int_equal(err, ERR_EMPTY);
+	assert_int_equal(seen(&f->sim, "AT+CMGR="), 2);
+}
+
+static void
+test_signal_and_network(void **state)
+{
+	struct fix *f = *state;
+	GSM_SignalQuality sig;
+	GSM_NetworkInfo net;
+
+	ctl_ok(&f->sim, "csq 25 0");
+	assert_int_equal(GSM_GetSignalQuality(f->sm, &sig), ERR_NONE);
+	assert_int_equal(sig.SignalStrength, -113 + 2 * 25);
+	assert_int_equal(sig.BitErrorRate, 0);
+
+	memset(&net, 0, sizeof(net));
+	assert_int_equal(GSM_GetNetworkInfo(f->sm, &net), ERR_NONE);
+	assert_int_equal(net.State, GSM_HomeNetwork);
+	assert_string_equal(net.NetworkCode, "452 04");
+	assert_string_equal(net.LAC, "3A9C");
+	assert_string_equal(net.CID, "1B2F");
+
+	ctl_ok(&f->sim, "creg 5 0x1234 0xBEEF");
+	memset(&net, 0, sizeof(net));
+	assert_int_equal(GSM_GetNetworkInfo(f->sm, &net), ERR_NONE);
+	assert_int_equal(net.State, GSM_RoamingNetwork);
+	assert_string_equal(net.LAC, "1234");
+
+	ctl_ok(&f->sim, "creg 0");
+	ctl_ok(&f->sim, "csq 99 99");
+	memset(&net, 0, sizeof(net));
+	assert_int_equal(GSM_GetNetworkInfo(f->sm, &net), ERR_NONE);
+	assert_int_equal(net.State, GSM_NoNetwork);
+	assert_int_equal(GSM_GetSignalQuality(f->sm, &sig), ERR_NONE);
+	assert_int_equal(sig.SignalPercent, -1);
+}
+
+static void
+test_smsc(void **state)
+{
+	struct fix *f = *state;
+	GSM_SMSC smsc;
+	char number[4 * (GSM_MAX_NUMBER_LENGTH + 1)];
+
+	memset(&smsc, 0, sizeof(smsc));
+	smsc.Location = 1;
+	assert_int_equal(GSM_GetSMSC(f->sm, &smsc), ERR_NONE);
+	EncodeUTF8(number, smsc.Number);
+	assert_string_equal(number, "+84980200030");
+}
+
+static void
+sms_cb(GSM_StateMachine *sm, GSM_SMSMessage *sms, void *user)
+{
+	struct cmti_got *got = user;
+
+	if (got->n < 8)
+		got->location[got->n++] = sms->Location;
+}
+
+static void
+test_cmti(void **state)
+{
+	struct fix *f = *state;
+
+	memset(&f->cmti, 0, sizeof(f->cmti));
+	GSM_SetIncomingSMSCallback(f->sm, sms_cb, &f->cmti);
+	assert_int_equal(GSM_SetIncomingSMS(f->sm, TRUE), ERR_NONE);
+	assert_string_equal(ctl_ok(&f->sim, "seen AT+CNMI=2,1"), "ok 1");
+	ctl_ok(&f->sim, "deliver +84912000001 ENROL xa Minh Son 35 han");
+	ctl_ok(&f->sim, "deliver +84912000001 GRAD xa Minh Son 30 han");
+	wait_for(f->sm, &f->cmti.n, 2);
+	assert_int_equal(f->cmti.location[0], 1);
+	assert_int_equal(f->cmti.location[1], 2);
+	/* Incoming SMS off: no more +CMTI reaches the callback. */
+	assert_int_equal(GSM_SetIncomingSMS(f->sm, FALSE), ERR_NONE);
+	ctl_ok(&f->sim, "deliver +84912000001 JOB xa Minh Son 9 han");
+	GSM_ReadDevice(f->sm, TRUE);
+	assert_int_equal(f->cmti.n, 2);
+}
+
+static void
+test_sim_full(void **state)
+{
+	struct fix *f = *state;
+	GSM_SMSMemoryStatus st;
+
+	/* A SIM that is really full. */
+	ctl_ok(&f->sim, "slots 2");
+	ctl_ok(&f->sim, "deliver +84912000001 one");
+	ctl_ok(&f->sim, "deliver +84912000001 two");
+	assert_string_equal(ctl(&f->sim, "deliver +84912000001 three"),
+			    "err sim full: stored 0 of 1");
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(GSM_GetSMSStatus(f->sm, &st), ERR_NONE);
+	assert_int_equal(st.SIMUsed, 2);
+	assert_int_equal(st.SIMSize, 2);
+
+	/* The "simfull" fault: a SIM that says it is full. */
+	ctl_ok(&f->sim, "reset");
+	ctl_ok(&f->sim, "deliver +84912000001 one");
+	ctl_ok(&f->sim, "simfull on");
+	assert_string_equal(ctl(&f->sim, "deliver +84912000001 two"),
+			    "err sim full: stored 0 of 1");
+	assert_int_equal(GSM_GetSMSStatus(f->sm, &st), ERR_NONE);
+	assert_int_equal(st.SIMUsed, st.SIMSize);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest sim_tests[] = {
+	    cmocka_unit_test_setup_teardown(test_raw_commands, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_raw_vanish, test_setup, test_teardown),
+	};
+	const struct CMUnitTest modem_tests[] = {
+	    cmocka_unit_test_setup_teardown(test_receive_gsm7, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_receive_ucs2, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_receive_concatenated, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_delete, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_send, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_faults, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_send_retried, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_reconnect_vanish_back, test_setup, test_teardown),
+	};
+	const struct CMUnitTest gammu_tests[] = {
+	    cmocka_unit_test_setup_teardown(test_ussd, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_ussd_refused, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_get_sms, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_signal_and_network, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_smsc, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_cmti, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_sim_full, test_setup, test_teardown),
+	};
+	int failed;
+
+	if (argc > 1)
+		simbin = argv[1];
+	signal(SIGALRM, on_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
+	if (getenv("TEST_GAMMU_LOG") != NULL) {
+		GSM_SetDebugFile(getenv("TEST_GAMMU_LOG"), GSM_GetGlobalDebug());
+		GSM_SetDebugLevel("textalldate", GSM_GetGlobalDebug());
+	}
+	failed =
+	    cmocka_run_group_tests_name("simulator", sim_tests, sim_group_setup, group_teardown);
+	failed += cmocka_run_group_tests_name("modem.c on the AT driver", modem_tests,
+					      modem_group_setup, group_teardown);
+	failed += cmocka_run_group_tests_name("libgammu AT driver", gammu_tests, gammu_group_setup,
+					      group_teardown);
+	return failed == 0 ? 0 : 1;
+}

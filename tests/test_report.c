@@ -1,0 +1,680 @@
+/*
+ * test_report.c - the plan report: its figures against ones computed here
+ * from the same reports, the three forms agreeing number for number, the
+ * CSV's bytes (BOM, CRLF, header), the HTML being self-contained, and the
+ * HTML rendered by a real browser (tests/report_render.sh, headless
+ * Chromium; skipped when there is none, unless TINBAO_REQUIRE_BROWSER=1).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "clock.h"
+#include "config.h"
+#include "fixture.h"
+#include "log.h"
+#include "plantest.h"
+#include "report.h"
+#include "store.h"
+
+#define TEMPLATE "contrib/tinbao.conf"
+#define NCOLS 10 /* the figures of a row, plus a commune's share of the plan */
+#define MAXROWS 256
+
+/* ---- Set-up ----------------------------------------------------------- */
+
+/* Every other commune has a share of the plan. */
+static void
+shares(int i, char *buf, size_t size)
+{
+	if (i % 2 == 0)
+		snprintf(buf, size, "plan_trained = %d; ", 20 + i);
+}
+
+struct env {
+	struct fixture f;
+	struct config *cfg;
+	struct store *st;
+	char tmpl[64];
+};
+
+/* A report of the test: commune index (-1: a code no configuration has),
+ * trade code, half, and whether it is cancelled. */
+struct rep {
+	const char *kind;
+	int commune;
+	const char *trade;
+	long count, trained;
+	int half;
+	int cancelled;
+};
+
+static const struct rep reps[] = {
+    {"enrol", 5, "HAN", 30, 0, 1, 0},	   {"enrol", 5, "HAN", 12, 0, 1, 0},
+    {"grad", 5, "HAN", 25, 0, 1, 0},	   {"job", 5, "HAN", 21, 0, 1, 0},
+    {"need", 5, "RAU", 40, 0, 1, 0},	   {"enrol", 5, "THUY", 8, 0, 2, 0},
+    {"grad", 5, "THUY", 8, 0, 2, 0},	   {"job", 5, "THUY", 5, 0, 2, 0},
+    {"labour", 5, NULL, 3000, 1200, 1, 0}, {"labour", 5, NULL, 3100, 1500, 2, 0},
+    {"labour", 6, NULL, 2000, 800, 1, 0},  {"enrol", 6, "MAYCN", 15, 0, 1, 0},
+    {"enrol", 6, "MAYCN", 99, 0, 1, 1},	   {"grad", 6, "MAYCN", 15, 0, 2, 0},
+    {"job", 6, "MAYCN", 11, 0, 2, 0},	   {"labour", 7, NULL, 1000, 100, 1, 0},
+    {"labour", 7, NULL, 1200, 300, 1, 1},  {"enrol", 7, "NE", 10, 0, 2, 0},
+    {"enrol", -1, "HAN", 4, 0, 1, 0},	   {"enrol", 9, "XYZ", 3, 0, 1, 0},
+    {"need", 10, "CCM", 7, 0, 1, 1},
+};
+#define NREPS (sizeof(reps) / sizeof(reps[0]))
+
+static struct env *
+env_new(void)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	int fd;
+
+	assert_non_null(e);
+	strcpy(e->tmpl, "/tmp/tinbao-conf-XXXXXX");
+	fd = mkstemp(e->tmpl);
+	assert_true(fd != -1);
+	close(fd);
+	assert_int_equal(plantest_conf(TEMPLATE, e->tmpl, shares, NULL), 0);
+	assert_int_equal(fixture_setup(&e->f, "./tinbao", e->tmpl), 0);
+	e->cfg = config_load(e->f.conf, NULL);
+	assert_non_null(e->cfg);
+	e->st = store_open(e->f.db, 0);
+	assert_non_null(e->st);
+	return e;
+}
+
+static void
+env_free(struct env *e)
+{
+	store_close(e->st);
+	config_free(e->cfg);
+	fixture_teardown(&e->f);
+	unlink(e->tmpl);
+	free(e);
+}
+
+static const char *
+code_of(const struct env *e, int c)
+{
+	return c < 0 ? "99999" : e->cfg->communes[c].code;
+}
+
+/* Stores the reports of reps (SMS, report, cancellation). */
+static void
+store_reps(struct env *e)
+{
+	char fp[16], sql[128];
+	int64_t id, ref;
+	sqlite3 *db;
+	size_t i;
+
+	assert_int_equal(store_begin(e->st), 0);
+	for (i = 0; i < NREPS; i++) {
+		const struct rep *r = &reps[i];
+		int64_t at = clock_from_local(2022, r->half == 1 ? 3 : 9, 1, 9, (int)i);
+
+		snprintf(fp, sizeof(fp), "fp%zu", i);
+		struct store_sms sms = {"+84913000001", at, at, "x", "gsm7", 1, fp};
+		assert_int_equal(store_inbox_add(e->st, &sms, &id), 1);
+		struct store_report sr = {id,	   r->kind,    code_of(e, r->commune),
+					  "Xa",	   r->trade,   r->trade,
+					  r->count, r->trained, 2022,
+					  r->half, "+84913001", at};
+		assert_int_equal(store_report_add(e->st, &sr, &ref), 0);
+	}
+	assert_int_equal(store_commit(e->st), 0);
+	/* Cancelled the way the district does it: a change of state. */
+	assert_int_equal(sqlite3_open(e->f.db, &db), SQLITE_OK);
+	for (i = 0; i < NREPS; i++) {
+		if (!reps[i].cancelled)
+			continue;
+		snprintf(sql, sizeof(sql), "UPDATE reports SET cancelled = 1 WHERE id = %zu", i + 1);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(db);
+}
+
+/* Writes the report to a string (the caller frees it). */
+static char *
+render(struct env *e, int year, int half, enum report_format fmt)
+{
+	struct report *r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	r = report_build(e->cfg, e->st, year, half);
+	assert_non_null(r);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(report_write(r, fmt, f), 0);
+	fclose(f);
+	report_free(r);
+	return buf;
+}
+
+/* ---- Rows of figures, from any form ----------------------------------- */
+
+struct row {
+	char key[64]; /* "commune 06448", "trade HAN", "cell 06448 HAN", "district" */
+	long v[NCOLS];
+	int n;
+};
+
+struct table {
+	struct row r[MAXROWS];
+	int n;
+};
+
+static struct row *
+add_row(struct table *t, const char *key)
+{
+	struct row *r;
+
+	assert_true(t->n < MAXROWS);
+	r = &t->r[t->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->key, sizeof(r->key), "%s", key);
+	return r;
+}
+
+static const struct row *
+find_row(const struct table *t, const char *key)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->r[i].key, key) == 0)
+			return &t->r[i];
+	return NULL;
+}
+
+/* "-" or empty: -1; "85%": 85. */
+static long
+value(const char *s)
+{
+	return *s == '\0' || *s == '-' ? -1 : atol(s);
+}
+
+/* The last n whitespace-separated words of line, as values. */
+static void
+last_words(const char *line, int n, long *v)
+{
+	char copy[1024], *w[64], *save, *tok;
+	int k = 0, i;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (tok = strtok_r(copy, " ", &save); tok != NULL && k < 64;
+	     tok = strtok_r(NULL, " ", &save))
+		w[k++] = tok;
+	assert_true(k >= n);
+	for (i = 0; i < n; i++)
+		v[i] = value(w[k - n + i]);
+}
+
+static void
+text_line(struct table *t, const char *section, const char *line)
+{
+	char key[64], code[16], trade[16];
+	struct row *r;
+
+	if (strncmp(line, "TONG", 4) == 0 && strcmp(section, "THEO XA") == 0) {
+		r = add_row(t, "district");
+		last_words(line, r->n = 9, r->v);
+		return;
+	}
+	if (strlen(line) < 40 || line[0] < '0' || line[0] > '9')
+		return;
+	snprintf(code, sizeof(code), "%.5s", line);
+	if (strcmp(section, "THEO XA") == 0) {
+		snprintf(key, sizeof(key), "commune %s", code);
+		r = add_row(t, key);
+		last_words(line, r->n = 10, r->v);
+	} else if (strcmp(section, "THEO XA VA NGHE") == 0) {
+		sscanf(line + 25, "%15s", trade);
+		snprintf(key, sizeof(key), "cell %s %s", code, trade);
+		r = add_row(t, key);
+		last_words(line, r->n = 5, r->v);
+	}
+}
+
+static void
+text_trade_line(struct table *t, const char *line)
+{
+	char key[64], code[16];
+	long v[6];
+	struct row *r;
+
+	if (strncmp(line, "Ma ", 3) == 0 || strncmp(line, "TONG", 4) == 0 || strlen(line) < 40)
+		return;
+	sscanf(line, "%15s", code);
+	snprintf(key, sizeof(key), "trade %s", code);
+	r = add_row(t, key);
+	last_words(line, 6, v); /* the figures, then the level */
+	memcpy(r->v, v, 5 * sizeof(long));
+	r->n = 5;
+}
+
+static void
+parse_text(char *s, struct table *t)
+{
+	char *line, *save, section[32] = "";
+
+	for (line = strtok_r(s, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (strcmp(line, "THEO XA") == 0 || strcmp(line, "THEO NGHE") == 0 ||
+		    strcmp(line, "THEO XA VA NGHE") == 0 ||
+		    strncmp(line, "XA CHUA BAO CAO", 15) == 0) {
+			snprintf(section, sizeof(section), "%s", line);
+			continue;
+		}
+		if (strcmp(section, "THEO NGHE") == 0)
+			text_trade_line(t, line);
+		else
+			text_line(t, section, line);
+	}
+}
+
+static void
+parse_csv(char *s, struct table *t)
+{
+	char *line, *save, *f[32], key[64];
+	struct row *r;
+	int n, i;
+
+	assert_true(strncmp(s, "\xef\xbb\xbf", 3) == 0);
+	for (line = strtok_r(s + 3, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		assert_true(line[strlen(line) - 1] == '\r');
+		line[strlen(line) - 1] = '\0';
+		n = plantest_csv_split(line, f, 32);
+		assert_int_equal(n, 22);
+		if (strcmp(f[0], "period") == 0)
+			continue;
+		if (strcmp(f[1], "commune") == 0)
+			snprintf(key, sizeof(key), "commune %s", f[2]);
+		else if (strcmp(f[1], "trade") == 0)
+			snprintf(key, sizeof(key), "trade %s", f[4]);
+		else if (strcmp(f[1], "commune_trade") == 0)
+			snprintf(key, sizeof(key), "cell %s %s", f[2], f[4]);
+		else
+			snprintf(key, sizeof(key), "district");
+		r = add_row(t, key);
+		r->n = strcmp(f[1], "commune") == 0 ? 10 : strcmp(f[1], "district") == 0 ? 9 : 5;
+		for (i = 0; i < 9 && i < r->n; i++)
+			r->v[i] = value(f[7 + i]);
+		if (r->n == 10)
+			r->v[9] = value(f[17]);
+	}
+}
+
+/* The value of attribute name in the tag at p, into buf. */
+static void
+attr(const char *p, const char *name, char *buf, size_t size)
+{
+	char pat[32];
+	const char *a, *end;
+
+	snprintf(pat, sizeof(pat), "%s=\"", name);
+	a = strstr(p, pat);
+	assert_non_null(a);
+	a += strlen(pat);
+	end = strchr(a, '"');
+	snprintf(buf, size, "%.*s", (int)(end - a), a);
+}
+
+static void
+html_line(struct table *t, const char *line)
+{
+	char kind[32], c[16] = "", tr[16] = "", key[48];
+	const char *p;
+	struct row *r;
+
+	attr(line, "data-row", kind, sizeof(kind));
+	if (strcmp(kind, "district") != 0 && strcmp(kind, "trade") != 0)
+		attr(line, "data-commune", c, sizeof(c));
+	if (strcmp(kind, "trade") == 0 || strcmp(kind, "commune_trade") == 0)
+		attr(line, "data-trade", tr, sizeof(tr));
+	if (strcmp(kind, "commune") == 0)
+		snprintf(key, sizeof(key), "commune %s", c);
+	else if (strcmp(kind, "trade") == 0)
+		snprintf(key, sizeof(key), "trade %s", tr);
+	else if (strcmp(kind, "commune_trade") == 0)
+		snprintf(key, sizeof(key), "cell %s %s", c, tr);
+	else
+		snprintf(key, sizeof(key), "district");
+	r = add_row(t, key);
+	for (p = strstr(line, "<td class=\"n\">"); p != NULL && r->n < NCOLS;
+	     p = strstr(p + 1, "<td class=\"n\">"))
+		r->v[r->n++] = value(p + 14);
+	if (strcmp(kind, "district") == 0)
+		r->n = 9; /* then the plan's band, "600-800" */
+}
+
+static void
+parse_html(char *s, struct table *t)
+{
+	char *line, *save;
+
+	for (line = strtok_r(s, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "<tr data-row=", 13) == 0)
+			html_line(t, line);
+	}
+}
+
+/* ---- Tests ------------------------------------------------------------ */
+
+static void
+test_periods(void **state)
+{
+	enum report_format fmt;
+	int y, h;
+
+	assert_int_equal(report_parse_period("2022-H1", &y, &h), 0);
+	assert_int_equal(y, 2022);
+	assert_int_equal(h, 1);
+	assert_int_equal(report_parse_period("2022-h2", &y, &h), 0);
+	assert_int_equal(h, 2);
+	assert_int_equal(report_parse_period("2022", &y, &h), 0);
+	assert_int_equal(h, 0);
+	assert_int_equal(report_parse_period("2022-H3", &y, &h), -1);
+	assert_int_equal(report_parse_period("22-H1", &y, &h), -1);
+	assert_int_equal(report_parse_period("2022H1", &y, &h), -1);
+	assert_int_equal(report_parse_period("", &y, &h), -1);
+	assert_int_equal(report_parse_format("csv", &fmt), 0);
+	assert_int_equal(fmt, REPORT_CSV);
+	assert_int_equal(report_parse_format("pdf", &fmt), -1);
+}
+
+/* What the reports of reps add up to, computed here. */
+static void
+expect(const struct env *e, int half, const char *code, const char *trade, long v[5])
+{
+	size_t i;
+	int k;
+
+	memset(v, 0, 5 * sizeof(long));
+	for (i = 0; i < NREPS; i++) {
+		const struct rep *r = &reps[i];
+
+		if (r->cancelled || r->trade == NULL || (half != 0 && r->half != half))
+			continue;
+		if (code != NULL && strcmp(code_of(e, r->commune), code) != 0)
+			continue;
+		if (trade != NULL && strcmp(trade, r->trade) != 0)
+			continue;
+		k = strcmp(r->kind, "enrol") == 0 ? 0 : strcmp(r->kind, "grad") == 0 ? 1
+			: strcmp(r->kind, "job") == 0 ? 2 : 4;
+		v[k] += r->count;
+	}
+	v[3] = v[1] > 0 ? v[2] * 100 / v[1] : -1;
+}
+
+static void
+check_same(const struct row *r, const char *key, const long want[5])
+{
+	int i;
+
+	if (r == NULL)
+		fail_msg("no row %s", key);
+	for (i = 0; i < 5; i++)
+		if (r->v[i] != want[i])
+			fail_msg("%s: column %d is %ld, not %ld", r->key, i, r->v[i], want[i]);
+}
+
+static void
+check_period(struct env *e, int half)
+{
+	struct table *t = calloc(1, sizeof(*t));
+	const char *const codes[] = {"06400", "06403", "06406", "06415", "99999"};
+	const char *const trades[] = {"HAN", "THUY", "MAYCN", "NE", "RAU", "XYZ"};
+	char *csv, key[48];
+	long v[5];
+	size_t i, j;
+
+	assert_non_null(t);
+	csv = render(e, 2022, half, REPORT_CSV);
+	parse_csv(csv, t);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		snprintf(key, sizeof(key), "commune %s", codes[i]);
+		expect(e, half, codes[i], NULL, v);
+		/* A code no configuration has is listed when it has reports. */
+		if (strcmp(codes[i], "99999") == 0 && v[0] == 0)
+			assert_null(find_row(t, key));
+		else
+			check_same(find_row(t, key), key, v);
+		for (j = 0; j < sizeof(trades) / sizeof(trades[0]); j++) {
+			expect(e, half, codes[i], trades[j], v);
+			snprintf(key, sizeof(key), "cell %s %s", codes[i], trades[j]);
+			if (v[0] == 0 && v[1] == 0 && v[2] == 0 && v[4] == 0)
+				assert_null(find_row(t, key));
+			else
+				check_same(find_row(t, key), key, v);
+		}
+	}
+	for (j = 0; j < sizeof(trades) / sizeof(trades[0]); j++) {
+		snprintf(key, sizeof(key), "trade %s", trades[j]);
+		expect(e, half, NULL, trades[j], v);
+		if (strcmp(trades[j], "XYZ") == 0 && v[0] == 0)
+			assert_null(find_row(t, key));
+		else
+			check_same(find_row(t, key), key, v);
+	}
+	expect(e, half, NULL, NULL, v);
+	check_same(find_row(t, "district"), "district", v);
+	free(csv);
+	free(t);
+}
+
+static void
+test_figures(void **state)
+{
+	struct env *e = env_new();
+	struct table *t = calloc(1, sizeof(*t));
+	const struct row *r;
+	char *csv;
+
+	assert_non_null(t);
+	store_reps(e);
+	check_period(e, 1);
+	check_period(e, 2);
+	check_period(e, 0);
+	/* Labour: the latest report not cancelled up to the period's end. */
+	csv = render(e, 2022, 1, REPORT_CSV);
+	parse_csv(csv, t);
+	r = find_row(t, "commune 06400"); /* 5: 3000/1200 */
+	assert_int_equal(r->v[5], 3000);
+	assert_int_equal(r->v[6], 1200);
+	assert_int_equal(r->v[7], 40);
+	assert_int_equal(r->v[9], -1); /* no share (odd index) */
+	r = find_row(t, "commune 06403"); /* 6 */
+	assert_int_equal(r->v[5], 2000);
+	assert_int_equal(r->v[9], 26);
+	r = find_row(t, "commune 06406"); /* 7: the cancelled 1200/300 left out */
+	assert_int_equal(r->v[5], 1000);
+	assert_int_equal(r->v[6], 100);
+	r = find_row(t, "commune 06385"); /* never reported */
+	assert_int_equal(r->v[8], 0);
+	assert_int_equal(r->v[5], -1);
+	r = find_row(t, "district");
+	assert_int_equal(r->v[5], 6000);
+	assert_int_equal(r->v[6], 2100);
+	assert_int_equal(r->v[7], 35);
+	free(csv);
+	memset(t, 0, sizeof(*t));
+	csv = render(e, 2022, 2, REPORT_CSV);
+	parse_csv(csv, t);
+	r = find_row(t, "commune 06400"); /* the second half's 3100/1500 */
+	assert_int_equal(r->v[5], 3100);
+	assert_int_equal(r->v[6], 1500);
+	r = find_row(t, "commune 06403"); /* a stock: the first half's still holds */
+	assert_int_equal(r->v[5], 2000);
+	free(csv);
+	free(t);
+	env_free(e);
+}
+
+/* Text, CSV and HTML show the same numbers, row for row. */
+static void
+check_agree(struct env *e, int half)
+{
+	struct table *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)),
+		     *c = calloc(1, sizeof(*c));
+	const struct row *rb, *rc;
+	char *text, *csv, *html;
+	int i, k;
+
+	assert_true(a != NULL && b != NULL && c != NULL);
+	text = render(e, 2022, half, REPORT_TEXT);
+	csv = render(e, 2022, half, REPORT_CSV);
+	html = render(e, 2022, half, REPORT_HTML);
+	parse_text(text, a);
+	parse_csv(csv, b);
+	parse_html(html, c);
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->n, c->n);
+	assert_true(a->n > 24 + 30);
+	for (i = 0; i < a->n; i++) {
+		rb = find_row(b, a->r[i].key);
+		rc = find_row(c, a->r[i].key);
+		if (rb == NULL || rc == NULL)
+			fail_msg("%s: not in every form", a->r[i].key);
+		assert_int_equal(a->r[i].n, rb->n);
+		assert_int_equal(a->r[i].n, rc->n);
+		for (k = 0; k < a->r[i].n; k++) {
+			if (a->r[i].v[k] != rb->v[k] || a->r[i].v[k] != rc->v[k])
+				fail_msg("%s column %d: text %ld, csv %ld, html %ld", a->r[i].key, k,
+					 a->r[i].v[k], rb->v[k], rc->v[k]);
+		}
+	}
+	free(text);
+	free(csv);
+	free(html);
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void
+test_forms_agree(void **state)
+{
+	struct env *e = env_new();
+
+	store_reps(e);
+	check_agree(e, 1);
+	check_agree(e, 2);
+	check_agree(e, 0);
+	env_free(e);
+}
+
+static void
+test_csv_bytes(void **state)
+{
+	static const char header[] =
+	    "\xef\xbb\xbf"
+	    "period,row,commune_code,commune,trade_code,trade,level,enrolled,completed,employed,"
+	    "employment_rate_pct,demand,labour_force,trained_labour,trained_share_pct,reports,"
+	    "cancelled_reports,plan_trained,plan_trained_max,plan_employment_pct,"
+	    "plan_trained_share_pct,year_to_date_enrolled\r\n";
+	struct env *e = env_new();
+	char *csv, *p;
+	int lines = 0;
+
+	store_reps(e);
+	csv = render(e, 2022, 0, REPORT_CSV);
+	/* The BOM, then the one header row: these names do not change. */
+	assert_true(strncmp(csv, header, strlen(header)) == 0);
+	assert_null(strstr(csv + strlen(header), "period,"));
+	/* Every line ends in CRLF; no bare LF; Vietnamese names as UTF-8. */
+	for (p = csv; *p != '\0'; p++) {
+		if (*p == '\n') {
+			assert_true(p > csv && p[-1] == '\r');
+			lines++;
+		}
+	}
+	assert_int_equal(p[-1], '\n');
+	assert_non_null(strstr(csv, ",06400,Yên Thịnh,"));
+	/* A name with a comma is quoted. */
+	assert_non_null(strstr(csv, ",\"Thú y (phòng trị bệnh gia súc, gia cầm)\","));
+	assert_true(lines > 24 + 30 + 1);
+	free(csv);
+	env_free(e);
+}
+
+static void
+test_html_self_contained(void **state)
+{
+	struct env *e = env_new();
+	char *html, *p;
+
+	store_reps(e);
+	html = render(e, 2022, 1, REPORT_HTML);
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "<link"));
+	assert_null(strstr(html, "src="));
+	assert_null(strstr(html, "href="));
+	assert_null(strstr(html, "url("));
+	assert_null(strstr(html, "@import"));
+	/* The only URL is SVG's namespace name, which nothing fetches. */
+	for (p = strstr(html, "http"); p != NULL; p = strstr(p + 1, "http"))
+		assert_true(strncmp(p, "http://www.w3.org/2000/svg\"", 27) == 0);
+	assert_non_null(strstr(html, "<meta charset=\"utf-8\">"));
+	assert_non_null(strstr(html, "<svg id=\"chart-communes\""));
+	assert_non_null(strstr(html, "<svg id=\"chart-employment\""));
+	assert_non_null(strstr(html, "<svg id=\"chart-plan\""));
+	assert_non_null(strstr(html, "Số học viên ghi danh theo xã"));
+	assert_non_null(strstr(html, "Mục tiêu 80%"));
+	assert_non_null(strstr(html, "Kế hoạch 600–800"));
+	assert_non_null(strstr(html, "Xã chưa báo cáo trong kỳ"));
+	free(html);
+	env_free(e);
+}
+
+/* A real browser renders it: tests/report_render.sh with headless Chromium. */
+static void
+test_html_in_browser(void **state)
+{
+	struct env *e = env_new();
+	char path[160], cmd[256];
+	struct report *r;
+	FILE *f;
+	int st;
+
+	store_reps(e);
+	snprintf(path, sizeof(path), "%s/report.html", e->f.dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	r = report_build(e->cfg, e->st, 2022, 1);
+	assert_non_null(r);
+	assert_int_equal(report_write(r, REPORT_HTML, f), 0);
+	report_free(r);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "sh tests/report_render.sh '%s'", path);
+	st = system(cmd);
+	env_free(e);
+	assert_true(st != -1 && WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_periods),	      cmocka_unit_test(test_figures),
+	    cmocka_unit_test(test_forms_agree),	      cmocka_unit_test(test_csv_bytes),
+	    cmocka_unit_test(test_html_self_contained), cmocka_unit_test(test_html_in_browser),
+	};
+
+	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
+	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}
