@@ -181,12 +181,14 @@ FUZZ_SECONDS ?= 600
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iparser \
 	     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-$(B)/fuzz/fuzz_parser: tests/fuzz/fuzz_parser.c $(PARSER_SRC) parser/parser.h | deps
+$(B)/fuzz/fuzz_parser: tests/fuzz/fuzz_parser.c $(PARSER_SRC) parser/parser.h parser/impl.h \
+		       parser/fuzzy.h | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_parser.c $(PARSER_SRC)
 
 fuzz: $(B)/fuzz/fuzz_parser
 	@mkdir -p $(B)/fuzz/corpus-parser
+	@sh tests/fuzz/seed.sh tests/corpus $(B)/fuzz/corpus-parser
 	$(B)/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		-dict=tests/fuzz/parser.dict $(B)/fuzz/corpus-parser
 

@@ -1811,8 +1811,8 @@ class_collisions(struct loader *l, const config_t *cf, const char *list, const c
 				report(l, s, 0,
 				       "%s \"%s\" of %s matches the class code pattern \"%s\": a "
 				       "class code must never look like a commune or a trade",
-				       r < 2 ? roles[r] : "alias", config_setting_get_string(s), unit,
-				       l->cfg->class_pattern);
+				       r < 2 ? roles[r] : "alias", config_setting_get_string(s),
+				       unit, l->cfg->class_pattern);
 		}
 	}
 }
@@ -1826,15 +1826,15 @@ set_class_pattern(struct loader *l, const config_t *cf)
 
 	if (parser_set_class_pattern(l->cfg->parser, l->cfg->class_pattern, err, sizeof(err)) ==
 	    -1) {
-		report(l, s, 0, "class_pattern \"%s\" is not a POSIX extended regular expression: %s",
+		report(l, s, 0,
+		       "class_pattern \"%s\" is not a POSIX extended regular expression: %s",
 		       l->cfg->class_pattern, err);
 		return -1;
 	}
 	class_collisions(l, cf, "communes", "commune", &n);
 	class_collisions(l, cf, "trades", "trade", &n);
 	if (n > MAX_COLLISIONS)
-		report(l, s, 0, "class_pattern matches %zu codes, names or aliases in all",
-		       n);
+		report(l, s, 0, "class_pattern matches %zu codes, names or aliases in all", n);
 	return n > 0 ? -1 : 0;
 }
 

@@ -23,7 +23,7 @@
 #define SMS_UCS2 70
 #define DAY (24 * 3600)
 #define NKINDS 5 /* enrol, grad, job, need, labour: the kinds of reports */
-#define NAME_MAX 128
+#define NAME_BUF 128
 
 enum { FULL, SHORT, TERSE, NLEVELS };
 
@@ -54,21 +54,29 @@ struct figures {
 
 /* ---- Text ------------------------------------------------------------- */
 
+/* The SMS characters the character at s takes: GSM septets (two for the
+ * extension table) or UTF-16 units (two for a surrogate pair); *len gets
+ * its length in bytes.  s is not at its end. */
+static size_t
+char_units(const char *s, int dia, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	*len = 1;
+	if (!dia)
+		return strchr("[]{}\\^~|", *p) != NULL ? 2 : 1;
+	while ((p[*len] & 0xc0) == 0x80)
+		(*len)++;
+	return *p >= 0xf0 ? 2 : 1;
+}
+
 size_t
 digest_sms_units(const char *s, int dia)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
+	size_t n = 0, len;
 
-	for (; *p != '\0'; p++) {
-		if (dia) {
-			/* Lead bytes only; four-byte characters are surrogate pairs. */
-			if ((*p & 0xc0) != 0x80)
-				n += *p >= 0xf0 ? 2 : 1;
-		} else {
-			n += strchr("[]{}\\^~|", *p) != NULL ? 2 : 1;
-		}
-	}
+	for (; *s != '\0'; s += len)
+		n += char_units(s, dia, &len);
 	return n;
 }
 
@@ -120,18 +128,14 @@ putf(struct text *t, const char *fmt, ...)
 static void
 cut(struct text *t, size_t max)
 {
-	size_t i = 0, used = 0, step, w;
+	size_t i = 0, used = 0, len, w;
 
 	while (i < t->len) {
-		step = 1;
-		while (t->dia && ((unsigned char)t->s[i + step] & 0xc0) == 0x80)
-			step++;
-		w = t->dia ? ((unsigned char)t->s[i] >= 0xf0 ? 2 : 1)
-			   : (strchr("[]{}\\^~|", t->s[i]) != NULL ? 2 : 1);
+		w = char_units(t->s + i, t->dia, &len);
 		if (used + w > max)
 			break;
 		used += w;
-		i += step;
+		i += len;
 	}
 	if (i < t->len && t->s[i] != ' ') {
 		while (i > 0 && t->s[i - 1] != ' ')
@@ -147,7 +151,7 @@ cut(struct text *t, size_t max)
 static void
 put_name(struct text *t, const char *name)
 {
-	char a[NAME_MAX];
+	char a[NAME_BUF];
 
 	if (t->dia) {
 		put(t, name);
@@ -978,21 +982,6 @@ digest_tick(const struct config *cfg, struct store *st, int64_t now)
 
 /* ---- Running totals in confirmations ---------------------------------- */
 
-struct commune_sum {
-	const char *code;
-	long enrol;
-};
-
-static int
-add_commune_enrol(void *arg, const struct store_sum *s)
-{
-	struct commune_sum *cs = arg;
-
-	if (strcmp(s->commune_code, cs->code) == 0 && strcmp(s->kind, "enrol") == 0)
-		cs->enrol += s->count;
-	return 0;
-}
-
 /* "Luy ke 2022 xa Minh Son: 120 HV/KH 150"; without the commune when short. */
 static void
 put_total(struct text *t, const struct config *cfg, int c, int year, long enrol, int with_name)
@@ -1024,17 +1013,15 @@ int
 digest_running_total(const struct config *cfg, struct store *st, int commune, int year, char *reply,
 		     size_t replysz)
 {
-	struct commune_sum cs;
 	struct text *t = NULL, *total = NULL;
 	char head[DIGEST_BUF];
 	size_t max;
+	long enrol;
 	int rc = -1;
 
 	if (commune < 0 || (size_t)commune >= cfg->ncommunes)
 		return -1;
-	cs.code = cfg->communes[commune].code;
-	cs.enrol = 0;
-	if (store_sums_foreach(st, year, 0, add_commune_enrol, &cs) == -1)
+	if (store_commune_sum(st, cfg->communes[commune].code, "enrol", year, &enrol) == -1)
 		return -1;
 	t = malloc(sizeof(*t));
 	total = malloc(sizeof(*total));
@@ -1045,11 +1032,11 @@ digest_running_total(const struct config *cfg, struct store *st, int commune, in
 	reset(t, cfg->reply_diacritics);
 	reset(total, t->dia);
 	max = t->dia ? SMS_UCS2 : SMS_GSM;
-	put_total(total, cfg, commune, year, cs.enrol, 1);
+	put_total(total, cfg, commune, year, enrol, 1);
 	join(t, reply, total);
 	if (units(t) > max) {
 		reset(total, t->dia);
-		put_total(total, cfg, commune, year, cs.enrol, 0);
+		put_total(total, cfg, commune, year, enrol, 0);
 		join(t, reply, total);
 	}
 	if (units(t) > max) {

@@ -430,9 +430,11 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	} else {
 		parser_reply(cfg->parser, &res, (long)ref, cfg->reply_diacritics, reply,
 			     sizeof(reply));
-		/* A nicety: the confirmation goes without it if it fails. */
-		if (ref > 0 && digest_running_total(cfg, gw->st, res.items[0].commune, year, reply,
-						    sizeof(reply)) == -1)
+		/* Reports of a commune (ENROL ... LABOUR) show its running total;
+		 * a nicety: the confirmation goes without it if it fails. */
+		if (ref > 0 && res.items[0].kind <= PARSER_LABOUR && res.items[0].commune >= 0 &&
+		    digest_running_total(cfg, gw->st, res.items[0].commune, year, reply,
+					 sizeof(reply)) == -1)
 			log_warnx("  reply without the running total");
 	}
 	if (store_inbox_set_state(gw->st, msg->id, error == NULL ? "accepted" : "rejected",

@@ -20,7 +20,7 @@
 #include "report.h"
 #include "store.h"
 
-#define NAME_MAX 160
+#define NAME_BUF 160
 
 struct counts {
 	long enrol, grad, job, need;
@@ -542,7 +542,7 @@ static void
 text_communes(FILE *f, const struct report *r)
 {
 	const struct rcommune *c;
-	char name[NAME_MAX];
+	char name[NAME_BUF];
 	long v[NCOLS];
 	size_t i;
 
@@ -568,7 +568,7 @@ static void
 text_trades(FILE *f, const struct report *r)
 {
 	const struct rtrade *t;
-	char name[NAME_MAX];
+	char name[NAME_BUF];
 	long v[NCOLS];
 	size_t i;
 
@@ -593,7 +593,7 @@ static void
 text_cells(FILE *f, const struct report *r)
 {
 	const struct counts *cell;
-	char name[NAME_MAX];
+	char name[NAME_BUF];
 	long v[NCOLS];
 	size_t i, j;
 
@@ -618,7 +618,7 @@ text_cells(FILE *f, const struct report *r)
 static void
 text_silent(FILE *f, const struct report *r)
 {
-	char name[NAME_MAX];
+	char name[NAME_BUF];
 	size_t i, n = never_reported(r), k = 0;
 
 	fprintf(f, "\nXA CHUA BAO CAO TRONG KY (%zu)%s", n, n > 0 ? ":" : "");
@@ -1116,7 +1116,8 @@ static const char html_style[] =
     "body{font-family:sans-serif;margin:2em;color:#222}"
     "table{border-collapse:collapse;margin:0 0 1.5em}"
     "th,td{border:1px solid #bbb;padding:2px 6px}th{background:#eee}"
-    "td.n{text-align:right}tr.total td{font-weight:bold}tr.silent td{color:#a00}"
+    "td.n{text-align:right}td:nth-child(2){white-space:nowrap}tr.total td{font-weight:bold}"
+    "tr.silent td{color:#a00}"
     "svg text{font-size:12px;font-family:sans-serif}svg text.t{font-size:14px;font-weight:bold}"
     ".bar{fill:#3b7dd8}.low{fill:#e0a030}.band{fill:#cde8c8}.plan{stroke:#d00;stroke-width:2}"
     ".target{stroke:#d00;stroke-width:2;stroke-dasharray:4 3}.axis{stroke:#666}"

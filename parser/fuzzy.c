@@ -37,8 +37,8 @@ struct fuzzy {
 	size_t textlen, textcap;
 	struct word *words;
 	size_t n, cap;
-	struct slot *slots; /* NULL when not built */
-	size_t nslots;	    /* a power of two */
+	struct slot *slots;    /* NULL when not built */
+	size_t nslots;	       /* a power of two */
 	size_t minlen, maxlen; /* of the words: a key 3 shorter or longer matches none */
 };
 

@@ -27,12 +27,13 @@
 #include "parser.h"
 
 #define MAX_WORDS (PARSER_MAX_TEXT / 2 + 2)
-#define MAX_SEGS 32		/* segments of one part (a report has at most 5) */
+#define MAX_SEGS 32 /* segments of one part (a report has at most 5) */
 #define MAX_PIECES (3 * MAX_SEGS)
-#define MAX_SPAN 5		/* words of a name found by a prefix or a typo */
-#define WINDOW 12		/* words of names looked at together for typos */
-#define MAX_KEY (MAX_FORM + 1)	/* joined words looked up */
-#define MAX_DIGITS 9		/* longest number: fits a 32-bit long */
+#define MAX_SPAN 5	       /* words of a name found by a prefix or a typo */
+#define WINDOW 12	       /* words of names looked at together for typos */
+#define MAX_WINDOWS 4	       /* typo searches of one part: a report names 2 things */
+#define MAX_KEY (MAX_FORM + 1) /* joined words looked up */
+#define MAX_DIGITS 9	       /* longest number: fits a 32-bit long */
 #define MAX_LABOUR 999999999L
 #define UNKNOWN_COST 10
 #define INFINITE 1000000
@@ -334,7 +335,8 @@ struct seg {
 struct segs {
 	struct seg v[MAX_SEGS];
 	size_t n;
-	size_t more; /* the first word left out for want of room, or SIZE_MAX */
+	size_t more;	/* the first word left out for want of room, or SIZE_MAX */
+	size_t windows; /* typo searches done */
 };
 
 /* What some words may name in one class. */
@@ -579,7 +581,7 @@ exact_pieces(const struct parser *p, const struct msg *m, size_t a, size_t b, st
 /* Pass 2: the cheapest reading of words [wa, wb) (see the top). */
 struct reading {
 	int cost[WINDOW + 5];
-	int next[WINDOW + 5];	      /* where the chosen segment ends */
+	int next[WINDOW + 5];		/* where the chosen segment ends */
 	unsigned char what[WINDOW + 5]; /* R_... */
 	unsigned char tie[WINDOW + 5];
 	struct match mc[WINDOW + 4][MAX_SPAN + 1], mt[WINDOW + 4][MAX_SPAN + 1];
@@ -615,7 +617,9 @@ offer(struct reading *r, size_t i, size_t j, size_t wa, int what, int c)
 	}
 }
 
-static void
+/* The segments of words [wa, wb) go to s; -1 (and nothing in s) when two
+ * readings are as good as each other: neither is taken. */
+static int
 read_window(const struct parser *p, const struct msg *m, size_t wa, size_t wb, struct segs *s)
 {
 	char key[MAX_KEY];
@@ -647,11 +651,8 @@ read_window(const struct parser *p, const struct msg *m, size_t wa, size_t wb, s
 	}
 	for (i = wa; i < wb; i = wa + (size_t)r.next[i - wa])
 		doubt |= r.tie[i - wa];
-	if (doubt) {
-		/* Two readings as good as each other: neither is taken. */
-		push_simple(s, S_UNKNOWN, wa, wb);
-		return;
-	}
+	if (doubt)
+		return -1;
 	for (i = wa; i < wb; i = j) {
 		j = wa + (size_t)r.next[i - wa];
 		if (r.what[i - wa] == R_UNKNOWN)
@@ -659,6 +660,7 @@ read_window(const struct parser *p, const struct msg *m, size_t wa, size_t wb, s
 		else if (r.what[i - wa] == R_SPAN)
 			push_unit(s, i, j, &r.mc[i - wa][j - i], &r.mt[i - wa][j - i]);
 	}
+	return 0;
 }
 
 static void
@@ -680,10 +682,12 @@ small(const struct piece *x)
 	return x->type != P_UNKNOWN && x->b - x->a <= 2;
 }
 
+/* Unknown words looked at again for typos, while the part has not had its
+ * share of searches (what is past it is wrong anyway). */
 static int
-windowed(const struct piece *x)
+windowed(const struct piece *x, const struct segs *s)
 {
-	return x->type == P_UNKNOWN && x->b - x->a <= WINDOW;
+	return x->type == P_UNKNOWN && x->b - x->a <= WINDOW && s->windows < MAX_WINDOWS;
 }
 
 /* The names in the run of words [a, b). */
@@ -691,22 +695,31 @@ static void
 names(const struct parser *p, const struct msg *m, size_t a, size_t b, struct segs *s)
 {
 	struct piece v[MAX_PIECES];
-	size_t n, i, end, wa, wb;
-	int held = 0;
+	size_t n, i, end, wa, wb, u;
+	int held = 0, right;
 
 	n = exact_pieces(p, m, a, b, v, &end);
-	for (i = 0; i < n; i++) {
-		if (windowed(&v[i])) {
+	for (i = 0; i < n && s->more == SIZE_MAX; i++) {
+		if (windowed(&v[i], s)) {
+			s->windows++;
+			u = i;
 			wa = held ? v[i - 1].a : v[i].a;
-			wb = v[i].b;
-			if (i + 1 < n && small(&v[i + 1]))
-				wb = v[++i].b;
-			read_window(p, m, wa, wb, s);
+			right = i + 1 < n && small(&v[i + 1]);
+			wb = right ? v[++i].b : v[i].b;
+			if (read_window(p, m, wa, wb, s) == -1) {
+				/* A doubt: the words stay unexplained, the exact
+				 * forms around them stay what they are. */
+				if (held)
+					push_piece(s, &v[u - 1]);
+				push_piece(s, &v[u]);
+				if (right)
+					push_piece(s, &v[u + 1]);
+			}
 			held = 0;
 			continue;
 		}
 		if (v[i].type != P_UNKNOWN && small(&v[i]) && !held && i + 1 < n &&
-		    windowed(&v[i + 1])) {
+		    windowed(&v[i + 1], s)) {
 			held = 1; /* the next window takes it in */
 			continue;
 		}
@@ -730,6 +743,7 @@ segment(const struct parser *p, const struct msg *m, size_t a, size_t b, struct 
 	size_t i = a, j;
 
 	s->n = 0;
+	s->windows = 0;
 	s->more = SIZE_MAX;
 	while (i < b && s->more == SIZE_MAX) {
 		if (m->w[i].flags & W_CLASS) {
@@ -1053,7 +1067,8 @@ explain(const struct parser *p, const struct msg *m, const struct fields *f,
 	size_t len, n;
 
 	set_bad(res, m, f->at->a, f->at->b);
-	if (f->at2 != NULL && strlen(res->bad) + 1 + (size_t)m->w[f->at2->a].len < sizeof(res->bad)) {
+	if (f->at2 != NULL &&
+	    strlen(res->bad) + 1 + (size_t)m->w[f->at2->a].len < sizeof(res->bad)) {
 		strcat(res->bad, " ");
 		strncat(res->bad, wtext(m, f->at2->a), m->w[f->at2->a].len);
 	}
@@ -1069,9 +1084,10 @@ explain(const struct parser *p, const struct msg *m, const struct fields *f,
 		res->ncandidates = n < PARSER_MAX_CANDIDATES ? n : PARSER_MAX_CANDIDATES;
 		if (res->ncandidates < 2) /* cannot be: but never a list of one */
 			res->error = f->err == PARSER_AMBIGUOUS_COMMUNE ? PARSER_UNKNOWN_COMMUNE
-									 : PARSER_UNKNOWN_TRADE;
+									: PARSER_UNKNOWN_TRADE;
 	} else {
-		res->ncandidates = n == 1 ? 1 : 0;
+		/* A suggestion only for words too short to be sure of. */
+		res->ncandidates = n == 1 && len < FUZZY_MIN_KEY ? 1 : 0;
 	}
 	for (n = res->ncandidates; n < PARSER_MAX_CANDIDATES; n++)
 		res->candidates[n] = 0;
@@ -1279,8 +1295,7 @@ part_kind(const struct msg *m, const struct part *pt, int k, int inherited, size
 /* The whole message read as one part, when its parts only make sense
  * together ("DK Minh Son: 35; han"). */
 static int
-joined(const struct parser *p, const struct msg *m, int kind, size_t a,
-       struct parser_result *res)
+joined(const struct parser *p, const struct msg *m, int kind, size_t a, struct parser_result *res)
 {
 	struct parser_result r;
 
@@ -1331,6 +1346,7 @@ parser_parse(const struct parser *p, const char *text, size_t len, struct parser
 		inherited = kind == -1;
 		if (k == 0 && kind == -1) {
 			set_bad(res, &m, a, a + 1);
+			res->part = m.nparts > 1 ? 1 : 0;
 			return fail(res, PARSER_UNKNOWN_KEYWORD);
 		}
 		if (k == 0 && kind == PARSER_HELP)

@@ -20,8 +20,8 @@ struct form {
 };
 
 static const char *kind_names[PARSER_NKINDS] = {
-    "enrol", "grad", "job", "need", "labour", "status", "help", "cancel", "class_open",
-    "class_close",
+    "enrol",  "grad", "job",	"need",	      "labour",
+    "status", "help", "cancel", "class_open", "class_close",
 };
 
 static const char *keyword_upper[PARSER_NKEYWORDS] = {
@@ -705,7 +705,6 @@ parser_error_name(enum parser_error err)
 		return "unknown";
 	return error_names[err];
 }
-
 
 /* Searches ------------------------------------------------------------------ */
 

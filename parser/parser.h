@@ -89,7 +89,7 @@ enum parser_error {
 				  not of the configured pattern */
 	PARSER_UNKNOWN_ACTION, /* CLASS without OPEN or CLOSE */
 	PARSER_BAD_REF,	       /* CANCEL: not a reference number */
-	PARSER_NOT_ALONE,      /* STATUS or CANCEL with other parts */
+	PARSER_NOT_ALONE,      /* STATUS or CANCEL with other parts, HELP after one */
 	PARSER_TOO_MANY,       /* more than PARSER_MAX_ITEMS parts */
 	PARSER_NERRORS
 };
@@ -212,7 +212,7 @@ const char *parser_keyword_form(const struct parser *p, enum parser_kind kind);
 
 /* Stable lower-case names, e.g. for storage and logs; "unknown" when out of
  * range. */
-const char *parser_kind_name(enum parser_kind kind);  /* "enrol", "class_open", ... */
+const char *parser_kind_name(enum parser_kind kind); /* "enrol", "class_open", ... */
 /* The name of a keyword kind, as in the configuration: the kind's name, or
  * "class" for PARSER_KEYWORD_CLASS. */
 const char *parser_keyword_name(int keyword);

@@ -261,6 +261,7 @@ enum stmt {
 	S_COUNT_PUSH,
 	S_COUNT_PUSH_STATE,
 	S_SUMS,
+	S_COMMUNE_SUM,
 	S_LABOUR_LATEST,
 	S_LAST_REPORT,
 	S_SINCE,
@@ -435,6 +436,10 @@ static const struct {
 		"sum(trained), sum(cancelled) FROM report_sums WHERE year = ?1 AND (?2 = 0 OR "
 		"half = ?2) GROUP BY commune_code, kind, trade_code "
 		"ORDER BY commune_code, kind, trade_code"},
+    /* Two seeks in report_sums' primary key.  ?1 year, ?2 commune, ?3 kind. */
+    [S_COMMUNE_SUM] = {"commune sum", "SELECT coalesce(sum(count), 0) FROM report_sums "
+				      "WHERE year = ?1 AND half IN (1, 2) AND commune_code = ?2 "
+				      "AND kind = ?3"},
     /* The terms of the partial index reports_labour, repeated for the
      * planner.  ?1 year, ?2 commune, ?3 last half. */
     [S_LABOUR_LATEST] = {"latest labour",
@@ -1932,6 +1937,24 @@ store_sums_foreach(struct store *st, int year, int half,
 fail:
 	stmt_put(st, id);
 	return -1;
+}
+
+int
+store_commune_sum(struct store *st, const char *commune_code, const char *kind, int year,
+		  long *count)
+{
+	enum stmt id = S_COMMUNE_SUM;
+
+	*count = 0;
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, year) == -1 || bind_text(st, id, 2, commune_code) == -1 ||
+	    bind_text(st, id, 3, kind) == -1 || step(st, id) != SQLITE_ROW) {
+		stmt_put(st, id);
+		return -1;
+	}
+	*count = (long)sqlite3_column_int64(st->stmt[id], 0);
+	stmt_put(st, id);
+	return 0;
 }
 
 int

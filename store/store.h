@@ -292,6 +292,10 @@ struct store_sum {
  * Stops early when cb returns non-zero.  0 or -1. */
 int store_sums_foreach(struct store *st, int year, int half,
 		       int (*cb)(void *arg, const struct store_sum *sum), void *arg);
+/* The sum of the counts of a commune's reports of a kind in a year, not
+ * cancelled (a confirmation's running total).  0 or -1. */
+int store_commune_sum(struct store *st, const char *commune_code, const char *kind, int year,
+		      long *count);
 /* A commune's labour force at the end of a period: its latest LABOUR report
  * not cancelled of the year, up to that half (half 0: up to the year's end).
  * 1 found, 0 none (*labour and *trained 0), -1. */

@@ -74,9 +74,9 @@ rate(const struct parser *p, const char **texts, size_t ntexts, long *ok)
 static struct parser *
 synthetic(const struct config *cfg)
 {
-	static const char *syl[] = {"Minh", "Sơn", "Hòa", "Tân", "Yên", "Đồng", "Thanh",
-				    "Vân", "Hữu", "Bình", "Lạc", "Thắng", "Tiến", "Hồ",
-				    "Cai", "Kinh", "Nham", "Quyết", "Liên", "Vượng", "Lũng", "Kỵ"};
+	static const char *syl[] = {
+	    "Minh",  "Sơn",  "Hòa", "Tân", "Yên",  "Đồng", "Thanh", "Vân",  "Hữu",   "Bình", "Lạc",
+	    "Thắng", "Tiến", "Hồ",  "Cai", "Kinh", "Nham", "Quyết", "Liên", "Vượng", "Lũng", "Kỵ"};
 	struct parser *p = parser_new();
 	char name[64], code[8];
 	size_t i, j, k, n = 0, ns = sizeof(syl) / sizeof(syl[0]);

@@ -108,7 +108,8 @@ fill(const char *path, const struct config *cfg, long n)
 			 "CREATE TEMP TABLE bench_c(k INTEGER PRIMARY KEY, code TEXT);"
 			 "CREATE TEMP TABLE bench_t(k INTEGER PRIMARY KEY, code TEXT)",
 			 NULL, NULL, NULL) != SQLITE_OK ||
-	    codes_table(db, "bench_c", communes) == -1 || codes_table(db, "bench_t", trades) == -1 ||
+	    codes_table(db, "bench_c", communes) == -1 ||
+	    codes_table(db, "bench_t", trades) == -1 ||
 	    sqlite3_prepare_v2(db, generate, -1, &st, NULL) != SQLITE_OK)
 		goto done;
 	sqlite3_bind_int64(st, 1, n);

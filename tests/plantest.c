@@ -21,8 +21,8 @@ replaced(const char *line, const char *extra)
 }
 
 int
-plantest_conf(const char *template, const char *out,
-	       void (*commune)(int i, char *buf, size_t size), const char *extra)
+plantest_conf(const char *template, const char *out, void (*commune)(int i, char *buf, size_t size),
+	      const char *extra)
 {
 	char line[1024], add[512];
 	const char *p;

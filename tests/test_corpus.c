@@ -174,7 +174,8 @@ describe(const struct parser *p, const struct parser_result *res, char *out, siz
 		OUT("error:%s", parser_error_name(res->error));
 		for (i = 0; i < res->ncandidates; i++)
 			OUT("%c%s", i == 0 ? ':' : ',',
-			    res->error == PARSER_AMBIGUOUS_TRADE || res->error == PARSER_UNKNOWN_TRADE
+			    res->error == PARSER_AMBIGUOUS_TRADE ||
+				    res->error == PARSER_UNKNOWN_TRADE
 				? parser_trade_code(p, res->candidates[i])
 				: parser_commune_code(p, res->candidates[i]));
 		if (res->part > 0)

@@ -142,9 +142,18 @@ add_report(struct env *e, const char *kind, int c, const char *trade, long count
 	assert_int_equal(store_inbox_add(e->st, &sms, &id), 1);
 	year = 2022;
 	half = at < vn(2022, 7, 1, 0, 0) ? 1 : 2;
-	struct store_report r = {id,	  kind,	 e->cfg->communes[c].code, e->cfg->communes[c].name,
-				 trade,	  trade, count,			   trained,
-				 year,	  half,	 "+84913000001",	   at};
+	struct store_report r = {id,
+				 kind,
+				 e->cfg->communes[c].code,
+				 e->cfg->communes[c].name,
+				 trade,
+				 trade,
+				 count,
+				 trained,
+				 year,
+				 half,
+				 "+84913000001",
+				 at};
 	assert_int_equal(store_report_add(e->st, &r, &ref), 0);
 }
 
@@ -227,10 +236,10 @@ test_config(void **state)
 		    "missing required setting \"recipients\"", NULL);
 	check_diags(bad_officer, NULL, 0, "\"officers\" must be an optional \"+\"",
 		    "\"plan_trained\" must be between 1", NULL);
-	check_diags(big_shares,
-		    "digest = { recipients = [ \"+84914000001\" ]; days = [ \"mon\" ]; };", 1,
-		    "\"days\" is ignored unless schedule = \"weekly\"",
-		    "the communes' \"plan_trained\" add up to 960, outside the plan's 600-800", NULL);
+	check_diags(
+	    big_shares, "digest = { recipients = [ \"+84914000001\" ]; days = [ \"mon\" ]; };", 1,
+	    "\"days\" is ignored unless schedule = \"weekly\"",
+	    "the communes' \"plan_trained\" add up to 960, outside the plan's 600-800", NULL);
 }
 
 /* ---- Quiet hours and schedules ---------------------------------------- */
@@ -503,7 +512,8 @@ test_reminder_text(void **state)
 		e->cfg->reply_diacritics = dia;
 		for (c = 0; c < e->cfg->ncommunes; c++) {
 			assert_int_equal(
-			    digest_reminder_text(e->cfg, (int)c, 2022, 1215, text, sizeof(text)), 0);
+			    digest_reminder_text(e->cfg, (int)c, 2022, 1215, text, sizeof(text)),
+			    0);
 			assert_true(digest_sms_units(text, dia) <= (size_t)(dia ? 70 : 160));
 			assert_non_null(strstr(text, "15/12"));
 		}
@@ -554,7 +564,7 @@ struct sim {
 	long cell[MAXC][MAXT][4]; /* enrol, grad, job, need */
 	long labour[MAXC], trained[MAXC];
 	long reports[MAXC];
-	int64_t last[MAXC];  /* when its last report was processed */
+	int64_t last[MAXC];    /* when its last report was processed */
 	long newr[5], newc[5]; /* since the last digest, per kind */
 	int64_t last_digest;
 	int ndigests, nturns;
@@ -654,8 +664,8 @@ run_at(struct sim *s, int64_t t)
 		fail_msg("tinbao run --once at %lld: status %d", (long long)t, r);
 	s->nturns++;
 	if (s->db == NULL) {
-		assert_int_equal(
-		    sqlite3_open_v2(s->e->f.db, &s->db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_open_v2(s->e->f.db, &s->db, SQLITE_OPEN_READONLY, NULL),
+				 SQLITE_OK);
 		sqlite3_busy_timeout(s->db, 5000);
 	}
 }
@@ -939,8 +949,9 @@ tk(struct sim *s, int64_t t)
 		"SELECT text FROM outbox WHERE recipient = '" STAFF2 "' AND reason = 'reply'");
 	db_text(s, digest, sizeof(digest), "SELECT text FROM digests ORDER BY id DESC LIMIT 1");
 	assert_string_equal(got, digest);
-	db_text(s, got, sizeof(got),
-		"SELECT text FROM outbox WHERE recipient = '+84913000005' AND text LIKE 'So lieu%%'");
+	db_text(
+	    s, got, sizeof(got),
+	    "SELECT text FROM outbox WHERE recipient = '+84913000005' AND text LIKE 'So lieu%%'");
 	snprintf(want, sizeof(want),
 		 "So lieu 2022 xa Yen Thinh: ghi danh %ld HV (KH 30), tot nghiep %ld, co viec "
 		 "lam %ld (%ld%%), nhu cau %ld.",
@@ -1053,12 +1064,13 @@ cancel_three(struct sim *s)
 
 	assert_int_equal(sqlite3_open(s->e->f.db, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "UPDATE reports SET cancelled = 1 WHERE id IN (SELECT id "
-					    "FROM reports WHERE kind <> 'labour' ORDER BY id LIMIT 3 "
-					    "OFFSET 20) RETURNING kind, commune_code, trade_code, count",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+			       "UPDATE reports SET cancelled = 1 WHERE id IN (SELECT id "
+			       "FROM reports WHERE kind <> 'labour' ORDER BY id LIMIT 3 "
+			       "OFFSET 20) RETURNING kind, commune_code, trade_code, count",
+			       -1, &st, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		c = commune_of(s, (const char *)sqlite3_column_text(st, 1));
 		t = trade_index(s->e->cfg, (const char *)sqlite3_column_text(st, 2));
@@ -1183,9 +1195,10 @@ test_half_year(void **state)
 			turn(s, t + 60, 0, -1); /* a restart sends nothing again */
 	}
 	assert_int_equal(s->ndigests, 26);
-	assert_int_equal(db_int(s, "SELECT count(*) FROM scheduled_sms WHERE at >= %lld AND at < "
-				   "%lld",
-				   (long long)vn(2022, 6, 13, 0, 0), (long long)vn(2022, 6, 14, 0, 0)),
+	assert_int_equal(db_int(s,
+				"SELECT count(*) FROM scheduled_sms WHERE at >= %lld AND at < "
+				"%lld",
+				(long long)vn(2022, 6, 13, 0, 0), (long long)vn(2022, 6, 14, 0, 0)),
 			 5 + 1); /* the reminders, one digest (STAFF1 had a reminder) */
 	sqlite3_close(s->db);
 	check_report(s);

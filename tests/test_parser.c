@@ -112,7 +112,7 @@ static const char *const keywords[PARSER_NKEYWORDS][5] = {
     {"CLASS", "LOP", NULL},
 };
 
-static const char *const fillers[] = {"xa",	  "thi tran", "tt",   "hv",  "hoc vien",
+static const char *const fillers[] = {"xa",    "thi tran", "tt",   "hv", "hoc vien",
 				      "nguoi", "lao dong", "nghe", "lop"};
 
 /* Builds the district's parser; prepared or not (both must parse alike). */
@@ -185,29 +185,29 @@ struct row {
 /* Understood reports, LABOUR, STATUS and HELP. */
 #define OK(in, kind, c, t, n)                                                                      \
 	{                                                                                          \
-		in, PARSER_OK, PARSER_##kind, c, t, n, 0, NONE, "", "", NULL, 0 \
+		in, PARSER_OK, PARSER_##kind, c, t, n, 0, NONE, "", "", NULL, 0                    \
 	}
 #define LAB(in, c, n, tr)                                                                          \
 	{                                                                                          \
-		in, PARSER_OK, PARSER_LABOUR, c, NULL, n, tr, NONE, "", "", NULL, 0 \
+		in, PARSER_OK, PARSER_LABOUR, c, NULL, n, tr, NONE, "", "", NULL, 0                \
 	}
 #define STAT(in, c)                                                                                \
 	{                                                                                          \
-		in, PARSER_OK, PARSER_STATUS, c, NULL, 0, 0, NONE, "", "", NULL, 0 \
+		in, PARSER_OK, PARSER_STATUS, c, NULL, 0, 0, NONE, "", "", NULL, 0                 \
 	}
 #define HELP(in, topic)                                                                            \
 	{                                                                                          \
-		in, PARSER_OK, PARSER_HELP, NULL, NULL, 0, 0, topic, "", "", NULL, 0 \
+		in, PARSER_OK, PARSER_HELP, NULL, NULL, 0, 0, topic, "", "", NULL, 0               \
 	}
 /* Errors: kind is the keyword recognised (NONE when none), bad the words
  * named, cand the candidates of an ambiguous name. */
 #define ERR(in, err, kind, bad)                                                                    \
 	{                                                                                          \
-		in, PARSER_##err, kind, NULL, NULL, 0, 0, NONE, "", bad, NULL, 0 \
+		in, PARSER_##err, kind, NULL, NULL, 0, 0, NONE, "", bad, NULL, 0                   \
 	}
 #define AMB(in, err, kind, bad, cand)                                                              \
 	{                                                                                          \
-		in, PARSER_##err, kind, NULL, NULL, 0, 0, NONE, cand, bad, NULL, 0 \
+		in, PARSER_##err, kind, NULL, NULL, 0, 0, NONE, cand, bad, NULL, 0                 \
 	}
 
 #define EN PARSER_ENROL
@@ -669,7 +669,8 @@ check_row(const struct parser *p, const struct row *r, size_t i)
 		fail_msg("row %zu \"%s\": class \"%s\", expected \"%s\"", i, r->in,
 			 res.items[0].class_code, r->klass != NULL ? r->klass : "");
 	if (res.items[0].ref != r->ref)
-		fail_msg("row %zu \"%s\": ref %ld, expected %ld", i, r->in, res.items[0].ref, r->ref);
+		fail_msg("row %zu \"%s\": ref %ld, expected %ld", i, r->in, res.items[0].ref,
+			 r->ref);
 }
 
 static void
@@ -1098,6 +1099,17 @@ test_filler_in_name(void **state)
 	/* The longest filler wins: "thi tran" over "thi". */
 	assert_int_equal(parser_parse(p, "DK thi tran Luong 5 han", 23, &res), 0);
 	assert_int_equal(res.items[0].commune, 1);
+	/* A typo of both "Xá Lượng" and, after a filler, "Lượng": asked. */
+	assert_int_equal(parser_prepare(p), 0);
+	assert_int_equal(parser_parse(p, "DK xa Luongg 5 han", 18, &res), -1);
+	assert_int_equal(res.error, PARSER_UNKNOWN_COMMUNE);
+	assert_string_equal(res.bad, "luongg");
+	assert_int_equal(res.ncandidates, 0);
+	assert_int_equal(parser_parse(p, "DK xa Luongg 5 hann", 19, &res), -1);
+	assert_int_equal(res.error, PARSER_UNKNOWN_COMMUNE);
+	assert_int_equal(parser_parse(p, "DK Xa Luongx 5 han", 18, &res), -1);
+	assert_int_equal(parser_parse(p, "DK Xa Luong 5 hann", 18, &res), 0);
+	assert_int_equal(res.items[0].commune, 0);
 	parser_free(p);
 }
 
@@ -1125,9 +1137,9 @@ test_accessors(void **state)
 	    "not_alone",
 	    "too_many",
 	};
-	static const char *kinds[PARSER_NKINDS] = {
-	    "enrol", "grad", "job", "need", "labour", "status", "help", "cancel", "class_open",
-	    "class_close"};
+	static const char *kinds[PARSER_NKINDS] = {"enrol",	 "grad",       "job",  "need",
+						   "labour",	 "status",     "help", "cancel",
+						   "class_open", "class_close"};
 	const struct parser *p = *state;
 	struct parser *q;
 	int i;
@@ -1428,8 +1440,8 @@ check_items(const struct parser *p, const char *in, const char *want)
 	size_t i;
 
 	if (parser_parse(p, in, strlen(in), &res) != 0)
-		fail_msg("\"%s\": %s part %d bad \"%s\"", in, parser_error_name(res.error), res.part,
-			 res.bad);
+		fail_msg("\"%s\": %s part %d bad \"%s\"", in, parser_error_name(res.error),
+			 res.part, res.bad);
 	assert_int_equal(res.part, 0);
 	assert_int_equal(res.kind, (int)res.items[0].kind);
 	for (i = 0; i < res.nitems; i++) {
@@ -1585,8 +1597,9 @@ test_classes(void **state)
 	assert_string_equal(res.bad, "HL22-05");
 	assert_int_equal(res.items[0].commune, -1);
 	parser_reply(p, &res, 0, 0, buf, sizeof(buf));
-	assert_string_equal(buf, "Loi: khong tim thay lop \"HL22-05\". Mo lop truoc: LOP MO <ma lop> "
-				 "<xa> <nghe> (so HV).");
+	assert_string_equal(buf,
+			    "Loi: khong tim thay lop \"HL22-05\". Mo lop truoc: LOP MO <ma lop> "
+			    "<xa> <nghe> (so HV).");
 	parser_reply(p, &res, 0, 1, buf, sizeof(buf));
 	assert_string_equal(buf, "Lỗi: không tìm thấy lớp \"HL22-05\". Mở lớp trước bằng LOP MO.");
 	assert_int_equal(parser_parse(p, "DK Minh Son 5 han; TN HL22-06 30", 33, &res), 0);
@@ -1618,10 +1631,18 @@ test_distance(void **state)
 		const char *a, *b;
 		int d;
 	} v[] = {
-	    {"minhson", "minhson", 0}, {"minhson", "minhsonn", 1}, {"minhson", "mihnson", 1},
-	    {"minhson", "minson", 1},  {"minhson", "mlnhson", 1},  {"minhson", "nimhson", 2},
-	    {"ab", "ba", 1},	       {"abc", "ca", 3},	   {"", "abc", 3},
-	    {"dongtan", "dongtien", 2}, {"hoason", "hoson", 1},	   {"enroll", "enrol", 1},
+	    {"minhson", "minhson", 0},
+	    {"minhson", "minhsonn", 1},
+	    {"minhson", "mihnson", 1},
+	    {"minhson", "minson", 1},
+	    {"minhson", "mlnhson", 1},
+	    {"minhson", "nimhson", 2},
+	    {"ab", "ba", 1},
+	    {"abc", "ca", 3},
+	    {"", "abc", 3},
+	    {"dongtan", "dongtien", 2},
+	    {"hoason", "hoson", 1},
+	    {"enroll", "enrol", 1},
 	};
 	char l1[FUZZY_MAX + 2];
 	size_t i;
@@ -1644,8 +1665,9 @@ test_distance(void **state)
 static void
 test_fuzzy_index(void **state)
 {
-	static const char *syl[] = {"minh", "son", "hoa", "tan", "yen", "dong", "thanh", "van",
-				    "huu", "binh", "lac", "thang", "tien", "ho", "cai", "kinh"};
+	static const char *syl[] = {"minh",  "son", "hoa", "tan",  "yen", "dong",
+				    "thanh", "van", "huu", "binh", "lac", "thang",
+				    "tien",  "ho",  "cai", "kinh"};
 	struct fuzzy *a = fuzzy_new(), *b = fuzzy_new();
 	char w[64], k[64];
 	int ia[8], ib[8];
@@ -1712,9 +1734,9 @@ test_fuzzy_index(void **state)
 static void
 test_big_typos(void **state)
 {
-	static const char *syl[] = {"Minh", "Sơn", "Hòa", "Tân", "Yên", "Đồng", "Thanh", "Vân",
-				    "Hữu", "Bình", "Lạc", "Thắng", "Tiến", "Hồ", "Cai", "Kinh",
-				    "Nham", "Quyết", "Liên", "Vượng", "Lũng", "Kỵ"};
+	static const char *syl[] = {
+	    "Minh",  "Sơn",  "Hòa", "Tân", "Yên",  "Đồng", "Thanh", "Vân",  "Hữu",   "Bình", "Lạc",
+	    "Thắng", "Tiến", "Hồ",  "Cai", "Kinh", "Nham", "Quyết", "Liên", "Vượng", "Lũng", "Kỵ"};
 	static const struct {
 		const char *in;
 		enum parser_error err;
@@ -1815,7 +1837,8 @@ check_reply(const struct parser *p, const struct parser_result *res, long ref, i
 		snprintf(head, sizeof(head), dia ? "Lỗi: " : "Loi: ");
 	if (res->error != PARSER_OK && strncmp(buf, head, strlen(head)) != 0)
 		fail_msg("\"%s\": error reply \"%s\"", in, buf);
-	if (res->error == PARSER_OK && (res->kind <= PARSER_LABOUR || res->kind >= PARSER_CLASS_OPEN) &&
+	if (res->error == PARSER_OK &&
+	    (res->kind <= PARSER_LABOUR || res->kind >= PARSER_CLASS_OPEN) &&
 	    strncmp(buf, "OK", 2) != 0)
 		fail_msg("\"%s\": confirmation \"%s\"", in, buf);
 	/* The words that were wrong are quoted back, when short. */
@@ -2025,9 +2048,8 @@ main(void)
 	    cmocka_unit_test(test_long_input),	   cmocka_unit_test(test_big_gazetteer),
 	    cmocka_unit_test(test_multi),	   cmocka_unit_test(test_classes),
 	    cmocka_unit_test(test_distance),	   cmocka_unit_test(test_fuzzy_index),
-	    cmocka_unit_test(test_big_typos),
-	    cmocka_unit_test(test_reply_limits),   cmocka_unit_test(test_reply_texts),
-	    cmocka_unit_test(test_reply_edges),
+	    cmocka_unit_test(test_big_typos),	   cmocka_unit_test(test_reply_limits),
+	    cmocka_unit_test(test_reply_texts),	   cmocka_unit_test(test_reply_edges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

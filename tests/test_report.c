@@ -113,8 +113,9 @@ code_of(const struct env *e, int c)
 static void
 store_reps(struct env *e)
 {
+	static int seq;
 	char fp[16], sql[128];
-	int64_t id, ref;
+	int64_t id, ref[NREPS];
 	sqlite3 *db;
 	size_t i;
 
@@ -123,14 +124,14 @@ store_reps(struct env *e)
 		const struct rep *r = &reps[i];
 		int64_t at = clock_from_local(2022, r->half == 1 ? 3 : 9, 1, 9, (int)i);
 
-		snprintf(fp, sizeof(fp), "fp%zu", i);
+		snprintf(fp, sizeof(fp), "fp%d", ++seq);
 		struct store_sms sms = {"+84913000001", at, at, "x", "gsm7", 1, fp};
 		assert_int_equal(store_inbox_add(e->st, &sms, &id), 1);
-		struct store_report sr = {id,	   r->kind,    code_of(e, r->commune),
-					  "Xa",	   r->trade,   r->trade,
-					  r->count, r->trained, 2022,
-					  r->half, "+84913001", at};
-		assert_int_equal(store_report_add(e->st, &sr, &ref), 0);
+		struct store_report sr = {id,	    r->kind,	 code_of(e, r->commune),
+					  "Xa",	    r->trade,	 r->trade,
+					  r->count, r->trained,	 2022,
+					  r->half,  "+84913001", at};
+		assert_int_equal(store_report_add(e->st, &sr, &ref[i]), 0);
 	}
 	assert_int_equal(store_commit(e->st), 0);
 	/* Cancelled the way the district does it: a change of state. */
@@ -138,7 +139,8 @@ store_reps(struct env *e)
 	for (i = 0; i < NREPS; i++) {
 		if (!reps[i].cancelled)
 			continue;
-		snprintf(sql, sizeof(sql), "UPDATE reports SET cancelled = 1 WHERE id = %zu", i + 1);
+		snprintf(sql, sizeof(sql), "UPDATE reports SET cancelled = 1 WHERE id = %lld",
+			 (long long)ref[i]);
 		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	}
 	sqlite3_close(db);
@@ -292,7 +294,8 @@ parse_csv(char *s, struct table *t)
 	int n, i;
 
 	assert_true(strncmp(s, "\xef\xbb\xbf", 3) == 0);
-	for (line = strtok_r(s + 3, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(s + 3, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
 		assert_true(line[strlen(line) - 1] == '\r');
 		line[strlen(line) - 1] = '\0';
 		n = plantest_csv_split(line, f, 32);
@@ -411,8 +414,10 @@ expect(const struct env *e, int half, const char *code, const char *trade, long 
 			continue;
 		if (trade != NULL && strcmp(trade, r->trade) != 0)
 			continue;
-		k = strcmp(r->kind, "enrol") == 0 ? 0 : strcmp(r->kind, "grad") == 0 ? 1
-			: strcmp(r->kind, "job") == 0 ? 2 : 4;
+		k = strcmp(r->kind, "enrol") == 0  ? 0
+		    : strcmp(r->kind, "grad") == 0 ? 1
+		    : strcmp(r->kind, "job") == 0  ? 2
+						   : 4;
 		v[k] += r->count;
 	}
 	v[3] = v[1] > 0 ? v[2] * 100 / v[1] : -1;
@@ -494,7 +499,7 @@ test_figures(void **state)
 	assert_int_equal(r->v[5], 3000);
 	assert_int_equal(r->v[6], 1200);
 	assert_int_equal(r->v[7], 40);
-	assert_int_equal(r->v[9], -1); /* no share (odd index) */
+	assert_int_equal(r->v[9], -1);	  /* no share (odd index) */
 	r = find_row(t, "commune 06403"); /* 6 */
 	assert_int_equal(r->v[5], 2000);
 	assert_int_equal(r->v[9], 26);
@@ -551,8 +556,8 @@ check_agree(struct env *e, int half)
 		assert_int_equal(a->r[i].n, rc->n);
 		for (k = 0; k < a->r[i].n; k++) {
 			if (a->r[i].v[k] != rb->v[k] || a->r[i].v[k] != rc->v[k])
-				fail_msg("%s column %d: text %ld, csv %ld, html %ld", a->r[i].key, k,
-					 a->r[i].v[k], rb->v[k], rc->v[k]);
+				fail_msg("%s column %d: text %ld, csv %ld, html %ld", a->r[i].key,
+					 k, a->r[i].v[k], rb->v[k], rc->v[k]);
 		}
 	}
 	free(text);
@@ -638,6 +643,71 @@ test_html_self_contained(void **state)
 	env_free(e);
 }
 
+/* The count of rows of a query, on db. */
+static long
+rows_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * report_sums follows the reports through whatever happens to them
+ * (cancelled, restored, corrected, moved, deleted by hand): it always equals
+ * the same sums computed from the reports table.
+ */
+static void
+test_sums_follow_reports(void **state)
+{
+	static const char *const ops[] = {
+	    "UPDATE reports SET cancelled = 1 - cancelled WHERE id % 7 = ?1",
+	    "UPDATE reports SET count = count + 3 WHERE id % 5 = ?1",
+	    "UPDATE reports SET commune_code = '06448' WHERE id % 11 = ?1",
+	    "UPDATE reports SET half = 3 - half WHERE id % 13 = ?1",
+	    "UPDATE reports SET kind = 'need' WHERE kind = 'enrol' AND id % 3 = ?1",
+	    "UPDATE reports SET trained = trained + 1 WHERE kind = 'labour' AND id % 2 = ?1",
+	    "DELETE FROM reports WHERE id % 17 = ?1",
+	};
+	/* The rows of report_sums that the reports do not give, and back. */
+	static const char sums[] =
+	    "SELECT year, half, commune_code, kind, coalesce(trade_code, ''), sum(cancelled = 0), "
+	    "sum(CASE cancelled WHEN 0 THEN count ELSE 0 END), "
+	    "sum(CASE cancelled WHEN 0 THEN trained ELSE 0 END), sum(cancelled <> 0) "
+	    "FROM reports GROUP BY 1, 2, 3, 4, 5";
+	static const char kept[] = "SELECT * FROM report_sums WHERE reports <> 0 OR cancelled <> 0";
+	struct env *e = env_new();
+	char a[1024], b[1024];
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	size_t round, i;
+
+	snprintf(a, sizeof(a), "SELECT count(*) FROM (%s EXCEPT %s)", sums, kept);
+	snprintf(b, sizeof(b), "SELECT count(*) FROM (%s EXCEPT %s)", kept, sums);
+	store_reps(e);
+	assert_int_equal(sqlite3_open(e->f.db, &db), SQLITE_OK);
+	for (round = 0; round < 3; round++) {
+		store_reps(e);
+		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+			assert_int_equal(sqlite3_prepare_v2(db, ops[i], -1, &st, NULL), SQLITE_OK);
+			sqlite3_bind_int(st, 1, (int)(round + i) % 3);
+			assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+			sqlite3_finalize(st);
+			assert_int_equal(rows_of(db, a), 0);
+			assert_int_equal(rows_of(db, b), 0);
+		}
+	}
+	assert_true(rows_of(db, "SELECT count(*) FROM report_sums") > 10);
+	sqlite3_close(db);
+	env_free(e);
+}
+
 /* A real browser renders it: tests/report_render.sh with headless Chromium. */
 static void
 test_html_in_browser(void **state)
@@ -670,9 +740,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_periods),	      cmocka_unit_test(test_figures),
-	    cmocka_unit_test(test_forms_agree),	      cmocka_unit_test(test_csv_bytes),
-	    cmocka_unit_test(test_html_self_contained), cmocka_unit_test(test_html_in_browser),
+	    cmocka_unit_test(test_periods),
+	    cmocka_unit_test(test_figures),
+	    cmocka_unit_test(test_forms_agree),
+	    cmocka_unit_test(test_csv_bytes),
+	    cmocka_unit_test(test_html_self_contained),
+	    cmocka_unit_test(test_sums_follow_reports),
+	    cmocka_unit_test(test_html_in_browser),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
