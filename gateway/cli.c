@@ -107,7 +107,7 @@ json_item(struct buf *b, const struct parser *p, const struct parser_item *it)
 		json_key(b, "trade", 0);
 		json_str(b, parser_trade_name(p, it->trade));
 	}
-	if (it->kind != PARSER_STATUS && it->kind != PARSER_HELP) {
+	if (it->kind <= PARSER_LABOUR || (it->kind == PARSER_CLASS_OPEN && it->count > 0)) {
 		json_key(b, "count", 0);
 		buf_printf(b, "%ld", it->count);
 	}
@@ -115,9 +115,17 @@ json_item(struct buf *b, const struct parser *p, const struct parser_item *it)
 		json_key(b, "trained", 0);
 		buf_printf(b, "%ld", it->trained);
 	}
+	if (it->class_code[0] != '\0') {
+		json_key(b, "class", 0);
+		json_str(b, it->class_code);
+	}
+	if (it->kind == PARSER_CANCEL && it->ref > 0) {
+		json_key(b, "ref", 0);
+		buf_printf(b, "%ld", it->ref);
+	}
 	if (it->kind == PARSER_HELP && it->topic >= 0) {
 		json_key(b, "topic", 0);
-		json_str(b, parser_kind_name(it->topic));
+		json_str(b, parser_keyword_name(it->topic));
 	}
 	buf_puts(b, "}");
 }
@@ -169,6 +177,7 @@ cli_parse(const char *conf, int argc, char **argv)
 {
 	struct config *cfg;
 	struct parser_result res;
+	struct store *st = NULL;
 	struct buf out;
 	char *line = NULL;
 	size_t cap = 0;
@@ -183,11 +192,19 @@ cli_parse(const char *conf, int argc, char **argv)
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
+	/* Class codes are resolved from the database, read-only, when it is
+	 * there; parse never creates one. */
+	if (access(cfg->database, F_OK) == 0)
+		st = store_open(cfg->database, STORE_READONLY);
 	buf_init(&out);
 	while ((len = getline(&line, &cap, stdin)) != -1) {
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		parser_parse(cfg->parser, line, (size_t)len, &res);
+		if (gateway_resolve_classes(cfg, st, &res) == -1) {
+			status = 1;
+			break;
+		}
 		json_result(&out, cfg, &res);
 		s = buf_str(&out);
 		if (s == NULL || fputs(s, stdout) == EOF) {
@@ -202,6 +219,7 @@ cli_parse(const char *conf, int argc, char **argv)
 	}
 	free(line);
 	buf_free(&out);
+	store_close(st);
 	config_free(cfg);
 	return status;
 }

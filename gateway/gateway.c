@@ -340,6 +340,8 @@ store_items(struct gw *gw, const struct store_inmsg *msg, const struct parser_re
 
 	for (i = 0; i < res->nitems; i++) {
 		it = &res->items[i];
+		if (it->kind > PARSER_LABOUR)
+			continue; /* classes, CANCEL: not reports */
 		struct store_report r = {
 		    .inbox_id = msg->id,
 		    .kind = parser_kind_name(it->kind),
@@ -356,7 +358,10 @@ store_items(struct gw *gw, const struct store_inmsg *msg, const struct parser_re
 		};
 		if (store_report_add(gw->st, &r, &ref) == -1)
 			return -1;
-		if (i == 0)
+		if (it->class_code[0] != '\0' &&
+		    store_report_set_class(gw->st, ref, it->class_code) == -1)
+			return -1;
+		if (*first_ref == 0)
 			*first_ref = ref;
 		event_payload(gw, &r, ref, msg->text);
 		payload = buf_str(&gw->json);
@@ -371,14 +376,230 @@ store_items(struct gw *gw, const struct store_inmsg *msg, const struct parser_re
 static int
 is_report(const struct parser_result *res)
 {
-	return res->error == PARSER_OK && res->kind != PARSER_STATUS && res->kind != PARSER_HELP;
+	return res->error == PARSER_OK && res->kind != PARSER_STATUS && res->kind != PARSER_HELP &&
+	       res->kind != PARSER_CANCEL;
+}
+
+static int
+commune_index(const struct parser *p, const char *code)
+{
+	size_t i, n = parser_ncommunes(p);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(parser_commune_code(p, (int)i), code) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+trade_index(const struct parser *p, const char *code)
+{
+	size_t i, n = parser_ntrades(p);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(parser_trade_code(p, (int)i), code) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The item before i in the same SMS that opens the class with this key. */
+static const struct parser_item *
+opened_before(const struct parser_result *res, size_t i, const char *key)
+{
+	char k[PARSER_MAX_CLASS + 1];
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		if (res->items[j].kind != PARSER_CLASS_OPEN)
+			continue;
+		parser_class_key(res->items[j].class_code, k, sizeof(k));
+		if (strcmp(k, key) == 0)
+			return &res->items[j];
+	}
+	return NULL;
+}
+
+/* Takes the commune and trade of report item i from its class: one opened
+ * earlier in the same SMS, or one in the database.  1 found, 0 not, -1. */
+static int
+class_item(const struct config *cfg, struct store *st, struct parser_result *res, size_t i)
+{
+	struct parser_item *it = &res->items[i];
+	const struct parser_item *op;
+	struct store_class_row row;
+	char key[PARSER_MAX_CLASS + 1];
+	int r;
+
+	parser_class_key(it->class_code, key, sizeof(key));
+	op = opened_before(res, i, key);
+	if (op != NULL) {
+		it->commune = op->commune;
+		it->trade = op->trade;
+		return 1;
+	}
+	if (st == NULL)
+		return 0;
+	r = store_class_find(st, key, &row);
+	if (r != 1)
+		return r;
+	/* A class of a commune or trade since removed from the configuration. */
+	it->commune = commune_index(cfg->parser, row.commune_code);
+	it->trade = trade_index(cfg->parser, row.trade_code);
+	return it->commune >= 0 && it->trade >= 0;
+}
+
+int
+gateway_resolve_classes(const struct config *cfg, struct store *st, struct parser_result *res)
+{
+	size_t i;
+	int r;
+
+	if (res->error != PARSER_OK)
+		return 0;
+	for (i = 0; i < res->nitems; i++) {
+		if (res->items[i].class_code[0] == '\0' || res->items[i].kind > PARSER_LABOUR)
+			continue;
+		r = class_item(cfg, st, res, i);
+		if (r == -1)
+			return -1;
+		if (r == 0) {
+			parser_unknown_class(res, i);
+			return 0;
+		}
+	}
+	return 0;
 }
 
 /*
- * TK without a commune: the district digest for district staff, the
- * commune's numbers for one of its officers, the district's totals for
- * anybody else.  TK with a commune: that commune's numbers.
+ * Checks what the database must allow before a CLASS OPEN or CLOSE is
+ * stored, so that a message of several parts is stored whole or not at all.
+ * Returns 0 (fine), 1 with *error and reply set, or -1.
  */
+static int
+check_classes(struct gw *gw, const struct parser_result *res, const char **error, char *reply,
+	      size_t replysz)
+{
+	const struct parser_item *it;
+	struct store_class_row row;
+	char key[PARSER_MAX_CLASS + 1];
+	size_t i;
+	int r;
+
+	for (i = 0; i < res->nitems; i++) {
+		it = &res->items[i];
+		if (it->kind != PARSER_CLASS_OPEN && it->kind != PARSER_CLASS_CLOSE)
+			continue;
+		parser_class_key(it->class_code, key, sizeof(key));
+		r = store_class_find(gw->st, key, &row);
+		if (r == -1)
+			return -1;
+		if (it->kind == PARSER_CLASS_OPEN && (r == 1 || opened_before(res, i, key))) {
+			*error = "class_exists";
+			snprintf(reply, replysz, "Loi: lop %s da co. Dung ma lop khac.",
+				 it->class_code);
+			return 1;
+		}
+		if (it->kind == PARSER_CLASS_CLOSE && (r == 0 || !row.open) &&
+		    opened_before(res, i, key) == NULL) {
+			*error = "class_not_open";
+			snprintf(reply, replysz, "Loi: khong co lop %s dang mo.", it->class_code);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Stores the CLASS OPEN and CLOSE items (checked by check_classes). */
+static int
+store_classes(struct gw *gw, const struct store_inmsg *msg, const struct parser_result *res)
+{
+	const struct parser *p = gw->cfg->parser;
+	const struct parser_item *it;
+	char key[PARSER_MAX_CLASS + 1];
+	size_t i;
+
+	for (i = 0; i < res->nitems; i++) {
+		it = &res->items[i];
+		parser_class_key(it->class_code, key, sizeof(key));
+		if (it->kind == PARSER_CLASS_OPEN) {
+			struct store_class c = {key,
+						it->class_code,
+						parser_commune_code(p, it->commune),
+						parser_trade_code(p, it->trade),
+						it->count,
+						msg->sender,
+						clock_now()};
+			if (store_class_open(gw->st, &c) == -1)
+				return -1;
+			log_info("  class %s opened", it->class_code);
+		} else if (it->kind == PARSER_CLASS_CLOSE) {
+			if (store_class_close(gw->st, key, clock_now()) == -1)
+				return -1;
+			log_info("  class %s closed", it->class_code);
+		}
+	}
+	return 0;
+}
+
+static int
+kind_of(const char *name)
+{
+	int k;
+
+	for (k = 0; k < PARSER_NKINDS; k++)
+		if (strcmp(parser_kind_name((enum parser_kind)k), name) == 0)
+			return k;
+	return PARSER_ENROL;
+}
+
+/* CANCEL [#ref]: marks the sender's report cancelled, queues the event and
+ * says so.  Returns 0 (*error set when there was nothing to cancel) or -1. */
+static int
+cancel(struct gw *gw, const struct store_inmsg *msg, const struct parser_item *it,
+       const char **error, char *reply, size_t replysz)
+{
+	struct store_report_row row;
+	char name[128];
+	const char *payload;
+	int r;
+
+	r = store_report_cancel(gw->st, msg->sender, it->ref, &row);
+	if (r == -1)
+		return -1;
+	if (r == 0) {
+		*error = "nothing_to_cancel";
+		if (it->ref > 0)
+			snprintf(reply, replysz, "Loi: khong co bao cao #%ld cua so nay de huy.",
+				 it->ref);
+		else
+			snprintf(reply, replysz, "Loi: khong co bao cao nao cua so nay de huy.");
+		return 0;
+	}
+	struct store_report r2 = {row.inbox_id,
+				  row.kind,
+				  row.commune_code,
+				  row.commune,
+				  row.trade_code[0] ? row.trade_code : NULL,
+				  row.trade[0] ? row.trade : NULL,
+				  row.count,
+				  row.trained,
+				  row.year,
+				  row.half,
+				  row.sender,
+				  row.created};
+	event_payload(gw, &r2, row.ref, msg->text);
+	payload = buf_str(&gw->json);
+	if (payload == NULL ||
+	    store_push_add(gw->st, "report.cancelled", clock_now(), payload) == -1)
+		return -1;
+	parser_ascii(row.commune, name, sizeof(name));
+	snprintf(reply, replysz, "Da huy #%" PRId64 ": %s %ld %s, %s.", row.ref,
+		 parser_keyword_form(gw->cfg->parser, (enum parser_kind)kind_of(row.kind)),
+		 row.count, row.trade_code[0] ? row.trade_code : "LD", name);
+	log_info("  report #%" PRId64 " cancelled", row.ref);
+	return 0;
+}
+
 static int
 status_reply(struct gw *gw, const struct store_inmsg *msg, const struct parser_result *res,
 	     int year, char *reply, size_t replysz)
@@ -408,12 +629,31 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	char reply[DIGEST_BUF]; /* a reply, or the district digest for TK */
 	const char *error = NULL, *payload;
 	int64_t ref = 0;
-	int year, half;
+	int year, half, r;
 
 	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
+	if (gateway_resolve_classes(cfg, gw->st, &res) == -1)
+		return -1;
 	gateway_period(msg->smsc_time != 0 ? msg->smsc_time : msg->received, &year, &half);
 	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
-	if (res.error != PARSER_OK) {
+	reply[0] = '\0';
+	if (res.error == PARSER_OK) {
+		r = res.kind == PARSER_CANCEL
+			? cancel(gw, msg, &res.items[0], &error, reply, sizeof(reply))
+			: check_classes(gw, &res, &error, reply, sizeof(reply));
+		if (r == -1)
+			return -1;
+		if (error != NULL)
+			log_info("  rejected: %s", error);
+	}
+	if (error != NULL) {
+		/* Refused by what is stored (a class, a report to cancel). */
+		rejection_payload(gw, msg, error);
+		payload = buf_str(&gw->json);
+		if (payload == NULL ||
+		    store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1)
+			return -1;
+	} else if (res.error != PARSER_OK) {
 		error = parser_error_name(res.error);
 		rejection_payload(gw, msg, error);
 		payload = buf_str(&gw->json);
@@ -421,10 +661,13 @@ process(struct gw *gw, const struct store_inmsg *msg)
 		    store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1)
 			return -1;
 		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
-	} else if (is_report(&res) && store_items(gw, msg, &res, year, half, &ref) == -1) {
+	} else if (is_report(&res) && (store_classes(gw, msg, &res) == -1 ||
+					 store_items(gw, msg, &res, year, half, &ref) == -1)) {
 		return -1;
 	}
-	if (res.error == PARSER_OK && res.kind == PARSER_STATUS) {
+	if (reply[0] != '\0') {
+		/* cancel() or check_classes() answered already. */
+	} else if (res.error == PARSER_OK && res.kind == PARSER_STATUS) {
 		if (status_reply(gw, msg, &res, year, reply, sizeof(reply)) == -1)
 			return -1;
 	} else {
@@ -432,7 +675,7 @@ process(struct gw *gw, const struct store_inmsg *msg)
 			     sizeof(reply));
 		/* Reports of a commune (ENROL ... LABOUR) show its running total;
 		 * a nicety: the confirmation goes without it if it fails. */
-		if (ref > 0 && res.items[0].kind <= PARSER_LABOUR && res.items[0].commune >= 0 &&
+		if (ref > 0 && res.kind <= PARSER_LABOUR && res.items[0].commune >= 0 &&
 		    digest_running_total(cfg, gw->st, res.items[0].commune, year, reply,
 					 sizeof(reply)) == -1)
 			log_warnx("  reply without the running total");

@@ -29,6 +29,13 @@ int gateway_replyable(const char *sender, const char *own);
 /* The reporting period of a Unix time in Vietnam (UTC+7): year and half. */
 void gateway_period(int64_t t, int *year, int *half);
 
+/* Takes the commune and trade of the reports that name a training class
+ * from that class (opened earlier in the same SMS, or in st, which may be
+ * NULL); a class found nowhere turns res into an unknown_class error.
+ * Returns 0, or -1 on a database error. */
+int gateway_resolve_classes(const struct config *cfg, struct store *st,
+			    struct parser_result *res);
+
 /* Composes the reply to a STATUS message from the stored totals. */
 int gateway_status_reply(const struct config *cfg, struct store *st,
 			 const struct parser_result *res, int year, char *buf, size_t bufsz);

@@ -207,6 +207,25 @@ static const char *const migrations[] = {
     " PRIMARY KEY (date, commune_code, recipient));"
     "CREATE INDEX reminders_at ON reminders(at);"
     "PRAGMA user_version = 3;",
+    /*
+     * 3 -> 4: training classes and cancellations (issue 3).  A report may
+     * name the class it came from; classes are keyed by their code in
+     * upper case without '-' (parser_class_key), so HL22-05 and hl2205 are
+     * one class.  reports_sender finds a sender's last report for CANCEL.
+     */
+    "ALTER TABLE reports ADD COLUMN class_code TEXT;"
+    "CREATE TABLE classes ("
+    " key TEXT PRIMARY KEY,"
+    " code TEXT NOT NULL,"
+    " commune_code TEXT NOT NULL,"
+    " trade_code TEXT NOT NULL,"
+    " planned INTEGER NOT NULL DEFAULT 0 CHECK(planned >= 0),"
+    " state TEXT NOT NULL DEFAULT 'open' CHECK(state IN ('open', 'closed')),"
+    " opened_by TEXT NOT NULL,"
+    " opened_at INTEGER NOT NULL,"
+    " closed_at INTEGER);"
+    "CREATE INDEX reports_sender ON reports(sender, id);"
+    "PRAGMA user_version = 4;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -272,6 +291,12 @@ enum stmt {
 	S_REMINDER_SEEN,
 	S_REMINDER_ADD,
 	S_REMINDED,
+	S_REPORT_CLASS,
+	S_REPORT_LAST,
+	S_REPORT_CANCEL,
+	S_CLASS_OPEN,
+	S_CLASS_CLOSE,
+	S_CLASS_FIND,
 	S_NSTMTS
 };
 
@@ -464,6 +489,23 @@ static const struct {
 					"outbox_id, at) VALUES (?1, ?2, ?3, ?4, ?5)"},
     [S_REMINDED] = {"reminded", "SELECT DISTINCT commune_code FROM reminders WHERE at > ?1 "
 				"AND at <= ?2 ORDER BY commune_code"},
+    [S_REPORT_CLASS] = {"report class", "UPDATE reports SET class_code = ?2 WHERE id = ?1"},
+    /* ?1 sender, ?2 reference or 0 for the sender's last report. */
+    [S_REPORT_LAST] = {"report find",
+		       "SELECT id, inbox_id, kind, commune_code, commune, trade_code, trade, "
+		       "count, trained, year, half, sender, created, cancelled FROM reports "
+		       "WHERE sender = ?1 AND (?2 = 0 OR id = ?2) AND cancelled = 0 "
+		       "ORDER BY id DESC LIMIT 1"},
+    [S_REPORT_CANCEL] = {"report cancel",
+			 "UPDATE reports SET cancelled = 1 WHERE id = ?1 AND cancelled = 0"},
+    [S_CLASS_OPEN] = {"class open",
+		      "INSERT INTO classes(key, code, commune_code, trade_code, planned, "
+		      "opened_by, opened_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		      "ON CONFLICT(key) DO NOTHING"},
+    [S_CLASS_CLOSE] = {"class close", "UPDATE classes SET state = 'closed', closed_at = ?2 "
+				      "WHERE key = ?1 AND state = 'open'"},
+    [S_CLASS_FIND] = {"class find",
+		      "SELECT commune_code, trade_code, state = 'open' FROM classes WHERE key = ?1"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -2186,4 +2228,103 @@ store_reminded_foreach(struct store *st, int64_t after, int64_t until,
 fail:
 	stmt_put(st, id);
 	return -1;
+}
+
+int
+store_report_set_class(struct store *st, int64_t ref, const char *class_code)
+{
+	enum stmt id = S_REPORT_CLASS;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, ref) == 0 && bind_text(st, id, 2, class_code) == 0 &&
+	    step(st, id) != -1)
+		rc = 0;
+	stmt_put(st, id);
+	return rc;
+}
+
+int
+store_report_cancel(struct store *st, const char *sender, int64_t ref,
+		    struct store_report_row *row)
+{
+	enum stmt id = S_REPORT_LAST;
+	int rc;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, sender) == -1 || bind_int(st, id, 2, ref) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW)
+		read_report(st->stmt[id], row);
+	stmt_put(st, id);
+	if (rc != SQLITE_ROW)
+		return rc == -1 ? -1 : 0;
+	id = S_REPORT_CANCEL;
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, row->ref) == -1 || step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	row->cancelled = 1;
+	return 1;
+}
+
+int
+store_class_open(struct store *st, const struct store_class *c)
+{
+	enum stmt id = S_CLASS_OPEN;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, c->key) == -1 || bind_text(st, id, 2, c->code) == -1 ||
+	    bind_text(st, id, 3, c->commune_code) == -1 ||
+	    bind_text(st, id, 4, c->trade_code) == -1 || bind_int(st, id, 5, c->planned) == -1 ||
+	    bind_text(st, id, 6, c->opened_by) == -1 || bind_int(st, id, 7, c->opened_at) == -1 ||
+	    step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+}
+
+int
+store_class_close(struct store *st, const char *key, int64_t at)
+{
+	enum stmt id = S_CLASS_CLOSE;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, key) == -1 || bind_int(st, id, 2, at) == -1 ||
+	    step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+}
+
+int
+store_class_find(struct store *st, const char *key, struct store_class_row *c)
+{
+	enum stmt id = S_CLASS_FIND;
+	int rc;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, key) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW) {
+		column_copy(st->stmt[id], 0, c->commune_code, sizeof(c->commune_code));
+		column_copy(st->stmt[id], 1, c->trade_code, sizeof(c->trade_code));
+		c->open = sqlite3_column_int(st->stmt[id], 2);
+	}
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW ? 1 : 0;
 }

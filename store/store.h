@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_READONLY 0x1	/* open an existing file read-only */
 
 struct store;
@@ -333,5 +333,42 @@ int store_reminder_add(struct store *st, const char *date, const char *commune_c
 /* Calls cb once for each commune reminded in (after, until], by code. */
 int store_reminded_foreach(struct store *st, int64_t after, int64_t until,
 			   int (*cb)(void *arg, const char *commune_code), void *arg);
+
+/*
+ * Classes and cancellations (schema 4).
+ */
+
+/* Records the class a stored report came from. */
+int store_report_set_class(struct store *st, int64_t ref, const char *class_code);
+
+/* Cancels sender's report ref (0: the sender's last one) that is not yet
+ * cancelled: the row is marked, never deleted.  Returns 1 with *row filled,
+ * 0 when the sender has no such report (another sender's counts as none),
+ * -1 on error. */
+int store_report_cancel(struct store *st, const char *sender, int64_t ref,
+			struct store_report_row *row);
+
+struct store_class {
+	const char *key;	/* parser_class_key(): "HL2205" */
+	const char *code;	/* as typed first: "HL22-05" */
+	const char *commune_code;
+	const char *trade_code;
+	long planned;
+	const char *opened_by;
+	int64_t opened_at;
+};
+
+struct store_class_row {
+	char commune_code[16];
+	char trade_code[16];
+	int open;
+};
+
+/* Registers a class.  1 when added, 0 when the key is already known. */
+int store_class_open(struct store *st, const struct store_class *c);
+/* Closes an open class.  1 when closed, 0 when unknown or already closed. */
+int store_class_close(struct store *st, const char *key, int64_t at);
+/* Looks a class up.  1 found (*c filled), 0 unknown, -1 on error. */
+int store_class_find(struct store *st, const char *key, struct store_class_row *c);
 
 #endif

@@ -470,6 +470,64 @@ test_sighup_reload(void **state)
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
 }
 
+/* CANCEL marks the sender's own report cancelled (never deleted), with a
+ * push event; another sender's reference is refused. */
+static void
+test_cancel(void **state)
+{
+	const struct fixture *e = *state;
+
+	inject(e, "+84912000001", "DK Minh Son 35 han", BASE_TIME);
+	inject(e, "+84912000001", "DK Minh Son 20 rau", BASE_TIME + 1);
+	inject(e, "+84912000002", "DK Hoa Son 10 han", BASE_TIME + 2);
+	inject(e, "+84912000001", "HUY #3", BASE_TIME + 3); /* not this sender's */
+	inject(e, "+84912000001", "huỷ", BASE_TIME + 4);    /* the last one: #2 */
+	inject(e, "+84912000001", "CANCEL #1", BASE_TIME + 5);
+	inject(e, "+84912000001", "CANCEL #1", BASE_TIME + 6); /* already cancelled */
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE cancelled=1"), 2);
+	assert_int_equal(db_int(e, "SELECT cancelled FROM reports WHERE id=3"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error='nothing_to_cancel'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type='report.cancelled'"),
+			 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE 'Da huy #2:%%'"),
+			 1);
+}
+
+/* Classes: opened, reported against (commune and trade from the class),
+ * closed; unknown or duplicate classes refused; a message of several parts
+ * is stored whole or not at all. */
+static void
+test_classes_and_parts(void **state)
+{
+	const struct fixture *e = *state;
+
+	inject(e, "+84912000001", "LOP MO HL22-05 Minh Son han 30", BASE_TIME);
+	inject(e, "+84912000001", "DK HL22-05 28", BASE_TIME + 1);
+	inject(e, "+84912000001", "DK HL22-07 28", BASE_TIME + 2);
+	inject(e, "+84912000001", "LOP MO hl2205 Hoa Son rau", BASE_TIME + 3);
+	inject(e, "+84912000001", "LOP DONG HL22-05", BASE_TIME + 4);
+	inject(e, "+84912000001", "VL HL22-05 20", BASE_TIME + 5); /* after closing: fine */
+	inject(e, "+84912000001", "DK Minh Son 5 han; DK Dong Lai 5 han", BASE_TIME + 6);
+	inject(e, "+84912000001", "DK Minh Son 5 han\nTN Hoa Son 4 rau", BASE_TIME + 7);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE class_code='HL22-05' AND "
+				   "commune_code='06448' AND trade_code='HAN'"),
+			 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE id=3 AND error='unknown_class'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE id=4 AND error='class_exists'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes WHERE state='closed'"), 1);
+	/* The second part is wrong: nothing of that SMS is stored. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE inbox_id=7"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE inbox_id=8"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE inbox_id=7 AND "
+				   "text LIKE '%%phan 2%%'"),
+			 1);
+}
+
 /* `reports` prints every stored report, read-only. */
 static void
 test_reports_command(void **state)
@@ -536,6 +594,8 @@ main(int argc, char *argv[])
 	    cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sighup_reload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reports_command, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_classes_and_parts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inject_needs_the_dummy_phone, setup, teardown),
 	};
 
