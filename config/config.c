@@ -747,6 +747,11 @@ static const struct key scheduled_keys[] = {
 	KEND,
 };
 
+static const struct key classes_keys[] = {
+	KSTRS("senders", 0, 1, OFF(class_senders), OFF(nclass_senders), check_phone),
+	KEND,
+};
+
 static const struct key top_keys[] = {
 	KSTR("database", 1, OFF(database), check_nonempty),
 	KGROUP("gammu", 1, gammu_keys),
@@ -763,6 +768,7 @@ static const struct key top_keys[] = {
 	KGROUP("digest", 0, digest_keys),
 	KGROUP("reminders", 0, reminders_keys),
 	KGROUP("scheduled", 0, scheduled_keys),
+	KGROUP("classes", 0, classes_keys),
 	KEND,
 };
 /* clang-format on */
@@ -2067,6 +2073,7 @@ config_free(struct config *cfg)
 	free(cfg->log_level);
 	free_push(&cfg->push);
 	free_strings(cfg->digest.recipients, cfg->digest.nrecipients);
+	free_strings(cfg->class_senders, cfg->nclass_senders);
 	free(cfg->digest.schedule);
 	free(cfg->digest.time);
 	free_strings(cfg->digest.days, cfg->digest.ndays);

@@ -150,6 +150,11 @@ struct config {
 	struct parser *parser; /* built from the above, prepared; owned */
 	struct config_push push;
 	struct config_digest digest;
+	/* Who may open and close training classes besides district staff (the
+	 * digest's recipients): the classes' own numbers.  Neither configured:
+	 * anyone may. */
+	char **class_senders;
+	size_t nclass_senders;
 	struct config_reminders reminders;
 	struct config_scheduled scheduled;
 };

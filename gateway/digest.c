@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
+#include "gateway.h"
 #include "log.h"
 #include "parser.h"
 #include "store.h"
@@ -181,32 +182,13 @@ rate(char *buf, size_t bufsz, long part, long whole)
 
 /* ---- Who is who ------------------------------------------------------- */
 
-/* The national significant number: "+84912..." / "84912..." / "0912..." -> "912...". */
-static const char *
-national(const char *n)
-{
-	if (n[0] == '+')
-		n++;
-	if (strncmp(n, "84", 2) == 0 && strlen(n) > 9)
-		return n + 2;
-	if (n[0] == '0')
-		return n + 1;
-	return n;
-}
-
-static int
-same_number(const char *a, const char *b)
-{
-	return *a != '\0' && *b != '\0' && strcmp(national(a), national(b)) == 0;
-}
-
 int
 digest_is_staff(const struct config *cfg, const char *number)
 {
 	size_t i;
 
 	for (i = 0; i < cfg->digest.nrecipients; i++) {
-		if (same_number(cfg->digest.recipients[i], number))
+		if (gateway_same_number(cfg->digest.recipients[i], number))
 			return 1;
 	}
 	return 0;
@@ -226,7 +208,7 @@ digest_officer_commune(const struct config *cfg, const char *number)
 	for (i = 0; i < cfg->ncommunes; i++) {
 		c = &cfg->communes[i];
 		for (j = 0; j < c->nofficers; j++) {
-			if (same_number(c->officers[j], number))
+			if (gateway_same_number(c->officers[j], number))
 				return (int)i;
 		}
 	}
@@ -699,7 +681,7 @@ static int
 queue(const struct config *cfg, struct store *st, const char *to, const char *reason,
       const char *text, int64_t now, int64_t *id)
 {
-	const char *key = national(to); /* "0912..." and "+84912..." are one phone */
+	const char *key = gateway_national(to); /* "0912..." and "+84912..." are one phone */
 	char day[16];
 	int n;
 

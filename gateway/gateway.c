@@ -103,9 +103,8 @@ gateway_period(int64_t t, int *year, int *half)
 	*half = tm.tm_mon < 6 ? 1 : 2;
 }
 
-/* The national significant number: "+84912..." / "84912..." / "0912..." -> "912...". */
-static const char *
-national(const char *n)
+const char *
+gateway_national(const char *n)
 {
 	if (n[0] == '+')
 		n++;
@@ -114,6 +113,12 @@ national(const char *n)
 	if (n[0] == '0')
 		return n + 1;
 	return n;
+}
+
+int
+gateway_same_number(const char *a, const char *b)
+{
+	return *a != '\0' && *b != '\0' && strcmp(gateway_national(a), gateway_national(b)) == 0;
 }
 
 int
@@ -132,7 +137,7 @@ gateway_replyable(const char *sender, const char *own)
 	/* Short codes (e.g. 1414, 9029) are at most 6 digits; subscriber numbers 9+. */
 	if (digits < 9 || digits > 15)
 		return 0;
-	if (own != NULL && *own != '\0' && strcmp(national(sender), national(own)) == 0)
+	if (own != NULL && *own != '\0' && gateway_same_number(sender, own))
 		return 0;
 	return 1;
 }
@@ -470,14 +475,31 @@ gateway_resolve_classes(const struct config *cfg, struct store *st, struct parse
 	return 0;
 }
 
+/* Whether sender may open and close classes: district staff and the
+ * configured class numbers; anyone when neither is configured. */
+static int
+may_manage_classes(const struct config *cfg, const char *sender)
+{
+	size_t i;
+
+	if (cfg->digest.nrecipients == 0 && cfg->nclass_senders == 0)
+		return 1;
+	if (digest_is_staff(cfg, sender))
+		return 1;
+	for (i = 0; i < cfg->nclass_senders; i++)
+		if (gateway_same_number(sender, cfg->class_senders[i]))
+			return 1;
+	return 0;
+}
+
 /*
  * Checks what the database must allow before a CLASS OPEN or CLOSE is
  * stored, so that a message of several parts is stored whole or not at all.
  * Returns 0 (fine), 1 with *error and reply set, or -1.
  */
 static int
-check_classes(struct gw *gw, const struct parser_result *res, const char **error, char *reply,
-	      size_t replysz)
+check_classes(struct gw *gw, const char *sender, const struct parser_result *res,
+	      const char **error, char *reply, size_t replysz)
 {
 	const struct parser_item *it;
 	struct store_class_row row;
@@ -489,6 +511,12 @@ check_classes(struct gw *gw, const struct parser_result *res, const char **error
 		it = &res->items[i];
 		if (it->kind != PARSER_CLASS_OPEN && it->kind != PARSER_CLASS_CLOSE)
 			continue;
+		if (!may_manage_classes(gw->cfg, sender)) {
+			*error = "not_allowed";
+			snprintf(reply, replysz, "Loi: so nay khong duoc mo/dong lop. Lien he "
+						 "Phong LDTBXH huyen.");
+			return 1;
+		}
 		parser_class_key(it->class_code, key, sizeof(key));
 		r = store_class_find(gw->st, key, &row);
 		if (r == -1)
@@ -640,7 +668,7 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	if (res.error == PARSER_OK) {
 		r = res.kind == PARSER_CANCEL
 			? cancel(gw, msg, &res.items[0], &error, reply, sizeof(reply))
-			: check_classes(gw, &res, &error, reply, sizeof(reply));
+			: check_classes(gw, msg->sender, &res, &error, reply, sizeof(reply));
 		if (r == -1)
 			return -1;
 		if (error != NULL)

@@ -528,6 +528,29 @@ test_classes_and_parts(void **state)
 			 1);
 }
 
+/* With class numbers configured, only they (and district staff) may open and
+ * close classes, however the number is written. */
+static void
+test_class_senders(void **state)
+{
+	const struct fixture *e = *state;
+	FILE *f = fopen(e->conf, "a");
+
+	assert_non_null(f);
+	fprintf(f, "classes = { senders = [\"0912000009\"]; };\n");
+	assert_int_equal(fclose(f), 0);
+	inject(e, "+84912000001", "LOP MO HL22-05 Minh Son han 30", BASE_TIME);
+	inject(e, "+84912000009", "LOP MO HL22-05 Minh Son han 30", BASE_TIME + 1);
+	inject(e, "+84912000001", "LOP DONG HL22-05", BASE_TIME + 2);
+	inject(e, "+84912000001", "DK HL22-05 12", BASE_TIME + 3); /* reporting is for all */
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error='not_allowed'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes WHERE state='open' AND "
+				   "opened_by='+84912000009'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE class_code='HL22-05'"), 1);
+}
+
 /* `reports` prints every stored report, read-only. */
 static void
 test_reports_command(void **state)
@@ -596,6 +619,7 @@ main(int argc, char *argv[])
 	    cmocka_unit_test_setup_teardown(test_reports_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_classes_and_parts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_class_senders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inject_needs_the_dummy_phone, setup, teardown),
 	};
 
