@@ -528,8 +528,8 @@ check_hhmm(struct loader *l, const config_setting_t *s, const char *v)
 {
 	if (hhmm(v) != -1)
 		return 0;
-	report(l, s, 0, "\"%s\" must be a time \"HH:MM\" (00:00 to 23:59), not \"%s\"",
-	       label(s), v);
+	report(l, s, 0, "\"%s\" must be a time \"HH:MM\" (00:00 to 23:59), not \"%s\"", label(s),
+	       v);
 	return -1;
 }
 

@@ -21,23 +21,23 @@
 struct parser;
 
 struct config_commune {
-	char *code;		/* GSO code, 5 digits */
-	char *type;		/* "xa" or "tt" */
-	char *name;		/* UTF-8 */
-	char **aliases;		/* former names and other spellings */
+	char *code;	/* GSO code, 5 digits */
+	char *type;	/* "xa" or "tt" */
+	char *name;	/* UTF-8 */
+	char **aliases; /* former names and other spellings */
 	size_t naliases;
-	char *valid_from;	/* YYYY-MM-DD */
-	char *valid_to;		/* YYYY-MM-DD */
-	char **officers;	/* numbers of its reporting officers (reminders, TK) */
+	char *valid_from; /* YYYY-MM-DD */
+	char *valid_to;	  /* YYYY-MM-DD */
+	char **officers;  /* numbers of its reporting officers (reminders, TK) */
 	size_t nofficers;
-	int plan_trained;	/* its share of the plan's trainees; 0: none configured */
+	int plan_trained; /* its share of the plan's trainees; 0: none configured */
 };
 
 struct config_trade {
 	char *code;
-	char *level;		/* "D3T" (under 3 months) or "SC" (elementary) */
+	char *level; /* "D3T" (under 3 months) or "SC" (elementary) */
 	int agricultural;
-	char *name;		/* UTF-8 */
+	char *name; /* UTF-8 */
 	char **aliases;
 	size_t naliases;
 };
@@ -52,15 +52,15 @@ struct config_plan {
 
 /* DHIS2: the org unit of a commune. */
 struct config_org_unit {
-	char *commune;		/* GSO code of a configured commune */
-	char *org_unit;		/* DHIS2 code */
+	char *commune;	/* GSO code of a configured commune */
+	char *org_unit; /* DHIS2 code */
 };
 
 /* DHIS2: the data element and category option combo of a kind and trade. */
 struct config_data_element {
-	char *kind;		/* enrol, grad, job, need, labour or trained */
-	char *trade;		/* trade code; NULL for labour and trained */
-	char *data_element;	/* DHIS2 codes */
+	char *kind;	    /* enrol, grad, job, need, labour or trained */
+	char *trade;	    /* trade code; NULL for labour and trained */
+	char *data_element; /* DHIS2 codes */
 	char *category_option_combo;
 };
 
@@ -68,18 +68,18 @@ struct config_data_element {
  * configuration has no push group: the push is off. */
 struct config_push {
 	char *url;
-	char *format;		/* "json" or "dhis2" */
-	char *gateway_id;	/* letters, digits, '.', '_', '-' */
-	char *token_file;	/* path, resolved */
-	char *auth_scheme;	/* "Bearer" (json default) or "ApiToken" (dhis2) */
-	char *ca_file;		/* path, resolved, or NULL for the system's CAs */
-	int batch;		/* events per request */
-	int timeout_ms;		/* one request, all included */
+	char *format;	   /* "json" or "dhis2" */
+	char *gateway_id;  /* letters, digits, '.', '_', '-' */
+	char *token_file;  /* path, resolved */
+	char *auth_scheme; /* "Bearer" (json default) or "ApiToken" (dhis2) */
+	char *ca_file;	   /* path, resolved, or NULL for the system's CAs */
+	int batch;	   /* events per request */
+	int timeout_ms;	   /* one request, all included */
 	int connect_timeout_ms;
-	int retry_min_ms;	/* backoff after the first failure */
-	int retry_max_ms;	/* the backoff's cap */
-	int status_interval;	/* seconds between gateway.status events, 0: none */
-	char *data_set;		/* dhis2 only */
+	int retry_min_ms;    /* backoff after the first failure */
+	int retry_max_ms;    /* the backoff's cap */
+	int status_interval; /* seconds between gateway.status events, 0: none */
+	char *data_set;	     /* dhis2 only */
 	struct config_org_unit *org_units;
 	size_t norg_units;
 	struct config_data_element *data_elements;
@@ -91,23 +91,23 @@ struct config_push {
  * digest.  Times are minutes after midnight, Vietnam time.
  */
 struct config_digest {
-	char **recipients;	/* district staff numbers */
+	char **recipients; /* district staff numbers */
 	size_t nrecipients;
-	char *schedule;		/* "daily" or "weekly" */
-	char *time;		/* "HH:MM" as written */
-	char **days;		/* weekly: "mon" ... "sun" as written */
+	char *schedule; /* "daily" or "weekly" */
+	char *time;	/* "HH:MM" as written */
+	char **days;	/* weekly: "mon" ... "sun" as written */
 	size_t ndays;
-	int diacritics;		/* 0: plain ASCII, two SMS of 153 characters */
-	int silent_days;	/* list communes that sent nothing for this long */
-	int at;			/* time, in minutes */
-	int weekdays;		/* bit d set: send on weekday d (0 = Sunday) */
+	int diacritics;	 /* 0: plain ASCII, two SMS of 153 characters */
+	int silent_days; /* list communes that sent nothing for this long */
+	int at;		 /* time, in minutes */
+	int weekdays;	 /* bit d set: send on weekday d (0 = Sunday) */
 };
 
 /* Reminders before reporting deadlines. */
 #define CONFIG_MAX_DEADLINES 12
 struct config_reminders {
 	int enabled;
-	char **deadlines;	/* "MM-DD" as written */
+	char **deadlines; /* "MM-DD" as written */
 	size_t ndeadlines;
 	int days_before;
 	int dates[CONFIG_MAX_DEADLINES]; /* month * 100 + day, in file order */
@@ -117,22 +117,22 @@ struct config_reminders {
 /* Scheduled SMS (digests, reminders): quiet hours and a daily limit per
  * recipient (Decree 91/2020/ND-CP on unsolicited messages). */
 struct config_scheduled {
-	char *quiet_from;	/* "HH:MM" as written */
+	char *quiet_from; /* "HH:MM" as written */
 	char *quiet_to;
-	int from, to;		/* minutes; nothing scheduled goes out in [from, to) */
+	int from, to; /* minutes; nothing scheduled goes out in [from, to) */
 	int max_per_day;
 };
 
 struct config {
-	char *path;		/* the file this was loaded from */
-	char *database;		/* absolute or relative to the cwd */
-	char *gammurc;		/* path of the gammurc file */
-	int gammu_section;	/* 0 for [gammu], N for [gammuN] */
-	char *own_number;	/* the gateway's own number, or NULL */
-	int reply_diacritics;	/* 0: ASCII replies (one 160-char SMS) */
-	int poll_interval;	/* seconds between scans of the phone */
-	int send_retries;	/* attempts before an outgoing SMS is failed */
-	char *log_level;	/* "debug", "info", "warning" */
+	char *path;	      /* the file this was loaded from */
+	char *database;	      /* absolute or relative to the cwd */
+	char *gammurc;	      /* path of the gammurc file */
+	int gammu_section;    /* 0 for [gammu], N for [gammuN] */
+	char *own_number;     /* the gateway's own number, or NULL */
+	int reply_diacritics; /* 0: ASCII replies (one 160-char SMS) */
+	int poll_interval;    /* seconds between scans of the phone */
+	int send_retries;     /* attempts before an outgoing SMS is failed */
+	char *log_level;      /* "debug", "info", "warning" */
 	long max_count;
 	struct config_plan plan;
 	struct config_commune *communes;
@@ -146,7 +146,7 @@ struct config {
 	size_t nkeywords[PARSER_NKEYWORDS];
 	char **fillers;
 	size_t nfillers;
-	char *class_pattern;	/* POSIX extended regex of class codes */
+	char *class_pattern;   /* POSIX extended regex of class codes */
 	struct parser *parser; /* built from the above, prepared; owned */
 	struct config_push push;
 	struct config_digest digest;
@@ -162,8 +162,8 @@ struct config {
 /* One problem found while loading. */
 struct config_diag {
 	char *file;
-	int line;		/* 0 when no line applies */
-	int warning;		/* 1: warning (the config is still usable) */
+	int line;    /* 0 when no line applies */
+	int warning; /* 1: warning (the config is still usable) */
 	char *msg;
 };
 

@@ -161,8 +161,9 @@ json_result(struct buf *b, const struct config *cfg, const struct parser_result 
 			c = res->candidates[i];
 			if (i > 0)
 				buf_puts(b, ",");
-			json_str(b, res->error == PARSER_AMBIGUOUS_TRADE ? parser_trade_code(p, c)
-									  : parser_commune_code(p, c));
+			json_str(b, res->error == PARSER_AMBIGUOUS_TRADE
+					? parser_trade_code(p, c)
+					: parser_commune_code(p, c));
 		}
 		buf_puts(b, "]");
 	}
@@ -267,11 +268,13 @@ cli_inject(const char *conf, int argc, char **argv)
 		}
 	}
 	if (from == NULL || text == NULL) {
-		fprintf(stderr, "usage: tinbao -c config inject --from NUMBER [--at UNIXTIME] TEXT\n");
+		fprintf(stderr,
+			"usage: tinbao -c config inject --from NUMBER [--at UNIXTIME] TEXT\n");
 		return 2;
 	}
 	if (!valid_sender(from)) {
-		fprintf(stderr, "tinbao: inject: bad sender \"%s\" (at most %d of +, digits, letters)\n",
+		fprintf(stderr,
+			"tinbao: inject: bad sender \"%s\" (at most %d of +, digits, letters)\n",
 			from, SENDER_MAX);
 		return 2;
 	}
@@ -283,8 +286,9 @@ cli_inject(const char *conf, int argc, char **argv)
 		log_setlevel(LOG_LEVEL_WARN);
 	/* Refuse before connecting: a real modem is never touched by inject. */
 	if (modem_config_is_dummy(cfg->gammurc, cfg->gammu_section) != 1) {
-		fprintf(stderr, "tinbao: inject: %s does not describe gammu's dummy phone "
-				"(model = dummy); inject never writes to a real modem\n",
+		fprintf(stderr,
+			"tinbao: inject: %s does not describe gammu's dummy phone "
+			"(model = dummy); inject never writes to a real modem\n",
 			cfg->gammurc);
 		config_free(cfg);
 		return 1;

@@ -5,13 +5,13 @@
 #ifndef TINBAO_CLI_H
 #define TINBAO_CLI_H
 
-int cli_run(const char *conf, int argc, char **argv);	   /* run [--once] */
-int cli_parse(const char *conf, int argc, char **argv);	   /* parse < lines */
+int cli_run(const char *conf, int argc, char **argv);	/* run [--once] */
+int cli_parse(const char *conf, int argc, char **argv); /* parse < lines */
 int cli_check_config(const char *conf, int argc, char **argv);
-int cli_inject(const char *conf, int argc, char **argv);   /* inject --from N TEXT */
-int cli_reports(const char *conf, int argc, char **argv);  /* reports */
-int cli_report(const char *conf, int argc, char **argv);   /* report --period P [--format F] */
-int cli_push(const char *conf, int argc, char **argv);	   /* push --once|--failed|--retry ID */
-int cli_status(const char *conf, int argc, char **argv);   /* status */
+int cli_inject(const char *conf, int argc, char **argv);  /* inject --from N TEXT */
+int cli_reports(const char *conf, int argc, char **argv); /* reports */
+int cli_report(const char *conf, int argc, char **argv);  /* report --period P [--format F] */
+int cli_push(const char *conf, int argc, char **argv);	  /* push --once|--failed|--retry ID */
+int cli_status(const char *conf, int argc, char **argv);  /* status */
 
 #endif

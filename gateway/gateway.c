@@ -187,21 +187,20 @@ keep_sms(struct gw *gw, const struct modem_sms *sms)
 
 	fingerprint(sms, fp, sizeof(fp));
 	if (sms->concat_ref == -1) {
-		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text,
-				      sms->coding, 1, fp};
+		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text, sms->coding, 1,
+				      fp};
 		r = store_inbox_add(gw->st, &s, &id);
 	} else {
-		struct store_part p = {sms->sender, sms->concat_ref, sms->part_no,
-				       sms->part_count, sms->smsc_time, now,
-				       sms->text, sms->coding, fp};
+		struct store_part p = {sms->sender,	sms->concat_ref, sms->part_no,
+				       sms->part_count, sms->smsc_time,	 now,
+				       sms->text,	sms->coding,	 fp};
 		r = store_part_add(gw->st, &p, &id);
 	}
 	if (r == -1)
 		return -1;
 	if (sms->concat_ref != -1)
 		log_info("SMS from %s: part %d/%d (ref %d)%s", sms->sender, sms->part_no,
-			 sms->part_count, sms->concat_ref,
-			 r == 1 ? ", message complete" : "");
+			 sms->part_count, sms->concat_ref, r == 1 ? ", message complete" : "");
 	else if (r == 0)
 		log_info("SMS from %s already stored as #%" PRId64 " (read again)", sms->sender,
 			 id);
@@ -259,7 +258,8 @@ receive(struct gw *gw)
 		if (keep_sms(gw, sms) == -1) {
 			/* Not stored: the whole batch stays on the phone, to be read again. */
 			store_rollback(gw->st);
-			log_warnx("SMS from %s could not be stored; left on the phone", sms->sender);
+			log_warnx("SMS from %s could not be stored; left on the phone",
+				  sms->sender);
 			b->n = 0;
 			break;
 		}
@@ -334,8 +334,8 @@ rejection_payload(struct gw *gw, const struct store_inmsg *msg, const char *erro
 
 /* Stores the items of an understood report; *first_ref gets the first reference. */
 static int
-store_items(struct gw *gw, const struct store_inmsg *msg, const struct parser_result *res,
-	    int year, int half, int64_t *first_ref)
+store_items(struct gw *gw, const struct store_inmsg *msg, const struct parser_result *res, int year,
+	    int half, int64_t *first_ref)
 {
 	const struct parser *p = gw->cfg->parser;
 	const struct parser_item *it;
@@ -513,8 +513,9 @@ check_classes(struct gw *gw, const char *sender, const struct parser_result *res
 			continue;
 		if (!may_manage_classes(gw->cfg, sender)) {
 			*error = "not_allowed";
-			snprintf(reply, replysz, "Loi: so nay khong duoc mo/dong lop. Lien he "
-						 "Phong LDTBXH huyen.");
+			snprintf(reply, replysz,
+				 "Loi: so nay khong duoc mo/dong lop. Lien he "
+				 "Phong LDTBXH huyen.");
 			return 1;
 		}
 		parser_class_key(it->class_code, key, sizeof(key));
@@ -690,7 +691,7 @@ process(struct gw *gw, const struct store_inmsg *msg)
 			return -1;
 		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
 	} else if (is_report(&res) && (store_classes(gw, msg, &res) == -1 ||
-					 store_items(gw, msg, &res, year, half, &ref) == -1)) {
+				       store_items(gw, msg, &res, year, half, &ref) == -1)) {
 		return -1;
 	}
 	if (reply[0] != '\0') {
@@ -806,7 +807,8 @@ send_queued(struct gw *gw)
 		}
 		crashpoint("sent");
 		if (store_outbox_set_state(gw->st, out.id, state,
-					   strcmp(state, "sent") == 0 ? NULL : "modem refused") == -1) {
+					   strcmp(state, "sent") == 0 ? NULL : "modem refused") ==
+		    -1) {
 			store_outmsg_clear(&out);
 			return -1;
 		}

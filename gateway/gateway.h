@@ -38,8 +38,7 @@ void gateway_period(int64_t t, int *year, int *half);
  * from that class (opened earlier in the same SMS, or in st, which may be
  * NULL); a class found nowhere turns res into an unknown_class error.
  * Returns 0, or -1 on a database error. */
-int gateway_resolve_classes(const struct config *cfg, struct store *st,
-			    struct parser_result *res);
+int gateway_resolve_classes(const struct config *cfg, struct store *st, struct parser_result *res);
 
 /* Composes the reply to a STATUS message from the stored totals. */
 int gateway_status_reply(const struct config *cfg, struct store *st,

@@ -8,15 +8,15 @@
 #include <stddef.h>
 
 struct buf {
-	char *p;	/* NUL-terminated once anything was appended */
+	char *p; /* NUL-terminated once anything was appended */
 	size_t len;
 	size_t cap;
-	int oom;	/* set when an append failed; later appends do nothing */
+	int oom; /* set when an append failed; later appends do nothing */
 };
 
 void buf_init(struct buf *b);
-void buf_free(struct buf *b);	/* releases the text; the buf can be reused */
-void buf_reset(struct buf *b);	/* empties it, keeps the memory */
+void buf_free(struct buf *b);  /* releases the text; the buf can be reused */
+void buf_reset(struct buf *b); /* empties it, keeps the memory */
 void buf_add(struct buf *b, const char *s, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -17,15 +17,15 @@
 #include "log.h"
 #include "modem.h"
 
-#define SEND_WAIT_SECONDS 60	/* longest wait for the network's answer to one part */
+#define SEND_WAIT_SECONDS 60 /* longest wait for the network's answer to one part */
 #define MAX_SEND_PARTS 10
 
 struct modem {
 	GSM_StateMachine *sm;
-	GSM_MultiSMSMessage *multi;	/* the one big buffer (scan cursor) */
-	int index;			/* next part of multi to hand out */
+	GSM_MultiSMSMessage *multi; /* the one big buffer (scan cursor) */
+	int index;		    /* next part of multi to hand out */
 	int dummy;
-	volatile int send_status;	/* -1 while waiting, else the network's status */
+	volatile int send_status; /* -1 while waiting, else the network's status */
 };
 
 static void

@@ -11,18 +11,18 @@
 
 #include <stdint.h>
 
-#define MODEM_TEXT_MAX 2720	/* UTF-8 bytes: gammu keeps up to 650 UCS-2 units a part */
+#define MODEM_TEXT_MAX 2720 /* UTF-8 bytes: gammu keeps up to 650 UCS-2 units a part */
 
 /* One received SMS, or one part of a concatenated one. */
 struct modem_sms {
-	char sender[64];	/* as the network gave it: "+8491...", "Viettel", "1234" */
-	int64_t smsc_time;	/* Unix time of the SMSC timestamp, or 0 when absent */
+	char sender[64];	   /* as the network gave it: "+8491...", "Viettel", "1234" */
+	int64_t smsc_time;	   /* Unix time of the SMSC timestamp, or 0 when absent */
 	char text[MODEM_TEXT_MAX]; /* UTF-8; 8-bit data is kept as hex */
-	char coding[8];		/* "gsm7", "ucs2", "8bit" */
-	int concat_ref;		/* UDH concatenation reference, -1 when not a part */
-	int part_no;		/* 1-based, when concat_ref != -1 */
+	char coding[8];		   /* "gsm7", "ucs2", "8bit" */
+	int concat_ref;		   /* UDH concatenation reference, -1 when not a part */
+	int part_no;		   /* 1-based, when concat_ref != -1 */
 	int part_count;
-	int folder;		/* where the phone keeps it, for modem_delete */
+	int folder; /* where the phone keeps it, for modem_delete */
 	int location;
 };
 

@@ -29,11 +29,11 @@
  */
 #define SUMS_ADD(r, sign)                                                                          \
 	" INSERT INTO report_sums VALUES (" r ".year, " r ".half, " r ".commune_code, " r          \
-	".kind, coalesce(" r ".trade_code, ''), " sign "(" r ".cancelled = 0), " sign              \
-	"(CASE " r ".cancelled WHEN 0 THEN " r ".count ELSE 0 END), " sign "(CASE " r             \
-	".cancelled WHEN 0 THEN " r ".trained ELSE 0 END), " sign "(" r ".cancelled <> 0))"       \
+	".kind, coalesce(" r ".trade_code, ''), " sign "(" r ".cancelled = 0), " sign "(CASE " r   \
+	".cancelled WHEN 0 THEN " r ".count ELSE 0 END), " sign "(CASE " r                         \
+	".cancelled WHEN 0 THEN " r ".trained ELSE 0 END), " sign "(" r ".cancelled <> 0))"        \
 	" ON CONFLICT(year, half, commune_code, kind, trade_code) DO UPDATE SET"                   \
-	" reports = reports + excluded.reports, count = count + excluded.count,"                  \
+	" reports = reports + excluded.reports, count = count + excluded.count,"                   \
 	" trained = trained + excluded.trained, cancelled = cancelled + excluded.cancelled; "
 
 /*
@@ -171,42 +171,54 @@ static const char *const migrations[] = {
     " trained INTEGER NOT NULL,"
     " cancelled INTEGER NOT NULL,"
     " PRIMARY KEY (year, half, commune_code, kind, trade_code)) WITHOUT ROWID;"
-    "CREATE TRIGGER report_sums_insert AFTER INSERT ON reports BEGIN" SUMS_ADD("NEW", "+") "END;"
-    "CREATE TRIGGER report_sums_update AFTER UPDATE OF kind, commune_code, trade_code, count,"
-    " trained, year, half, cancelled ON reports BEGIN" SUMS_ADD("OLD", "-") SUMS_ADD("NEW", "+")
-    "END;"
-    "CREATE TRIGGER report_sums_delete AFTER DELETE ON reports BEGIN" SUMS_ADD("OLD", "-") "END;"
-    "INSERT INTO report_sums SELECT year, half, commune_code, kind, coalesce(trade_code, ''),"
-    " sum(cancelled = 0), sum(CASE cancelled WHEN 0 THEN count ELSE 0 END),"
-    " sum(CASE cancelled WHEN 0 THEN trained ELSE 0 END), sum(cancelled <> 0) FROM reports"
-    " GROUP BY year, half, commune_code, kind, coalesce(trade_code, '');"
-    "CREATE INDEX reports_created ON reports(created);"
-    "CREATE INDEX reports_commune_created ON reports(commune_code, created);"
-    "CREATE INDEX reports_labour ON reports(year, commune_code, half, id)"
-    " WHERE kind = 'labour' AND cancelled = 0;"
-    "CREATE TABLE digests ("
-    " id INTEGER PRIMARY KEY,"
-    " at INTEGER NOT NULL,"
-    " slot INTEGER NOT NULL,"
-    " recipients INTEGER NOT NULL,"
-    " text TEXT NOT NULL);"
-    "CREATE TABLE scheduled_sms ("
-    " id INTEGER PRIMARY KEY,"
-    " number TEXT NOT NULL," /* national form: one phone, however written */
-    " day TEXT NOT NULL,"
-    " reason TEXT NOT NULL,"
-    " outbox_id INTEGER REFERENCES outbox(id),"
-    " at INTEGER NOT NULL);"
-    "CREATE INDEX scheduled_sms_day ON scheduled_sms(number, day);"
-    "CREATE TABLE reminders ("
-    " date TEXT NOT NULL,"
-    " commune_code TEXT NOT NULL,"
-    " recipient TEXT NOT NULL,"
-    " outbox_id INTEGER REFERENCES outbox(id),"
-    " at INTEGER NOT NULL,"
-    " PRIMARY KEY (date, commune_code, recipient));"
-    "CREATE INDEX reminders_at ON reminders(at);"
-    "PRAGMA user_version = 3;",
+    "CREATE TRIGGER report_sums_insert AFTER INSERT ON reports BEGIN" SUMS_ADD(
+	"NEW",
+	"+") "END;"
+	     "CREATE TRIGGER report_sums_update AFTER UPDATE OF kind, commune_code, trade_code, "
+	     "count,"
+	     " trained, year, half, cancelled ON reports BEGIN" SUMS_ADD("OLD", "-") SUMS_ADD(
+		 "NEW",
+		 "+") "END;"
+		      "CREATE TRIGGER report_sums_delete AFTER DELETE ON reports BEGIN" SUMS_ADD(
+			  "OLD",
+			  "-") "END;"
+			       "INSERT INTO report_sums SELECT year, half, commune_code, kind, "
+			       "coalesce(trade_code, ''),"
+			       " sum(cancelled = 0), sum(CASE cancelled WHEN 0 THEN count ELSE 0 "
+			       "END),"
+			       " sum(CASE cancelled WHEN 0 THEN trained ELSE 0 END), sum(cancelled "
+			       "<> 0) FROM reports"
+			       " GROUP BY year, half, commune_code, kind, coalesce(trade_code, '');"
+			       "CREATE INDEX reports_created ON reports(created);"
+			       "CREATE INDEX reports_commune_created ON reports(commune_code, "
+			       "created);"
+			       "CREATE INDEX reports_labour ON reports(year, commune_code, half, "
+			       "id)"
+			       " WHERE kind = 'labour' AND cancelled = 0;"
+			       "CREATE TABLE digests ("
+			       " id INTEGER PRIMARY KEY,"
+			       " at INTEGER NOT NULL,"
+			       " slot INTEGER NOT NULL,"
+			       " recipients INTEGER NOT NULL,"
+			       " text TEXT NOT NULL);"
+			       "CREATE TABLE scheduled_sms ("
+			       " id INTEGER PRIMARY KEY,"
+			       " number TEXT NOT NULL," /* national form: one phone, however written
+							 */
+			       " day TEXT NOT NULL,"
+			       " reason TEXT NOT NULL,"
+			       " outbox_id INTEGER REFERENCES outbox(id),"
+			       " at INTEGER NOT NULL);"
+			       "CREATE INDEX scheduled_sms_day ON scheduled_sms(number, day);"
+			       "CREATE TABLE reminders ("
+			       " date TEXT NOT NULL,"
+			       " commune_code TEXT NOT NULL,"
+			       " recipient TEXT NOT NULL,"
+			       " outbox_id INTEGER REFERENCES outbox(id),"
+			       " at INTEGER NOT NULL,"
+			       " PRIMARY KEY (date, commune_code, recipient));"
+			       "CREATE INDEX reminders_at ON reminders(at);"
+			       "PRAGMA user_version = 3;",
     /*
      * 3 -> 4: training classes and cancellations (issue 3).  A report may
      * name the class it came from; classes are keyed by their code in
@@ -504,8 +516,9 @@ static const struct {
 		      "ON CONFLICT(key) DO NOTHING"},
     [S_CLASS_CLOSE] = {"class close", "UPDATE classes SET state = 'closed', closed_at = ?2 "
 				      "WHERE key = ?1 AND state = 'open'"},
-    [S_CLASS_FIND] = {"class find",
-		      "SELECT commune_code, trade_code, state = 'open' FROM classes WHERE key = ?1"},
+    [S_CLASS_FIND] =
+	{"class find",
+	 "SELECT commune_code, trade_code, state = 'open' FROM classes WHERE key = ?1"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -2245,8 +2258,7 @@ store_report_set_class(struct store *st, int64_t ref, const char *class_code)
 }
 
 int
-store_report_cancel(struct store *st, const char *sender, int64_t ref,
-		    struct store_report_row *row)
+store_report_cancel(struct store *st, const char *sender, int64_t ref, struct store_report_row *row)
 {
 	enum stmt id = S_REPORT_LAST;
 	int rc;

@@ -39,7 +39,7 @@
 #include <stdint.h>
 
 #define STORE_SCHEMA_VERSION 4
-#define STORE_READONLY 0x1	/* open an existing file read-only */
+#define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
 
@@ -57,8 +57,8 @@ struct store_sms {
 	const char *sender;
 	int64_t smsc_time;
 	int64_t received;
-	const char *text;	/* UTF-8 */
-	const char *coding;	/* "gsm7", "ucs2", "8bit" */
+	const char *text;   /* UTF-8 */
+	const char *coding; /* "gsm7", "ucs2", "8bit" */
 	int parts;
 	const char *fingerprint;
 };
@@ -71,8 +71,8 @@ int store_inbox_add(struct store *st, const struct store_sms *sms, int64_t *id);
 /* One part of a concatenated SMS. */
 struct store_part {
 	const char *sender;
-	int concat_ref;		/* reference number from the UDH */
-	int part_no;		/* 1-based */
+	int concat_ref; /* reference number from the UDH */
+	int part_no;	/* 1-based */
 	int part_count;
 	int64_t smsc_time;
 	int64_t received;
@@ -94,7 +94,7 @@ struct store_inmsg {
 	char sender[32];
 	int64_t smsc_time;
 	int64_t received;
-	char *text;		/* owned; released by store_inmsg_clear */
+	char *text; /* owned; released by store_inmsg_clear */
 };
 
 /* Finds the first row in state "new" with id > after.  Returns 1 when one was
@@ -106,15 +106,15 @@ int store_inbox_set_state(struct store *st, int64_t id, const char *state, const
 
 struct store_report {
 	int64_t inbox_id;
-	const char *kind;	/* parser_kind_name() */
+	const char *kind; /* parser_kind_name() */
 	const char *commune_code;
 	const char *commune;
-	const char *trade_code;	/* NULL for labour */
+	const char *trade_code; /* NULL for labour */
 	const char *trade;
 	long count;
-	long trained;		/* labour only */
+	long trained; /* labour only */
 	int year;
-	int half;		/* 1 or 2 */
+	int half; /* 1 or 2 */
 	const char *sender;
 	int64_t created;
 };
@@ -149,7 +149,7 @@ int store_reports_foreach(struct store *st, int (*cb)(void *arg, const struct st
  * or the whole district (NULL). */
 struct store_totals {
 	long enrol, grad, job, need;
-	long labour, trained;	/* from the latest LABOUR report per commune */
+	long labour, trained; /* from the latest LABOUR report per commune */
 	long reports;
 };
 int store_totals(struct store *st, const char *commune_code, int year, struct store_totals *t);
@@ -161,7 +161,7 @@ int store_outbox_add(struct store *st, const char *to, const char *text, const c
 struct store_outmsg {
 	int64_t id;
 	char to[32];
-	char *text;		/* owned; released by store_outmsg_clear */
+	char *text; /* owned; released by store_outmsg_clear */
 	int attempts;
 };
 
@@ -182,7 +182,7 @@ int store_push_add(struct store *st, const char *type, int64_t at, const char *p
 
 /* A pending event, as store_push_pending() gives it. */
 struct store_push_row {
-	int64_t id;		/* the sequence number */
+	int64_t id; /* the sequence number */
 	const char *type;
 	int64_t at;
 	/* {"id":"<gateway>:<id>","type":...,"at":"<RFC 3339 +07:00>","data":{payload}},
@@ -226,20 +226,20 @@ int store_push_parked_foreach(struct store *st,
 /* The retry schedule and last outcomes.  Times are Unix seconds, 0 for
  * never; last_error "" for none. */
 struct store_push_state {
-	int failures;		/* consecutive failed attempts */
-	int64_t next_attempt;	/* not before this */
+	int failures;	      /* consecutive failed attempts */
+	int64_t next_attempt; /* not before this */
 	int64_t last_attempt;
 	int64_t last_success;
 	char last_error[512];
 	int64_t last_error_at;
-	int64_t last_status;	/* when the last gateway.status event was queued */
+	int64_t last_status; /* when the last gateway.status event was queued */
 };
 int store_push_state_get(struct store *st, struct store_push_state *ps);
 int store_push_state_put(struct store *st, const struct store_push_state *ps);
 
 struct store_push_stats {
 	int64_t pending, parked, sent;
-	int64_t oldest_pending;	/* when the oldest pending event was queued, or 0 */
+	int64_t oldest_pending; /* when the oldest pending event was queued, or 0 */
 };
 int store_push_stats(struct store *st, struct store_push_stats *ps);
 
@@ -265,8 +265,8 @@ int store_push_cell(struct store *st, const char *kind, const char *commune_code
  * type and its value in val (strings unquoted, arrays and objects as JSON,
  * cut to fit), 0 when there is no such value, -1 on error. */
 int store_json_valid(struct store *st, const char *json);
-int store_json_get(struct store *st, const char *json, const char *path, char *type,
-		   size_t typesz, char *val, size_t valsz);
+int store_json_get(struct store *st, const char *json, const char *path, char *type, size_t typesz,
+		   char *val, size_t valsz);
 
 /* Counts rows of a table, optionally only those in a state ("new", "queued",
  * ...; NULL for all).  Returns the count or -1. */
@@ -281,7 +281,7 @@ int64_t store_count(struct store *st, const char *table, const char *state);
 struct store_sum {
 	const char *commune_code;
 	const char *kind;
-	const char *trade_code;	/* NULL for labour */
+	const char *trade_code; /* NULL for labour */
 	long reports;		/* reports not cancelled */
 	long count, trained;	/* their sums */
 	long cancelled;		/* cancelled reports, left out of the sums */
@@ -313,8 +313,7 @@ int store_reports_since(struct store *st, int64_t after, int64_t until,
 /* The last digest: when it was sent and the scheduled time it was for (0
  * and 0 when none was ever sent).  0 or -1. */
 int store_digest_last(struct store *st, int64_t *at, int64_t *slot);
-int store_digest_add(struct store *st, int64_t at, int64_t slot, int recipients,
-		     const char *text);
+int store_digest_add(struct store *st, int64_t at, int64_t slot, int recipients, const char *text);
 /* Scheduled SMS (digests and reminders) counted for a recipient (key: one
  * form of its number) on a day ("YYYY-MM-DD", Vietnam), or -1. */
 int store_scheduled_count(struct store *st, const char *key, const char *day);
@@ -349,8 +348,8 @@ int store_report_cancel(struct store *st, const char *sender, int64_t ref,
 			struct store_report_row *row);
 
 struct store_class {
-	const char *key;	/* parser_class_key(): "HL2205" */
-	const char *code;	/* as typed first: "HL22-05" */
+	const char *key;  /* parser_class_key(): "HL2205" */
+	const char *code; /* as typed first: "HL22-05" */
 	const char *commune_code;
 	const char *trade_code;
 	long planned;

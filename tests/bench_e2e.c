@@ -14,9 +14,9 @@
 #include "modem.h"
 
 static const char *texts[] = {
-    "ENROL xã Minh Sơn %d hàn",	     "enrol xa minh son %d han",  "GRAD Thiện Tân %d maycn",
-    "VL Đô Lương %d tinhoc",	     "NEED tt Hữu Lũng %d rau",	  "LD Hoa Binh 3000 %d",
-    "ENROL Minh %d han",	     "ENROL Minh Son %d may",	  "HELLO %d",
+    "ENROL xã Minh Sơn %d hàn", "enrol xa minh son %d han", "GRAD Thiện Tân %d maycn",
+    "VL Đô Lương %d tinhoc",	"NEED tt Hữu Lũng %d rau",  "LD Hoa Binh 3000 %d",
+    "ENROL Minh %d han",	"ENROL Minh Son %d may",    "HELLO %d",
     "ENROL Dong Lai %d han",
 };
 

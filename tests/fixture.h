@@ -14,7 +14,7 @@ struct fixture {
 	char conf[128];
 	char gammurc[128];
 	char db[128];
-	const char *tinbao;	/* the binary under test */
+	const char *tinbao; /* the binary under test */
 };
 
 /* Creates the folder, phone, gammurc and configuration.  0 or -1. */

@@ -25,8 +25,9 @@ test_json_escapes(void **state)
 	/* Invalid UTF-8 (a lone continuation byte, an overlong form, a surrogate,
 	 * a truncated sequence) becomes U+FFFD: the output is always valid JSON. */
 	json_str(&b, "x\x80y\xc0\xafz\xed\xa0\x80w\xe1\x80");
-	assert_string_equal(buf_str(&b), "\"x\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbdz"
-					 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdw\xef\xbf\xbd\xef\xbf\xbd\"");
+	assert_string_equal(buf_str(&b),
+			    "\"x\xef\xbf\xbdy\xef\xbf\xbd\xef\xbf\xbdz"
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdw\xef\xbf\xbd\xef\xbf\xbd\"");
 	buf_free(&b);
 }
 
@@ -58,9 +59,9 @@ test_replyable(void **state)
 {
 	assert_true(gateway_replyable("+84912000001", NULL));
 	assert_true(gateway_replyable("0912000001", "+84999999999"));
-	assert_false(gateway_replyable("Viettel", NULL));	/* alphanumeric */
+	assert_false(gateway_replyable("Viettel", NULL)); /* alphanumeric */
 	assert_false(gateway_replyable("VNPT-HCM", NULL));
-	assert_false(gateway_replyable("9029", NULL));		/* short code */
+	assert_false(gateway_replyable("9029", NULL)); /* short code */
 	assert_false(gateway_replyable("1414", NULL));
 	assert_false(gateway_replyable("", NULL));
 	assert_false(gateway_replyable("+", NULL));

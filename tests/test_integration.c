@@ -26,8 +26,8 @@
 #include "fixture.h"
 #include "modem.h"
 
-#define RUN_TIMEOUT_S 120	/* no single gateway run may take longer */
-#define BASE_TIME 1646100000	/* 2022-03-01 09:00 +07:00: SMSC times of the test SMS */
+#define RUN_TIMEOUT_S 120    /* no single gateway run may take longer */
+#define BASE_TIME 1646100000 /* 2022-03-01 09:00 +07:00: SMSC times of the test SMS */
 
 static const char *tinbao = "./tinbao";
 
@@ -135,8 +135,8 @@ phone_count(const struct fixture *e)
  */
 struct tmpl {
 	const char *text;
-	const char *error;	/* NULL: accepted */
-	const char *kind;	/* report kind, or NULL when no report is stored */
+	const char *error; /* NULL: accepted */
+	const char *kind;  /* report kind, or NULL when no report is stored */
 	const char *commune;
 	const char *trade;
 };
@@ -257,14 +257,14 @@ test_batch_once(void **state)
 						i + 1, t->error),
 					 1);
 		if (t->kind != NULL)
-			assert_int_equal(db_int(e,
-						"SELECT count(*) FROM reports WHERE inbox_id=%d AND "
-						"kind='%s' AND commune_code='%s' AND count=%d AND "
-						"year=2022 AND half=1 AND trade_code %s",
-						i + 1, t->kind, t->commune,
-						t->trade != NULL ? 1 + i % 40 : 3000,
-						t->trade != NULL ? "IS NOT NULL" : "IS NULL"),
-					 1);
+			assert_int_equal(
+			    db_int(e,
+				   "SELECT count(*) FROM reports WHERE inbox_id=%d AND "
+				   "kind='%s' AND commune_code='%s' AND count=%d AND "
+				   "year=2022 AND half=1 AND trade_code %s",
+				   i + 1, t->kind, t->commune, t->trade != NULL ? 1 + i % 40 : 3000,
+				   t->trade != NULL ? "IS NOT NULL" : "IS NULL"),
+			    1);
 	}
 	/* The multipart message was joined, understood and answered. */
 	assert_int_equal(db_int(e, "SELECT parts FROM inbox WHERE sender='+84912009999'"), 2);
@@ -319,9 +319,8 @@ test_crash_points(void **state)
 {
 	const struct fixture *e = *state;
 	static const char *crashes[] = {
-	    "stored:1",	    "stored:7",	  "deleted:3",	 "deleted:20", "processed:1",
-	    "processed:15", "sent:1",	  "sent:9",	 "stored:40",  "processed:30",
-	    "deleted:60",   "sent:25",
+	    "stored:1", "stored:7", "deleted:3", "deleted:20",	 "processed:1", "processed:15",
+	    "sent:1",	"sent:9",   "stored:40", "processed:30", "deleted:60",	"sent:25",
 	};
 	size_t i;
 	int r;
@@ -454,8 +453,9 @@ test_sighup_reload(void **state)
 	assert_int_equal(kill(pid, SIGHUP), 0);
 	/* The reload happens at the top of the next turn; then this is too big. */
 	inject(e, "+84912000002", "ENROL Minh Son 100 han", BASE_TIME + 1);
-	wait_for(e, 1, "SELECT count(*) FROM inbox WHERE sender='+84912000002' AND "
-		       "error='bad_count'");
+	wait_for(e, 1,
+		 "SELECT count(*) FROM inbox WHERE sender='+84912000002' AND "
+		 "error='bad_count'");
 
 	edit_config(e, "max_count =", "max_count = \"fifty\";");
 	assert_int_equal(kill(pid, SIGHUP), 0);
@@ -488,7 +488,8 @@ test_cancel(void **state)
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 3);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE cancelled=1"), 2);
 	assert_int_equal(db_int(e, "SELECT cancelled FROM reports WHERE id=3"), 0);
-	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error='nothing_to_cancel'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error='nothing_to_cancel'"),
+			 2);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type='report.cancelled'"),
 			 2);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE 'Da huy #2:%%'"),
@@ -515,10 +516,10 @@ test_classes_and_parts(void **state)
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE class_code='HL22-05' AND "
 				   "commune_code='06448' AND trade_code='HAN'"),
 			 2);
-	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE id=3 AND error='unknown_class'"),
-			 1);
-	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE id=4 AND error='class_exists'"),
-			 1);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM inbox WHERE id=3 AND error='unknown_class'"), 1);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM inbox WHERE id=4 AND error='class_exists'"), 1);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM classes WHERE state='closed'"), 1);
 	/* The second part is wrong: nothing of that SMS is stored. */
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE inbox_id=7"), 0);
@@ -598,9 +599,8 @@ test_inject_needs_the_dummy_phone(void **state)
 	assert_non_null(f);
 	fprintf(f, "[gammu]\nmodel = at\nconnection = at\ndevice = %s\n", tty);
 	fclose(f);
-	assert_int_equal(run(e, NULL, 0, "inject", "--from", "+84912000001", "ENROL Minh Son 5 han",
-			     NULL),
-			 1);
+	assert_int_equal(
+	    run(e, NULL, 0, "inject", "--from", "+84912000001", "ENROL Minh Son 5 han", NULL), 1);
 	assert_int_equal(stat(tty, &sb), 0);
 	assert_int_equal(sb.st_size, 0);	   /* never touched */
 	assert_int_equal(access(e->db, F_OK), -1); /* no database was created */
