@@ -136,7 +136,8 @@ $(B)/tests/modemsim: $(MODEMSIM_SRC) tests/modemsim/pdu.h $(B)/.flags | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(MODEMSIM_SRC)
 
-$(B)/tests/test_modemsim: $(B)/tests/test_modemsim.o $(call obj,gateway/modem.c) $(LOG_OBJ) \
+$(B)/tests/test_modemsim: $(B)/tests/test_modemsim.o $(B)/tests/fixture.o \
+			  $(call obj,gateway/modem.c) $(LOG_OBJ) \
 			  $(B)/tests/modemsim
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) $(TEST_LIBS)
 

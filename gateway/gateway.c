@@ -36,8 +36,10 @@ static volatile sig_atomic_t reload;
 struct gw {
 	struct config *cfg;
 	struct store *st;
-	struct modem *modem;
-	struct push *push; /* NULL when the configuration has no push */
+	struct modem *modem; /* NULL while the connection is lost */
+	int64_t reopen_at;   /* monotonic ms of the next attempt to reconnect */
+	int reopen_wait;     /* ms, doubled after each failed attempt */
+	struct push *push;   /* NULL when the configuration has no push */
 	struct buf json;
 };
 
@@ -802,6 +804,11 @@ send_queued(struct gw *gw)
 		if (modem_send(gw->modem, out.to, out.text) == 0) {
 			state = "sent";
 			n++;
+		} else if (modem_lost(gw->modem)) {
+			/* Not the message's fault: it waits for the modem, its attempts
+			 * untouched. */
+			store_outmsg_clear(&out);
+			break;
 		} else {
 			state = out.attempts + 1 >= gw->cfg->send_retries ? "failed" : "queued";
 		}
@@ -818,26 +825,63 @@ send_queued(struct gw *gw)
 	return n;
 }
 
+#define REOPEN_MIN_MS 1000
+#define REOPEN_MAX_MS (5 * 60 * 1000)
+
+/*
+ * The modem vanished or stopped answering: close it, and open it again with
+ * a growing wait (1 s, 2 s, ... 5 min).  The database work goes on meanwhile;
+ * SMS stay on the SIM and replies in the outbox until it is back.
+ */
+static void
+keep_modem(struct gw *gw)
+{
+	int64_t now = monotonic_ms();
+
+	if (gw->modem != NULL && modem_lost(gw->modem)) {
+		modem_close(gw->modem);
+		gw->modem = NULL;
+		gw->reopen_wait = REOPEN_MIN_MS;
+		gw->reopen_at = now + gw->reopen_wait;
+		log_warnx("modem: closed; reconnecting in %d ms", gw->reopen_wait);
+		return;
+	}
+	if (gw->modem != NULL || now < gw->reopen_at)
+		return;
+	gw->modem = modem_open(gw->cfg->gammurc, gw->cfg->gammu_section);
+	if (gw->modem != NULL) {
+		log_info("modem: reconnected");
+		return;
+	}
+	gw->reopen_wait = gw->reopen_wait * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : gw->reopen_wait * 2;
+	gw->reopen_at = monotonic_ms() + gw->reopen_wait;
+	log_warnx("modem: still away; next attempt in %d ms", gw->reopen_wait);
+}
+
 static void
 turn(struct gw *gw)
 {
 	int64_t t0, t1, t2, t3;
-	int got, done, sent;
+	int got = 0, done, sent = 0;
 
+	keep_modem(gw);
 	t0 = monotonic_ms();
-	got = receive(gw);
+	if (gw->modem != NULL)
+		got = receive(gw);
 	t1 = monotonic_ms();
 	done = process_new(gw);
 	/* Digests and reminders due now go out with this turn's replies. */
 	digest_tick(gw->cfg, gw->st, clock_now());
 	t2 = monotonic_ms();
-	sent = send_queued(gw);
+	if (gw->modem != NULL && !modem_lost(gw->modem))
+		sent = send_queued(gw);
 	t3 = monotonic_ms();
 	if (got > 0 || done > 0 || sent > 0)
 		log_info("read %d SMS (%" PRId64 " ms), processed %d (%" PRId64
 			 " ms), sent %d replies (%" PRId64 " ms)",
 			 got > 0 ? got : 0, t1 - t0, done > 0 ? done : 0, t2 - t1,
 			 sent > 0 ? sent : 0, t3 - t2);
+	keep_modem(gw);
 }
 
 static void

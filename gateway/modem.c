@@ -26,7 +26,37 @@ struct modem {
 	int index;		    /* next part of multi to hand out */
 	int dummy;
 	volatile int send_status; /* -1 while waiting, else the network's status */
+	int lost;		  /* the connection failed: reopen it */
 };
+
+/* Errors that mean the link to the phone is gone, not that one request was
+ * refused. */
+static void
+check_link(struct modem *m, GSM_Error err)
+{
+	switch (err) {
+	case ERR_DEVICEOPENERROR:
+	case ERR_DEVICENOTEXIST:
+	case ERR_DEVICENOTWORK:
+	case ERR_DEVICEWRITEERROR:
+	case ERR_DEVICEREADERROR:
+	case ERR_DEVICECHANGESPEEDERROR:
+	case ERR_DEVICEDTRRTSERROR:
+	case ERR_TIMEOUT:
+		if (!m->lost)
+			log_warnx("modem: the connection is lost (%s)", GSM_ErrorString(err));
+		m->lost = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+int
+modem_lost(const struct modem *m)
+{
+	return m->lost;
+}
 
 static void
 send_status_cb(GSM_StateMachine *sm, int status, int reference, void *user)
@@ -260,6 +290,7 @@ modem_next(struct modem *m, int start, struct modem_sms *sms)
 		if (err != ERR_NONE) {
 			m->multi->Number = 0;
 			log_warnx("modem: reading SMS: %s", GSM_ErrorString(err));
+			check_link(m, err);
 			return -1;
 		}
 	}
@@ -278,6 +309,7 @@ modem_delete(struct modem *m, const struct modem_sms *sms)
 	if (err != ERR_NONE) {
 		log_warnx("modem: deleting SMS %d/%d: %s", sms->folder, sms->location,
 			  GSM_ErrorString(err));
+		check_link(m, err);
 		return -1;
 	}
 	return 0;
@@ -327,6 +359,7 @@ send_part(struct modem *m, GSM_SMSMessage *g)
 	err = GSM_SendSMS(m->sm, g);
 	if (err != ERR_NONE) {
 		log_warnx("modem: sending SMS: %s", GSM_ErrorString(err));
+		check_link(m, err);
 		return -1;
 	}
 	/* The AT driver reports a refused AT+CMGS through the callback, then
@@ -339,6 +372,11 @@ send_part(struct modem *m, GSM_SMSMessage *g)
 	deadline = time(NULL) + SEND_WAIT_SECONDS;
 	while (m->send_status == -1 && time(NULL) < deadline)
 		GSM_ReadDevice(m->sm, TRUE);
+	if (m->send_status == -1) {
+		log_warnx("modem: no answer to an SMS sent %d s ago", SEND_WAIT_SECONDS);
+		m->lost = 1;
+		return -1;
+	}
 	if (m->send_status != 0) {
 		log_warnx("modem: the network refused the SMS (status %d)", m->send_status);
 		return -1;

@@ -35,6 +35,10 @@ void modem_close(struct modem *m); /* accepts NULL */
 /* Whether section `section` of the gammurc describes gammu's dummy driver,
  * read without connecting to anything: 1 yes, 0 no, -1 unreadable. */
 int modem_config_is_dummy(const char *gammurc, int section);
+/* 1 when the connection to the phone failed (the device vanished, stopped
+ * answering, or cannot be written): the caller should close it and open it
+ * again later.  Set by any modem_* call that met such an error. */
+int modem_lost(const struct modem *m);
 /* 1 when the phone is gammu's dummy driver (a folder of files). */
 int modem_is_dummy(const struct modem *m);
 

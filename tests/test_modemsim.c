@@ -34,9 +34,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <gammu.h>
 
 #include "log.h"
+#include "fixture.h"
 #include "modem.h"
 
 #define IO_TIMEOUT_MS 5000    /* one control reply, the simulator's pty path */
@@ -871,6 +873,95 @@ test_sim_full(void **state)
 	assert_int_equal(st.SIMUsed, st.SIMSize);
 }
 
+/* Group 3: the gateway daemon on the simulator ------------------------- */
+
+static int64_t
+db_count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+/* Waits until the query gives want, at most ms. */
+static int
+wait_db(const char *path, const char *sql, int64_t want, int ms)
+{
+	struct timespec step = {0, 100 * 1000 * 1000};
+	int64_t deadline = now_ms() + ms;
+
+	while (now_ms() < deadline) {
+		if (access(path, F_OK) == 0 && db_count(path, sql) == want)
+			return 0;
+		nanosleep(&step, NULL);
+	}
+	return -1;
+}
+
+/*
+ * The modem vanishes under the running gateway and comes back: the gateway
+ * notices, reconnects by itself (with backoff), and the SMS that arrives
+ * afterwards is stored and answered, with nothing lost or repeated.
+ */
+static void
+test_daemon_reconnects(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+	struct timespec pause = {1, 500 * 1000 * 1000};
+	FILE *rc;
+	pid_t pid;
+	int status;
+
+	alarm(120);
+	assert_int_equal(fixture_setup(&fx, "./tinbao", "contrib/tinbao.conf"), 0);
+	rc = fopen(fx.gammurc, "w");
+	assert_non_null(rc);
+	fprintf(rc, "[gammu]\ndevice = %s\nconnection = at\n", f->sim.link);
+	assert_int_equal(fclose(rc), 0);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
+			_exit(126);
+		execl(fx.tinbao, fx.tinbao, "-c", fx.conf, "run", (char *)NULL);
+		_exit(127);
+	}
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	assert_int_equal(wait_db(fx.db, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 30000),
+			 0);
+	ctl_ok(&f->sim, "vanish");
+	nanosleep(&pause, NULL);
+	nanosleep(&pause, NULL);
+	ctl_ok(&f->sim, "back");
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
+	assert_int_equal(wait_db(fx.db, "SELECT count(*) FROM outbox WHERE state='sent'", 2, 60000),
+			 0);
+	assert_int_equal(db_count(fx.db, "SELECT count(*) FROM inbox"), 2);
+	assert_int_equal(db_count(fx.db, "SELECT count(*) FROM reports"), 2);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 2");
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -897,6 +988,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_cmti, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_sim_full, test_setup, test_teardown),
 	};
+	const struct CMUnitTest daemon_tests[] = {
+	    cmocka_unit_test_setup_teardown(test_daemon_reconnects, test_setup, test_teardown),
+	};
 	int failed;
 
 	if (argc > 1)
@@ -914,5 +1008,7 @@ main(int argc, char **argv)
 					      modem_group_setup, group_teardown);
 	failed += cmocka_run_group_tests_name("libgammu AT driver", gammu_tests, gammu_group_setup,
 					      group_teardown);
+	failed += cmocka_run_group_tests_name("the gateway on the AT driver", daemon_tests,
+					      sim_group_setup, group_teardown);
 	return failed == 0 ? 0 : 1;
 }
