@@ -568,6 +568,22 @@ stmt_put(struct store *st, enum stmt id)
 }
 
 /* Returns SQLITE_ROW or SQLITE_DONE, or -1 after logging. */
+/*
+ * Starts a walk over the rows of a statement, for a function that calls back
+ * for each row.  Statements are shared: a callback that started another walk
+ * on the same one would reset it under its caller, so that is refused.
+ */
+static int
+walk_start(struct store *st, enum stmt id)
+{
+	if (sqlite3_stmt_busy(st->stmt[id])) {
+		log_warnx("store: %s: already running", stmts[id].what);
+		return -1;
+	}
+	stmt_get(st, id);
+	return 0;
+}
+
 static int
 step(struct store *st, enum stmt id)
 {
@@ -1410,12 +1426,8 @@ store_reports_foreach(struct store *st, int (*cb)(void *arg, const struct store_
 	sqlite3_stmt *s = st->stmt[S_REPORT_ALL];
 	int rc;
 
-	/* The statement is shared: a callback must not start another walk. */
-	if (sqlite3_stmt_busy(s)) {
-		log_warnx("store: report list: already running");
+	if (walk_start(st, S_REPORT_ALL) == -1)
 		return -1;
-	}
-	stmt_get(st, S_REPORT_ALL);
 	for (;;) {
 		rc = step(st, S_REPORT_ALL);
 		if (rc == -1)
@@ -1592,11 +1604,8 @@ store_push_pending(struct store *st, const char *gateway, int limit,
 	sqlite3_stmt *s = st->stmt[id];
 	int rc, n = 0;
 
-	if (sqlite3_stmt_busy(s)) {
-		log_warnx("store: push pending: already running");
+	if (walk_start(st, id) == -1)
 		return -1;
-	}
-	stmt_get(st, id);
 	if (bind_text(st, id, 1, gateway) == -1 || bind_int(st, id, 2, limit) == -1)
 		goto fail;
 	for (;;) {
@@ -1701,11 +1710,8 @@ store_push_parked_foreach(struct store *st,
 	const char *type, *answer;
 	int rc;
 
-	if (sqlite3_stmt_busy(s)) {
-		log_warnx("store: push parked: already running");
+	if (walk_start(st, id) == -1)
 		return -1;
-	}
-	stmt_get(st, id);
 	for (;;) {
 		rc = step(st, id);
 		if (rc == -1)
@@ -1959,11 +1965,8 @@ store_sums_foreach(struct store *st, int year, int half,
 	struct store_sum sum;
 	int rc;
 
-	if (sqlite3_stmt_busy(s)) {
-		log_warnx("store: period sums: already running");
+	if (walk_start(st, id) == -1)
 		return -1;
-	}
-	stmt_get(st, id);
 	if (bind_int(st, id, 1, year) == -1 || bind_int(st, id, 2, half) == -1)
 		goto fail;
 	for (;;) {
@@ -2069,11 +2072,8 @@ store_reports_since(struct store *st, int64_t after, int64_t until,
 	const char *kind;
 	int rc;
 
-	if (sqlite3_stmt_busy(s)) {
-		log_warnx("store: reports since: already running");
+	if (walk_start(st, id) == -1)
 		return -1;
-	}
-	stmt_get(st, id);
 	if (bind_int(st, id, 1, after) == -1 || bind_int(st, id, 2, until) == -1)
 		goto fail;
 	for (;;) {
@@ -2214,11 +2214,8 @@ store_reminded_foreach(struct store *st, int64_t after, int64_t until,
 	const char *code;
 	int rc;
 
-	if (sqlite3_stmt_busy(s)) {
-		log_warnx("store: reminded: already running");
+	if (walk_start(st, id) == -1)
 		return -1;
-	}
-	stmt_get(st, id);
 	if (bind_int(st, id, 1, after) == -1 || bind_int(st, id, 2, until) == -1)
 		goto fail;
 	for (;;) {

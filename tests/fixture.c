@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "fixture.h"
 
 #define MAX_ARGS 16
@@ -152,4 +154,44 @@ fixture_run(const struct fixture *f, const char *crash, int kill_after_ms, int t
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+int64_t
+fixture_db_int(const char *path, const char *sql, int *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int64_t v = -1;
+	int failed = 1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 5000);
+		if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+			failed = 0;
+			if (sqlite3_step(stmt) == SQLITE_ROW)
+				v = sqlite3_column_int64(stmt, 0);
+		} else if (err != NULL) {
+			fprintf(stderr, "fixture: %s: %s\n", sql, sqlite3_errmsg(db));
+		}
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	if (err != NULL)
+		*err = failed;
+	return v;
+}
+
+int
+fixture_wait_db(const char *path, const char *sql, int64_t want, int ms)
+{
+	struct timespec step = {0, 100 * 1000 * 1000};
+	int waited;
+
+	for (waited = 0; waited < ms; waited += 100) {
+		/* Not there yet, or its schema not yet created: not an error. */
+		if (access(path, F_OK) == 0 && fixture_db_int(path, sql, NULL) == want)
+			return 0;
+		nanosleep(&step, NULL);
+	}
+	return -1;
 }

@@ -7,6 +7,7 @@
 #ifndef TINBAO_FIXTURE_H
 #define TINBAO_FIXTURE_H
 
+#include <stdint.h>
 #include <sys/resource.h>
 
 struct fixture {
@@ -31,5 +32,16 @@ void fixture_teardown(struct fixture *f);
  */
 int fixture_run(const struct fixture *f, const char *crash, int kill_after_ms, int timeout_s,
 		struct rusage *ru, const char *cmd, ...);
+
+/*
+ * The first column of the first row of sql, read through a connection of its
+ * own (read-only) on the database at path; -1 when there is no row.  *err
+ * (when not NULL) is set to 1 when the file cannot be opened or the query
+ * prepared (e.g. the gateway is still creating its schema), 0 otherwise.
+ */
+int64_t fixture_db_int(const char *path, const char *sql, int *err);
+/* Waits until fixture_db_int(path, sql) gives want, at most ms
+ * milliseconds.  0 when it did, -1 when the time ran out. */
+int fixture_wait_db(const char *path, const char *sql, int64_t want, int ms);
 
 #endif

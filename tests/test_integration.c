@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "log.h"
 #include "fixture.h"
@@ -62,30 +61,6 @@ checked(int status)
 	return status;
 }
 
-/* The first column of the first row of a query; -1 when there is none, or
- * (lenient) when the query cannot be prepared yet. */
-static int64_t
-query(const struct fixture *e, const char *sql, int lenient)
-{
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_open_v2(e->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		if (!lenient)
-			fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return -1;
-	}
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
-}
-
 static int64_t db_int(const struct fixture *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -95,10 +70,16 @@ db_int(const struct fixture *e, const char *fmt, ...)
 	char sql[512];
 	va_list ap;
 
+	int64_t v;
+	int err;
+
 	va_start(ap, fmt);
 	vsnprintf(sql, sizeof(sql), fmt, ap);
 	va_end(ap);
-	return query(e, sql, 0);
+	v = fixture_db_int(e->db, sql, &err);
+	if (err)
+		fail_msg("%s: cannot be run on %s", sql, e->db);
+	return v;
 }
 
 static void
@@ -370,16 +351,8 @@ spawn(const struct fixture *e)
 static void
 wait_for(const struct fixture *e, int64_t want, const char *sql)
 {
-	struct timespec ts = {0, 100 * 1000 * 1000};
-	int i;
-
-	for (i = 0; i < 300; i++) {
-		/* The gateway may still be creating the schema: not an error yet. */
-		if (access(e->db, F_OK) == 0 && query(e, sql, 1) == want)
-			return;
-		nanosleep(&ts, NULL);
-	}
-	fail_msg("waited 30 s for %s to give %lld", sql, (long long)want);
+	if (fixture_wait_db(e->db, sql, want, 30000) == -1)
+		fail_msg("waited 30 s for %s to give %lld", sql, (long long)want);
 }
 
 /* SIGTERM, and the exit status (bounded wait; killed and failed otherwise). */

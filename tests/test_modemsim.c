@@ -34,7 +34,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 #include <gammu.h>
 
 #include "log.h"
@@ -875,42 +874,6 @@ test_sim_full(void **state)
 
 /* Group 3: the gateway daemon on the simulator ------------------------- */
 
-static int64_t
-db_count(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return -1;
-	}
-	sqlite3_busy_timeout(db, 2000);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return v;
-}
-
-/* Waits until the query gives want, at most ms. */
-static int
-wait_db(const char *path, const char *sql, int64_t want, int ms)
-{
-	struct timespec step = {0, 100 * 1000 * 1000};
-	int64_t deadline = now_ms() + ms;
-
-	while (now_ms() < deadline) {
-		if (access(path, F_OK) == 0 && db_count(path, sql) == want)
-			return 0;
-		nanosleep(&step, NULL);
-	}
-	return -1;
-}
-
 /*
  * The modem vanishes under the running gateway and comes back: the gateway
  * notices, reconnects by itself (with backoff), and the SMS that arrives
@@ -941,17 +904,17 @@ test_daemon_reconnects(void **state)
 		_exit(127);
 	}
 	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
-	assert_int_equal(wait_db(fx.db, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 30000),
-			 0);
+	assert_int_equal(
+	    fixture_wait_db(fx.db, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 30000), 0);
 	ctl_ok(&f->sim, "vanish");
 	nanosleep(&pause, NULL);
 	nanosleep(&pause, NULL);
 	ctl_ok(&f->sim, "back");
 	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
-	assert_int_equal(wait_db(fx.db, "SELECT count(*) FROM outbox WHERE state='sent'", 2, 60000),
-			 0);
-	assert_int_equal(db_count(fx.db, "SELECT count(*) FROM inbox"), 2);
-	assert_int_equal(db_count(fx.db, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(
+	    fixture_wait_db(fx.db, "SELECT count(*) FROM outbox WHERE state='sent'", 2, 60000), 0);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM inbox", NULL), 2);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM reports", NULL), 2);
 	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 2");
 	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
 	kill(pid, SIGTERM);

@@ -124,17 +124,11 @@ write_text(const char *path, const char *text, mode_t mode)
 static int64_t
 db_int(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	int64_t v = -1;
+	int err;
+	int64_t v = fixture_db_int(path, sql, &err);
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	else
-		fprintf(stderr, "db_int: %s: %s\n", sql, sqlite3_errmsg(db));
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	if (v == -1 && !err)
+		fprintf(stderr, "db_int: %s: no row\n", sql);
 	return v;
 }
 
