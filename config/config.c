@@ -769,6 +769,7 @@ static const struct key top_keys[] = {
 	KGROUP("reminders", 0, reminders_keys),
 	KGROUP("scheduled", 0, scheduled_keys),
 	KGROUP("classes", 0, classes_keys),
+	KSTRS("admins", 0, 1, OFF(admins), OFF(nadmins), check_phone),
 	KEND,
 };
 /* clang-format on */
@@ -2074,6 +2075,7 @@ config_free(struct config *cfg)
 	free_push(&cfg->push);
 	free_strings(cfg->digest.recipients, cfg->digest.nrecipients);
 	free_strings(cfg->class_senders, cfg->nclass_senders);
+	free_strings(cfg->admins, cfg->nadmins);
 	free(cfg->digest.schedule);
 	free(cfg->digest.time);
 	free_strings(cfg->digest.days, cfg->digest.ndays);

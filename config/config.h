@@ -157,6 +157,10 @@ struct config {
 	size_t nclass_senders;
 	struct config_reminders reminders;
 	struct config_scheduled scheduled;
+	/* The district admins: they get the gateway's alerts (gateway/alert.h).
+	 * None configured: the digest's recipients get them. */
+	char **admins;
+	size_t nadmins;
 };
 
 /* One problem found while loading. */

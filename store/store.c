@@ -238,6 +238,20 @@ static const char *const migrations[] = {
     " closed_at INTEGER);"
     "CREATE INDEX reports_sender ON reports(sender, id);"
     "PRAGMA user_version = 4;",
+    /*
+     * 4 -> 5: alerts to the district admins (gateway/alert.h).  One row per
+     * alert key ("sim_full", "network_lost", "balance_low"...): active while
+     * the condition lasts, so that an alert is sent once per crossing and
+     * not at every check, across restarts.
+     */
+    "CREATE TABLE alerts ("
+    " key TEXT PRIMARY KEY CHECK(key <> ''),"
+    " active INTEGER NOT NULL CHECK(active IN (0, 1)),"
+    " text TEXT,"
+    " raised_at INTEGER,"
+    " cleared_at INTEGER,"
+    " raised INTEGER NOT NULL DEFAULT 0 CHECK(raised >= 0));"
+    "PRAGMA user_version = 5;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -309,6 +323,8 @@ enum stmt {
 	S_CLASS_OPEN,
 	S_CLASS_CLOSE,
 	S_CLASS_FIND,
+	S_ALERT_GET,
+	S_ALERT_SET,
 	S_NSTMTS
 };
 
@@ -519,6 +535,16 @@ static const struct {
     [S_CLASS_FIND] =
 	{"class find",
 	 "SELECT commune_code, trade_code, state = 'open' FROM classes WHERE key = ?1"},
+    [S_ALERT_GET] = {"alert get", "SELECT active, raised_at FROM alerts WHERE key = ?1"},
+    /* ?1 key, ?2 active, ?3 text (kept when NULL), ?4 now. */
+    [S_ALERT_SET] =
+	{"alert set",
+	 "INSERT INTO alerts(key, active, text, raised_at, cleared_at, raised) "
+	 "VALUES (?1, ?2, ?3, CASE ?2 WHEN 1 THEN ?4 END, CASE ?2 WHEN 0 THEN ?4 END, ?2) "
+	 "ON CONFLICT(key) DO UPDATE SET active = ?2, text = coalesce(?3, text), "
+	 "raised_at = CASE ?2 WHEN 1 THEN ?4 ELSE raised_at END, "
+	 "cleared_at = CASE ?2 WHEN 0 THEN ?4 ELSE cleared_at END, "
+	 "raised = raised + ?2"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -2336,4 +2362,41 @@ store_class_find(struct store *st, const char *key, struct store_class_row *c)
 	if (rc == -1)
 		return -1;
 	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
+store_alert_get(struct store *st, const char *key, int64_t *since)
+{
+	enum stmt id = S_ALERT_GET;
+	int rc, active = 0;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, key) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW) {
+		active = sqlite3_column_int(st->stmt[id], 0);
+		if (since != NULL)
+			*since = sqlite3_column_int64(st->stmt[id], 1);
+	}
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return active;
+}
+
+int
+store_alert_set(struct store *st, const char *key, int active, const char *text, int64_t now)
+{
+	enum stmt id = S_ALERT_SET;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, key) == 0 && bind_int(st, id, 2, active != 0) == 0 &&
+	    bind_text(st, id, 3, text) == 0 && bind_int(st, id, 4, now) == 0 && step(st, id) != -1)
+		rc = 0;
+	stmt_put(st, id);
+	return rc;
 }

@@ -28,6 +28,8 @@
  *               each queued once; when such an SMS is sent or fails, a
  *               trigger queues its sms.sent / sms.failed event in the same
  *               statement
+ *   alerts      alerts to the admins, one row per key, active while its
+ *               condition lasts (sent once per crossing)
  *
  * Functions return 0 (or a documented positive value) on success and -1 on
  * failure, after logging what failed.  Times are Unix seconds.
@@ -38,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -369,5 +371,12 @@ int store_class_open(struct store *st, const struct store_class *c);
 int store_class_close(struct store *st, const char *key, int64_t at);
 /* Looks a class up.  1 found (*c filled), 0 unknown, -1 on error. */
 int store_class_find(struct store *st, const char *key, struct store_class_row *c);
+
+/* Alerts to the admins (gateway/alert.h).  store_alert_get: 1 when alert key
+ * is active (*since, or NULL, gets when it was raised), 0 when not, -1 on
+ * error.  store_alert_set: marks it active (1) or cleared (0) at now; text,
+ * when not NULL, replaces the stored text. */
+int store_alert_get(struct store *st, const char *key, int64_t *since);
+int store_alert_set(struct store *st, const char *key, int active, const char *text, int64_t now);
 
 #endif

@@ -1,17 +1,23 @@
 /*
  * test_gateway.c - unit tests of the gateway's pure helpers: JSON writing,
- * who gets a reply, reporting periods.
+ * who gets a reply, reporting periods, alerts once per crossing.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "alert.h"
+#include "config.h"
 #include "gateway.h"
 #include "json.h"
+#include "store.h"
 
 static void
 test_json_escapes(void **state)
@@ -94,6 +100,88 @@ test_period(void **state)
 	assert_int_equal(half, 2);
 }
 
+/* A temporary database file, removed with its WAL files by rm_db(). */
+static struct store *
+tmp_db(char *path)
+{
+	int fd;
+
+	strcpy(path, "/tmp/tinbao-alert-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	return store_open(path, 0);
+}
+
+static void
+rm_db(const char *path)
+{
+	char p[64];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static void
+test_alert_once_per_crossing(void **state)
+{
+	struct config cfg;
+	struct store *st;
+	char path[64];
+	char *admins[] = {"+84912000001", "0912000002"};
+	char *staff[] = {"+84912000009"};
+	size_t n;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.digest.recipients = staff;
+	cfg.digest.nrecipients = 1;
+	/* No admins: the digest's recipients are told. */
+	assert_ptr_equal(alert_recipients(&cfg, &n), staff);
+	assert_int_equal(n, 1);
+	cfg.admins = admins;
+	cfg.nadmins = 2;
+	assert_ptr_equal(alert_recipients(&cfg, &n), admins);
+	assert_int_equal(n, 2);
+
+	st = tmp_db(path);
+	assert_non_null(st);
+	assert_int_equal(alert_active(st, "sim_full"), 0);
+	assert_int_equal(alert_raise(&cfg, st, "sim_full", "SIM day", 100), 1);
+	assert_int_equal(store_count(st, "outbox", NULL), 2);
+	/* Still full at every later check: nothing more is sent. */
+	assert_int_equal(alert_raise(&cfg, st, "sim_full", "SIM day", 160), 0);
+	assert_int_equal(alert_raise(&cfg, st, "sim_full", "SIM day", 220), 0);
+	assert_int_equal(store_count(st, "outbox", NULL), 2);
+	/* Another key is another alert. */
+	assert_int_equal(alert_raise(&cfg, st, "balance_low", "Het tien", 230), 1);
+	assert_int_equal(store_count(st, "outbox", NULL), 4);
+
+	/* It holds across a restart. */
+	store_close(st);
+	st = store_open(path, 0);
+	assert_non_null(st);
+	assert_int_equal(alert_active(st, "sim_full"), 1);
+	assert_int_equal(alert_raise(&cfg, st, "sim_full", "SIM day", 300), 0);
+	assert_int_equal(store_count(st, "outbox", NULL), 4);
+
+	/* Over (no SMS asked for), then full again: a second crossing. */
+	assert_int_equal(alert_clear(&cfg, st, "sim_full", NULL, 400), 1);
+	assert_int_equal(alert_clear(&cfg, st, "sim_full", NULL, 460), 0);
+	assert_int_equal(alert_active(st, "sim_full"), 0);
+	assert_int_equal(store_count(st, "outbox", NULL), 4);
+	assert_int_equal(alert_raise(&cfg, st, "sim_full", "SIM day", 500), 1);
+	assert_int_equal(store_count(st, "outbox", NULL), 6);
+	/* A clear with a text tells the admins it is over. */
+	assert_int_equal(alert_clear(&cfg, st, "sim_full", "SIM het day", 600), 1);
+	assert_int_equal(store_count(st, "outbox", NULL), 8);
+	store_close(st);
+	rm_db(path);
+}
+
 int
 main(void)
 {
@@ -102,6 +190,7 @@ main(void)
 	    cmocka_unit_test(test_json_keys_and_growth),
 	    cmocka_unit_test(test_replyable),
 	    cmocka_unit_test(test_period),
+	    cmocka_unit_test(test_alert_once_per_crossing),
 	};
 
 	return cmocka_run_group_tests_name("gateway", tests, NULL, NULL);
