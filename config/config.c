@@ -578,6 +578,21 @@ check_mmdd(struct loader *l, const config_setting_t *s, const char *v)
 	return -1;
 }
 
+static int
+check_modem_name(struct loader *l, const config_setting_t *s, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 1 && n <= CONFIG_MODEM_NAME_MAX &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n)
+		return 0;
+	report(l, s, 0,
+	       "\"%s\" must be 1 to %d letters, digits, '_' or '-' (\"viettel\", \"modem-2\"), "
+	       "not \"%s\"",
+	       label(s), CONFIG_MODEM_NAME_MAX, v);
+	return -1;
+}
+
 /* The schema -------------------------------------------------------------- */
 
 /*
@@ -598,6 +613,9 @@ check_mmdd(struct loader *l, const config_setting_t *s, const char *v)
 #define KLIST(n, keys, elem, f, nf)                                                                \
 	{.name = n, .type = K_LIST, .required = 1, .min = 1, .off = f, .noff = nf, .sub = keys,    \
 	 .size = sizeof(elem)}
+#define KLIST_OPT(n, keys, elem, f, nf)                                                            \
+	{.name = n, .type = K_LIST, .required = 0, .min = 1, .off = f, .noff = nf, .sub = keys,    \
+	 .size = sizeof(elem)}
 #define KEND {.name = NULL}
 
 #define OFF(f) offsetof(struct config, f)
@@ -613,6 +631,16 @@ static const struct key gammu_keys[] = {
 	KEND,
 };
 
+#define MOFF(f) offsetof(struct config_modem, f)
+
+static const struct key modem_keys[] = {
+	KSTR("name", 1, MOFF(name), check_modem_name),
+	KSTR("rc", 0, MOFF(gammurc), check_nonempty),
+	KINT("section", 0, 0, 1000, MOFF(section)),
+	KBOOL("send", 0, MOFF(send)),
+	KEND,
+};
+
 static const struct key reply_keys[] = {
 	KBOOL("diacritics", 0, OFF(reply_diacritics)),
 	KEND,
@@ -621,6 +649,7 @@ static const struct key reply_keys[] = {
 static const struct key gateway_keys[] = {
 	KINT("poll_interval", 0, 1, 3600, OFF(poll_interval)),
 	KINT("send_retries", 0, 1, 20, OFF(send_retries)),
+	KINT("multipart_timeout", 0, 10, 86400, OFF(multipart_timeout)),
 	KEND,
 };
 
@@ -755,6 +784,7 @@ static const struct key classes_keys[] = {
 static const struct key top_keys[] = {
 	KSTR("database", 1, OFF(database), check_nonempty),
 	KGROUP("gammu", 1, gammu_keys),
+	KLIST_OPT("modems", modem_keys, struct config_modem, OFF(modems), OFF(nmodems)),
 	KSTR("own_number", 0, OFF(own_number), check_phone),
 	KGROUP("reply", 0, reply_keys),
 	KGROUP("gateway", 0, gateway_keys),
@@ -1569,6 +1599,86 @@ finish_paths(struct loader *l, const config_t *cf)
 		       cfg->gammurc, strerror(errno));
 }
 
+/* Whether the gammurc at path has a section [gammu] (0) or [gammuN]:
+ * 1 yes, 0 no, -1 unreadable. */
+static int
+has_section(const char *path, int section)
+{
+	char line[256], want[32];
+	FILE *f;
+	int found = 0;
+
+	if (section == 0)
+		snprintf(want, sizeof(want), "[gammu]");
+	else
+		snprintf(want, sizeof(want), "[gammu%d]", section);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strncmp(line + strspn(line, " \t"), want, strlen(want)) == 0;
+	fclose(f);
+	return found;
+}
+
+/*
+ * The modems: the `modems` list, or the `gammu` group as one modem named
+ * "modem".  Names unique, each section present in its gammurc (when the file
+ * can be read), and a warning when none may send.
+ */
+static void
+finish_modems(struct loader *l, const config_t *cf)
+{
+	struct config *cfg = l->cfg;
+	const config_setting_t *list = config_lookup(cf, "modems"), *e, *o;
+	struct config_modem *m;
+	char at[PATH_MAX + 16];
+	size_t i, j, nsend = 0;
+
+	if (list == NULL || cfg->nmodems == 0) {
+		cfg->modems = calloc(1, sizeof(*cfg->modems));
+		if (cfg->modems == NULL) {
+			report(l, NULL, 0, "out of memory");
+			return;
+		}
+		cfg->nmodems = 1;
+		cfg->modems[0].name = copy(l, "modem");
+		cfg->modems[0].gammurc = cfg->gammurc != NULL ? copy(l, cfg->gammurc) : NULL;
+		cfg->modems[0].section = cfg->gammu_section;
+		cfg->modems[0].send = 1;
+		return;
+	}
+	for (i = 0; i < cfg->nmodems; i++) {
+		m = &cfg->modems[i];
+		e = config_setting_get_elem(list, (unsigned int)i);
+		if (config_setting_get_member(e, "send") == NULL)
+			m->send = 1;
+		nsend += m->send != 0;
+		if (m->gammurc == NULL)
+			m->gammurc = cfg->gammurc != NULL ? copy(l, cfg->gammurc) : NULL;
+		else
+			resolve(l, &m->gammurc);
+		if (m->name == NULL || m->gammurc == NULL)
+			continue;
+		for (j = 0; j < i; j++) {
+			if (cfg->modems[j].name == NULL || strcmp(cfg->modems[j].name, m->name) != 0)
+				continue;
+			o = string_member(config_setting_get_elem(list, (unsigned int)j), "name");
+			where(l, string_member(e, "name"), o, at, sizeof(at));
+			report(l, string_member(e, "name"), 0,
+			       "duplicate modem name \"%s\" (first at %s)", m->name, at);
+			break;
+		}
+		if (has_section(m->gammurc, m->section) == 0)
+			report(l, e, 0, "modem \"%s\": %s has no section [gammu%.0d]", m->name,
+			       m->gammurc, m->section);
+	}
+	if (nsend == 0)
+		report(l, list, 1,
+		       "no modem has \"send = true\": replies, digests and alerts stay in the "
+		       "outbox");
+}
+
 /* Keyword kinds added after a file was written get their default forms. */
 static void
 default_keywords(struct loader *l, int kind, const char *const *forms)
@@ -1917,6 +2027,7 @@ set_defaults(struct config *cfg)
 	cfg->reply_diacritics = 0;
 	cfg->poll_interval = 2;
 	cfg->send_retries = 3;
+	cfg->multipart_timeout = 600;
 	cfg->max_count = PARSER_DEFAULT_MAX_COUNT;
 	cfg->push.batch = 200;
 	cfg->push.timeout_ms = 10000;
@@ -1975,6 +2086,7 @@ config_load(const char *path, struct config_diags *diags)
 	load_group(&l, config_root_setting(&cf), top_keys, cfg);
 	finish_defaults(&l, &cf);
 	finish_paths(&l, &cf);
+	finish_modems(&l, &cf);
 	check_plan(&l, &cf);
 	check_push(&l, &cf);
 	finish_schedules(&l, &cf);
@@ -2070,6 +2182,11 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->gammurc);
+	for (i = 0; i < cfg->nmodems; i++) {
+		free(cfg->modems[i].name);
+		free(cfg->modems[i].gammurc);
+	}
+	free(cfg->modems);
 	free(cfg->own_number);
 	free(cfg->log_level);
 	free_push(&cfg->push);

@@ -123,6 +123,16 @@ struct config_scheduled {
 	int max_per_day;
 };
 
+/* One GSM modem (gateway/gateway.c).  Without a `modems` list the `gammu`
+ * group gives one, named "modem", that may send. */
+#define CONFIG_MODEM_NAME_MAX 31
+struct config_modem {
+	char *name;    /* letters, digits, '_', '-'; unique */
+	char *gammurc; /* path, resolved; gammu.rc when not given */
+	int section;   /* 0 for [gammu], N for [gammuN] */
+	int send;      /* 1: replies and alerts may go out through it */
+};
+
 struct config {
 	char *path;	      /* the file this was loaded from */
 	char *database;	      /* absolute or relative to the cwd */
@@ -161,6 +171,9 @@ struct config {
 	 * None configured: the digest's recipients get them. */
 	char **admins;
 	size_t nadmins;
+	int multipart_timeout;	     /* seconds a message waits for its missing parts */
+	struct config_modem *modems; /* at least one after loading */
+	size_t nmodems;
 };
 
 /* One problem found while loading. */

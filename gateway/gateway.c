@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert.h"
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
@@ -29,19 +30,43 @@
  * half of it is never written.
  */
 #define BATCH 64
+#define SMS_MAX 160 /* one GSM 7-bit SMS */
+/* A part that arrives after its message was processed without it is
+ * processed at once (as an incomplete message of its own) when the message
+ * was processed less than this long ago. */
+#define LATE_PART_WINDOW (24 * 3600)
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload;
 
-struct gw {
-	struct config *cfg;
-	struct store *st;
+/* One configured modem (config `modems`, or `gammu` as the one named
+ * "modem").  Each is opened, scanned, reconnected on its own: one that fails
+ * leaves the others working. */
+struct gw_modem {
+	char name[CONFIG_MODEM_NAME_MAX + 1];
+	char *gammurc;
+	int section;
+	int send;	     /* replies may go out through it */
 	struct modem *modem; /* NULL while the connection is lost */
 	int64_t reopen_at;   /* monotonic ms of the next attempt to reconnect */
 	int reopen_wait;     /* ms, doubled after each failed attempt */
-	struct push *push;   /* NULL when the configuration has no push */
+};
+
+struct gw {
+	struct config *cfg;
+	struct store *st;
+	struct gw_modem *modems; /* from the configuration at start */
+	size_t nmodems;
+	size_t next_sender; /* round-robin over the modems that may send */
+	int incoming;	    /* a modem announced an SMS: scan now */
+	struct push *push;  /* NULL when the configuration has no push */
 	struct buf json;
 };
+
+/* The modems that are connected now. */
+#define FOREACH_CONNECTED(gw, m)                                                                   \
+	for ((m) = (gw)->modems; (m) < (gw)->modems + (gw)->nmodems; (m)++)                        \
+		if ((m)->modem != NULL && !modem_lost((m)->modem))
 
 static void
 on_signal(int sig)
@@ -181,7 +206,7 @@ fingerprint(const struct modem_sms *sms, char *out, size_t outsz)
 /* Adds one SMS (or part) read from the phone, inside the caller's
  * transaction.  Returns 0 or -1. */
 static int
-keep_sms(struct gw *gw, const struct modem_sms *sms)
+keep_sms(struct gw *gw, const struct gw_modem *m, const struct modem_sms *sms)
 {
 	char fp[24];
 	int64_t id = 0, now = clock_now();
@@ -190,12 +215,13 @@ keep_sms(struct gw *gw, const struct modem_sms *sms)
 	fingerprint(sms, fp, sizeof(fp));
 	if (sms->concat_ref == -1) {
 		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text, sms->coding, 1,
-				      fp};
+				      fp,	   m->name,	   NULL};
 		r = store_inbox_add(gw->st, &s, &id);
 	} else {
 		struct store_part p = {sms->sender,	sms->concat_ref, sms->part_no,
 				       sms->part_count, sms->smsc_time,	 now,
-				       sms->text,	sms->coding,	 fp};
+				       sms->text,	sms->coding,	 fp,
+				       m->name};
 		r = store_part_add(gw->st, &p, &id);
 	}
 	if (r == -1)
@@ -217,7 +243,7 @@ struct batch {
 
 /* Commits the batch, and only then lets the phone forget its SMS. */
 static int
-flush_batch(struct gw *gw, struct batch *b)
+flush_batch(struct gw *gw, struct gw_modem *m, struct batch *b)
 {
 	int i;
 
@@ -229,7 +255,7 @@ flush_batch(struct gw *gw, struct batch *b)
 	}
 	crashpoint("stored");
 	for (i = 0; i < b->n; i++) {
-		modem_delete(gw->modem, &b->where[i]);
+		modem_delete(m->modem, &b->where[i]);
 		crashpoint("deleted");
 	}
 	b->n = 0;
@@ -238,7 +264,7 @@ flush_batch(struct gw *gw, struct batch *b)
 
 /* Reads every SMS on the phone: commit, then delete.  Returns the number read. */
 static int
-receive(struct gw *gw)
+receive(struct gw *gw, struct gw_modem *m)
 {
 	struct modem_sms *sms;
 	struct batch *b;
@@ -251,13 +277,13 @@ receive(struct gw *gw)
 		goto done;
 	}
 	while (!quit) {
-		r = modem_next(gw->modem, start, sms);
+		r = modem_next(m->modem, start, sms);
 		start = 0;
 		if (r != 1)
 			break;
 		if (b->n == 0 && store_begin(gw->st) == -1)
 			break;
-		if (keep_sms(gw, sms) == -1) {
+		if (keep_sms(gw, m, sms) == -1) {
 			/* Not stored: the whole batch stays on the phone, to be read again. */
 			store_rollback(gw->st);
 			log_warnx("SMS from %s could not be stored; left on the phone",
@@ -269,10 +295,10 @@ receive(struct gw *gw)
 		b->where[b->n].location = sms->location;
 		b->n++;
 		n++;
-		if (b->n == BATCH && flush_batch(gw, b) == -1)
+		if (b->n == BATCH && flush_batch(gw, m, b) == -1)
 			break;
 	}
-	if (b != NULL && b->n > 0 && flush_batch(gw, b) == -1)
+	if (b != NULL && b->n > 0 && flush_batch(gw, m, b) == -1)
 		n = -1;
 done:
 	free(b);
@@ -650,6 +676,35 @@ status_reply(struct gw *gw, const struct store_inmsg *msg, const struct parser_r
 	return gateway_status_reply(gw->cfg, gw->st, &mine, year, reply, replysz);
 }
 
+/*
+ * The reply to a message processed without some of its parts: the officer
+ * is told which parts never came, in front of the usual reply when both fit
+ * one SMS, else in an SMS of its own after it.
+ */
+static int
+reply_incomplete(struct gw *gw, const struct store_inmsg *msg, const char *reply)
+{
+	char notice[SMS_MAX + 1], both[2 * SMS_MAX];
+	int n;
+
+	n = snprintf(both, sizeof(both), "Tin nhan thieu phan %s. %s", msg->missing, reply);
+	if (n > 0 && n <= SMS_MAX) {
+		if (store_outbox_add(gw->st, msg->sender, both, "reply", msg->id, NULL) == -1)
+			return -1;
+		log_info("  reply to %s: %s", msg->sender, both);
+		return 0;
+	}
+	snprintf(notice, sizeof(notice),
+		 "Tin nhan thieu phan %s (cho qua %d phut). Da xu ly phan nhan duoc; vui long "
+		 "gui lai noi dung phan thieu.",
+		 msg->missing, (gw->cfg->multipart_timeout + 59) / 60);
+	if (store_outbox_add(gw->st, msg->sender, reply, "reply", msg->id, NULL) == -1 ||
+	    store_outbox_add(gw->st, msg->sender, notice, "reply", msg->id, NULL) == -1)
+		return -1;
+	log_info("  reply to %s: %s / %s", msg->sender, reply, notice);
+	return 0;
+}
+
 /* Parses one inbox row and records everything it leads to (reports or the
  * rejection, push events, the reply), inside the caller's transaction. */
 static int
@@ -714,8 +769,13 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	if (store_inbox_set_state(gw->st, msg->id, error == NULL ? "accepted" : "rejected",
 				  error) == -1)
 		return -1;
+	if (msg->missing[0] != '\0')
+		log_info("  incomplete: part %s missing", msg->missing);
 	if (!gateway_replyable(msg->sender, cfg->own_number)) {
 		log_info("  no reply: %s is not a phone number we answer", msg->sender);
+	} else if (msg->missing[0] != '\0') {
+		if (reply_incomplete(gw, msg, reply) == -1)
+			return -1;
 	} else {
 		if (store_outbox_add(gw->st, msg->sender, reply, "reply", msg->id, NULL) == -1)
 			return -1;
@@ -787,31 +847,53 @@ process_new(struct gw *gw)
 	return process_batches(gw, 1);
 }
 
+/* The next connected modem that may send, round-robin; NULL when none. */
+static struct gw_modem *
+sender_modem(struct gw *gw)
+{
+	struct gw_modem *m;
+	size_t i;
+
+	for (i = 0; i < gw->nmodems; i++) {
+		m = &gw->modems[(gw->next_sender + i) % gw->nmodems];
+		if (m->send && m->modem != NULL && !modem_lost(m->modem)) {
+			gw->next_sender = (gw->next_sender + i + 1) % gw->nmodems;
+			return m;
+		}
+	}
+	return NULL;
+}
+
 static int
 send_queued(struct gw *gw)
 {
 	struct store_outmsg out;
+	struct gw_modem *m;
 	int64_t after = 0;
 	const char *state;
 	int r, n = 0;
 
 	memset(&out, 0, sizeof(out));
 	while (!quit) {
+		m = sender_modem(gw);
+		if (m == NULL)
+			break;
 		r = store_outbox_next(gw->st, after, &out);
 		if (r != 1)
 			break;
-		after = out.id;
-		if (modem_send(gw->modem, out.to, out.text) == 0) {
+		if (modem_send(m->modem, out.to, out.text) == 0) {
 			state = "sent";
+			log_debug("outbox #%" PRId64 " through modem %s", out.id, m->name);
 			n++;
-		} else if (modem_lost(gw->modem)) {
-			/* Not the message's fault: it waits for the modem, its attempts
-			 * untouched. */
+		} else if (modem_lost(m->modem)) {
+			/* Not the message's fault: it goes out through another modem,
+			 * or waits for this one, its attempts untouched. */
 			store_outmsg_clear(&out);
-			break;
+			continue;
 		} else {
 			state = out.attempts + 1 >= gw->cfg->send_retries ? "failed" : "queued";
 		}
+		after = out.id;
 		crashpoint("sent");
 		if (store_outbox_set_state(gw->st, out.id, state,
 					   strcmp(state, "sent") == 0 ? NULL : "modem refused") ==
@@ -829,59 +911,253 @@ send_queued(struct gw *gw)
 #define REOPEN_MAX_MS (5 * 60 * 1000)
 
 /*
- * The modem vanished or stopped answering: close it, and open it again with
- * a growing wait (1 s, 2 s, ... 5 min).  The database work goes on meanwhile;
- * SMS stay on the SIM and replies in the outbox until it is back.
+ * A modem vanished or stopped answering: close it, and open it again with a
+ * growing wait (1 s, 2 s, ... 5 min).  The database work and the other
+ * modems go on meanwhile; SMS stay on its SIM and replies in the outbox (or
+ * go out through another modem) until it is back.
  */
 static void
-keep_modem(struct gw *gw)
+keep_modem(struct gw_modem *m)
 {
 	int64_t now = monotonic_ms();
 
-	if (gw->modem != NULL && modem_lost(gw->modem)) {
-		modem_close(gw->modem);
-		gw->modem = NULL;
-		gw->reopen_wait = REOPEN_MIN_MS;
-		gw->reopen_at = now + gw->reopen_wait;
-		log_warnx("modem: closed; reconnecting in %d ms", gw->reopen_wait);
+	if (m->modem != NULL && modem_lost(m->modem)) {
+		modem_close(m->modem);
+		m->modem = NULL;
+		m->reopen_wait = REOPEN_MIN_MS;
+		m->reopen_at = now + m->reopen_wait;
+		log_warnx("modem %s: closed; reconnecting in %d ms", m->name, m->reopen_wait);
 		return;
 	}
-	if (gw->modem != NULL || now < gw->reopen_at)
+	if (m->modem != NULL || now < m->reopen_at)
 		return;
-	gw->modem = modem_open(gw->cfg->gammurc, gw->cfg->gammu_section);
-	if (gw->modem != NULL) {
-		log_info("modem: reconnected");
+	m->modem = modem_open(m->gammurc, m->section);
+	if (m->modem != NULL) {
+		log_info("modem %s: reconnected", m->name);
 		return;
 	}
-	gw->reopen_wait = gw->reopen_wait * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : gw->reopen_wait * 2;
-	gw->reopen_at = monotonic_ms() + gw->reopen_wait;
-	log_warnx("modem: still away; next attempt in %d ms", gw->reopen_wait);
+	m->reopen_wait = m->reopen_wait * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : m->reopen_wait * 2;
+	m->reopen_at = monotonic_ms() + m->reopen_wait;
+	log_warnx("modem %s: still away; next attempt in %d ms", m->name, m->reopen_wait);
+}
+
+static void
+keep_modems(struct gw *gw)
+{
+	size_t i;
+
+	for (i = 0; i < gw->nmodems; i++)
+		keep_modem(&gw->modems[i]);
+}
+
+/*
+ * After a scan, the SIM should have room: every SMS read was stored and
+ * deleted.  A SIM still full (deleting fails, or storing does) refuses new
+ * SMS: the admins are alerted once, and told when it has room again.
+ */
+static void
+check_sim(struct gw *gw, struct gw_modem *m)
+{
+	char key[64], text[SMS_MAX + 1];
+	int used, total;
+
+	if (modem_is_dummy(m->modem) || modem_sim_status(m->modem, &used, &total) == -1 ||
+	    total <= 0)
+		return;
+	if (gw->nmodems > 1)
+		snprintf(key, sizeof(key), "sim_full:%s", m->name);
+	else
+		snprintf(key, sizeof(key), "sim_full");
+	if (used >= total) {
+		log_warnx("modem %s: SIM full (%d/%d) after the scan", m->name, used, total);
+		snprintf(text, sizeof(text),
+			 "Canh bao tinbao: SIM cua modem %s day (%d/%d), khong xoa duoc tin. "
+			 "Tin moi se bi tu choi. Kiem tra modem va SIM.",
+			 m->name, used, total);
+		alert_raise(gw->cfg, gw->st, key, text, clock_now());
+	} else {
+		snprintf(text, sizeof(text),
+			 "Het canh bao tinbao: SIM cua modem %s da co cho trong (%d/%d).", m->name,
+			 used, total);
+		alert_clear(gw->cfg, gw->st, key, text, clock_now());
+	}
+}
+
+/*
+ * Messages whose missing parts did not come within multipart_timeout (and
+ * parts that came after their message was processed without them) become
+ * inbox rows of their own, processed with the others.
+ */
+static int
+expire_parts(struct gw *gw)
+{
+	int64_t id, now = clock_now();
+	int r, n = 0;
+
+	if (store_begin(gw->st) == -1)
+		return -1;
+	while ((r = store_parts_expire(gw->st, now - gw->cfg->multipart_timeout,
+				       now - LATE_PART_WINDOW, &id)) == 1) {
+		log_info("SMS #%" PRId64 ": incomplete message, its missing parts waited for "
+			 "%d s",
+			 id, gw->cfg->multipart_timeout);
+		n++;
+	}
+	if (r == -1 || store_commit(gw->st) == -1) {
+		store_rollback(gw->st);
+		return -1;
+	}
+	return n;
 }
 
 static void
 turn(struct gw *gw)
 {
+	struct gw_modem *m;
 	int64_t t0, t1, t2, t3;
-	int got = 0, done, sent = 0;
+	int got = 0, r, done, sent = 0;
 
-	keep_modem(gw);
+	keep_modems(gw);
+	gw->incoming = 0;
 	t0 = monotonic_ms();
-	if (gw->modem != NULL)
-		got = receive(gw);
+	FOREACH_CONNECTED(gw, m)
+	{
+		/* What was announced so far is read by this scan. */
+		modem_incoming(m->modem);
+		r = receive(gw, m);
+		if (r > 0)
+			got += r;
+		if (!modem_lost(m->modem))
+			check_sim(gw, m);
+	}
 	t1 = monotonic_ms();
+	expire_parts(gw);
 	done = process_new(gw);
 	/* Digests and reminders due now go out with this turn's replies. */
 	digest_tick(gw->cfg, gw->st, clock_now());
 	t2 = monotonic_ms();
-	if (gw->modem != NULL && !modem_lost(gw->modem))
-		sent = send_queued(gw);
+	sent = send_queued(gw);
 	t3 = monotonic_ms();
 	if (got > 0 || done > 0 || sent > 0)
 		log_info("read %d SMS (%" PRId64 " ms), processed %d (%" PRId64
 			 " ms), sent %d replies (%" PRId64 " ms)",
-			 got > 0 ? got : 0, t1 - t0, done > 0 ? done : 0, t2 - t1,
-			 sent > 0 ? sent : 0, t3 - t2);
-	keep_modem(gw);
+			 got, t1 - t0, done > 0 ? done : 0, t2 - t1, sent > 0 ? sent : 0, t3 - t2);
+	keep_modems(gw);
+}
+
+/*
+ * Sleeps until the next deadline (ms from now), reading the connected
+ * modems meanwhile, so that an SMS they announce is read at once rather than
+ * at the next scan.  Returns early when one is announced, a modem is due for
+ * reconnection, or a signal came.
+ */
+static void
+wait_events(struct gw *gw, int ms)
+{
+	struct gw_modem *m;
+	int64_t now, deadline = monotonic_ms() + ms;
+	size_t i;
+	int reading;
+
+	for (;;) {
+		now = monotonic_ms();
+		if (quit || reload || gw->incoming || now >= deadline)
+			return;
+		for (i = 0; i < gw->nmodems; i++)
+			if (gw->modems[i].modem == NULL && now >= gw->modems[i].reopen_at) {
+				gw->incoming = 1; /* a turn reconnects it */
+				return;
+			}
+		reading = 0;
+		FOREACH_CONNECTED(gw, m)
+		{
+			if (modem_is_dummy(m->modem))
+				continue;
+			reading = 1;
+			/* One read of at most 50 ms (libgammu's select()). */
+			if (modem_wait(m->modem, 0) == 1)
+				gw->incoming = 1;
+		}
+		if (!reading) {
+			now = monotonic_ms();
+			for (i = 0; i < gw->nmodems; i++)
+				if (gw->modems[i].modem == NULL &&
+				    gw->modems[i].reopen_at < deadline)
+					deadline = gw->modems[i].reopen_at;
+			if (now < deadline && poll(NULL, 0, (int)(deadline - now)) == -1 &&
+			    errno != EINTR)
+				log_warn("poll");
+			return;
+		}
+	}
+}
+
+static int
+modems_changed(const struct gw *gw, const struct config *cfg)
+{
+	size_t i;
+
+	if (cfg->nmodems != gw->nmodems)
+		return 1;
+	for (i = 0; i < cfg->nmodems; i++)
+		if (strcmp(cfg->modems[i].name, gw->modems[i].name) != 0 ||
+		    strcmp(cfg->modems[i].gammurc, gw->modems[i].gammurc) != 0 ||
+		    cfg->modems[i].section != gw->modems[i].section ||
+		    cfg->modems[i].send != gw->modems[i].send)
+			return 1;
+	return 0;
+}
+
+/* The modems of the configuration, each opened once: the gateway starts
+ * when at least one answers (the others are tried again with backoff). */
+static int
+open_modems(struct gw *gw)
+{
+	const struct config *cfg = gw->cfg;
+	struct gw_modem *m;
+	size_t i, open = 0;
+
+	gw->modems = calloc(cfg->nmodems, sizeof(*gw->modems));
+	if (gw->modems == NULL) {
+		log_warn("modems");
+		return -1;
+	}
+	gw->nmodems = cfg->nmodems;
+	for (i = 0; i < cfg->nmodems; i++) {
+		m = &gw->modems[i];
+		snprintf(m->name, sizeof(m->name), "%s", cfg->modems[i].name);
+		m->gammurc = strdup(cfg->modems[i].gammurc);
+		if (m->gammurc == NULL) {
+			log_warn("modems");
+			return -1;
+		}
+		m->section = cfg->modems[i].section;
+		m->send = cfg->modems[i].send;
+		m->modem = modem_open(m->gammurc, m->section);
+		if (m->modem != NULL) {
+			open++;
+			continue;
+		}
+		m->reopen_wait = REOPEN_MIN_MS;
+		m->reopen_at = monotonic_ms() + m->reopen_wait;
+		log_warnx("modem %s: cannot connect; trying again in %d ms", m->name,
+			  m->reopen_wait);
+	}
+	return open > 0 ? 0 : -1;
+}
+
+static void
+close_modems(struct gw *gw)
+{
+	size_t i;
+
+	for (i = 0; i < gw->nmodems; i++) {
+		modem_close(gw->modems[i].modem);
+		free(gw->modems[i].gammurc);
+	}
+	free(gw->modems);
+	gw->modems = NULL;
+	gw->nmodems = 0;
 }
 
 static void
@@ -913,9 +1189,7 @@ reload_config(struct gw *gw)
 	}
 	push_free(gw->push);
 	gw->push = np;
-	if (strcmp(cfg->database, gw->cfg->database) != 0 ||
-	    strcmp(cfg->gammurc, gw->cfg->gammurc) != 0 ||
-	    cfg->gammu_section != gw->cfg->gammu_section)
+	if (strcmp(cfg->database, gw->cfg->database) != 0 || modems_changed(gw, cfg))
 		log_warnx("reload: database and modem changes take effect on restart");
 	config_free(gw->cfg);
 	gw->cfg = cfg;
@@ -937,8 +1211,7 @@ gateway_run(struct config *cfg, int once)
 	gw.st = store_open(cfg->database, 0);
 	if (gw.st == NULL)
 		goto done;
-	gw.modem = modem_open(cfg->gammurc, cfg->gammu_section);
-	if (gw.modem == NULL)
+	if (open_modems(&gw) == -1)
 		goto done;
 	if (push_new(cfg, gw.st, &quit, &gw.push) == -1)
 		goto done;
@@ -950,8 +1223,11 @@ gateway_run(struct config *cfg, int once)
 			reload_config(&gw);
 		}
 		now = monotonic_ms();
-		if (now >= next) {
-			next = now + (int64_t)gw.cfg->poll_interval * 1000;
+		if (now >= next || gw.incoming) {
+			/* The full scan every poll_interval is the fallback for SMS
+			 * that no modem announced. */
+			if (now >= next)
+				next = now + (int64_t)gw.cfg->poll_interval * 1000;
 			turn(&gw);
 		}
 		/* At most one bounded request; it says when it wants the next. */
@@ -961,14 +1237,14 @@ gateway_run(struct config *cfg, int once)
 		wait = (int)(next - monotonic_ms());
 		if (push_wait >= 0 && push_wait < wait)
 			wait = push_wait;
-		if (wait > 0 && poll(NULL, 0, wait) == -1 && errno != EINTR)
-			log_warn("poll");
+		if (wait > 0)
+			wait_events(&gw, wait);
 	}
 	status = 0;
 	log_info("tinbao: stopping");
 done:
 	/* Fixed order: the modem first (no more SMS arrive), then the database. */
-	modem_close(gw.modem);
+	close_modems(&gw);
 	push_free(gw.push);
 	store_close(gw.st);
 	buf_free(&gw.json);

@@ -19,6 +19,7 @@
 
 #define SEND_WAIT_SECONDS 60 /* longest wait for the network's answer to one part */
 #define MAX_SEND_PARTS 10
+#define READ_SLICE_MS 50 /* libgammu's own wait for serial data */
 
 struct modem {
 	GSM_StateMachine *sm;
@@ -27,6 +28,7 @@ struct modem {
 	int dummy;
 	volatile int send_status; /* -1 while waiting, else the network's status */
 	int lost;		  /* the connection failed: reopen it */
+	volatile int incoming;	  /* the phone announced a new SMS (+CMTI) */
 };
 
 /* Errors that mean the link to the phone is gone, not that one request was
@@ -65,6 +67,17 @@ send_status_cb(GSM_StateMachine *sm, int status, int reference, void *user)
 
 	log_debug("modem: send status %d, message reference %d", status, reference);
 	m->send_status = status;
+}
+
+/* libgammu calls this when the phone announces an SMS (AT: +CMTI), while it
+ * reads the device: in any libgammu call, or in GSM_ReadDevice. */
+static void
+incoming_sms_cb(GSM_StateMachine *sm, GSM_SMSMessage *sms, void *user)
+{
+	struct modem *m = user;
+
+	log_debug("modem: new SMS announced at %d/%d", sms->Folder, sms->Location);
+	m->incoming = 1;
 }
 
 struct modem *
@@ -114,6 +127,15 @@ modem_open(const char *gammurc, int section)
 	/* Registered before anything can send (the dummy driver calls it without
 	 * checking), and after connecting, which resets the callbacks. */
 	GSM_SetSendSMSStatusCallback(m->sm, send_status_cb, m);
+	if (!m->dummy) {
+		/* New SMS are announced; the periodic scan stays as the fallback
+		 * for phones that never announce them. */
+		GSM_SetIncomingSMSCallback(m->sm, incoming_sms_cb, m);
+		err = GSM_SetIncomingSMS(m->sm, TRUE);
+		if (err != ERR_NONE)
+			log_info("modem: no notification of new SMS (%s); scanning only",
+				 GSM_ErrorString(err));
+	}
 	log_info("modem: connected (%s, %s, device %s)", m->dummy ? "dummy" : gcfg->Model,
 		 gcfg->Connection, gcfg->Device);
 	return m;
@@ -164,6 +186,68 @@ int
 modem_is_dummy(const struct modem *m)
 {
 	return m->dummy;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+modem_wait(struct modem *m, int ms)
+{
+	struct timespec slice = {0, READ_SLICE_MS * 1000 * 1000};
+	int64_t t0, deadline = now_ms() + ms;
+	int r;
+
+	if (m->dummy || m->lost) {
+		/* Nothing to read: the dummy phone announces nothing. */
+		if (ms > 0)
+			nanosleep(&(struct timespec){ms / 1000, (long)(ms % 1000) * 1000000}, NULL);
+		return modem_incoming(m);
+	}
+	do {
+		if (m->incoming)
+			break;
+		t0 = now_ms();
+		/* One read: libgammu waits for data up to 50 ms in select(). */
+		r = GSM_ReadDevice(m->sm, FALSE);
+		/* A device in error answers select() at once: no busy loop. */
+		if (r <= 0 && now_ms() - t0 < READ_SLICE_MS / 2 && !m->incoming)
+			nanosleep(&slice, NULL);
+	} while (now_ms() < deadline);
+	return modem_incoming(m);
+}
+
+int
+modem_incoming(struct modem *m)
+{
+	int r = m->incoming;
+
+	m->incoming = 0;
+	return r;
+}
+
+int
+modem_sim_status(struct modem *m, int *used, int *total)
+{
+	GSM_SMSMemoryStatus st;
+	GSM_Error err;
+
+	memset(&st, 0, sizeof(st));
+	err = GSM_GetSMSStatus(m->sm, &st);
+	if (err != ERR_NONE) {
+		log_debug("modem: SIM status: %s", GSM_ErrorString(err));
+		check_link(m, err);
+		return -1;
+	}
+	*used = st.SIMUsed;
+	*total = st.SIMSize;
+	return 0;
 }
 
 /* gammu's strings are UCS-2 big endian, NUL (two zero bytes) terminated. */

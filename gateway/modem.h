@@ -42,6 +42,20 @@ int modem_lost(const struct modem *m);
 /* 1 when the phone is gammu's dummy driver (a folder of files). */
 int modem_is_dummy(const struct modem *m);
 
+/*
+ * Waits up to ms milliseconds for the phone to announce a new SMS (AT:
+ * +CMTI, enabled by modem_open when the phone supports it), reading the
+ * device in slices of 50 ms.  Returns 1 as soon as one was announced (also
+ * when it was announced during an earlier modem_* call), 0 otherwise.  On
+ * the dummy phone or a lost connection it only sleeps.
+ */
+int modem_wait(struct modem *m, int ms);
+/* Whether a new SMS was announced since the last call (and forgets it). */
+int modem_incoming(struct modem *m);
+/* The SIM's SMS storage: used and total slots.  0, or -1 when the phone
+ * cannot tell (logged at debug level). */
+int modem_sim_status(struct modem *m, int *used, int *total);
+
 /* Reads the next received SMS (part).  start = 1 begins a new scan.  Returns
  * 1 with *sms filled, 0 when there is no more, -1 on error (logged). */
 int modem_next(struct modem *m, int start, struct modem_sms *sms);

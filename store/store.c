@@ -252,6 +252,17 @@ static const char *const migrations[] = {
     " cleared_at INTEGER,"
     " raised INTEGER NOT NULL DEFAULT 0 CHECK(raised >= 0));"
     "PRAGMA user_version = 5;",
+    /*
+     * 5 -> 6: several modems and incomplete messages.  inbox.modem and
+     * inbox_parts.modem: the configured name of the modem an SMS came in on.
+     * inbox.missing: the parts a message was processed without, after the
+     * gateway stopped waiting for them ("2/3").
+     */
+    "ALTER TABLE inbox ADD COLUMN modem TEXT;"
+    "ALTER TABLE inbox ADD COLUMN missing TEXT;"
+    "ALTER TABLE inbox_parts ADD COLUMN modem TEXT;"
+    "CREATE INDEX inbox_parts_waiting ON inbox_parts(inbox_id, received);"
+    "PRAGMA user_version = 6;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -271,6 +282,7 @@ enum stmt {
 	S_PART_COUNT,
 	S_PART_LIST,
 	S_PART_JOIN,
+	S_PART_EXPIRED,
 	S_REPORT_ADD,
 	S_REPORT_ALL,
 	S_TOTALS,
@@ -354,26 +366,34 @@ static const struct {
     [S_ROLLBACK_TO] = {"rollback to savepoint", "ROLLBACK TO store"},
     [S_INBOX_ADD] = {"inbox add",
 		     "INSERT INTO inbox(sender, smsc_time, received, text, coding, parts, "
-		     "fingerprint) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		     "fingerprint, modem, missing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 		     "ON CONFLICT(fingerprint) DO NOTHING"},
     [S_INBOX_FIND] = {"inbox find", "SELECT id FROM inbox WHERE fingerprint = ?1"},
-    [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text FROM inbox "
+    [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text, "
+					"missing, modem FROM inbox "
 					"WHERE state = 'new' AND id > ?1 ORDER BY id LIMIT 1"},
     [S_INBOX_SET_STATE] = {"inbox set state",
 			   "UPDATE inbox SET state = ?1, error = ?2, "
 			   "processed = CASE WHEN ?1 = 'new' THEN NULL ELSE ?3 END WHERE id = ?4"},
     [S_PART_ADD] = {"part add",
 		    "INSERT INTO inbox_parts(sender, concat_ref, part_no, part_count, smsc_time, "
-		    "received, text, coding, fingerprint) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+		    "received, text, coding, fingerprint, modem) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
 		    "ON CONFLICT(fingerprint) DO NOTHING"},
     [S_PART_COUNT] = {"part count",
 		      "SELECT count(DISTINCT part_no) FROM inbox_parts WHERE " PART_SET},
     /* Highest id first within a part number: see read_parts(). */
-    [S_PART_LIST] = {"part list",
-		     "SELECT part_no, smsc_time, received, text, coding, "
-		     "fingerprint FROM inbox_parts WHERE " PART_SET " ORDER BY part_no, id DESC"},
+    [S_PART_LIST] = {"part list", "SELECT part_no, smsc_time, received, text, coding, "
+				  "fingerprint, modem FROM inbox_parts WHERE " PART_SET
+				  " ORDER BY part_no, id DESC"},
     [S_PART_JOIN] = {"part join", "UPDATE inbox_parts SET inbox_id = ?4 WHERE " PART_SET},
+    [S_PART_EXPIRED] = {"parts expired",
+			"SELECT p.sender, p.concat_ref, p.part_count FROM inbox_parts p "
+			"WHERE p.inbox_id IS NULL GROUP BY p.sender, p.concat_ref, p.part_count "
+			"HAVING min(p.received) <= ?1 OR EXISTS (SELECT 1 FROM inbox_parts q "
+			"JOIN inbox i ON i.id = q.inbox_id WHERE q.sender = p.sender AND "
+			"q.concat_ref = p.concat_ref AND q.part_count = p.part_count AND "
+			"i.missing IS NOT NULL AND i.received > ?2) LIMIT 1"},
     [S_REPORT_ADD] = {"report add",
 		      "INSERT INTO reports(inbox_id, kind, commune_code, commune, trade_code, "
 		      "trade, count, trained, year, half, sender, created) "
@@ -1061,7 +1081,9 @@ store_inbox_add(struct store *st, const struct store_sms *sms, int64_t *id)
 	    bind_text(st, S_INBOX_ADD, 4, sms->text) == -1 ||
 	    bind_text(st, S_INBOX_ADD, 5, sms->coding) == -1 ||
 	    bind_int(st, S_INBOX_ADD, 6, sms->parts) == -1 ||
-	    bind_text(st, S_INBOX_ADD, 7, sms->fingerprint) == -1 || step(st, S_INBOX_ADD) == -1)
+	    bind_text(st, S_INBOX_ADD, 7, sms->fingerprint) == -1 ||
+	    bind_text(st, S_INBOX_ADD, 8, sms->modem) == -1 ||
+	    bind_text(st, S_INBOX_ADD, 9, sms->missing) == -1 || step(st, S_INBOX_ADD) == -1)
 		goto fail;
 	/* DO NOTHING changes no row: the fingerprint is already known. */
 	if (sqlite3_changes(st->db) == 1) {
@@ -1119,6 +1141,8 @@ store_inbox_next_new(struct store *st, int64_t after, struct store_inmsg *msg)
 	msg->text = column_dup(st, s, 4);
 	if (msg->text == NULL)
 		goto fail;
+	column_copy(s, 5, msg->missing, sizeof(msg->missing));
+	column_copy(s, 6, msg->modem, sizeof(msg->modem));
 	stmt_put(st, S_INBOX_NEXT_NEW);
 	return 1;
 
@@ -1186,7 +1210,8 @@ insert_part(struct store *st, const struct store_part *part)
 	    bind_int(st, id, 5, part->smsc_time) == -1 ||
 	    bind_int(st, id, 6, part->received) == -1 || bind_text(st, id, 7, part->text) == -1 ||
 	    bind_text(st, id, 8, part->coding) == -1 ||
-	    bind_text(st, id, 9, part->fingerprint) == -1 || step(st, id) == -1) {
+	    bind_text(st, id, 9, part->fingerprint) == -1 ||
+	    bind_text(st, id, 10, part->modem) == -1 || step(st, id) == -1) {
 		stmt_put(st, id);
 		return -1;
 	}
@@ -1218,8 +1243,10 @@ struct joined {
 	size_t len, size;
 	char *coding;
 	char *fingerprint;
+	char *modem;
 	int64_t smsc_time;
 	int64_t received;
+	char missing[32]; /* partial joins: "2,3" */
 };
 
 static int
@@ -1246,6 +1273,19 @@ append(struct joined *j, const char *s, size_t len)
 	return 0;
 }
 
+#define GAP " … " /* where a missing part was */
+
+/* Marks part k missing in a partial join. */
+static int
+gap(struct joined *j, int64_t k)
+{
+	size_t len = strlen(j->missing);
+
+	snprintf(j->missing + len, sizeof(j->missing) - len, "%s%lld", len > 0 ? "," : "",
+		 (long long)k);
+	return append(j, GAP, strlen(GAP));
+}
+
 /*
  * Reads a complete set in part order (group_concat() has no reliable order)
  * into j.  A part number may appear twice with different fingerprints when a
@@ -1254,11 +1294,11 @@ append(struct joined *j, const char *s, size_t len)
  * taken.
  */
 static int
-read_parts(struct store *st, const struct store_part *part, struct joined *j)
+read_parts(struct store *st, const struct store_part *part, struct joined *j, int partial)
 {
 	sqlite3_stmt *s;
 	const char *text;
-	int64_t no, last = 0;
+	int64_t no, k, last = 0;
 	int rc;
 
 	s = stmt_get(st, S_PART_LIST);
@@ -1273,13 +1313,22 @@ read_parts(struct store *st, const struct store_part *part, struct joined *j)
 		no = sqlite3_column_int64(s, 0);
 		if (no == last)
 			continue;
+		for (k = last + 1; partial && k < no; k++)
+			if (gap(j, k) == -1)
+				goto fail;
 		last = no;
-		if (no == 1) {
+		if (j->fingerprint == NULL) {
+			/* The first part there (part 1 of a complete set). */
 			j->smsc_time = sqlite3_column_int64(s, 1);
 			j->coding = column_dup(st, s, 4);
 			j->fingerprint = column_dup(st, s, 5);
 			if (j->coding == NULL || j->fingerprint == NULL)
 				goto fail;
+			if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+				j->modem = column_dup(st, s, 6);
+				if (j->modem == NULL)
+					goto fail;
+			}
 		}
 		if (sqlite3_column_int64(s, 2) > j->received)
 			j->received = sqlite3_column_int64(s, 2);
@@ -1288,7 +1337,10 @@ read_parts(struct store *st, const struct store_part *part, struct joined *j)
 			goto fail;
 	}
 	stmt_put(st, S_PART_LIST);
-	if (j->fingerprint == NULL || last != part->part_count) {
+	for (k = last + 1; partial && j->fingerprint != NULL && k <= part->part_count; k++)
+		if (gap(j, k) == -1)
+			return -1;
+	if (j->fingerprint == NULL || (!partial && last != part->part_count)) {
 		log_warnx("store: parts of %s ref %d: set incomplete when joined", part->sender,
 			  part->concat_ref);
 		return -1;
@@ -1300,17 +1352,18 @@ fail:
 	return -1;
 }
 
-/* Joins a complete set into an inbox row and marks its parts with it. */
+/* Joins a complete set (or, partial = 1, what is there of one) into an
+ * inbox row and marks its parts with it. */
 static int
-join_parts(struct store *st, const struct store_part *part, int64_t *id)
+join_parts(struct store *st, const struct store_part *part, int64_t *id, int partial)
 {
 	struct joined j = {0};
 	struct store_sms sms;
-	char *fp = NULL;
+	char *fp = NULL, missing[48];
 	size_t fplen;
 	int rc = -1, added;
 
-	if (read_parts(st, part, &j) == -1)
+	if (read_parts(st, part, &j, partial) == -1)
 		goto out;
 	fplen = strlen(j.fingerprint) + sizeof("/m");
 	fp = malloc(fplen);
@@ -1318,7 +1371,13 @@ join_parts(struct store *st, const struct store_part *part, int64_t *id)
 		log_warn("store: malloc");
 		goto out;
 	}
-	snprintf(fp, fplen, "%s/m", j.fingerprint);
+	snprintf(fp, fplen, "%s/%c", j.fingerprint, partial ? 'p' : 'm');
+	memset(&sms, 0, sizeof(sms));
+	sms.modem = part->modem != NULL ? part->modem : j.modem;
+	if (partial) {
+		snprintf(missing, sizeof(missing), "%s/%d", j.missing, part->part_count);
+		sms.missing = missing;
+	}
 
 	sms.sender = part->sender;
 	sms.smsc_time = j.smsc_time;
@@ -1347,6 +1406,7 @@ out:
 	free(j.text);
 	free(j.coding);
 	free(j.fingerprint);
+	free(j.modem);
 	return rc;
 }
 
@@ -1361,7 +1421,45 @@ part_add(struct store *st, const struct store_part *part, int64_t *id)
 	rc = set_complete(st, part);
 	if (rc != 1)
 		return rc;
-	return join_parts(st, part, id);
+	return join_parts(st, part, id, 0);
+}
+
+int
+store_parts_expire(struct store *st, int64_t before, int64_t late_since, int64_t *id)
+{
+	struct store_part set;
+	sqlite3_stmt *s;
+	char *sender = NULL;
+	int rc;
+
+	*id = 0;
+	s = stmt_get(st, S_PART_EXPIRED);
+	if (bind_int(st, S_PART_EXPIRED, 1, before) == -1 ||
+	    bind_int(st, S_PART_EXPIRED, 2, late_since) == -1)
+		goto fail;
+	rc = step(st, S_PART_EXPIRED);
+	if (rc == -1)
+		goto fail;
+	if (rc == SQLITE_DONE) {
+		stmt_put(st, S_PART_EXPIRED);
+		return 0;
+	}
+	memset(&set, 0, sizeof(set));
+	sender = column_dup(st, s, 0);
+	if (sender == NULL)
+		goto fail;
+	set.sender = sender;
+	set.concat_ref = sqlite3_column_int(s, 1);
+	set.part_count = sqlite3_column_int(s, 2);
+	stmt_put(st, S_PART_EXPIRED);
+	rc = join_parts(st, &set, id, 1);
+	free(sender);
+	return rc == -1 ? -1 : 1;
+
+fail:
+	stmt_put(st, S_PART_EXPIRED);
+	free(sender);
+	return -1;
 }
 
 int

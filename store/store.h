@@ -40,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -63,6 +63,8 @@ struct store_sms {
 	const char *coding; /* "gsm7", "ucs2", "8bit" */
 	int parts;
 	const char *fingerprint;
+	const char *modem;   /* the modem's configured name, or NULL */
+	const char *missing; /* incomplete message: its missing parts ("2/3"), else NULL */
 };
 
 /* Adds an SMS in state "new".  Returns 1 and sets *id when it was added, 0
@@ -81,6 +83,7 @@ struct store_part {
 	const char *text;
 	const char *coding;
 	const char *fingerprint; /* of this part */
+	const char *modem;	 /* the modem's configured name, or NULL */
 };
 
 /* Keeps a part.  When it completes its message (same sender, reference and
@@ -90,13 +93,27 @@ struct store_part {
  * known, -1 on error.  Call inside a transaction. */
 int store_part_add(struct store *st, const struct store_part *part, int64_t *id);
 
+/*
+ * Gives up waiting for the missing parts of one message: a set whose first
+ * part was received at or before `before`, or a set of parts that arrived
+ * after their message was already processed incomplete (received after
+ * `late_since`).  Its parts are joined in part order, each missing part
+ * marked " … ", into one inbox row with `missing` set ("2/3", "1,3/4");
+ * fingerprint: the first present part's, suffixed "/p".  Returns 1 with *id
+ * set, 0 when no set is due, -1 on error.  Call inside a transaction, until
+ * it returns 0.
+ */
+int store_parts_expire(struct store *st, int64_t before, int64_t late_since, int64_t *id);
+
 /* An inbox row read back for processing. */
 struct store_inmsg {
 	int64_t id;
 	char sender[32];
 	int64_t smsc_time;
 	int64_t received;
-	char *text; /* owned; released by store_inmsg_clear */
+	char *text;	  /* owned; released by store_inmsg_clear */
+	char missing[32]; /* "" or, for an incomplete message, its missing parts */
+	char modem[32];	  /* the modem it came in on, or "" */
 };
 
 /* Finds the first row in state "new" with id > after.  Returns 1 when one was

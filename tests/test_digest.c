@@ -138,7 +138,7 @@ add_report(struct env *e, const char *kind, int c, const char *trade, long count
 	int year, half;
 
 	snprintf(fp, sizeof(fp), "fp%d", ++seq);
-	struct store_sms sms = {"+84913000001", at, at, "x", "gsm7", 1, fp};
+	struct store_sms sms = {"+84913000001", at, at, "x", "gsm7", 1, fp, NULL, NULL};
 	assert_int_equal(store_inbox_add(e->st, &sms, &id), 1);
 	year = 2022;
 	half = at < vn(2022, 7, 1, 0, 0) ? 1 : 2;

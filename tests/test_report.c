@@ -125,7 +125,7 @@ store_reps(struct env *e)
 		int64_t at = clock_from_local(2022, r->half == 1 ? 3 : 9, 1, 9, (int)i);
 
 		snprintf(fp, sizeof(fp), "fp%d", ++seq);
-		struct store_sms sms = {"+84913000001", at, at, "x", "gsm7", 1, fp};
+		struct store_sms sms = {"+84913000001", at, at, "x", "gsm7", 1, fp, NULL, NULL};
 		assert_int_equal(store_inbox_add(e->st, &sms, &id), 1);
 		struct store_report sr = {id,	    r->kind,	 code_of(e, r->commune),
 					  "Xa",	    r->trade,	 r->trade,

@@ -210,7 +210,7 @@ dir_entries(const char *dir)
 static int64_t
 add_sms(struct store *st, const char *sender, const char *text, const char *fp)
 {
-	struct store_sms sms = {sender, 1700000000, 1700000005, text, "gsm7", 1, fp};
+	struct store_sms sms = {sender, 1700000000, 1700000005, text, "gsm7", 1, fp, NULL, NULL};
 	int64_t id = 0;
 
 	assert_int_equal(store_inbox_add(st, &sms, &id), 1);
@@ -438,7 +438,7 @@ static void
 test_readonly_existing(void **state)
 {
 	struct fixture *f = *state;
-	struct store_sms sms = {"+84902", 1, 2, "more", "gsm7", 1, "fp2"};
+	struct store_sms sms = {"+84902", 1, 2, "more", "gsm7", 1, "fp2", NULL, NULL};
 	struct store_totals t;
 	int64_t id;
 
@@ -473,7 +473,7 @@ test_inbox_add_duplicate(void **state)
 {
 	struct fixture *f = *state;
 	struct store_sms sms = {"+84901", 1700000000, 1700000005, "ENROL Minh Sơn 5 hàn",
-				"ucs2",	  1,	      "fpA"};
+				"ucs2",	  1,	      "fpA", NULL, NULL};
 	struct store *st = open_rw(f);
 	int64_t id1 = 0, id2 = 0, id3 = 0;
 
@@ -501,7 +501,7 @@ static void
 test_inbox_not_null(void **state)
 {
 	struct fixture *f = *state;
-	struct store_sms sms = {"+84901", 1, 2, NULL, "gsm7", 1, "fpA"};
+	struct store_sms sms = {"+84901", 1, 2, NULL, "gsm7", 1, "fpA", NULL, NULL};
 	struct store *st = open_rw(f);
 	int64_t id = 0;
 

@@ -29,6 +29,7 @@
  *	-u            UCS-2 even when GSM 7-bit would do
  *	-n REF        concatenation reference (default: a counter)
  *	-o 3,1,2      store the parts in this order
+ *	-x 2          part 2 is lost on the way (never arrives)
  *	-d MS         store one part every MS milliseconds ("ok <parts> pending")
  *   sim				ok <used>/<total> [<index>...]
  *   sim INDEX			ok <stat> <tpdu length> <pdu hex>
@@ -1158,12 +1159,15 @@ struct deliver_opts {
 	int order[PDU_MAX_PARTS];
 	int norder;
 	int delay_ms;
+	int drop[PDU_MAX_PARTS + 1]; /* -x: parts lost on the way (1-based) */
+	int ndrop;
 };
 
 static int
 deliver_option(const char *opt, const char **p, struct deliver_opts *o)
 {
 	char v[64], *s;
+	int k;
 
 	if (strcmp(opt, "-u") == 0) {
 		o->d.force_ucs2 = 1;
@@ -1181,6 +1185,14 @@ deliver_option(const char *opt, const char **p, struct deliver_opts *o)
 	else if (strcmp(opt, "-o") == 0)
 		for (s = v; *s != '\0' && o->norder < PDU_MAX_PARTS; s += strspn(s, ","))
 			o->order[o->norder++] = (int)strtol(s, &s, 10);
+	else if (strcmp(opt, "-x") == 0)
+		for (s = v; *s != '\0'; s += strspn(s, ",")) {
+			k = (int)strtol(s, &s, 10);
+			if (k >= 1 && k <= PDU_MAX_PARTS && !o->drop[k]) {
+				o->drop[k] = 1;
+				o->ndrop++;
+			}
+		}
 	else
 		return -1;
 	return 0;
@@ -1195,6 +1207,8 @@ store_parts(const struct pdu_part *parts, int n, const struct deliver_opts *o, c
 	snprintf(r, rsz, "ok %d", n);
 	for (i = 0; i < n; i++) {
 		k = i < o->norder && o->order[i] >= 1 && o->order[i] <= n ? o->order[i] - 1 : i;
+		if (o->drop[k + 1])
+			continue; /* lost on the way: never arrives */
 		if (o->delay_ms > 0 && sim.npending < MAX_PENDING) {
 			sim.pending[sim.npending].due_ms = now_ms() + (int64_t)o->delay_ms * i;
 			sim.pending[sim.npending++].pdu = parts[k];
@@ -1211,8 +1225,8 @@ store_parts(const struct pdu_part *parts, int n, const struct deliver_opts *o, c
 	}
 	if (o->delay_ms > 0)
 		snprintf(r, rsz, "ok %d pending", n);
-	else if (stored < n)
-		snprintf(r, rsz, "err sim full: stored %d of %d", stored, n);
+	else if (stored < n - o->ndrop)
+		snprintf(r, rsz, "err sim full: stored %d of %d", stored, n - o->ndrop);
 }
 
 static void
