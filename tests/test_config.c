@@ -345,6 +345,60 @@ test_good_defaults(void **state)
 	config_diags_free(&d);
 }
 
+/* Without a modems list, the gammu group is the one modem "modem". */
+static void
+test_modems_legacy(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	struct config *cfg;
+
+	cfg = load_good(FIX "good.conf", &d);
+	assert_int_equal(cfg->nmodems, 1);
+	assert_string_equal(cfg->modems[0].name, "modem");
+	assert_string_equal(cfg->modems[0].gammurc, FIX "gammurc");
+	assert_int_equal(cfg->modems[0].section, 0);
+	assert_int_equal(cfg->modems[0].send, 1);
+	assert_int_equal(cfg->multipart_timeout, 600);
+	config_free(cfg);
+	config_diags_free(&d);
+}
+
+static void
+test_modems(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	struct config *cfg;
+
+	cfg = load_good(FIX "modems.conf", &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(cfg->multipart_timeout, 120);
+	assert_int_equal(cfg->nmodems, 2);
+	assert_string_equal(cfg->modems[0].name, "viettel");
+	assert_string_equal(cfg->modems[0].gammurc, FIX "gammurc-two");
+	assert_int_equal(cfg->modems[0].section, 0);
+	assert_int_equal(cfg->modems[0].send, 1); /* the default */
+	assert_string_equal(cfg->modems[1].name, "vina");
+	assert_int_equal(cfg->modems[1].section, 1);
+	assert_int_equal(cfg->modems[1].send, 0);
+	config_free(cfg);
+	config_diags_free(&d);
+}
+
+static void
+test_modems_bad(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	const char *f = FIX "modems-bad.conf";
+
+	load_bad(f, &d, 4);
+	expect(&d, f, 28, 0, "duplicate modem name \"a\" (first at line 27)");
+	expect(&d, f, 29, 0, "\"name\" must be 1 to 31 letters, digits");
+	expect(&d, f, 30, 0, "modem \"d\": " FIX "gammurc has no section [gammu2]");
+	expect(&d, f, 32, 0, "\"multipart_timeout\" must be between 10 and 86400");
+	expect(&d, f, 26, 1, "no modem has \"send = true\"");
+	config_diags_free(&d);
+}
+
 static void
 test_good_values(void **state)
 {
@@ -844,6 +898,9 @@ main(void)
 	    cmocka_unit_test(test_contrib_trades),
 	    cmocka_unit_test(test_contrib_parser),
 	    cmocka_unit_test(test_good_defaults),
+	    cmocka_unit_test(test_modems_legacy),
+	    cmocka_unit_test(test_modems),
+	    cmocka_unit_test(test_modems_bad),
 	    cmocka_unit_test(test_good_values),
 	    cmocka_unit_test(test_no_gammurc_is_warning),
 	    cmocka_unit_test(test_include),

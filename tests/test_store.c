@@ -718,6 +718,54 @@ test_parts_incomplete_pending(void **state)
 	assert_int_equal(store_count(f->st, "inbox_parts", "pending"), 2);
 }
 
+/* Missing parts waited for long enough: what is there is joined, the gaps
+ * marked; a part that comes after that is a message of its own at once. */
+static void
+test_parts_expire(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_inmsg msg;
+	int64_t id = 0, late;
+
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(add_part(st, "+84901", 9, 1, 3, "A", "e1", &id), 0); /* received 2001 */
+	assert_int_equal(add_part(st, "+84901", 9, 3, 3, "C", "e3", &id), 0); /* 2003 */
+	assert_int_equal(add_part(st, "+84901", 10, 2, 2, "y", "f2", &id), 0); /* 2002 */
+	assert_int_equal(store_commit(st), 0);
+	reopen(f, 0); /* they wait in the database */
+	st = f->st;
+	assert_int_equal(store_begin(st), 0);
+	/* Not yet: the first part came at 2001, ref 10's at 2002. */
+	assert_int_equal(store_parts_expire(st, 2000, 0, &id), 0);
+	assert_int_equal(store_parts_expire(st, 2001, 0, &id), 1);
+	assert_true(id > 0);
+	assert_int_equal(store_parts_expire(st, 2001, 0, &id), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_raw_text(f->path,
+			"SELECT text || '|' || missing || '|' || fingerprint || '|' || coding || '|' "
+			"|| parts FROM inbox",
+			"A … C|2/3|e1/p|ucs2|3");
+	assert_int_equal(store_inbox_next_new(st, 0, &msg), 1);
+	assert_string_equal(msg.missing, "2/3");
+	assert_string_equal(msg.modem, "");
+	store_inmsg_clear(&msg);
+	assert_int_equal(store_count(st, "inbox_parts", "pending"), 1);
+
+	/* Part 2 comes late: due at once while the message is recent. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(add_part(st, "+84901", 9, 2, 3, "B", "e2", &id), 0);
+	assert_int_equal(store_parts_expire(st, 2000, 5000, &id), 0); /* too old for that */
+	assert_int_equal(store_parts_expire(st, 2000, 0, &late), 1);
+	assert_int_equal(store_parts_expire(st, 2000, 0, &id), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM inbox WHERE text = ' … B … ' AND "
+					  "missing = '1,3/3' AND fingerprint = 'e2/p'"),
+			 1);
+	/* Ref 10 still waits for its time. */
+	assert_int_equal(store_count(st, "inbox_parts", "pending"), 1);
+}
+
 static void
 test_parts_reused_reference(void **state)
 {
@@ -1194,6 +1242,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_parts_interleaved_senders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_incomplete_pending, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_reused_reference, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_expire, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_bad_numbering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_without_transaction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_part_failure_keeps_transaction, setup, teardown),
