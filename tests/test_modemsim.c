@@ -11,7 +11,8 @@
  *
  * Usage: test_modemsim [path-to-modemsim]   (default build/tests/modemsim)
  * TEST_VERBOSE=1 shows the simulator's and the modem code's log;
- * TEST_GAMMU_LOG=/tmp/gammu.log writes libgammu's own log there.
+ * TEST_GAMMU_LOG=/tmp/gammu.log writes libgammu's own log there;
+ * TEST_FILTER=test_daemon_* runs only the tests whose names match.
  */
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -925,6 +926,470 @@ test_daemon_reconnects(void **state)
 	alarm(0);
 }
 
+/* Group 4: the gateway daemon, announced SMS, parts and several modems -- */
+
+/* A gateway on one or more simulators: the fixture's copy of
+ * contrib/tinbao.conf, with `gateway` in place of its poll_interval line and
+ * `top` appended, and a gammurc with one section a simulator. */
+struct daemon {
+	struct fixture fx;
+	pid_t pid;
+};
+
+static void
+daemon_setup(struct daemon *d, struct sim *const *sims, int nsims, const char *gateway,
+	     const char *top)
+{
+	char line[1024], path[160];
+	FILE *in, *out, *rc;
+	int fd, i;
+
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(fixture_setup(&d->fx, "./tinbao", "contrib/tinbao.conf"), 0);
+	rc = fopen(d->fx.gammurc, "w");
+	assert_non_null(rc);
+	for (i = 0; i < nsims; i++) {
+		if (i == 0)
+			fprintf(rc, "[gammu]\n");
+		else
+			fprintf(rc, "[gammu%d]\n", i);
+		fprintf(rc, "device = %s\nconnection = at\n\n", sims[i]->link);
+	}
+	assert_int_equal(fclose(rc), 0);
+	snprintf(path, sizeof(path), "%s.new", d->fx.conf);
+	in = fopen(d->fx.conf, "r");
+	assert_non_null(in);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd != -1);
+	out = fdopen(fd, "w");
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (strstr(line, "poll_interval =") != NULL && line[0] != '#' &&
+		    strchr(line, '#') == NULL)
+			fprintf(out, "\t%s\n", gateway);
+		else
+			fputs(line, out);
+	}
+	fprintf(out, "%s\n", top);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(rename(path, d->fx.conf), 0);
+}
+
+/* Starts `tinbao run`; fake_now (or NULL) goes into TINBAO_FAKE_NOW. */
+static void
+daemon_start(struct daemon *d, const char *fake_now)
+{
+	d->pid = fork();
+	assert_true(d->pid != -1);
+	if (d->pid == 0) {
+#ifdef __linux__
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+		if (fake_now != NULL)
+			setenv("TINBAO_FAKE_NOW", fake_now, 1);
+		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
+			_exit(126);
+		execl(d->fx.tinbao, d->fx.tinbao, "-c", d->fx.conf, "run", (char *)NULL);
+		_exit(127);
+	}
+}
+
+/* SIGTERM; it must exit 0 within 10 s. */
+static void
+daemon_stop(struct daemon *d)
+{
+	struct timespec step = {0, 10 * 1000 * 1000};
+	int64_t deadline = now_ms() + 10000;
+	int status = 0;
+	pid_t r = 0;
+
+	if (d->pid <= 0)
+		return;
+	kill(d->pid, SIGTERM);
+	while ((r = waitpid(d->pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
+		nanosleep(&step, NULL);
+	if (r == 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, &status, 0);
+	}
+	d->pid = 0;
+	if (r == 0)
+		fail_msg("the gateway did not stop within 10 s");
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static int64_t
+db(struct daemon *d, const char *sql)
+{
+	return fixture_db_int(d->fx.db, sql, NULL);
+}
+
+static void
+wait_db(struct daemon *d, const char *sql, int64_t want, int ms)
+{
+	if (fixture_wait_db(d->fx.db, sql, want, ms) == -1)
+		fail_msg("after %d ms, %s gives %lld, not %lld", ms, sql, (long long)db(d, sql),
+			 (long long)want);
+}
+
+/* Waits until the simulator has received at least n SMS-SUBMIT; -1 when
+ * ms ran out. */
+static int
+wait_sent(struct sim *s, int n, int ms)
+{
+	struct timespec step = {0, 10 * 1000 * 1000};
+	int64_t deadline = now_ms() + ms;
+
+	do {
+		if (atoi(ctl_ok(s, "sent") + 3) >= n)
+			return 0;
+		nanosleep(&step, NULL);
+	} while (now_ms() < deadline);
+	return -1;
+}
+
+/* Waits until the gateway has connected (its AT+CNMI) and had time for its
+ * first scan. */
+static void
+wait_connected(struct sim *s)
+{
+	struct timespec step = {0, 50 * 1000 * 1000}, settle = {1, 0};
+	int64_t deadline = now_ms() + 20000;
+
+	while (seen(s, "AT+CNMI") == 0 && now_ms() < deadline)
+		nanosleep(&step, NULL);
+	assert_true(seen(s, "AT+CNMI") > 0);
+	nanosleep(&settle, NULL);
+}
+
+/* utime + stime of a process, in clock ticks. */
+static long
+cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	p = strrchr(buf, ')'); /* the command name may hold spaces */
+	assert_non_null(p);
+	/* Fields 3.. after the name; utime and stime are fields 14 and 15. */
+	assert_int_equal(
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st), 2);
+	return (long)(ut + st);
+}
+
+/*
+ * An SMS the modem announces (+CMTI) is answered at once, not at the next
+ * scan: poll_interval is 60 s, the reply must reach the simulator within the
+ * 2 s the issue asks for.  The idle daemon, which reads the modem in 50 ms
+ * slices, must not spin.
+ */
+static void
+test_daemon_announced(void **state)
+{
+	struct fix *f = *state;
+	struct sim *sims[] = {&f->sim};
+	struct timespec idle = {5, 0};
+	struct daemon d;
+	int64_t t0, took;
+	long ticks, hz = sysconf(_SC_CLK_TCK);
+
+	alarm(90);
+	daemon_setup(&d, sims, 1, "poll_interval = 60;", "");
+	daemon_start(&d, NULL);
+	wait_connected(&f->sim);
+	t0 = now_ms();
+	ctl_ok(&f->sim, "deliver +84912000001 DK Minh Son 5 han");
+	assert_int_equal(wait_sent(&f->sim, 1, 10000), 0);
+	took = now_ms() - t0;
+	print_message("    announced SMS answered in %lld ms\n", (long long)took);
+	assert_true(took <= 2000);
+	wait_db(&d, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 5000);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox WHERE modem='modem'"), 1);
+
+	ticks = cpu_ticks(d.pid);
+	nanosleep(&idle, NULL);
+	ticks = cpu_ticks(d.pid) - ticks;
+	print_message("    idle daemon: %ld ticks of CPU in 5 s (%.2f%%)\n", ticks,
+		      100.0 * (double)ticks / (double)(5 * hz));
+	assert_true(ticks * 100 < 5 * hz * 5); /* under 5% of a core */
+	daemon_stop(&d);
+	fixture_teardown(&d.fx);
+	alarm(0);
+}
+
+/* A modem that does not announce SMS (AT+CNMI refused): the scan every
+ * poll_interval still finds them. */
+static void
+test_daemon_scan_fallback(void **state)
+{
+	struct fix *f = *state;
+	struct sim *sims[] = {&f->sim};
+	struct daemon d;
+
+	alarm(90);
+	ctl_ok(&f->sim, "error 100 AT+CNMI");
+	daemon_setup(&d, sims, 1, "poll_interval = 2;", "");
+	daemon_start(&d, NULL);
+	ctl_ok(&f->sim, "deliver +84912000001 DK Minh Son 5 han");
+	assert_int_equal(wait_sent(&f->sim, 1, 30000), 0);
+	wait_db(&d, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 5000);
+	daemon_stop(&d);
+	fixture_teardown(&d.fx);
+	alarm(0);
+}
+
+/* Three parts, each a report of its own (153 characters a part). */
+static void
+three_parts(char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%-153s%-153s%s", "DK xa Minh Son 5 han;", "DK xa Hoa Son 7 rau;",
+		 "TN xa Minh Son 3 han");
+}
+
+/*
+ * Part 2 of 3 never comes: the two others wait in the database (across a
+ * restart), and once multipart_timeout (600 s by default) has passed since
+ * the first, the message is processed as it is and the officer told that
+ * part 2 is missing.  Part 2 coming afterwards is processed on its own.
+ */
+static void
+test_daemon_multipart_timeout(void **state)
+{
+	struct fix *f = *state;
+	struct sim *sims[] = {&f->sim};
+	char text[512], now[32];
+	struct daemon d;
+
+	alarm(120);
+	three_parts(text, sizeof(text));
+	daemon_setup(&d, sims, 1, "poll_interval = 1;", "");
+	snprintf(now, sizeof(now), "%d", BASE_TIME);
+	daemon_start(&d, now);
+	ctl_ok(&f->sim, "deliver -t %d -n 42 -x 2 +84912000001 %s", BASE_TIME, text);
+	wait_db(&d, "SELECT count(*) FROM inbox_parts WHERE inbox_id IS NULL", 2, 30000);
+	daemon_stop(&d);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30"); /* they are in the database */
+
+	/* 599 s later: still waiting. */
+	snprintf(now, sizeof(now), "%d", BASE_TIME + 599);
+	daemon_start(&d, now);
+	wait_connected(&f->sim);
+	daemon_stop(&d);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 0);
+
+	snprintf(now, sizeof(now), "%d", BASE_TIME + 601);
+	daemon_start(&d, now);
+	wait_db(&d,
+		"SELECT count(*) FROM outbox WHERE state='sent' AND text LIKE 'Tin nhan thieu "
+		"phan 2/3%'",
+		1, 30000);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox WHERE missing='2/3' AND parts=3"), 1);
+	assert_int_equal(db(&d, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox_parts WHERE inbox_id IS NULL"), 0);
+
+	/* The lost part comes after all: answered at once, its report kept. */
+	ctl_ok(&f->sim, "deliver -t %d -n 42 -x 1,3 +84912000001 %s", BASE_TIME, text);
+	wait_db(&d,
+		"SELECT count(*) FROM outbox WHERE state='sent' AND text LIKE 'Tin nhan thieu "
+		"phan 1,3/3%'",
+		1, 30000);
+	assert_int_equal(db(&d, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 2);
+	daemon_stop(&d);
+	fixture_teardown(&d.fx);
+	alarm(0);
+}
+
+#define ALERTS_UP "SELECT count(*) FROM outbox WHERE reason='alert' AND text LIKE 'Canh bao%'"
+#define ALERTS_DOWN "SELECT count(*) FROM outbox WHERE reason='alert' AND text LIKE 'Het canh%'"
+
+/*
+ * A SIM that stays full after the scan (its SMS cannot be deleted, or it
+ * says it is full) raises the sim_full alert once, cleared when the gateway
+ * has emptied it; every SMS is stored once.
+ */
+static void
+test_daemon_sim_full(void **state)
+{
+	struct fix *f = *state;
+	struct sim *sims[] = {&f->sim};
+	struct timespec turns = {3, 0};
+	struct daemon d;
+
+	alarm(120);
+	ctl_ok(&f->sim, "slots 2");
+	ctl_ok(&f->sim, "deliver +84912000001 DK Minh Son 5 han");
+	ctl_ok(&f->sim, "deliver +84912000002 DK Hoa Son 7 rau");
+	ctl_ok(&f->sim, "cms 100000 321 AT+CMGD");
+	daemon_setup(&d, sims, 1, "poll_interval = 1;", "admins = [\"+84912999999\"];");
+	daemon_start(&d, NULL);
+	wait_db(&d, "SELECT count(*) FROM alerts WHERE key='sim_full' AND active=1", 1, 30000);
+	wait_db(&d, ALERTS_UP " AND state='sent' AND recipient='+84912999999'", 1, 10000);
+	nanosleep(&turns, NULL); /* several scans: still one alert */
+	assert_int_equal(db(&d, ALERTS_UP), 1);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 2);
+
+	/* Deleting works again: the gateway empties the SIM, the alert ends. */
+	ctl_ok(&f->sim, "cms 0 0");
+	wait_db(&d, "SELECT count(*) FROM alerts WHERE key='sim_full' AND active=0", 1, 10000);
+	wait_db(&d, ALERTS_DOWN, 1, 10000);
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/2");
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 2);
+	assert_int_equal(db(&d, "SELECT count(*) FROM outbox WHERE reason='reply'"), 2);
+
+	/* Full again (the SIM says so and one SMS cannot be deleted): raised
+	 * again, since it was cleared, and cleared again. */
+	ctl_ok(&f->sim, "cms 100000 321 AT+CMGD");
+	ctl_ok(&f->sim, "deliver +84912000003 DK Minh Son 2 han");
+	ctl_ok(&f->sim, "simfull on");
+	wait_db(&d, ALERTS_UP, 2, 10000);
+	ctl_ok(&f->sim, "simfull off");
+	ctl_ok(&f->sim, "cms 0 0");
+	wait_db(&d, ALERTS_DOWN, 2, 10000);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 3);
+	daemon_stop(&d);
+	fixture_teardown(&d.fx);
+	alarm(0);
+}
+
+/* Group 5: two simulators as two modems ------------------------------- */
+
+struct fix2 {
+	struct sim a, b;
+};
+
+static int
+two_group_setup(void **state)
+{
+	struct fix2 *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	alarm(TEST_ALARM_S);
+	sim_start(&f->a);
+	sim_start(&f->b);
+	alarm(0);
+	*state = f;
+	return 0;
+}
+
+static int
+two_group_teardown(void **state)
+{
+	struct fix2 *f = *state;
+
+	alarm(TEST_ALARM_S);
+	sim_stop(&f->b);
+	alarm_victim = f->a.pid;
+	sim_stop(&f->a);
+	alarm(0);
+	free(f);
+	return 0;
+}
+
+static int
+two_setup(void **state)
+{
+	struct fix2 *f = *state;
+
+	alarm(TEST_ALARM_S);
+	ctl_ok(&f->a, "reset");
+	ctl_ok(&f->b, "reset");
+	if (strcmp(ctl_ok(&f->b, "ping"), "ok (vanished)") == 0)
+		ctl_ok(&f->b, "back");
+	return 0;
+}
+
+static int
+two_teardown(void **state)
+{
+	alarm(0);
+	return 0;
+}
+
+#define MODEMS_AB(bsend)                                                                           \
+	"modems = ( { name = \"a\"; section = 0; }, { name = \"b\"; section = 1; send = " bsend    \
+	"; } );"
+
+/* Both receive; only the one allowed to send sends, also the replies to
+ * what the other received. */
+static void
+test_two_receive_only(void **state)
+{
+	struct fix2 *f = *state;
+	struct sim *sims[] = {&f->a, &f->b};
+	struct daemon d;
+
+	alarm(90);
+	daemon_setup(&d, sims, 2, "poll_interval = 60;", MODEMS_AB("false"));
+	daemon_start(&d, NULL);
+	wait_connected(&f->a);
+	wait_connected(&f->b);
+	ctl_ok(&f->a, "deliver +84912000001 DK Minh Son 5 han");
+	ctl_ok(&f->b, "deliver +84912000002 DK Hoa Son 7 rau");
+	wait_db(&d, "SELECT count(*) FROM outbox WHERE state='sent'", 2, 20000);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox WHERE modem='a'"), 1);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox WHERE modem='b'"), 1);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 2);
+	assert_string_equal(ctl_ok(&f->a, "sent"), "ok 2");
+	assert_string_equal(ctl_ok(&f->b, "sent"), "ok 0");
+	assert_string_equal(ctl_ok(&f->a, "sim"), "ok 0/30");
+	assert_string_equal(ctl_ok(&f->b, "sim"), "ok 0/30");
+	daemon_stop(&d);
+	fixture_teardown(&d.fx);
+	alarm(0);
+}
+
+/* Replies are spread over the modems that may send; one vanishes, the other
+ * still receives and sends; it comes back and receives again. */
+static void
+test_two_spread_and_vanish(void **state)
+{
+	struct fix2 *f = *state;
+	struct sim *sims[] = {&f->a, &f->b};
+	struct timespec pause = {1, 0};
+	struct daemon d;
+	int i;
+
+	alarm(120);
+	daemon_setup(&d, sims, 2, "poll_interval = 60;", MODEMS_AB("true"));
+	daemon_start(&d, NULL);
+	wait_connected(&f->a);
+	wait_connected(&f->b);
+	for (i = 0; i < 2; i++) {
+		ctl_ok(&f->a, "deliver +8491200001%d DK Minh Son %d han", i, i + 1);
+		ctl_ok(&f->b, "deliver +8491200002%d DK Hoa Son %d rau", i, i + 1);
+	}
+	wait_db(&d, "SELECT count(*) FROM outbox WHERE state='sent'", 4, 20000);
+	assert_string_equal(ctl_ok(&f->a, "sent"), "ok 2");
+	assert_string_equal(ctl_ok(&f->b, "sent"), "ok 2");
+
+	ctl_ok(&f->b, "vanish");
+	nanosleep(&pause, NULL);
+	ctl_ok(&f->a, "deliver +84912000031 DK Minh Son 9 han");
+	ctl_ok(&f->a, "deliver +84912000032 DK Minh Son 8 han");
+	wait_db(&d, "SELECT count(*) FROM outbox WHERE state='sent'", 6, 30000);
+	assert_string_equal(ctl_ok(&f->a, "sent"), "ok 4");
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox WHERE modem='a'"), 4);
+
+	ctl_ok(&f->b, "back");
+	ctl_ok(&f->b, "deliver +84912000041 DK Hoa Son 4 rau");
+	wait_db(&d, "SELECT count(*) FROM outbox WHERE state='sent'", 7, 60000);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox WHERE modem='b'"), 3);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 7);
+	daemon_stop(&d);
+	fixture_teardown(&d.fx);
+	alarm(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -953,11 +1418,23 @@ main(int argc, char **argv)
 	};
 	const struct CMUnitTest daemon_tests[] = {
 	    cmocka_unit_test_setup_teardown(test_daemon_reconnects, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_announced, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_scan_fallback, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_multipart_timeout, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_sim_full, test_setup, test_teardown),
+	};
+	const struct CMUnitTest two_tests[] = {
+	    cmocka_unit_test_setup_teardown(test_two_receive_only, two_setup, two_teardown),
+	    cmocka_unit_test_setup_teardown(test_two_spread_and_vanish, two_setup, two_teardown),
 	};
 	int failed;
 
 	if (argc > 1)
 		simbin = argv[1];
+	/* TEST_FILTER=test_daemon_* runs only the tests whose names match. */
+	if (getenv("TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	signal(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
@@ -973,5 +1450,7 @@ main(int argc, char **argv)
 					      group_teardown);
 	failed += cmocka_run_group_tests_name("the gateway on the AT driver", daemon_tests,
 					      sim_group_setup, group_teardown);
+	failed += cmocka_run_group_tests_name("the gateway on two modems", two_tests,
+					      two_group_setup, two_group_teardown);
 	return failed == 0 ? 0 : 1;
 }

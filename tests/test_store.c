@@ -472,8 +472,8 @@ static void
 test_inbox_add_duplicate(void **state)
 {
 	struct fixture *f = *state;
-	struct store_sms sms = {"+84901", 1700000000, 1700000005, "ENROL Minh Sơn 5 hàn",
-				"ucs2",	  1,	      "fpA", NULL, NULL};
+	struct store_sms sms = {"+84901", 1700000000, 1700000005, "ENROL Minh Sơn 5 hàn", "ucs2", 1,
+				"fpA",	  NULL,	      NULL};
 	struct store *st = open_rw(f);
 	int64_t id1 = 0, id2 = 0, id3 = 0;
 
@@ -729,8 +729,8 @@ test_parts_expire(void **state)
 	int64_t id = 0, late;
 
 	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(add_part(st, "+84901", 9, 1, 3, "A", "e1", &id), 0); /* received 2001 */
-	assert_int_equal(add_part(st, "+84901", 9, 3, 3, "C", "e3", &id), 0); /* 2003 */
+	assert_int_equal(add_part(st, "+84901", 9, 1, 3, "A", "e1", &id), 0);  /* received 2001 */
+	assert_int_equal(add_part(st, "+84901", 9, 3, 3, "C", "e3", &id), 0);  /* 2003 */
 	assert_int_equal(add_part(st, "+84901", 10, 2, 2, "y", "f2", &id), 0); /* 2002 */
 	assert_int_equal(store_commit(st), 0);
 	reopen(f, 0); /* they wait in the database */
@@ -742,10 +742,11 @@ test_parts_expire(void **state)
 	assert_true(id > 0);
 	assert_int_equal(store_parts_expire(st, 2001, 0, &id), 0);
 	assert_int_equal(store_commit(st), 0);
-	assert_raw_text(f->path,
-			"SELECT text || '|' || missing || '|' || fingerprint || '|' || coding || '|' "
-			"|| parts FROM inbox",
-			"A … C|2/3|e1/p|ucs2|3");
+	assert_raw_text(
+	    f->path,
+	    "SELECT text || '|' || missing || '|' || fingerprint || '|' || coding || '|' "
+	    "|| parts FROM inbox",
+	    "A … C|2/3|e1/p|ucs2|3");
 	assert_int_equal(store_inbox_next_new(st, 0, &msg), 1);
 	assert_string_equal(msg.missing, "2/3");
 	assert_string_equal(msg.modem, "");
