@@ -961,6 +961,7 @@ check_sim(struct gw *gw, struct gw_modem *m)
 	char key[64], text[SMS_MAX + 1];
 	int used, total;
 
+	/* A size of 0 means the phone does not tell, not a SIM without room. */
 	if (modem_is_dummy(m->modem) || modem_sim_status(m->modem, &used, &total) == -1 ||
 	    total <= 0)
 		return;
@@ -998,9 +999,9 @@ expire_parts(struct gw *gw)
 		return -1;
 	while ((r = store_parts_expire(gw->st, now - gw->cfg->multipart_timeout,
 				       now - LATE_PART_WINDOW, &id)) == 1) {
-		log_info("SMS #%" PRId64 ": incomplete message, its missing parts waited for "
-			 "%d s",
-			 id, gw->cfg->multipart_timeout);
+		log_info("SMS #%" PRId64 ": incomplete message, processed without its "
+			 "missing parts",
+			 id);
 		n++;
 	}
 	if (r == -1 || store_commit(gw->st) == -1) {

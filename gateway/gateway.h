@@ -1,12 +1,18 @@
 /*
  * gateway.h - the daemon: the phone, the database and the parser in one loop.
  *
- * Each turn of the loop: read every SMS on the phone, commit it to the inbox
- * table and only then delete it from the phone; parse every new inbox row and
- * store its reports (or its rejection), the reply and the push events in one
- * transaction; send the queued replies and record the outcome.  The loop
- * sleeps in poll() until the next scan; SIGINT/SIGTERM end it after the
- * current transaction, SIGHUP reloads the configuration.
+ * Each turn of the loop: read every SMS on every connected modem (config
+ * `modems`, or the one of `gammu`), commit it to the inbox table and only
+ * then delete it from the phone; check that the SIM has room (alert
+ * "sim_full"); give up waiting for the missing parts of messages older than
+ * multipart_timeout; parse every new inbox row and store its reports (or its
+ * rejection), the reply and the push events in one transaction; send the
+ * queued replies through the modems allowed to send, in turn.  Between
+ * turns the loop reads the modems in 50 ms slices, so that an SMS a modem
+ * announces (+CMTI) starts a turn at once; otherwise the next turn comes
+ * after poll_interval.  A modem that fails is closed and reopened with
+ * backoff on its own.  SIGINT/SIGTERM end the loop after the current
+ * transaction, SIGHUP reloads the configuration.
  */
 #ifndef TINBAO_GATEWAY_H
 #define TINBAO_GATEWAY_H
