@@ -997,10 +997,13 @@ expire_parts(struct gw *gw)
 
 	if (store_begin(gw->st) == -1)
 		return -1;
-	while ((r = store_parts_expire(gw->st, now - gw->cfg->multipart_timeout,
-				       now - LATE_PART_WINDOW, &id)) == 1) {
-		log_info("SMS #%" PRId64 ": incomplete message, processed without its "
-			 "missing parts",
+	for (;;) {
+		r = store_parts_expire(gw->st, now - gw->cfg->multipart_timeout,
+				       now - LATE_PART_WINDOW, &id);
+		if (r != 1)
+			break;
+		log_info("SMS #%" PRId64 ": incomplete message, processed without its missing "
+			 "parts",
 			 id);
 		n++;
 	}

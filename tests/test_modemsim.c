@@ -929,8 +929,8 @@ test_daemon_reconnects(void **state)
 /* Group 4: the gateway daemon, announced SMS, parts and several modems -- */
 
 /* A gateway on one or more simulators: the fixture's copy of
- * contrib/tinbao.conf, with `gateway` in place of its poll_interval line and
- * `top` appended, and a gammurc with one section a simulator. */
+ * contrib/tinbao.conf, with `gateway` in place of its poll_interval and
+ * multipart_timeout lines and `top` appended (mode 0600), and a gammurc with one section a simulator. */
 struct daemon {
 	struct fixture fx;
 	pid_t pid;
@@ -964,9 +964,10 @@ daemon_setup(struct daemon *d, struct sim *const *sims, int nsims, const char *g
 	out = fdopen(fd, "w");
 	assert_non_null(out);
 	while (fgets(line, sizeof(line), in) != NULL) {
-		if (strstr(line, "poll_interval =") != NULL && line[0] != '#' &&
-		    strchr(line, '#') == NULL)
+		if (strstr(line, "poll_interval =") != NULL && strchr(line, '#') == NULL)
 			fprintf(out, "\t%s\n", gateway);
+		else if (strstr(line, "multipart_timeout =") != NULL && strchr(line, '#') == NULL)
+			continue; /* the default; `gateway` may set it */
 		else
 			fputs(line, out);
 	}
@@ -1209,6 +1210,43 @@ test_daemon_multipart_timeout(void **state)
 	alarm(0);
 }
 
+/*
+ * Parts that come out of order and hours apart, with a restart in between,
+ * are joined into one message when multipart_timeout allows it (here 4 h):
+ * the usual reply, nothing said about missing parts.
+ */
+static void
+test_daemon_multipart_hours_apart(void **state)
+{
+	struct fix *f = *state;
+	struct sim *sims[] = {&f->sim};
+	char text[512], now[32];
+	struct daemon d;
+
+	alarm(120);
+	three_parts(text, sizeof(text));
+	daemon_setup(&d, sims, 1, "poll_interval = 1; multipart_timeout = 14400;", "");
+	snprintf(now, sizeof(now), "%d", BASE_TIME);
+	daemon_start(&d, now);
+	ctl_ok(&f->sim, "deliver -t %d -n 7 -o 3,2,1 -x 1 +84912000001 %s", BASE_TIME, text);
+	wait_db(&d, "SELECT count(*) FROM inbox_parts WHERE inbox_id IS NULL", 2, 30000);
+	daemon_stop(&d);
+
+	snprintf(now, sizeof(now), "%d", BASE_TIME + 3 * 3600);
+	daemon_start(&d, now);
+	wait_connected(&f->sim);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox"), 0);
+	ctl_ok(&f->sim, "deliver -t %d -n 7 -x 2,3 +84912000001 %s", BASE_TIME + 3 * 3600, text);
+	wait_db(&d, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 30000);
+	assert_int_equal(db(&d, "SELECT count(*) FROM inbox WHERE parts=3 AND missing IS NULL"), 1);
+	assert_int_equal(db(&d, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(db(&d, "SELECT count(*) FROM outbox WHERE text LIKE 'Tin nhan thieu%'"),
+			 0);
+	daemon_stop(&d);
+	fixture_teardown(&d.fx);
+	alarm(0);
+}
+
 #define ALERTS_UP "SELECT count(*) FROM outbox WHERE reason='alert' AND text LIKE 'Canh bao%'"
 #define ALERTS_DOWN "SELECT count(*) FROM outbox WHERE reason='alert' AND text LIKE 'Het canh%'"
 
@@ -1421,6 +1459,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_daemon_announced, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_scan_fallback, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_multipart_timeout, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_multipart_hours_apart, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_sim_full, test_setup, test_teardown),
 	};
