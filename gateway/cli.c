@@ -20,6 +20,7 @@
 #include "push.h"
 #include "report.h"
 #include "store.h"
+#include "ussd.h"
 
 #define SENDER_MAX 20
 
@@ -638,6 +639,58 @@ print_push_status(const struct store_push_stats *s, const struct store_push_stat
 	print_time("push_next_attempt", ps->next_attempt > now ? ps->next_attempt : 0, "now");
 }
 
+/* The latest signal, registration, outage and balance (health.h, ussd.h). */
+static int
+print_modem_status(struct store *st)
+{
+	struct store_reading_row r;
+	struct store_ussd_row u;
+	int64_t lost_at, back_at;
+	char when[40];
+	int n;
+
+	if ((n = store_reading_last(st, "modem", &r)) == -1)
+		return -1;
+	if (n == 0) {
+		printf("modem_signal: unknown\nmodem_network: unknown\n");
+	} else {
+		push_time(r.at, when, sizeof(when));
+		if (r.signal_pct >= 0)
+			printf("modem_signal: %d%% (%d dBm) at %s\n", r.signal_pct, r.dbm, when);
+		else
+			printf("modem_signal: none at %s\n", when);
+		printf("modem_network: %s%s%s at %s\n", r.reg, r.operator[0] ? " " : "", r.operator,
+		       when);
+	}
+	if ((n = store_outage_last(st, "modem", &lost_at, &back_at)) == -1)
+		return -1;
+	if (n == 0) {
+		printf("modem_network_last_lost: never\n");
+	} else {
+		push_time(lost_at, when, sizeof(when));
+		if (back_at == 0)
+			printf("modem_network_last_lost: %s, still lost\n", when);
+		else
+			printf("modem_network_last_lost: %s for %" PRId64 " min\n", when,
+			       (back_at - lost_at + 59) / 60);
+	}
+	if ((n = store_ussd_last(st, "modem", "balance", 1, &u)) == -1)
+		return -1;
+	if (n == 0) {
+		printf("balance: unknown\n");
+	} else {
+		push_time(u.at, when, sizeof(when));
+		printf("balance: %" PRId64 " d at %s\n", u.amount, when);
+	}
+	if ((n = store_ussd_last(st, "modem", "balance", 0, &u)) == -1)
+		return -1;
+	if (n == 1) {
+		push_time(u.at, when, sizeof(when));
+		printf("balance_last_check: %s %s\n", when, u.status);
+	}
+	return 0;
+}
+
 int
 cli_status(const char *conf, int argc, char **argv)
 {
@@ -666,9 +719,77 @@ cli_status(const char *conf, int argc, char **argv)
 	else
 		printf("push: off\n");
 	print_push_status(&s, &ps);
+	if (print_modem_status(st) == -1)
+		goto done;
 	status = 0;
 done:
 	store_close(st);
+	config_free(cfg);
+	return status;
+}
+
+/* ---- ussd ------------------------------------------------------------- */
+
+int
+cli_ussd(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	struct modem *m = NULL;
+	struct store *st = NULL;
+	char answer[USSD_ANSWER_MAX], masked[64];
+	const char *code, *why;
+	size_t n;
+	int r, status = 1;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: tinbao -c config ussd CODE\n");
+		return 2;
+	}
+	code = argv[1];
+	n = strlen(code);
+	if (n < 2 || n > 40 || strspn(code, "0123456789*#") != n || code[n - 1] != '#') {
+		fprintf(stderr, "tinbao: ussd: \"%s\" is not a USSD code (digits, * and #, "
+				"ending in #)\n",
+			code);
+		return 2;
+	}
+	ussd_mask(code, masked, sizeof(masked));
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	if (modem_config_is_dummy(cfg->gammurc, cfg->gammu_section) == 1) {
+		fprintf(stderr, "tinbao: ussd: %s is gammu's dummy phone, which has no network\n",
+			cfg->gammurc);
+		goto done;
+	}
+	m = modem_open(cfg->gammurc, cfg->gammu_section);
+	if (m == NULL) {
+		fprintf(stderr, "tinbao: ussd: cannot open the modem; when the gateway is "
+				"running it holds the modem: stop it, or wait for its next balance "
+				"check (tinbao status)\n");
+		goto done;
+	}
+	r = ussd_dial(m, code, cfg->balance.timeout, answer, sizeof(answer), &why);
+	st = store_open(cfg->database, 0);
+	if (st != NULL) {
+		struct store_ussd u = {"modem", clock_now(), "manual", masked, r == 0 ? answer : NULL,
+				       0, 0, r == 0 ? "ok" : why};
+		store_ussd_add(st, &u);
+	}
+	if (r == 0) {
+		printf("%s\n", answer);
+		status = 0;
+	} else if (strcmp(why, "refused") == 0) {
+		fprintf(stderr, "tinbao: ussd: %s: the network refused the code\n", masked);
+	} else if (strcmp(why, "no_answer") == 0) {
+		fprintf(stderr, "tinbao: ussd: %s: no answer within %d s\n", masked,
+			cfg->balance.timeout);
+	} else {
+		fprintf(stderr, "tinbao: ussd: %s: the modem failed\n", masked);
+	}
+done:
+	store_close(st);
+	modem_close(m);
 	config_free(cfg);
 	return status;
 }

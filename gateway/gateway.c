@@ -14,12 +14,14 @@
 #include "config.h"
 #include "digest.h"
 #include "gateway.h"
+#include "health.h"
 #include "json.h"
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
 #include "push.h"
 #include "store.h"
+#include "ussd.h"
 
 #define VN_UTC_OFFSET (7 * 3600) /* periods are counted in Vietnam's time */
 /*
@@ -33,6 +35,16 @@
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload;
 
+/* A NAPTIEN kept by receive(): its PIN lives only here, never on disk. */
+struct topup {
+	int64_t inbox_id;
+	char sender[64];
+	char masked[MODEM_TEXT_MAX];
+	char pin[USSD_PIN_MAX + 1];
+};
+
+#define MODEM_NAME "modem" /* the one modem's name in readings and USSD rows */
+
 struct gw {
 	struct config *cfg;
 	struct store *st;
@@ -41,6 +53,10 @@ struct gw {
 	int reopen_wait;     /* ms, doubled after each failed attempt */
 	struct push *push;   /* NULL when the configuration has no push */
 	struct buf json;
+	struct health health;	 /* signal and network reads (health.h) */
+	int64_t balance_next;	 /* clock seconds of the next balance check */
+	struct topup topups[8]; /* NAPTIEN received, not yet dialled */
+	int ntopups;
 };
 
 static void
@@ -181,12 +197,22 @@ fingerprint(const struct modem_sms *sms, char *out, size_t outsz)
 /* Adds one SMS (or part) read from the phone, inside the caller's
  * transaction.  Returns 0 or -1. */
 static int
-keep_sms(struct gw *gw, const struct modem_sms *sms)
+keep_sms(struct gw *gw, struct modem_sms *sms)
 {
+	struct topup t;
 	char fp[24];
 	int64_t id = 0, now = clock_now();
-	int r;
+	int r, topup;
 
+	/* NAPTIEN <PIN>: from here on only the masked text exists (inbox,
+	 * fingerprint, logs, events); the PIN stays in memory until the top-up
+	 * is dialled (topups()). */
+	memset(&t, 0, sizeof(t));
+	topup = ussd_topup_match(sms->text, t.masked, sizeof(t.masked), t.pin, sizeof(t.pin));
+	if (topup) {
+		explicit_bzero(sms->text, sizeof(sms->text));
+		snprintf(sms->text, sizeof(sms->text), "%s", t.masked);
+	}
 	fingerprint(sms, fp, sizeof(fp));
 	if (sms->concat_ref == -1) {
 		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text, sms->coding, 1,
@@ -198,8 +224,17 @@ keep_sms(struct gw *gw, const struct modem_sms *sms)
 				       sms->text,	sms->coding,	 fp};
 		r = store_part_add(gw->st, &p, &id);
 	}
-	if (r == -1)
+	if (r == -1) {
+		explicit_bzero(&t, sizeof(t));
 		return -1;
+	}
+	if (topup && r == 1 && sms->concat_ref == -1 &&
+	    gw->ntopups < (int)(sizeof(gw->topups) / sizeof(gw->topups[0]))) {
+		t.inbox_id = id;
+		snprintf(t.sender, sizeof(t.sender), "%s", sms->sender);
+		gw->topups[gw->ntopups++] = t;
+	}
+	explicit_bzero(&t, sizeof(t));
 	if (sms->concat_ref != -1)
 		log_info("SMS from %s: part %d/%d (ref %d)%s", sms->sender, sms->part_no,
 			 sms->part_count, sms->concat_ref, r == 1 ? ", message complete" : "");
@@ -650,6 +685,83 @@ status_reply(struct gw *gw, const struct store_inmsg *msg, const struct parser_r
 	return gateway_status_reply(gw->cfg, gw->st, &mine, year, reply, replysz);
 }
 
+/* Sets the state of a NAPTIEN row and queues the reply, inside the
+ * caller's transaction. */
+static int
+topup_answer(struct gw *gw, int64_t id, const char *sender, const char *error,
+	     const char *reply)
+{
+	if (store_inbox_set_state(gw->st, id, error == NULL ? "accepted" : "rejected", error) ==
+	    -1)
+		return -1;
+	if (!gateway_replyable(sender, gw->cfg->own_number))
+		return 0;
+	if (store_outbox_add(gw->st, sender, reply, "reply", id, NULL) == -1)
+		return -1;
+	log_info("  reply to %s: %s", sender, reply);
+	return 0;
+}
+
+/*
+ * Dials the NAPTIEN kept by receive(), outside any transaction (a top-up
+ * takes seconds and checks the balance, which may raise an alert), answers
+ * them and forgets their PINs.
+ */
+static void
+topups(struct gw *gw)
+{
+	struct modem *m = gw->modem;
+	struct store_inmsg msg;
+	struct topup *t;
+	char reply[256];
+	const char *error;
+	int i, r;
+
+	if (m != NULL && (modem_lost(m) || modem_is_dummy(m)))
+		m = NULL;
+	memset(&msg, 0, sizeof(msg));
+	for (i = 0; i < gw->ntopups; i++) {
+		t = &gw->topups[i];
+		/* Still the row receive() stored: a batch rolled back left none. */
+		r = store_inbox_next_new(gw->st, t->inbox_id - 1, &msg);
+		if (r == 1 && msg.id == t->inbox_id && strcmp(msg.sender, t->sender) == 0 &&
+		    strcmp(msg.text, t->masked) == 0) {
+			log_info("SMS #%" PRId64 " from %s: \"%s\"", msg.id, msg.sender, msg.text);
+			r = ussd_topup(gw->cfg, gw->st, m, MODEM_NAME, t->sender, t->pin, clock_now(),
+				       reply, sizeof(reply));
+			error = r == 1				     ? NULL
+				: !ussd_is_admin(gw->cfg, t->sender) ? "not_allowed"
+								     : "topup_failed";
+			if (r != -1 && store_begin(gw->st) == 0) {
+				if (topup_answer(gw, msg.id, t->sender, error, reply) == 0)
+					store_commit(gw->st);
+				else
+					store_rollback(gw->st);
+			}
+		}
+		store_inmsg_clear(&msg);
+		explicit_bzero(t, sizeof(*t));
+	}
+	gw->ntopups = 0;
+}
+
+/* A NAPTIEN whose PIN is gone (the gateway stopped before dialling it, or
+ * it came in several parts): nothing is dialled; the sender is told. */
+static int
+topup_left(struct gw *gw, const struct store_inmsg *msg)
+{
+	char reply[160];
+
+	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
+	if (!ussd_is_admin(gw->cfg, msg->sender)) {
+		log_warnx("NAPTIEN refused from %s", msg->sender);
+		snprintf(reply, sizeof(reply), "Loi: so nay khong duoc phep nap tien cho modem.");
+		return topup_answer(gw, msg->id, msg->sender, "not_allowed", reply);
+	}
+	snprintf(reply, sizeof(reply), "Loi: chua nap tien. Gui lai: NAPTIEN <ma the>");
+	return topup_answer(gw, msg->id, msg->sender, "topup_failed", reply);
+}
+
 /* Parses one inbox row and records everything it leads to (reports or the
  * rejection, push events, the reply), inside the caller's transaction. */
 static int
@@ -661,7 +773,13 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	const char *error = NULL, *payload;
 	int64_t ref = 0;
 	int year, half, r;
+	char masked[64], pin[USSD_PIN_MAX + 1];
 
+	/* Never parsed: a NAPTIEN is a command to the gateway, not a report. */
+	if (ussd_topup_match(msg->text, masked, sizeof(masked), pin, sizeof(pin))) {
+		explicit_bzero(pin, sizeof(pin));
+		return topup_left(gw, msg);
+	}
 	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
 	if (gateway_resolve_classes(cfg, gw->st, &res) == -1)
 		return -1;
@@ -858,6 +976,21 @@ keep_modem(struct gw *gw)
 	log_warnx("modem: still away; next attempt in %d ms", gw->reopen_wait);
 }
 
+/* Signal, network and balance of the modem, each when due (health.h,
+ * ussd.h).  Not on gammu's dummy phone, which has no network. */
+static void
+modem_checks(struct gw *gw)
+{
+	int64_t now = clock_now();
+
+	if (gw->modem == NULL || modem_lost(gw->modem) || modem_is_dummy(gw->modem))
+		return;
+	health_tick(&gw->health, gw->cfg, gw->st, gw->modem, MODEM_NAME, now);
+	if (!modem_lost(gw->modem))
+		ussd_balance_tick(&gw->balance_next, gw->cfg, gw->st, gw->modem, MODEM_NAME,
+				  now);
+}
+
 static void
 turn(struct gw *gw)
 {
@@ -868,10 +1001,13 @@ turn(struct gw *gw)
 	t0 = monotonic_ms();
 	if (gw->modem != NULL)
 		got = receive(gw);
+	if (gw->ntopups > 0)
+		topups(gw);
 	t1 = monotonic_ms();
 	done = process_new(gw);
 	/* Digests and reminders due now go out with this turn's replies. */
 	digest_tick(gw->cfg, gw->st, clock_now());
+	modem_checks(gw);
 	t2 = monotonic_ms();
 	if (gw->modem != NULL && !modem_lost(gw->modem))
 		sent = send_queued(gw);
