@@ -30,14 +30,148 @@ struct got {
 	char text[4 * (GSM_MAX_USSD_LENGTH + 1)]; /* UTF-8 */
 };
 
+static int unpack_hex(char *text, size_t textsz);
+
+/*
+ * libgammu reads a hex answer of packed septets (Huawei sticks) as UCS-2 hex
+ * when its length allows: CJK and other characters no Vietnamese operator
+ * sends.  Such text is turned back into its hex, to be unpacked.  Returns 1
+ * when text got the hex.
+ */
+static int
+rehex(const unsigned char *ucs2, char *text, size_t textsz)
+{
+	size_t i, o = 0;
+	unsigned int cp;
+	int odd = 0;
+
+	for (i = 0; ucs2[2 * i] != 0 || ucs2[2 * i + 1] != 0; i++) {
+		cp = (unsigned int)ucs2[2 * i] << 8 | ucs2[2 * i + 1];
+		if (cp >= 0x0800 && !(cp >= 0x1e00 && cp <= 0x1eff) && cp != 0x20ac)
+			odd = 1;
+		if (o + 5 > textsz)
+			return 0;
+		snprintf(text + o, 5, "%04X", cp);
+		o += 4;
+	}
+	return odd;
+}
+
 static void
 ussd_cb(GSM_StateMachine *sm, GSM_USSDMessage *u, void *user)
 {
 	struct got *g = user;
 
 	g->status = u->Status;
-	EncodeUTF8(g->text, u->Text);
+	if (!rehex(u->Text, g->text, sizeof(g->text)) || !unpack_hex(g->text, sizeof(g->text)))
+		EncodeUTF8(g->text, u->Text);
 	g->done = 1;
+}
+
+/* GSM 03.38 default alphabet, as UTF-8. */
+static const char *const gsm7[128] = {
+    "@", "£", "$", "¥", "è", "é", "ù", "ì", "ò", "Ç", "\n", "Ø", "ø", "\r", "Å", "å",
+    "Δ", "_", "Φ", "Γ", "Λ", "Ω", "Π", "Ψ", "Σ", "Θ", "Ξ", "",	 "Æ", "æ", "ß", "É",
+    " ", "!", "\"", "#", "¤", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/",
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ":", ";", "<", "=", ">", "?",
+    "¡", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O",
+    "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "Ä", "Ö", "Ñ", "Ü", "§",
+    "¿", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+    "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "ä", "ö", "ñ", "ü", "à",
+};
+
+static const char *
+gsm7_escape(unsigned int c)
+{
+	switch (c) {
+	case 0x0a:
+		return "\f";
+	case 0x14:
+		return "^";
+	case 0x28:
+		return "{";
+	case 0x29:
+		return "}";
+	case 0x2f:
+		return "\\";
+	case 0x3c:
+		return "[";
+	case 0x3d:
+		return "~";
+	case 0x3e:
+		return "]";
+	case 0x40:
+		return "|";
+	case 0x65:
+		return "€";
+	default:
+		return " ";
+	}
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * Some modems (Huawei sticks) give the answer as the hex of packed GSM 7-bit
+ * septets, which libgammu passes on as is.  An answer that is only hex
+ * digits (at least 8, one a letter) is unpacked in place.  Returns 1 when
+ * it was unpacked.
+ */
+static int
+unpack_hex(char *text, size_t textsz)
+{
+	unsigned char bytes[GSM_MAX_USSD_LENGTH];
+	char out[4 * (GSM_MAX_USSD_LENGTH + 1)];
+	size_t n = strlen(text), nb, ns, i, o = 0;
+	unsigned int sept[GSM_MAX_USSD_LENGTH * 8 / 7 + 1];
+	const char *u;
+	int letter = 0;
+
+	if (n < 8 || n % 2 != 0 || n / 2 > sizeof(bytes))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (hexval((unsigned char)text[i]) < 0)
+			return 0;
+		letter |= !isdigit((unsigned char)text[i]);
+	}
+	if (!letter)
+		return 0;
+	nb = n / 2;
+	for (i = 0; i < nb; i++)
+		bytes[i] = (unsigned char)(hexval((unsigned char)text[2 * i]) << 4 |
+					   hexval((unsigned char)text[2 * i + 1]));
+	ns = nb * 8 / 7;
+	for (i = 0; i < ns; i++) {
+		size_t bit = i * 7, byte = bit / 8, shift = bit % 8;
+		unsigned int v = bytes[byte] >> shift;
+
+		if (shift > 1 && byte + 1 < nb)
+			v |= (unsigned int)bytes[byte + 1] << (8 - shift);
+		sept[i] = v & 0x7f;
+	}
+	/* Padding: a last septet of 0 (or CR when 7 bits were spare). */
+	if (ns > 0 && (sept[ns - 1] == 0 || (nb % 7 == 0 && sept[ns - 1] == 0x0d)))
+		ns--;
+	for (i = 0; i < ns; i++) {
+		if (sept[i] == 0x1b && i + 1 < ns)
+			u = gsm7_escape(sept[++i]);
+		else
+			u = gsm7[sept[i]];
+		if (o + strlen(u) + 1 > sizeof(out))
+			break;
+		memcpy(out + o, u, strlen(u));
+		o += strlen(u);
+	}
+	out[o] = '\0';
+	snprintf(text, textsz, "%s", out);
+	return 1;
 }
 
 static int64_t
@@ -85,6 +219,7 @@ ussd_dial(struct modem *m, const char *code, int timeout_s, char *answer, size_t
 	if (err == ERR_NONE && g->done &&
 	    (g->status == USSD_NoActionNeeded || g->status == USSD_ActionNeeded ||
 	     (g->status == USSD_Terminated && g->text[0] != '\0'))) {
+		unpack_hex(g->text, sizeof(g->text));
 		snprintf(answer, answersz, "%s", g->text);
 		rc = 0;
 	} else if (err == ERR_NETWORK_ERROR || g->done) {
