@@ -808,9 +808,9 @@ static const struct key classes_keys[] = {
 };
 
 static const struct key modem_checks_keys[] = {
-	KINT("interval", 0, 5, 86400, OFF(modem_checks.interval)),
+	KINT("interval", 0, 1, 86400, OFF(modem_checks.interval)),
 	KINT("network_lost_alert", 0, 0, 7 * 86400, OFF(modem_checks.network_lost_alert)),
-	KINT("record_every", 0, 60, 86400, OFF(modem_checks.record_every)),
+	KINT("record_every", 0, 1, 86400, OFF(modem_checks.record_every)),
 	KINT("keep_days", 0, 1, 3660, OFF(modem_checks.keep_days)),
 	KEND,
 };
@@ -818,11 +818,11 @@ static const struct key modem_checks_keys[] = {
 static const struct key balance_keys[] = {
 	KBOOL("enabled", 0, OFF(balance.enabled)),
 	KSTR("code", 0, OFF(balance.code), check_ussd_code),
-	KINT("interval", 0, 60, 30 * 86400, OFF(balance.interval)),
+	KINT("interval", 0, 1, 30 * 86400, OFF(balance.interval)),
 	KSTR("pattern", 0, OFF(balance.pattern), check_balance_pattern),
 	KLONG("threshold", 0, 0, 1000000000L, OFF(balance.threshold)),
 	KSTR("topup_code", 0, OFF(balance.topup_code), check_topup_code),
-	KINT("timeout", 0, 5, 180, OFF(balance.timeout)),
+	KINT("timeout", 0, 1, 180, OFF(balance.timeout)),
 	KEND,
 };
 

@@ -739,7 +739,7 @@ cli_ussd(const char *conf, int argc, char **argv)
 	char answer[USSD_ANSWER_MAX], masked[64];
 	const char *code, *why;
 	size_t n;
-	int r, status = 1;
+	int r, status = 1, lock = -1;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: tinbao -c config ussd CODE\n");
@@ -762,11 +762,16 @@ cli_ussd(const char *conf, int argc, char **argv)
 			cfg->gammurc);
 		goto done;
 	}
+	/* The running gateway holds the modem: never talk to it behind its back. */
+	lock = gateway_lock(cfg->database);
+	if (lock == -1) {
+		fprintf(stderr, "tinbao: ussd: the gateway is running and holds the modem; stop "
+				"it first (its balance checks show in tinbao status)\n");
+		goto done;
+	}
 	m = modem_open(cfg->gammurc, cfg->gammu_section);
 	if (m == NULL) {
-		fprintf(stderr, "tinbao: ussd: cannot open the modem; when the gateway is "
-				"running it holds the modem: stop it, or wait for its next balance "
-				"check (tinbao status)\n");
+		fprintf(stderr, "tinbao: ussd: cannot open the modem\n");
 		goto done;
 	}
 	r = ussd_dial(m, code, cfg->balance.timeout, answer, sizeof(answer), &why);
@@ -790,6 +795,8 @@ cli_ussd(const char *conf, int argc, char **argv)
 done:
 	store_close(st);
 	modem_close(m);
+	if (lock != -1)
+		close(lock);
 	config_free(cfg);
 	return status;
 }

@@ -2,13 +2,16 @@
  * gateway.c - see gateway.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
@@ -1063,7 +1066,7 @@ gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
 	int64_t next = 0, now;
-	int wait, push_wait, status = 1;
+	int wait, push_wait, status = 1, lock = -1;
 
 	memset(&gw, 0, sizeof(gw));
 	gw.cfg = cfg;
@@ -1072,6 +1075,9 @@ gateway_run(struct config *cfg, int once)
 	set_signals();
 	gw.st = store_open(cfg->database, 0);
 	if (gw.st == NULL)
+		goto done;
+	lock = gateway_lock(cfg->database);
+	if (lock == -1)
 		goto done;
 	gw.modem = modem_open(cfg->gammurc, cfg->gammu_section);
 	if (gw.modem == NULL)
@@ -1107,6 +1113,8 @@ done:
 	modem_close(gw.modem);
 	push_free(gw.push);
 	store_close(gw.st);
+	if (lock != -1)
+		close(lock);
 	buf_free(&gw.json);
 	config_free(gw.cfg);
 	return status;
@@ -1146,4 +1154,27 @@ gateway_status_reply(const struct config *cfg, struct store *st, const struct pa
 			 rate, cfg->plan.employed_pct);
 	}
 	return 0;
+}
+
+int
+gateway_lock(const char *database)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.lock", database);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			log_warnx("%s: another tinbao gateway is running on this database", path);
+		else
+			log_warn("%s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

@@ -83,7 +83,7 @@ static void
 network_back(const struct config *cfg, struct store *st, const char *name, int64_t now)
 {
 	int64_t lost_at, back_at, dur;
-	char from[24], to[24], text[160];
+	char from[24], to[24], text[200], key[80];
 	int r;
 
 	r = store_outage_last(st, name, &lost_at, &back_at);
@@ -93,16 +93,23 @@ network_back(const struct config *cfg, struct store *st, const char *name, int64
 		return;
 	dur = now - lost_at;
 	log_info("health %s: network back after %" PRId64 " s", name, dur);
-	if (cfg->modem_checks.network_lost_alert == 0 || dur <= cfg->modem_checks.network_lost_alert)
+	if (cfg->modem_checks.network_lost_alert == 0 ||
+	    dur <= cfg->modem_checks.network_lost_alert)
 		return;
 	hhmm(lost_at, from, sizeof(from));
 	hhmm(now, to, sizeof(to));
 	snprintf(text, sizeof(text),
-		 "Canh bao tinbao: modem %s mat song %" PRId64 " phut (tu %s), co song lai luc %s.",
-		 name, (dur + 59) / 60, from, to);
+		 "Canh bao tinbao: modem%s%s mat song %" PRId64
+		 " phut (tu %s), co song lai luc %s.",
+		 strcmp(name, "modem") == 0 ? "" : " ", strcmp(name, "modem") == 0 ? "" : name,
+		 (dur + 59) / 60, from, to);
+	if (strcmp(name, "modem") == 0)
+		snprintf(key, sizeof(key), "network_lost");
+	else
+		snprintf(key, sizeof(key), "network_lost:%s", name);
 	/* Once per outage: raised now, cleared at once for the next one. */
-	if (alert_raise(cfg, st, "network_lost", text, now) == 1)
-		alert_clear(cfg, st, "network_lost", NULL, now);
+	if (alert_raise(cfg, st, key, text, now) == 1)
+		alert_clear(cfg, st, key, NULL, now);
 }
 
 static int
@@ -157,15 +164,15 @@ health_tick(struct health *h, const struct config *cfg, struct store *st, struct
 			operator_name(&net, op, sizeof(op));
 		else
 			op[0] = '\0';
-		r.operator = op;
+		r.operator= op;
 	} else {
 		log_warnx("health %s: network info: %s", modem_name, GSM_ErrorString(err));
 		modem_gammu_error(m, err);
 		if (modem_lost(m))
 			return h->next;
 	}
-	log_debug("health %s: signal %d%% (%d dBm), network %s %s", modem_name, r.signal_pct,
-		  r.dbm, r.reg, r.operator);
+	log_debug("health %s: signal %d%% (%d dBm), network %s %s", modem_name, r.signal_pct, r.dbm,
+		  r.reg, r.operator);
 	have = store_reading_last(st, modem_name, &last);
 	if (have != -1 && worth_storing(cfg, &r, &last, have) &&
 	    store_reading_add(st, &r, now - (int64_t)cfg->modem_checks.keep_days * 86400) == 0 &&

@@ -28,8 +28,8 @@ struct health {
 
 /* Reads and records when due (now >= h->next).  Returns the next deadline
  * (clock seconds).  A modem that cannot be read is logged, never fatal. */
-int64_t health_tick(struct health *h, const struct config *cfg, struct store *st,
-		    struct modem *m, const char *modem_name, int64_t now);
+int64_t health_tick(struct health *h, const struct config *cfg, struct store *st, struct modem *m,
+		    const char *modem_name, int64_t now);
 
 /* The registration state's name as stored: "home", "roaming", "searching",
  * "denied", "none", "unknown". */

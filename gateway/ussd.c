@@ -70,14 +70,14 @@ ussd_cb(GSM_StateMachine *sm, GSM_USSDMessage *u, void *user)
 
 /* GSM 03.38 default alphabet, as UTF-8. */
 static const char *const gsm7[128] = {
-    "@", "£", "$", "¥", "è", "é", "ù", "ì", "ò", "Ç", "\n", "Ø", "ø", "\r", "Å", "å",
-    "Δ", "_", "Φ", "Γ", "Λ", "Ω", "Π", "Ψ", "Σ", "Θ", "Ξ", "",	 "Æ", "æ", "ß", "É",
-    " ", "!", "\"", "#", "¤", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/",
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ":", ";", "<", "=", ">", "?",
-    "¡", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O",
-    "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z", "Ä", "Ö", "Ñ", "Ü", "§",
-    "¿", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
-    "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "ä", "ö", "ñ", "ü", "à",
+    "@", "£", "$",  "¥", "è", "é", "ù", "ì", "ò", "Ç", "\n", "Ø", "ø", "\r", "Å", "å",
+    "Δ", "_", "Φ",  "Γ", "Λ", "Ω", "Π", "Ψ", "Σ", "Θ", "Ξ",  "",  "Æ", "æ",  "ß", "É",
+    " ", "!", "\"", "#", "¤", "%", "&", "'", "(", ")", "*",  "+", ",", "-",  ".", "/",
+    "0", "1", "2",  "3", "4", "5", "6", "7", "8", "9", ":",  ";", "<", "=",  ">", "?",
+    "¡", "A", "B",  "C", "D", "E", "F", "G", "H", "I", "J",  "K", "L", "M",  "N", "O",
+    "P", "Q", "R",  "S", "T", "U", "V", "W", "X", "Y", "Z",  "Ä", "Ö", "Ñ",  "Ü", "§",
+    "¿", "a", "b",  "c", "d", "e", "f", "g", "h", "i", "j",  "k", "l", "m",  "n", "o",
+    "p", "q", "r",  "s", "t", "u", "v", "w", "x", "y", "z",  "ä", "ö", "ñ",  "ü", "à",
 };
 
 static const char *
@@ -290,7 +290,7 @@ ussd_balance_check(const struct config *cfg, struct store *st, struct modem *m,
 		   const char *modem_name, int64_t now)
 {
 	const struct config_balance *b = &cfg->balance;
-	char answer[USSD_ANSWER_MAX], key[80], text[SMS_MAX + 1];
+	char answer[USSD_ANSWER_MAX], key[80], text[200];
 	const char *why = "ok";
 	int64_t amount = 0;
 	int r, has = 0;
@@ -305,8 +305,8 @@ ussd_balance_check(const struct config *cfg, struct store *st, struct modem *m,
 	} else {
 		log_warnx("balance %s: %s: %s", modem_name, b->code, why);
 	}
-	struct store_ussd u = {modem_name, now,	   "balance", b->code,
-			       r == 0 ? answer : NULL, has, amount,   why};
+	struct store_ussd u = {modem_name, now,	   "balance", b->code, r == 0 ? answer : NULL,
+			       has,	   amount, why};
 	if (store_ussd_add(st, &u) == -1)
 		return -1;
 	if (!has)
@@ -317,9 +317,10 @@ ussd_balance_check(const struct config *cfg, struct store *st, struct modem *m,
 	alert_key("balance_low", modem_name, key, sizeof(key));
 	if (amount < b->threshold) {
 		snprintf(text, sizeof(text),
-			 "Canh bao tinbao: tai khoan SIM modem %s con %" PRId64
+			 "Canh bao tinbao: tai khoan SIM modem%s%s con %" PRId64
 			 "d, duoi muc %ldd. Nap the: NAPTIEN <ma the>",
-			 modem_name, amount, b->threshold);
+			 strcmp(modem_name, "modem") == 0 ? "" : " ",
+			 strcmp(modem_name, "modem") == 0 ? "" : modem_name, amount, b->threshold);
 		alert_raise(cfg, st, key, text, now);
 	} else {
 		alert_clear(cfg, st, key, NULL, now);
@@ -480,8 +481,9 @@ ussd_topup(const struct config *cfg, struct store *st, struct modem *m, const ch
 	log_info("NAPTIEN from %s: dialling %s", sender, masked_code);
 	r = ussd_dial(m, code, cfg->balance.timeout, answer, sizeof(answer), &why);
 	explicit_bzero(code, sizeof(code));
-	struct store_ussd u = {modem_name, now, "topup", masked_code, r == 0 ? answer : NULL,
-			       0, 0, r == 0 ? "ok" : why};
+	struct store_ussd u = {
+	    modem_name,		now, "topup", masked_code, r == 0 ? answer : NULL, 0, 0,
+	    r == 0 ? "ok" : why};
 	if (store_ussd_add(st, &u) == -1)
 		return -1;
 	if (r == -1) {

@@ -65,8 +65,7 @@ int ussd_is_admin(const struct config *cfg, const char *number);
  * again; from anyone else, refuses and logs it.  reply gets the SMS to send
  * back (ASCII, one SMS).  Returns 1 when the top-up was dialled, 0 when it
  * was refused or could not be made, -1 on a database error. */
-int ussd_topup(const struct config *cfg, struct store *st, struct modem *m,
-	       const char *modem_name, const char *sender, const char *pin, int64_t now,
-	       char *reply, size_t replysz);
+int ussd_topup(const struct config *cfg, struct store *st, struct modem *m, const char *modem_name,
+	       const char *sender, const char *pin, int64_t now, char *reply, size_t replysz);
 
 #endif
