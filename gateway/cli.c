@@ -748,8 +748,9 @@ cli_ussd(const char *conf, int argc, char **argv)
 	code = argv[1];
 	n = strlen(code);
 	if (n < 2 || n > 40 || strspn(code, "0123456789*#") != n || code[n - 1] != '#') {
-		fprintf(stderr, "tinbao: ussd: \"%s\" is not a USSD code (digits, * and #, "
-				"ending in #)\n",
+		fprintf(stderr,
+			"tinbao: ussd: \"%s\" is not a USSD code (digits, * and #, "
+			"ending in #)\n",
 			code);
 		return 2;
 	}
@@ -777,8 +778,9 @@ cli_ussd(const char *conf, int argc, char **argv)
 	r = ussd_dial(m, code, cfg->balance.timeout, answer, sizeof(answer), &why);
 	st = store_open(cfg->database, 0);
 	if (st != NULL) {
-		struct store_ussd u = {"modem", clock_now(), "manual", masked, r == 0 ? answer : NULL,
-				       0, 0, r == 0 ? "ok" : why};
+		struct store_ussd u = {
+		    "modem", clock_now(), "manual",	      masked, r == 0 ? answer : NULL,
+		    0,	     0,		  r == 0 ? "ok" : why};
 		store_ussd_add(st, &u);
 	}
 	if (r == 0) {

@@ -56,8 +56,8 @@ struct gw {
 	int reopen_wait;     /* ms, doubled after each failed attempt */
 	struct push *push;   /* NULL when the configuration has no push */
 	struct buf json;
-	struct health health;	 /* signal and network reads (health.h) */
-	int64_t balance_next;	 /* clock seconds of the next balance check */
+	struct health health;	/* signal and network reads (health.h) */
+	int64_t balance_next;	/* clock seconds of the next balance check */
 	struct topup topups[8]; /* NAPTIEN received, not yet dialled */
 	int ntopups;
 };
@@ -691,11 +691,9 @@ status_reply(struct gw *gw, const struct store_inmsg *msg, const struct parser_r
 /* Sets the state of a NAPTIEN row and queues the reply, inside the
  * caller's transaction. */
 static int
-topup_answer(struct gw *gw, int64_t id, const char *sender, const char *error,
-	     const char *reply)
+topup_answer(struct gw *gw, int64_t id, const char *sender, const char *error, const char *reply)
 {
-	if (store_inbox_set_state(gw->st, id, error == NULL ? "accepted" : "rejected", error) ==
-	    -1)
+	if (store_inbox_set_state(gw->st, id, error == NULL ? "accepted" : "rejected", error) == -1)
 		return -1;
 	if (!gateway_replyable(sender, gw->cfg->own_number))
 		return 0;
@@ -730,8 +728,8 @@ topups(struct gw *gw)
 		if (r == 1 && msg.id == t->inbox_id && strcmp(msg.sender, t->sender) == 0 &&
 		    strcmp(msg.text, t->masked) == 0) {
 			log_info("SMS #%" PRId64 " from %s: \"%s\"", msg.id, msg.sender, msg.text);
-			r = ussd_topup(gw->cfg, gw->st, m, MODEM_NAME, t->sender, t->pin, clock_now(),
-				       reply, sizeof(reply));
+			r = ussd_topup(gw->cfg, gw->st, m, MODEM_NAME, t->sender, t->pin,
+				       clock_now(), reply, sizeof(reply));
 			error = r == 1				     ? NULL
 				: !ussd_is_admin(gw->cfg, t->sender) ? "not_allowed"
 								     : "topup_failed";
@@ -990,8 +988,7 @@ modem_checks(struct gw *gw)
 		return;
 	health_tick(&gw->health, gw->cfg, gw->st, gw->modem, MODEM_NAME, now);
 	if (!modem_lost(gw->modem))
-		ussd_balance_tick(&gw->balance_next, gw->cfg, gw->st, gw->modem, MODEM_NAME,
-				  now);
+		ussd_balance_tick(&gw->balance_next, gw->cfg, gw->st, gw->modem, MODEM_NAME, now);
 }
 
 static void

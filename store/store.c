@@ -604,9 +604,8 @@ static const struct {
 		       "(SELECT 1 FROM network_outages WHERE modem = ?1 AND back_at IS NULL)"},
     [S_OUTAGE_CLOSE] = {"outage close", "UPDATE network_outages SET back_at = ?2 "
 					"WHERE modem = ?1 AND back_at IS NULL"},
-    [S_OUTAGE_LAST] = {"outage last",
-		       "SELECT lost_at, coalesce(back_at, 0) FROM network_outages "
-		       "WHERE modem = ?1 ORDER BY id DESC LIMIT 1"},
+    [S_OUTAGE_LAST] = {"outage last", "SELECT lost_at, coalesce(back_at, 0) FROM network_outages "
+				      "WHERE modem = ?1 ORDER BY id DESC LIMIT 1"},
     [S_USSD_ADD] = {"ussd add",
 		    "INSERT INTO ussd(modem, at, purpose, code, answer, amount, status) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, CASE ?6 WHEN 1 THEN ?7 END, ?8)"},
