@@ -730,16 +730,83 @@ done:
 
 /* ---- ussd ------------------------------------------------------------- */
 
+/* Dials code on the modem, the gateway not running.  0 or -1 with why. */
+static int
+ussd_direct(const struct config *cfg, const char *code, const char *masked, char *answer,
+	    size_t answersz, const char **why)
+{
+	struct modem *m;
+	struct store *st;
+	int r;
+
+	*why = "error";
+	m = modem_open(cfg->gammurc, cfg->gammu_section);
+	if (m == NULL) {
+		fprintf(stderr, "tinbao: ussd: cannot open the modem\n");
+		return -1;
+	}
+	r = ussd_dial(m, code, cfg->balance.timeout, answer, answersz, why);
+	modem_close(m);
+	st = store_open(cfg->database, 0);
+	if (st != NULL) {
+		struct store_ussd u = {
+		    "modem", clock_now(),	  "manual", masked, r == 0 ? answer : NULL, 0,
+		    0,	     r == 0 ? "ok" : *why};
+		store_ussd_add(st, &u);
+	}
+	store_close(st);
+	return r;
+}
+
+/*
+ * The gateway runs and holds the modem: the request goes through the
+ * database, the gateway dials it at its next turn, and the answer comes back
+ * the same way.  0 or -1 with why.
+ */
+static int
+ussd_through_gateway(const struct config *cfg, const char *code, char *answer, size_t answersz,
+		     const char **why)
+{
+	static char status[16];
+	struct timespec step = {0, 200 * 1000 * 1000};
+	struct store *st;
+	int64_t id, waited_ms = 0, max_ms;
+	int r = -1;
+
+	*why = "no_gateway";
+	st = store_open(cfg->database, 0);
+	if (st == NULL || store_ussd_request(st, "modem", code, clock_now(), &id) == -1) {
+		store_close(st);
+		*why = "error";
+		return -1;
+	}
+	/* A turn, the dial, and some slack for a busy gateway. */
+	max_ms = ((int64_t)cfg->poll_interval + cfg->balance.timeout + 15) * 1000;
+	while (waited_ms < max_ms) {
+		nanosleep(&step, NULL);
+		waited_ms += 200;
+		if (store_ussd_get(st, id, status, sizeof(status), answer, answersz) != 1)
+			break;
+		if (strcmp(status, "requested") == 0)
+			continue;
+		*why = status;
+		r = strcmp(status, "ok") == 0 ? 0 : -1;
+		break;
+	}
+	if (strcmp(*why, "no_gateway") == 0)
+		store_ussd_answer(st, id, NULL, "expired", 1);
+	store_close(st);
+	return r;
+}
+
 int
 cli_ussd(const char *conf, int argc, char **argv)
 {
 	struct config *cfg;
-	struct modem *m = NULL;
-	struct store *st = NULL;
 	char answer[USSD_ANSWER_MAX], masked[64];
-	const char *code, *why;
+	const char *code, *why = "error";
 	size_t n;
-	int r, status = 1, lock = -1;
+	int r, status = 1, lock;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: tinbao -c config ussd CODE\n");
@@ -765,23 +832,16 @@ cli_ussd(const char *conf, int argc, char **argv)
 	}
 	/* The running gateway holds the modem: never talk to it behind its back. */
 	lock = gateway_lock(cfg->database);
-	if (lock == -1) {
-		fprintf(stderr, "tinbao: ussd: the gateway is running and holds the modem; stop "
-				"it first (its balance checks show in tinbao status)\n");
+	if (lock != -1) {
+		r = ussd_direct(cfg, code, masked, answer, sizeof(answer), &why);
+		close(lock);
+	} else if (strcmp(masked, code) != 0) {
+		fprintf(stderr, "tinbao: ussd: the gateway is running; a code with a card PIN is "
+				"not handed to it through the database (send NAPTIEN by SMS, or "
+				"stop the gateway)\n");
 		goto done;
-	}
-	m = modem_open(cfg->gammurc, cfg->gammu_section);
-	if (m == NULL) {
-		fprintf(stderr, "tinbao: ussd: cannot open the modem\n");
-		goto done;
-	}
-	r = ussd_dial(m, code, cfg->balance.timeout, answer, sizeof(answer), &why);
-	st = store_open(cfg->database, 0);
-	if (st != NULL) {
-		struct store_ussd u = {
-		    "modem", clock_now(), "manual",	      masked, r == 0 ? answer : NULL,
-		    0,	     0,		  r == 0 ? "ok" : why};
-		store_ussd_add(st, &u);
+	} else {
+		r = ussd_through_gateway(cfg, code, answer, sizeof(answer), &why);
 	}
 	if (r == 0) {
 		printf("%s\n", answer);
@@ -791,14 +851,13 @@ cli_ussd(const char *conf, int argc, char **argv)
 	} else if (strcmp(why, "no_answer") == 0) {
 		fprintf(stderr, "tinbao: ussd: %s: no answer within %d s\n", masked,
 			cfg->balance.timeout);
+	} else if (strcmp(why, "no_gateway") == 0) {
+		fprintf(stderr, "tinbao: ussd: %s: the running gateway did not dial it in time\n",
+			masked);
 	} else {
 		fprintf(stderr, "tinbao: ussd: %s: the modem failed\n", masked);
 	}
 done:
-	store_close(st);
-	modem_close(m);
-	if (lock != -1)
-		close(lock);
 	config_free(cfg);
 	return status;
 }

@@ -986,6 +986,9 @@ modem_checks(struct gw *gw)
 
 	if (gw->modem == NULL || modem_lost(gw->modem) || modem_is_dummy(gw->modem))
 		return;
+	ussd_requests(gw->cfg, gw->st, gw->modem, MODEM_NAME, now);
+	if (modem_lost(gw->modem))
+		return;
 	health_tick(&gw->health, gw->cfg, gw->st, gw->modem, MODEM_NAME, now);
 	if (!modem_lost(gw->modem))
 		ussd_balance_tick(&gw->balance_next, gw->cfg, gw->st, gw->modem, MODEM_NAME, now);

@@ -347,6 +347,26 @@ ussd_balance_tick(int64_t *next, const struct config *cfg, struct store *st, str
 	return *next;
 }
 
+void
+ussd_requests(const struct config *cfg, struct store *st, struct modem *m, const char *modem_name,
+	      int64_t now)
+{
+	char code[64], answer[USSD_ANSWER_MAX];
+	const char *why;
+	int64_t id;
+	int i, r;
+
+	for (i = 0; i < 4 && !modem_lost(m); i++) {
+		if (store_ussd_next_request(st, modem_name, now - USSD_REQUEST_MAX_AGE, &id, code,
+					    sizeof(code)) != 1)
+			return;
+		log_info("ussd %s: dialling %s (tinbao ussd)", modem_name, code);
+		r = ussd_dial(m, code, cfg->balance.timeout, answer, sizeof(answer), &why);
+		if (store_ussd_answer(st, id, r == 0 ? answer : NULL, r == 0 ? "ok" : why, 0) == -1)
+			return;
+	}
+}
+
 /* Case-insensitive prefix: the length matched, or 0. */
 static size_t
 prefix(const char *s, const char *word)

@@ -38,6 +38,13 @@ struct store;
 int ussd_dial(struct modem *m, const char *code, int timeout_s, char *answer, size_t answersz,
 	      const char **why);
 
+/* Dials the requests `tinbao ussd` queued in the database for the running
+ * gateway (at most a few, made in the last REQUEST_MAX_AGE seconds) and
+ * stores their answers. */
+#define USSD_REQUEST_MAX_AGE 300
+void ussd_requests(const struct config *cfg, struct store *st, struct modem *m,
+		   const char *modem_name, int64_t now);
+
 /* Reads the amount from answer with the POSIX extended regex pattern.
  * 1 with *amount, 0 when there is none, -1 when the pattern is bad. */
 int ussd_amount(const char *pattern, const char *answer, int64_t *amount);

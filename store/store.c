@@ -367,6 +367,10 @@ enum stmt {
 	S_OUTAGE_LAST,
 	S_USSD_ADD,
 	S_USSD_LAST,
+	S_USSD_REQUEST,
+	S_USSD_NEXT_REQUEST,
+	S_USSD_ANSWER,
+	S_USSD_GET,
 	S_NSTMTS
 };
 
@@ -614,6 +618,16 @@ static const struct {
 		     "SELECT at, coalesce(answer, ''), amount IS NOT NULL, coalesce(amount, 0), "
 		     "status, code FROM ussd WHERE modem = ?1 AND purpose = ?2 AND "
 		     "(?3 = 0 OR amount IS NOT NULL) ORDER BY id DESC LIMIT 1"},
+    /* `tinbao ussd` while the gateway runs: a request the gateway dials. */
+    [S_USSD_REQUEST] = {"ussd request", "INSERT INTO ussd(modem, at, purpose, code, status) "
+					"VALUES (?1, ?2, 'manual', ?3, 'requested')"},
+    [S_USSD_NEXT_REQUEST] = {"ussd next request",
+			     "SELECT id, code FROM ussd WHERE modem = ?1 AND status = 'requested' "
+			     "AND at >= ?2 ORDER BY id LIMIT 1"},
+    /* ?4 = 1: only while still requested. */
+    [S_USSD_ANSWER] = {"ussd answer", "UPDATE ussd SET answer = ?2, status = ?3 WHERE id = ?1 "
+				      "AND (?4 = 0 OR status = 'requested')"},
+    [S_USSD_GET] = {"ussd get", "SELECT status, coalesce(answer, '') FROM ussd WHERE id = ?1"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -2604,6 +2618,86 @@ store_ussd_last(struct store *st, const char *modem, const char *purpose, int wi
 			 (const char *)sqlite3_column_text(st->stmt[id], 5));
 	}
 	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+int
+store_ussd_request(struct store *st, const char *modem, const char *code, int64_t now, int64_t *id)
+{
+	enum stmt sid = S_USSD_REQUEST;
+	int rc = -1;
+
+	stmt_get(st, sid);
+	if (bind_text(st, sid, 1, modem) == 0 && bind_int(st, sid, 2, now) == 0 &&
+	    bind_text(st, sid, 3, code) == 0 && step(st, sid) != -1) {
+		*id = sqlite3_last_insert_rowid(st->db);
+		rc = 0;
+	}
+	stmt_put(st, sid);
+	return rc;
+}
+
+int
+store_ussd_next_request(struct store *st, const char *modem, int64_t since, int64_t *id, char *code,
+			size_t codesz)
+{
+	enum stmt sid = S_USSD_NEXT_REQUEST;
+	int rc;
+
+	stmt_get(st, sid);
+	if (bind_text(st, sid, 1, modem) == -1 || bind_int(st, sid, 2, since) == -1) {
+		stmt_put(st, sid);
+		return -1;
+	}
+	rc = step(st, sid);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st->stmt[sid], 0);
+		snprintf(code, codesz, "%s", (const char *)sqlite3_column_text(st->stmt[sid], 1));
+	}
+	stmt_put(st, sid);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+int
+store_ussd_answer(struct store *st, int64_t id, const char *answer, const char *status,
+		  int only_requested)
+{
+	enum stmt sid = S_USSD_ANSWER;
+	int rc = -1;
+
+	stmt_get(st, sid);
+	if (bind_int(st, sid, 1, id) == 0 && bind_text(st, sid, 2, answer) == 0 &&
+	    bind_text(st, sid, 3, status) == 0 && bind_int(st, sid, 4, only_requested != 0) == 0 &&
+	    step(st, sid) != -1)
+		rc = sqlite3_changes(st->db);
+	stmt_put(st, sid);
+	return rc;
+}
+
+int
+store_ussd_get(struct store *st, int64_t id, char *status, size_t statussz, char *answer,
+	       size_t answersz)
+{
+	enum stmt sid = S_USSD_GET;
+	int rc;
+
+	stmt_get(st, sid);
+	if (bind_int(st, sid, 1, id) == -1) {
+		stmt_put(st, sid);
+		return -1;
+	}
+	rc = step(st, sid);
+	if (rc == SQLITE_ROW) {
+		snprintf(status, statussz, "%s",
+			 (const char *)sqlite3_column_text(st->stmt[sid], 0));
+		snprintf(answer, answersz, "%s",
+			 (const char *)sqlite3_column_text(st->stmt[sid], 1));
+	}
+	stmt_put(st, sid);
 	if (rc == -1)
 		return -1;
 	return rc == SQLITE_ROW;

@@ -423,7 +423,8 @@ struct store_ussd {
 	const char *answer; /* UTF-8, or NULL when none came */
 	int has_amount;	    /* 1: amount is the balance read from the answer */
 	int64_t amount;
-	const char *status; /* "ok", "unreadable", "refused", "no_answer", "error" */
+	const char *status; /* "ok", "unreadable", "refused", "no_answer", "error";
+			     * "requested", "expired": see store_ussd_request */
 };
 
 struct store_ussd_row {
@@ -440,5 +441,20 @@ int store_ussd_add(struct store *st, const struct store_ussd *u);
  * amount): 1 (*r filled), 0 none, -1 on error. */
 int store_ussd_last(struct store *st, const char *modem, const char *purpose, int with_amount,
 		    struct store_ussd_row *r);
+/* `tinbao ussd` while the gateway runs.  store_ussd_request: adds a manual
+ * row in status "requested" (the code must hold no secret), *id its id.
+ * store_ussd_next_request: the oldest request made since `since`: 1 (*id,
+ * code), 0 none, -1.  store_ussd_answer: sets the answer (or NULL) and the
+ * status; only_requested: only while it is still "requested"; returns the
+ * number of rows changed (0 or 1), or -1.  store_ussd_get: 1 with the
+ * status and answer, 0 unknown id, -1. */
+int store_ussd_request(struct store *st, const char *modem, const char *code, int64_t now,
+		       int64_t *id);
+int store_ussd_next_request(struct store *st, const char *modem, int64_t since, int64_t *id,
+			    char *code, size_t codesz);
+int store_ussd_answer(struct store *st, int64_t id, const char *answer, const char *status,
+		      int only_requested);
+int store_ussd_get(struct store *st, int64_t id, char *status, size_t statussz, char *answer,
+		   size_t answersz);
 
 #endif

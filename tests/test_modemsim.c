@@ -1119,9 +1119,21 @@ test_health_network_lost(void **state)
 	assert_int_equal(db(&fx, "SELECT count(*) FROM modem_readings"), 3);
 	assert_int_equal(db(&fx, "SELECT active FROM alerts WHERE key = 'network_lost'"), 0);
 	assert_true(file_has(log, "health modem: network home -> none"));
-	/* The running gateway holds the modem: tinbao ussd refuses. */
-	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*101#", (char *)NULL), 1);
-	assert_true(file_has(log, "the gateway is running and holds the modem"));
+	/* The running gateway holds the modem: tinbao ussd hands the code to it
+	 * through the database, and prints the answer it got. */
+	ctl_ok(&f->sim, "ussd *102# gsm7 Goi MAX100 con 3 ngay");
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*102#", (char *)NULL), 0);
+	assert_string_equal(out, "Goi MAX100 con 3 ngay\n");
+	assert_int_equal(db(&fx, "SELECT count(*) FROM ussd WHERE purpose = 'manual' AND code = "
+				 "'*102#' AND status = 'ok' AND answer = 'Goi MAX100 con 3 ngay'"),
+			 1);
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*999#", (char *)NULL), 1);
+	assert_true(file_has(log, "tinbao: ussd: *999#: the network refused the code"));
+	/* A code with a card PIN is not written to the database for it. */
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*100*" PIN "#", (char *)NULL),
+			 1);
+	assert_true(file_has(log, "a code with a card PIN is not handed to it"));
+	assert_false(file_has(log, PIN));
 	gw_stop(pid);
 	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "status", (char *)NULL), 0);
 	assert_non_null(strstr(out, "modem_signal: 60% (-73 dBm) at "));
