@@ -649,7 +649,8 @@ print_modem_status(struct store *st)
 	char when[40];
 	int n;
 
-	if ((n = store_reading_last(st, "modem", &r)) == -1)
+	n = store_reading_last(st, "modem", &r);
+	if (n == -1)
 		return -1;
 	if (n == 0) {
 		printf("modem_signal: unknown\nmodem_network: unknown\n");
@@ -662,7 +663,8 @@ print_modem_status(struct store *st)
 		printf("modem_network: %s%s%s at %s\n", r.reg, r.operator[0] ? " " : "", r.operator,
 		       when);
 	}
-	if ((n = store_outage_last(st, "modem", &lost_at, &back_at)) == -1)
+	n = store_outage_last(st, "modem", &lost_at, &back_at);
+	if (n == -1)
 		return -1;
 	if (n == 0) {
 		printf("modem_network_last_lost: never\n");
@@ -674,7 +676,8 @@ print_modem_status(struct store *st)
 			printf("modem_network_last_lost: %s for %" PRId64 " min\n", when,
 			       (back_at - lost_at + 59) / 60);
 	}
-	if ((n = store_ussd_last(st, "modem", "balance", 1, &u)) == -1)
+	n = store_ussd_last(st, "modem", "balance", 1, &u);
+	if (n == -1)
 		return -1;
 	if (n == 0) {
 		printf("balance: unknown\n");
@@ -682,7 +685,8 @@ print_modem_status(struct store *st)
 		push_time(u.at, when, sizeof(when));
 		printf("balance: %" PRId64 " d at %s\n", u.amount, when);
 	}
-	if ((n = store_ussd_last(st, "modem", "balance", 0, &u)) == -1)
+	n = store_ussd_last(st, "modem", "balance", 0, &u);
+	if (n == -1)
 		return -1;
 	if (n == 1) {
 		push_time(u.at, when, sizeof(when));

@@ -385,12 +385,14 @@ ussd_topup_match(const char *text, char *masked, size_t maskedsz, char *pin, siz
 
 	while (isspace((unsigned char)*p))
 		p++;
-	if ((n = prefix(p, "nap")) == 0)
+	n = prefix(p, "nap");
+	if (n == 0)
 		return 0;
 	p += n;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if ((n = prefix(p, "tien")) == 0)
+	n = prefix(p, "tien");
+	if (n == 0)
 		return 0;
 	p += n;
 	if (*p != '\0' && !isspace((unsigned char)*p) && !isdigit((unsigned char)*p))
