@@ -52,6 +52,8 @@ STORE_SRC = store/store.c
 LOG_SRC = gateway/log.c
 GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
 	      gateway/push.c gateway/alert.c
+# The modem's health and USSD (issue 6).
+GATEWAY_SRC += gateway/health.c gateway/ussd.c
 # Digests, reminders and the plan report (issue 5).
 REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c
 GATEWAY_SRC += $(REPORT_SRC)
@@ -66,6 +68,7 @@ LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c \
 		     gateway/alert.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
+LIB_OBJ += $(call obj,gateway/health.c gateway/ussd.c)
 OBJ = $(call obj,$(SRC))
 
 UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \

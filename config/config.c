@@ -593,6 +593,61 @@ check_modem_name(struct loader *l, const config_setting_t *s, const char *v)
 	return -1;
 }
 
+/* A USSD code: digits, '*' and '#', ending in '#'. */
+static int
+check_ussd_code(struct loader *l, const config_setting_t *s, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && n <= 40 && strspn(v, "0123456789*#") == n && v[n - 1] == '#')
+		return 0;
+	report(l, s, 0, "\"%s\" must be a USSD code (digits, * and #, ending in #), not \"%s\"",
+	       label(s), v);
+	return -1;
+}
+
+/* The top-up code: a USSD code with exactly one "%s" where the PIN goes. */
+static int
+check_topup_code(struct loader *l, const config_setting_t *s, const char *v)
+{
+	const char *p = strstr(v, "%s");
+	size_t n = strlen(v);
+	int ok;
+
+	ok = p != NULL && strstr(p + 2, "%s") == NULL && n <= 40 && v[n - 1] == '#';
+	for (; ok && *v != '\0'; v++)
+		if (v != p && v != p + 1 && strchr("0123456789*#", *v) == NULL)
+			ok = 0;
+	if (ok)
+		return 0;
+	report(l, s, 0,
+	       "\"%s\" must be a USSD code with exactly one %%s where the PIN goes "
+	       "(e.g. \"*100*%%s#\")",
+	       label(s));
+	return -1;
+}
+
+/* The balance pattern: compiled now, so that a bad one fails the load. */
+static int
+check_balance_pattern(struct loader *l, const config_setting_t *s, const char *v)
+{
+	char err[256];
+	regex_t re;
+	int rc;
+
+	if (check_utf8(l, s, v) == -1)
+		return -1;
+	rc = regcomp(&re, v, REG_EXTENDED | REG_ICASE);
+	if (rc != 0) {
+		regerror(rc, &re, err, sizeof(err));
+		report(l, s, 0, "\"%s\" \"%s\" is not a POSIX extended regular expression: %s",
+		       label(s), v, err);
+		return -1;
+	}
+	regfree(&re);
+	return 0;
+}
+
 /* The schema -------------------------------------------------------------- */
 
 /*
@@ -781,6 +836,25 @@ static const struct key classes_keys[] = {
 	KEND,
 };
 
+static const struct key modem_checks_keys[] = {
+	KINT("interval", 0, 1, 86400, OFF(modem_checks.interval)),
+	KINT("network_lost_alert", 0, 0, 7 * 86400, OFF(modem_checks.network_lost_alert)),
+	KINT("record_every", 0, 1, 86400, OFF(modem_checks.record_every)),
+	KINT("keep_days", 0, 1, 3660, OFF(modem_checks.keep_days)),
+	KEND,
+};
+
+static const struct key balance_keys[] = {
+	KBOOL("enabled", 0, OFF(balance.enabled)),
+	KSTR("code", 0, OFF(balance.code), check_ussd_code),
+	KINT("interval", 0, 1, 30 * 86400, OFF(balance.interval)),
+	KSTR("pattern", 0, OFF(balance.pattern), check_balance_pattern),
+	KLONG("threshold", 0, 0, 1000000000L, OFF(balance.threshold)),
+	KSTR("topup_code", 0, OFF(balance.topup_code), check_topup_code),
+	KINT("timeout", 0, 1, 180, OFF(balance.timeout)),
+	KEND,
+};
+
 static const struct key top_keys[] = {
 	KSTR("database", 1, OFF(database), check_nonempty),
 	KGROUP("gammu", 1, gammu_keys),
@@ -800,6 +874,8 @@ static const struct key top_keys[] = {
 	KGROUP("scheduled", 0, scheduled_keys),
 	KGROUP("classes", 0, classes_keys),
 	KSTRS("admins", 0, 1, OFF(admins), OFF(nadmins), check_phone),
+	KGROUP("modem_checks", 0, modem_checks_keys),
+	KGROUP("balance", 0, balance_keys),
 	KEND,
 };
 /* clang-format on */
@@ -1661,7 +1737,8 @@ finish_modems(struct loader *l, const config_t *cf)
 		if (m->name == NULL || m->gammurc == NULL)
 			continue;
 		for (j = 0; j < i; j++) {
-			if (cfg->modems[j].name == NULL || strcmp(cfg->modems[j].name, m->name) != 0)
+			if (cfg->modems[j].name == NULL ||
+			    strcmp(cfg->modems[j].name, m->name) != 0)
 				continue;
 			o = string_member(config_setting_get_elem(list, (unsigned int)j), "name");
 			where(l, string_member(e, "name"), o, at, sizeof(at));
@@ -1716,6 +1793,12 @@ finish_defaults(struct loader *l, const config_t *cf)
 		cfg->class_pattern = copy(l, PARSER_DEFAULT_CLASS_PATTERN);
 	if (cfg->log_level == NULL)
 		cfg->log_level = copy(l, "info");
+	if (cfg->balance.code == NULL)
+		cfg->balance.code = copy(l, CONFIG_BALANCE_CODE);
+	if (cfg->balance.pattern == NULL)
+		cfg->balance.pattern = copy(l, CONFIG_BALANCE_PATTERN);
+	if (cfg->balance.topup_code == NULL)
+		cfg->balance.topup_code = copy(l, CONFIG_TOPUP_CODE);
 	if (cfg->push.url != NULL && cfg->push.format == NULL)
 		cfg->push.format = copy(l, "json");
 	if (cfg->push.url != NULL && cfg->push.auth_scheme == NULL)
@@ -2046,6 +2129,14 @@ set_defaults(struct config *cfg)
 	cfg->scheduled.from = 22 * 60;
 	cfg->scheduled.to = 7 * 60;
 	cfg->scheduled.max_per_day = 1;
+	cfg->modem_checks.interval = 300;
+	cfg->modem_checks.network_lost_alert = 600;
+	cfg->modem_checks.record_every = 3600;
+	cfg->modem_checks.keep_days = 90;
+	cfg->balance.enabled = 1;
+	cfg->balance.interval = 86400;
+	cfg->balance.threshold = 0;
+	cfg->balance.timeout = 30;
 }
 
 struct config *
@@ -2199,6 +2290,9 @@ config_free(struct config *cfg)
 	free_strings(cfg->reminders.deadlines, cfg->reminders.ndeadlines);
 	free(cfg->scheduled.quiet_from);
 	free(cfg->scheduled.quiet_to);
+	free(cfg->balance.code);
+	free(cfg->balance.pattern);
+	free(cfg->balance.topup_code);
 	free(cfg);
 }
 

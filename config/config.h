@@ -133,6 +133,32 @@ struct config_modem {
 	int send;      /* 1: replies and alerts may go out through it */
 };
 
+/* The modem's health checks (gateway/health.h).  Times in seconds. */
+struct config_modem_checks {
+	int interval;		/* between two reads of signal and registration */
+	int network_lost_alert; /* an outage longer than this alerts (once back); 0: never */
+	int record_every;	/* a reading is stored on change, or this often */
+	int keep_days;		/* readings older than this are forgotten */
+};
+
+/* The defaults of the balance group.  The pattern takes the first number
+ * followed by d, đ or VND (Vietnamese operators: "TK chinh: 12.345d",
+ * "12,345 VND", "So du 5000đ"); thousands separators are dropped. */
+#define CONFIG_BALANCE_CODE "*101#"
+#define CONFIG_BALANCE_PATTERN "([0-9][0-9.,]*) ?(vnd|d|đ)([^a-z]|$)"
+#define CONFIG_TOPUP_CODE "*100*%s#"
+
+/* USSD: the balance check and top-ups (gateway/ussd.h). */
+struct config_balance {
+	int enabled;	  /* 0: no periodic balance check */
+	char *code;	  /* "*101#" */
+	int interval;	  /* seconds between two checks */
+	char *pattern;	  /* POSIX extended regex; its first group (or match) is the amount */
+	long threshold;	  /* alert below this; 0: never */
+	char *topup_code; /* "*100*%s#": exactly one %s, the card's PIN */
+	int timeout;	  /* seconds to wait for the network's answer */
+};
+
 struct config {
 	char *path;	      /* the file this was loaded from */
 	char *database;	      /* absolute or relative to the cwd */
@@ -174,6 +200,8 @@ struct config {
 	int multipart_timeout;	     /* seconds a message waits for its missing parts */
 	struct config_modem *modems; /* at least one after loading */
 	size_t nmodems;
+	struct config_modem_checks modem_checks;
+	struct config_balance balance;
 };
 
 /* One problem found while loading. */

@@ -20,6 +20,7 @@
 #include "push.h"
 #include "report.h"
 #include "store.h"
+#include "ussd.h"
 
 #define SENDER_MAX 20
 
@@ -638,6 +639,62 @@ print_push_status(const struct store_push_stats *s, const struct store_push_stat
 	print_time("push_next_attempt", ps->next_attempt > now ? ps->next_attempt : 0, "now");
 }
 
+/* The latest signal, registration, outage and balance (health.h, ussd.h). */
+static int
+print_modem_status(struct store *st)
+{
+	struct store_reading_row r;
+	struct store_ussd_row u;
+	int64_t lost_at, back_at;
+	char when[40];
+	int n;
+
+	n = store_reading_last(st, "modem", &r);
+	if (n == -1)
+		return -1;
+	if (n == 0) {
+		printf("modem_signal: unknown\nmodem_network: unknown\n");
+	} else {
+		push_time(r.at, when, sizeof(when));
+		if (r.signal_pct >= 0)
+			printf("modem_signal: %d%% (%d dBm) at %s\n", r.signal_pct, r.dbm, when);
+		else
+			printf("modem_signal: none at %s\n", when);
+		printf("modem_network: %s%s%s at %s\n", r.reg, r.operator[0] ? " " : "", r.operator,
+		       when);
+	}
+	n = store_outage_last(st, "modem", &lost_at, &back_at);
+	if (n == -1)
+		return -1;
+	if (n == 0) {
+		printf("modem_network_last_lost: never\n");
+	} else {
+		push_time(lost_at, when, sizeof(when));
+		if (back_at == 0)
+			printf("modem_network_last_lost: %s, still lost\n", when);
+		else
+			printf("modem_network_last_lost: %s for %" PRId64 " min\n", when,
+			       (back_at - lost_at + 59) / 60);
+	}
+	n = store_ussd_last(st, "modem", "balance", 1, &u);
+	if (n == -1)
+		return -1;
+	if (n == 0) {
+		printf("balance: unknown\n");
+	} else {
+		push_time(u.at, when, sizeof(when));
+		printf("balance: %" PRId64 " d at %s\n", u.amount, when);
+	}
+	n = store_ussd_last(st, "modem", "balance", 0, &u);
+	if (n == -1)
+		return -1;
+	if (n == 1) {
+		push_time(u.at, when, sizeof(when));
+		printf("balance_last_check: %s %s\n", when, u.status);
+	}
+	return 0;
+}
+
 int
 cli_status(const char *conf, int argc, char **argv)
 {
@@ -666,9 +723,145 @@ cli_status(const char *conf, int argc, char **argv)
 	else
 		printf("push: off\n");
 	print_push_status(&s, &ps);
+	if (print_modem_status(st) == -1)
+		goto done;
 	status = 0;
 done:
 	store_close(st);
+	config_free(cfg);
+	return status;
+}
+
+/* ---- ussd ------------------------------------------------------------- */
+
+/* Dials code on the modem, the gateway not running.  0 or -1 with why. */
+static int
+ussd_direct(const struct config *cfg, const char *code, const char *masked, char *answer,
+	    size_t answersz, const char **why)
+{
+	struct modem *m;
+	struct store *st;
+	int r;
+
+	*why = "error";
+	m = modem_open(cfg->gammurc, cfg->gammu_section);
+	if (m == NULL) {
+		fprintf(stderr, "tinbao: ussd: cannot open the modem\n");
+		return -1;
+	}
+	r = ussd_dial(m, code, cfg->balance.timeout, answer, answersz, why);
+	modem_close(m);
+	st = store_open(cfg->database, 0);
+	if (st != NULL) {
+		struct store_ussd u = {
+		    "modem", clock_now(),	  "manual", masked, r == 0 ? answer : NULL, 0,
+		    0,	     r == 0 ? "ok" : *why};
+		store_ussd_add(st, &u);
+	}
+	store_close(st);
+	return r;
+}
+
+/*
+ * The gateway runs and holds the modem: the request goes through the
+ * database, the gateway dials it at its next turn, and the answer comes back
+ * the same way.  0 or -1 with why.
+ */
+static int
+ussd_through_gateway(const struct config *cfg, const char *code, char *answer, size_t answersz,
+		     const char **why)
+{
+	static char status[16];
+	struct timespec step = {0, 200 * 1000 * 1000};
+	struct store *st;
+	int64_t id, waited_ms = 0, max_ms;
+	int r = -1;
+
+	*why = "no_gateway";
+	st = store_open(cfg->database, 0);
+	if (st == NULL || store_ussd_request(st, "modem", code, clock_now(), &id) == -1) {
+		store_close(st);
+		*why = "error";
+		return -1;
+	}
+	/* A turn, the dial, and some slack for a busy gateway. */
+	max_ms = ((int64_t)cfg->poll_interval + cfg->balance.timeout + 15) * 1000;
+	while (waited_ms < max_ms) {
+		nanosleep(&step, NULL);
+		waited_ms += 200;
+		if (store_ussd_get(st, id, status, sizeof(status), answer, answersz) != 1)
+			break;
+		if (strcmp(status, "requested") == 0)
+			continue;
+		*why = status;
+		r = strcmp(status, "ok") == 0 ? 0 : -1;
+		break;
+	}
+	if (strcmp(*why, "no_gateway") == 0)
+		store_ussd_answer(st, id, NULL, "expired", 1);
+	store_close(st);
+	return r;
+}
+
+int
+cli_ussd(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	char answer[USSD_ANSWER_MAX], masked[64];
+	const char *code, *why = "error";
+	size_t n;
+	int r, status = 1, lock;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: tinbao -c config ussd CODE\n");
+		return 2;
+	}
+	code = argv[1];
+	n = strlen(code);
+	if (n < 2 || n > 40 || strspn(code, "0123456789*#") != n || code[n - 1] != '#') {
+		fprintf(stderr,
+			"tinbao: ussd: \"%s\" is not a USSD code (digits, * and #, "
+			"ending in #)\n",
+			code);
+		return 2;
+	}
+	ussd_mask(code, masked, sizeof(masked));
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	if (modem_config_is_dummy(cfg->gammurc, cfg->gammu_section) == 1) {
+		fprintf(stderr, "tinbao: ussd: %s is gammu's dummy phone, which has no network\n",
+			cfg->gammurc);
+		goto done;
+	}
+	/* The running gateway holds the modem: never talk to it behind its back. */
+	lock = gateway_lock(cfg->database);
+	if (lock != -1) {
+		r = ussd_direct(cfg, code, masked, answer, sizeof(answer), &why);
+		close(lock);
+	} else if (strcmp(masked, code) != 0) {
+		fprintf(stderr, "tinbao: ussd: the gateway is running; a code with a card PIN is "
+				"not handed to it through the database (send NAPTIEN by SMS, or "
+				"stop the gateway)\n");
+		goto done;
+	} else {
+		r = ussd_through_gateway(cfg, code, answer, sizeof(answer), &why);
+	}
+	if (r == 0) {
+		printf("%s\n", answer);
+		status = 0;
+	} else if (strcmp(why, "refused") == 0) {
+		fprintf(stderr, "tinbao: ussd: %s: the network refused the code\n", masked);
+	} else if (strcmp(why, "no_answer") == 0) {
+		fprintf(stderr, "tinbao: ussd: %s: no answer within %d s\n", masked,
+			cfg->balance.timeout);
+	} else if (strcmp(why, "no_gateway") == 0) {
+		fprintf(stderr, "tinbao: ussd: %s: the running gateway did not dial it in time\n",
+			masked);
+	} else {
+		fprintf(stderr, "tinbao: ussd: %s: the modem failed\n", masked);
+	}
+done:
 	config_free(cfg);
 	return status;
 }

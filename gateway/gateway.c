@@ -2,25 +2,30 @@
  * gateway.c - see gateway.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
 #include "gateway.h"
+#include "health.h"
 #include "json.h"
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
 #include "push.h"
 #include "store.h"
+#include "ussd.h"
 
 #define VN_UTC_OFFSET (7 * 3600) /* periods are counted in Vietnam's time */
 /*
@@ -39,6 +44,15 @@
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload;
 
+/* A NAPTIEN kept by receive(): its PIN lives only here, never on disk. */
+struct topup {
+	int64_t inbox_id;
+	char sender[64];
+	char modem[CONFIG_MODEM_NAME_MAX + 1]; /* the one it came in on: its SIM */
+	char masked[MODEM_TEXT_MAX];
+	char pin[USSD_PIN_MAX + 1];
+};
+
 /* One configured modem (config `modems`, or `gammu` as the one named
  * "modem").  Each is opened, scanned, reconnected on its own: one that fails
  * leaves the others working. */
@@ -46,10 +60,12 @@ struct gw_modem {
 	char name[CONFIG_MODEM_NAME_MAX + 1];
 	char *gammurc;
 	int section;
-	int send;	     /* replies may go out through it */
-	struct modem *modem; /* NULL while the connection is lost */
-	int64_t reopen_at;   /* monotonic ms of the next attempt to reconnect */
-	int reopen_wait;     /* ms, doubled after each failed attempt */
+	int send;	      /* replies may go out through it */
+	struct health health; /* signal and network reads (health.h) */
+	int64_t balance_next; /* clock seconds of the next balance check */
+	struct modem *modem;  /* NULL while the connection is lost */
+	int64_t reopen_at;    /* monotonic ms of the next attempt to reconnect */
+	int reopen_wait;      /* ms, doubled after each failed attempt */
 };
 
 struct gw {
@@ -61,6 +77,8 @@ struct gw {
 	int incoming;	    /* a modem announced an SMS: scan now */
 	struct push *push;  /* NULL when the configuration has no push */
 	struct buf json;
+	struct topup topups[8]; /* NAPTIEN received, not yet dialled */
+	int ntopups;
 };
 
 /* The modems that are connected now. */
@@ -206,12 +224,22 @@ fingerprint(const struct modem_sms *sms, char *out, size_t outsz)
 /* Adds one SMS (or part) read from the phone, inside the caller's
  * transaction.  Returns 0 or -1. */
 static int
-keep_sms(struct gw *gw, const struct gw_modem *m, const struct modem_sms *sms)
+keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 {
+	struct topup t;
 	char fp[24];
 	int64_t id = 0, now = clock_now();
-	int r;
+	int r, topup;
 
+	/* NAPTIEN <PIN>: from here on only the masked text exists (inbox,
+	 * fingerprint, logs, events); the PIN stays in memory until the top-up
+	 * is dialled (topups()). */
+	memset(&t, 0, sizeof(t));
+	topup = ussd_topup_match(sms->text, t.masked, sizeof(t.masked), t.pin, sizeof(t.pin));
+	if (topup) {
+		explicit_bzero(sms->text, sizeof(sms->text));
+		snprintf(sms->text, sizeof(sms->text), "%s", t.masked);
+	}
 	fingerprint(sms, fp, sizeof(fp));
 	if (sms->concat_ref == -1) {
 		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text, sms->coding, 1,
@@ -224,8 +252,18 @@ keep_sms(struct gw *gw, const struct gw_modem *m, const struct modem_sms *sms)
 				       m->name};
 		r = store_part_add(gw->st, &p, &id);
 	}
-	if (r == -1)
+	if (r == -1) {
+		explicit_bzero(&t, sizeof(t));
 		return -1;
+	}
+	if (topup && r == 1 && sms->concat_ref == -1 &&
+	    gw->ntopups < (int)(sizeof(gw->topups) / sizeof(gw->topups[0]))) {
+		t.inbox_id = id;
+		snprintf(t.sender, sizeof(t.sender), "%s", sms->sender);
+		snprintf(t.modem, sizeof(t.modem), "%s", m->name);
+		gw->topups[gw->ntopups++] = t;
+	}
+	explicit_bzero(&t, sizeof(t));
 	if (sms->concat_ref != -1)
 		log_info("SMS from %s: part %d/%d (ref %d)%s", sms->sender, sms->part_no,
 			 sms->part_count, sms->concat_ref, r == 1 ? ", message complete" : "");
@@ -705,6 +743,85 @@ reply_incomplete(struct gw *gw, const struct store_inmsg *msg, const char *reply
 	return 0;
 }
 
+/* Sets the state of a NAPTIEN row and queues the reply, inside the
+ * caller's transaction. */
+static int
+topup_answer(struct gw *gw, int64_t id, const char *sender, const char *error, const char *reply)
+{
+	if (store_inbox_set_state(gw->st, id, error == NULL ? "accepted" : "rejected", error) == -1)
+		return -1;
+	if (!gateway_replyable(sender, gw->cfg->own_number))
+		return 0;
+	if (store_outbox_add(gw->st, sender, reply, "reply", id, NULL) == -1)
+		return -1;
+	log_info("  reply to %s: %s", sender, reply);
+	return 0;
+}
+
+/*
+ * Dials the NAPTIEN kept by receive(), outside any transaction (a top-up
+ * takes seconds and checks the balance, which may raise an alert), answers
+ * them and forgets their PINs.
+ */
+static void
+topups(struct gw *gw)
+{
+	struct store_inmsg msg;
+	struct gw_modem *gm;
+	struct modem *m;
+	struct topup *t;
+	char reply[256];
+	const char *error;
+	int i, r;
+
+	memset(&msg, 0, sizeof(msg));
+	for (i = 0; i < gw->ntopups; i++) {
+		t = &gw->topups[i];
+		/* The SIM to top up is the one of the modem it came in on. */
+		m = NULL;
+		FOREACH_CONNECTED(gw, gm)
+		if (strcmp(gm->name, t->modem) == 0 && !modem_is_dummy(gm->modem))
+			m = gm->modem;
+		/* Still the row receive() stored: a batch rolled back left none. */
+		r = store_inbox_next_new(gw->st, t->inbox_id - 1, &msg);
+		if (r == 1 && msg.id == t->inbox_id && strcmp(msg.sender, t->sender) == 0 &&
+		    strcmp(msg.text, t->masked) == 0) {
+			log_info("SMS #%" PRId64 " from %s: \"%s\"", msg.id, msg.sender, msg.text);
+			r = ussd_topup(gw->cfg, gw->st, m, t->modem, t->sender, t->pin, clock_now(),
+				       reply, sizeof(reply));
+			error = r == 1				     ? NULL
+				: !ussd_is_admin(gw->cfg, t->sender) ? "not_allowed"
+								     : "topup_failed";
+			if (r != -1 && store_begin(gw->st) == 0) {
+				if (topup_answer(gw, msg.id, t->sender, error, reply) == 0)
+					store_commit(gw->st);
+				else
+					store_rollback(gw->st);
+			}
+		}
+		store_inmsg_clear(&msg);
+		explicit_bzero(t, sizeof(*t));
+	}
+	gw->ntopups = 0;
+}
+
+/* A NAPTIEN whose PIN is gone (the gateway stopped before dialling it, or
+ * it came in several parts): nothing is dialled; the sender is told. */
+static int
+topup_left(struct gw *gw, const struct store_inmsg *msg)
+{
+	char reply[160];
+
+	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
+	if (!ussd_is_admin(gw->cfg, msg->sender)) {
+		log_warnx("NAPTIEN refused from %s", msg->sender);
+		snprintf(reply, sizeof(reply), "Loi: so nay khong duoc phep nap tien cho modem.");
+		return topup_answer(gw, msg->id, msg->sender, "not_allowed", reply);
+	}
+	snprintf(reply, sizeof(reply), "Loi: chua nap tien. Gui lai: NAPTIEN <ma the>");
+	return topup_answer(gw, msg->id, msg->sender, "topup_failed", reply);
+}
+
 /* Parses one inbox row and records everything it leads to (reports or the
  * rejection, push events, the reply), inside the caller's transaction. */
 static int
@@ -716,7 +833,13 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	const char *error = NULL, *payload;
 	int64_t ref = 0;
 	int year, half, r;
+	char masked[64], pin[USSD_PIN_MAX + 1];
 
+	/* Never parsed: a NAPTIEN is a command to the gateway, not a report. */
+	if (ussd_topup_match(msg->text, masked, sizeof(masked), pin, sizeof(pin))) {
+		explicit_bzero(pin, sizeof(pin));
+		return topup_left(gw, msg);
+	}
 	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
 	if (gateway_resolve_classes(cfg, gw->st, &res) == -1)
 		return -1;
@@ -1014,6 +1137,28 @@ expire_parts(struct gw *gw)
 	return n;
 }
 
+/* Signal, network and balance of each modem, each when due (health.h,
+ * ussd.h).  Not on gammu's dummy phone, which has no network. */
+static void
+modem_checks(struct gw *gw)
+{
+	struct gw_modem *m;
+	int64_t now = clock_now();
+
+	FOREACH_CONNECTED(gw, m)
+	{
+		if (modem_is_dummy(m->modem))
+			continue;
+		ussd_requests(gw->cfg, gw->st, m->modem, m->name, now);
+		if (modem_lost(m->modem))
+			continue;
+		health_tick(&m->health, gw->cfg, gw->st, m->modem, m->name, now);
+		if (!modem_lost(m->modem))
+			ussd_balance_tick(&m->balance_next, gw->cfg, gw->st, m->modem, m->name,
+					  now);
+	}
+}
+
 static void
 turn(struct gw *gw)
 {
@@ -1034,11 +1179,14 @@ turn(struct gw *gw)
 		if (!modem_lost(m->modem))
 			check_sim(gw, m);
 	}
+	if (gw->ntopups > 0)
+		topups(gw);
 	t1 = monotonic_ms();
 	expire_parts(gw);
 	done = process_new(gw);
 	/* Digests and reminders due now go out with this turn's replies. */
 	digest_tick(gw->cfg, gw->st, clock_now());
+	modem_checks(gw);
 	t2 = monotonic_ms();
 	sent = send_queued(gw);
 	t3 = monotonic_ms();
@@ -1205,7 +1353,7 @@ gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
 	int64_t next = 0, now;
-	int wait, push_wait, status = 1;
+	int wait, push_wait, status = 1, lock = -1;
 
 	memset(&gw, 0, sizeof(gw));
 	gw.cfg = cfg;
@@ -1214,6 +1362,9 @@ gateway_run(struct config *cfg, int once)
 	set_signals();
 	gw.st = store_open(cfg->database, 0);
 	if (gw.st == NULL)
+		goto done;
+	lock = gateway_lock(cfg->database);
+	if (lock == -1)
 		goto done;
 	if (open_modems(&gw) == -1)
 		goto done;
@@ -1251,6 +1402,8 @@ done:
 	close_modems(&gw);
 	push_free(gw.push);
 	store_close(gw.st);
+	if (lock != -1)
+		close(lock);
 	buf_free(&gw.json);
 	config_free(gw.cfg);
 	return status;
@@ -1290,4 +1443,27 @@ gateway_status_reply(const struct config *cfg, struct store *st, const struct pa
 			 rate, cfg->plan.employed_pct);
 	}
 	return 0;
+}
+
+int
+gateway_lock(const char *database)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.lock", database);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			log_warnx("%s: another tinbao gateway is running on this database", path);
+		else
+			log_warn("%s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

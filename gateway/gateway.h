@@ -50,4 +50,10 @@ int gateway_resolve_classes(const struct config *cfg, struct store *st, struct p
 int gateway_status_reply(const struct config *cfg, struct store *st,
 			 const struct parser_result *res, int year, char *buf, size_t bufsz);
 
+/* The lock of the running gateway on database (a file "<database>.lock",
+ * flock): the gateway holds it while it runs, so that a command that needs
+ * the modem (tinbao ussd) can tell.  Returns the descriptor to keep, or -1
+ * (logged) when another process holds it or it cannot be taken. */
+int gateway_lock(const char *database);
+
 #endif

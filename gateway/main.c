@@ -27,6 +27,7 @@ static const struct {
     {"push", cli_push, "push --failed           list the parked events"},
     {"push", cli_push, "push --retry ID|all     queue a parked event again"},
     {"status", cli_status, "status                  queue length, last success, last error"},
+    {"ussd", cli_ussd, "ussd CODE               dial a USSD code, print the answer"},
 };
 
 static void

@@ -540,3 +540,15 @@ modem_inject(struct modem *m, const char *from, const char *text, int64_t when)
 	m->multi->Number = 0;
 	return 0;
 }
+
+void *
+modem_gammu(struct modem *m)
+{
+	return m->sm;
+}
+
+void
+modem_gammu_error(struct modem *m, int err)
+{
+	check_link(m, (GSM_Error)err);
+}

@@ -72,4 +72,10 @@ int modem_send(struct modem *m, const char *to, const char *text);
  * this; on any other phone it fails. */
 int modem_inject(struct modem *m, const char *from, const char *text, int64_t when);
 
+/* For the modules that talk to the phone beyond SMS (health.c, ussd.c): the
+ * libgammu state machine (a GSM_StateMachine *), and the way to hand back a
+ * libgammu error (a GSM_Error) so that a link that is gone is noticed. */
+void *modem_gammu(struct modem *m);
+void modem_gammu_error(struct modem *m, int err);
+
 #endif

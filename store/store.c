@@ -263,6 +263,40 @@ static const char *const migrations[] = {
     "ALTER TABLE inbox_parts ADD COLUMN modem TEXT;"
     "CREATE INDEX inbox_parts_waiting ON inbox_parts(inbox_id, received);"
     "PRAGMA user_version = 6;",
+    /*
+     * 6 -> 7: the modem's health and USSD (gateway/health.h, gateway/ussd.h).
+     * modem_readings: signal and registration, kept on change or every so
+     * often, and for a bounded time.  network_outages: when the network went
+     * away and came back.  ussd: every USSD answer (balance, manual, top-up;
+     * a top-up code is stored with its PIN masked).
+     */
+    "CREATE TABLE modem_readings ("
+    " id INTEGER PRIMARY KEY,"
+    " modem TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " signal_pct INTEGER,"
+    " dbm INTEGER,"
+    " ber INTEGER,"
+    " reg TEXT NOT NULL,"
+    " operator TEXT);"
+    "CREATE INDEX modem_readings_modem ON modem_readings(modem, at);"
+    "CREATE TABLE network_outages ("
+    " id INTEGER PRIMARY KEY,"
+    " modem TEXT NOT NULL,"
+    " lost_at INTEGER NOT NULL,"
+    " back_at INTEGER);"
+    "CREATE INDEX network_outages_modem ON network_outages(modem, id);"
+    "CREATE TABLE ussd ("
+    " id INTEGER PRIMARY KEY,"
+    " modem TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " purpose TEXT NOT NULL CHECK(purpose IN ('balance', 'manual', 'topup')),"
+    " code TEXT NOT NULL,"
+    " answer TEXT,"
+    " amount INTEGER,"
+    " status TEXT NOT NULL);"
+    "CREATE INDEX ussd_modem ON ussd(modem, purpose, id);"
+    "PRAGMA user_version = 7;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -337,6 +371,18 @@ enum stmt {
 	S_CLASS_FIND,
 	S_ALERT_GET,
 	S_ALERT_SET,
+	S_READING_ADD,
+	S_READING_PRUNE,
+	S_READING_LAST,
+	S_OUTAGE_OPEN,
+	S_OUTAGE_CLOSE,
+	S_OUTAGE_LAST,
+	S_USSD_ADD,
+	S_USSD_LAST,
+	S_USSD_REQUEST,
+	S_USSD_NEXT_REQUEST,
+	S_USSD_ANSWER,
+	S_USSD_GET,
 	S_NSTMTS
 };
 
@@ -565,6 +611,43 @@ static const struct {
 	 "raised_at = CASE ?2 WHEN 1 THEN ?4 ELSE raised_at END, "
 	 "cleared_at = CASE ?2 WHEN 0 THEN ?4 ELSE cleared_at END, "
 	 "raised = raised + ?2"},
+    [S_READING_ADD] = {"reading add",
+		       "INSERT INTO modem_readings(modem, at, signal_pct, dbm, ber, reg, operator) "
+		       "VALUES (?1, ?2, nullif(?3, -1), nullif(?4, 0), nullif(?5, -1), ?6, "
+		       "nullif(?7, ''))"},
+    /* Older than ?2, except the modem's latest reading. */
+    [S_READING_PRUNE] = {"reading prune",
+			 "DELETE FROM modem_readings WHERE modem = ?1 AND at < ?2 AND id < "
+			 "(SELECT max(id) FROM modem_readings WHERE modem = ?1)"},
+    [S_READING_LAST] = {"reading last",
+			"SELECT at, coalesce(signal_pct, -1), coalesce(dbm, 0), coalesce(ber, -1), "
+			"reg, coalesce(operator, '') FROM modem_readings WHERE modem = ?1 "
+			"ORDER BY id DESC LIMIT 1"},
+    [S_OUTAGE_OPEN] = {"outage open",
+		       "INSERT INTO network_outages(modem, lost_at) SELECT ?1, ?2 WHERE NOT EXISTS "
+		       "(SELECT 1 FROM network_outages WHERE modem = ?1 AND back_at IS NULL)"},
+    [S_OUTAGE_CLOSE] = {"outage close", "UPDATE network_outages SET back_at = ?2 "
+					"WHERE modem = ?1 AND back_at IS NULL"},
+    [S_OUTAGE_LAST] = {"outage last", "SELECT lost_at, coalesce(back_at, 0) FROM network_outages "
+				      "WHERE modem = ?1 ORDER BY id DESC LIMIT 1"},
+    [S_USSD_ADD] = {"ussd add",
+		    "INSERT INTO ussd(modem, at, purpose, code, answer, amount, status) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, CASE ?6 WHEN 1 THEN ?7 END, ?8)"},
+    /* ?3 = 1: only answers with an amount. */
+    [S_USSD_LAST] = {"ussd last",
+		     "SELECT at, coalesce(answer, ''), amount IS NOT NULL, coalesce(amount, 0), "
+		     "status, code FROM ussd WHERE modem = ?1 AND purpose = ?2 AND "
+		     "(?3 = 0 OR amount IS NOT NULL) ORDER BY id DESC LIMIT 1"},
+    /* `tinbao ussd` while the gateway runs: a request the gateway dials. */
+    [S_USSD_REQUEST] = {"ussd request", "INSERT INTO ussd(modem, at, purpose, code, status) "
+					"VALUES (?1, ?2, 'manual', ?3, 'requested')"},
+    [S_USSD_NEXT_REQUEST] = {"ussd next request",
+			     "SELECT id, code FROM ussd WHERE modem = ?1 AND status = 'requested' "
+			     "AND at >= ?2 ORDER BY id LIMIT 1"},
+    /* ?4 = 1: only while still requested. */
+    [S_USSD_ANSWER] = {"ussd answer", "UPDATE ussd SET answer = ?2, status = ?3 WHERE id = ?1 "
+				      "AND (?4 = 0 OR status = 'requested')"},
+    [S_USSD_GET] = {"ussd get", "SELECT status, coalesce(answer, '') FROM ussd WHERE id = ?1"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -2497,4 +2580,223 @@ store_alert_set(struct store *st, const char *key, int active, const char *text,
 		rc = 0;
 	stmt_put(st, id);
 	return rc;
+}
+
+int
+store_reading_add(struct store *st, const struct store_reading *r, int64_t keep_from)
+{
+	enum stmt id = S_READING_ADD;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, r->modem) == 0 && bind_int(st, id, 2, r->at) == 0 &&
+	    bind_int(st, id, 3, r->signal_pct) == 0 && bind_int(st, id, 4, r->dbm) == 0 &&
+	    bind_int(st, id, 5, r->ber) == 0 && bind_text(st, id, 6, r->reg) == 0 &&
+	    bind_text(st, id, 7, r->operator) == 0 && step(st, id) != -1)
+		rc = 0;
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	id = S_READING_PRUNE;
+	rc = -1;
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, r->modem) == 0 && bind_int(st, id, 2, keep_from) == 0 &&
+	    step(st, id) != -1)
+		rc = 0;
+	stmt_put(st, id);
+	return rc;
+}
+
+int
+store_reading_last(struct store *st, const char *modem, struct store_reading_row *r)
+{
+	enum stmt id = S_READING_LAST;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, modem) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW) {
+		r->at = sqlite3_column_int64(st->stmt[id], 0);
+		r->signal_pct = sqlite3_column_int(st->stmt[id], 1);
+		r->dbm = sqlite3_column_int(st->stmt[id], 2);
+		r->ber = sqlite3_column_int(st->stmt[id], 3);
+		snprintf(r->reg, sizeof(r->reg), "%s",
+			 (const char *)sqlite3_column_text(st->stmt[id], 4));
+		snprintf(r->operator, sizeof(r->operator), "%s",
+			 (const char *)sqlite3_column_text(st->stmt[id], 5));
+	}
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+int
+store_outage_set(struct store *st, const char *modem, int lost, int64_t at)
+{
+	enum stmt id = lost ? S_OUTAGE_OPEN : S_OUTAGE_CLOSE;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, modem) == 0 && bind_int(st, id, 2, at) == 0 && step(st, id) != -1)
+		rc = 0;
+	stmt_put(st, id);
+	return rc;
+}
+
+int
+store_outage_last(struct store *st, const char *modem, int64_t *lost_at, int64_t *back_at)
+{
+	enum stmt id = S_OUTAGE_LAST;
+	int rc;
+
+	*lost_at = *back_at = 0;
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, modem) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW) {
+		*lost_at = sqlite3_column_int64(st->stmt[id], 0);
+		*back_at = sqlite3_column_int64(st->stmt[id], 1);
+	}
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+int
+store_ussd_add(struct store *st, const struct store_ussd *u)
+{
+	enum stmt id = S_USSD_ADD;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, u->modem) == 0 && bind_int(st, id, 2, u->at) == 0 &&
+	    bind_text(st, id, 3, u->purpose) == 0 && bind_text(st, id, 4, u->code) == 0 &&
+	    bind_text(st, id, 5, u->answer) == 0 && bind_int(st, id, 6, u->has_amount != 0) == 0 &&
+	    bind_int(st, id, 7, u->amount) == 0 && bind_text(st, id, 8, u->status) == 0 &&
+	    step(st, id) != -1)
+		rc = 0;
+	stmt_put(st, id);
+	return rc;
+}
+
+int
+store_ussd_last(struct store *st, const char *modem, const char *purpose, int with_amount,
+		struct store_ussd_row *r)
+{
+	enum stmt id = S_USSD_LAST;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, modem) == -1 || bind_text(st, id, 2, purpose) == -1 ||
+	    bind_int(st, id, 3, with_amount != 0) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW) {
+		r->at = sqlite3_column_int64(st->stmt[id], 0);
+		snprintf(r->answer, sizeof(r->answer), "%s",
+			 (const char *)sqlite3_column_text(st->stmt[id], 1));
+		r->has_amount = sqlite3_column_int(st->stmt[id], 2);
+		r->amount = sqlite3_column_int64(st->stmt[id], 3);
+		snprintf(r->status, sizeof(r->status), "%s",
+			 (const char *)sqlite3_column_text(st->stmt[id], 4));
+		snprintf(r->code, sizeof(r->code), "%s",
+			 (const char *)sqlite3_column_text(st->stmt[id], 5));
+	}
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+int
+store_ussd_request(struct store *st, const char *modem, const char *code, int64_t now, int64_t *id)
+{
+	enum stmt sid = S_USSD_REQUEST;
+	int rc = -1;
+
+	stmt_get(st, sid);
+	if (bind_text(st, sid, 1, modem) == 0 && bind_int(st, sid, 2, now) == 0 &&
+	    bind_text(st, sid, 3, code) == 0 && step(st, sid) != -1) {
+		*id = sqlite3_last_insert_rowid(st->db);
+		rc = 0;
+	}
+	stmt_put(st, sid);
+	return rc;
+}
+
+int
+store_ussd_next_request(struct store *st, const char *modem, int64_t since, int64_t *id, char *code,
+			size_t codesz)
+{
+	enum stmt sid = S_USSD_NEXT_REQUEST;
+	int rc;
+
+	stmt_get(st, sid);
+	if (bind_text(st, sid, 1, modem) == -1 || bind_int(st, sid, 2, since) == -1) {
+		stmt_put(st, sid);
+		return -1;
+	}
+	rc = step(st, sid);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st->stmt[sid], 0);
+		snprintf(code, codesz, "%s", (const char *)sqlite3_column_text(st->stmt[sid], 1));
+	}
+	stmt_put(st, sid);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+int
+store_ussd_answer(struct store *st, int64_t id, const char *answer, const char *status,
+		  int only_requested)
+{
+	enum stmt sid = S_USSD_ANSWER;
+	int rc = -1;
+
+	stmt_get(st, sid);
+	if (bind_int(st, sid, 1, id) == 0 && bind_text(st, sid, 2, answer) == 0 &&
+	    bind_text(st, sid, 3, status) == 0 && bind_int(st, sid, 4, only_requested != 0) == 0 &&
+	    step(st, sid) != -1)
+		rc = sqlite3_changes(st->db);
+	stmt_put(st, sid);
+	return rc;
+}
+
+int
+store_ussd_get(struct store *st, int64_t id, char *status, size_t statussz, char *answer,
+	       size_t answersz)
+{
+	enum stmt sid = S_USSD_GET;
+	int rc;
+
+	stmt_get(st, sid);
+	if (bind_int(st, sid, 1, id) == -1) {
+		stmt_put(st, sid);
+		return -1;
+	}
+	rc = step(st, sid);
+	if (rc == SQLITE_ROW) {
+		snprintf(status, statussz, "%s",
+			 (const char *)sqlite3_column_text(st->stmt[sid], 0));
+		snprintf(answer, answersz, "%s",
+			 (const char *)sqlite3_column_text(st->stmt[sid], 1));
+	}
+	stmt_put(st, sid);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW;
 }

@@ -30,6 +30,10 @@
  *               statement
  *   alerts      alerts to the admins, one row per key, active while its
  *               condition lasts (sent once per crossing)
+ *   modem_readings, network_outages
+ *               the modem's signal and registration, and when the network
+ *               went away and came back (gateway/health.h)
+ *   ussd        every USSD answer: balance, manual, top-up (gateway/ussd.h)
  *
  * Functions return 0 (or a documented positive value) on success and -1 on
  * failure, after logging what failed.  Times are Unix seconds.
@@ -40,7 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -395,5 +399,79 @@ int store_class_find(struct store *st, const char *key, struct store_class_row *
  * when not NULL, replaces the stored text. */
 int store_alert_get(struct store *st, const char *key, int64_t *since);
 int store_alert_set(struct store *st, const char *key, int active, const char *text, int64_t now);
+
+/* The modem's health (gateway/health.h): one reading of signal and network
+ * registration.  signal_pct -1, dbm 0, ber -1 and operator "" mean unknown. */
+struct store_reading {
+	const char *modem; /* the modem's name */
+	int64_t at;
+	int signal_pct;
+	int dbm;
+	int ber;
+	const char *reg; /* "home", "roaming", "searching", "denied", "none", "unknown" */
+	const char *operator;
+};
+
+struct store_reading_row {
+	int64_t at;
+	int signal_pct, dbm, ber;
+	char reg[16];
+	char operator[32];
+};
+
+/* Adds a reading, and forgets the modem's readings older than keep_from
+ * (its latest is always kept). */
+int store_reading_add(struct store *st, const struct store_reading *r, int64_t keep_from);
+/* The modem's latest reading: 1 (*r filled), 0 none, -1 on error. */
+int store_reading_last(struct store *st, const char *modem, struct store_reading_row *r);
+/* lost = 1: the network went away at `at` (no-op while an outage is open);
+ * lost = 0: it came back at `at` (closes the open outage, if any). */
+int store_outage_set(struct store *st, const char *modem, int lost, int64_t at);
+/* The modem's latest outage: 1 (*back_at 0 while it lasts), 0 none, -1. */
+int store_outage_last(struct store *st, const char *modem, int64_t *lost_at, int64_t *back_at);
+
+/* One USSD exchange (gateway/ussd.h).  code never holds a secret: a top-up
+ * code is stored with its PIN masked. */
+struct store_ussd {
+	const char *modem;
+	int64_t at;
+	const char *purpose; /* "balance", "manual", "topup" */
+	const char *code;
+	const char *answer; /* UTF-8, or NULL when none came */
+	int has_amount;	    /* 1: amount is the balance read from the answer */
+	int64_t amount;
+	const char *status; /* "ok", "unreadable", "refused", "no_answer", "error";
+			     * "requested", "expired": see store_ussd_request */
+};
+
+struct store_ussd_row {
+	int64_t at;
+	char code[64];
+	char answer[800];
+	int has_amount;
+	int64_t amount;
+	char status[16];
+};
+
+int store_ussd_add(struct store *st, const struct store_ussd *u);
+/* The modem's latest exchange for purpose (with_amount: only those with an
+ * amount): 1 (*r filled), 0 none, -1 on error. */
+int store_ussd_last(struct store *st, const char *modem, const char *purpose, int with_amount,
+		    struct store_ussd_row *r);
+/* `tinbao ussd` while the gateway runs.  store_ussd_request: adds a manual
+ * row in status "requested" (the code must hold no secret), *id its id.
+ * store_ussd_next_request: the oldest request made since `since`: 1 (*id,
+ * code), 0 none, -1.  store_ussd_answer: sets the answer (or NULL) and the
+ * status; only_requested: only while it is still "requested"; returns the
+ * number of rows changed (0 or 1), or -1.  store_ussd_get: 1 with the
+ * status and answer, 0 unknown id, -1. */
+int store_ussd_request(struct store *st, const char *modem, const char *code, int64_t now,
+		       int64_t *id);
+int store_ussd_next_request(struct store *st, const char *modem, int64_t since, int64_t *id,
+			    char *code, size_t codesz);
+int store_ussd_answer(struct store *st, int64_t id, const char *answer, const char *status,
+		      int only_requested);
+int store_ussd_get(struct store *st, int64_t id, char *status, size_t statussz, char *answer,
+		   size_t answersz);
 
 #endif

@@ -888,11 +888,44 @@ test_diags_api(void **state)
 	config_diags_free(&d);
 }
 
+/* The modem's checks and the balance (issue 6): defaults, and errors. */
+static void
+test_modem_checks_balance(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	struct config *cfg;
+	const char *f = FIX "modem-bad.conf", *t = FIX "topup-bad.conf";
+
+	cfg = load_good(FIX "good.conf", &d);
+	assert_int_equal(cfg->modem_checks.interval, 300);
+	assert_int_equal(cfg->modem_checks.network_lost_alert, 600);
+	assert_true(cfg->balance.enabled);
+	assert_string_equal(cfg->balance.code, "*101#");
+	assert_string_equal(cfg->balance.pattern, CONFIG_BALANCE_PATTERN);
+	assert_string_equal(cfg->balance.topup_code, "*100*%s#");
+	assert_int_equal(cfg->balance.interval, 86400);
+	assert_int_equal(cfg->balance.threshold, 0);
+	config_free(cfg);
+	config_diags_free(&d);
+
+	load_bad(f, &d, 5);
+	expect(&d, f, 4, 0, "\"interval\" must be between 1 and 86400 (not 0)");
+	expect(&d, f, 4, 0, "\"network_lost_alert\" must be between 0 and");
+	expect(&d, f, 5, 0, "\"code\" must be a USSD code");
+	expect(&d, f, 5, 0, "\"pattern\" \"([0-9]+\" is not a POSIX extended regular expression");
+	expect(&d, f, 5, 0, "\"threshold\" must be between 0 and");
+	config_diags_free(&d);
+	load_bad(t, &d, 1);
+	expect(&d, t, 4, 0, "\"topup_code\" must be a USSD code with exactly one %s");
+	config_diags_free(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_contrib_settings),
+	    cmocka_unit_test(test_modem_checks_balance),
 	    cmocka_unit_test(test_contrib_keywords),
 	    cmocka_unit_test(test_contrib_communes),
 	    cmocka_unit_test(test_contrib_trades),

@@ -12,12 +12,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "alert.h"
 #include "config.h"
 #include "gateway.h"
 #include "json.h"
 #include "store.h"
+#include "ussd.h"
 
 static void
 test_json_escapes(void **state)
@@ -117,7 +119,7 @@ tmp_db(char *path)
 static void
 rm_db(const char *path)
 {
-	char p[64];
+	char p[80];
 
 	unlink(path);
 	snprintf(p, sizeof(p), "%s-wal", path);
@@ -182,6 +184,155 @@ test_alert_once_per_crossing(void **state)
 	rm_db(path);
 }
 
+/* The balance in Vietnamese operators' answers, with the default pattern. */
+static void
+test_ussd_amount(void **state)
+{
+	static const struct {
+		const char *answer;
+		int found;
+		int64_t amount;
+	} cases[] = {
+	    {"TK chinh: 12.345d, HSD 31/12/2022", 1, 12345},
+	    {"TK chinh: 10000d, HSD 31/12/2022", 1, 10000},
+	    {"So du TKC 12,345 VND. KM 5.000d", 1, 12345},
+	    {"So du 5000đ", 1, 5000},
+	    {"Số dư tài khoản chính: 1.234.567 đồng", 1, 1234567},
+	    {"TK CHINH: 20.000D", 1, 20000},
+	    {"Quy khach con 0d", 1, 0},
+	    {"HSD 31/12/2022, goi MAX100", 0, 0},
+	    {"He thong dang ban", 0, 0},
+	    {"", 0, 0},
+	    {"TK 5 dem", 0, 0}, /* "d" starting a word is not the currency */
+	};
+	int64_t v;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = -1;
+		r = ussd_amount(CONFIG_BALANCE_PATTERN, cases[i].answer, &v);
+		if (r != cases[i].found || (r == 1 && v != cases[i].amount))
+			fail_msg("\"%s\": got %d %lld, want %d %lld", cases[i].answer, r,
+				 (long long)v, cases[i].found, (long long)cases[i].amount);
+	}
+	/* A pattern of one's own: its first group is the amount. */
+	assert_int_equal(ussd_amount("con ([0-9.]+) ?dong", "TKC con 7.500 dong", &v), 1);
+	assert_int_equal(v, 7500);
+	/* Without a group, the whole match. */
+	assert_int_equal(ussd_amount("[0-9]+", "abc 42 def", &v), 1);
+	assert_int_equal(v, 42);
+	assert_int_equal(ussd_amount("(", "x", &v), -1);
+}
+
+static void
+test_topup_match(void **state)
+{
+	static const struct {
+		const char *text;
+		int match;
+		const char *masked, *pin;
+	} cases[] = {
+	    {"NAPTIEN 123456789012", 1, "NAPTIEN ********9012", "123456789012"},
+	    {"naptien123456789012", 1, "naptien********9012", "123456789012"},
+	    {"Nap Tien 1234 5678 9012 3456", 1, "Nap Tien **** **** **** 3456", "1234567890123456"},
+	    {"  NAP  TIEN  1234-5678", 1, "  NAP  TIEN  ****-****", ""},
+	    {"NAPTIEN 12345", 1, "NAPTIEN *****", ""},
+	    {"NAPTIEN 12345678901234567", 1, "NAPTIEN *************4567", ""},
+	    {"NAPTIEN", 1, "NAPTIEN", ""},
+	    {"NAPTIENX 123456789012", 0, "", ""},
+	    {"NAP 123456789012", 0, "", ""},
+	    {"ENROL xa Minh Son 35 han", 0, "", ""},
+	    {"DK NAPTIEN 123456789012", 0, "", ""},
+	};
+	char masked[64], pin[USSD_PIN_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		masked[0] = pin[0] = '\0';
+		if (ussd_topup_match(cases[i].text, masked, sizeof(masked), pin, sizeof(pin)) !=
+		    cases[i].match)
+			fail_msg("\"%s\": match %d expected", cases[i].text, cases[i].match);
+		if (!cases[i].match)
+			continue;
+		assert_string_equal(masked, cases[i].masked);
+		assert_string_equal(pin, cases[i].pin);
+	}
+}
+
+static void
+test_ussd_mask_and_admin(void **state)
+{
+	struct config cfg;
+	char *admins[] = {"+84912000009"};
+	char out[64];
+
+	ussd_mask("*100*123456789012#", out, sizeof(out));
+	assert_string_equal(out, "*100*********9012#");
+	ussd_mask("*101#", out, sizeof(out));
+	assert_string_equal(out, "*101#");
+	ussd_mask("*123*0912345678#", out, sizeof(out));
+	assert_string_equal(out, "*123*******5678#");
+	memset(&cfg, 0, sizeof(cfg));
+	assert_false(ussd_is_admin(&cfg, "+84912000009"));
+	cfg.admins = admins;
+	cfg.nadmins = 1;
+	assert_true(ussd_is_admin(&cfg, "0912000009"));
+	assert_true(ussd_is_admin(&cfg, "+84912000009"));
+	assert_false(ussd_is_admin(&cfg, "+84912000001"));
+}
+
+static int
+count_rows(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Readings older than the bound are forgotten, never the latest. */
+static void
+test_readings_bounded(void **state)
+{
+	struct store_reading_row last;
+	struct store *st;
+	char path[64];
+	int64_t t, lost, back;
+
+	st = tmp_db(path);
+	assert_non_null(st);
+	for (t = 1000; t < 1000 + 100 * 60; t += 60) {
+		struct store_reading r = {"modem", t, 50, -80, 0, "home", "452 04"};
+		assert_int_equal(store_reading_add(st, &r, t - 30 * 60), 0);
+	}
+	assert_int_equal(count_rows(path, "SELECT count(*) FROM modem_readings"), 31);
+	struct store_reading r2 = {"modem", 999999, -1, 0, -1, "none", ""};
+	assert_int_equal(store_reading_add(st, &r2, 999999 + 1), 0);
+	assert_int_equal(store_reading_last(st, "modem", &last), 1);
+	assert_string_equal(last.reg, "none");
+	assert_int_equal(last.signal_pct, -1);
+	assert_int_equal(store_reading_last(st, "other", &last), 0);
+	/* Outages: one open at a time. */
+	assert_int_equal(store_outage_set(st, "modem", 1, 100), 0);
+	assert_int_equal(store_outage_set(st, "modem", 1, 160), 0);
+	assert_int_equal(store_outage_last(st, "modem", &lost, &back), 1);
+	assert_int_equal(lost, 100);
+	assert_int_equal(back, 0);
+	assert_int_equal(store_outage_set(st, "modem", 0, 700), 0);
+	assert_int_equal(store_outage_last(st, "modem", &lost, &back), 1);
+	assert_int_equal(back, 700);
+	store_close(st);
+	rm_db(path);
+}
+
 int
 main(void)
 {
@@ -191,6 +342,10 @@ main(void)
 	    cmocka_unit_test(test_replyable),
 	    cmocka_unit_test(test_period),
 	    cmocka_unit_test(test_alert_once_per_crossing),
+	    cmocka_unit_test(test_ussd_amount),
+	    cmocka_unit_test(test_topup_match),
+	    cmocka_unit_test(test_ussd_mask_and_admin),
+	    cmocka_unit_test(test_readings_bounded),
 	};
 
 	return cmocka_run_group_tests_name("gateway", tests, NULL, NULL);

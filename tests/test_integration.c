@@ -525,6 +525,77 @@ test_class_senders(void **state)
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE class_code='HL22-05'"), 1);
 }
 
+/* Whether the file at path contains needle (bytes, anywhere). */
+static int
+file_has(const char *path, const char *needle)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t len, i, n = strlen(needle);
+	char *buf;
+	int found = 0;
+
+	if (fp == NULL)
+		return 0;
+	buf = malloc(64 << 20);
+	assert_non_null(buf);
+	len = fread(buf, 1, 64 << 20, fp);
+	fclose(fp);
+	for (i = 0; !found && i + n <= len; i++)
+		found = memcmp(buf + i, needle, n) == 0;
+	free(buf);
+	return found;
+}
+
+/*
+ * NAPTIEN on the dummy phone (no network): the inbox keeps it with the PIN
+ * masked; a PIN lost with the process (killed after the inbox commit) is
+ * never dialled and the admin is told to send it again; a non-admin is
+ * refused; nothing with the PIN reaches the database.
+ */
+static void
+test_naptien_masked(void **state)
+{
+	const struct fixture *e = *state;
+	char wal[160];
+	FILE *f = fopen(e->conf, "a");
+
+	assert_non_null(f);
+	fprintf(f, "admins = [\"0912000009\"];\n");
+	assert_int_equal(fclose(f), 0);
+	inject(e, "+84912000009", "NAPTIEN 1234 5678 9012 3456", BASE_TIME);
+	inject(e, "+84912000001", "nap tien 998877665544", BASE_TIME + 1);
+	assert_int_equal(run(e, "stored:1", 0, "run", "--once", NULL), 128 + SIGKILL);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE state = 'new'"), 2);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE text = 'NAPTIEN **** **** "
+				   "**** 3456' AND error = 'topup_failed'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000009' "
+				   "AND text LIKE 'Loi: chua nap tien%%'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE text = 'nap tien "
+				   "********5544' AND error = 'not_allowed'"),
+			 1);
+	/* The PIN kept in memory, but no network to dial it with. */
+	inject(e, "+84912000009", "naptien 111122223333", BASE_TIME + 2);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000009' "
+				   "AND text LIKE 'Loi: modem chua san sang%%'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE text = 'naptien "
+				   "********3333' AND error = 'topup_failed'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 0);
+	snprintf(wal, sizeof(wal), "%s-wal", e->db);
+	assert_false(file_has(e->db, "5678 9012"));
+	assert_false(file_has(e->db, "998877665544"));
+	assert_false(file_has(e->db, "111122223333"));
+	assert_false(file_has(wal, "5678 9012"));
+	assert_false(file_has(wal, "998877665544"));
+	assert_false(file_has(wal, "111122223333"));
+}
+
 /* `reports` prints every stored report, read-only. */
 static void
 test_reports_command(void **state)
@@ -586,6 +657,7 @@ main(int argc, char *argv[])
 	    cmocka_unit_test_setup_teardown(test_batch_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_reply_to_services, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reply_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_naptien_masked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_points, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sigterm_stops_cleanly, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sighup_reload, setup, teardown),

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -930,7 +931,8 @@ test_daemon_reconnects(void **state)
 
 /* A gateway on one or more simulators: the fixture's copy of
  * contrib/tinbao.conf, with `gateway` in place of its poll_interval and
- * multipart_timeout lines and `top` appended (mode 0600), and a gammurc with one section a simulator. */
+ * multipart_timeout lines and `top` appended (mode 0600), and a gammurc with one section a
+ * simulator. */
 struct daemon {
 	struct fixture fx;
 	pid_t pid;
@@ -1017,6 +1019,59 @@ daemon_stop(struct daemon *d)
 	d->pid = 0;
 	if (r == 0)
 		fail_msg("the gateway did not stop within 10 s");
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* Group 5: the modem's health and USSD through the gateway (issue 6) ---- */
+
+#define ADMIN "+84912000009"
+#define PIN "123456789012"
+
+/* A gateway on the simulator: the fixture's files, its gammurc pointing at
+ * the simulator, extra settings appended to the configuration (mode 0600). */
+static void
+gw_setup(struct fix *f, struct fixture *fx, const char *extra)
+{
+	FILE *fp;
+
+	assert_int_equal(fixture_setup(fx, "./tinbao", "contrib/tinbao.conf"), 0);
+	fp = fopen(fx->gammurc, "w");
+	assert_non_null(fp);
+	fprintf(fp, "[gammu]\ndevice = %s\nconnection = at\n", f->sim.link);
+	assert_int_equal(fclose(fp), 0);
+	fp = fopen(fx->conf, "a");
+	assert_non_null(fp);
+	fprintf(fp, "\nadmins = [\"" ADMIN "\"];\n%s\n", extra);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(chmod(fx->conf, 0600), 0);
+}
+
+/* Starts `tinbao -d -c conf run`, its log (stderr) into errpath. */
+static pid_t
+gw_start(const struct fixture *fx, const char *errpath)
+{
+	pid_t pid = fork();
+	int fd;
+
+	assert_true(pid != -1);
+	if (pid == 0) {
+		fd = open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd == -1 || dup2(fd, STDERR_FILENO) == -1)
+			_exit(126);
+		execl(fx->tinbao, fx->tinbao, "-d", "-c", fx->conf, "run", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void
+gw_stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
@@ -1428,6 +1483,327 @@ test_two_spread_and_vanish(void **state)
 	alarm(0);
 }
 
+/*
+ * Runs `tinbao -c conf ARGS...` (NULL-terminated), bounded to 60 s: its
+ * stdout into out, its stderr appended to errpath.  Returns the exit status,
+ * or -1 when it did not exit in time.
+ */
+static int
+tinbao(const struct fixture *fx, char *out, size_t outsz, const char *errpath, ...)
+{
+	const char *argv[16];
+	int64_t deadline = now_ms() + 60000;
+	struct pollfd pfd;
+	int fds[2], argc = 0, status, fd;
+	size_t n = 0;
+	ssize_t got;
+	va_list ap;
+	pid_t pid;
+
+	argv[argc++] = fx->tinbao;
+	argv[argc++] = "-c";
+	argv[argc++] = fx->conf;
+	va_start(ap, errpath);
+	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		fd = open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd == -1 || dup2(fd, STDERR_FILENO) == -1 || dup2(fds[1], STDOUT_FILENO) == -1)
+			_exit(126);
+		close(fds[0]);
+		execv(fx->tinbao, (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	out[0] = '\0';
+	while (now_ms() < deadline) {
+		if (poll(&pfd, 1, ms_left(deadline)) <= 0)
+			break;
+		got = read(fds[0], out + n, outsz - 1 - n);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		out[n] = '\0';
+		if (n == outsz - 1)
+			break;
+	}
+	close(fds[0]);
+	if (now_ms() >= deadline)
+		kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Whether the file at path contains needle (bytes, anywhere). */
+static int
+file_has(const char *path, const char *needle)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long len;
+	size_t i;
+	int found;
+
+	if (fp == NULL)
+		return 0;
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	found = 0;
+	for (i = 0; !found && i + strlen(needle) <= (size_t)len; i++)
+		found = memcmp(buf + i, needle, strlen(needle)) == 0;
+	free(buf);
+	return found;
+}
+
+static int64_t
+fxdb(const struct fixture *fx, const char *sql)
+{
+	int err = 0;
+	int64_t v = fixture_db_int(fx->db, sql, &err);
+
+	assert_int_equal(err, 0);
+	return v;
+}
+
+#define WAIT_DB(fx, sql, want) assert_int_equal(fixture_wait_db((fx)->db, sql, want, 30000), 0)
+
+/*
+ * Signal and registration are read and kept (on change only); the network
+ * goes away for longer than network_lost_alert and comes back: one alert,
+ * raised once it is back, saying how long; `tinbao status` shows it all.
+ */
+static void
+test_health_network_lost(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+	char out[4096], log[192];
+	struct timespec pause = {3, 500 * 1000 * 1000};
+	pid_t pid;
+
+	alarm(120);
+	gw_setup(f, &fx,
+		 "modem_checks = { interval = 1; network_lost_alert = 2; };\n"
+		 "balance = { enabled = false; };");
+	snprintf(log, sizeof(log), "%s/log", fx.dir);
+	ctl_ok(&f->sim, "csq 20 0");
+	pid = gw_start(&fx, log);
+	WAIT_DB(&fx,
+		"SELECT count(*) FROM modem_readings WHERE reg = 'home' AND signal_pct >= 0 "
+		"AND dbm = -73 AND operator LIKE '452 04%'",
+		1);
+	ctl_ok(&f->sim, "creg 0");
+	WAIT_DB(&fx, "SELECT count(*) FROM network_outages WHERE back_at IS NULL", 1);
+	WAIT_DB(&fx, "SELECT count(*) FROM modem_readings WHERE reg = 'none'", 1);
+	nanosleep(&pause, NULL);
+	/* Lost, but no alert yet: the SMS could not go out. */
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM outbox WHERE reason = 'alert'"), 0);
+	ctl_ok(&f->sim, "creg 1");
+	WAIT_DB(&fx,
+		"SELECT count(*) FROM outbox WHERE reason = 'alert' AND recipient = '" ADMIN
+		"' AND text LIKE '%mat song%co song lai%'",
+		1);
+	WAIT_DB(&fx, "SELECT count(*) FROM network_outages WHERE back_at - lost_at >= 3", 1);
+	/* More reads while registered: no second alert, and readings are kept
+	 * on change only (home, none, home), not at every read. */
+	nanosleep(&pause, NULL);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM outbox WHERE reason = 'alert'"), 1);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM modem_readings"), 3);
+	assert_int_equal(fxdb(&fx, "SELECT active FROM alerts WHERE key = 'network_lost'"), 0);
+	assert_true(file_has(log, "health modem: network home -> none"));
+	/* The running gateway holds the modem: tinbao ussd hands the code to it
+	 * through the database, and prints the answer it got. */
+	ctl_ok(&f->sim, "ussd *102# gsm7 Goi MAX100 con 3 ngay");
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*102#", (char *)NULL), 0);
+	assert_string_equal(out, "Goi MAX100 con 3 ngay\n");
+	assert_int_equal(fxdb(&fx,
+			      "SELECT count(*) FROM ussd WHERE purpose = 'manual' AND code = "
+			      "'*102#' AND status = 'ok' AND answer = 'Goi MAX100 con 3 ngay'"),
+			 1);
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*999#", (char *)NULL), 1);
+	assert_true(file_has(log, "tinbao: ussd: *999#: the network refused the code"));
+	/* A code with a card PIN is not written to the database for it. */
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*100*" PIN "#", (char *)NULL),
+			 1);
+	assert_true(file_has(log, "a code with a card PIN is not handed to it"));
+	assert_false(file_has(log, PIN));
+	gw_stop(pid);
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "status", (char *)NULL), 0);
+	assert_non_null(strstr(out, "modem_signal: 60% (-73 dBm) at "));
+	assert_non_null(strstr(out, "modem_network: home 452 04"));
+	assert_non_null(strstr(out, "modem_network_last_lost: 20"));
+	assert_non_null(strstr(out, " for 1 min"));
+	assert_non_null(strstr(out, "balance: unknown"));
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/*
+ * The balance is checked every interval; below the threshold the admins get
+ * one alert per crossing (not at every check); an unreadable answer is kept
+ * and changes nothing; a top-up above the threshold ends the alert, and the
+ * next crossing alerts again.  Answers in GSM 7-bit, packed hex and UCS-2.
+ */
+static void
+test_balance_low_once(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+	char out[4096], log[192];
+	pid_t pid;
+
+	alarm(120);
+	gw_setup(f, &fx,
+		 "modem_checks = { interval = 3600; };\n"
+		 "balance = { interval = 1; threshold = 20000; timeout = 5; };");
+	snprintf(log, sizeof(log), "%s/log", fx.dir);
+	ctl_ok(&f->sim, "ussd *101# gsm7 TK chinh: 10.000d, HSD 31/12/2022");
+	pid = gw_start(&fx, log);
+	WAIT_DB(&fx, "SELECT count(*) FROM ussd WHERE purpose = 'balance' AND amount = 10000", 3);
+	ctl_ok(&f->sim, "ussd *101# packed TK chinh: 9.500d");
+	WAIT_DB(&fx, "SELECT count(*) FROM ussd WHERE amount = 9500", 2);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM outbox WHERE reason = 'alert' AND text "
+				   "LIKE '%con 10000d, duoi muc 20000d%'"),
+			 1);
+	ctl_ok(&f->sim, "ussd *101# gsm7 He thong dang ban, vui long thu lai sau");
+	WAIT_DB(&fx,
+		"SELECT count(*) FROM ussd WHERE status = 'unreadable' AND amount IS NULL AND "
+		"answer = 'He thong dang ban, vui long thu lai sau'",
+		2);
+	assert_int_equal(fxdb(&fx, "SELECT active FROM alerts WHERE key = 'balance_low'"), 1);
+	ctl_ok(&f->sim, "ussd *101# gsm7 TK chinh: 50,000 VND");
+	WAIT_DB(&fx, "SELECT count(*) FROM ussd WHERE amount = 50000", 2);
+	WAIT_DB(&fx, "SELECT active FROM alerts WHERE key = 'balance_low'", 0);
+	ctl_ok(&f->sim, "ussd *101# ucs2 Số dư tài khoản chính: 5.000đ");
+	WAIT_DB(&fx, "SELECT count(*) FROM ussd WHERE amount = 5000", 2);
+	gw_stop(pid);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM outbox WHERE reason = 'alert'"), 2);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM outbox WHERE reason = 'alert' AND text "
+				   "LIKE '%con 5000d%'"),
+			 1);
+	assert_true(file_has(log, "no amount in the answer to *101#"));
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "status", (char *)NULL), 0);
+	assert_non_null(strstr(out, "balance: 5000 d at 20"));
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/* The UCS-2 hex of a code as libgammu sends it in AT+CUSD. */
+static void
+ucs2_hex(const char *code, char *buf, size_t bufsz)
+{
+	size_t i, n = strlen(code);
+
+	assert_true(4 * n < bufsz);
+	for (i = 0; i < n; i++)
+		snprintf(buf + 4 * i, 5, "%04X", (unsigned char)code[i]);
+}
+
+/*
+ * NAPTIEN from an admin dials the top-up code and answers with the
+ * operator's answer, then checks the balance; from anyone else it is refused
+ * and logged.  The PIN is never in the inbox, the outbox, the USSD rows,
+ * the push queue, the log, or anywhere in the database files.  Then
+ * `tinbao ussd CODE` prints an answer, or fails with the reason.
+ */
+static void
+test_topup_and_ussd_command(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+	char out[4096], log[192], path[192], hex[128], seen_cmd[160];
+	pid_t pid;
+
+	alarm(120);
+	gw_setup(f, &fx,
+		 "modem_checks = { interval = 3600; };\n"
+		 "balance = { interval = 86400; threshold = 20000; timeout = 2; };");
+	snprintf(log, sizeof(log), "%s/log", fx.dir);
+	ctl_ok(&f->sim, "ussd *101# gsm7 TK chinh: 10.000d");
+	ctl_ok(&f->sim, "ussd *100*" PIN "# gsm7 Nap the thanh cong 50.000d. TK chinh: 60.000d");
+	pid = gw_start(&fx, log);
+	WAIT_DB(&fx, "SELECT count(*) FROM ussd WHERE purpose = 'balance'", 1);
+	ctl_ok(&f->sim, "ussd *101# gsm7 TK chinh: 60.000d");
+	ctl_ok(&f->sim, "deliver " ADMIN " NAP TIEN 1234 5678 9012");
+	ctl_ok(&f->sim, "deliver +84912000001 naptien123456789099");
+	WAIT_DB(&fx, "SELECT count(*) FROM outbox WHERE reason = 'reply' AND state = 'sent'", 2);
+	WAIT_DB(&fx, "SELECT count(*) FROM ussd WHERE purpose = 'balance'", 2);
+	gw_stop(pid);
+	/* The admin's top-up: dialled, stored masked, answered. */
+	ucs2_hex("*100*" PIN "#", hex, sizeof(hex));
+	snprintf(seen_cmd, sizeof(seen_cmd), "AT+CUSD=1,\"%s\"", hex);
+	seen_cmd[63] = '\0'; /* what the simulator keeps of a command */
+	assert_int_equal(seen(&f->sim, seen_cmd), 1);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM inbox WHERE sender = '" ADMIN
+				   "' AND text = 'NAP TIEN **** **** 9012' AND state = 'accepted'"),
+			 1);
+	assert_int_equal(
+	    fxdb(&fx,
+		 "SELECT count(*) FROM ussd WHERE purpose = 'topup' AND code = "
+		 "'*100*********9012#' AND answer LIKE 'Nap the thanh cong%' AND status = 'ok'"),
+	    1);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM outbox WHERE recipient = '" ADMIN
+				   "' AND text = 'Nap tien: Nap the thanh cong 50.000d. TK chinh: "
+				   "60.000d'"),
+			 1);
+	/* ... and the balance read again ends the alert of the first check. */
+	assert_int_equal(fxdb(&fx, "SELECT amount FROM ussd WHERE purpose = 'balance' "
+				   "ORDER BY id DESC LIMIT 1"),
+			 60000);
+	assert_int_equal(fxdb(&fx, "SELECT active FROM alerts WHERE key = 'balance_low'"), 0);
+	/* Anyone else: refused, logged without the PIN, nothing dialled. */
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM inbox WHERE text = 'naptien********9099' "
+				   "AND state = 'rejected' AND error = 'not_allowed'"),
+			 1);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM outbox WHERE recipient = '+84912000001' "
+				   "AND text LIKE '%khong duoc phep nap tien%'"),
+			 1);
+	assert_int_equal(seen(&f->sim, "AT+CUSD=1,\"002A0031003000300"), 1);
+	assert_true(file_has(log, "NAPTIEN refused from +84912000001"));
+	/* Nowhere: not the log, not the database (any table, the WAL). */
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM push_queue WHERE payload LIKE '%5678%'"),
+			 0);
+	assert_false(file_has(log, PIN));
+	assert_false(file_has(log, "1234 5678"));
+	assert_false(file_has(log, "12345678909"));
+	assert_false(file_has(fx.db, PIN));
+	assert_false(file_has(fx.db, "1234 5678"));
+	assert_false(file_has(fx.db, "12345678909"));
+	snprintf(path, sizeof(path), "%s-wal", fx.db);
+	assert_false(file_has(path, PIN));
+	assert_false(file_has(path, "1234 5678"));
+	assert_false(file_has(path, "12345678909"));
+
+	/* tinbao ussd, the gateway stopped. */
+	ctl_ok(&f->sim, "ussd *102# ucs2 Gói cước: MAX100, hết hạn 31/12");
+	ctl_ok(&f->sim, "ussd *103# silent");
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*102#", (char *)NULL), 0);
+	assert_string_equal(out, "Gói cước: MAX100, hết hạn 31/12\n");
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*999#", (char *)NULL), 1);
+	assert_true(file_has(log, "tinbao: ussd: *999#: the network refused the code"));
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "*103#", (char *)NULL), 1);
+	assert_true(file_has(log, "tinbao: ussd: *103#: no answer within 2 s"));
+	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "ussd", "12ab", (char *)NULL), 2);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM ussd WHERE purpose = 'manual'"), 3);
+	assert_int_equal(fxdb(&fx, "SELECT count(*) FROM ussd WHERE purpose = 'manual' AND "
+				   "status IN ('refused', 'no_answer')"),
+			 2);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1468,6 +1844,11 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_two_receive_only, two_setup, two_teardown),
 	    cmocka_unit_test_setup_teardown(test_two_spread_and_vanish, two_setup, two_teardown),
 	};
+	const struct CMUnitTest issue6_tests[] = {
+	    cmocka_unit_test_setup_teardown(test_health_network_lost, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_balance_low_once, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_topup_and_ussd_command, test_setup, test_teardown),
+	};
 	int failed;
 
 	if (argc > 1)
@@ -1492,5 +1873,7 @@ main(int argc, char **argv)
 					      sim_group_setup, group_teardown);
 	failed += cmocka_run_group_tests_name("the gateway on two modems", two_tests,
 					      two_group_setup, two_group_teardown);
+	failed += cmocka_run_group_tests_name("health and USSD through the gateway", issue6_tests,
+					      sim_group_setup, group_teardown);
 	return failed == 0 ? 0 : 1;
 }
