@@ -51,7 +51,7 @@ CONFIG_SRC = config/config.c
 STORE_SRC = store/store.c
 LOG_SRC = gateway/log.c
 GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
-	      gateway/push.c gateway/alert.c
+	      gateway/push.c gateway/alert.c gateway/outbox.c
 # Digests, reminders and the plan report (issue 5).
 REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c
 GATEWAY_SRC += $(REPORT_SRC)
@@ -64,7 +64,7 @@ STORE_OBJ = $(call obj,$(STORE_SRC))
 LOG_OBJ = $(call obj,$(LOG_SRC))
 LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c \
-		     gateway/alert.c)
+		     gateway/alert.c gateway/outbox.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
 OBJ = $(call obj,$(SRC))
 

@@ -17,6 +17,7 @@
 #include "json.h"
 #include "log.h"
 #include "modem.h"
+#include "outbox.h"
 #include "parser.h"
 #include "push.h"
 #include "store.h"
@@ -29,6 +30,8 @@
  * half of it is never written.
  */
 #define BATCH 64
+/* The one modem's name in the outbox (its rate and its delivery reports). */
+#define MODEM_NAME "modem"
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload;
@@ -40,6 +43,8 @@ struct gw {
 	int64_t reopen_at;   /* monotonic ms of the next attempt to reconnect */
 	int reopen_wait;     /* ms, doubled after each failed attempt */
 	struct push *push;   /* NULL when the configuration has no push */
+	struct outbox *outbox;
+	int64_t send_next; /* Unix time the outbox wants to send again, 0: nothing queued */
 	struct buf json;
 };
 
@@ -188,6 +193,8 @@ keep_sms(struct gw *gw, const struct modem_sms *sms)
 	int r;
 
 	fingerprint(sms, fp, sizeof(fp));
+	if (sms->status_report) /* a delivery report: kept, not an officer's message */
+		return outbox_report(gw->outbox, sms, MODEM_NAME, fp, now);
 	if (sms->concat_ref == -1) {
 		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text, sms->coding, 1,
 				      fp};
@@ -787,42 +794,14 @@ process_new(struct gw *gw)
 	return process_batches(gw, 1);
 }
 
-static int
-send_queued(struct gw *gw)
+static struct modem *
+open_modem(const struct config *cfg)
 {
-	struct store_outmsg out;
-	int64_t after = 0;
-	const char *state;
-	int r, n = 0;
+	struct modem *m = modem_open(cfg->gammurc, cfg->gammu_section);
 
-	memset(&out, 0, sizeof(out));
-	while (!quit) {
-		r = store_outbox_next(gw->st, after, &out);
-		if (r != 1)
-			break;
-		after = out.id;
-		if (modem_send(gw->modem, out.to, out.text) == 0) {
-			state = "sent";
-			n++;
-		} else if (modem_lost(gw->modem)) {
-			/* Not the message's fault: it waits for the modem, its attempts
-			 * untouched. */
-			store_outmsg_clear(&out);
-			break;
-		} else {
-			state = out.attempts + 1 >= gw->cfg->send_retries ? "failed" : "queued";
-		}
-		crashpoint("sent");
-		if (store_outbox_set_state(gw->st, out.id, state,
-					   strcmp(state, "sent") == 0 ? NULL : "modem refused") ==
-		    -1) {
-			store_outmsg_clear(&out);
-			return -1;
-		}
-		log_debug("outbox #%" PRId64 " to %s: %s", out.id, out.to, state);
-		store_outmsg_clear(&out);
-	}
-	return n;
+	if (m != NULL)
+		modem_set_ack_timeout(m, cfg->sending.ack_timeout);
+	return m;
 }
 
 #define REOPEN_MIN_MS 1000
@@ -848,7 +827,7 @@ keep_modem(struct gw *gw)
 	}
 	if (gw->modem != NULL || now < gw->reopen_at)
 		return;
-	gw->modem = modem_open(gw->cfg->gammurc, gw->cfg->gammu_section);
+	gw->modem = open_modem(gw->cfg);
 	if (gw->modem != NULL) {
 		log_info("modem: reconnected");
 		return;
@@ -874,7 +853,8 @@ turn(struct gw *gw)
 	digest_tick(gw->cfg, gw->st, clock_now());
 	t2 = monotonic_ms();
 	if (gw->modem != NULL && !modem_lost(gw->modem))
-		sent = send_queued(gw);
+		sent = outbox_send(gw->outbox, gw->cfg, gw->modem, MODEM_NAME, clock_now(), &quit,
+				   &gw->send_next);
 	t3 = monotonic_ms();
 	if (got > 0 || done > 0 || sent > 0)
 		log_info("read %d SMS (%" PRId64 " ms), processed %d (%" PRId64
@@ -926,7 +906,7 @@ int
 gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
-	int64_t next = 0, now;
+	int64_t next = 0, now, send_at;
 	int wait, push_wait, status = 1;
 
 	memset(&gw, 0, sizeof(gw));
@@ -937,7 +917,10 @@ gateway_run(struct config *cfg, int once)
 	gw.st = store_open(cfg->database, 0);
 	if (gw.st == NULL)
 		goto done;
-	gw.modem = modem_open(cfg->gammurc, cfg->gammu_section);
+	gw.outbox = outbox_new(gw.st);
+	if (gw.outbox == NULL)
+		goto done;
+	gw.modem = open_modem(cfg);
 	if (gw.modem == NULL)
 		goto done;
 	if (push_new(cfg, gw.st, &quit, &gw.push) == -1)
@@ -953,6 +936,11 @@ gateway_run(struct config *cfg, int once)
 		if (now >= next) {
 			next = now + (int64_t)gw.cfg->poll_interval * 1000;
 			turn(&gw);
+			/* The outbox may want the modem before the next scan
+			 * (not sooner than in a second). */
+			send_at = now + (gw.send_next - clock_now()) * 1000;
+			if (gw.send_next > 0 && send_at < next)
+				next = send_at > now + 1000 ? send_at : now + 1000;
 		}
 		/* At most one bounded request; it says when it wants the next. */
 		push_wait = push_step(gw.push);
@@ -969,6 +957,7 @@ gateway_run(struct config *cfg, int once)
 done:
 	/* Fixed order: the modem first (no more SMS arrive), then the database. */
 	modem_close(gw.modem);
+	outbox_free(gw.outbox);
 	push_free(gw.push);
 	store_close(gw.st);
 	buf_free(&gw.json);
