@@ -645,6 +645,144 @@ test_reconnect_vanish_back(void **state)
 	assert_string_equal(sms.text, "NEED xa Minh Son 40 han");
 }
 
+/* The reference a sent part got ("ok <to> <coding> <part>/<parts> <ref> ..."). */
+static int
+sent_ref(struct sim *s, int i)
+{
+	const char *r = ctl_ok(s, "sent %d", i);
+	int part, parts, ref;
+	char to[32], coding[8];
+
+	assert_int_equal(sscanf(r, "ok %31s %7s %d/%d %d", to, coding, &part, &parts, &ref), 5);
+	return ref;
+}
+
+/* The text of sent part i (after the fifth space of the reply). */
+static const char *
+sent_text(struct sim *s, int i)
+{
+	const char *a = ctl_ok(s, "sent %d", i);
+	int k;
+
+	for (k = 0; k < 5 && a != NULL; k++) {
+		a = strchr(a, ' ');
+		if (a != NULL)
+			a++;
+	}
+	assert_non_null(a);
+	return a;
+}
+
+/*
+ * Long replies go out as concatenated parts: a GSM 7-bit text over 160
+ * characters and a UCS-2 text over 70, each part numbered, all parts of a
+ * message with one reference, the texts joined back as sent.  A message
+ * resumed after a refusal (modem_prepare with the reference kept) keeps it.
+ */
+static void
+test_send_long_parts(void **state)
+{
+	struct fix *f = *state;
+	char gsm[400], ucs[400], expect[1200], got[600];
+	int i, mr, ref = -1, ref2;
+
+	snprintf(gsm, sizeof(gsm), "%s", "");
+	for (i = 0; i < 20; i++)
+		strcat(gsm, "Minh Son ");
+	snprintf(ucs, sizeof(ucs), "%s", "");
+	for (i = 0; i < 10; i++)
+		strcat(ucs, "Hàn điện ");
+	/* 180 GSM characters: two parts (153 + 27). */
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", gsm, 0, &ref), 2);
+	assert_true(ref >= 0 && ref <= 255);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	assert_int_equal(modem_send_part(f->modem, 1, &mr), MODEM_SENT);
+	assert_int_equal(sent_ref(&f->sim, 0), ref);
+	assert_int_equal(sent_ref(&f->sim, 1), ref);
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 gsm7 1/2 "));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 1"), "ok +84912000001 gsm7 2/2 "));
+	/* The two texts, joined, are the message. */
+	snprintf(got, sizeof(got), "%s", sent_text(&f->sim, 0));
+	snprintf(expect, sizeof(expect), "%s%s", got, sent_text(&f->sim, 1));
+	assert_string_equal(expect, gsm);
+	/* 90 UCS-2 characters: two parts (67 + 23). */
+	ref2 = -1;
+	assert_int_equal(modem_prepare(f->modem, "0912000002", ucs, 0, &ref2), 2);
+	/* Resumed with the reference of the first attempt: kept. */
+	assert_int_equal(modem_prepare(f->modem, "0912000002", ucs, 0, &ref), 2);
+	assert_int_equal(modem_send_part(f->modem, 1, &mr), MODEM_SENT);
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 2"), "ok 0912000002 ucs2 2/2 "));
+	assert_int_equal(sent_ref(&f->sim, 2), ref);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 3");
+}
+
+/*
+ * Each part says what became of it: sent with the modem's message reference
+ * (and the status report request when asked), refused when the modem said
+ * +CMS ERROR before taking it (nothing went out), unknown when it took the
+ * SMS and never answered (a lost acknowledgement).
+ */
+static void
+test_send_outcomes(void **state)
+{
+	struct fix *f = *state;
+	char expect[32];
+	int mr, ref = -1;
+
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #1", 1, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	snprintf(expect, sizeof(expect), "ok %d 1", mr);
+	assert_string_equal(ctl_ok(&f->sim, "sentinfo 0"), expect);
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #2", 0, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	snprintf(expect, sizeof(expect), "ok %d 0", mr);
+	assert_string_equal(ctl_ok(&f->sim, "sentinfo 1"), expect);
+
+	/* libgammu tries AT+CMGS three times; three refusals refuse the part. */
+	ctl_ok(&f->sim, "cms 3 500 AT+CMGS");
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #3", 0, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_REFUSED);
+	assert_int_equal(mr, -1);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 2");
+	assert_false(modem_lost(f->modem));
+
+	/* The modem takes the PDU and the answer is lost. */
+	modem_set_ack_timeout(f->modem, 5);
+	ctl_ok(&f->sim, "noack 1");
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #4", 0, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_UNKNOWN);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 3");
+	assert_true(modem_lost(f->modem));
+	ctl_ok(&f->sim, "unhang");
+	modem_close(f->modem);
+	f->modem = modem_open(f->sim.gammurc, 0);
+	assert_non_null(f->modem);
+}
+
+/* A delivery report in the SIM is handed over as one, with the reference
+ * and the recipient of the SMS it is about. */
+static void
+test_status_report(void **state)
+{
+	struct fix *f = *state;
+	struct modem_sms sms;
+	int mr, ref = -1;
+
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #5", 1, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	ctl_ok(&f->sim, "report 0 failed");
+	ctl_ok(&f->sim, "deliver +84912000002 ENROL Minh Son 5 han");
+	assert_int_equal(modem_next(f->modem, 1, &sms), 1);
+	assert_int_equal(sms.status_report, 1);
+	assert_int_equal(sms.mr, mr);
+	assert_int_equal(sms.report_status, 0x41);
+	assert_string_equal(sms.sender, "+84912000001");
+	assert_int_equal(modem_next(f->modem, 0, &sms), 1);
+	assert_int_equal(sms.status_report, 0);
+	assert_string_equal(sms.text, "ENROL Minh Son 5 han");
+	assert_int_equal(modem_next(f->modem, 0, &sms), 0);
+}
+
 /* Group 2: libgammu directly ----------------------------------------- */
 
 static int
@@ -941,6 +1079,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_faults, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_send_retried, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_reconnect_vanish_back, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_send_long_parts, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_send_outcomes, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_status_report, test_setup, test_teardown),
 	};
 	const struct CMUnitTest gammu_tests[] = {
 	    cmocka_unit_test_setup_teardown(test_ussd, test_setup, test_teardown),
