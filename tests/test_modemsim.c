@@ -1063,6 +1063,256 @@ test_daemon_reconnects(void **state)
 	alarm(0);
 }
 
+/* A gateway whose modem is the simulator; set: key, value pairs for the
+ * configuration, NULL-terminated (or NULL). */
+static void
+gw_setup(const struct fix *f, struct fixture *fx, const char *const *set)
+{
+	FILE *rc;
+
+	assert_int_equal(fixture_setup(fx, "./tinbao", "contrib/tinbao.conf"), 0);
+	rc = fopen(fx->gammurc, "w");
+	assert_non_null(rc);
+	fprintf(rc, "[gammu]\ndevice = %s\nconnection = at\n", f->sim.link);
+	assert_int_equal(fclose(rc), 0);
+	for (; set != NULL && *set != NULL; set += 2)
+		if (fixture_conf_set(fx, set[0], set[1]) == -1)
+			fail_msg("cannot set %s in %s", set[0], fx->conf);
+}
+
+/* Starts `tinbao run` in the background. */
+static pid_t
+gw_spawn(const struct fixture *fx)
+{
+	pid_t pid = fork();
+
+	assert_true(pid != -1);
+	if (pid == 0) {
+		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
+			_exit(126);
+		unsetenv("TINBAO_CRASH");
+		execl(fx->tinbao, fx->tinbao, "-c", fx->conf, "run", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* SIGTERM, and the gateway must stop cleanly. */
+static void
+gw_stop(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+wait_db(const struct fixture *fx, const char *sql, int64_t want, int ms)
+{
+	if (fixture_wait_db(fx->db, sql, want, ms) == -1)
+		fail_msg("%s: not %lld after %d ms (now %lld)", sql, (long long)want, ms,
+			 (long long)fixture_db_int(fx->db, sql, NULL));
+}
+
+/* The line of `tinbao status` that starts with key, or fails. */
+static void
+status_has(const struct fixture *fx, const char *line)
+{
+	char cmd[256], buf[256];
+	FILE *p;
+	int found = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s -c %s status 2>/dev/null", fx->tinbao, fx->conf);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(buf, sizeof(buf), p) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (strcmp(buf, line) == 0)
+			found = 1;
+	}
+	assert_int_equal(pclose(p), 0);
+	if (!found)
+		fail_msg("`tinbao status` has no line \"%s\"", line);
+}
+
+/*
+ * A lost acknowledgement: the modem takes the reply's PDU and the +CMGS
+ * answer never comes (then it hangs).  The gateway must not send the reply
+ * again: the row is "sent" with error "unconfirmed", shown by `tinbao
+ * status`.  When the modem comes back, the gateway reconnects, the next
+ * reply goes out normally, and the simulator has each reply exactly once.
+ */
+static void
+test_daemon_lost_ack(void **state)
+{
+	static const char *const set[] = {"ack_timeout", "5", NULL};
+	struct fix *f = *state;
+	struct fixture fx;
+	pid_t pid;
+
+	alarm(150);
+	gw_setup(f, &fx, set);
+	ctl_ok(&f->sim, "noack 1");
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	pid = gw_spawn(&fx);
+	wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent' AND error='unconfirmed'", 1,
+		60000);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	ctl_ok(&f->sim, "unhang");
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
+	wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent' AND error IS NULL", 1, 90000);
+	gw_stop(pid);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 2");
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 gsm7 1/1 -1 OK #1"));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 1"), "ok +84912000002 gsm7 1/1 -1 OK #2"));
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox_parts WHERE outbox_id=1 AND "
+					"state='unknown'",
+					NULL),
+			 1);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox_parts", NULL), 2);
+	status_has(&fx, "outbox_unconfirmed: 1");
+	status_has(&fx, "outbox_sent: 1");
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/*
+ * The modem refuses AT+CMGS (+CMS ERROR 500, three times: one attempt of
+ * libgammu's): the reply is tried again after the backoff and sent once.
+ * A reply refused at every attempt is failed after sending.retries, with
+ * the error kept, and never sent.
+ */
+static void
+test_daemon_refused_retried(void **state)
+{
+	static const char *const set[] = {"retries", "2", "retry_min", "1", "retry_max", "2", NULL};
+	struct fix *f = *state;
+	struct fixture fx;
+	pid_t pid;
+
+	alarm(150);
+	gw_setup(f, &fx, set);
+	ctl_ok(&f->sim, "cms 3 500 AT+CMGS");
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	pid = gw_spawn(&fx);
+	wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 60000);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_db_int(fx.db, "SELECT attempts FROM outbox WHERE id=1", NULL), 2);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox_parts WHERE outbox_id=1 AND "
+					"state='refused'",
+					NULL),
+			 1);
+	/* The second attempt waited for the backoff (retry_min, 1 s). */
+	assert_true(fixture_db_int(fx.db,
+				   "SELECT (SELECT attempted FROM outbox_parts WHERE state='sent') - "
+				   "(SELECT answered FROM outbox_parts WHERE state='refused')",
+				   NULL) >= 1);
+
+	ctl_ok(&f->sim, "cms 6 500 AT+CMGS");
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
+	wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='failed' AND error='modem refused'", 1,
+		60000);
+	gw_stop(pid);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_db_int(fx.db, "SELECT attempts FROM outbox WHERE id=2", NULL), 2);
+	status_has(&fx, "outbox_failed: 1");
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/*
+ * Delivery reports: each reply asks for one (TP-SRR); the report that comes
+ * back (an SMS-STATUS-REPORT in the SIM) is stored, matched to the reply by
+ * its message reference and recipient, and marks it delivered (or failed);
+ * it is not taken for an officer's message and not answered.
+ */
+static void
+test_daemon_delivery_reports(void **state)
+{
+	static const char *const set[] = {"delivery_reports", "true", NULL};
+	struct fix *f = *state;
+	struct fixture fx;
+	pid_t pid;
+
+	alarm(150);
+	gw_setup(f, &fx, set);
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 1);
+	pid = gw_spawn(&fx);
+	wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent'", 2, 60000);
+	assert_true(starts_with(ctl_ok(&f->sim, "sentinfo 0"), "ok "));
+	assert_int_equal(atoi(strrchr(ctl_ok(&f->sim, "sentinfo 0"), ' ') + 1), 1); /* TP-SRR */
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 "));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 1"), "ok +84912000002 "));
+	ctl_ok(&f->sim, "report 0 delivered");
+	ctl_ok(&f->sim, "report 1 failed");
+	wait_db(&fx, "SELECT count(*) FROM status_reports WHERE part_id IS NOT NULL", 2, 30000);
+	gw_stop(pid);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE id=1 AND "
+					"delivery='delivered' AND report=1",
+					NULL),
+			 1);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM outbox WHERE id=2 AND delivery='failed'",
+			   NULL),
+	    1);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM inbox", NULL), 2);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox", NULL), 2);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 2");
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
+	status_has(&fx, "outbox_delivered: 1");
+	status_has(&fx, "outbox_delivery_failed: 1");
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/*
+ * kill -9 while sending, through the simulator (which counts what really
+ * went out): after the modem took the reply and before the outcome was
+ * recorded ("sent"), and after the marker was committed and before the
+ * reply was handed over ("sending").  After a restart neither reply is sent
+ * (again): both are "unconfirmed".
+ */
+static void
+test_daemon_crash_while_sending(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+
+	alarm(150);
+	gw_setup(f, &fx, NULL);
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	assert_int_equal(fixture_run(&fx, "sent:1", 0, 60, NULL, "run", "--once", NULL),
+			 128 + SIGKILL);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
+	assert_int_equal(fixture_run(&fx, "sending:1", 0, 60, NULL, "run", "--once", NULL),
+			 128 + SIGKILL);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE state='sent' AND "
+					"error='unconfirmed'",
+					NULL),
+			 2);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox_parts", NULL), 2);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM outbox_parts WHERE state='unknown'", NULL),
+	    2);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1094,6 +1344,11 @@ main(int argc, char **argv)
 	};
 	const struct CMUnitTest daemon_tests[] = {
 	    cmocka_unit_test_setup_teardown(test_daemon_reconnects, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_lost_ack, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_refused_retried, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_delivery_reports, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_crash_while_sending, test_setup,
+					    test_teardown),
 	};
 	int failed;
 
