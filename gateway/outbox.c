@@ -119,8 +119,8 @@ record(struct outbox *ob, const struct config *cfg, const struct store_outdue *m
 		}
 		break;
 	case MODEM_UNKNOWN:
-		if (store_outbox_part_outcome(st, part_id, "unknown", -1, "no answer from the modem",
-					      now) == -1 ||
+		if (store_outbox_part_outcome(st, part_id, "unknown", -1,
+					      "no answer from the modem", now) == -1 ||
 		    store_outbox_set_state(st, msg->id, "sent", "unconfirmed") == -1)
 			goto fail;
 		log_warnx("outbox #%" PRId64 " to %s: part %d/%d was handed to the modem and got "
@@ -162,8 +162,8 @@ fail:
  * a database error.
  */
 static int
-send_message(struct outbox *ob, const struct config *cfg, struct modem *m,
-	     const char *modem_name, struct store_outdue *msg, int64_t now, int *budget)
+send_message(struct outbox *ob, const struct config *cfg, struct modem *m, const char *modem_name,
+	     struct store_outdue *msg, int64_t now, int *budget)
 {
 	int report = cfg->sending.delivery_reports, ref = msg->concat_ref;
 	int n, part, mr, first = msg->parts == 0;
@@ -198,9 +198,8 @@ send_message(struct outbox *ob, const struct config *cfg, struct modem *m,
 }
 
 int
-outbox_send(struct outbox *ob, const struct config *cfg, struct modem *m,
-	    const char *modem_name, int64_t now, const volatile sig_atomic_t *quit,
-	    int64_t *next)
+outbox_send(struct outbox *ob, const struct config *cfg, struct modem *m, const char *modem_name,
+	    int64_t now, const volatile sig_atomic_t *quit, int64_t *next)
 {
 	const struct config_sending *s = &cfg->sending;
 	struct store_outdue msg;
@@ -235,7 +234,8 @@ outbox_send(struct outbox *ob, const struct config *cfg, struct modem *m,
 		*next = due > now ? due : now;
 		if (budget == 0) {
 			/* Full: the window frees a part when its oldest leaves it. */
-			if (store_outbox_rate(ob->st, modem_name, now - s->per, &used, &oldest) == -1)
+			if (store_outbox_rate(ob->st, modem_name, now - s->per, &used, &oldest) ==
+			    -1)
 				return -1;
 			if (oldest + s->per + 1 > *next)
 				*next = oldest + s->per + 1;
@@ -248,7 +248,7 @@ int
 outbox_report(struct outbox *ob, const struct modem_sms *sms, const char *modem_name,
 	      const char *fingerprint, int64_t now)
 {
-	struct store_status_report r = {modem_name,	sms->sender, sms->mr,	  sms->report_status,
+	struct store_status_report r = {modem_name,	sms->sender, sms->mr,	 sms->report_status,
 					sms->smsc_time, now,	     fingerprint};
 	int rc;
 

@@ -53,7 +53,8 @@ void outbox_free(struct outbox *ob); /* accepts NULL */
  * number of messages sent whole, or -1 on a database error.
  */
 int outbox_send(struct outbox *ob, const struct config *cfg, struct modem *m,
-		const char *modem_name, int64_t now, const volatile sig_atomic_t *quit, int64_t *next);
+		const char *modem_name, int64_t now, const volatile sig_atomic_t *quit,
+		int64_t *next);
 
 /* Stores a delivery report received by modem_name (sms->status_report set)
  * and records it on the message it is about, inside the caller's

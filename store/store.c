@@ -636,10 +636,11 @@ static const struct {
 		      "SELECT count(*), coalesce(min(attempted), 0) FROM outbox_parts "
 		      "WHERE modem = ?1 AND attempted > ?2"},
     /* A part left 'sending' by a process that died: it may have gone. */
-    [S_OUTBOX_UNCONFIRM] = {"outbox unconfirmed",
-			    "UPDATE outbox SET state = 'sent', error = 'unconfirmed', "
-			    "attempts = attempts + 1, updated = ?1 WHERE state = 'queued' AND id IN "
-			    "(SELECT outbox_id FROM outbox_parts WHERE state = 'sending')"},
+    [S_OUTBOX_UNCONFIRM] =
+	{"outbox unconfirmed",
+	 "UPDATE outbox SET state = 'sent', error = 'unconfirmed', "
+	 "attempts = attempts + 1, updated = ?1 WHERE state = 'queued' AND id IN "
+	 "(SELECT outbox_id FROM outbox_parts WHERE state = 'sending')"},
     [S_OPART_UNKNOWN] = {"outbox parts unknown",
 			 "UPDATE outbox_parts SET state = 'unknown', answered = ?1, "
 			 "error = 'process stopped while sending' WHERE state = 'sending'"},
@@ -667,13 +668,14 @@ static const struct {
 	 "WHEN state = 'sent' AND NOT EXISTS (SELECT 1 FROM outbox_parts WHERE outbox_id = ?1 "
 	 "AND state = 'sent' AND report_status IS NULL) THEN 'delivered' END, "
 	 "delivery_at = ?2 WHERE id = ?1"},
-    [S_OUTBOX_STATS] = {"outbox stats",
-			"SELECT coalesce(sum(state = 'queued'), 0), "
-			"coalesce(sum(state = 'sent' AND coalesce(error, '') <> 'unconfirmed'), 0), "
-			"coalesce(sum(state = 'failed'), 0), "
-			"coalesce(sum(state = 'sent' AND error = 'unconfirmed'), 0), "
-			"coalesce(sum(delivery = 'delivered'), 0), "
-			"coalesce(sum(delivery = 'failed'), 0) FROM outbox"},
+    [S_OUTBOX_STATS] =
+	{"outbox stats",
+	 "SELECT coalesce(sum(state = 'queued'), 0), "
+	 "coalesce(sum(state = 'sent' AND coalesce(error, '') <> 'unconfirmed'), 0), "
+	 "coalesce(sum(state = 'failed'), 0), "
+	 "coalesce(sum(state = 'sent' AND error = 'unconfirmed'), 0), "
+	 "coalesce(sum(delivery = 'delivered'), 0), "
+	 "coalesce(sum(delivery = 'failed'), 0) FROM outbox"},
     [S_OPART_RATES] = {"outbox rates",
 		       "SELECT modem, count(*) FROM outbox_parts WHERE attempted > ?1 "
 		       "GROUP BY modem ORDER BY modem"},
@@ -2642,8 +2644,8 @@ store_outbox_retry(struct store *st, int64_t row, int64_t next_attempt, const ch
 }
 
 int
-store_outbox_part_mark(struct store *st, int64_t row, int part_no, const char *modem,
-		       int64_t now, int64_t *part_id)
+store_outbox_part_mark(struct store *st, int64_t row, int part_no, const char *modem, int64_t now,
+		       int64_t *part_id)
 {
 	enum stmt id = S_OPART_MARK;
 	int rc;
@@ -2730,8 +2732,8 @@ fail:
 
 /* Finds the part a report is about: 1 with ids, 0 none, -1. */
 static int
-report_match(struct store *st, const struct store_status_report *r, int64_t since,
-	     int64_t *part, int64_t *row)
+report_match(struct store *st, const struct store_status_report *r, int64_t since, int64_t *part,
+	     int64_t *row)
 {
 	enum stmt id = S_SREPORT_MATCH;
 	int rc;

@@ -440,8 +440,7 @@ struct store_status_report {
 	int64_t received;
 	const char *fingerprint;
 };
-int store_status_report_add(struct store *st, const struct store_status_report *r,
-			    int64_t since);
+int store_status_report_add(struct store *st, const struct store_status_report *r, int64_t since);
 
 struct store_outbox_stats {
 	int64_t queued, sent, failed, unconfirmed, delivered, undelivered;

@@ -1208,15 +1208,16 @@ test_daemon_refused_retried(void **state)
 					NULL),
 			 1);
 	/* The second attempt waited for the backoff (retry_min, 1 s). */
-	assert_true(fixture_db_int(fx.db,
-				   "SELECT (SELECT attempted FROM outbox_parts WHERE state='sent') - "
-				   "(SELECT answered FROM outbox_parts WHERE state='refused')",
-				   NULL) >= 1);
+	assert_true(
+	    fixture_db_int(fx.db,
+			   "SELECT (SELECT attempted FROM outbox_parts WHERE state='sent') - "
+			   "(SELECT answered FROM outbox_parts WHERE state='refused')",
+			   NULL) >= 1);
 
 	ctl_ok(&f->sim, "cms 6 500 AT+CMGS");
 	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
-	wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='failed' AND error='modem refused'", 1,
-		60000);
+	wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='failed' AND error='modem refused'",
+		1, 60000);
 	gw_stop(pid);
 	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
 	assert_int_equal(fixture_db_int(fx.db, "SELECT attempts FROM outbox WHERE id=2", NULL), 2);
@@ -1346,7 +1347,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_daemon_reconnects, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_lost_ack, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_refused_retried, test_setup, test_teardown),
-	    cmocka_unit_test_setup_teardown(test_daemon_delivery_reports, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_delivery_reports, test_setup,
+					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_crash_while_sending, test_setup,
 					    test_teardown),
 	};

@@ -1227,8 +1227,8 @@ test_outbox_parts_once(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox WHERE state='sent' AND "
 					  "error='unconfirmed'"),
 			 1);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox_parts WHERE state='unknown'"),
-			 1);
+	assert_int_equal(
+	    raw_int(f->path, "SELECT count(*) FROM outbox_parts WHERE state='unknown'"), 1);
 	assert_int_equal(store_outbox_due(st, 0, 5000, &m), 1);
 	assert_int_equal(m.id, id2); /* never id1 again */
 	store_outdue_clear(&m);

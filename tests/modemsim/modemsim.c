@@ -1545,12 +1545,14 @@ static const struct ctl_cmd {
 	const char *name;
 	void (*fn)(const char *cmd, const char *args, char *reply, size_t sz);
 } ctl_cmds[] = {
-    {"deliver", ctl_deliver}, {"sim", ctl_sim},	  {"sent", ctl_sent},	  {"clear", ctl_clear},
-    {"ussd", ctl_ussd},	      {"csq", ctl_csq},	  {"creg", ctl_creg},	  {"smsc", ctl_smsc},
-    {"slots", ctl_slots},     {"seen", ctl_seen}, {"hang", ctl_fault},	  {"unhang", ctl_fault},
-    {"error", ctl_fault},     {"cms", ctl_fault}, {"simfull", ctl_fault}, {"vanish", ctl_pty},
-    {"back", ctl_pty},	      {"ping", ctl_misc}, {"reset", ctl_reset},	  {"quit", ctl_misc},
-    {"noack", ctl_fault},     {"sentinfo", ctl_sentinfo}, {"report", ctl_sentinfo},
+    {"deliver", ctl_deliver},	{"sim", ctl_sim},	  {"sent", ctl_sent},
+    {"clear", ctl_clear},	{"ussd", ctl_ussd},	  {"csq", ctl_csq},
+    {"creg", ctl_creg},		{"smsc", ctl_smsc},	  {"slots", ctl_slots},
+    {"seen", ctl_seen},		{"hang", ctl_fault},	  {"unhang", ctl_fault},
+    {"error", ctl_fault},	{"cms", ctl_fault},	  {"simfull", ctl_fault},
+    {"vanish", ctl_pty},	{"back", ctl_pty},	  {"ping", ctl_misc},
+    {"reset", ctl_reset},	{"quit", ctl_misc},	  {"noack", ctl_fault},
+    {"sentinfo", ctl_sentinfo}, {"report", ctl_sentinfo},
 };
 
 static void

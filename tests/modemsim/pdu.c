@@ -449,8 +449,8 @@ pdu_status_report_encode(const char *smsc, const char *to, int mr, int status, i
 	if (put_sca(&o, smsc) == -1)
 		return -1;
 	sca = o.n;
-	put(&o, 0x06);			  /* SMS-STATUS-REPORT, no more messages */
-	put(&o, (unsigned int)mr & 0xff); /* TP-MR */
+	put(&o, 0x06);				    /* SMS-STATUS-REPORT, no more messages */
+	put(&o, (unsigned int)mr & 0xff);	    /* TP-MR */
 	if (!is_number(to) || put_oa(&o, to) == -1) /* TP-RA */
 		return -1;
 	put_scts(&o, when, tz_quarters); /* TP-SCTS */
