@@ -15,7 +15,9 @@
  *     unknown  the PDU was written and no answer came (a lost
  *              acknowledgement), or the process died with the marker set:
  *              the message becomes state "sent" with error "unconfirmed",
- *              logged and counted by `tinbao status`, never sent again.
+ *              logged and counted by `tinbao status`, never sent again (an
+ *              SMS the district asked for gets its sms.sent event with that
+ *              error).
  *   A message of several parts resumes at its first part not sent, with the
  *   same concatenation reference, so that a refusal in the middle does not
  *   send the first parts twice.

@@ -2829,9 +2829,10 @@ store_outbox_rates_foreach(struct store *st, int64_t since,
 		stmt_put(st, id);
 		return -1;
 	}
-	while ((rc = step(st, id)) == SQLITE_ROW) {
-		if (cb(arg, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1)) !=
-		    0)
+	for (;;) {
+		rc = step(st, id);
+		if (rc != SQLITE_ROW || cb(arg, (const char *)sqlite3_column_text(s, 0),
+					   sqlite3_column_int64(s, 1)) != 0)
 			break;
 	}
 	stmt_put(st, id);

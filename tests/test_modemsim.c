@@ -705,15 +705,25 @@ test_send_long_parts(void **state)
 	snprintf(got, sizeof(got), "%s", sent_text(&f->sim, 0));
 	snprintf(expect, sizeof(expect), "%s%s", got, sent_text(&f->sim, 1));
 	assert_string_equal(expect, gsm);
-	/* 90 UCS-2 characters: two parts (67 + 23). */
+	/* 90 UCS-2 characters: two parts (67 + 23), one reference. */
 	ref2 = -1;
 	assert_int_equal(modem_prepare(f->modem, "0912000002", ucs, 0, &ref2), 2);
-	/* Resumed with the reference of the first attempt: kept. */
-	assert_int_equal(modem_prepare(f->modem, "0912000002", ucs, 0, &ref), 2);
+	assert_true(ref2 >= 0 && ref2 <= 255);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
 	assert_int_equal(modem_send_part(f->modem, 1, &mr), MODEM_SENT);
-	assert_true(starts_with(ctl_ok(&f->sim, "sent 2"), "ok 0912000002 ucs2 2/2 "));
-	assert_int_equal(sent_ref(&f->sim, 2), ref);
-	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 3");
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 2"), "ok 0912000002 ucs2 1/2 "));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 3"), "ok 0912000002 ucs2 2/2 "));
+	assert_int_equal(sent_ref(&f->sim, 2), ref2);
+	assert_int_equal(sent_ref(&f->sim, 3), ref2);
+	snprintf(got, sizeof(got), "%s", sent_text(&f->sim, 2));
+	snprintf(expect, sizeof(expect), "%s%s", got, sent_text(&f->sim, 3));
+	assert_string_equal(expect, ucs);
+	/* Resumed at part 2 with the reference of the first attempt: kept. */
+	assert_int_equal(modem_prepare(f->modem, "0912000003", ucs, 0, &ref), 2);
+	assert_int_equal(modem_send_part(f->modem, 1, &mr), MODEM_SENT);
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 4"), "ok 0912000003 ucs2 2/2 "));
+	assert_int_equal(sent_ref(&f->sim, 4), ref);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 5");
 }
 
 /*
@@ -1181,10 +1191,10 @@ test_daemon_lost_ack(void **state)
 }
 
 /*
- * The modem refuses AT+CMGS (+CMS ERROR 500, three times: one attempt of
- * libgammu's): the reply is tried again after the backoff and sent once.
- * A reply refused at every attempt is failed after sending.retries, with
- * the error kept, and never sent.
+ * The modem refuses AT+CMGS (ERROR, three times: one attempt of libgammu's,
+ * which tries the command three times): the reply is tried again after the
+ * backoff and sent once.  A reply refused (+CMS ERROR: 500) at every attempt
+ * is failed after sending.retries, with the error kept, and never sent.
  */
 static void
 test_daemon_refused_retried(void **state)
@@ -1196,7 +1206,7 @@ test_daemon_refused_retried(void **state)
 
 	alarm(150);
 	gw_setup(f, &fx, set);
-	ctl_ok(&f->sim, "cms 3 500 AT+CMGS");
+	ctl_ok(&f->sim, "error 3 AT+CMGS");
 	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
 	pid = gw_spawn(&fx);
 	wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 60000);
