@@ -1324,6 +1324,43 @@ test_daemon_crash_while_sending(void **state)
 	alarm(0);
 }
 
+/*
+ * kill -9 between the parts of a long reply (UCS-2 with diacritics: over
+ * 70 characters, two parts or more): the first part went out; after the
+ * restart it is not sent again, nor are the others (the reply may have
+ * been seen in part: "unconfirmed").
+ */
+static void
+test_daemon_crash_between_parts(void **state)
+{
+	static const char *const set[] = {"diacritics", "true", NULL};
+	struct fix *f = *state;
+	struct fixture fx;
+	int parts;
+
+	alarm(150);
+	gw_setup(f, &fx, set);
+	/* The help reply, with diacritics: 134 characters, two UCS-2 parts. */
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 HELP", BASE_TIME);
+	assert_int_equal(fixture_run(&fx, "sent:1", 0, 60, NULL, "run", "--once", NULL),
+			 128 + SIGKILL);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 ucs2 1/2 "));
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	parts = (int)fixture_db_int(fx.db, "SELECT parts FROM outbox WHERE id=1", NULL);
+	assert_int_equal(parts, 2);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE state='sent' AND "
+					"error='unconfirmed'",
+					NULL),
+			 1);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox_parts", NULL), 1);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1360,6 +1397,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_daemon_delivery_reports, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_crash_while_sending, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_crash_between_parts, test_setup,
 					    test_teardown),
 	};
 	int failed;
