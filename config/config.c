@@ -708,6 +708,17 @@ static const struct key gateway_keys[] = {
 	KEND,
 };
 
+static const struct key sending_keys[] = {
+	KINT("rate", 0, 1, 1000, OFF(sending.rate)),
+	KINT("per", 0, 1, 86400, OFF(sending.per)),
+	KINT("retries", 0, 1, 20, OFF(sending.retries)),
+	KINT("retry_min", 0, 1, 86400, OFF(sending.retry_min)),
+	KINT("retry_max", 0, 1, 7 * 86400, OFF(sending.retry_max)),
+	KBOOL("delivery_reports", 0, OFF(sending.delivery_reports)),
+	KINT("ack_timeout", 0, 5, 600, OFF(sending.ack_timeout)),
+	KEND,
+};
+
 static const struct key log_keys[] = {
 	KSTR("level", 0, OFF(log_level), check_level),
 	KEND,
@@ -862,6 +873,7 @@ static const struct key top_keys[] = {
 	KSTR("own_number", 0, OFF(own_number), check_phone),
 	KGROUP("reply", 0, reply_keys),
 	KGROUP("gateway", 0, gateway_keys),
+	KGROUP("sending", 0, sending_keys),
 	KGROUP("log", 0, log_keys),
 	KGROUP("parser", 0, parser_keys),
 	KGROUP("keywords", 1, keyword_keys),
@@ -1625,9 +1637,27 @@ check_shares(struct loader *l, const config_t *cf)
 		       sum, cfg->plan.trained_min, cfg->plan.trained_max);
 }
 
+/* sending.retries replaces gateway.send_retries, which still works alone. */
+static void
+finish_sending(struct loader *l, const config_t *cf)
+{
+	struct config_sending *s = &l->cfg->sending;
+
+	if (s->retry_min > s->retry_max)
+		report(l, config_lookup(cf, "sending.retry_min"), 0,
+		       "\"retry_min\" (%d) must not be more than \"retry_max\" (%d)", s->retry_min,
+		       s->retry_max);
+	if (s->retries != 0 && config_lookup(cf, "gateway.send_retries") != NULL)
+		report(l, config_lookup(cf, "gateway.send_retries"), 1,
+		       "\"send_retries\" is ignored: \"sending.retries\" replaces it");
+	if (s->retries == 0)
+		s->retries = l->cfg->send_retries;
+}
+
 static void
 finish_schedules(struct loader *l, const config_t *cf)
 {
+	finish_sending(l, cf);
 	finish_digest(l, cf);
 	finish_reminders(l, cf);
 	finish_scheduled(l, cf);
@@ -2111,6 +2141,11 @@ set_defaults(struct config *cfg)
 	cfg->poll_interval = 2;
 	cfg->send_retries = 3;
 	cfg->multipart_timeout = 600;
+	cfg->sending.rate = 6;
+	cfg->sending.per = 60;
+	cfg->sending.retry_min = 30;
+	cfg->sending.retry_max = 3600;
+	cfg->sending.ack_timeout = 60;
 	cfg->max_count = PARSER_DEFAULT_MAX_COUNT;
 	cfg->push.batch = 200;
 	cfg->push.timeout_ms = 10000;

@@ -159,6 +159,19 @@ struct config_balance {
 	int timeout;	  /* seconds to wait for the network's answer */
 };
 
+/* The sending path (gateway/outbox.h): per modem, at most `rate` SMS parts
+ * in any `per` seconds; a refused message is tried again after retry_min
+ * seconds, doubled each time up to retry_max, `retries` attempts in all. */
+struct config_sending {
+	int rate;
+	int per;
+	int retries; /* 0 when not set: gateway.send_retries applies */
+	int retry_min;
+	int retry_max;
+	int delivery_reports; /* ask the network for a report of every part */
+	int ack_timeout;      /* seconds to wait for the modem's +CMGS answer */
+};
+
 struct config {
 	char *path;	      /* the file this was loaded from */
 	char *database;	      /* absolute or relative to the cwd */
@@ -202,6 +215,7 @@ struct config {
 	size_t nmodems;
 	struct config_modem_checks modem_checks;
 	struct config_balance balance;
+	struct config_sending sending;
 };
 
 /* One problem found while loading. */

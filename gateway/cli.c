@@ -695,6 +695,35 @@ print_modem_status(struct store *st)
 	return 0;
 }
 
+static int
+print_rate(void *arg, const char *modem, int64_t parts)
+{
+	const struct config *cfg = arg;
+
+	printf("sending_rate: %s %" PRId64 "/%d in the last %d s\n", modem, parts,
+	       cfg->sending.rate, cfg->sending.per);
+	return 0;
+}
+
+/* The outbox (gateway/outbox.h): counts, and each modem's use of its rate. */
+static int
+print_outbox_status(const struct config *cfg, struct store *st)
+{
+	struct store_outbox_stats o;
+
+	if (store_outbox_stats(st, &o) == -1)
+		return -1;
+	printf("outbox_queued: %" PRId64 "\n", o.queued);
+	printf("outbox_sent: %" PRId64 "\n", o.sent);
+	printf("outbox_failed: %" PRId64 "\n", o.failed);
+	printf("outbox_unconfirmed: %" PRId64 "\n", o.unconfirmed);
+	printf("outbox_delivered: %" PRId64 "\n", o.delivered);
+	printf("outbox_delivery_failed: %" PRId64 "\n", o.undelivered);
+	printf("sending_limit: %d SMS per %d s per modem\n", cfg->sending.rate, cfg->sending.per);
+	return store_outbox_rates_foreach(st, clock_now() - cfg->sending.per, print_rate,
+					  (void *)cfg);
+}
+
 int
 cli_status(const char *conf, int argc, char **argv)
 {
@@ -724,6 +753,8 @@ cli_status(const char *conf, int argc, char **argv)
 		printf("push: off\n");
 	print_push_status(&s, &ps);
 	if (print_modem_status(st) == -1)
+		goto done;
+	if (print_outbox_status(cfg, st) == -1)
 		goto done;
 	status = 0;
 done:

@@ -22,6 +22,7 @@
 #include "json.h"
 #include "log.h"
 #include "modem.h"
+#include "outbox.h"
 #include "parser.h"
 #include "push.h"
 #include "store.h"
@@ -76,6 +77,8 @@ struct gw {
 	size_t next_sender; /* round-robin over the modems that may send */
 	int incoming;	    /* a modem announced an SMS: scan now */
 	struct push *push;  /* NULL when the configuration has no push */
+	struct outbox *outbox;
+	int64_t send_next; /* Unix time the outbox wants to send again, 0: nothing queued */
 	struct buf json;
 	struct topup topups[8]; /* NAPTIEN received, not yet dialled */
 	int ntopups;
@@ -241,6 +244,8 @@ keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 		snprintf(sms->text, sizeof(sms->text), "%s", t.masked);
 	}
 	fingerprint(sms, fp, sizeof(fp));
+	if (sms->status_report) /* a delivery report: kept, not an officer's message */
+		return outbox_report(gw->outbox, sms, m->name, fp, now);
 	if (sms->concat_ref == -1) {
 		struct store_sms s = {sms->sender, sms->smsc_time, now, sms->text, sms->coding, 1,
 				      fp,	   m->name,	   NULL};
@@ -970,62 +975,44 @@ process_new(struct gw *gw)
 	return process_batches(gw, 1);
 }
 
-/* The next connected modem that may send, round-robin; NULL when none. */
-static struct gw_modem *
-sender_modem(struct gw *gw)
-{
-	struct gw_modem *m;
-	size_t i;
-
-	for (i = 0; i < gw->nmodems; i++) {
-		m = &gw->modems[(gw->next_sender + i) % gw->nmodems];
-		if (m->send && m->modem != NULL && !modem_lost(m->modem)) {
-			gw->next_sender = (gw->next_sender + i + 1) % gw->nmodems;
-			return m;
-		}
-	}
-	return NULL;
-}
-
+/*
+ * Sends what is due, spread over the connected modems that may send: one
+ * message at a time from each in turn (round-robin), each within its own
+ * rate (outbox.h), until none has anything to send now.  gw->send_next gets
+ * the soonest time any of them wants to send again.  Returns the number of
+ * messages sent whole, or -1.
+ */
 static int
 send_queued(struct gw *gw)
 {
-	struct store_outmsg out;
 	struct gw_modem *m;
-	int64_t after = 0;
-	const char *state;
-	int r, n = 0;
+	int64_t next, soonest;
+	size_t i, k, rounds;
+	int r, n = 0, more = 1;
 
-	memset(&out, 0, sizeof(out));
-	while (!quit) {
-		m = sender_modem(gw);
-		if (m == NULL)
-			break;
-		r = store_outbox_next(gw->st, after, &out);
-		if (r != 1)
-			break;
-		if (modem_send(m->modem, out.to, out.text) == 0) {
-			state = "sent";
-			log_debug("outbox #%" PRId64 " through modem %s", out.id, m->name);
-			n++;
-		} else if (modem_lost(m->modem)) {
-			/* Not the message's fault: it goes out through another modem,
-			 * or waits for this one, its attempts untouched. */
-			store_outmsg_clear(&out);
-			continue;
-		} else {
-			state = out.attempts + 1 >= gw->cfg->send_retries ? "failed" : "queued";
+	gw->send_next = 0;
+	/* Every round makes an attempt or ends: the bound is only a guard. */
+	for (rounds = 0; more && !quit && rounds < 100000; rounds++) {
+		more = 0;
+		soonest = 0;
+		for (k = 0; k < gw->nmodems && !quit; k++) {
+			i = (gw->next_sender + k) % gw->nmodems;
+			m = &gw->modems[i];
+			if (!m->send || m->modem == NULL || modem_lost(m->modem))
+				continue;
+			r = outbox_send(gw->outbox, gw->cfg, m->modem, m->name, clock_now(), &quit,
+					1, &next);
+			if (r == -1)
+				return -1;
+			n += r;
+			if (r > 0)
+				gw->next_sender = (i + 1) % gw->nmodems;
+			if (next != 0 && (soonest == 0 || next < soonest))
+				soonest = next;
+			if (next != 0 && next <= clock_now() && !modem_lost(m->modem))
+				more = 1;
 		}
-		after = out.id;
-		crashpoint("sent");
-		if (store_outbox_set_state(gw->st, out.id, state,
-					   strcmp(state, "sent") == 0 ? NULL : "modem refused") ==
-		    -1) {
-			store_outmsg_clear(&out);
-			return -1;
-		}
-		log_debug("outbox #%" PRId64 " to %s: %s", out.id, out.to, state);
-		store_outmsg_clear(&out);
+		gw->send_next = soonest;
 	}
 	return n;
 }
@@ -1039,8 +1026,20 @@ send_queued(struct gw *gw)
  * modems go on meanwhile; SMS stay on its SIM and replies in the outbox (or
  * go out through another modem) until it is back.
  */
+/* Opens modem m, with the sending path's settings.  NULL (logged) on
+ * failure. */
+static struct modem *
+open_modem(const struct config *cfg, const struct gw_modem *m)
+{
+	struct modem *mm = modem_open(m->gammurc, m->section);
+
+	if (mm != NULL)
+		modem_set_ack_timeout(mm, cfg->sending.ack_timeout);
+	return mm;
+}
+
 static void
-keep_modem(struct gw_modem *m)
+keep_modem(struct gw *gw, struct gw_modem *m)
 {
 	int64_t now = monotonic_ms();
 
@@ -1054,7 +1053,7 @@ keep_modem(struct gw_modem *m)
 	}
 	if (m->modem != NULL || now < m->reopen_at)
 		return;
-	m->modem = modem_open(m->gammurc, m->section);
+	m->modem = open_modem(gw->cfg, m);
 	if (m->modem != NULL) {
 		log_info("modem %s: reconnected", m->name);
 		return;
@@ -1070,7 +1069,7 @@ keep_modems(struct gw *gw)
 	size_t i;
 
 	for (i = 0; i < gw->nmodems; i++)
-		keep_modem(&gw->modems[i]);
+		keep_modem(gw, &gw->modems[i]);
 }
 
 /*
@@ -1285,7 +1284,7 @@ open_modems(struct gw *gw)
 		}
 		m->section = cfg->modems[i].section;
 		m->send = cfg->modems[i].send;
-		m->modem = modem_open(m->gammurc, m->section);
+		m->modem = open_modem(cfg, m);
 		if (m->modem != NULL) {
 			open++;
 			continue;
@@ -1352,7 +1351,7 @@ int
 gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
-	int64_t next = 0, now;
+	int64_t next = 0, now, send_at;
 	int wait, push_wait, status = 1, lock = -1;
 
 	memset(&gw, 0, sizeof(gw));
@@ -1365,6 +1364,9 @@ gateway_run(struct config *cfg, int once)
 		goto done;
 	lock = gateway_lock(cfg->database);
 	if (lock == -1)
+		goto done;
+	gw.outbox = outbox_new(gw.st);
+	if (gw.outbox == NULL)
 		goto done;
 	if (open_modems(&gw) == -1)
 		goto done;
@@ -1384,6 +1386,11 @@ gateway_run(struct config *cfg, int once)
 			if (now >= next)
 				next = now + (int64_t)gw.cfg->poll_interval * 1000;
 			turn(&gw);
+			/* The outbox may want the modem before the next scan
+			 * (not sooner than in a second). */
+			send_at = now + (gw.send_next - clock_now()) * 1000;
+			if (gw.send_next > 0 && send_at < next)
+				next = send_at > now + 1000 ? send_at : now + 1000;
 		}
 		/* At most one bounded request; it says when it wants the next. */
 		push_wait = push_step(gw.push);
@@ -1400,6 +1407,7 @@ gateway_run(struct config *cfg, int once)
 done:
 	/* Fixed order: the modem first (no more SMS arrive), then the database. */
 	close_modems(&gw);
+	outbox_free(gw.outbox);
 	push_free(gw.push);
 	store_close(gw.st);
 	if (lock != -1)

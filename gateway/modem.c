@@ -27,8 +27,11 @@ struct modem {
 	int index;		    /* next part of multi to hand out */
 	int dummy;
 	volatile int send_status; /* -1 while waiting, else the network's status */
+	volatile int send_mr;	  /* the message reference of the last answer */
 	int lost;		  /* the connection failed: reopen it */
 	volatile int incoming;	  /* the phone announced a new SMS (+CMTI) */
+	int ack_timeout;	  /* seconds to wait for the answer to one part */
+	int prepared;		  /* parts of the message modem_prepare() made */
 };
 
 /* Errors that mean the link to the phone is gone, not that one request was
@@ -67,6 +70,7 @@ send_status_cb(GSM_StateMachine *sm, int status, int reference, void *user)
 
 	log_debug("modem: send status %d, message reference %d", status, reference);
 	m->send_status = status;
+	m->send_mr = reference;
 }
 
 /* libgammu calls this when the phone announces an SMS (AT: +CMTI), while it
@@ -117,6 +121,7 @@ modem_open(const char *gammurc, int section)
 		goto fail;
 	}
 	GSM_SetConfigNum(m->sm, 1);
+	m->ack_timeout = SEND_WAIT_SECONDS;
 	m->dummy = strcmp(gcfg->Model, "dummy") == 0;
 	err = GSM_InitConnection(m->sm, 3);
 	if (err != ERR_NONE) {
@@ -337,9 +342,17 @@ fill_sms(const GSM_SMSMessage *g, struct modem_sms *sms)
 		ucs2_to_utf8(g->Text, GSM_MAX_SMS_LENGTH + 1, sms->text, sizeof(sms->text));
 		break;
 	}
+	sms->concat_ref = -1;
+	if (g->PDU == SMS_Status_Report) {
+		sms->status_report = 1;
+		sms->mr = g->MessageReference;
+		sms->report_status = g->DeliveryStatus;
+		snprintf(sms->text, sizeof(sms->text), "status report: reference %d, status %d",
+			 sms->mr, sms->report_status);
+		return;
+	}
 	udh = g->UDH;
 	GSM_DecodeUDHHeader(NULL, &udh);
-	sms->concat_ref = -1;
 	if (udh.AllParts > 1 && udh.PartNumber >= 1 && udh.PartNumber <= udh.AllParts) {
 		sms->concat_ref = udh.ID16bit != -1 ? udh.ID16bit : udh.ID8bit;
 		sms->part_no = udh.PartNumber;
@@ -358,8 +371,9 @@ modem_next(struct modem *m, int start, struct modem_sms *sms)
 	for (;;) {
 		while (m->index < m->multi->Number) {
 			g = &m->multi->SMS[m->index++];
-			/* Only received messages: not drafts, sent items or status reports. */
-			if (g->PDU != SMS_Deliver || !g->InboxFolder)
+			/* Received messages and delivery reports: not drafts or sent items. */
+			if (!g->InboxFolder ||
+			    (g->PDU != SMS_Deliver && g->PDU != SMS_Status_Report))
 				continue;
 			fill_sms(g, sms);
 			return 1;
@@ -433,18 +447,81 @@ encode(struct modem *m, const char *text)
 	return 0;
 }
 
-static int
-send_part(struct modem *m, GSM_SMSMessage *g)
+void
+modem_set_ack_timeout(struct modem *m, int seconds)
 {
+	m->ack_timeout = seconds > 0 ? seconds : SEND_WAIT_SECONDS;
+}
+
+/* Gives a part of a concatenated message the reference ref (8-bit UDH
+ * 00 03 ref count number, as libgammu writes it). */
+static void
+set_concat_ref(GSM_SMSMessage *g, int ref)
+{
+	if (g->UDH.Type == UDH_ConcatenatedMessages && g->UDH.Length >= 6 &&
+	    g->UDH.Text[1] == 0x00 && g->UDH.Text[2] == 0x03) {
+		g->UDH.Text[3] = (unsigned char)ref;
+		g->UDH.ID8bit = ref;
+	}
+}
+
+static int
+concat_ref_of(const GSM_SMSMessage *g)
+{
+	if (g->UDH.Type == UDH_ConcatenatedMessages && g->UDH.Length >= 6 &&
+	    g->UDH.Text[1] == 0x00 && g->UDH.Text[2] == 0x03)
+		return g->UDH.Text[3];
+	return -1;
+}
+
+int
+modem_prepare(struct modem *m, const char *to, const char *text, int report, int *concat_ref)
+{
+	GSM_SMSMessage *g;
+	int i, n;
+
+	m->prepared = 0;
+	if (encode(m, text) == -1)
+		return -1;
+	n = m->multi->Number;
+	if (*concat_ref < 0 && n > 1)
+		*concat_ref = concat_ref_of(&m->multi->SMS[0]);
+	for (i = 0; i < n; i++) {
+		g = &m->multi->SMS[i];
+		/* SMS_Status_Report on a message to send: libgammu sets the
+		 * status report request (TP-SRR) of the SMS-SUBMIT. */
+		g->PDU = report ? SMS_Status_Report : SMS_Submit;
+		g->SMSC.Location = 1; /* the SMSC configured in the phone/SIM */
+		EncodeUnicode(g->Number, to, strlen(to));
+		if (n > 1 && *concat_ref >= 0)
+			set_concat_ref(g, *concat_ref);
+	}
+	m->prepared = n;
+	return n;
+}
+
+enum modem_outcome
+modem_send_part(struct modem *m, int i, int *mr)
+{
+	GSM_SMSMessage *g;
 	GSM_Error err;
 	time_t deadline;
 
+	*mr = -1;
+	if (i < 0 || i >= m->prepared || i >= m->multi->Number) {
+		log_warnx("modem: no part %d prepared", i + 1);
+		return MODEM_REFUSED;
+	}
+	g = &m->multi->SMS[i];
 	m->send_status = -1;
 	err = GSM_SendSMS(m->sm, g);
 	if (err != ERR_NONE) {
+		/* The AT driver writes the SMS only after the modem's "> "
+		 * prompt, and fails before it: an error here means the modem
+		 * never took the SMS. */
 		log_warnx("modem: sending SMS: %s", GSM_ErrorString(err));
 		check_link(m, err);
-		return -1;
+		return MODEM_REFUSED;
 	}
 	/* The AT driver reports a refused AT+CMGS through the callback, then
 	 * retries by itself: only what arrives after GSM_SendSMS returned is the
@@ -453,42 +530,36 @@ send_part(struct modem *m, GSM_SMSMessage *g)
 	if (!m->dummy)
 		m->send_status = -1;
 	/* The network's answer comes through the callback; wait for it, bounded. */
-	deadline = time(NULL) + SEND_WAIT_SECONDS;
+	deadline = time(NULL) + m->ack_timeout;
 	while (m->send_status == -1 && time(NULL) < deadline)
 		GSM_ReadDevice(m->sm, TRUE);
 	if (m->send_status == -1) {
-		log_warnx("modem: no answer to an SMS sent %d s ago", SEND_WAIT_SECONDS);
+		/* The SMS was written: it may well have gone. */
+		log_warnx("modem: no answer to an SMS sent %d s ago", m->ack_timeout);
 		m->lost = 1;
-		return -1;
+		return MODEM_UNKNOWN;
 	}
 	if (m->send_status != 0) {
 		log_warnx("modem: the network refused the SMS (status %d)", m->send_status);
-		return -1;
+		return MODEM_REFUSED;
 	}
-	return 0;
+	*mr = m->send_mr;
+	return MODEM_SENT;
 }
 
 int
 modem_send(struct modem *m, const char *to, const char *text)
 {
-	GSM_SMSMessage *g;
-	int i, n;
+	int i, n, mr, ref = -1;
 
-	if (encode(m, text) == -1)
-		return -1;
-	n = m->multi->Number;
+	n = modem_prepare(m, to, text, 0, &ref);
 	for (i = 0; i < n; i++) {
-		g = &m->multi->SMS[i];
-		g->PDU = SMS_Submit;
-		g->SMSC.Location = 1; /* the SMSC configured in the phone/SIM */
-		EncodeUnicode(g->Number, to, strlen(to));
-		if (send_part(m, g) == -1) {
-			m->multi->Number = 0;
-			return -1;
-		}
+		if (modem_send_part(m, i, &mr) != MODEM_SENT)
+			break;
 	}
 	m->multi->Number = 0;
-	return 0;
+	m->prepared = 0;
+	return n > 0 && i == n ? 0 : -1;
 }
 
 static void

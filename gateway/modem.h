@@ -24,6 +24,13 @@ struct modem_sms {
 	int part_count;
 	int folder; /* where the phone keeps it, for modem_delete */
 	int location;
+	/* An SMS-STATUS-REPORT (a delivery report) rather than a message:
+	 * sender is the number the reported SMS went to, mr its message
+	 * reference (TP-MR), report_status its TP-Status (0 delivered, 1..63
+	 * still trying, 64.. failed). */
+	int status_report;
+	int mr;
+	int report_status;
 };
 
 struct modem;
@@ -66,6 +73,26 @@ int modem_delete(struct modem *m, const struct modem_sms *sms);
  * does not fit one SMS; GSM 7-bit when the text allows it, UCS-2 otherwise.
  * Returns 0 when the network accepted every part, -1 otherwise. */
 int modem_send(struct modem *m, const char *to, const char *text);
+
+/*
+ * Sending one part at a time, so that the caller can record each part
+ * before and after it goes (gateway/outbox.h).  modem_prepare() splits text
+ * for `to` like modem_send() and returns the number of parts (-1 when it
+ * cannot be encoded); *concat_ref is the concatenation reference to use
+ * (0..255), or -1 to take a new one, which is then stored there.  With
+ * report, each part asks the network for a delivery report.
+ * modem_send_part() sends part i (0-based) of the prepared message and says
+ * what became of it; *mr gets its message reference (TP-MR), or -1.
+ */
+enum modem_outcome {
+	MODEM_SENT,    /* the modem answered +CMGS: the network took it */
+	MODEM_REFUSED, /* refused before the modem took the SMS: not sent */
+	MODEM_UNKNOWN, /* the SMS was handed over and no answer came: it may be sent */
+};
+int modem_prepare(struct modem *m, const char *to, const char *text, int report, int *concat_ref);
+enum modem_outcome modem_send_part(struct modem *m, int i, int *mr);
+/* How long to wait for the network's answer to one part (default 60 s). */
+void modem_set_ack_timeout(struct modem *m, int seconds);
 
 /* Puts an incoming SMS (from, text, SMSC time `when`) into the phone's inbox,
  * split into concatenated parts when long.  Only the dummy driver supports

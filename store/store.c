@@ -297,6 +297,56 @@ static const char *const migrations[] = {
     " status TEXT NOT NULL);"
     "CREATE INDEX ussd_modem ON ussd(modem, purpose, id);"
     "PRAGMA user_version = 7;",
+    /*
+     * 7 -> 8: a sending path that behaves like a real modem (issue 6,
+     * gateway/outbox.h).  outbox gets the time of its next attempt (retries
+     * with backoff), its number of parts and their concatenation reference
+     * (a message resumed after a refusal keeps it), whether a delivery
+     * report was requested and what the reports said (delivery: NULL,
+     * 'delivered' or 'failed').  outbox_parts has one row per attempt to
+     * send one part, inserted and committed BEFORE the part is handed to
+     * the modem (state 'sending'), then given its outcome: 'sent' with the
+     * message reference (TP-MR), 'refused' (the modem said no before it
+     * took the SMS: safe to try again) or 'unknown' (it may have gone: never
+     * tried again).  The partial unique index makes "a part is sent at most
+     * once" a property of the database.  The rate limit counts its rows per
+     * modem.  status_reports keeps every SMS-STATUS-REPORT received.
+     */
+    "ALTER TABLE outbox ADD COLUMN next_attempt INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN parts INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN concat_ref INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN report INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN delivery TEXT CHECK(delivery IN ('delivered', 'failed'));"
+    "ALTER TABLE outbox ADD COLUMN delivery_at INTEGER;"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt) WHERE state = 'queued';"
+    "CREATE TABLE outbox_parts ("
+    " id INTEGER PRIMARY KEY,"
+    " outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
+    " part_no INTEGER NOT NULL CHECK(part_no >= 1),"
+    " modem TEXT NOT NULL,"
+    " attempted INTEGER NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'sending'"
+    "  CHECK(state IN ('sending', 'sent', 'refused', 'unknown')),"
+    " mr INTEGER,"
+    " answered INTEGER,"
+    " error TEXT,"
+    " report_status TEXT CHECK(report_status IN ('delivered', 'failed')),"
+    " report_at INTEGER);"
+    "CREATE UNIQUE INDEX outbox_parts_once ON outbox_parts(outbox_id, part_no)"
+    " WHERE state <> 'refused';"
+    "CREATE INDEX outbox_parts_rate ON outbox_parts(modem, attempted);"
+    "CREATE INDEX outbox_parts_mr ON outbox_parts(modem, mr) WHERE state = 'sent';"
+    "CREATE TABLE status_reports ("
+    " id INTEGER PRIMARY KEY,"
+    " modem TEXT NOT NULL,"
+    " recipient TEXT NOT NULL,"
+    " mr INTEGER NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " smsc_time INTEGER,"
+    " received INTEGER NOT NULL,"
+    " fingerprint TEXT NOT NULL UNIQUE,"
+    " part_id INTEGER REFERENCES outbox_parts(id));"
+    "PRAGMA user_version = 8;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -383,6 +433,22 @@ enum stmt {
 	S_USSD_NEXT_REQUEST,
 	S_USSD_ANSWER,
 	S_USSD_GET,
+	S_OUTBOX_DUE,
+	S_OUTBOX_NEXT_DUE,
+	S_OUTBOX_SET_PARTS,
+	S_OUTBOX_RETRY,
+	S_OPART_MARK,
+	S_OPART_OUTCOME,
+	S_OPART_RATE,
+	S_OUTBOX_UNCONFIRM,
+	S_OPART_UNKNOWN,
+	S_SREPORT_ADD,
+	S_SREPORT_MATCH,
+	S_SREPORT_LINK,
+	S_OPART_REPORT,
+	S_OUTBOX_DELIVERY,
+	S_OUTBOX_STATS,
+	S_OPART_RATES,
 	S_NSTMTS
 };
 
@@ -648,6 +714,74 @@ static const struct {
     [S_USSD_ANSWER] = {"ussd answer", "UPDATE ussd SET answer = ?2, status = ?3 WHERE id = ?1 "
 				      "AND (?4 = 0 OR status = 'requested')"},
     [S_USSD_GET] = {"ussd get", "SELECT status, coalesce(answer, '') FROM ussd WHERE id = ?1"},
+    /* The sending path (schema 6, gateway/outbox.h). */
+    [S_OUTBOX_DUE] = {"outbox due",
+		      "SELECT o.id, o.recipient, o.text, o.attempts, coalesce(o.parts, 0), "
+		      "coalesce(o.concat_ref, -1), (SELECT count(*) FROM outbox_parts p "
+		      "WHERE p.outbox_id = o.id AND p.state = 'sent') FROM outbox o "
+		      "WHERE o.state = 'queued' AND o.next_attempt <= ?2 AND o.id > ?1 "
+		      "ORDER BY o.id LIMIT 1"},
+    [S_OUTBOX_NEXT_DUE] = {"outbox next due",
+			   "SELECT min(next_attempt) FROM outbox WHERE state = 'queued'"},
+    [S_OUTBOX_SET_PARTS] = {"outbox set parts",
+			    "UPDATE outbox SET parts = ?2, concat_ref = ?3, report = ?4 "
+			    "WHERE id = ?1 AND state = 'queued'"},
+    [S_OUTBOX_RETRY] = {"outbox retry",
+			"UPDATE outbox SET attempts = attempts + 1, next_attempt = ?2, "
+			"error = ?3, updated = ?4 WHERE id = ?1 AND state = 'queued'"},
+    [S_OPART_MARK] = {"outbox part mark",
+		      "INSERT INTO outbox_parts(outbox_id, part_no, modem, attempted) "
+		      "VALUES (?1, ?2, ?3, ?4)"},
+    [S_OPART_OUTCOME] = {"outbox part outcome",
+			 "UPDATE outbox_parts SET state = ?2, mr = ?3, answered = ?4, "
+			 "error = ?5 WHERE id = ?1 AND state = 'sending'"},
+    [S_OPART_RATE] = {"outbox rate",
+		      "SELECT count(*), coalesce(min(attempted), 0) FROM outbox_parts "
+		      "WHERE modem = ?1 AND attempted > ?2"},
+    /* A part left 'sending' by a process that died: it may have gone. */
+    [S_OUTBOX_UNCONFIRM] =
+	{"outbox unconfirmed",
+	 "UPDATE outbox SET state = 'sent', error = 'unconfirmed', "
+	 "attempts = attempts + 1, updated = ?1 WHERE state = 'queued' AND id IN "
+	 "(SELECT outbox_id FROM outbox_parts WHERE state = 'sending')"},
+    [S_OPART_UNKNOWN] = {"outbox parts unknown",
+			 "UPDATE outbox_parts SET state = 'unknown', answered = ?1, "
+			 "error = 'process stopped while sending' WHERE state = 'sending'"},
+    [S_SREPORT_ADD] = {"status report add",
+		       "INSERT INTO status_reports(modem, recipient, mr, status, smsc_time, "
+		       "received, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		       "ON CONFLICT(fingerprint) DO NOTHING"},
+    /* The part a report is about: the latest sent one of that modem with
+     * that reference to that number (its last 9 digits), not yet reported,
+     * sent in the last days (a reference comes back every 256 SMS). */
+    [S_SREPORT_MATCH] = {"status report match",
+			 "SELECT p.id, p.outbox_id FROM outbox_parts p JOIN outbox o "
+			 "ON o.id = p.outbox_id WHERE p.state = 'sent' AND p.modem = ?1 "
+			 "AND p.mr = ?2 AND p.attempted >= ?3 AND p.report_status IS NULL "
+			 "AND substr(o.recipient, -9) = substr(?4, -9) ORDER BY p.id DESC LIMIT 1"},
+    [S_SREPORT_LINK] = {"status report link",
+			"UPDATE status_reports SET part_id = ?2 WHERE fingerprint = ?1"},
+    [S_OPART_REPORT] = {"outbox part report",
+			"UPDATE outbox_parts SET report_status = ?2, report_at = ?3 WHERE id = ?1"},
+    /* The message is delivered when every part is, failed when one failed. */
+    [S_OUTBOX_DELIVERY] =
+	{"outbox delivery",
+	 "UPDATE outbox SET delivery = CASE WHEN EXISTS (SELECT 1 FROM outbox_parts "
+	 "WHERE outbox_id = ?1 AND state = 'sent' AND report_status = 'failed') THEN 'failed' "
+	 "WHEN state = 'sent' AND NOT EXISTS (SELECT 1 FROM outbox_parts WHERE outbox_id = ?1 "
+	 "AND state = 'sent' AND report_status IS NULL) THEN 'delivered' END, "
+	 "delivery_at = ?2 WHERE id = ?1"},
+    [S_OUTBOX_STATS] =
+	{"outbox stats",
+	 "SELECT coalesce(sum(state = 'queued'), 0), "
+	 "coalesce(sum(state = 'sent' AND coalesce(error, '') <> 'unconfirmed'), 0), "
+	 "coalesce(sum(state = 'failed'), 0), "
+	 "coalesce(sum(state = 'sent' AND error = 'unconfirmed'), 0), "
+	 "coalesce(sum(delivery = 'delivered'), 0), "
+	 "coalesce(sum(delivery = 'failed'), 0) FROM outbox"},
+    [S_OPART_RATES] = {"outbox rates",
+		       "SELECT modem, count(*) FROM outbox_parts WHERE attempted > ?1 "
+		       "GROUP BY modem ORDER BY modem"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -2799,4 +2933,308 @@ store_ussd_get(struct store *st, int64_t id, char *status, size_t statussz, char
 	if (rc == -1)
 		return -1;
 	return rc == SQLITE_ROW;
+}
+
+/* ---- The sending path (schema 6) --------------------------------------- */
+
+int
+store_outbox_due(struct store *st, int64_t after, int64_t now, struct store_outdue *m)
+{
+	enum stmt id = S_OUTBOX_DUE;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	s = stmt_get(st, id);
+	if (bind_int(st, id, 1, after) == -1 || bind_int(st, id, 2, now) == -1)
+		goto fail;
+	rc = step(st, id);
+	if (rc == -1)
+		goto fail;
+	if (rc == SQLITE_DONE) {
+		stmt_put(st, id);
+		return 0;
+	}
+	m->id = sqlite3_column_int64(s, 0);
+	if (column_copy(s, 1, m->to, sizeof(m->to)) == -1) {
+		log_warnx("store: outbox %lld: recipient too long", (long long)m->id);
+		goto fail;
+	}
+	m->text = column_dup(st, s, 2);
+	if (m->text == NULL)
+		goto fail;
+	m->attempts = sqlite3_column_int(s, 3);
+	m->parts = sqlite3_column_int(s, 4);
+	m->concat_ref = sqlite3_column_int(s, 5);
+	m->parts_sent = sqlite3_column_int(s, 6);
+	stmt_put(st, id);
+	return 1;
+fail:
+	stmt_put(st, id);
+	return -1;
+}
+
+void
+store_outdue_clear(struct store_outdue *m)
+{
+	free(m->text);
+	m->text = NULL;
+}
+
+int
+store_outbox_next_due(struct store *st, int64_t *at)
+{
+	enum stmt id = S_OUTBOX_NEXT_DUE;
+	int rc, found = 0;
+
+	stmt_get(st, id);
+	rc = step(st, id);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st->stmt[id], 0) != SQLITE_NULL) {
+		*at = sqlite3_column_int64(st->stmt[id], 0);
+		found = 1;
+	}
+	stmt_put(st, id);
+	return rc == -1 ? -1 : found;
+}
+
+/* Runs an UPDATE that must change exactly one row. */
+static int
+update_one(struct store *st, enum stmt id, int64_t row)
+{
+	if (step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	if (sqlite3_changes(st->db) != 1) {
+		log_warnx("store: %s: row %lld is not in the expected state", stmts[id].what,
+			  (long long)row);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_outbox_set_parts(struct store *st, int64_t row, int parts, int concat_ref, int report)
+{
+	enum stmt id = S_OUTBOX_SET_PARTS;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, row) == -1 || bind_int(st, id, 2, parts) == -1 ||
+	    bind_int(st, id, 3, concat_ref) == -1 || bind_int(st, id, 4, report != 0) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return update_one(st, id, row);
+}
+
+int
+store_outbox_retry(struct store *st, int64_t row, int64_t next_attempt, const char *error,
+		   int64_t now)
+{
+	enum stmt id = S_OUTBOX_RETRY;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, row) == -1 || bind_int(st, id, 2, next_attempt) == -1 ||
+	    bind_text(st, id, 3, error) == -1 || bind_int(st, id, 4, now) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return update_one(st, id, row);
+}
+
+int
+store_outbox_part_mark(struct store *st, int64_t row, int part_no, const char *modem, int64_t now,
+		       int64_t *part_id)
+{
+	enum stmt id = S_OPART_MARK;
+	int rc;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, row) == -1 || bind_int(st, id, 2, part_no) == -1 ||
+	    bind_text(st, id, 3, modem) == -1 || bind_int(st, id, 4, now) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	*part_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+store_outbox_part_outcome(struct store *st, int64_t part_id, const char *state, int mr,
+			  const char *error, int64_t now)
+{
+	enum stmt id = S_OPART_OUTCOME;
+	int rc;
+
+	stmt_get(st, id);
+	rc = bind_int(st, id, 1, part_id) == -1 || bind_text(st, id, 2, state) == -1 ||
+	     bind_int(st, id, 4, now) == -1 || bind_text(st, id, 5, error) == -1;
+	if (rc == 0 && mr >= 0)
+		rc = bind_int(st, id, 3, mr) == -1;
+	if (rc != 0) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return update_one(st, id, part_id);
+}
+
+int
+store_outbox_rate(struct store *st, const char *modem, int64_t since, int64_t *count,
+		  int64_t *oldest)
+{
+	enum stmt id = S_OPART_RATE;
+	int rc;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, modem) == -1 || bind_int(st, id, 2, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st->stmt[id], 0);
+		*oldest = sqlite3_column_int64(st->stmt[id], 1);
+	}
+	stmt_put(st, id);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_outbox_recover(struct store *st, int64_t now)
+{
+	int n;
+
+	if (store_begin(st) == -1)
+		return -1;
+	stmt_get(st, S_OUTBOX_UNCONFIRM);
+	if (bind_int(st, S_OUTBOX_UNCONFIRM, 1, now) == -1 || step(st, S_OUTBOX_UNCONFIRM) == -1)
+		goto fail;
+	stmt_put(st, S_OUTBOX_UNCONFIRM);
+	n = sqlite3_changes(st->db);
+	stmt_get(st, S_OPART_UNKNOWN);
+	if (bind_int(st, S_OPART_UNKNOWN, 1, now) == -1 || step(st, S_OPART_UNKNOWN) == -1)
+		goto fail;
+	stmt_put(st, S_OPART_UNKNOWN);
+	if (store_commit(st) == -1)
+		goto fail;
+	return n;
+fail:
+	stmt_put(st, S_OUTBOX_UNCONFIRM);
+	stmt_put(st, S_OPART_UNKNOWN);
+	store_rollback(st);
+	return -1;
+}
+
+/* Finds the part a report is about: 1 with ids, 0 none, -1. */
+static int
+report_match(struct store *st, const struct store_status_report *r, int64_t since, int64_t *part,
+	     int64_t *row)
+{
+	enum stmt id = S_SREPORT_MATCH;
+	int rc;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, r->modem) == -1 || bind_int(st, id, 2, r->mr) == -1 ||
+	    bind_int(st, id, 3, since) == -1 || bind_text(st, id, 4, r->recipient) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW) {
+		*part = sqlite3_column_int64(st->stmt[id], 0);
+		*row = sqlite3_column_int64(st->stmt[id], 1);
+	}
+	stmt_put(st, id);
+	return rc == -1 ? -1 : rc == SQLITE_ROW;
+}
+
+int
+store_status_report_add(struct store *st, const struct store_status_report *r, int64_t since)
+{
+	enum stmt id = S_SREPORT_ADD;
+	int64_t part = 0, row = 0;
+	int rc;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, r->modem) == -1 || bind_text(st, id, 2, r->recipient) == -1 ||
+	    bind_int(st, id, 3, r->mr) == -1 || bind_int(st, id, 4, r->status) == -1 ||
+	    bind_ref(st, id, 5, r->smsc_time) == -1 || bind_int(st, id, 6, r->received) == -1 ||
+	    bind_text(st, id, 7, r->fingerprint) == -1 || step(st, id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	stmt_put(st, id);
+	if (sqlite3_changes(st->db) == 0)
+		return 0; /* read again after a crash: already counted */
+	if (r->status >= 1 && r->status < 64)
+		return 0; /* the SMSC still tries: no outcome yet */
+	rc = report_match(st, r, since, &part, &row);
+	if (rc != 1)
+		return rc;
+	id = S_OPART_REPORT;
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, part) == -1 ||
+	    bind_text(st, id, 2, r->status == 0 ? "delivered" : "failed") == -1 ||
+	    bind_int(st, id, 3, r->received) == -1 || update_one(st, id, part) == -1)
+		return -1;
+	id = S_SREPORT_LINK;
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, r->fingerprint) == -1 || bind_int(st, id, 2, part) == -1 ||
+	    update_one(st, id, part) == -1)
+		return -1;
+	id = S_OUTBOX_DELIVERY;
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, row) == -1 || bind_int(st, id, 2, r->received) == -1 ||
+	    update_one(st, id, row) == -1)
+		return -1;
+	return 1;
+}
+
+int
+store_outbox_stats(struct store *st, struct store_outbox_stats *o)
+{
+	enum stmt id = S_OUTBOX_STATS;
+	sqlite3_stmt *s = stmt_get(st, id);
+	int rc = step(st, id);
+
+	if (rc == SQLITE_ROW) {
+		o->queued = sqlite3_column_int64(s, 0);
+		o->sent = sqlite3_column_int64(s, 1);
+		o->failed = sqlite3_column_int64(s, 2);
+		o->unconfirmed = sqlite3_column_int64(s, 3);
+		o->delivered = sqlite3_column_int64(s, 4);
+		o->undelivered = sqlite3_column_int64(s, 5);
+	}
+	stmt_put(st, id);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_outbox_rates_foreach(struct store *st, int64_t since,
+			   int (*cb)(void *arg, const char *modem, int64_t parts), void *arg)
+{
+	enum stmt id = S_OPART_RATES;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (walk_start(st, id) == -1)
+		return -1;
+	s = st->stmt[id];
+	if (bind_int(st, id, 1, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	for (;;) {
+		rc = step(st, id);
+		if (rc != SQLITE_ROW || cb(arg, (const char *)sqlite3_column_text(s, 0),
+					   sqlite3_column_int64(s, 1)) != 0)
+			break;
+	}
+	stmt_put(st, id);
+	return rc == -1 ? -1 : 0;
 }

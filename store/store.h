@@ -44,7 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -473,5 +473,75 @@ int store_ussd_answer(struct store *st, int64_t id, const char *answer, const ch
 		      int only_requested);
 int store_ussd_get(struct store *st, int64_t id, char *status, size_t statussz, char *answer,
 		   size_t answersz);
+/*
+ * The sending path (schema 6, gateway/outbox.h).  Every attempt to send one
+ * part of an outbox message is a row of outbox_parts, committed before the
+ * part goes to the modem; its outcome is recorded after.
+ */
+
+/* A queued message due for an attempt. */
+struct store_outdue {
+	int64_t id;
+	char to[32];
+	char *text; /* owned; released by store_outdue_clear */
+	int attempts;
+	int parts;	/* 0 until the first attempt encoded it */
+	int concat_ref; /* -1 until then */
+	int parts_sent; /* parts already sent (they are never sent again) */
+};
+
+/* The first queued message with id > after whose next attempt is due at
+ * now.  1 found, 0 none, -1. */
+int store_outbox_due(struct store *st, int64_t after, int64_t now, struct store_outdue *m);
+void store_outdue_clear(struct store_outdue *m);
+/* When the earliest queued message is due: 1 with *at, 0 when none is
+ * queued, -1. */
+int store_outbox_next_due(struct store *st, int64_t *at);
+/* Records how a queued message was split (kept for a resumed attempt) and
+ * whether a delivery report was requested. */
+int store_outbox_set_parts(struct store *st, int64_t id, int parts, int concat_ref, int report);
+/* One more failed attempt of a queued message: due again at next_attempt. */
+int store_outbox_retry(struct store *st, int64_t id, int64_t next_attempt, const char *error,
+		       int64_t now);
+/* The marker: part part_no (1-based) of message id goes to modem now.
+ * *part_id gets the attempt's row.  Fails when the part was already sent
+ * or is in flight (a unique index). */
+int store_outbox_part_mark(struct store *st, int64_t id, int part_no, const char *modem,
+			   int64_t now, int64_t *part_id);
+/* The outcome of an attempt: state "sent" (mr the message reference, -1
+ * when the modem gave none), "refused" or "unknown"; error may be NULL. */
+int store_outbox_part_outcome(struct store *st, int64_t part_id, const char *state, int mr,
+			      const char *error, int64_t now);
+/* Parts the modem was given since `since`: *count, and *oldest the time of
+ * the oldest of them (0 when none). */
+int store_outbox_rate(struct store *st, const char *modem, int64_t since, int64_t *count,
+		      int64_t *oldest);
+/* After a restart: every part left "sending" becomes "unknown" and its
+ * message "sent" with error "unconfirmed" (never sent again).  Returns how
+ * many messages, or -1. */
+int store_outbox_recover(struct store *st, int64_t now);
+
+/* An SMS-STATUS-REPORT received from modem: stored (once per fingerprint)
+ * and matched by message reference, recipient and time (a part sent since
+ * `since`).  status: 0 delivered, 1..63 still trying (kept, no outcome),
+ * 64 and up failed.  Returns 1 when it matched a part, 0 when not, -1. */
+struct store_status_report {
+	const char *modem;
+	const char *recipient;
+	int mr;
+	int status;
+	int64_t smsc_time;
+	int64_t received;
+	const char *fingerprint;
+};
+int store_status_report_add(struct store *st, const struct store_status_report *r, int64_t since);
+
+struct store_outbox_stats {
+	int64_t queued, sent, failed, unconfirmed, delivered, undelivered;
+};
+int store_outbox_stats(struct store *st, struct store_outbox_stats *s);
+/* Calls cb with each modem and the parts it was given since `since`. */
+int store_outbox_rates_foreach(struct store *st, int64_t since,
+			       int (*cb)(void *arg, const char *modem, int64_t parts), void *arg);
 
 #endif

@@ -49,11 +49,54 @@ write_files(const struct fixture *f, const char *template_conf)
 			fprintf(out, "database = \"%s\";\n", f->db);
 		else if (strncmp(p, "rc =", 4) == 0)
 			fprintf(out, "rc = \"%s\";\n", f->gammurc);
+		else if (strncmp(p, "rate =", 6) == 0)
+			fputs("rate = 1000;\n", out); /* sending.rate: see fixture.h */
 		else
 			fputs(line, out);
 	}
 	fclose(in);
+	if (fchmod(fileno(out), 0600) == -1) {
+		fclose(out);
+		return -1;
+	}
 	return fclose(out) == 0 ? 0 : -1;
+}
+
+int
+fixture_conf_set(const struct fixture *f, const char *key, const char *value)
+{
+	char line[1024], tmp[160];
+	FILE *in, *out;
+	const char *p;
+	size_t klen = strlen(key);
+	int found = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", f->conf);
+	in = fopen(f->conf, "r");
+	if (in == NULL)
+		return -1;
+	out = fopen(tmp, "w");
+	if (out == NULL || fchmod(fileno(out), 0600) == -1) {
+		fclose(in);
+		if (out != NULL)
+			fclose(out);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), in) != NULL) {
+		p = line + strspn(line, " \t#");
+		if (!found && strncmp(p, key, klen) == 0 && strncmp(p + klen, " =", 2) == 0) {
+			fprintf(out, "%s = %s;\n", key, value);
+			found = 1;
+		} else {
+			fputs(line, out);
+		}
+	}
+	fclose(in);
+	if (fclose(out) != 0 || !found || rename(tmp, f->conf) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -18,8 +18,14 @@ struct fixture {
 	const char *tinbao; /* the binary under test */
 };
 
-/* Creates the folder, phone, gammurc and configuration.  0 or -1. */
+/* Creates the folder, phone, gammurc and configuration (mode 0600).  The
+ * configuration sends at up to 1000 SMS a minute (sending.rate), so that
+ * tests not about the rate limit are not slowed by it.  0 or -1. */
 int fixture_setup(struct fixture *f, const char *tinbao, const char *template_conf);
+/* Sets `key = value;` on the first line of the configuration that sets key
+ * (also a commented-out "# key = ..."), e.g. ("retry_min", "1").  0, or -1
+ * when there is no such line. */
+int fixture_conf_set(const struct fixture *f, const char *key, const char *value);
 /* Removes the folder and everything in it. */
 void fixture_teardown(struct fixture *f);
 

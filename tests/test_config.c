@@ -615,6 +615,47 @@ test_types(void **state)
 	config_diags_free(&d);
 }
 
+/* The sending section: values, and retries replacing send_retries. */
+static void
+test_sending(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	struct config *cfg;
+	const char *f = FIX "sending_ok.conf";
+
+	cfg = load_good(f, &d);
+	assert_int_equal(cfg->sending.rate, 10);
+	assert_int_equal(cfg->sending.per, 120);
+	assert_int_equal(cfg->sending.retries, 7);
+	assert_int_equal(cfg->sending.retry_min, 5);
+	assert_int_equal(cfg->sending.retry_max, 50);
+	assert_int_equal(cfg->sending.delivery_reports, 1);
+	assert_int_equal(cfg->sending.ack_timeout, 30);
+	expect(&d, f, 4, 1, "\"send_retries\" is ignored: \"sending.retries\" replaces it");
+	config_free(cfg);
+	config_diags_free(&d);
+
+	f = FIX "sending.conf";
+	load_bad(f, &d, 4);
+	expect(&d, f, 5, 0, "\"rate\" must be between 1 and 1000 (not 0)");
+	expect(&d, f, 5, 0, "\"per\" must be between 1 and 86400 (not 0)");
+	expect(&d, f, 6, 0, "\"retry_min\" (600) must not be more than \"retry_max\" (60)");
+	expect(&d, f, 8, 0, "\"ack_timeout\" must be between 5 and 600 (not 1)");
+	config_diags_free(&d);
+
+	/* The defaults: 6 SMS a minute, retries from gateway.send_retries. */
+	cfg = load_good(FIX "good.conf", &d);
+	assert_int_equal(cfg->sending.rate, 6);
+	assert_int_equal(cfg->sending.per, 60);
+	assert_int_equal(cfg->sending.retries, cfg->send_retries);
+	assert_int_equal(cfg->sending.retry_min, 30);
+	assert_int_equal(cfg->sending.retry_max, 3600);
+	assert_int_equal(cfg->sending.delivery_reports, 0);
+	assert_int_equal(cfg->sending.ack_timeout, 60);
+	config_free(cfg);
+	config_diags_free(&d);
+}
+
 static void
 test_ranges(void **state)
 {
@@ -947,6 +988,7 @@ main(void)
 	    cmocka_unit_test(test_unknown),
 	    cmocka_unit_test(test_types),
 	    cmocka_unit_test(test_ranges),
+	    cmocka_unit_test(test_sending),
 	    cmocka_unit_test(test_missing),
 	    cmocka_unit_test(test_bad_strings),
 	    cmocka_unit_test(test_not_utf8),

@@ -650,6 +650,43 @@ test_inject_needs_the_dummy_phone(void **state)
 	assert_int_equal(access(e->db, F_OK), -1); /* no database was created */
 }
 
+/*
+ * The rate limit: at most sending.rate SMS per modem in any sending.per
+ * seconds, counted from the database, so that a restart does not start the
+ * count again; what waits goes out when the window has room.
+ */
+static void
+test_rate_limit(void **state)
+{
+	const struct fixture *e = *state;
+	char now[32];
+
+	assert_int_equal(fixture_conf_set(e, "rate", "2"), 0);
+	assert_int_equal(fixture_conf_set(e, "per", "3600"), 0);
+	inject(e, "+84912000001", "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, "+84912000002", "ENROL Minh Son 6 han", BASE_TIME + 1);
+	inject(e, "+84912000003", "ENROL Minh Son 7 han", BASE_TIME + 2);
+	snprintf(now, sizeof(now), "%d", BASE_TIME + 600);
+	setenv("TINBAO_FAKE_NOW", now, 1);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE reason='reply'"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state='sent'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox_parts WHERE modem='modem'"), 2);
+	/* A restart within the hour: still full. */
+	snprintf(now, sizeof(now), "%d", BASE_TIME + 600 + 1800);
+	setenv("TINBAO_FAKE_NOW", now, 1);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state='sent'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state='queued'"), 1);
+	/* An hour after the first two: the third goes. */
+	snprintf(now, sizeof(now), "%d", BASE_TIME + 600 + 3601);
+	setenv("TINBAO_FAKE_NOW", now, 1);
+	assert_int_equal(run(e, NULL, 0, "run", "--once", NULL), 0);
+	unsetenv("TINBAO_FAKE_NOW");
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state='sent'"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox_parts"), 3);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -666,6 +703,7 @@ main(int argc, char *argv[])
 	    cmocka_unit_test_setup_teardown(test_classes_and_parts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_class_senders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inject_needs_the_dummy_phone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
 	};
 
 	if (argc > 1)

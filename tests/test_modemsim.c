@@ -647,6 +647,154 @@ test_reconnect_vanish_back(void **state)
 	assert_string_equal(sms.text, "NEED xa Minh Son 40 han");
 }
 
+/* The reference a sent part got ("ok <to> <coding> <part>/<parts> <ref> ..."). */
+static int
+sent_ref(struct sim *s, int i)
+{
+	const char *r = ctl_ok(s, "sent %d", i);
+	int part, parts, ref;
+	char to[32], coding[8];
+
+	assert_int_equal(sscanf(r, "ok %31s %7s %d/%d %d", to, coding, &part, &parts, &ref), 5);
+	return ref;
+}
+
+/* The text of sent part i (after the fifth space of the reply). */
+static const char *
+sent_text(struct sim *s, int i)
+{
+	const char *a = ctl_ok(s, "sent %d", i);
+	int k;
+
+	for (k = 0; k < 5 && a != NULL; k++) {
+		a = strchr(a, ' ');
+		if (a != NULL)
+			a++;
+	}
+	assert_non_null(a);
+	return a;
+}
+
+/*
+ * Long replies go out as concatenated parts: a GSM 7-bit text over 160
+ * characters and a UCS-2 text over 70, each part numbered, all parts of a
+ * message with one reference, the texts joined back as sent.  A message
+ * resumed after a refusal (modem_prepare with the reference kept) keeps it.
+ */
+static void
+test_send_long_parts(void **state)
+{
+	struct fix *f = *state;
+	char gsm[400], ucs[400], expect[1200], got[600];
+	int i, mr, ref = -1, ref2;
+
+	snprintf(gsm, sizeof(gsm), "%s", "");
+	for (i = 0; i < 20; i++)
+		strcat(gsm, "Minh Son ");
+	snprintf(ucs, sizeof(ucs), "%s", "");
+	for (i = 0; i < 10; i++)
+		strcat(ucs, "Hàn điện ");
+	/* 180 GSM characters: two parts (153 + 27). */
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", gsm, 0, &ref), 2);
+	assert_true(ref >= 0 && ref <= 255);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	assert_int_equal(modem_send_part(f->modem, 1, &mr), MODEM_SENT);
+	assert_int_equal(sent_ref(&f->sim, 0), ref);
+	assert_int_equal(sent_ref(&f->sim, 1), ref);
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 gsm7 1/2 "));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 1"), "ok +84912000001 gsm7 2/2 "));
+	/* The two texts, joined, are the message. */
+	snprintf(got, sizeof(got), "%s", sent_text(&f->sim, 0));
+	snprintf(expect, sizeof(expect), "%s%s", got, sent_text(&f->sim, 1));
+	assert_string_equal(expect, gsm);
+	/* 90 UCS-2 characters: two parts (67 + 23), one reference. */
+	ref2 = -1;
+	assert_int_equal(modem_prepare(f->modem, "0912000002", ucs, 0, &ref2), 2);
+	assert_true(ref2 >= 0 && ref2 <= 255);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	assert_int_equal(modem_send_part(f->modem, 1, &mr), MODEM_SENT);
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 2"), "ok 0912000002 ucs2 1/2 "));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 3"), "ok 0912000002 ucs2 2/2 "));
+	assert_int_equal(sent_ref(&f->sim, 2), ref2);
+	assert_int_equal(sent_ref(&f->sim, 3), ref2);
+	snprintf(got, sizeof(got), "%s", sent_text(&f->sim, 2));
+	snprintf(expect, sizeof(expect), "%s%s", got, sent_text(&f->sim, 3));
+	assert_string_equal(expect, ucs);
+	/* Resumed at part 2 with the reference of the first attempt: kept. */
+	assert_int_equal(modem_prepare(f->modem, "0912000003", ucs, 0, &ref), 2);
+	assert_int_equal(modem_send_part(f->modem, 1, &mr), MODEM_SENT);
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 4"), "ok 0912000003 ucs2 2/2 "));
+	assert_int_equal(sent_ref(&f->sim, 4), ref);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 5");
+}
+
+/*
+ * Each part says what became of it: sent with the modem's message reference
+ * (and the status report request when asked), refused when the modem said
+ * +CMS ERROR before taking it (nothing went out), unknown when it took the
+ * SMS and never answered (a lost acknowledgement).
+ */
+static void
+test_send_outcomes(void **state)
+{
+	struct fix *f = *state;
+	char expect[32];
+	int mr, ref = -1;
+
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #1", 1, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	snprintf(expect, sizeof(expect), "ok %d 1", mr);
+	assert_string_equal(ctl_ok(&f->sim, "sentinfo 0"), expect);
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #2", 0, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	snprintf(expect, sizeof(expect), "ok %d 0", mr);
+	assert_string_equal(ctl_ok(&f->sim, "sentinfo 1"), expect);
+
+	/* libgammu tries AT+CMGS three times; three refusals refuse the part. */
+	ctl_ok(&f->sim, "cms 3 500 AT+CMGS");
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #3", 0, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_REFUSED);
+	assert_int_equal(mr, -1);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 2");
+	assert_false(modem_lost(f->modem));
+
+	/* The modem takes the PDU and the answer is lost. */
+	modem_set_ack_timeout(f->modem, 5);
+	ctl_ok(&f->sim, "noack 1");
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #4", 0, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_UNKNOWN);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 3");
+	assert_true(modem_lost(f->modem));
+	ctl_ok(&f->sim, "unhang");
+	modem_close(f->modem);
+	f->modem = modem_open(f->sim.gammurc, 0);
+	assert_non_null(f->modem);
+}
+
+/* A delivery report in the SIM is handed over as one, with the reference
+ * and the recipient of the SMS it is about. */
+static void
+test_status_report(void **state)
+{
+	struct fix *f = *state;
+	struct modem_sms sms;
+	int mr, ref = -1;
+
+	assert_int_equal(modem_prepare(f->modem, "+84912000001", "OK #5", 1, &ref), 1);
+	assert_int_equal(modem_send_part(f->modem, 0, &mr), MODEM_SENT);
+	ctl_ok(&f->sim, "report 0 failed");
+	ctl_ok(&f->sim, "deliver +84912000002 ENROL Minh Son 5 han");
+	assert_int_equal(modem_next(f->modem, 1, &sms), 1);
+	assert_int_equal(sms.status_report, 1);
+	assert_int_equal(sms.mr, mr);
+	assert_int_equal(sms.report_status, 0x41);
+	assert_string_equal(sms.sender, "+84912000001");
+	assert_int_equal(modem_next(f->modem, 0, &sms), 1);
+	assert_int_equal(sms.status_report, 0);
+	assert_string_equal(sms.text, "ENROL Minh Son 5 han");
+	assert_int_equal(modem_next(f->modem, 0, &sms), 0);
+}
+
 /* Group 2: libgammu directly ----------------------------------------- */
 
 static int
@@ -1065,6 +1213,41 @@ gw_start(const struct fixture *fx, const char *errpath)
 	return pid;
 }
 
+/* A gateway whose modem is the simulator; set: key, value pairs for the
+ * configuration, NULL-terminated (or NULL). */
+static void
+ob_setup(const struct fix *f, struct fixture *fx, const char *const *set)
+{
+	FILE *rc;
+
+	assert_int_equal(fixture_setup(fx, "./tinbao", "contrib/tinbao.conf"), 0);
+	rc = fopen(fx->gammurc, "w");
+	assert_non_null(rc);
+	fprintf(rc, "[gammu]\ndevice = %s\nconnection = at\n", f->sim.link);
+	assert_int_equal(fclose(rc), 0);
+	for (; set != NULL && *set != NULL; set += 2)
+		if (fixture_conf_set(fx, set[0], set[1]) == -1)
+			fail_msg("cannot set %s in %s", set[0], fx->conf);
+}
+
+/* Starts `tinbao run` in the background. */
+static pid_t
+ob_spawn(const struct fixture *fx)
+{
+	pid_t pid = fork();
+
+	assert_true(pid != -1);
+	if (pid == 0) {
+		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
+			_exit(126);
+		unsetenv("TINBAO_CRASH");
+		execl(fx->tinbao, fx->tinbao, "-c", fx->conf, "run", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* SIGTERM, and the gateway must stop cleanly. */
 static void
 gw_stop(pid_t pid)
 {
@@ -1650,6 +1833,78 @@ test_health_network_lost(void **state)
 	alarm(0);
 }
 
+static void
+ob_wait_db(const struct fixture *fx, const char *sql, int64_t want, int ms)
+{
+	if (fixture_wait_db(fx->db, sql, want, ms) == -1)
+		fail_msg("%s: not %lld after %d ms (now %lld)", sql, (long long)want, ms,
+			 (long long)fixture_db_int(fx->db, sql, NULL));
+}
+
+/* The line of `tinbao status` that starts with key, or fails. */
+static void
+status_has(const struct fixture *fx, const char *line)
+{
+	char cmd[256], buf[256];
+	FILE *p;
+	int found = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s -c %s status 2>/dev/null", fx->tinbao, fx->conf);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(buf, sizeof(buf), p) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (strcmp(buf, line) == 0)
+			found = 1;
+	}
+	assert_int_equal(pclose(p), 0);
+	if (!found)
+		fail_msg("`tinbao status` has no line \"%s\"", line);
+}
+
+/*
+ * A lost acknowledgement: the modem takes the reply's PDU and the +CMGS
+ * answer never comes (then it hangs).  The gateway must not send the reply
+ * again: the row is "sent" with error "unconfirmed", shown by `tinbao
+ * status`.  When the modem comes back, the gateway reconnects, the next
+ * reply goes out normally, and the simulator has each reply exactly once.
+ */
+static void
+test_daemon_lost_ack(void **state)
+{
+	static const char *const set[] = {"ack_timeout", "5", NULL};
+	struct fix *f = *state;
+	struct fixture fx;
+	pid_t pid;
+
+	alarm(150);
+	ob_setup(f, &fx, set);
+	ctl_ok(&f->sim, "noack 1");
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	pid = ob_spawn(&fx);
+	ob_wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent' AND error='unconfirmed'", 1,
+		   60000);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	ctl_ok(&f->sim, "unhang");
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
+	ob_wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent' AND error IS NULL", 1,
+		   90000);
+	gw_stop(pid);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 2");
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 gsm7 1/1 -1 OK #1"));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 1"), "ok +84912000002 gsm7 1/1 -1 OK #2"));
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox_parts WHERE outbox_id=1 AND "
+					"state='unknown'",
+					NULL),
+			 1);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox_parts", NULL), 2);
+	status_has(&fx, "outbox_unconfirmed: 1");
+	status_has(&fx, "outbox_sent: 1");
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 /*
  * The balance is checked every interval; below the threshold the admins get
  * one alert per crossing (not at every check); an unreadable answer is kept
@@ -1696,6 +1951,53 @@ test_balance_low_once(void **state)
 	assert_true(file_has(log, "no amount in the answer to *101#"));
 	assert_int_equal(tinbao(&fx, out, sizeof(out), log, "status", (char *)NULL), 0);
 	assert_non_null(strstr(out, "balance: 5000 d at 20"));
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/*
+ * The modem refuses AT+CMGS (ERROR, three times: one attempt of libgammu's,
+ * which tries the command three times): the reply is tried again after the
+ * backoff and sent once.  A reply refused (+CMS ERROR: 500) at every attempt
+ * is failed after sending.retries, with the error kept, and never sent.
+ */
+static void
+test_daemon_refused_retried(void **state)
+{
+	static const char *const set[] = {"retries", "2", "retry_min", "1", "retry_max", "2", NULL};
+	struct fix *f = *state;
+	struct fixture fx;
+	pid_t pid;
+
+	alarm(150);
+	ob_setup(f, &fx, set);
+	ctl_ok(&f->sim, "error 3 AT+CMGS");
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	pid = ob_spawn(&fx);
+	ob_wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 60000);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_db_int(fx.db, "SELECT attempts FROM outbox WHERE id=1", NULL), 2);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox_parts WHERE outbox_id=1 AND "
+					"state='refused'",
+					NULL),
+			 1);
+	/* The second attempt waited for the backoff (retry_min, 1 s). */
+	assert_true(
+	    fixture_db_int(fx.db,
+			   "SELECT (SELECT attempted FROM outbox_parts WHERE state='sent') - "
+			   "(SELECT answered FROM outbox_parts WHERE state='refused')",
+			   NULL) >= 1);
+
+	ctl_ok(&f->sim, "cms 6 500 AT+CMGS");
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
+	ob_wait_db(&fx,
+		   "SELECT count(*) FROM outbox WHERE state='failed' AND error='modem refused'", 1,
+		   60000);
+	gw_stop(pid);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_db_int(fx.db, "SELECT attempts FROM outbox WHERE id=2", NULL), 2);
+	status_has(&fx, "outbox_failed: 1");
 	fixture_teardown(&fx);
 	alarm(0);
 }
@@ -1804,6 +2106,131 @@ test_topup_and_ussd_command(void **state)
 	alarm(0);
 }
 
+/*
+ * Delivery reports: each reply asks for one (TP-SRR); the report that comes
+ * back (an SMS-STATUS-REPORT in the SIM) is stored, matched to the reply by
+ * its message reference and recipient, and marks it delivered (or failed);
+ * it is not taken for an officer's message and not answered.
+ */
+static void
+test_daemon_delivery_reports(void **state)
+{
+	static const char *const set[] = {"delivery_reports", "true", NULL};
+	struct fix *f = *state;
+	struct fixture fx;
+	pid_t pid;
+
+	alarm(150);
+	ob_setup(f, &fx, set);
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 1);
+	pid = ob_spawn(&fx);
+	ob_wait_db(&fx, "SELECT count(*) FROM outbox WHERE state='sent'", 2, 60000);
+	assert_true(starts_with(ctl_ok(&f->sim, "sentinfo 0"), "ok "));
+	assert_int_equal(atoi(strrchr(ctl_ok(&f->sim, "sentinfo 0"), ' ') + 1), 1); /* TP-SRR */
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 "));
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 1"), "ok +84912000002 "));
+	ctl_ok(&f->sim, "report 0 delivered");
+	ctl_ok(&f->sim, "report 1 failed");
+	ob_wait_db(&fx, "SELECT count(*) FROM status_reports WHERE part_id IS NOT NULL", 2, 30000);
+	gw_stop(pid);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE id=1 AND "
+					"delivery='delivered' AND report=1",
+					NULL),
+			 1);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM outbox WHERE id=2 AND delivery='failed'",
+			   NULL),
+	    1);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM inbox", NULL), 2);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox", NULL), 2);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 2");
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
+	status_has(&fx, "outbox_delivered: 1");
+	status_has(&fx, "outbox_delivery_failed: 1");
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/*
+ * kill -9 while sending, through the simulator (which counts what really
+ * went out): after the modem took the reply and before the outcome was
+ * recorded ("sent"), and after the marker was committed and before the
+ * reply was handed over ("sending").  After a restart neither reply is sent
+ * (again): both are "unconfirmed".
+ */
+static void
+test_daemon_crash_while_sending(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+
+	alarm(150);
+	ob_setup(f, &fx, NULL);
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	assert_int_equal(fixture_run(&fx, "sent:1", 0, 60, NULL, "run", "--once", NULL),
+			 128 + SIGKILL);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 60);
+	assert_int_equal(fixture_run(&fx, "sending:1", 0, 60, NULL, "run", "--once", NULL),
+			 128 + SIGKILL);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE state='sent' AND "
+					"error='unconfirmed'",
+					NULL),
+			 2);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox_parts", NULL), 2);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM outbox_parts WHERE state='unknown'", NULL),
+	    2);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/*
+ * kill -9 between the parts of a long reply (UCS-2 with diacritics: over
+ * 70 characters, two parts or more): the first part went out; after the
+ * restart it is not sent again, nor are the others (the reply may have
+ * been seen in part: "unconfirmed").
+ */
+static void
+test_daemon_crash_between_parts(void **state)
+{
+	static const char *const set[] = {"diacritics", "true", NULL};
+	struct fix *f = *state;
+	struct fixture fx;
+	int parts;
+
+	alarm(150);
+	ob_setup(f, &fx, set);
+	/* The help reply, with diacritics: 134 characters, two UCS-2 parts. */
+	ctl_ok(&f->sim, "deliver -t %d +84912000001 HELP", BASE_TIME);
+	assert_int_equal(fixture_run(&fx, "sent:1", 0, 60, NULL, "run", "--once", NULL),
+			 128 + SIGKILL);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_true(starts_with(ctl_ok(&f->sim, "sent 0"), "ok +84912000001 ucs2 1/2 "));
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	parts = (int)fixture_db_int(fx.db, "SELECT parts FROM outbox WHERE id=1", NULL);
+	assert_int_equal(parts, 2);
+	assert_string_equal(ctl_ok(&f->sim, "sent"), "ok 1");
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE state='sent' AND "
+					"error='unconfirmed'",
+					NULL),
+			 1);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox_parts", NULL), 1);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1820,6 +2247,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_faults, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_send_retried, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_reconnect_vanish_back, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_send_long_parts, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_send_outcomes, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_status_report, test_setup, test_teardown),
 	};
 	const struct CMUnitTest gammu_tests[] = {
 	    cmocka_unit_test_setup_teardown(test_ussd, test_setup, test_teardown),
@@ -1832,6 +2262,14 @@ main(int argc, char **argv)
 	};
 	const struct CMUnitTest daemon_tests[] = {
 	    cmocka_unit_test_setup_teardown(test_daemon_reconnects, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_lost_ack, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_refused_retried, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_delivery_reports, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_crash_while_sending, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_crash_between_parts, test_setup,
+					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_announced, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_scan_fallback, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_multipart_timeout, test_setup,

@@ -1217,11 +1217,97 @@ test_transaction_commit(void **state)
 	assert_int_equal(store_count(st, "inbox", NULL), 1);
 }
 
+/*
+ * The sending path (schema 6): a part is sent at most once, whatever the
+ * caller does (a unique index); a refused attempt may be tried again; a
+ * part left "sending" by a dead process becomes "unknown" and its message
+ * "unconfirmed"; a delivery report finds its part by reference and
+ * recipient (in any form of the number) and marks the message.
+ */
+static void
+test_outbox_parts_once(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_outdue m;
+	struct store_outbox_stats o;
+	int64_t id1 = 0, id2 = 0, p1, p2, p3, n, oldest;
+
+	assert_int_equal(store_outbox_add(st, "+84912000001", "OK #1", "reply", 0, &id1), 0);
+	assert_int_equal(store_outbox_add(st, "+84912000002", "OK #2", "reply", 0, &id2), 0);
+	assert_int_equal(store_outbox_due(st, 0, 1000, &m), 1);
+	assert_int_equal(m.id, id1);
+	assert_int_equal(m.parts, 0);
+	assert_int_equal(m.concat_ref, -1);
+	store_outdue_clear(&m);
+	assert_int_equal(store_outbox_set_parts(st, id1, 2, 77, 1), 0);
+
+	/* Part 1: refused, then sent; a third attempt is refused by the database. */
+	assert_int_equal(store_outbox_part_mark(st, id1, 1, "modem", 1000, &p1), 0);
+	assert_int_equal(store_outbox_part_mark(st, id1, 1, "modem", 1000, &p2), -1);
+	assert_int_equal(store_outbox_part_outcome(st, p1, "refused", -1, "modem refused", 1001),
+			 0);
+	assert_int_equal(store_outbox_retry(st, id1, 1031, "modem refused", 1001), 0);
+	assert_int_equal(store_outbox_due(st, 0, 1030, &m), 1);
+	assert_int_equal(m.id, id2); /* id1 waits for its backoff */
+	store_outdue_clear(&m);
+	assert_int_equal(store_outbox_due(st, 0, 1031, &m), 1);
+	assert_int_equal(m.id, id1);
+	assert_int_equal(m.parts, 2);
+	assert_int_equal(m.concat_ref, 77);
+	assert_int_equal(m.attempts, 1);
+	store_outdue_clear(&m);
+	assert_int_equal(store_outbox_part_mark(st, id1, 1, "modem", 1031, &p2), 0);
+	assert_int_equal(store_outbox_part_outcome(st, p2, "sent", 42, NULL, 1032), 0);
+	assert_int_equal(store_outbox_part_outcome(st, p2, "sent", 42, NULL, 1032), -1);
+	assert_int_equal(store_outbox_part_mark(st, id1, 1, "modem", 1033, &p3), -1);
+	assert_int_equal(store_outbox_due(st, 0, 1031, &m), 1);
+	assert_int_equal(m.parts_sent, 1); /* resumes at part 2 */
+	store_outdue_clear(&m);
+	/* Part 2 in flight when the process dies. */
+	assert_int_equal(store_outbox_part_mark(st, id1, 2, "modem", 1033, &p3), 0);
+	assert_int_equal(store_outbox_rate(st, "modem", 1000, &n, &oldest), 0);
+	assert_int_equal(n, 2); /* attempts after 1000: p2, p3 */
+	assert_int_equal(oldest, 1031);
+	assert_int_equal(store_outbox_rate(st, "other", 0, &n, &oldest), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_outbox_recover(st, 2000), 1);
+	assert_int_equal(store_outbox_recover(st, 2000), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox WHERE state='sent' AND "
+					  "error='unconfirmed'"),
+			 1);
+	assert_int_equal(
+	    raw_int(f->path, "SELECT count(*) FROM outbox_parts WHERE state='unknown'"), 1);
+	assert_int_equal(store_outbox_due(st, 0, 5000, &m), 1);
+	assert_int_equal(m.id, id2); /* never id1 again */
+	store_outdue_clear(&m);
+
+	/* Message 2 sent; its delivery report names the number another way. */
+	assert_int_equal(store_outbox_part_mark(st, id2, 1, "modem", 3000, &p1), 0);
+	assert_int_equal(store_outbox_part_outcome(st, p1, "sent", 43, NULL, 3000), 0);
+	assert_int_equal(store_outbox_set_state(st, id2, "sent", NULL), 0);
+	struct store_status_report r = {"modem", "0912000002", 43, 0, 3100, 3100, "fp1"};
+	struct store_status_report wrong = {"modem", "0912000009", 43, 0, 3100, 3100, "fp2"};
+	assert_int_equal(store_status_report_add(st, &wrong, 0), 0);
+	assert_int_equal(store_status_report_add(st, &r, 0), 1);
+	assert_int_equal(store_status_report_add(st, &r, 0), 0); /* read twice: once */
+	assert_int_equal(store_outbox_stats(st, &o), 0);
+	assert_int_equal(o.queued, 0);
+	assert_int_equal(o.sent, 1);
+	assert_int_equal(o.unconfirmed, 1);
+	assert_int_equal(o.delivered, 1);
+	assert_int_equal(o.undelivered, 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM status_reports"), 2);
+	/* The sms.sent push trigger is kept: no push_outgoing rows, no events. */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM push_queue"), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_parts_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_empty_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),

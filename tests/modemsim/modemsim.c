@@ -46,6 +46,12 @@
  *   slots N			resize the SIM (only free slots may go)
  *   seen PREFIX			ok <how many AT commands began with PREFIX>
  *				(of the last 256 since the start or "reset")
+ *   sentinfo I			ok <message reference> <1 if a status report was asked>
+ *   report I delivered|failed	an SMS-STATUS-REPORT about sent SMS I arrives
+ *				in the SIM: ok <index>
+ *   noack N			the next N SMS given to AT+CMGS are recorded as
+ *				sent, but the +CMGS answer is lost and the modem
+ *				hangs (as after "hang") until "unhang"
  *   hang | unhang		stop answering anything | answer again
  *   error N [PREFIX]		the next N commands (beginning with PREFIX)
  *				answer ERROR
@@ -139,13 +145,14 @@ static struct {
 	size_t outlen;
 
 	/* faults */
-	int hang, errors, cms_count, cms_code, simfull;
+	int hang, errors, cms_count, cms_code, simfull, noack;
 	char error_prefix[32], cms_prefix[32]; /* "" or the commands they hit */
 
 	/* SIM and network */
 	struct slot slots[MAX_SLOTS + 1]; /* 1-based */
 	int nslots, nslots_start, rejected, next_ref, next_mr;
 	struct pdu_submit sent[MAX_SENT];
+	int sent_mr[MAX_SENT];
 	int nsent;
 	struct ussd ussd[MAX_USSD];
 	int nussd;
@@ -956,8 +963,16 @@ pdu_done(void)
 		cms(304);
 		return;
 	}
-	sim.nsent++;
 	sim.next_mr = (sim.next_mr + 1) % 256;
+	sim.sent_mr[sim.nsent++] = sim.next_mr;
+	if (sim.noack > 0) {
+		/* The SMS went; the answer is lost (and the modem is deaf until
+		 * "unhang": gammu's next command must not get a stray answer). */
+		sim.noack--;
+		sim.hang = 1;
+		vlog("(noack: +CMGS: %d not sent)", sim.next_mr);
+		return;
+	}
 	info("+CMGS: %d", sim.next_mr);
 	final("OK");
 }
@@ -1307,6 +1322,41 @@ ctl_sent(const char *cmd, const char *p, char *r, size_t rsz)
 		 s->parts, s->ref, text);
 }
 
+/* sentinfo I: ok <mr> <srr>; report I delivered|failed: a status report
+ * about sent SMS I arrives in the SIM. */
+static void
+ctl_sentinfo(const char *cmd, const char *p, char *r, size_t rsz)
+{
+	struct pdu_part part;
+	char w[16];
+	int i = atoi(word(&p, w, sizeof(w)));
+	int idx;
+
+	if (w[0] == '\0' || i < 0 || i >= sim.nsent) {
+		snprintf(r, rsz, "err no sent SMS %s", w);
+		return;
+	}
+	if (strcmp(cmd, "sentinfo") == 0) {
+		snprintf(r, rsz, "ok %d %d", sim.sent_mr[i], sim.sent[i].srr);
+		return;
+	}
+	if (strcmp(p, "delivered") != 0 && strcmp(p, "failed") != 0) {
+		snprintf(r, rsz, "err report I delivered|failed");
+		return;
+	}
+	if (pdu_status_report_encode(sim.smsc, sim.sent[i].to, sim.sent_mr[i],
+				     strcmp(p, "delivered") == 0 ? 0x00 : 0x41, time(NULL), 28,
+				     &part) == -1) {
+		snprintf(r, rsz, "err cannot encode the report");
+		return;
+	}
+	idx = store(&part);
+	if (idx == -1)
+		snprintf(r, rsz, "err sim full");
+	else
+		snprintf(r, rsz, "ok %d", idx);
+}
+
 static void
 ctl_clear(const char *cmd, const char *p, char *r, size_t rsz)
 {
@@ -1406,7 +1456,7 @@ initial_state(void)
 		sim.slots[i].used = 0;
 	sim.nslots = sim.nslots_start;
 	sim.npending = sim.nsent = sim.nussd = sim.rejected = sim.nhistory = 0;
-	sim.hang = sim.errors = sim.cms_count = sim.simfull = 0;
+	sim.hang = sim.errors = sim.cms_count = sim.simfull = sim.noack = 0;
 	sim.rssi = 20;
 	sim.ber = 0;
 	sim.creg = 1;
@@ -1472,6 +1522,8 @@ ctl_fault(const char *cmd, const char *p, char *r, size_t rsz)
 		word(&p, sim.cms_prefix, sizeof(sim.cms_prefix));
 	} else if (strcmp(cmd, "simfull") == 0) {
 		sim.simfull = strcmp(p, "off") != 0;
+	} else if (strcmp(cmd, "noack") == 0) {
+		sim.noack = atoi(word(&p, w, sizeof(w)));
 	}
 }
 
@@ -1507,11 +1559,14 @@ static const struct ctl_cmd {
 	const char *name;
 	void (*fn)(const char *cmd, const char *args, char *reply, size_t sz);
 } ctl_cmds[] = {
-    {"deliver", ctl_deliver}, {"sim", ctl_sim},	  {"sent", ctl_sent},	  {"clear", ctl_clear},
-    {"ussd", ctl_ussd},	      {"csq", ctl_csq},	  {"creg", ctl_creg},	  {"smsc", ctl_smsc},
-    {"slots", ctl_slots},     {"seen", ctl_seen}, {"hang", ctl_fault},	  {"unhang", ctl_fault},
-    {"error", ctl_fault},     {"cms", ctl_fault}, {"simfull", ctl_fault}, {"vanish", ctl_pty},
-    {"back", ctl_pty},	      {"ping", ctl_misc}, {"reset", ctl_reset},	  {"quit", ctl_misc},
+    {"deliver", ctl_deliver},	{"sim", ctl_sim},	  {"sent", ctl_sent},
+    {"clear", ctl_clear},	{"ussd", ctl_ussd},	  {"csq", ctl_csq},
+    {"creg", ctl_creg},		{"smsc", ctl_smsc},	  {"slots", ctl_slots},
+    {"seen", ctl_seen},		{"hang", ctl_fault},	  {"unhang", ctl_fault},
+    {"error", ctl_fault},	{"cms", ctl_fault},	  {"simfull", ctl_fault},
+    {"vanish", ctl_pty},	{"back", ctl_pty},	  {"ping", ctl_misc},
+    {"reset", ctl_reset},	{"quit", ctl_misc},	  {"noack", ctl_fault},
+    {"sentinfo", ctl_sentinfo}, {"report", ctl_sentinfo},
 };
 
 static void

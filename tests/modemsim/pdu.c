@@ -438,6 +438,31 @@ pdu_deliver_encode(const struct pdu_deliver *d, struct pdu_part *parts, int max)
 	return count;
 }
 
+int
+pdu_status_report_encode(const char *smsc, const char *to, int mr, int status, int64_t when,
+			 int tz_quarters, struct pdu_part *part)
+{
+	struct octets o;
+	size_t sca;
+
+	memset(&o, 0, sizeof(o));
+	if (put_sca(&o, smsc) == -1)
+		return -1;
+	sca = o.n;
+	put(&o, 0x06);				    /* SMS-STATUS-REPORT, no more messages */
+	put(&o, (unsigned int)mr & 0xff);	    /* TP-MR */
+	if (!is_number(to) || put_oa(&o, to) == -1) /* TP-RA */
+		return -1;
+	put_scts(&o, when, tz_quarters); /* TP-SCTS */
+	put_scts(&o, when, tz_quarters); /* TP-DT */
+	put(&o, (unsigned int)status & 0xff);
+	if (o.overflow)
+		return -1;
+	to_hex(o.b, o.n, part->hex);
+	part->tpdu_len = (int)(o.n - sca);
+	return 0;
+}
+
 /* SMS-SUBMIT ---------------------------------------------------------- */
 
 static int
@@ -635,6 +660,7 @@ pdu_submit_decode(const char *hex, int tpdu_len, struct pdu_submit *s)
 	fo = b[pos];
 	if ((fo & 0x03) != 0x01) /* TP-MTI: SMS-SUBMIT */
 		return -1;
+	s->srr = (fo & 0x20) != 0;
 	pos += 2; /* first octet, TP-MR */
 	if (get_address(b, len, &pos, s->to, sizeof(s->to)) == -1)
 		return -1;

@@ -48,11 +48,18 @@ struct pdu_submit {
 	int ref;		 /* concatenation reference, -1 when not a part */
 	int part, parts;	 /* 1/1 when not a part */
 	char text[PDU_TEXT_MAX]; /* UTF-8 (8-bit data as hex) */
+	int srr;		 /* TP-SRR: a status report was requested */
 };
 
 /* Decodes hex (SCA + TPDU) whose TPDU is tpdu_len octets, as AT+CMGS=<len>
  * announced.  Returns 0, or -1 when the PDU is malformed or not a SUBMIT. */
 int pdu_submit_decode(const char *hex, int tpdu_len, struct pdu_submit *s);
+
+/* An SMS-STATUS-REPORT about the SMS with reference mr sent to `to`:
+ * status is TP-ST (0 delivered, 0x40.. failed), SMSC and discharge time
+ * `when`.  0, or -1 when an address does not fit. */
+int pdu_status_report_encode(const char *smsc, const char *to, int mr, int status, int64_t when,
+			     int tz_quarters, struct pdu_part *part);
 
 /* USSD strings.  The UTF-8 text as GSM 7-bit septets packed and hex-encoded
  * (-1 when a character is not in the GSM alphabet), or as UCS-2 hex. */
