@@ -55,6 +55,9 @@ GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gat
 # Digests, reminders and the plan report (issue 5).
 REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c
 GATEWAY_SRC += $(REPORT_SRC)
+# Who may report, abuse and loops (issue 7).
+TRUST_SRC = gateway/senders.c gateway/quota.c
+GATEWAY_SRC += $(TRUST_SRC) gateway/trustcli.c
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -65,6 +68,7 @@ LOG_OBJ = $(call obj,$(LOG_SRC))
 LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
+LIB_OBJ += $(call obj,$(TRUST_SRC) gateway/trustcli.c)
 OBJ = $(call obj,$(SRC))
 
 UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \

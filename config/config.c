@@ -348,6 +348,22 @@ check_level(struct loader *l, const config_setting_t *s, const char *v)
 }
 
 static int
+check_unknown_policy(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"reject", "quarantine", "accept", NULL};
+
+	return one_of(l, s, v, w, "\"reject\", \"quarantine\" or \"accept\"");
+}
+
+static int
+check_commune_policy(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"reject", "warn", NULL};
+
+	return one_of(l, s, v, w, "\"reject\" or \"warn\"");
+}
+
+static int
 check_type(struct loader *l, const config_setting_t *s, const char *v)
 {
 	static const char *const w[] = {"xa", "tt", NULL};
@@ -752,6 +768,20 @@ static const struct key classes_keys[] = {
 	KEND,
 };
 
+static const struct key senders_keys[] = {
+	KSTR("unknown", 0, OFF(senders.unknown), check_unknown_policy),
+	KSTR("other_commune", 0, OFF(senders.other_commune), check_commune_policy),
+	KEND,
+};
+
+static const struct key limits_keys[] = {
+	KINT("per_sender_hour", 0, 0, 100000, OFF(limits.per_sender_hour)),
+	KINT("replies_per_day", 0, 0, 100000, OFF(limits.replies_per_day)),
+	KINT("identical", 0, 0, 100000, OFF(limits.identical)),
+	KINT("daily_cap", 0, 0, 1000000, OFF(limits.daily_cap)),
+	KEND,
+};
+
 static const struct key top_keys[] = {
 	KSTR("database", 1, OFF(database), check_nonempty),
 	KGROUP("gammu", 1, gammu_keys),
@@ -769,6 +799,8 @@ static const struct key top_keys[] = {
 	KGROUP("reminders", 0, reminders_keys),
 	KGROUP("scheduled", 0, scheduled_keys),
 	KGROUP("classes", 0, classes_keys),
+	KGROUP("senders", 0, senders_keys),
+	KGROUP("limits", 0, limits_keys),
 	KEND,
 };
 /* clang-format on */
@@ -1934,6 +1966,10 @@ set_defaults(struct config *cfg)
 	cfg->scheduled.from = 22 * 60;
 	cfg->scheduled.to = 7 * 60;
 	cfg->scheduled.max_per_day = 1;
+	cfg->limits.per_sender_hour = 30;
+	cfg->limits.replies_per_day = 50;
+	cfg->limits.identical = 3;
+	cfg->limits.daily_cap = 300;
 }
 
 struct config *
@@ -2080,6 +2116,8 @@ config_free(struct config *cfg)
 	free_strings(cfg->reminders.deadlines, cfg->reminders.ndeadlines);
 	free(cfg->scheduled.quiet_from);
 	free(cfg->scheduled.quiet_to);
+	free(cfg->senders.unknown);
+	free(cfg->senders.other_commune);
 	free(cfg);
 }
 

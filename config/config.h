@@ -123,6 +123,23 @@ struct config_scheduled {
 	int max_per_day;
 };
 
+/* Who may report (gateway/senders.h): what to do with a sender the registry
+ * does not know ("reject", "quarantine", "accept"; NULL: "quarantine") and
+ * with an officer reporting for another commune ("reject", "warn"; NULL:
+ * "reject"). */
+struct config_senders {
+	char *unknown;
+	char *other_commune;
+};
+
+/* Abuse and loops (gateway/limits.h); 0 turns a limit off. */
+struct config_limits {
+	int per_sender_hour; /* SMS processed per sender in an hour */
+	int replies_per_day; /* replies to one sender in 24 hours */
+	int identical;	     /* identical SMS of one sender answered in 24 hours */
+	int daily_cap;	     /* SMS sent by the gateway in a day (Vietnam time) */
+};
+
 struct config {
 	char *path;	      /* the file this was loaded from */
 	char *database;	      /* absolute or relative to the cwd */
@@ -157,6 +174,8 @@ struct config {
 	size_t nclass_senders;
 	struct config_reminders reminders;
 	struct config_scheduled scheduled;
+	struct config_senders senders;
+	struct config_limits limits;
 };
 
 /* One problem found while loading. */

@@ -638,6 +638,26 @@ print_push_status(const struct store_push_stats *s, const struct store_push_stat
 	print_time("push_next_attempt", ps->next_attempt > now ? ps->next_attempt : 0, "now");
 }
 
+/* Issue 7: the quarantine and today's sent SMS against the daily cap. */
+static int
+print_trust_status(const struct config *cfg, struct store *st)
+{
+	int64_t held, senders, sent;
+
+	if (store_inbox_held_count(st, "quarantined", &held, &senders) == -1)
+		return -1;
+	sent = store_sent_since(st, clock_day_start(clock_now()));
+	if (sent == -1)
+		return -1;
+	printf("quarantined: %" PRId64 " (from %" PRId64 " number%s)\n", held, senders,
+	       senders == 1 ? "" : "s");
+	if (cfg->limits.daily_cap > 0)
+		printf("sent_today: %" PRId64 " / %d\n", sent, cfg->limits.daily_cap);
+	else
+		printf("sent_today: %" PRId64 " (no cap)\n", sent);
+	return 0;
+}
+
 int
 cli_status(const char *conf, int argc, char **argv)
 {
@@ -666,7 +686,8 @@ cli_status(const char *conf, int argc, char **argv)
 	else
 		printf("push: off\n");
 	print_push_status(&s, &ps);
-	status = 0;
+	if (print_trust_status(cfg, st) == 0)
+		status = 0;
 done:
 	store_close(st);
 	config_free(cfg);

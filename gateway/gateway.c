@@ -15,10 +15,12 @@
 #include "digest.h"
 #include "gateway.h"
 #include "json.h"
+#include "quota.h"
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
 #include "push.h"
+#include "senders.h"
 #include "store.h"
 
 #define VN_UTC_OFFSET (7 * 3600) /* periods are counted in Vietnam's time */
@@ -500,8 +502,8 @@ may_manage_classes(const struct config *cfg, const char *sender)
  * Returns 0 (fine), 1 with *error and reply set, or -1.
  */
 static int
-check_classes(struct gw *gw, const char *sender, const struct parser_result *res,
-	      const char **error, char *reply, size_t replysz)
+check_classes(struct gw *gw, const char *sender, const struct senders_who *who,
+	      const struct parser_result *res, const char **error, char *reply, size_t replysz)
 {
 	const struct parser_item *it;
 	struct store_class_row row;
@@ -513,7 +515,7 @@ check_classes(struct gw *gw, const char *sender, const struct parser_result *res
 		it = &res->items[i];
 		if (it->kind != PARSER_CLASS_OPEN && it->kind != PARSER_CLASS_CLOSE)
 			continue;
-		if (!may_manage_classes(gw->cfg, sender)) {
+		if (!may_manage_classes(gw->cfg, sender) && !senders_may_manage_classes(who)) {
 			*error = "not_allowed";
 			snprintf(reply, replysz,
 				 "Loi: so nay khong duoc mo/dong lop. Lien he "
@@ -632,15 +634,15 @@ cancel(struct gw *gw, const struct store_inmsg *msg, const struct parser_item *i
 }
 
 static int
-status_reply(struct gw *gw, const struct store_inmsg *msg, const struct parser_result *res,
-	     int year, char *reply, size_t replysz)
+status_reply(struct gw *gw, const struct store_inmsg *msg, const struct senders_who *who,
+	     const struct parser_result *res, int year, char *reply, size_t replysz)
 {
 	struct parser_result mine;
 	int c;
 
 	if (res->nitems == 0 || res->items[0].commune >= 0)
 		return gateway_status_reply(gw->cfg, gw->st, res, year, reply, replysz);
-	if (digest_is_staff(gw->cfg, msg->sender))
+	if (digest_is_staff(gw->cfg, msg->sender) || senders_is_staff(who))
 		return digest_compose(gw->cfg, gw->st, clock_now(), reply, replysz);
 	c = digest_officer_commune(gw->cfg, msg->sender);
 	if (c < 0)
@@ -650,46 +652,105 @@ status_reply(struct gw *gw, const struct store_inmsg *msg, const struct parser_r
 	return gateway_status_reply(gw->cfg, gw->st, &mine, year, reply, replysz);
 }
 
-/* Parses one inbox row and records everything it leads to (reports or the
- * rejection, push events, the reply), inside the caller's transaction. */
+/* Keeps a message back without parsing or answering it (issue 7). */
 static int
-process(struct gw *gw, const struct store_inmsg *msg)
+hold(struct gw *gw, const struct store_inmsg *msg, const char *why)
+{
+	log_info("  held back: %s", why);
+	return store_inbox_set_state(gw->st, msg->id, "rejected", why);
+}
+
+/* Issue 7: the limits a new message passes before it is parsed.  0 go on,
+ * 1 held back, -1. */
+static int
+screen(struct gw *gw, const struct store_inmsg *msg)
+{
+	int r;
+
+	r = quota_over_rate(gw->cfg, gw->st, msg, clock_now());
+	if (r == 1)
+		r = hold(gw, msg, "rate_limited") == -1 ? -1 : 1;
+	if (r != 0)
+		return r;
+	r = quota_is_echo(gw->st, msg, clock_now());
+	if (r == 1)
+		r = hold(gw, msg, "loop") == -1 ? -1 : 1;
+	return r;
+}
+
+/* Flags of process() besides GATEWAY_*: no message.rejected event (one was
+ * queued when the message was first refused). */
+#define NOPUSH 0x100
+
+/* Parses one inbox row and records everything it leads to (reports or the
+ * rejection, push events, the reply), inside the caller's transaction.
+ * flags: GATEWAY_REPLAY, GATEWAY_ACCEPT, GATEWAY_REPLY, NOPUSH. */
+static int
+process(struct gw *gw, const struct store_inmsg *msg, int flags)
 {
 	const struct config *cfg = gw->cfg;
 	struct parser_result res;
+	struct senders_who who;
 	char reply[DIGEST_BUF]; /* a reply, or the district digest for TK */
-	const char *error = NULL, *payload;
+	const char *error = NULL, *payload, *why = NULL;
 	int64_t ref = 0;
 	int year, half, r;
 
+	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
+	if (!(flags & GATEWAY_REPLAY)) {
+		r = screen(gw, msg);
+		if (r != 0)
+			return r == -1 ? -1 : 0;
+	}
 	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
 	if (gateway_resolve_classes(cfg, gw->st, &res) == -1)
 		return -1;
 	gateway_period(msg->smsc_time != 0 ? msg->smsc_time : msg->received, &year, &half);
-	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
 	reply[0] = '\0';
-	if (res.error == PARSER_OK) {
+	if (senders_lookup(cfg, gw->st, msg->sender, &who) == -1)
+		return -1;
+	if (!(flags & GATEWAY_ACCEPT)) {
+		switch (senders_check(cfg, &who, &res, &error, reply, sizeof(reply))) {
+		case SENDERS_QUARANTINE:
+			return hold(gw, msg, error);
+		case SENDERS_WARN:
+			log_warnx("  %s reports for %s, not its commune %s: counted "
+				  "(senders.other_commune = \"warn\")",
+				  msg->sender, reply, who.commune_code);
+			reply[0] = '\0';
+			break;
+		case SENDERS_REJECT:
+			log_info("  rejected: %s", error);
+			break;
+		case SENDERS_OK:
+			break;
+		}
+	}
+	if (error == NULL && res.error == PARSER_OK) {
 		r = res.kind == PARSER_CANCEL
 			? cancel(gw, msg, &res.items[0], &error, reply, sizeof(reply))
-			: check_classes(gw, msg->sender, &res, &error, reply, sizeof(reply));
+			: check_classes(gw, msg->sender, &who, &res, &error, reply, sizeof(reply));
 		if (r == -1)
 			return -1;
 		if (error != NULL)
 			log_info("  rejected: %s", error);
 	}
 	if (error != NULL) {
-		/* Refused by what is stored (a class, a report to cancel). */
+		/* Refused by the sender policy or what is stored (a class, a
+		 * report to cancel). */
 		rejection_payload(gw, msg, error);
 		payload = buf_str(&gw->json);
-		if (payload == NULL ||
-		    store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1)
+		if (!(flags & NOPUSH) &&
+		    (payload == NULL ||
+		     store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1))
 			return -1;
 	} else if (res.error != PARSER_OK) {
 		error = parser_error_name(res.error);
 		rejection_payload(gw, msg, error);
 		payload = buf_str(&gw->json);
-		if (payload == NULL ||
-		    store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1)
+		if (!(flags & NOPUSH) &&
+		    (payload == NULL ||
+		     store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1))
 			return -1;
 		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
 	} else if (is_report(&res) && (store_classes(gw, msg, &res) == -1 ||
@@ -699,7 +760,7 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	if (reply[0] != '\0') {
 		/* cancel() or check_classes() answered already. */
 	} else if (res.error == PARSER_OK && res.kind == PARSER_STATUS) {
-		if (status_reply(gw, msg, &res, year, reply, sizeof(reply)) == -1)
+		if (status_reply(gw, msg, &who, &res, year, reply, sizeof(reply)) == -1)
 			return -1;
 	} else {
 		parser_reply(cfg->parser, &res, (long)ref, cfg->reply_diacritics, reply,
@@ -714,8 +775,15 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	if (store_inbox_set_state(gw->st, msg->id, error == NULL ? "accepted" : "rejected",
 				  error) == -1)
 		return -1;
-	if (!gateway_replyable(msg->sender, cfg->own_number)) {
+	if ((flags & GATEWAY_REPLAY) && !(flags & GATEWAY_REPLY)) {
+		log_info("  no reply (replayed)");
+	} else if (!gateway_replyable(msg->sender, cfg->own_number)) {
 		log_info("  no reply: %s is not a phone number we answer", msg->sender);
+	} else if (!(flags & GATEWAY_REPLAY) &&
+		   (r = quota_hold_reply(cfg, gw->st, msg, clock_now(), &why)) != 0) {
+		if (r == -1)
+			return -1;
+		log_info("  no reply: limit %s", why);
 	} else {
 		if (store_outbox_add(gw->st, msg->sender, reply, "reply", msg->id, NULL) == -1)
 			return -1;
@@ -745,7 +813,7 @@ process_batches(struct gw *gw, int batch)
 		after = msg.id;
 		if (inbatch == 0 && store_begin(gw->st) == -1)
 			return -1;
-		r = process(gw, &msg);
+		r = process(gw, &msg, 0);
 		store_inmsg_clear(&msg);
 		if (r == -1) {
 			store_rollback(gw->st);
@@ -787,22 +855,47 @@ process_new(struct gw *gw)
 	return process_batches(gw, 1);
 }
 
+/* Issue 7: at the daily cap, a reply is dropped; anything else waits for
+ * the next day.  1 when out must not be sent now, 0 when it may, -1. */
+static int
+over_cap(struct gw *gw, const struct store_outmsg *out, int64_t room)
+{
+	if (room > 0)
+		return 0;
+	quota_cap_reached(gw->cfg, clock_now());
+	if (strcmp(out->reason, "reply") != 0)
+		return 1;
+	log_info("outbox #%" PRId64 " to %s: dropped (daily cap)", out->id, out->to);
+	return store_outbox_set_state(gw->st, out->id, "failed", "daily cap") == -1 ? -1 : 1;
+}
+
 static int
 send_queued(struct gw *gw)
 {
 	struct store_outmsg out;
-	int64_t after = 0;
+	int64_t after = 0, room;
 	const char *state;
 	int r, n = 0;
 
 	memset(&out, 0, sizeof(out));
+	room = quota_send_room(gw->cfg, gw->st, clock_now());
+	if (room == -1)
+		return -1;
 	while (!quit) {
 		r = store_outbox_next(gw->st, after, &out);
 		if (r != 1)
 			break;
 		after = out.id;
+		r = over_cap(gw, &out, room);
+		if (r != 0) {
+			store_outmsg_clear(&out);
+			if (r == -1)
+				return -1;
+			continue;
+		}
 		if (modem_send(gw->modem, out.to, out.text) == 0) {
 			state = "sent";
+			room--;
 			n++;
 		} else if (modem_lost(gw->modem)) {
 			/* Not the message's fault: it waits for the modem, its attempts
@@ -1010,4 +1103,25 @@ gateway_status_reply(const struct config *cfg, struct store *st, const struct pa
 			 rate, cfg->plan.employed_pct);
 	}
 	return 0;
+}
+
+int
+gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg *msg,
+		  const char *error, int flags)
+{
+	struct gw gw;
+	int r;
+
+	memset(&gw, 0, sizeof(gw));
+	gw.cfg = cfg;
+	gw.st = st;
+	buf_init(&gw.json);
+	/* A rejection the parser or the rules made was pushed the first time;
+	 * a message held back (quarantined, over a limit) never was. */
+	if (strcmp(error, "quarantined") != 0 && strcmp(error, "rate_limited") != 0 &&
+	    strcmp(error, "loop") != 0)
+		flags |= NOPUSH;
+	r = process(&gw, msg, flags | GATEWAY_REPLAY);
+	buf_free(&gw.json);
+	return r;
 }

@@ -17,6 +17,7 @@
 struct config;
 struct store;
 struct parser_result;
+struct store_inmsg;
 
 /* Runs the gateway on cfg (ownership moves to the gateway, which frees it).
  * once = 1: process what is there and return.  Returns the exit status. */
@@ -43,5 +44,20 @@ int gateway_resolve_classes(const struct config *cfg, struct store *st, struct p
 /* Composes the reply to a STATUS message from the stored totals. */
 int gateway_status_reply(const struct config *cfg, struct store *st,
 			 const struct parser_result *res, int year, char *buf, size_t bufsz);
+
+/*
+ * Processes a stored message again (issue 7: `tinbao quarantine accept`,
+ * `tinbao replay`) inside the caller's transaction, with the configuration
+ * of the day: no limits, no reply unless GATEWAY_REPLY; GATEWAY_ACCEPT takes
+ * the sender as known.  error is the row's error so far (the
+ * message.rejected event is queued only for a message that was held back,
+ * not refused before).  Call it only for a row in state "rejected": one
+ * without reports, so that they count once.  0 or -1.
+ */
+#define GATEWAY_REPLAY 0x1
+#define GATEWAY_ACCEPT 0x2
+#define GATEWAY_REPLY 0x4
+int gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg *msg,
+		      const char *error, int flags);
 
 #endif

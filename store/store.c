@@ -238,6 +238,33 @@ static const char *const migrations[] = {
     " closed_at INTEGER);"
     "CREATE INDEX reports_sender ON reports(sender, id);"
     "PRAGMA user_version = 4;",
+    /*
+     * 4 -> 5: who may report, abuse and loops (issue 7).  senders is the
+     * registry of reporting numbers (in +84 form; "removing" one clears
+     * active: nothing is deleted).  Messages held back by the sender policy
+     * or the limits stay inbox rows in state 'rejected' with the reason as
+     * error ('quarantined', 'unknown_sender', 'other_commune',
+     * 'rate_limited', 'loop'): inbox.state's CHECK cannot change without
+     * rebuilding a table that others reference.  Such a row has no
+     * reports; accepting or replaying it parses its text again with the
+     * configuration of the day and, in one transaction, stores the reports
+     * and turns the row 'accepted', so that its reports count exactly once.
+     * The indexes serve the per-sender limits, the loop guard and the
+     * daily count of sent SMS.
+     */
+    "CREATE TABLE senders ("
+    " number TEXT PRIMARY KEY CHECK(number LIKE '+84%'),"
+    " name TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK(role IN ('officer', 'class', 'district', 'admin')),"
+    " commune_code TEXT,"
+    " active INTEGER NOT NULL DEFAULT 1 CHECK(active IN (0, 1)),"
+    " updated INTEGER NOT NULL);"
+    "CREATE INDEX inbox_sender ON inbox(sender, received);"
+    "CREATE INDEX inbox_error ON inbox(error, id) WHERE error IS NOT NULL;"
+    "CREATE INDEX outbox_recipient ON outbox(recipient, created);"
+    "CREATE INDEX outbox_text ON outbox(text);"
+    "CREATE INDEX outbox_sent ON outbox(state, updated);"
+    "PRAGMA user_version = 5;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -309,6 +336,17 @@ enum stmt {
 	S_CLASS_OPEN,
 	S_CLASS_CLOSE,
 	S_CLASS_FIND,
+	S_SENDER_PUT,
+	S_SENDER_GET,
+	S_SENDER_REMOVE,
+	S_SENDER_ALL,
+	S_INBOX_GET,
+	S_INBOX_HELD,
+	S_INBOX_HELD_COUNT,
+	S_INBOX_RECENT,
+	S_REPLIES_RECENT,
+	S_OUR_TEXT,
+	S_SENT_SINCE,
 	S_NSTMTS
 };
 
@@ -384,7 +422,7 @@ static const struct {
     [S_OUTBOX_ADD] = {"outbox add",
 		      "INSERT INTO outbox(recipient, text, reason, inbox_id, created, updated) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)"},
-    [S_OUTBOX_NEXT] = {"outbox next", "SELECT id, recipient, text, attempts FROM outbox "
+    [S_OUTBOX_NEXT] = {"outbox next", "SELECT id, recipient, text, attempts, reason FROM outbox "
 				      "WHERE state = 'queued' AND id > ?1 ORDER BY id LIMIT 1"},
     /* Only a queued message has attempts: a sent one must never be queued
      * again (the officer would get the SMS twice). */
@@ -519,6 +557,41 @@ static const struct {
     [S_CLASS_FIND] =
 	{"class find",
 	 "SELECT commune_code, trade_code, state = 'open' FROM classes WHERE key = ?1"},
+    /* Issue 7. */
+    [S_SENDER_PUT] = {"sender put",
+		      "INSERT INTO senders(number, name, role, commune_code, active, updated) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(number) DO UPDATE SET "
+		      "name = excluded.name, role = excluded.role, "
+		      "commune_code = excluded.commune_code, active = excluded.active, "
+		      "updated = excluded.updated"},
+    [S_SENDER_GET] = {"sender get", "SELECT number, name, role, coalesce(commune_code, ''), "
+				    "active FROM senders WHERE number = ?1"},
+    [S_SENDER_REMOVE] = {"sender remove", "UPDATE senders SET active = 0, updated = ?2 "
+					  "WHERE number = ?1 AND active = 1"},
+    [S_SENDER_ALL] = {"sender list", "SELECT number, name, role, coalesce(commune_code, ''), "
+				     "active FROM senders ORDER BY number"},
+    [S_INBOX_GET] = {"inbox get",
+		     "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
+		     "FROM inbox WHERE id = ?1"},
+    /* Rejected rows, by error (NULL: any) and not received before ?2. */
+    [S_INBOX_HELD] = {"inbox held",
+		      "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
+		      "FROM inbox WHERE state = 'rejected' AND (?1 IS NULL OR error = ?1) "
+		      "AND received >= ?2 ORDER BY id"},
+    [S_INBOX_HELD_COUNT] = {"inbox held count",
+			    "SELECT count(*), count(DISTINCT sender) FROM inbox "
+			    "WHERE error = ?1 AND state = 'rejected'"},
+    /* A sender's SMS received since ?2 before row ?3; ?4 the text or NULL. */
+    [S_INBOX_RECENT] = {"inbox recent",
+			"SELECT count(*) FROM inbox WHERE sender = ?1 AND received >= ?2 "
+			"AND id < ?3 AND (?4 IS NULL OR text = ?4)"},
+    [S_REPLIES_RECENT] = {"replies recent",
+			  "SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2 "
+			  "AND reason = 'reply'"},
+    [S_OUR_TEXT] = {"loop guard",
+		    "SELECT count(*) FROM outbox WHERE text = ?1 AND created >= ?2"},
+    [S_SENT_SINCE] = {"sent since",
+		      "SELECT count(*) FROM outbox WHERE state = 'sent' AND updated >= ?1"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -1537,6 +1610,7 @@ store_outbox_next(struct store *st, int64_t after, struct store_outmsg *msg)
 	if (msg->text == NULL)
 		goto fail;
 	msg->attempts = sqlite3_column_int(s, 3);
+	column_copy(s, 4, msg->reason, sizeof(msg->reason));
 	stmt_put(st, S_OUTBOX_NEXT);
 	return 1;
 
@@ -2336,4 +2410,230 @@ store_class_find(struct store *st, const char *key, struct store_class_row *c)
 	if (rc == -1)
 		return -1;
 	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+/* ---- Senders, quarantine and limits (issue 7) ------------------------- */
+
+int
+store_sender_put(struct store *st, const struct store_sender *snd, int64_t now)
+{
+	enum stmt id = S_SENDER_PUT;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, snd->number) == 0 && bind_text(st, id, 2, snd->name) == 0 &&
+	    bind_text(st, id, 3, snd->role) == 0 &&
+	    bind_text(st, id, 4, snd->commune_code[0] != '\0' ? snd->commune_code : NULL) == 0 &&
+	    bind_int(st, id, 5, snd->active) == 0 && bind_int(st, id, 6, now) == 0)
+		rc = step(st, id) == -1 ? -1 : 0;
+	stmt_put(st, id);
+	return rc;
+}
+
+static void
+sender_row(sqlite3_stmt *s, struct store_sender *snd)
+{
+	memset(snd, 0, sizeof(*snd));
+	column_copy(s, 0, snd->number, sizeof(snd->number));
+	column_copy(s, 1, snd->name, sizeof(snd->name));
+	column_copy(s, 2, snd->role, sizeof(snd->role));
+	column_copy(s, 3, snd->commune_code, sizeof(snd->commune_code));
+	snd->active = sqlite3_column_int(s, 4);
+}
+
+int
+store_sender_get(struct store *st, const char *number, struct store_sender *snd)
+{
+	enum stmt id = S_SENDER_GET;
+	int rc;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, number) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW)
+		sender_row(st->stmt[id], snd);
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
+store_sender_remove(struct store *st, const char *number, int64_t now)
+{
+	enum stmt id = S_SENDER_REMOVE;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, number) == 0 && bind_int(st, id, 2, now) == 0 &&
+	    step(st, id) != -1)
+		rc = sqlite3_changes(st->db) > 0 ? 1 : 0;
+	stmt_put(st, id);
+	return rc;
+}
+
+int
+store_senders_foreach(struct store *st, int (*cb)(void *arg, const struct store_sender *snd),
+		      void *arg)
+{
+	enum stmt id = S_SENDER_ALL;
+	struct store_sender snd;
+	int rc = SQLITE_DONE;
+
+	if (walk_start(st, id) == -1)
+		return -1;
+	while ((rc = step(st, id)) == SQLITE_ROW) {
+		sender_row(st->stmt[id], &snd);
+		if (cb(arg, &snd) != 0)
+			break;
+	}
+	stmt_put(st, id);
+	return rc == -1 ? -1 : 0;
+}
+
+/* Fills msg (text owned) and the state and error of an inbox row. */
+static int
+held_row(struct store *st, sqlite3_stmt *s, struct store_held *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->msg.id = sqlite3_column_int64(s, 0);
+	column_copy(s, 1, h->msg.sender, sizeof(h->msg.sender));
+	h->msg.smsc_time = sqlite3_column_int64(s, 2);
+	h->msg.received = sqlite3_column_int64(s, 3);
+	h->msg.text = column_dup(st, s, 4);
+	column_copy(s, 5, h->state, sizeof(h->state));
+	column_copy(s, 6, h->error, sizeof(h->error));
+	return h->msg.text == NULL ? -1 : 0;
+}
+
+int
+store_inbox_get(struct store *st, int64_t inbox_id, struct store_held *h)
+{
+	enum stmt id = S_INBOX_GET;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, inbox_id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW && held_row(st, st->stmt[id], h) == -1)
+		rc = -1;
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
+store_inbox_held_foreach(struct store *st, const char *error, int64_t since,
+			 int (*cb)(void *arg, const struct store_held *h), void *arg)
+{
+	enum stmt id = S_INBOX_HELD;
+	struct store_held h;
+	int rc = SQLITE_DONE, stop = 0;
+
+	if (walk_start(st, id) == -1)
+		return -1;
+	if (bind_text(st, id, 1, error) == -1 || bind_int(st, id, 2, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	while (!stop && (rc = step(st, id)) == SQLITE_ROW) {
+		if (held_row(st, st->stmt[id], &h) == -1) {
+			rc = -1;
+			break;
+		}
+		stop = cb(arg, &h);
+		store_inmsg_clear(&h.msg);
+	}
+	stmt_put(st, id);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_inbox_held_count(struct store *st, const char *error, int64_t *messages, int64_t *senders)
+{
+	enum stmt id = S_INBOX_HELD_COUNT;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, error) == 0 && step(st, id) == SQLITE_ROW) {
+		*messages = sqlite3_column_int64(st->stmt[id], 0);
+		*senders = sqlite3_column_int64(st->stmt[id], 1);
+		rc = 0;
+	}
+	stmt_put(st, id);
+	return rc;
+}
+
+/* Runs a bound count(*) statement. */
+static int64_t
+count_of(struct store *st, enum stmt id)
+{
+	int64_t n = -1;
+
+	if (step(st, id) == SQLITE_ROW)
+		n = sqlite3_column_int64(st->stmt[id], 0);
+	stmt_put(st, id);
+	return n;
+}
+
+int64_t
+store_inbox_recent(struct store *st, const char *sender, const char *text, int64_t since,
+		   int64_t before_id)
+{
+	enum stmt id = S_INBOX_RECENT;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, sender) == -1 || bind_int(st, id, 2, since) == -1 ||
+	    bind_int(st, id, 3, before_id) == -1 || bind_text(st, id, 4, text) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return count_of(st, id);
+}
+
+int64_t
+store_replies_recent(struct store *st, const char *recipient, int64_t since)
+{
+	enum stmt id = S_REPLIES_RECENT;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, recipient) == -1 || bind_int(st, id, 2, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return count_of(st, id);
+}
+
+int64_t
+store_outbox_text_seen(struct store *st, const char *text, int64_t since)
+{
+	enum stmt id = S_OUR_TEXT;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, text) == -1 || bind_int(st, id, 2, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return count_of(st, id);
+}
+
+int64_t
+store_sent_since(struct store *st, int64_t since)
+{
+	enum stmt id = S_SENT_SINCE;
+
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return count_of(st, id);
 }

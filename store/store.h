@@ -24,6 +24,7 @@
  *   digests, reminders, scheduled_sms
  *               what the digests and reminders sent, so that a restart
  *               resends nothing and the daily limit holds (issue 5)
+ *   senders     the registry of reporting numbers (issue 7)
  *   push_outgoing  ids of the SMS the district asked the gateway to send,
  *               each queued once; when such an SMS is sent or fails, a
  *               trigger queues its sms.sent / sms.failed event in the same
@@ -38,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -163,6 +164,7 @@ struct store_outmsg {
 	char to[32];
 	char *text; /* owned; released by store_outmsg_clear */
 	int attempts;
+	char reason[16]; /* "reply", "digest", "reminder", "district" */
 };
 
 /* Finds the first "queued" message with id > after.  1 found, 0 none, -1. */
@@ -369,5 +371,56 @@ int store_class_open(struct store *st, const struct store_class *c);
 int store_class_close(struct store *st, const char *key, int64_t at);
 /* Looks a class up.  1 found (*c filled), 0 unknown, -1 on error. */
 int store_class_find(struct store *st, const char *key, struct store_class_row *c);
+
+/*
+ * Senders, quarantine and limits (issue 7).
+ */
+
+/* A registered number (+84 form), its role ("officer", "class", "district",
+ * "admin") and the commune code it reports for ("" for none). */
+struct store_sender {
+	char number[24];
+	char name[96];
+	char role[16];
+	char commune_code[16];
+	int active;
+};
+
+/* Adds or replaces a sender.  0 or -1. */
+int store_sender_put(struct store *st, const struct store_sender *snd, int64_t now);
+/* Looks a number up (active or not): 1 found, 0 unknown, -1. */
+int store_sender_get(struct store *st, const char *number, struct store_sender *snd);
+/* Marks an active sender inactive: 1 done, 0 no such active sender, -1. */
+int store_sender_remove(struct store *st, const char *number, int64_t now);
+/* Calls cb for every sender by number; stops when cb returns non-zero. */
+int store_senders_foreach(struct store *st, int (*cb)(void *arg, const struct store_sender *snd),
+			  void *arg);
+
+/* An inbox row with its state and error ("" for none). */
+struct store_held {
+	struct store_inmsg msg; /* msg.text owned: store_inmsg_clear */
+	char state[16];
+	char error[32];
+};
+
+/* One inbox row by id: 1 found, 0 none, -1. */
+int store_inbox_get(struct store *st, int64_t id, struct store_held *h);
+/* Calls cb for each rejected row with that error (NULL: any) received at or
+ * after since, by id; the row is valid during the call only.  0 or -1. */
+int store_inbox_held_foreach(struct store *st, const char *error, int64_t since,
+			     int (*cb)(void *arg, const struct store_held *h), void *arg);
+/* How many rejected rows have that error, and from how many senders. */
+int store_inbox_held_count(struct store *st, const char *error, int64_t *messages,
+			   int64_t *senders);
+/* The sender's inbox rows received at or after since with an id below
+ * before_id, all or (text not NULL) those with that exact text; or -1. */
+int64_t store_inbox_recent(struct store *st, const char *sender, const char *text, int64_t since,
+			   int64_t before_id);
+/* Replies queued to recipient at or after since; or -1. */
+int64_t store_replies_recent(struct store *st, const char *recipient, int64_t since);
+/* Outgoing SMS of exactly this text queued at or after since; or -1. */
+int64_t store_outbox_text_seen(struct store *st, const char *text, int64_t since);
+/* SMS marked sent at or after since; or -1. */
+int64_t store_sent_since(struct store *st, int64_t since);
 
 #endif

@@ -18,8 +18,14 @@ struct fixture {
 	const char *tinbao; /* the binary under test */
 };
 
-/* Creates the folder, phone, gammurc and configuration.  0 or -1. */
+/* Creates the folder, phone, gammurc and configuration (mode 0600).  The
+ * configuration accepts unknown senders and has no limits (issue 7): the
+ * tests of everything else send from unregistered numbers.  0 or -1. */
 int fixture_setup(struct fixture *f, const char *tinbao, const char *template_conf);
+/* The same with extra appended to the configuration instead (NULL: nothing,
+ * i.e. the defaults: unknown senders quarantined, limits on). */
+int fixture_setup_with(struct fixture *f, const char *tinbao, const char *template_conf,
+		       const char *extra);
 /* Removes the folder and everything in it. */
 void fixture_teardown(struct fixture *f);
 
