@@ -643,10 +643,12 @@ static int
 print_trust_status(const struct config *cfg, struct store *st)
 {
 	int64_t held, senders, sent;
+	char day[16];
 
 	if (store_inbox_held_count(st, "quarantined", &held, &senders) == -1)
 		return -1;
-	sent = store_sent_since(st, clock_day_start(clock_now()));
+	clock_date(clock_now(), day, sizeof(day));
+	sent = store_sent_count(st, day);
 	if (sent == -1)
 		return -1;
 	printf("quarantined: %" PRId64 " (from %" PRId64 " number%s)\n", held, senders,

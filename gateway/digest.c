@@ -621,8 +621,9 @@ compose(const struct config *cfg, const struct figures *f, struct text *t)
 		put_new(t, cfg, f, level);
 		put_year(t, cfg, f, level);
 		if (f->held > 0)
-			putf(t, T(t, " Cho duyet: %" PRId64 " tin tu %" PRId64 " so la.",
-				  " Chờ duyệt: %" PRId64 " tin từ %" PRId64 " số lạ."),
+			putf(t,
+			     T(t, " Cho duyet: %" PRId64 " tin tu %" PRId64 " so la.",
+			       " Chờ duyệt: %" PRId64 " tin từ %" PRId64 " số lạ."),
 			     f->held, f->held_senders);
 		need = units(t) + list_min(t, cfg, reminded, f->nreminded) +
 		       list_min(t, cfg, silent, f->nsilent);

@@ -869,6 +869,25 @@ over_cap(struct gw *gw, const struct store_outmsg *out, int64_t room)
 	return store_outbox_set_state(gw->st, out->id, "failed", "daily cap") == -1 ? -1 : 1;
 }
 
+/* Records an attempt; a sent SMS also counts for the day's cap, in the
+ * same transaction. */
+static int
+record_send(struct gw *gw, const struct store_outmsg *out, const char *state)
+{
+	char day[16];
+	int sent = strcmp(state, "sent") == 0;
+
+	clock_date(clock_now(), day, sizeof(day));
+	if (store_begin(gw->st) == -1)
+		return -1;
+	if (store_outbox_set_state(gw->st, out->id, state, sent ? NULL : "modem refused") == -1 ||
+	    (sent && store_sent_add(gw->st, day) == -1) || store_commit(gw->st) == -1) {
+		store_rollback(gw->st);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 send_queued(struct gw *gw)
 {
@@ -906,9 +925,7 @@ send_queued(struct gw *gw)
 			state = out.attempts + 1 >= gw->cfg->send_retries ? "failed" : "queued";
 		}
 		crashpoint("sent");
-		if (store_outbox_set_state(gw->st, out.id, state,
-					   strcmp(state, "sent") == 0 ? NULL : "modem refused") ==
-		    -1) {
+		if (record_send(gw, &out, state) == -1) {
 			store_outmsg_clear(&out);
 			return -1;
 		}

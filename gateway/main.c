@@ -27,9 +27,9 @@ static const struct {
     {"push", cli_push, "push --failed           list the parked events"},
     {"push", cli_push, "push --retry ID|all     queue a parked event again"},
     {"status", cli_status, "status                  queue length, last success, last error"},
-    {"senders", cli_senders, "senders list|add|remove|import FILE.csv  the registry of senders"},
-    {"quarantine", cli_quarantine, "quarantine [list|accept ID|reject ID]  unknown senders' SMS"},
-    {"replay", cli_replay, "replay [--since DATE] [--error CODE] [--reply]  parse rejected SMS again"},
+    {"senders", cli_senders, "senders list|add|remove|import  registered numbers"},
+    {"quarantine", cli_quarantine, "quarantine [accept|reject ID]  SMS of unknown numbers"},
+    {"replay", cli_replay, "replay [--error CODE]   parse rejected SMS again"},
 };
 
 static void

@@ -3,6 +3,7 @@
  */
 #include <inttypes.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -33,7 +34,8 @@ quota_over_rate(const struct config *cfg, struct store *st, const struct store_i
 int
 quota_is_echo(struct store *st, const struct store_inmsg *msg, int64_t now)
 {
-	int64_t n = store_outbox_text_seen(st, msg->text, now - QUOTA_DAY);
+	/* The store stamps outbox rows with the wall clock. */
+	int64_t n = store_outbox_text_seen(st, msg->text, (int64_t)time(NULL) - QUOTA_DAY);
 
 	if (n == -1)
 		return -1;
@@ -61,7 +63,7 @@ quota_hold_reply(const struct config *cfg, struct store *st, const struct store_
 	}
 	max = cfg->limits.replies_per_day;
 	if (max > 0) {
-		n = store_replies_recent(st, msg->sender, now - QUOTA_DAY);
+		n = store_replies_recent(st, msg->sender, (int64_t)time(NULL) - QUOTA_DAY);
 		if (n == -1)
 			return -1;
 		if (n >= max) {
@@ -79,11 +81,13 @@ quota_hold_reply(const struct config *cfg, struct store *st, const struct store_
 int64_t
 quota_send_room(const struct config *cfg, struct store *st, int64_t now)
 {
+	char day[16];
 	int64_t sent;
 
 	if (cfg->limits.daily_cap <= 0)
 		return INT64_MAX;
-	sent = store_sent_since(st, clock_day_start(now));
+	clock_date(now, day, sizeof(day));
+	sent = store_sent_count(st, day);
 	if (sent == -1)
 		return -1;
 	return sent >= cfg->limits.daily_cap ? 0 : cfg->limits.daily_cap - sent;

@@ -17,6 +17,10 @@
  *                           digests, reminders and district SMS wait for the
  *                           next day.
  *
+ * now is the gateway's clock (clock_now()); the windows over outbox rows
+ * (replies per day, the loop guard) follow the wall clock the store stamps
+ * them with.
+ *
  * A message equal to an SMS the gateway queued in the last 24 hours (its own
  * reply echoed by another machine) is never parsed nor answered: stored as
  * rejected "loop".  A limit of 0 is no limit.  Each limit is logged once
@@ -42,8 +46,8 @@ int quota_is_echo(struct store *st, const struct store_inmsg *msg, int64_t now);
  * per day): 1 held back (*why says which), 0 not, -1. */
 int quota_hold_reply(const struct config *cfg, struct store *st, const struct store_inmsg *msg,
 		     int64_t now, const char **why);
-/* How many more SMS may be sent today: the cap less what was sent since
- * midnight (Vietnam), never below 0; INT64_MAX without a cap; -1 on error. */
+/* How many more SMS may be sent today: the cap less what was sent on the
+ * day of now (Vietnam), never below 0; INT64_MAX without a cap; -1. */
 int64_t quota_send_room(const struct config *cfg, struct store *st, int64_t now);
 /* Logs that the daily cap was reached, once per day. */
 void quota_cap_reached(const struct config *cfg, int64_t now);

@@ -249,8 +249,9 @@ static const char *const migrations[] = {
      * reports; accepting or replaying it parses its text again with the
      * configuration of the day and, in one transaction, stores the reports
      * and turns the row 'accepted', so that its reports count exactly once.
-     * The indexes serve the per-sender limits, the loop guard and the
-     * daily count of sent SMS.
+     * sent_days counts the SMS sent per day (Vietnam date, by the
+     * gateway's clock) for the daily cap.  The indexes serve the
+     * per-sender limits and the loop guard.
      */
     "CREATE TABLE senders ("
     " number TEXT PRIMARY KEY CHECK(number LIKE '+84%'),"
@@ -263,7 +264,9 @@ static const char *const migrations[] = {
     "CREATE INDEX inbox_error ON inbox(error, id) WHERE error IS NOT NULL;"
     "CREATE INDEX outbox_recipient ON outbox(recipient, created);"
     "CREATE INDEX outbox_text ON outbox(text);"
-    "CREATE INDEX outbox_sent ON outbox(state, updated);"
+    "CREATE TABLE sent_days ("
+    " day TEXT PRIMARY KEY,"
+    " sent INTEGER NOT NULL CHECK(sent >= 0));"
     "PRAGMA user_version = 5;",
 };
 
@@ -346,7 +349,8 @@ enum stmt {
 	S_INBOX_RECENT,
 	S_REPLIES_RECENT,
 	S_OUR_TEXT,
-	S_SENT_SINCE,
+	S_SENT_COUNT,
+	S_SENT_ADD,
 	S_NSTMTS
 };
 
@@ -588,10 +592,10 @@ static const struct {
     [S_REPLIES_RECENT] = {"replies recent",
 			  "SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2 "
 			  "AND reason = 'reply'"},
-    [S_OUR_TEXT] = {"loop guard",
-		    "SELECT count(*) FROM outbox WHERE text = ?1 AND created >= ?2"},
-    [S_SENT_SINCE] = {"sent since",
-		      "SELECT count(*) FROM outbox WHERE state = 'sent' AND updated >= ?1"},
+    [S_OUR_TEXT] = {"loop guard", "SELECT count(*) FROM outbox WHERE text = ?1 AND created >= ?2"},
+    [S_SENT_COUNT] = {"sent count", "SELECT coalesce(sum(sent), 0) FROM sent_days WHERE day = ?1"},
+    [S_SENT_ADD] = {"sent add", "INSERT INTO sent_days(day, sent) VALUES (?1, 1) "
+				"ON CONFLICT(day) DO UPDATE SET sent = sent + 1"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -2626,14 +2630,27 @@ store_outbox_text_seen(struct store *st, const char *text, int64_t since)
 }
 
 int64_t
-store_sent_since(struct store *st, int64_t since)
+store_sent_count(struct store *st, const char *day)
 {
-	enum stmt id = S_SENT_SINCE;
+	enum stmt id = S_SENT_COUNT;
 
 	stmt_get(st, id);
-	if (bind_int(st, id, 1, since) == -1) {
+	if (bind_text(st, id, 1, day) == -1) {
 		stmt_put(st, id);
 		return -1;
 	}
 	return count_of(st, id);
+}
+
+int
+store_sent_add(struct store *st, const char *day)
+{
+	enum stmt id = S_SENT_ADD;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, day) == 0)
+		rc = step(st, id) == -1 ? -1 : 0;
+	stmt_put(st, id);
+	return rc;
 }

@@ -25,6 +25,7 @@
  *               what the digests and reminders sent, so that a restart
  *               resends nothing and the daily limit holds (issue 5)
  *   senders     the registry of reporting numbers (issue 7)
+ *   sent_days   SMS sent per day, for the daily cap (issue 7)
  *   push_outgoing  ids of the SMS the district asked the gateway to send,
  *               each queued once; when such an SMS is sent or fails, a
  *               trigger queues its sms.sent / sms.failed event in the same
@@ -420,7 +421,8 @@ int64_t store_inbox_recent(struct store *st, const char *sender, const char *tex
 int64_t store_replies_recent(struct store *st, const char *recipient, int64_t since);
 /* Outgoing SMS of exactly this text queued at or after since; or -1. */
 int64_t store_outbox_text_seen(struct store *st, const char *text, int64_t since);
-/* SMS marked sent at or after since; or -1. */
-int64_t store_sent_since(struct store *st, int64_t since);
+/* The SMS sent on a day ("YYYY-MM-DD", Vietnam), or -1; and one more. */
+int64_t store_sent_count(struct store *st, const char *day);
+int store_sent_add(struct store *st, const char *day);
 
 #endif

@@ -26,7 +26,7 @@
  * off.  The tests of issue 7 give their own (fixture_setup_with).
  */
 #define OPEN_DOORS                                                                                 \
-	"senders = { unknown = \"accept\"; };\n"                                                    \
+	"senders = { unknown = \"accept\"; };\n"                                                   \
 	"limits = { per_sender_hour = 0; replies_per_day = 0; identical = 0; daily_cap = 0; };\n"
 
 static int
