@@ -107,6 +107,7 @@ senders_lookup(const struct config *cfg, struct store *st, const char *sender,
 	who->role = SENDERS_UNKNOWN;
 	if (senders_normalise(sender, number, sizeof(number)) == -1)
 		return 0; /* an operator, a short code, another country */
+	who->phone = 1;
 	r = store_sender_get(st, number, &snd);
 	if (r == -1)
 		return -1;
@@ -173,7 +174,7 @@ senders_check(const struct config *cfg, const struct senders_who *who,
 	if (who->role == SENDERS_UNKNOWN) {
 		if (strcmp(unknown, "accept") == 0)
 			return SENDERS_OK;
-		if (strcmp(unknown, "reject") == 0) {
+		if (strcmp(unknown, "reject") == 0 || !who->phone) {
 			*error = "unknown_sender";
 			snprintf(reply, replysz,
 				 "Loi: so nay chua dang ky bao cao. Lien he Phong LDTBXH huyen.");

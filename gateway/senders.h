@@ -12,7 +12,9 @@
  * (stored, not counted, not answered, listed in `tinbao quarantine` and the
  * district digest until accepted) or "accept".  An officer's report for
  * another commune is refused or, with senders.other_commune = "warn",
- * counted with a warning in the log.
+ * counted with a warning in the log.  A sender that is no Vietnamese phone
+ * number (an operator's name, a short code, another country) can never be
+ * registered: under "quarantine" its messages are refused, never answered.
  */
 #ifndef TINBAO_SENDERS_H
 #define TINBAO_SENDERS_H
@@ -36,6 +38,7 @@ struct senders_who {
 	enum senders_role role;
 	char commune_code[16]; /* officers: the commune they report for, or "" */
 	char name[96];	       /* "" when only the configuration knows it */
+	int phone;	       /* 1: a Vietnamese subscriber number */
 };
 
 /* What to do with a message. */

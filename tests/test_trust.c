@@ -287,9 +287,10 @@ test_policy(void **state)
 	assert_string_equal(error, "unknown_sender");
 	set_policy(&u->cfg->senders.unknown, "accept");
 	assert_int_equal(verdict(u, STRANGER, "ENROL Minh Son 5 han", &error), SENDERS_OK);
-	/* Operators are never in the registry. */
+	/* Operators can never be registered: refused, not quarantined. */
 	set_policy(&u->cfg->senders.unknown, NULL);
-	assert_int_equal(verdict(u, "VIETTEL", "ENROL Minh Son 5 han", &error), SENDERS_QUARANTINE);
+	assert_int_equal(verdict(u, "VIETTEL", "ENROL Minh Son 5 han", &error), SENDERS_REJECT);
+	assert_string_equal(error, "unknown_sender");
 
 	/* An officer for its commune, another commune, a STATUS of another. */
 	assert_int_equal(verdict(u, "0912000001", "ENROL Minh Son 5 han", &error), SENDERS_OK);
