@@ -754,6 +754,33 @@ test_daily_cap(void **state)
 	env_free(e);
 }
 
+/* Registry roles open classes and get the digest for TK, next to the
+ * configuration's lists (which keep working). */
+static void
+test_roles(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "classes = { senders = [\"0912000009\"]; };\n");
+	char out[4096];
+
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000077 class"), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000078 admin"), 0);
+	inject(e, STRANGER, "LOP MO HL22-01 Minh Son han 30", BASE_TIME);
+	inject(e, "+84912000077", "LOP MO HL22-02 Minh Son han 30", BASE_TIME + 1);
+	inject(e, "+84912000078", "LOP MO HL22-03 Minh Son han 30", BASE_TIME + 2);
+	inject(e, "+84912000009", "LOP MO HL22-04 Minh Son han 30", BASE_TIME + 3);
+	inject(e, "+84912000078", "TK", BASE_TIME + 4);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes WHERE key = 'HL2201'"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'not_allowed'"), 1);
+	/* TK from an admin: the digest ("Ban tin"), not the district totals. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000078' "
+				   "AND text LIKE 'Ban tin%%'"),
+			 1);
+	env_free(e);
+}
+
 int
 main(void)
 {
@@ -763,7 +790,7 @@ main(void)
 	    cmocka_unit_test(test_quarantine),	  cmocka_unit_test(test_unknown_reject_accept),
 	    cmocka_unit_test(test_other_commune), cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_rate_limits),	  cmocka_unit_test(test_loop_guard),
-	    cmocka_unit_test(test_daily_cap),
+	    cmocka_unit_test(test_daily_cap),	  cmocka_unit_test(test_roles),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
