@@ -480,14 +480,21 @@ gateway_resolve_classes(const struct config *cfg, struct store *st, struct parse
 }
 
 /* Whether sender may open and close classes: district staff and the
- * configured class numbers; anyone when neither is configured. */
+ * configured class numbers (the registry's: check_classes); anyone when
+ * neither the configuration nor the registry names any.  1, 0 or -1. */
 static int
-may_manage_classes(const struct config *cfg, const char *sender)
+may_manage_classes(const struct config *cfg, struct store *st, const char *sender)
 {
+	int64_t n;
 	size_t i;
 
-	if (cfg->digest.nrecipients == 0 && cfg->nclass_senders == 0)
-		return 1;
+	if (cfg->digest.nrecipients == 0 && cfg->nclass_senders == 0) {
+		n = store_sender_managers(st);
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			return 1;
+	}
 	if (digest_is_staff(cfg, sender))
 		return 1;
 	for (i = 0; i < cfg->nclass_senders; i++)
@@ -515,7 +522,11 @@ check_classes(struct gw *gw, const char *sender, const struct senders_who *who,
 		it = &res->items[i];
 		if (it->kind != PARSER_CLASS_OPEN && it->kind != PARSER_CLASS_CLOSE)
 			continue;
-		if (!may_manage_classes(gw->cfg, sender) && !senders_may_manage_classes(who)) {
+		r = senders_may_manage_classes(who) ? 1
+						    : may_manage_classes(gw->cfg, gw->st, sender);
+		if (r == -1)
+			return -1;
+		if (r == 0) {
 			*error = "not_allowed";
 			snprintf(reply, replysz,
 				 "Loi: so nay khong duoc mo/dong lop. Lien he "

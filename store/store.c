@@ -343,6 +343,7 @@ enum stmt {
 	S_SENDER_GET,
 	S_SENDER_REMOVE,
 	S_SENDER_ALL,
+	S_SENDER_MANAGERS,
 	S_INBOX_GET,
 	S_INBOX_HELD,
 	S_INBOX_HELD_COUNT,
@@ -574,6 +575,8 @@ static const struct {
 					  "WHERE number = ?1 AND active = 1"},
     [S_SENDER_ALL] = {"sender list", "SELECT number, name, role, coalesce(commune_code, ''), "
 				     "active FROM senders ORDER BY number"},
+    [S_SENDER_MANAGERS] = {"sender managers", "SELECT count(*) FROM senders WHERE active = 1 AND "
+					      "role IN ('class', 'district', 'admin')"},
     [S_INBOX_GET] = {"inbox get",
 		     "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
 		     "FROM inbox WHERE id = ?1"},
@@ -2586,6 +2589,13 @@ count_of(struct store *st, enum stmt id)
 		n = sqlite3_column_int64(st->stmt[id], 0);
 	stmt_put(st, id);
 	return n;
+}
+
+int64_t
+store_sender_managers(struct store *st)
+{
+	stmt_get(st, S_SENDER_MANAGERS);
+	return count_of(st, S_SENDER_MANAGERS);
 }
 
 int64_t

@@ -393,6 +393,8 @@ int store_sender_put(struct store *st, const struct store_sender *snd, int64_t n
 int store_sender_get(struct store *st, const char *number, struct store_sender *snd);
 /* Marks an active sender inactive: 1 done, 0 no such active sender, -1. */
 int store_sender_remove(struct store *st, const char *number, int64_t now);
+/* Active senders with the role class, district or admin; or -1. */
+int64_t store_sender_managers(struct store *st);
 /* Calls cb for every sender by number; stops when cb returns non-zero. */
 int store_senders_foreach(struct store *st, int (*cb)(void *arg, const struct store_sender *snd),
 			  void *arg);

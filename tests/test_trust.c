@@ -779,6 +779,20 @@ test_roles(void **state)
 				   "AND text LIKE 'Ban tin%%'"),
 			 1);
 	env_free(e);
+
+	/* No list in the configuration: anyone may, until the registry names
+	 * class numbers or staff. */
+	e = env_new("senders = { unknown = \"accept\"; };\n");
+	inject(e, STRANGER, "LOP MO HL22-01 Minh Son han 30", BASE_TIME);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes"), 1);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000077 class"), 0);
+	inject(e, STRANGER, "LOP MO HL22-02 Minh Son han 30", BASE_TIME + 20);
+	inject(e, "+84912000077", "LOP MO HL22-03 Minh Son han 30", BASE_TIME + 21);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes WHERE key = 'HL2202'"), 0);
+	env_free(e);
 }
 
 int
