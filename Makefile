@@ -158,6 +158,9 @@ INTEG_TESTS += $(B)/tests/test_trust
 $(B)/tests/test_trust: $(B)/tests/test_trust.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+$(B)/tests/bench_trust: $(B)/tests/bench_trust.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(B)/tests/bench_report: $(B)/tests/bench_report.o $(B)/tests/plantest.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -171,11 +174,13 @@ $(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/fixture.o $(call obj,gat
 check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
 
-bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/bench_report
+bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/bench_report \
+       $(B)/tests/bench_trust
 	@$(B)/tests/bench_parser contrib/tinbao.conf
 	@$(B)/tests/bench_e2e ./tinbao contrib/tinbao.conf
 	@$(B)/tests/test_push --bench 100000
 	@$(B)/tests/bench_report contrib/tinbao.conf
+	@$(B)/tests/bench_trust contrib/tinbao.conf
 
 # The demo: a dummy phone and a database under var/, the demo messages in the
 # phone's inbox, the gateway in the foreground (Ctrl-C stops it).
