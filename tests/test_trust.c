@@ -376,6 +376,52 @@ test_quota(void **state)
 	unit_free(u);
 }
 
+/* Bad values in the new groups are errors with file:line. */
+static void
+test_config_errors(void **state)
+{
+	struct fixture *e = env_new("senders = {\n\tunknown = \"maybe\";\n"
+				    "\tother_commune = \"accept\";\n};\n"
+				    "limits = {\n\tdaily_cap = -1;\n\tper_sender_hour = \"30\";\n"
+				    "\tbogus = 1;\n};\n");
+	struct config_diags d = {NULL, 0};
+	struct config *cfg;
+	char want[4][160];
+	int base = 0, i, found[4] = {0};
+	size_t k;
+	FILE *f;
+	char line[1024];
+
+	/* The appended lines follow the template's. */
+	f = fopen(e->conf, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL && strncmp(line, "senders = {", 11) != 0)
+		base++;
+	fclose(f);
+	cfg = config_load(e->conf, &d);
+	assert_null(cfg);
+	snprintf(want[0], sizeof(want[0]), "%d:unknown", base + 2);
+	snprintf(want[1], sizeof(want[1]), "%d:other_commune", base + 3);
+	snprintf(want[2], sizeof(want[2]), "%d:daily_cap", base + 6);
+	snprintf(want[3], sizeof(want[3]), "%d:bogus", base + 8);
+	for (k = 0; k < d.n; k++) {
+		if (getenv("TEST_VERBOSE") != NULL)
+			fprintf(stderr, "%d: %s\n", d.v[k].line, d.v[k].msg);
+		for (i = 0; i < 4; i++) {
+			char *colon = strchr(want[i], ':');
+
+			if (d.v[k].line == atoi(want[i]) && strstr(d.v[k].msg, colon + 1) != NULL)
+				found[i] = 1;
+		}
+	}
+	for (i = 0; i < 4; i++)
+		if (!found[i])
+			fail_msg("no error %s", want[i]);
+	assert_true(config_diags_errors(&d) >= 5);
+	config_diags_free(&d);
+	env_free(e);
+}
+
 /* ---- integration ------------------------------------------------------ */
 
 static void
@@ -799,12 +845,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_normalise),	  cmocka_unit_test(test_policy),
-	    cmocka_unit_test(test_quota),	  cmocka_unit_test(test_senders_cli),
-	    cmocka_unit_test(test_quarantine),	  cmocka_unit_test(test_unknown_reject_accept),
-	    cmocka_unit_test(test_other_commune), cmocka_unit_test(test_replay),
-	    cmocka_unit_test(test_rate_limits),	  cmocka_unit_test(test_loop_guard),
-	    cmocka_unit_test(test_daily_cap),	  cmocka_unit_test(test_roles),
+	    cmocka_unit_test(test_normalise),
+	    cmocka_unit_test(test_policy),
+	    cmocka_unit_test(test_quota),
+	    cmocka_unit_test(test_config_errors),
+	    cmocka_unit_test(test_senders_cli),
+	    cmocka_unit_test(test_quarantine),
+	    cmocka_unit_test(test_unknown_reject_accept),
+	    cmocka_unit_test(test_other_commune),
+	    cmocka_unit_test(test_replay),
+	    cmocka_unit_test(test_rate_limits),
+	    cmocka_unit_test(test_loop_guard),
+	    cmocka_unit_test(test_daily_cap),
+	    cmocka_unit_test(test_roles),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
