@@ -57,6 +57,9 @@ GATEWAY_SRC += gateway/health.c gateway/ussd.c
 # Digests, reminders and the plan report (issue 5).
 REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c
 GATEWAY_SRC += $(REPORT_SRC)
+# Who may report, abuse and loops (issue 7).
+TRUST_SRC = gateway/senders.c gateway/quota.c
+GATEWAY_SRC += $(TRUST_SRC) gateway/trustcli.c
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -69,6 +72,7 @@ LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 		     gateway/alert.c gateway/outbox.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
 LIB_OBJ += $(call obj,gateway/health.c gateway/ussd.c)
+LIB_OBJ += $(call obj,$(TRUST_SRC) gateway/trustcli.c)
 OBJ = $(call obj,$(SRC))
 
 UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \
@@ -153,6 +157,14 @@ $(B)/tests/test_digest: $(B)/tests/test_digest.o $(B)/tests/plantest.o $(B)/test
 		       $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+# Issue 7: senders, quarantine, replay, limits.
+INTEG_TESTS += $(B)/tests/test_trust
+$(B)/tests/test_trust: $(B)/tests/test_trust.o $(B)/tests/fixture.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(B)/tests/bench_trust: $(B)/tests/bench_trust.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(B)/tests/bench_report: $(B)/tests/bench_report.o $(B)/tests/plantest.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -166,11 +178,13 @@ $(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/fixture.o $(call obj,gat
 check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
 
-bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/bench_report
+bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/bench_report \
+       $(B)/tests/bench_trust
 	@$(B)/tests/bench_parser contrib/tinbao.conf
 	@$(B)/tests/bench_e2e ./tinbao contrib/tinbao.conf
 	@$(B)/tests/test_push --bench 100000
 	@$(B)/tests/bench_report contrib/tinbao.conf
+	@$(B)/tests/bench_trust contrib/tinbao.conf
 
 # The demo: a dummy phone and a database under var/, the demo messages in the
 # phone's inbox, the gateway in the foreground (Ctrl-C stops it).

@@ -348,6 +348,22 @@ check_level(struct loader *l, const config_setting_t *s, const char *v)
 }
 
 static int
+check_unknown_policy(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"reject", "quarantine", "accept", NULL};
+
+	return one_of(l, s, v, w, "\"reject\", \"quarantine\" or \"accept\"");
+}
+
+static int
+check_commune_policy(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"reject", "warn", NULL};
+
+	return one_of(l, s, v, w, "\"reject\" or \"warn\"");
+}
+
+static int
 check_type(struct loader *l, const config_setting_t *s, const char *v)
 {
 	static const char *const w[] = {"xa", "tt", NULL};
@@ -866,6 +882,20 @@ static const struct key balance_keys[] = {
 	KEND,
 };
 
+static const struct key senders_keys[] = {
+	KSTR("unknown", 0, OFF(senders.unknown), check_unknown_policy),
+	KSTR("other_commune", 0, OFF(senders.other_commune), check_commune_policy),
+	KEND,
+};
+
+static const struct key limits_keys[] = {
+	KINT("per_sender_hour", 0, 0, 100000, OFF(limits.per_sender_hour)),
+	KINT("replies_per_day", 0, 0, 100000, OFF(limits.replies_per_day)),
+	KINT("identical", 0, 0, 100000, OFF(limits.identical)),
+	KINT("daily_cap", 0, 0, 1000000, OFF(limits.daily_cap)),
+	KEND,
+};
+
 static const struct key top_keys[] = {
 	KSTR("database", 1, OFF(database), check_nonempty),
 	KGROUP("gammu", 1, gammu_keys),
@@ -888,6 +918,8 @@ static const struct key top_keys[] = {
 	KSTRS("admins", 0, 1, OFF(admins), OFF(nadmins), check_phone),
 	KGROUP("modem_checks", 0, modem_checks_keys),
 	KGROUP("balance", 0, balance_keys),
+	KGROUP("senders", 0, senders_keys),
+	KGROUP("limits", 0, limits_keys),
 	KEND,
 };
 /* clang-format on */
@@ -2172,6 +2204,10 @@ set_defaults(struct config *cfg)
 	cfg->balance.interval = 86400;
 	cfg->balance.threshold = 0;
 	cfg->balance.timeout = 30;
+	cfg->limits.per_sender_hour = 30;
+	cfg->limits.replies_per_day = 50;
+	cfg->limits.identical = 3;
+	cfg->limits.daily_cap = 300;
 }
 
 struct config *
@@ -2328,6 +2364,8 @@ config_free(struct config *cfg)
 	free(cfg->balance.code);
 	free(cfg->balance.pattern);
 	free(cfg->balance.topup_code);
+	free(cfg->senders.unknown);
+	free(cfg->senders.other_commune);
 	free(cfg);
 }
 

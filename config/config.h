@@ -172,6 +172,23 @@ struct config_sending {
 	int ack_timeout;      /* seconds to wait for the modem's +CMGS answer */
 };
 
+/* Who may report (gateway/senders.h): what to do with a sender the registry
+ * does not know ("reject", "quarantine", "accept"; NULL: "quarantine") and
+ * with an officer reporting for another commune ("reject", "warn"; NULL:
+ * "reject"). */
+struct config_senders {
+	char *unknown;
+	char *other_commune;
+};
+
+/* Abuse and loops (gateway/limits.h); 0 turns a limit off. */
+struct config_limits {
+	int per_sender_hour; /* SMS processed per sender in an hour */
+	int replies_per_day; /* replies to one sender in 24 hours */
+	int identical;	     /* identical SMS of one sender answered in 24 hours */
+	int daily_cap;	     /* SMS sent by the gateway in a day (Vietnam time) */
+};
+
 struct config {
 	char *path;	      /* the file this was loaded from */
 	char *database;	      /* absolute or relative to the cwd */
@@ -216,6 +233,8 @@ struct config {
 	struct config_modem_checks modem_checks;
 	struct config_balance balance;
 	struct config_sending sending;
+	struct config_senders senders;
+	struct config_limits limits;
 };
 
 /* One problem found while loading. */

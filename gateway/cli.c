@@ -724,6 +724,28 @@ print_outbox_status(const struct config *cfg, struct store *st)
 					  (void *)cfg);
 }
 
+/* Issue 7: the quarantine and today's sent SMS against the daily cap. */
+static int
+print_trust_status(const struct config *cfg, struct store *st)
+{
+	int64_t held, senders, sent;
+	char day[16];
+
+	if (store_inbox_held_count(st, "quarantined", &held, &senders) == -1)
+		return -1;
+	clock_date(clock_now(), day, sizeof(day));
+	sent = store_sent_count(st, day);
+	if (sent == -1)
+		return -1;
+	printf("quarantined: %" PRId64 " (from %" PRId64 " number%s)\n", held, senders,
+	       senders == 1 ? "" : "s");
+	if (cfg->limits.daily_cap > 0)
+		printf("sent_today: %" PRId64 " / %d\n", sent, cfg->limits.daily_cap);
+	else
+		printf("sent_today: %" PRId64 " (no cap)\n", sent);
+	return 0;
+}
+
 int
 cli_status(const char *conf, int argc, char **argv)
 {
@@ -755,6 +777,8 @@ cli_status(const char *conf, int argc, char **argv)
 	if (print_modem_status(st) == -1)
 		goto done;
 	if (print_outbox_status(cfg, st) == -1)
+		goto done;
+	if (print_trust_status(cfg, st) == -1)
 		goto done;
 	status = 0;
 done:

@@ -50,6 +50,7 @@ struct figures {
 	size_t nsilent;
 	int *reminded;
 	size_t nreminded;
+	int64_t held, held_senders; /* quarantined SMS and their senders (issue 7) */
 	int oom;
 };
 
@@ -431,6 +432,8 @@ gather(const struct config *cfg, struct store *st, int64_t now, int64_t since, s
 		return -1;
 	if (store_reminded_foreach(st, since, now, add_reminded_commune, &w) == -1)
 		return -1;
+	if (store_inbox_held_count(st, "quarantined", &f->held, &f->held_senders) == -1)
+		return -1;
 	return 0;
 }
 
@@ -617,6 +620,11 @@ compose(const struct config *cfg, const struct figures *f, struct text *t)
 		reset(t, t->dia);
 		put_new(t, cfg, f, level);
 		put_year(t, cfg, f, level);
+		if (f->held > 0)
+			putf(t,
+			     T(t, " Cho duyet: %" PRId64 " tin tu %" PRId64 " so la.",
+			       " Chờ duyệt: %" PRId64 " tin từ %" PRId64 " số lạ."),
+			     f->held, f->held_senders);
 		need = units(t) + list_min(t, cfg, reminded, f->nreminded) +
 		       list_min(t, cfg, silent, f->nsilent);
 		if (need <= max)

@@ -20,11 +20,13 @@
 #include "gateway.h"
 #include "health.h"
 #include "json.h"
+#include "quota.h"
 #include "log.h"
 #include "modem.h"
 #include "outbox.h"
 #include "parser.h"
 #include "push.h"
+#include "senders.h"
 #include "store.h"
 #include "ussd.h"
 
@@ -547,14 +549,21 @@ gateway_resolve_classes(const struct config *cfg, struct store *st, struct parse
 }
 
 /* Whether sender may open and close classes: district staff and the
- * configured class numbers; anyone when neither is configured. */
+ * configured class numbers (the registry's: check_classes); anyone when
+ * neither the configuration nor the registry names any.  1, 0 or -1. */
 static int
-may_manage_classes(const struct config *cfg, const char *sender)
+may_manage_classes(const struct config *cfg, struct store *st, const char *sender)
 {
+	int64_t n;
 	size_t i;
 
-	if (cfg->digest.nrecipients == 0 && cfg->nclass_senders == 0)
-		return 1;
+	if (cfg->digest.nrecipients == 0 && cfg->nclass_senders == 0) {
+		n = store_sender_managers(st);
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			return 1;
+	}
 	if (digest_is_staff(cfg, sender))
 		return 1;
 	for (i = 0; i < cfg->nclass_senders; i++)
@@ -569,8 +578,8 @@ may_manage_classes(const struct config *cfg, const char *sender)
  * Returns 0 (fine), 1 with *error and reply set, or -1.
  */
 static int
-check_classes(struct gw *gw, const char *sender, const struct parser_result *res,
-	      const char **error, char *reply, size_t replysz)
+check_classes(struct gw *gw, const char *sender, const struct senders_who *who,
+	      const struct parser_result *res, const char **error, char *reply, size_t replysz)
 {
 	const struct parser_item *it;
 	struct store_class_row row;
@@ -582,7 +591,11 @@ check_classes(struct gw *gw, const char *sender, const struct parser_result *res
 		it = &res->items[i];
 		if (it->kind != PARSER_CLASS_OPEN && it->kind != PARSER_CLASS_CLOSE)
 			continue;
-		if (!may_manage_classes(gw->cfg, sender)) {
+		r = senders_may_manage_classes(who) ? 1
+						    : may_manage_classes(gw->cfg, gw->st, sender);
+		if (r == -1)
+			return -1;
+		if (r == 0) {
 			*error = "not_allowed";
 			snprintf(reply, replysz,
 				 "Loi: so nay khong duoc mo/dong lop. Lien he "
@@ -701,15 +714,15 @@ cancel(struct gw *gw, const struct store_inmsg *msg, const struct parser_item *i
 }
 
 static int
-status_reply(struct gw *gw, const struct store_inmsg *msg, const struct parser_result *res,
-	     int year, char *reply, size_t replysz)
+status_reply(struct gw *gw, const struct store_inmsg *msg, const struct senders_who *who,
+	     const struct parser_result *res, int year, char *reply, size_t replysz)
 {
 	struct parser_result mine;
 	int c;
 
 	if (res->nitems == 0 || res->items[0].commune >= 0)
 		return gateway_status_reply(gw->cfg, gw->st, res, year, reply, replysz);
-	if (digest_is_staff(gw->cfg, msg->sender))
+	if (digest_is_staff(gw->cfg, msg->sender) || senders_is_staff(who))
 		return digest_compose(gw->cfg, gw->st, clock_now(), reply, replysz);
 	c = digest_officer_commune(gw->cfg, msg->sender);
 	if (c < 0)
@@ -829,13 +842,47 @@ topup_left(struct gw *gw, const struct store_inmsg *msg)
 
 /* Parses one inbox row and records everything it leads to (reports or the
  * rejection, push events, the reply), inside the caller's transaction. */
+/* Keeps a message back without parsing or answering it (issue 7). */
 static int
-process(struct gw *gw, const struct store_inmsg *msg)
+hold(struct gw *gw, const struct store_inmsg *msg, const char *why)
+{
+	log_info("  held back: %s", why);
+	return store_inbox_set_state(gw->st, msg->id, "rejected", why);
+}
+
+/* Issue 7: the limits a new message passes before it is parsed.  0 go on,
+ * 1 held back, -1. */
+static int
+screen(struct gw *gw, const struct store_inmsg *msg)
+{
+	int r;
+
+	r = quota_over_rate(gw->cfg, gw->st, msg, clock_now());
+	if (r == 1)
+		r = hold(gw, msg, "rate_limited") == -1 ? -1 : 1;
+	if (r != 0)
+		return r;
+	r = quota_is_echo(gw->st, msg, clock_now());
+	if (r == 1)
+		r = hold(gw, msg, "loop") == -1 ? -1 : 1;
+	return r;
+}
+
+/* Flags of process() besides GATEWAY_*: no message.rejected event (one was
+ * queued when the message was first refused). */
+#define NOPUSH 0x100
+
+/* Parses one inbox row and records everything it leads to (reports or the
+ * rejection, push events, the reply), inside the caller's transaction.
+ * flags: GATEWAY_REPLAY, GATEWAY_ACCEPT, GATEWAY_REPLY, NOPUSH. */
+static int
+process(struct gw *gw, const struct store_inmsg *msg, int flags)
 {
 	const struct config *cfg = gw->cfg;
 	struct parser_result res;
+	struct senders_who who;
 	char reply[DIGEST_BUF]; /* a reply, or the district digest for TK */
-	const char *error = NULL, *payload;
+	const char *error = NULL, *payload, *why = NULL;
 	int64_t ref = 0;
 	int year, half, r;
 	char masked[64], pin[USSD_PIN_MAX + 1];
@@ -845,34 +892,61 @@ process(struct gw *gw, const struct store_inmsg *msg)
 		explicit_bzero(pin, sizeof(pin));
 		return topup_left(gw, msg);
 	}
+	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
+	if (!(flags & GATEWAY_REPLAY)) {
+		r = screen(gw, msg);
+		if (r != 0)
+			return r == -1 ? -1 : 0;
+	}
 	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
 	if (gateway_resolve_classes(cfg, gw->st, &res) == -1)
 		return -1;
 	gateway_period(msg->smsc_time != 0 ? msg->smsc_time : msg->received, &year, &half);
-	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
 	reply[0] = '\0';
-	if (res.error == PARSER_OK) {
+	if (senders_lookup(cfg, gw->st, msg->sender, &who) == -1)
+		return -1;
+	if (!(flags & GATEWAY_ACCEPT)) {
+		switch (senders_check(cfg, &who, &res, &error, reply, sizeof(reply))) {
+		case SENDERS_QUARANTINE:
+			return hold(gw, msg, error);
+		case SENDERS_WARN:
+			log_warnx("  %s reports for %s, not its commune %s: counted "
+				  "(senders.other_commune = \"warn\")",
+				  msg->sender, reply, who.commune_code);
+			reply[0] = '\0';
+			break;
+		case SENDERS_REJECT:
+			log_info("  rejected: %s", error);
+			break;
+		case SENDERS_OK:
+			break;
+		}
+	}
+	if (error == NULL && res.error == PARSER_OK) {
 		r = res.kind == PARSER_CANCEL
 			? cancel(gw, msg, &res.items[0], &error, reply, sizeof(reply))
-			: check_classes(gw, msg->sender, &res, &error, reply, sizeof(reply));
+			: check_classes(gw, msg->sender, &who, &res, &error, reply, sizeof(reply));
 		if (r == -1)
 			return -1;
 		if (error != NULL)
 			log_info("  rejected: %s", error);
 	}
 	if (error != NULL) {
-		/* Refused by what is stored (a class, a report to cancel). */
+		/* Refused by the sender policy or what is stored (a class, a
+		 * report to cancel). */
 		rejection_payload(gw, msg, error);
 		payload = buf_str(&gw->json);
-		if (payload == NULL ||
-		    store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1)
+		if (!(flags & NOPUSH) &&
+		    (payload == NULL ||
+		     store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1))
 			return -1;
 	} else if (res.error != PARSER_OK) {
 		error = parser_error_name(res.error);
 		rejection_payload(gw, msg, error);
 		payload = buf_str(&gw->json);
-		if (payload == NULL ||
-		    store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1)
+		if (!(flags & NOPUSH) &&
+		    (payload == NULL ||
+		     store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1))
 			return -1;
 		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
 	} else if (is_report(&res) && (store_classes(gw, msg, &res) == -1 ||
@@ -882,7 +956,7 @@ process(struct gw *gw, const struct store_inmsg *msg)
 	if (reply[0] != '\0') {
 		/* cancel() or check_classes() answered already. */
 	} else if (res.error == PARSER_OK && res.kind == PARSER_STATUS) {
-		if (status_reply(gw, msg, &res, year, reply, sizeof(reply)) == -1)
+		if (status_reply(gw, msg, &who, &res, year, reply, sizeof(reply)) == -1)
 			return -1;
 	} else {
 		parser_reply(cfg->parser, &res, (long)ref, cfg->reply_diacritics, reply,
@@ -899,8 +973,15 @@ process(struct gw *gw, const struct store_inmsg *msg)
 		return -1;
 	if (msg->missing[0] != '\0')
 		log_info("  incomplete: part %s missing", msg->missing);
-	if (!gateway_replyable(msg->sender, cfg->own_number)) {
+	if ((flags & GATEWAY_REPLAY) && !(flags & GATEWAY_REPLY)) {
+		log_info("  no reply (replayed)");
+	} else if (!gateway_replyable(msg->sender, cfg->own_number)) {
 		log_info("  no reply: %s is not a phone number we answer", msg->sender);
+	} else if (!(flags & GATEWAY_REPLAY) &&
+		   (r = quota_hold_reply(cfg, gw->st, msg, clock_now(), &why)) != 0) {
+		if (r == -1)
+			return -1;
+		log_info("  no reply: limit %s", why);
 	} else if (msg->missing[0] != '\0') {
 		if (reply_incomplete(gw, msg, reply) == -1)
 			return -1;
@@ -933,7 +1014,7 @@ process_batches(struct gw *gw, int batch)
 		after = msg.id;
 		if (inbatch == 0 && store_begin(gw->st) == -1)
 			return -1;
-		r = process(gw, &msg);
+		r = process(gw, &msg, 0);
 		store_inmsg_clear(&msg);
 		if (r == -1) {
 			store_rollback(gw->st);
@@ -1474,4 +1555,25 @@ gateway_lock(const char *database)
 		return -1;
 	}
 	return fd;
+}
+
+int
+gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg *msg,
+		  const char *error, int flags)
+{
+	struct gw gw;
+	int r;
+
+	memset(&gw, 0, sizeof(gw));
+	gw.cfg = cfg;
+	gw.st = st;
+	buf_init(&gw.json);
+	/* A rejection the parser or the rules made was pushed the first time;
+	 * a message held back (quarantined, over a limit) never was. */
+	if (strcmp(error, "quarantined") != 0 && strcmp(error, "rate_limited") != 0 &&
+	    strcmp(error, "loop") != 0)
+		flags |= NOPUSH;
+	r = process(&gw, msg, flags | GATEWAY_REPLAY);
+	buf_free(&gw.json);
+	return r;
 }

@@ -23,6 +23,7 @@
 struct config;
 struct store;
 struct parser_result;
+struct store_inmsg;
 
 /* Runs the gateway on cfg (ownership moves to the gateway, which frees it).
  * once = 1: process what is there and return.  Returns the exit status. */
@@ -55,5 +56,20 @@ int gateway_status_reply(const struct config *cfg, struct store *st,
  * the modem (tinbao ussd) can tell.  Returns the descriptor to keep, or -1
  * (logged) when another process holds it or it cannot be taken. */
 int gateway_lock(const char *database);
+
+/*
+ * Processes a stored message again (issue 7: `tinbao quarantine accept`,
+ * `tinbao replay`) inside the caller's transaction, with the configuration
+ * of the day: no limits, no reply unless GATEWAY_REPLY; GATEWAY_ACCEPT takes
+ * the sender as known.  error is the row's error so far (the
+ * message.rejected event is queued only for a message that was held back,
+ * not refused before).  Call it only for a row in state "rejected": one
+ * without reports, so that they count once.  0 or -1.
+ */
+#define GATEWAY_REPLAY 0x1
+#define GATEWAY_ACCEPT 0x2
+#define GATEWAY_REPLY 0x4
+int gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg *msg,
+		      const char *error, int flags);
 
 #endif

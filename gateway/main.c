@@ -28,6 +28,9 @@ static const struct {
     {"push", cli_push, "push --retry ID|all     queue a parked event again"},
     {"status", cli_status, "status                  queue length, last success, last error"},
     {"ussd", cli_ussd, "ussd CODE               dial a USSD code, print the answer"},
+    {"senders", cli_senders, "senders list|add|remove|import  registered numbers"},
+    {"quarantine", cli_quarantine, "quarantine [accept|reject ID]  SMS of unknown numbers"},
+    {"replay", cli_replay, "replay [--error CODE]   parse rejected SMS again"},
 };
 
 static void

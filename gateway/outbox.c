@@ -12,11 +12,14 @@
 #include "log.h"
 #include "modem.h"
 #include "outbox.h"
+#include "quota.h"
 #include "store.h"
 
 /* A delivery report is matched to parts sent in the last 7 days: a message
  * reference comes back every 256 SMS of a modem. */
 #define REPORT_WINDOW (7 * 86400)
+/* Seconds between two looks at what the daily cap holds back. */
+#define CAP_RECHECK 600
 
 struct outbox {
 	struct store *st;
@@ -71,6 +74,29 @@ outbox_free(struct outbox *ob)
 	free(ob);
 }
 
+/*
+ * The daily cap (issue 7, limits.daily_cap): when today's SMS reach it, a
+ * reply is dropped (failed, "daily cap": answering tomorrow would confuse
+ * more than it helps) and anything else (digests, reminders, alerts, SMS
+ * the district asked for) waits for the next day.  1 when msg must not be
+ * sent now, 0 when it may, -1 on a database error.
+ */
+static int
+over_cap(struct outbox *ob, const struct config *cfg, const struct store_outdue *msg, int64_t now)
+{
+	int64_t room = quota_send_room(cfg, ob->st, now);
+
+	if (room == -1)
+		return -1;
+	if (room > 0)
+		return 0;
+	quota_cap_reached(cfg, now);
+	if (strcmp(msg->reason, "reply") != 0)
+		return 1;
+	log_info("outbox #%" PRId64 " to %s: dropped (daily cap)", msg->id, msg->to);
+	return store_outbox_set_state(ob->st, msg->id, "failed", "daily cap") == -1 ? -1 : 1;
+}
+
 /* Seconds before attempt number `attempts` + 1 of a refused message. */
 static int64_t
 backoff(const struct config_sending *s, int attempts)
@@ -90,9 +116,15 @@ record(struct outbox *ob, const struct config *cfg, const struct store_outdue *m
 {
 	struct store *st = ob->st;
 	const char *error;
+	char day[16];
 
 	if (store_begin(st) == -1)
 		return -1;
+	/* Every part that went out, or may have, counts for the day's cap
+	 * (issue 7), in the transaction that records it. */
+	clock_date(now, day, sizeof(day));
+	if ((r == MODEM_SENT || r == MODEM_UNKNOWN) && store_sent_add(st, day) == -1)
+		goto fail;
 	switch (r) {
 	case MODEM_SENT:
 		if (store_outbox_part_outcome(st, part_id, "sent", mr, NULL, now) == -1)
@@ -204,7 +236,7 @@ outbox_send(struct outbox *ob, const struct config *cfg, struct modem *m, const 
 	const struct config_sending *s = &cfg->sending;
 	struct store_outdue msg;
 	int64_t used, oldest, after = 0, due;
-	int budget, r, sent = 0, tried = 0;
+	int budget, r, sent = 0, tried = 0, capped = 0;
 
 	*next = 0;
 	if (store_outbox_rate(ob->st, modem_name, now - s->per, &used, &oldest) == -1)
@@ -218,6 +250,14 @@ outbox_send(struct outbox *ob, const struct config *cfg, struct modem *m, const 
 			break;
 		}
 		after = msg.id;
+		r = over_cap(ob, cfg, &msg, now);
+		if (r != 0) {
+			store_outdue_clear(&msg);
+			if (r == -1)
+				return -1;
+			capped = 1;
+			continue;
+		}
 		tried++;
 		r = send_message(ob, cfg, m, modem_name, &msg, now, &budget);
 		if (r == 1) {
@@ -231,7 +271,10 @@ outbox_send(struct outbox *ob, const struct config *cfg, struct modem *m, const 
 	r = store_outbox_next_due(ob->st, &due);
 	if (r == -1)
 		return -1;
-	if (r == 1) {
+	if (r == 1 && capped) {
+		/* What waits for the next day is looked at again now and then. */
+		*next = now + CAP_RECHECK;
+	} else if (r == 1) {
 		*next = due > now ? due : now;
 		if (budget == 0) {
 			/* Full: the window frees a part when its oldest leaves it. */

@@ -347,6 +347,36 @@ static const char *const migrations[] = {
     " fingerprint TEXT NOT NULL UNIQUE,"
     " part_id INTEGER REFERENCES outbox_parts(id));"
     "PRAGMA user_version = 8;",
+    /*
+     * 8 -> 9: who may report, abuse and loops (issue 7).  senders is the
+     * registry of reporting numbers (in +84 form; "removing" one clears
+     * active: nothing is deleted).  Messages held back by the sender policy
+     * or the limits stay inbox rows in state 'rejected' with the reason as
+     * error ('quarantined', 'unknown_sender', 'other_commune',
+     * 'rate_limited', 'loop'): inbox.state's CHECK cannot change without
+     * rebuilding a table that others reference.  Such a row has no
+     * reports; accepting or replaying it parses its text again with the
+     * configuration of the day and, in one transaction, stores the reports
+     * and turns the row 'accepted', so that its reports count exactly once.
+     * sent_days counts the SMS sent per day (Vietnam date, by the
+     * gateway's clock) for the daily cap.  The indexes serve the
+     * per-sender limits and the loop guard.
+     */
+    "CREATE TABLE senders ("
+    " number TEXT PRIMARY KEY CHECK(number LIKE '+84%'),"
+    " name TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK(role IN ('officer', 'class', 'district', 'admin')),"
+    " commune_code TEXT,"
+    " active INTEGER NOT NULL DEFAULT 1 CHECK(active IN (0, 1)),"
+    " updated INTEGER NOT NULL);"
+    "CREATE INDEX inbox_sender ON inbox(sender, received);"
+    "CREATE INDEX inbox_error ON inbox(error, id) WHERE error IS NOT NULL;"
+    "CREATE INDEX outbox_recipient ON outbox(recipient, created, reason);"
+    "CREATE INDEX outbox_text ON outbox(text, created);"
+    "CREATE TABLE sent_days ("
+    " day TEXT PRIMARY KEY,"
+    " sent INTEGER NOT NULL CHECK(sent >= 0));"
+    "PRAGMA user_version = 9;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -449,6 +479,19 @@ enum stmt {
 	S_OUTBOX_DELIVERY,
 	S_OUTBOX_STATS,
 	S_OPART_RATES,
+	S_SENDER_PUT,
+	S_SENDER_GET,
+	S_SENDER_REMOVE,
+	S_SENDER_ALL,
+	S_SENDER_MANAGERS,
+	S_INBOX_GET,
+	S_INBOX_HELD,
+	S_INBOX_HELD_COUNT,
+	S_INBOX_RECENT,
+	S_REPLIES_RECENT,
+	S_OUR_TEXT,
+	S_SENT_COUNT,
+	S_SENT_ADD,
 	S_NSTMTS
 };
 
@@ -532,7 +575,7 @@ static const struct {
     [S_OUTBOX_ADD] = {"outbox add",
 		      "INSERT INTO outbox(recipient, text, reason, inbox_id, created, updated) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?5)"},
-    [S_OUTBOX_NEXT] = {"outbox next", "SELECT id, recipient, text, attempts FROM outbox "
+    [S_OUTBOX_NEXT] = {"outbox next", "SELECT id, recipient, text, attempts, reason FROM outbox "
 				      "WHERE state = 'queued' AND id > ?1 ORDER BY id LIMIT 1"},
     /* Only a queued message has attempts: a sent one must never be queued
      * again (the officer would get the SMS twice). */
@@ -718,7 +761,7 @@ static const struct {
     [S_OUTBOX_DUE] = {"outbox due",
 		      "SELECT o.id, o.recipient, o.text, o.attempts, coalesce(o.parts, 0), "
 		      "coalesce(o.concat_ref, -1), (SELECT count(*) FROM outbox_parts p "
-		      "WHERE p.outbox_id = o.id AND p.state = 'sent') FROM outbox o "
+		      "WHERE p.outbox_id = o.id AND p.state = 'sent'), o.reason FROM outbox o "
 		      "WHERE o.state = 'queued' AND o.next_attempt <= ?2 AND o.id > ?1 "
 		      "ORDER BY o.id LIMIT 1"},
     [S_OUTBOX_NEXT_DUE] = {"outbox next due",
@@ -782,6 +825,43 @@ static const struct {
     [S_OPART_RATES] = {"outbox rates",
 		       "SELECT modem, count(*) FROM outbox_parts WHERE attempted > ?1 "
 		       "GROUP BY modem ORDER BY modem"},
+    /* Issue 7. */
+    [S_SENDER_PUT] = {"sender put",
+		      "INSERT INTO senders(number, name, role, commune_code, active, updated) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(number) DO UPDATE SET "
+		      "name = excluded.name, role = excluded.role, "
+		      "commune_code = excluded.commune_code, active = excluded.active, "
+		      "updated = excluded.updated"},
+    [S_SENDER_GET] = {"sender get", "SELECT number, name, role, coalesce(commune_code, ''), "
+				    "active FROM senders WHERE number = ?1"},
+    [S_SENDER_REMOVE] = {"sender remove", "UPDATE senders SET active = 0, updated = ?2 "
+					  "WHERE number = ?1 AND active = 1"},
+    [S_SENDER_ALL] = {"sender list", "SELECT number, name, role, coalesce(commune_code, ''), "
+				     "active FROM senders ORDER BY number"},
+    [S_SENDER_MANAGERS] = {"sender managers", "SELECT count(*) FROM senders WHERE active = 1 AND "
+					      "role IN ('class', 'district', 'admin')"},
+    [S_INBOX_GET] = {"inbox get",
+		     "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
+		     "FROM inbox WHERE id = ?1"},
+    /* Rejected rows, by error (NULL: any) and not received before ?2. */
+    [S_INBOX_HELD] = {"inbox held",
+		      "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
+		      "FROM inbox WHERE state = 'rejected' AND (?1 IS NULL OR error = ?1) "
+		      "AND received >= ?2 ORDER BY id"},
+    [S_INBOX_HELD_COUNT] = {"inbox held count",
+			    "SELECT count(*), count(DISTINCT sender) FROM inbox "
+			    "WHERE error = ?1 AND state = 'rejected'"},
+    /* A sender's SMS received since ?2 before row ?3; ?4 the text or NULL. */
+    [S_INBOX_RECENT] = {"inbox recent",
+			"SELECT count(*) FROM inbox WHERE sender = ?1 AND received >= ?2 "
+			"AND id < ?3 AND (?4 IS NULL OR text = ?4)"},
+    [S_REPLIES_RECENT] = {"replies recent",
+			  "SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2 "
+			  "AND reason = 'reply'"},
+    [S_OUR_TEXT] = {"loop guard", "SELECT count(*) FROM outbox WHERE text = ?1 AND created >= ?2"},
+    [S_SENT_COUNT] = {"sent count", "SELECT coalesce(sum(sent), 0) FROM sent_days WHERE day = ?1"},
+    [S_SENT_ADD] = {"sent add", "INSERT INTO sent_days(day, sent) VALUES (?1, 1) "
+				"ON CONFLICT(day) DO UPDATE SET sent = sent + 1"},
 };
 
 /* The tables store_count() accepts, and the states it knows for each
@@ -1878,6 +1958,7 @@ store_outbox_next(struct store *st, int64_t after, struct store_outmsg *msg)
 	if (msg->text == NULL)
 		goto fail;
 	msg->attempts = sqlite3_column_int(s, 3);
+	column_copy(s, 4, msg->reason, sizeof(msg->reason));
 	stmt_put(st, S_OUTBOX_NEXT);
 	return 1;
 
@@ -2967,6 +3048,7 @@ store_outbox_due(struct store *st, int64_t after, int64_t now, struct store_outd
 	m->parts = sqlite3_column_int(s, 4);
 	m->concat_ref = sqlite3_column_int(s, 5);
 	m->parts_sent = sqlite3_column_int(s, 6);
+	column_copy(s, 7, m->reason, sizeof(m->reason));
 	stmt_put(st, id);
 	return 1;
 fail:
@@ -3237,4 +3319,250 @@ store_outbox_rates_foreach(struct store *st, int64_t since,
 	}
 	stmt_put(st, id);
 	return rc == -1 ? -1 : 0;
+}
+
+/* ---- Senders, quarantine and limits (issue 7) ------------------------- */
+
+int
+store_sender_put(struct store *st, const struct store_sender *snd, int64_t now)
+{
+	enum stmt id = S_SENDER_PUT;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, snd->number) == 0 && bind_text(st, id, 2, snd->name) == 0 &&
+	    bind_text(st, id, 3, snd->role) == 0 &&
+	    bind_text(st, id, 4, snd->commune_code[0] != '\0' ? snd->commune_code : NULL) == 0 &&
+	    bind_int(st, id, 5, snd->active) == 0 && bind_int(st, id, 6, now) == 0)
+		rc = step(st, id) == -1 ? -1 : 0;
+	stmt_put(st, id);
+	return rc;
+}
+
+static void
+sender_row(sqlite3_stmt *s, struct store_sender *snd)
+{
+	memset(snd, 0, sizeof(*snd));
+	column_copy(s, 0, snd->number, sizeof(snd->number));
+	column_copy(s, 1, snd->name, sizeof(snd->name));
+	column_copy(s, 2, snd->role, sizeof(snd->role));
+	column_copy(s, 3, snd->commune_code, sizeof(snd->commune_code));
+	snd->active = sqlite3_column_int(s, 4);
+}
+
+int
+store_sender_get(struct store *st, const char *number, struct store_sender *snd)
+{
+	enum stmt id = S_SENDER_GET;
+	int rc;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, number) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW)
+		sender_row(st->stmt[id], snd);
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
+store_sender_remove(struct store *st, const char *number, int64_t now)
+{
+	enum stmt id = S_SENDER_REMOVE;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, number) == 0 && bind_int(st, id, 2, now) == 0 &&
+	    step(st, id) != -1)
+		rc = sqlite3_changes(st->db) > 0 ? 1 : 0;
+	stmt_put(st, id);
+	return rc;
+}
+
+int
+store_senders_foreach(struct store *st, int (*cb)(void *arg, const struct store_sender *snd),
+		      void *arg)
+{
+	enum stmt id = S_SENDER_ALL;
+	struct store_sender snd;
+	int rc = SQLITE_DONE;
+
+	if (walk_start(st, id) == -1)
+		return -1;
+	while ((rc = step(st, id)) == SQLITE_ROW) {
+		sender_row(st->stmt[id], &snd);
+		if (cb(arg, &snd) != 0)
+			break;
+	}
+	stmt_put(st, id);
+	return rc == -1 ? -1 : 0;
+}
+
+/* Fills msg (text owned) and the state and error of an inbox row. */
+static int
+held_row(struct store *st, sqlite3_stmt *s, struct store_held *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->msg.id = sqlite3_column_int64(s, 0);
+	column_copy(s, 1, h->msg.sender, sizeof(h->msg.sender));
+	h->msg.smsc_time = sqlite3_column_int64(s, 2);
+	h->msg.received = sqlite3_column_int64(s, 3);
+	h->msg.text = column_dup(st, s, 4);
+	column_copy(s, 5, h->state, sizeof(h->state));
+	column_copy(s, 6, h->error, sizeof(h->error));
+	return h->msg.text == NULL ? -1 : 0;
+}
+
+int
+store_inbox_get(struct store *st, int64_t inbox_id, struct store_held *h)
+{
+	enum stmt id = S_INBOX_GET;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	stmt_get(st, id);
+	if (bind_int(st, id, 1, inbox_id) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	rc = step(st, id);
+	if (rc == SQLITE_ROW && held_row(st, st->stmt[id], h) == -1)
+		rc = -1;
+	stmt_put(st, id);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
+store_inbox_held_foreach(struct store *st, const char *error, int64_t since,
+			 int (*cb)(void *arg, const struct store_held *h), void *arg)
+{
+	enum stmt id = S_INBOX_HELD;
+	struct store_held h;
+	int rc = SQLITE_DONE, stop = 0;
+
+	if (walk_start(st, id) == -1)
+		return -1;
+	if (bind_text(st, id, 1, error) == -1 || bind_int(st, id, 2, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	while (!stop && (rc = step(st, id)) == SQLITE_ROW) {
+		if (held_row(st, st->stmt[id], &h) == -1) {
+			rc = -1;
+			break;
+		}
+		stop = cb(arg, &h);
+		store_inmsg_clear(&h.msg);
+	}
+	stmt_put(st, id);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_inbox_held_count(struct store *st, const char *error, int64_t *messages, int64_t *senders)
+{
+	enum stmt id = S_INBOX_HELD_COUNT;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, error) == 0 && step(st, id) == SQLITE_ROW) {
+		*messages = sqlite3_column_int64(st->stmt[id], 0);
+		*senders = sqlite3_column_int64(st->stmt[id], 1);
+		rc = 0;
+	}
+	stmt_put(st, id);
+	return rc;
+}
+
+/* Runs a bound count(*) statement. */
+static int64_t
+count_of(struct store *st, enum stmt id)
+{
+	int64_t n = -1;
+
+	if (step(st, id) == SQLITE_ROW)
+		n = sqlite3_column_int64(st->stmt[id], 0);
+	stmt_put(st, id);
+	return n;
+}
+
+int64_t
+store_sender_managers(struct store *st)
+{
+	stmt_get(st, S_SENDER_MANAGERS);
+	return count_of(st, S_SENDER_MANAGERS);
+}
+
+int64_t
+store_inbox_recent(struct store *st, const char *sender, const char *text, int64_t since,
+		   int64_t before_id)
+{
+	enum stmt id = S_INBOX_RECENT;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, sender) == -1 || bind_int(st, id, 2, since) == -1 ||
+	    bind_int(st, id, 3, before_id) == -1 || bind_text(st, id, 4, text) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return count_of(st, id);
+}
+
+int64_t
+store_replies_recent(struct store *st, const char *recipient, int64_t since)
+{
+	enum stmt id = S_REPLIES_RECENT;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, recipient) == -1 || bind_int(st, id, 2, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return count_of(st, id);
+}
+
+int64_t
+store_outbox_text_seen(struct store *st, const char *text, int64_t since)
+{
+	enum stmt id = S_OUR_TEXT;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, text) == -1 || bind_int(st, id, 2, since) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return count_of(st, id);
+}
+
+int64_t
+store_sent_count(struct store *st, const char *day)
+{
+	enum stmt id = S_SENT_COUNT;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, day) == -1) {
+		stmt_put(st, id);
+		return -1;
+	}
+	return count_of(st, id);
+}
+
+int
+store_sent_add(struct store *st, const char *day)
+{
+	enum stmt id = S_SENT_ADD;
+	int rc = -1;
+
+	stmt_get(st, id);
+	if (bind_text(st, id, 1, day) == 0)
+		rc = step(st, id) == -1 ? -1 : 0;
+	stmt_put(st, id);
+	return rc;
 }

@@ -24,6 +24,8 @@
  *   digests, reminders, scheduled_sms
  *               what the digests and reminders sent, so that a restart
  *               resends nothing and the daily limit holds (issue 5)
+ *   senders     the registry of reporting numbers (issue 7)
+ *   sent_days   SMS sent per day, for the daily cap (issue 7)
  *   push_outgoing  ids of the SMS the district asked the gateway to send,
  *               each queued once; when such an SMS is sent or fails, a
  *               trigger queues its sms.sent / sms.failed event in the same
@@ -44,7 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -186,6 +188,7 @@ struct store_outmsg {
 	char to[32];
 	char *text; /* owned; released by store_outmsg_clear */
 	int attempts;
+	char reason[16]; /* "reply", "digest", "reminder", "district" */
 };
 
 /* Finds the first "queued" message with id > after.  1 found, 0 none, -1. */
@@ -485,9 +488,10 @@ struct store_outdue {
 	char to[32];
 	char *text; /* owned; released by store_outdue_clear */
 	int attempts;
-	int parts;	/* 0 until the first attempt encoded it */
-	int concat_ref; /* -1 until then */
-	int parts_sent; /* parts already sent (they are never sent again) */
+	int parts;	 /* 0 until the first attempt encoded it */
+	int concat_ref;	 /* -1 until then */
+	int parts_sent;	 /* parts already sent (they are never sent again) */
+	char reason[16]; /* "reply", "digest", "alert"... */
 };
 
 /* The first queued message with id > after whose next attempt is due at
@@ -543,5 +547,59 @@ int store_outbox_stats(struct store *st, struct store_outbox_stats *s);
 /* Calls cb with each modem and the parts it was given since `since`. */
 int store_outbox_rates_foreach(struct store *st, int64_t since,
 			       int (*cb)(void *arg, const char *modem, int64_t parts), void *arg);
+
+/*
+ * Senders, quarantine and limits (issue 7).
+ */
+
+/* A registered number (+84 form), its role ("officer", "class", "district",
+ * "admin") and the commune code it reports for ("" for none). */
+struct store_sender {
+	char number[24];
+	char name[96];
+	char role[16];
+	char commune_code[16];
+	int active;
+};
+
+/* Adds or replaces a sender.  0 or -1. */
+int store_sender_put(struct store *st, const struct store_sender *snd, int64_t now);
+/* Looks a number up (active or not): 1 found, 0 unknown, -1. */
+int store_sender_get(struct store *st, const char *number, struct store_sender *snd);
+/* Marks an active sender inactive: 1 done, 0 no such active sender, -1. */
+int store_sender_remove(struct store *st, const char *number, int64_t now);
+/* Active senders with the role class, district or admin; or -1. */
+int64_t store_sender_managers(struct store *st);
+/* Calls cb for every sender by number; stops when cb returns non-zero. */
+int store_senders_foreach(struct store *st, int (*cb)(void *arg, const struct store_sender *snd),
+			  void *arg);
+
+/* An inbox row with its state and error ("" for none). */
+struct store_held {
+	struct store_inmsg msg; /* msg.text owned: store_inmsg_clear */
+	char state[16];
+	char error[32];
+};
+
+/* One inbox row by id: 1 found, 0 none, -1. */
+int store_inbox_get(struct store *st, int64_t id, struct store_held *h);
+/* Calls cb for each rejected row with that error (NULL: any) received at or
+ * after since, by id; the row is valid during the call only.  0 or -1. */
+int store_inbox_held_foreach(struct store *st, const char *error, int64_t since,
+			     int (*cb)(void *arg, const struct store_held *h), void *arg);
+/* How many rejected rows have that error, and from how many senders. */
+int store_inbox_held_count(struct store *st, const char *error, int64_t *messages,
+			   int64_t *senders);
+/* The sender's inbox rows received at or after since with an id below
+ * before_id, all or (text not NULL) those with that exact text; or -1. */
+int64_t store_inbox_recent(struct store *st, const char *sender, const char *text, int64_t since,
+			   int64_t before_id);
+/* Replies queued to recipient at or after since; or -1. */
+int64_t store_replies_recent(struct store *st, const char *recipient, int64_t since);
+/* Outgoing SMS of exactly this text queued at or after since; or -1. */
+int64_t store_outbox_text_seen(struct store *st, const char *text, int64_t since);
+/* The SMS sent on a day ("YYYY-MM-DD", Vietnam), or -1; and one more. */
+int64_t store_sent_count(struct store *st, const char *day);
+int store_sent_add(struct store *st, const char *day);
 
 #endif

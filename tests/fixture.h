@@ -20,8 +20,14 @@ struct fixture {
 
 /* Creates the folder, phone, gammurc and configuration (mode 0600).  The
  * configuration sends at up to 1000 SMS a minute (sending.rate), so that
- * tests not about the rate limit are not slowed by it.  0 or -1. */
+ * tests not about the rate limit are not slowed by it, accepts unknown
+ * senders and has no limits (issue 7): the tests of everything else send
+ * from unregistered numbers.  0 or -1. */
 int fixture_setup(struct fixture *f, const char *tinbao, const char *template_conf);
+/* The same with extra appended to the configuration instead (NULL: nothing,
+ * i.e. the defaults: unknown senders quarantined, limits on). */
+int fixture_setup_with(struct fixture *f, const char *tinbao, const char *template_conf,
+		       const char *extra);
 /* Sets `key = value;` on the first line of the configuration that sets key
  * (also a commented-out "# key = ..."), e.g. ("retry_min", "1").  0, or -1
  * when there is no such line. */

@@ -1,0 +1,865 @@
+/*
+ * test_trust.c - issue 7: who may report what, abuse and loops.
+ *
+ * Unit tests of the policy (senders.c) and the limits (quota.c) on a real
+ * SQLite file, then the real ./tinbao binary on gammu's dummy phone: the
+ * registry CLI, each unknown-sender policy, other-commune reject and warn,
+ * the quarantine, replay, the per-sender limits, the loop guard and the
+ * daily cap across a restart.  Time comes from TINBAO_FAKE_NOW, never
+ * from sleeping.  Every run is bounded.
+ *
+ * Usage: test_trust   (run from the repository root: ./tinbao and
+ * contrib/tinbao.conf)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "clock.h"
+#include "config.h"
+#include "fixture.h"
+#include "log.h"
+#include "modem.h"
+#include "parser.h"
+#include "quota.h"
+#include "senders.h"
+#include "store.h"
+
+#define TINBAO "./tinbao"
+#define TEMPLATE "contrib/tinbao.conf"
+#define RUN_TIMEOUT_S 120
+/* 2022-03-01 09:00 +07:00: the SMSC times and the fake "now" of the tests. */
+#define BASE_TIME 1646100000
+#define OFFICER "+84912000001" /* registered: officer of Minh Son (06448) */
+#define STRANGER "+84987654321"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static struct fixture *
+env_new(const char *extra)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(fixture_setup_with(f, TINBAO, TEMPLATE, extra), 0);
+	return f;
+}
+
+static void
+env_free(struct fixture *f)
+{
+	fixture_teardown(f);
+	free(f);
+}
+
+static int64_t db_int(const struct fixture *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int64_t
+db_int(const struct fixture *e, const char *fmt, ...)
+{
+	char sql[512];
+	va_list ap;
+	int64_t v;
+	int err;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	v = fixture_db_int(e->db, sql, &err);
+	if (err)
+		fail_msg("%s: cannot be run on %s", sql, e->db);
+	return v;
+}
+
+/* The first column of the first row of sql, as text. */
+static void
+db_text(const struct fixture *e, const char *sql, char *out, size_t outsz)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	assert_int_equal(sqlite3_open_v2(e->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	snprintf(out, outsz, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+static void
+inject(const struct fixture *e, const char *from, const char *text, int64_t at)
+{
+	struct modem *m = modem_open(e->gammurc, 0);
+
+	assert_non_null(m);
+	assert_int_equal(modem_inject(m, from, text, at), 0);
+	modem_close(m);
+}
+
+/* `tinbao run --once` at fake time now. */
+static void
+run_at(const struct fixture *e, int64_t now)
+{
+	char s[32];
+	int r;
+
+	snprintf(s, sizeof(s), "%lld", (long long)now);
+	setenv("TINBAO_FAKE_NOW", s, 1);
+	r = fixture_run(e, NULL, 0, RUN_TIMEOUT_S, NULL, "run", "--once", NULL);
+	unsetenv("TINBAO_FAKE_NOW");
+	if (r != 0)
+		fail_msg("tinbao run --once: status %d", r);
+}
+
+/* Runs `tinbao -c conf ARGS` at fake time BASE_TIME through the shell,
+ * bounded by timeout(1); out gets stdout and stderr.  Returns the exit
+ * status. */
+static int cli(const struct fixture *e, char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+cli(const struct fixture *e, char *out, size_t outsz, const char *fmt, ...)
+{
+	char args[1024], cmd[2048];
+	size_t n = 0, r;
+	va_list ap;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "TINBAO_FAKE_NOW=%d timeout %d %s -c '%s' %s 2>&1", BASE_TIME,
+		 RUN_TIMEOUT_S, TINBAO, e->conf, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (n + 1 < outsz && (r = fread(out + n, 1, outsz - n - 1, p)) > 0)
+		n += r;
+	out[n] = '\0';
+	st = pclose(p);
+	if (getenv("TEST_VERBOSE") != NULL)
+		fprintf(stderr, "$ tinbao %s\n%s", args, out);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+register_officer(const struct fixture *e)
+{
+	char out[4096];
+
+	assert_int_equal(cli(e, out, sizeof(out),
+			     "senders add %s officer --commune 'Minh Son' "
+			     "--name 'Can bo Minh Son'",
+			     OFFICER),
+			 0);
+}
+
+/* ---- unit: policy and limits ------------------------------------------ */
+
+static void
+test_normalise(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} ok[] = {
+	    {"0912345678", "+84912345678"},   {"84912345678", "+84912345678"},
+	    {"+84912345678", "+84912345678"}, {"0351234567", "+84351234567"},
+	    {"02053123456", "+842053123456"},
+	};
+	static const char *const bad[] = {
+	    "",	      "VIETTEL",	"1414",		"+14155550100",
+	    "091234", "09123456789012", "0912-345-678", "+840912345678"};
+	char out[24];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(senders_normalise(ok[i].in, out, sizeof(out)), 0);
+		assert_string_equal(out, ok[i].out);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (senders_normalise(bad[i], out, sizeof(out)) != -1)
+			fail_msg("\"%s\" normalised to %s", bad[i], out);
+}
+
+struct unit {
+	char dir[64], db[128];
+	struct config *cfg;
+	struct store *st;
+};
+
+static struct unit *
+unit_new(void)
+{
+	struct unit *u = calloc(1, sizeof(*u));
+
+	assert_non_null(u);
+	strcpy(u->dir, "/tmp/tinbao-trust-XXXXXX");
+	assert_non_null(mkdtemp(u->dir));
+	snprintf(u->db, sizeof(u->db), "%s/t.db", u->dir);
+	u->cfg = config_load(TEMPLATE, NULL);
+	assert_non_null(u->cfg);
+	u->st = store_open(u->db, 0);
+	assert_non_null(u->st);
+	return u;
+}
+
+static void
+unit_free(struct unit *u)
+{
+	char cmd[128];
+
+	store_close(u->st);
+	config_free(u->cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", u->dir);
+	assert_int_equal(system(cmd), 0);
+	free(u);
+}
+
+static enum senders_verdict
+verdict(struct unit *u, const char *sender, const char *text, const char **error)
+{
+	struct senders_who who;
+	struct parser_result res;
+	char reply[256];
+
+	assert_int_equal(senders_lookup(u->cfg, u->st, sender, &who), 0);
+	parser_parse(u->cfg->parser, text, strlen(text), &res);
+	return senders_check(u->cfg, &who, &res, error, reply, sizeof(reply));
+}
+
+static void
+set_policy(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = v != NULL ? strdup(v) : NULL;
+}
+
+static void
+test_policy(void **state)
+{
+	struct unit *u = unit_new();
+	struct store_sender s = {"+84912000001", "A", "officer", "06448", 1};
+	struct store_sender d = {"+84912000002", "B", "district", "", 1};
+	struct store_sender off = {"+84912000003", "C", "officer", "06448", 0};
+	struct senders_who who;
+	const char *error;
+
+	assert_int_equal(store_sender_put(u->st, &s, 1), 0);
+	assert_int_equal(store_sender_put(u->st, &d, 1), 0);
+	assert_int_equal(store_sender_put(u->st, &off, 1), 0);
+	/* One phone however written. */
+	assert_int_equal(senders_lookup(u->cfg, u->st, "0912000001", &who), 0);
+	assert_int_equal(who.role, SENDERS_OFFICER);
+	assert_string_equal(who.commune_code, "06448");
+	assert_int_equal(senders_lookup(u->cfg, u->st, "84912000002", &who), 0);
+	assert_true(senders_is_staff(&who));
+	assert_true(senders_may_manage_classes(&who));
+	/* Inactive: unknown. */
+	assert_int_equal(senders_lookup(u->cfg, u->st, "+84912000003", &who), 0);
+	assert_int_equal(who.role, SENDERS_UNKNOWN);
+
+	/* Default: quarantine. */
+	assert_int_equal(verdict(u, STRANGER, "ENROL Minh Son 5 han", &error), SENDERS_QUARANTINE);
+	assert_string_equal(error, "quarantined");
+	set_policy(&u->cfg->senders.unknown, "reject");
+	assert_int_equal(verdict(u, STRANGER, "ENROL Minh Son 5 han", &error), SENDERS_REJECT);
+	assert_string_equal(error, "unknown_sender");
+	set_policy(&u->cfg->senders.unknown, "accept");
+	assert_int_equal(verdict(u, STRANGER, "ENROL Minh Son 5 han", &error), SENDERS_OK);
+	/* Operators can never be registered: refused, not quarantined. */
+	set_policy(&u->cfg->senders.unknown, NULL);
+	assert_int_equal(verdict(u, "VIETTEL", "ENROL Minh Son 5 han", &error), SENDERS_REJECT);
+	assert_string_equal(error, "unknown_sender");
+
+	/* An officer for its commune, another commune, a STATUS of another. */
+	assert_int_equal(verdict(u, "0912000001", "ENROL Minh Son 5 han", &error), SENDERS_OK);
+	assert_int_equal(verdict(u, "0912000001", "ENROL Thien Tan 5 han", &error), SENDERS_REJECT);
+	assert_string_equal(error, "other_commune");
+	assert_int_equal(
+	    verdict(u, "0912000001", "ENROL Minh Son 5 han; DK Thien Tan 2 han", &error),
+	    SENDERS_REJECT);
+	assert_int_equal(verdict(u, "0912000001", "TK Thien Tan", &error), SENDERS_OK);
+	set_policy(&u->cfg->senders.other_commune, "warn");
+	assert_int_equal(verdict(u, "0912000001", "ENROL Thien Tan 5 han", &error), SENDERS_WARN);
+	/* District staff report for any commune. */
+	set_policy(&u->cfg->senders.other_commune, NULL);
+	assert_int_equal(verdict(u, "0912000002", "ENROL Thien Tan 5 han", &error), SENDERS_OK);
+	unit_free(u);
+}
+
+static int64_t
+add_in(struct unit *u, const char *sender, const char *text, int64_t received)
+{
+	static int serial;
+	char fp[32];
+	int64_t id;
+
+	snprintf(fp, sizeof(fp), "fp%d", ++serial);
+	struct store_sms sms = {sender, received, received, text, "gsm7", 1, fp, NULL, NULL};
+	assert_int_equal(store_inbox_add(u->st, &sms, &id), 1);
+	return id;
+}
+
+static void
+test_quota(void **state)
+{
+	struct unit *u = unit_new();
+	struct store_inmsg msg;
+	const char *why = NULL;
+	int64_t now = BASE_TIME, id = 0, out;
+	int i;
+
+	u->cfg->limits.per_sender_hour = 3;
+	u->cfg->limits.identical = 2;
+	u->cfg->limits.replies_per_day = 2;
+	u->cfg->limits.daily_cap = 2;
+	memset(&msg, 0, sizeof(msg));
+	strcpy(msg.sender, OFFICER);
+	/* Rows of more than an hour ago do not count. */
+	add_in(u, OFFICER, "a", now - 4000);
+	add_in(u, OFFICER, "b", now - 3700);
+	for (i = 0; i < 4; i++) {
+		id = add_in(u, OFFICER, "x", now - 10 + i);
+		msg.id = id;
+		msg.text = "x";
+		assert_int_equal(quota_over_rate(u->cfg, u->st, &msg, now), i >= 3);
+	}
+	/* Identical: the third "x" (two before it) is held back, not the second. */
+	msg.id = id - 2;
+	assert_int_equal(quota_hold_reply(u->cfg, u->st, &msg, now, &why), 0);
+	msg.id = id - 1;
+	assert_int_equal(quota_hold_reply(u->cfg, u->st, &msg, now, &why), 1);
+	assert_string_equal(why, "identical");
+	/* Replies per day. */
+	msg.id = id - 3;
+	assert_int_equal(store_outbox_add(u->st, OFFICER, "r1", "reply", 0, &out), 0);
+	assert_int_equal(quota_hold_reply(u->cfg, u->st, &msg, now, &why), 0);
+	assert_int_equal(store_outbox_add(u->st, OFFICER, "r2", "reply", 0, &out), 0);
+	assert_int_equal(quota_hold_reply(u->cfg, u->st, &msg, now, &why), 1);
+	assert_string_equal(why, "replies_per_day");
+	/* The loop guard: one of our own texts. */
+	msg.text = "r1";
+	assert_int_equal(quota_is_echo(u->st, &msg, now), 1);
+	msg.text = "r3";
+	assert_int_equal(quota_is_echo(u->st, &msg, now), 0);
+	/* The daily cap counts what was sent today. */
+	assert_int_equal(quota_send_room(u->cfg, u->st, now), 2);
+	assert_int_equal(store_sent_add(u->st, "2022-03-01"), 0);
+	assert_int_equal(quota_send_room(u->cfg, u->st, now), 1);
+	assert_int_equal(store_sent_add(u->st, "2022-03-01"), 0);
+	assert_int_equal(store_sent_add(u->st, "2022-03-01"), 0);
+	assert_int_equal(quota_send_room(u->cfg, u->st, now), 0);
+	assert_int_equal(quota_send_room(u->cfg, u->st, now + 86400), 2);
+	u->cfg->limits.daily_cap = 0;
+	assert_true(quota_send_room(u->cfg, u->st, now) > 1000000);
+	unit_free(u);
+}
+
+/* Bad values in the new groups are errors with file:line. */
+static void
+test_config_errors(void **state)
+{
+	struct fixture *e = env_new("senders = {\n\tunknown = \"maybe\";\n"
+				    "\tother_commune = \"accept\";\n};\n"
+				    "limits = {\n\tdaily_cap = -1;\n\tper_sender_hour = \"30\";\n"
+				    "\tbogus = 1;\n};\n");
+	struct config_diags d = {NULL, 0};
+	struct config *cfg;
+	char want[4][160];
+	int base = 0, i, found[4] = {0};
+	size_t k;
+	FILE *f;
+	char line[1024];
+
+	/* The appended lines follow the template's. */
+	f = fopen(e->conf, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL && strncmp(line, "senders = {", 11) != 0)
+		base++;
+	fclose(f);
+	cfg = config_load(e->conf, &d);
+	assert_null(cfg);
+	snprintf(want[0], sizeof(want[0]), "%d:unknown", base + 2);
+	snprintf(want[1], sizeof(want[1]), "%d:other_commune", base + 3);
+	snprintf(want[2], sizeof(want[2]), "%d:daily_cap", base + 6);
+	snprintf(want[3], sizeof(want[3]), "%d:bogus", base + 8);
+	for (k = 0; k < d.n; k++) {
+		if (getenv("TEST_VERBOSE") != NULL)
+			fprintf(stderr, "%d: %s\n", d.v[k].line, d.v[k].msg);
+		for (i = 0; i < 4; i++) {
+			char *colon = strchr(want[i], ':');
+
+			if (d.v[k].line == atoi(want[i]) && strstr(d.v[k].msg, colon + 1) != NULL)
+				found[i] = 1;
+		}
+	}
+	for (i = 0; i < 4; i++)
+		if (!found[i])
+			fail_msg("no error %s", want[i]);
+	assert_true(config_diags_errors(&d) >= 5);
+	config_diags_free(&d);
+	env_free(e);
+}
+
+/* ---- integration ------------------------------------------------------ */
+
+static void
+test_senders_cli(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char out[8192], csv[256];
+
+	register_officer(e);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM senders WHERE number = '%s' AND "
+				"commune_code = '06448' AND role = 'officer'",
+				OFFICER),
+			 1);
+	/* 0912..., 84912... and +84912... are one phone. */
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000002 district"), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 84912000002 admin"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 2);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add VIETTEL district"), 1);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000005 officer"), 1);
+	assert_non_null(strstr(out, "needs a commune"));
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000005 boss"), 1);
+	assert_int_equal(cli(e, out, sizeof(out), "senders list"), 0);
+	assert_non_null(strstr(out, "admin"));
+	assert_non_null(strstr(out, "2 senders"));
+	assert_int_equal(cli(e, out, sizeof(out), "senders remove 0912000002"), 0);
+	assert_int_equal(db_int(e, "SELECT active FROM senders WHERE number = '+84912000002'"), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders remove 0912000002"), 1);
+
+	/* Import: all or nothing, bad rows by line number. */
+	snprintf(csv, sizeof(csv), "%s/senders.csv", e->dir);
+	write_text(csv, "number,name,role,commune,active\n"
+			"0912000010,Nguyen Van A,officer,Thien Tan,1\n"
+			"0912000011,Tran B,officer,Nowhere Commune,1\n"
+			"0912000012,Le C,district,,1\n"
+			"12345,Bad Number,officer,06448,1\n"
+			"0912000013,\"Pham, D\",officer,06448,maybe\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 1);
+	assert_non_null(strstr(out, "senders.csv:3:"));
+	assert_non_null(strstr(out, "senders.csv:5:"));
+	assert_non_null(strstr(out, "senders.csv:6:"));
+	assert_null(strstr(out, "senders.csv:2:"));
+	assert_null(strstr(out, "senders.csv:4:"));
+	assert_non_null(strstr(out, "nothing imported"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 2);
+	write_text(csv, "number,name,role,commune,active\n"
+			"0912000010,Nguyen Van A,officer,Thien Tan,1\n"
+			"0912000012,Le C,district,,1\n"
+			"0912000013,\"Pham, D\",class,06448,0\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 5);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders WHERE number = '+84912000010' "
+				   "AND commune_code = '06406'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT active FROM senders WHERE number = '+84912000013' AND "
+				   "name = 'Pham, D'"),
+			 0);
+	write_text(csv, "phone,name,role,commune,active\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 1);
+	assert_non_null(strstr(out, "senders.csv:1:"));
+	env_free(e);
+}
+
+/* Default policy: quarantine.  Stored, not counted, not answered; listed;
+ * in the district digest and `status`; accepted once. */
+static void
+test_quarantine(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char out[8192];
+	int64_t id;
+
+	register_officer(e);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000099 district"), 0);
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, STRANGER, "ENROL Minh Son 7 han", BASE_TIME + 1);
+	inject(e, STRANGER, "GRAD Minh Son 3 han", BASE_TIME + 2);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM inbox WHERE state = 'rejected' AND "
+				"error = 'quarantined' AND sender = '%s'",
+				STRANGER),
+			 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", OFFICER),
+			 1);
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine"), 0);
+	assert_non_null(strstr(out, "ENROL Minh Son 7 han"));
+	assert_non_null(strstr(out, "2 messages in quarantine"));
+	assert_int_equal(cli(e, out, sizeof(out), "status"), 0);
+	assert_non_null(strstr(out, "quarantined: 2 (from 1 number)"));
+	assert_non_null(strstr(out, "sent_today: 1 / 300"));
+
+	/* District staff's TK gets the digest, with the quarantine in it. */
+	inject(e, "+84912000099", "TK", BASE_TIME + 20);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000099' "
+				   "AND text LIKE '%%Cho duyet: 2 tin tu 1 so la%%'"),
+			 1);
+
+	id = db_int(e, "SELECT min(id) FROM inbox WHERE sender = '%s'", STRANGER);
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept %lld", (long long)id), 0);
+	assert_non_null(strstr(out, "accepted, 1 report"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 1);
+	/* Accepting twice counts nothing more. */
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept %lld", (long long)id), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 1);
+	/* By number: the rest of the sender's quarantine; reject leaves the list. */
+	inject(e, STRANGER, "NEED Minh Son 9 han", BASE_TIME + 40);
+	run_at(e, BASE_TIME + 50);
+	id = db_int(e, "SELECT max(id) FROM inbox WHERE sender = '%s'", STRANGER);
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine reject %lld", (long long)id), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept 0987654321"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept 0987654321"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'quarantined'"), 0);
+	/* A later run sends the accepted messages' replies, once. */
+	run_at(e, BASE_TIME + 60);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM outbox WHERE recipient = '%s' AND "
+				"state = 'sent'",
+				STRANGER),
+			 2);
+	env_free(e);
+}
+
+static void
+test_unknown_reject_accept(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"reject\"; };\n");
+
+	inject(e, STRANGER, "ENROL Minh Son 7 han", BASE_TIME);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'unknown_sender'"), 1);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM outbox WHERE recipient = '%s' AND text "
+				"LIKE 'Loi: so nay chua dang ky%%'",
+				STRANGER),
+			 1);
+	env_free(e);
+
+	e = env_new("senders = { unknown = \"accept\"; };\n");
+	inject(e, STRANGER, "ENROL Minh Son 7 han", BASE_TIME);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 1);
+	env_free(e);
+}
+
+static void
+test_other_commune(void **state)
+{
+	struct fixture *e = env_new(NULL);
+
+	register_officer(e);
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, OFFICER, "ENROL Thien Tan 4 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'other_commune'"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE "
+				   "'Loi: so nay chi bao cao cho xa Minh Son.%%'"),
+			 1);
+	env_free(e);
+
+	e = env_new("senders = { other_commune = \"warn\"; };\n");
+	register_officer(e);
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, OFFICER, "ENROL Thien Tan 4 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE 'OK%%'"), 2);
+	env_free(e);
+}
+
+/* Adds an alias to Thiện Tân in the configuration. */
+static void
+add_alias(const struct fixture *e)
+{
+	const char *from = "aliases = [ \"Thiện Kỵ\", \"Tân Lập\" ]";
+	char *buf, *p, cmd[512];
+	FILE *f;
+	long n;
+
+	f = fopen(e->conf, "r");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	p = strstr(buf, from);
+	assert_non_null(p);
+	f = fopen(e->conf, "w");
+	assert_non_null(f);
+	fwrite(buf, 1, (size_t)(p - buf), f);
+	fputs("aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\" ]", f);
+	fputs(p + strlen(from), f);
+	assert_int_equal(fclose(f), 0);
+	free(buf);
+	snprintf(cmd, sizeof(cmd), "%s -c '%s' check-config >/dev/null 2>&1", TINBAO, e->conf);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+test_replay(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n");
+	char out[8192];
+
+	inject(e, STRANGER, "ENROL Lang Moi 12 han", BASE_TIME);
+	inject(e, STRANGER, "ENROL Minh Son 3 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'unknown_commune'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type = "
+				   "'message.rejected'"),
+			 1);
+	/* Nothing changed: nothing new. */
+	assert_int_equal(cli(e, out, sizeof(out), "replay"), 0);
+	assert_non_null(strstr(out, "0 now accepted, 1 still rejected"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 1);
+
+	add_alias(e);
+	assert_int_equal(cli(e, out, sizeof(out),
+			     "replay --since 2022-03-01 --error "
+			     "unknown_commune"),
+			 0);
+	assert_non_null(strstr(out, "unknown_commune -> accepted, 1 report"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE commune_code = '06406' AND "
+				   "count = 12"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 2); /* no second reply */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type = "
+				   "'report.created'"),
+			 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type = "
+				   "'message.rejected'"),
+			 1);
+	/* Again: counts nothing more. */
+	assert_int_equal(cli(e, out, sizeof(out), "replay"), 0);
+	assert_non_null(strstr(out, "replayed 0 messages"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+	/* --since after the message: not replayed. */
+	inject(e, STRANGER, "ENROL Lang Cu 4 han", BASE_TIME + 20);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(cli(e, out, sizeof(out), "replay --since 2022-03-02"), 0);
+	assert_non_null(strstr(out, "replayed 0 messages"));
+	/* --reply answers. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 3);
+	assert_int_equal(cli(e, out, sizeof(out), "replay --reply"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 4);
+	assert_int_equal(cli(e, out, sizeof(out), "replay --error"), 2);
+	env_free(e);
+}
+
+static void
+test_rate_limits(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "limits = { per_sender_hour = 3; replies_per_day = 0; "
+				    "identical = 0; daily_cap = 0; };\n");
+	char out[8192], text[64];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof(text), "ENROL Minh Son %d han", i + 1);
+		inject(e, STRANGER, text, BASE_TIME + i);
+	}
+	inject(e, OFFICER, "ENROL Minh Son 50 han", BASE_TIME + 5);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox"), 6);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 4);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'rate_limited'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 3);
+	/* An hour later, the sender is heard again. */
+	inject(e, STRANGER, "ENROL Minh Son 9 han", BASE_TIME + 20);
+	run_at(e, BASE_TIME + 3700);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 5);
+	/* Replayed: counted, not answered. */
+	assert_int_equal(cli(e, out, sizeof(out), "replay --error rate_limited"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 7);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 4);
+	env_free(e);
+
+	e = env_new("senders = { unknown = \"accept\"; };\n"
+		    "limits = { per_sender_hour = 0; replies_per_day = 2; identical = 0; "
+		    "daily_cap = 0; };\n");
+	for (i = 0; i < 4; i++) {
+		snprintf(text, sizeof(text), "ENROL Minh Son %d han", i + 1);
+		inject(e, STRANGER, text, BASE_TIME + i);
+	}
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 4);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 2);
+	env_free(e);
+}
+
+static void
+test_loop_guard(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "limits = { per_sender_hour = 0; replies_per_day = 0; "
+				    "identical = 2; daily_cap = 0; };\n");
+	char reply[512];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		inject(e, STRANGER, "ENROL Minh Son 5 han", BASE_TIME + i);
+	run_at(e, BASE_TIME + 10);
+	/* Counted (the officer may mean it), answered twice only. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 4);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 2);
+
+	/* Another machine sends our reply back: not parsed, not answered. */
+	db_text(e, "SELECT text FROM outbox WHERE id = 1", reply, sizeof(reply));
+	assert_non_null(strstr(reply, "OK"));
+	inject(e, "+84911111111", reply, BASE_TIME + 20);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender = '+84911111111' AND "
+				   "state = 'rejected' AND error = 'loop'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 4);
+	env_free(e);
+}
+
+static void
+test_daily_cap(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "limits = { per_sender_hour = 0; replies_per_day = 0; "
+				    "identical = 0; daily_cap = 2; };\n");
+	struct store *st;
+	int64_t id;
+
+	inject(e, "+84912000011", "ENROL Minh Son 1 han", BASE_TIME);
+	inject(e, "+84912000012", "ENROL Minh Son 2 han", BASE_TIME + 1);
+	inject(e, "+84912000013", "ENROL Minh Son 3 han", BASE_TIME + 2);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state = 'failed' AND "
+				   "error = 'daily cap'"),
+			 1);
+	/* A digest waits for the next day; the cap holds across a restart. */
+	st = store_open(e->db, 0);
+	assert_non_null(st);
+	assert_int_equal(store_outbox_add(st, "+84912000099", "digest", "digest", 0, &id), 0);
+	store_close(st);
+	inject(e, "+84912000014", "ENROL Minh Son 4 han", BASE_TIME + 20);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 2);
+	assert_int_equal(db_int(e, "SELECT state = 'queued' FROM outbox WHERE reason = 'digest'"),
+			 1);
+	/* The next day (Vietnam midnight is 17:00 UTC). */
+	run_at(e, clock_day_start(BASE_TIME) + 24 * 3600 + 60);
+	assert_int_equal(db_int(e, "SELECT state = 'sent' FROM outbox WHERE reason = 'digest'"), 1);
+	assert_int_equal(db_int(e, "SELECT sent FROM sent_days WHERE day = '2022-03-01'"), 2);
+	assert_int_equal(db_int(e, "SELECT sent FROM sent_days WHERE day = '2022-03-02'"), 1);
+	env_free(e);
+}
+
+/* Registry roles open classes and get the digest for TK, next to the
+ * configuration's lists (which keep working). */
+static void
+test_roles(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "classes = { senders = [\"0912000009\"]; };\n");
+	char out[4096];
+
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000077 class"), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000078 admin"), 0);
+	inject(e, STRANGER, "LOP MO HL22-01 Minh Son han 30", BASE_TIME);
+	inject(e, "+84912000077", "LOP MO HL22-02 Minh Son han 30", BASE_TIME + 1);
+	inject(e, "+84912000078", "LOP MO HL22-03 Minh Son han 30", BASE_TIME + 2);
+	inject(e, "+84912000009", "LOP MO HL22-04 Minh Son han 30", BASE_TIME + 3);
+	inject(e, "+84912000078", "TK", BASE_TIME + 4);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes WHERE key = 'HL2201'"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'not_allowed'"), 1);
+	/* TK from an admin: the digest ("Ban tin"), not the district totals. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000078' "
+				   "AND text LIKE 'Ban tin%%'"),
+			 1);
+	env_free(e);
+
+	/* No list in the configuration: anyone may, until the registry names
+	 * class numbers or staff. */
+	e = env_new("senders = { unknown = \"accept\"; };\n");
+	inject(e, STRANGER, "LOP MO HL22-01 Minh Son han 30", BASE_TIME);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes"), 1);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000077 class"), 0);
+	inject(e, STRANGER, "LOP MO HL22-02 Minh Son han 30", BASE_TIME + 20);
+	inject(e, "+84912000077", "LOP MO HL22-03 Minh Son han 30", BASE_TIME + 21);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM classes WHERE key = 'HL2202'"), 0);
+	env_free(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_normalise),
+	    cmocka_unit_test(test_policy),
+	    cmocka_unit_test(test_quota),
+	    cmocka_unit_test(test_config_errors),
+	    cmocka_unit_test(test_senders_cli),
+	    cmocka_unit_test(test_quarantine),
+	    cmocka_unit_test(test_unknown_reject_accept),
+	    cmocka_unit_test(test_other_commune),
+	    cmocka_unit_test(test_replay),
+	    cmocka_unit_test(test_rate_limits),
+	    cmocka_unit_test(test_loop_guard),
+	    cmocka_unit_test(test_daily_cap),
+	    cmocka_unit_test(test_roles),
+	};
+
+	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
