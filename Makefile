@@ -55,6 +55,8 @@ GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gat
 # Digests, reminders and the plan report (issue 5).
 REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c
 GATEWAY_SRC += $(REPORT_SRC)
+# Database copies (issue 7).
+GATEWAY_SRC += gateway/backup.c
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -65,6 +67,7 @@ LOG_OBJ = $(call obj,$(LOG_SRC))
 LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
+LIB_OBJ += $(call obj,gateway/backup.c)
 OBJ = $(call obj,$(SRC))
 
 UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \
@@ -147,6 +150,12 @@ $(B)/tests/test_report: $(B)/tests/test_report.o $(B)/tests/plantest.o $(B)/test
 
 $(B)/tests/test_digest: $(B)/tests/test_digest.o $(B)/tests/plantest.o $(B)/tests/fixture.o \
 		       $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+# Storage faults and backups (issue 7).
+INTEG_TESTS += $(B)/tests/test_faults
+$(B)/tests/test_faults: $(B)/tests/test_faults.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) \
+			$(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 $(B)/tests/bench_report: $(B)/tests/bench_report.o $(B)/tests/plantest.o $(LIB_OBJ)

@@ -123,6 +123,14 @@ struct config_scheduled {
 	int max_per_day;
 };
 
+/* Daily online backups of the database (store/backup.h).  dir is NULL when
+ * the configuration has no backup group: no scheduled backups. */
+struct config_backup {
+	char *dir; /* path, resolved */
+	int keep;  /* copies kept, newest first */
+	int hour;  /* the hour of the day (Vietnam time) from which it is due */
+};
+
 struct config {
 	char *path;	      /* the file this was loaded from */
 	char *database;	      /* absolute or relative to the cwd */
@@ -157,6 +165,7 @@ struct config {
 	size_t nclass_senders;
 	struct config_reminders reminders;
 	struct config_scheduled scheduled;
+	struct config_backup backup;
 };
 
 /* One problem found while loading. */

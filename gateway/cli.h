@@ -13,5 +13,6 @@ int cli_reports(const char *conf, int argc, char **argv); /* reports */
 int cli_report(const char *conf, int argc, char **argv);  /* report --period P [--format F] */
 int cli_push(const char *conf, int argc, char **argv);	  /* push --once|--failed|--retry ID */
 int cli_status(const char *conf, int argc, char **argv);  /* status */
+int cli_backup(const char *conf, int argc, char **argv);  /* backup [--to FILE] */
 
 #endif

@@ -27,6 +27,7 @@ static const struct {
     {"push", cli_push, "push --failed           list the parked events"},
     {"push", cli_push, "push --retry ID|all     queue a parked event again"},
     {"status", cli_status, "status                  queue length, last success, last error"},
+    {"backup", cli_backup, "backup [--to FILE]      copy the database now (backup.dir or FILE)"},
 };
 
 static void
