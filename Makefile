@@ -158,6 +158,17 @@ $(B)/tests/test_faults: $(B)/tests/test_faults.o $(B)/tests/fixture.o $(call obj
 			$(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+# kill -9 at random points (issue 7): a short form in check, 200 cycles in
+# torture (TORTURE_SEED=N replays a run).
+INTEG_TESTS += $(B)/tests/torture
+$(B)/tests/torture: $(B)/tests/torture.o $(B)/tests/fixture.o $(B)/tests/modemsim
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS)
+
+TORTURE_CYCLES ?= 200
+.PHONY: torture
+torture: tinbao $(B)/tests/torture
+	$(B)/tests/torture $(TORTURE_CYCLES)
+
 $(B)/tests/bench_report: $(B)/tests/bench_report.o $(B)/tests/plantest.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
