@@ -486,6 +486,40 @@ test_disk_full(void **state)
 	assert_int_equal(finish(&p), 0);
 }
 
+/* The backup group is checked like the rest: file:line for each error. */
+static void
+test_backup_config(void **state)
+{
+	struct fixture *f = *state;
+	struct proc p;
+	char want[256], buf[2048], tmp[160];
+	FILE *in, *out;
+	int line = 0;
+
+	/* The setup's backup group replaced by a wrong one. */
+	snprintf(tmp, sizeof(tmp), "%s.new", f->conf);
+	in = fopen(f->conf, "r");
+	out = fopen(tmp, "w");
+	assert_non_null(in);
+	assert_non_null(out);
+	while (fgets(buf, sizeof(buf), in) != NULL) {
+		if (strncmp(buf, "backup = {", 10) == 0)
+			continue;
+		fputs(buf, out);
+		line++;
+	}
+	fclose(in);
+	fprintf(out, "backup = {\n\tdir = \"bk\";\n\tkeep = 0;\n\thour = 24;\n};\n");
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(rename(tmp, f->conf), 0);
+	assert_int_equal(chmod(f->conf, 0600), 0);
+	assert_int_not_equal(run(&p, f, 0, "check-config", NULL), 0);
+	snprintf(want, sizeof(want), "%s:%d: error: \"keep\"", f->conf, line + 3);
+	assert_non_null(strstr(p.out, want));
+	snprintf(want, sizeof(want), "%s:%d: error: \"hour\"", f->conf, line + 4);
+	assert_non_null(strstr(p.out, want));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -495,6 +529,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_config, setup, teardown),
 	};
 
 	if (argc > 1)
