@@ -149,6 +149,11 @@ backup_write(struct store *st, const char *file)
 		;
 	if (store_copy_finish(c) == -1 || r == -1)
 		goto fail;
+	/* Phone numbers and reports: readable by the gateway's user only. */
+	if (chmod(tmp, 0600) == -1) {
+		log_warn("backup: %s", tmp);
+		goto fail;
+	}
 	if (sync_path(tmp, O_RDONLY) == -1)
 		goto fail;
 	if (rename(tmp, file) == -1) {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -39,6 +40,7 @@
 #define DAY1 1772420400
 
 static const char *tinbao = "./tinbao";
+static uid_t run_as; /* when not 0, children run as this user and group */
 
 /* A child whose stdout and stderr come back through a pipe. */
 struct proc {
@@ -94,6 +96,9 @@ start(struct proc *p, const struct fixture *f, int64_t now, const char **args)
 		close(pfd[0]);
 		close(pfd[1]);
 		unsetenv("TINBAO_CRASH");
+		if (run_as != 0 &&
+		    (setgroups(0, NULL) == -1 || setgid(run_as) == -1 || setuid(run_as) == -1))
+			_exit(126);
 		if (now > 0) {
 			snprintf(nowbuf, sizeof(nowbuf), "%lld", (long long)now);
 			setenv("TINBAO_FAKE_NOW", nowbuf, 1);
@@ -225,6 +230,7 @@ setup(void **state)
 	FILE *c;
 
 	assert_non_null(f);
+	run_as = 0;
 	assert_int_equal(fixture_setup(f, tinbao, "contrib/tinbao.conf"), 0);
 	c = fopen(f->conf, "a");
 	assert_non_null(c);
@@ -268,6 +274,8 @@ test_backup_command(void **state)
 	assert_int_equal(db_int(to, "SELECT count(*) FROM pragma_quick_check WHERE "
 				    "quick_check = 'ok'"),
 			 1);
+	assert_int_equal(stat(to, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", to);
 	assert_int_equal(stat(tmp, &sb), -1);
 
@@ -486,6 +494,65 @@ test_disk_full(void **state)
 	assert_int_equal(finish(&p), 0);
 }
 
+/*
+ * The database file cannot be written when the gateway starts (it opens
+ * read-only then, and stays so): the same as a full disk, and once the file
+ * is writable the store is reopened by itself.  As root, permissions do not
+ * stop writes: the gateway then runs as nobody on a file owned by root.
+ */
+static void
+test_read_only(void **state)
+{
+	struct fixture *f = *state;
+	const char *args[] = {"run", NULL};
+	char cmd[256];
+	struct proc p;
+	int i;
+
+	assert_int_equal(run(&p, f, 0, "run", "--once", NULL), 0);
+	if (geteuid() == 0) {
+		snprintf(cmd, sizeof(cmd), "chown -R 65534:65534 '%s'", f->dir);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(chown(f->db, 0, 0), 0);
+		run_as = 65534;
+	}
+	assert_int_equal(chmod(f->db, 0444), 0);
+	start(&p, f, 0, args);
+	assert_int_equal(wait_log(&p, "gateway running", 20000), 0);
+	for (i = 0; i < 3; i++) {
+		char text[64];
+
+		snprintf(text, sizeof(text), "GRAD Thien Tan %d maycn", i + 1);
+		inject(f, "+84912000002", text);
+	}
+	if (geteuid() == 0) {
+		snprintf(cmd, sizeof(cmd), "chown -R 65534:65534 '%s/phone'", f->dir);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_int_equal(wait_log(&p, "cannot be written", 20000), 0);
+	drain(&p, 3000);
+	assert_int_equal(kill(p.pid, 0), 0);
+	assert_int_equal(phone_count(f), 3);
+	assert_int_equal(count_str(p.out, "alert sent to +84912345001"), 1);
+
+	if (geteuid() == 0)
+		assert_int_equal(chown(f->db, 65534, 65534), 0);
+	assert_int_equal(chmod(f->db, 0644), 0);
+	assert_int_equal(wait_db(&p, f->db,
+				 "SELECT count(*) FROM outbox WHERE reason = 'reply' AND "
+				 "state = 'sent'",
+				 3, 30000),
+			 0);
+	run_as = 0;
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM inbox"), 3);
+	assert_int_equal(phone_count(f), 0);
+	assert_non_null(strstr(p.out, "reopened read-write"));
+	assert_int_equal(count_str(p.out, "alert sent to"), 1);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM outbox WHERE reason = 'alert'"), 1);
+	kill(p.pid, SIGTERM);
+	assert_int_equal(finish(&p), 0);
+}
+
 /* The backup group is checked like the rest: file:line for each error. */
 static void
 test_backup_config(void **state)
@@ -529,6 +596,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_config, setup, teardown),
 	};
 
