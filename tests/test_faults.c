@@ -385,6 +385,37 @@ test_corrupt_database(void **state)
 	free(before);
 }
 
+/* After an unclean shutdown (a WAL file left behind) the whole file is
+ * checked at start: damage beyond the first page is found there too. */
+static void
+test_unclean_damaged(void **state)
+{
+	struct fixture *f = *state;
+	struct proc p;
+	char wal[160];
+	int64_t page;
+	off_t at;
+	int fd;
+
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	/* The inbox table's root page: the schema still reads fine. */
+	page = db_int(f->db, "PRAGMA page_size");
+	at = (off_t)(db_int(f->db, "SELECT rootpage FROM sqlite_master WHERE name = 'inbox'") - 1) *
+	     page;
+	assert_true(at > 0 && page <= 4096);
+	overwrite(f->db, at, (size_t)page);
+	snprintf(wal, sizeof(wal), "%s-wal", f->db);
+	fd = open(wal, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, "x", 1), 1);
+	close(fd);
+	assert_int_not_equal(run(&p, f, DAY1 + 60, "run", "--once", NULL), 0);
+	assert_non_null(strstr(p.out, "not closed cleanly"));
+	assert_non_null(strstr(p.out, "damaged"));
+	assert_non_null(strstr(p.out, "to restore: stop tinbao"));
+}
+
 /* A database that vanished while copies exist is not replaced by an empty
  * one. */
 static void
@@ -594,6 +625,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_backup_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_daily, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unclean_damaged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
