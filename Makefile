@@ -60,6 +60,8 @@ GATEWAY_SRC += $(REPORT_SRC)
 # Who may report, abuse and loops (issue 7).
 TRUST_SRC = gateway/senders.c gateway/quota.c
 GATEWAY_SRC += $(TRUST_SRC) gateway/trustcli.c
+# Database copies (issue 7).
+GATEWAY_SRC += gateway/backup.c
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -73,6 +75,7 @@ LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 LIB_OBJ += $(call obj,$(REPORT_SRC))
 LIB_OBJ += $(call obj,gateway/health.c gateway/ussd.c)
 LIB_OBJ += $(call obj,$(TRUST_SRC) gateway/trustcli.c)
+LIB_OBJ += $(call obj,gateway/backup.c)
 OBJ = $(call obj,$(SRC))
 
 UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \
@@ -164,6 +167,23 @@ $(B)/tests/test_trust: $(B)/tests/test_trust.o $(B)/tests/fixture.o $(LIB_OBJ)
 
 $(B)/tests/bench_trust: $(B)/tests/bench_trust.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Storage faults and backups (issue 7).
+INTEG_TESTS += $(B)/tests/test_faults
+$(B)/tests/test_faults: $(B)/tests/test_faults.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) \
+			$(LOG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+# kill -9 at random points (issue 7): a short form in check, 200 cycles in
+# torture (TORTURE_SEED=N replays a run).
+INTEG_TESTS += $(B)/tests/torture
+$(B)/tests/torture: $(B)/tests/torture.o $(B)/tests/fixture.o $(B)/tests/modemsim
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS)
+
+TORTURE_CYCLES ?= 200
+.PHONY: torture
+torture: tinbao $(B)/tests/torture
+	$(B)/tests/torture $(TORTURE_CYCLES)
 
 $(B)/tests/bench_report: $(B)/tests/bench_report.o $(B)/tests/plantest.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

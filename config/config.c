@@ -896,6 +896,13 @@ static const struct key limits_keys[] = {
 	KEND,
 };
 
+static const struct key backup_keys[] = {
+	KSTR("dir", 1, OFF(backup.dir), check_nonempty),
+	KINT("keep", 0, 1, 365, OFF(backup.keep)),
+	KINT("hour", 0, 0, 23, OFF(backup.hour)),
+	KEND,
+};
+
 static const struct key top_keys[] = {
 	KSTR("database", 1, OFF(database), check_nonempty),
 	KGROUP("gammu", 1, gammu_keys),
@@ -920,6 +927,7 @@ static const struct key top_keys[] = {
 	KGROUP("balance", 0, balance_keys),
 	KGROUP("senders", 0, senders_keys),
 	KGROUP("limits", 0, limits_keys),
+	KGROUP("backup", 0, backup_keys),
 	KEND,
 };
 /* clang-format on */
@@ -1729,6 +1737,7 @@ finish_paths(struct loader *l, const config_t *cf)
 	resolve(l, &cfg->gammurc);
 	resolve(l, &cfg->push.token_file);
 	resolve(l, &cfg->push.ca_file);
+	resolve(l, &cfg->backup.dir);
 	/* Only a warning: check-config and parse must work on a machine that
 	 * has no modem. */
 	if (cfg->gammurc != NULL && cfg->gammurc[0] != '\0' && stat(cfg->gammurc, &st) == -1)
@@ -2208,6 +2217,8 @@ set_defaults(struct config *cfg)
 	cfg->limits.replies_per_day = 50;
 	cfg->limits.identical = 3;
 	cfg->limits.daily_cap = 300;
+	cfg->backup.keep = 7;
+	cfg->backup.hour = 2;
 }
 
 struct config *
@@ -2359,6 +2370,7 @@ config_free(struct config *cfg)
 	free(cfg->digest.time);
 	free_strings(cfg->digest.days, cfg->digest.ndays);
 	free_strings(cfg->reminders.deadlines, cfg->reminders.ndeadlines);
+	free(cfg->backup.dir);
 	free(cfg->scheduled.quiet_from);
 	free(cfg->scheduled.quiet_to);
 	free(cfg->balance.code);

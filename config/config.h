@@ -189,6 +189,14 @@ struct config_limits {
 	int daily_cap;	     /* SMS sent by the gateway in a day (Vietnam time) */
 };
 
+/* Daily online backups of the database (store/backup.h).  dir is NULL when
+ * the configuration has no backup group: no scheduled backups. */
+struct config_backup {
+	char *dir; /* path, resolved */
+	int keep;  /* copies kept, newest first */
+	int hour;  /* the hour of the day (Vietnam time) from which it is due */
+};
+
 struct config {
 	char *path;	      /* the file this was loaded from */
 	char *database;	      /* absolute or relative to the cwd */
@@ -235,6 +243,7 @@ struct config {
 	struct config_sending sending;
 	struct config_senders senders;
 	struct config_limits limits;
+	struct config_backup backup;
 };
 
 /* One problem found while loading. */

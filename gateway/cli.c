@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
@@ -363,6 +364,42 @@ cli_reports(const char *conf, int argc, char **argv)
 		printf("%d report%s\n", count, count == 1 ? "" : "s");
 		status = 0;
 	}
+done:
+	store_close(st);
+	config_free(cfg);
+	return status;
+}
+
+int
+cli_backup(const char *conf, int argc, char **argv)
+{
+	struct config *cfg;
+	struct store *st = NULL;
+	char path[4096];
+	int status = 1;
+
+	if (!(argc == 1 || (argc == 3 && strcmp(argv[1], "--to") == 0 && argv[2][0] != '\0'))) {
+		fprintf(stderr, "usage: tinbao -c config backup [--to FILE]\n");
+		return 2;
+	}
+	cfg = load(conf, NULL);
+	if (cfg == NULL)
+		return 1;
+	if (backup_check_database(cfg) == -1)
+		goto done;
+	/* Read-only: a copy while the gateway runs takes nothing from it. */
+	st = store_open(cfg->database, STORE_READONLY);
+	if (st == NULL)
+		goto done;
+	if (argc == 3) {
+		if (backup_write(st, argv[2]) == -1)
+			goto done;
+		snprintf(path, sizeof(path), "%s", argv[2]);
+	} else if (backup_now(cfg, st, clock_now(), path, sizeof(path)) == -1) {
+		goto done;
+	}
+	printf("%s\n", path);
+	status = 0;
 done:
 	store_close(st);
 	config_free(cfg);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "backup.h"
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
@@ -84,6 +85,13 @@ struct gw {
 	struct buf json;
 	struct topup topups[8]; /* NAPTIEN received, not yet dialled */
 	int ntopups;
+	int64_t backup_retry; /* clock_now() time of the next daily-copy attempt */
+	/* The database cannot be written (disk full, read-only...): SMS stay on
+	 * the phone, the next attempt is at db_retry_at (monotonic ms). */
+	int db_down;
+	int db_wait; /* ms, doubled after each failed attempt */
+	int64_t db_retry_at;
+	int db_alerted; /* the admins were told (the database could not record it) */
 };
 
 /* The modems that are connected now. */
@@ -113,6 +121,9 @@ set_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit shows as a write error (EFBIG), handled like a
+	 * full disk, instead of killing the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 /*
@@ -1239,6 +1250,90 @@ modem_checks(struct gw *gw)
 	}
 }
 
+#define DB_RETRY_MIN_MS 2000
+#define DB_RETRY_MAX_MS (2 * 60 * 1000)
+
+#define DB_DOWN_TEXT                                                                               \
+	"TINBAO: khong ghi duoc co so du lieu (o dia day hoac chi doc). Tin nhan den van giu "     \
+	"tren SIM. Hay kiem tra may chu."
+#define DB_UP_TEXT "TINBAO: co so du lieu ghi lai duoc binh thuong. Tin nhan tren SIM da duoc luu."
+
+/* Straight through the first modem that may send (alert.h's admins): the
+ * database, which would queue the SMS, is what is broken. */
+static void
+alert_direct(struct gw *gw, const char *text)
+{
+	char *const *to;
+	struct gw_modem *m, *via = NULL;
+	size_t i, n;
+
+	to = alert_recipients(gw->cfg, &n);
+	FOREACH_CONNECTED(gw, m)
+	if (via == NULL && m->send)
+		via = m;
+	for (i = 0; i < n; i++) {
+		if (via == NULL || modem_send(via->modem, to[i], text) == -1)
+			log_warnx("alert to %s not sent", to[i]);
+		else
+			log_info("alert sent to %s", to[i]);
+	}
+	if (n > 0)
+		gw->db_alerted = 1;
+}
+
+/* A write failed for lack of space or permission: back off, tell once. */
+static void
+db_failed(struct gw *gw)
+{
+	if (!gw->db_down) {
+		gw->db_down = 1;
+		gw->db_wait = DB_RETRY_MIN_MS;
+		log_warnx("database %s cannot be written; SMS stay on the phone until it can "
+			  "(next attempt in %d ms)",
+			  gw->cfg->database, gw->db_wait);
+		if (!gw->db_alerted)
+			alert_direct(gw, DB_DOWN_TEXT);
+	} else {
+		gw->db_wait = gw->db_wait * 2 > DB_RETRY_MAX_MS ? DB_RETRY_MAX_MS : gw->db_wait * 2;
+		log_debug("database still not writable; next attempt in %d ms", gw->db_wait);
+	}
+	gw->db_retry_at = monotonic_ms() + gw->db_wait;
+}
+
+/* Writes work again: say so, and record the alert now that it can be. */
+static void
+db_recovered(struct gw *gw)
+{
+	char *const *to;
+	size_t i, n;
+
+	gw->db_down = 0;
+	log_info("database %s is writable again", gw->cfg->database);
+	if (!gw->db_alerted)
+		return;
+	to = alert_recipients(gw->cfg, &n);
+	for (i = 0; i < n; i++)
+		if (store_outbox_add(gw->st, to[i], DB_UP_TEXT, "alert", 0, NULL) == -1)
+			return; /* still told next time */
+	gw->db_alerted = 0;
+}
+
+/* 1 when this turn must leave the database alone (it was not writable and
+ * the next attempt is not due yet, or the handle is still read-only). */
+static int
+db_wait(struct gw *gw)
+{
+	if (!gw->db_down)
+		return 0;
+	if (monotonic_ms() < gw->db_retry_at)
+		return 1;
+	if (store_reopen(gw->st) == -1) {
+		db_failed(gw);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 turn(struct gw *gw)
 {
@@ -1248,6 +1343,8 @@ turn(struct gw *gw)
 
 	keep_modems(gw);
 	gw->incoming = 0;
+	if (db_wait(gw))
+		return;
 	t0 = monotonic_ms();
 	FOREACH_CONNECTED(gw, m)
 	{
@@ -1268,7 +1365,18 @@ turn(struct gw *gw)
 	digest_tick(gw->cfg, gw->st, clock_now());
 	modem_checks(gw);
 	t2 = monotonic_ms();
+	if (store_disk_error(gw->st)) {
+		/* Nothing is sent that could not be recorded as sent. */
+		db_failed(gw);
+		return;
+	}
+	if (gw->db_down)
+		db_recovered(gw);
 	sent = send_queued(gw);
+	/* After the sends: a copy restored later resends as little as can be. */
+	backup_tick(gw->cfg, gw->st, clock_now(), &gw->backup_retry);
+	if (store_disk_error(gw->st))
+		db_failed(gw);
 	t3 = monotonic_ms();
 	if (got > 0 || done > 0 || sent > 0)
 		log_info("read %d SMS (%" PRId64 " ms), processed %d (%" PRId64
@@ -1440,9 +1548,13 @@ gateway_run(struct config *cfg, int once)
 	buf_init(&gw.json);
 	quit = reload = 0;
 	set_signals();
-	gw.st = store_open(cfg->database, 0);
-	if (gw.st == NULL)
+	if (backup_check_database(cfg) == -1)
 		goto done;
+	gw.st = store_open(cfg->database, 0);
+	if (gw.st == NULL) {
+		backup_restore_hint(cfg);
+		goto done;
+	}
 	lock = gateway_lock(cfg->database);
 	if (lock == -1)
 		goto done;

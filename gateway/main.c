@@ -31,6 +31,7 @@ static const struct {
     {"senders", cli_senders, "senders list|add|remove|import  registered numbers"},
     {"quarantine", cli_quarantine, "quarantine [accept|reject ID]  SMS of unknown numbers"},
     {"replay", cli_replay, "replay [--error CODE]   parse rejected SMS again"},
+    {"backup", cli_backup, "backup [--to FILE]      copy the database now (backup.dir or FILE)"},
 };
 
 static void

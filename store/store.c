@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -882,12 +883,32 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int version;
+	int disk_error; /* a write failed for lack of space or permission */
 	sqlite3_stmt *stmt[S_NSTMTS];
 };
+
+/* The errors that say the file cannot be written now, not that a statement
+ * is wrong: they go away when space or permission comes back. */
+static int
+is_disk_error(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 static void
 warn_db(struct store *st, const char *what)
 {
+	if (is_disk_error(sqlite3_extended_errcode(st->db)))
+		st->disk_error = 1;
 	log_warnx("store: %s: %s", what, sqlite3_errmsg(st->db));
 }
 
@@ -1107,6 +1128,8 @@ static int
 exec(struct store *st, const char *sql, const char *what)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		if (is_disk_error(sqlite3_extended_errcode(st->db)))
+			st->disk_error = 1;
 		log_warnx("store: %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 		return -1;
 	}
@@ -1249,6 +1272,49 @@ check_version(struct store *st, int flags)
 	return 0;
 }
 
+/*
+ * A WAL file left at open means the last run did not close the database
+ * (store_close() removes it): a crash or a power cut.  SQLite recovers from
+ * that by itself; the quick check is for the damage it cannot undo (a disk
+ * that lied about fsync, a bad sector), found now rather than mid-batch.
+ */
+static int
+left_unclean(const char *path)
+{
+	char wal[4096];
+	struct stat sb;
+
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
+		return 0;
+	return stat(wal, &sb) == 0 && sb.st_size > 0;
+}
+
+static int
+quick_check(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	const char *v;
+	int rc, r = 0;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(5)", -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("store: %s: quick_check: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(s, 0);
+		if (v != NULL && strcmp(v, "ok") == 0)
+			continue;
+		log_warnx("store: %s: damaged: %s", st->path, v != NULL ? v : "?");
+		r = -1;
+	}
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s: damaged: %s", st->path, sqlite3_errmsg(st->db));
+		r = -1;
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
 static int
 prepare_all(struct store *st)
 {
@@ -1269,7 +1335,7 @@ struct store *
 store_open(const char *path, int flags)
 {
 	struct store *st;
-	int oflags;
+	int oflags, unclean;
 
 	if (path == NULL || *path == '\0') {
 		log_warnx("store: no database file given");
@@ -1277,6 +1343,7 @@ store_open(const char *path, int flags)
 	}
 	if (check_header(path) == -1)
 		return NULL;
+	unclean = !(flags & STORE_READONLY) && left_unclean(path);
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
 		log_warn("store: calloc");
@@ -1302,6 +1369,11 @@ store_open(const char *path, int flags)
 
 	if (check_version(st, flags) == -1 || set_foreign_keys(st) == -1)
 		goto fail;
+	if (unclean) {
+		log_info("store: %s: not closed cleanly last time; checking it", path);
+		if (quick_check(st) == -1)
+			goto fail;
+	}
 	if (!(flags & STORE_READONLY)) {
 		if (set_pragmas(st) == -1)
 			goto fail;
@@ -1331,6 +1403,115 @@ store_close(struct store *st)
 		log_warnx("store: %s: close: %s", st->path, sqlite3_errmsg(st->db));
 	free(st->path);
 	free(st);
+}
+
+int
+store_disk_error(struct store *st)
+{
+	int e = st->disk_error;
+
+	st->disk_error = 0;
+	return e;
+}
+
+int
+store_reopen(struct store *st)
+{
+	struct store *n, tmp;
+
+	if (sqlite3_db_readonly(st->db, "main") != 1)
+		return 0;
+	/* A fresh handle, swapped in only once it works in full. */
+	n = store_open(st->path, 0);
+	if (n == NULL)
+		return -1;
+	if (sqlite3_db_readonly(n->db, "main") == 1) {
+		log_warnx("store: %s: still read-only", st->path);
+		store_close(n);
+		return -1;
+	}
+	tmp = *st;
+	*st = *n;
+	*n = tmp;
+	store_close(n);
+	log_info("store: %s: reopened read-write", st->path);
+	return 1;
+}
+
+struct store_copy {
+	sqlite3 *dst;
+	sqlite3_backup *b;
+	char *path;
+};
+
+struct store_copy *
+store_copy_start(struct store *st, const char *dest)
+{
+	struct store_copy *c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL || (c->path = strdup(dest)) == NULL) {
+		log_warn("store: copy");
+		free(c);
+		return NULL;
+	}
+	if (sqlite3_open_v2(dest, &c->dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		log_warnx("store: copy to %s: %s", dest,
+			  c->dst != NULL ? sqlite3_errmsg(c->dst) : "out of memory");
+		goto fail;
+	}
+	c->b = sqlite3_backup_init(c->dst, "main", st->db, "main");
+	if (c->b == NULL) {
+		log_warnx("store: copy to %s: %s", dest, sqlite3_errmsg(c->dst));
+		goto fail;
+	}
+	return c;
+
+fail:
+	sqlite3_close(c->dst);
+	free(c->path);
+	free(c);
+	return NULL;
+}
+
+int
+store_copy_step(struct store_copy *c, int pages)
+{
+	int rc = sqlite3_backup_step(c->b, pages);
+
+	if (rc == SQLITE_DONE)
+		return 1;
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return 0;
+	log_warnx("store: copy to %s: %s", c->path, sqlite3_errstr(rc));
+	return -1;
+}
+
+int
+store_copy_finish(struct store_copy *c)
+{
+	int r = 0;
+
+	if (c == NULL)
+		return 0;
+	if (sqlite3_backup_finish(c->b) != SQLITE_OK) {
+		log_warnx("store: copy to %s: %s", c->path, sqlite3_errmsg(c->dst));
+		r = -1;
+	}
+	/* The copy is a plain rollback-journal file: one file to carry away. */
+	if (r == 0 && sqlite3_exec(c->dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) !=
+			  SQLITE_OK) {
+		log_warnx("store: copy to %s: %s", c->path, sqlite3_errmsg(c->dst));
+		r = -1;
+	}
+	if (sqlite3_close(c->dst) != SQLITE_OK) {
+		log_warnx("store: copy to %s: close failed", c->path);
+		r = -1;
+	}
+	free(c->path);
+	free(c);
+	return r;
 }
 
 int

@@ -55,6 +55,26 @@ struct store *store_open(const char *path, int flags);
 void store_close(struct store *st); /* accepts NULL */
 int store_schema_version(struct store *st);
 
+/* 1 when a write failed since the last call because the file could not be
+ * written (disk full, I/O error, read-only, cannot open), then clears it. */
+int store_disk_error(struct store *st);
+/* When the handle is stuck read-only (the file was not writable when it was
+ * opened), opens the file again and swaps the new handle in: 1 when it did,
+ * 0 when the handle was not read-only, -1 when it is still not writable (the
+ * old handle is kept). */
+int store_reopen(struct store *st);
+
+/* An online copy of the database into a new file (sqlite3_backup_*), made in
+ * steps; the writes made through st between steps are carried into the copy.
+ * store_copy_step() copies up to pages pages (-1: all) and returns 1 when the
+ * copy is complete, 0 when there is more, -1 on error.  store_copy_finish()
+ * closes the copy (also an unfinished one, which is then unusable) and
+ * returns 0, or -1 when the copy failed. */
+struct store_copy;
+struct store_copy *store_copy_start(struct store *st, const char *dest);
+int store_copy_step(struct store_copy *c, int pages);
+int store_copy_finish(struct store_copy *c); /* accepts NULL */
+
 /* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). */
 int store_begin(struct store *st);
 int store_commit(struct store *st);

@@ -1,0 +1,311 @@
+/*
+ * backup.c - see backup.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backup.h"
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+
+#define PREFIX "tinbao-"
+#define SUFFIX ".db"
+#define NAME_LEN (sizeof(PREFIX) - 1 + 15 + sizeof(SUFFIX) - 1) /* YYYYMMDD-HHMMSS */
+#define STEP_PAGES 1024
+#define RETRY_S 3600
+
+/* tinbao-YYYYMMDD-HHMMSS.db */
+static int
+is_copy(const char *name)
+{
+	size_t i;
+
+	if (strlen(name) != NAME_LEN || strncmp(name, PREFIX, sizeof(PREFIX) - 1) != 0 ||
+	    strcmp(name + NAME_LEN - (sizeof(SUFFIX) - 1), SUFFIX) != 0)
+		return 0;
+	for (i = sizeof(PREFIX) - 1; i < sizeof(PREFIX) - 1 + 15; i++) {
+		if (i == sizeof(PREFIX) - 1 + 8 ? name[i] != '-' : (name[i] < '0' || name[i] > '9'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+by_name_desc(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* The copies in dir, newest first.  0 or -1 (*n is 0 when dir is missing). */
+static int
+list_copies(const char *dir, char ***v, size_t *n)
+{
+	struct dirent *de;
+	DIR *d;
+	char **nv;
+	size_t cap = 0;
+
+	*v = NULL;
+	*n = 0;
+	d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_copy(de->d_name))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(*v, cap * sizeof(**v));
+			if (nv == NULL)
+				goto fail;
+			*v = nv;
+		}
+		if (((*v)[*n] = strdup(de->d_name)) == NULL)
+			goto fail;
+		(*n)++;
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(*v, *n, sizeof(**v), by_name_desc);
+	return 0;
+
+fail:
+	closedir(d);
+	return -1;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+sync_path(const char *path, int flags)
+{
+	int fd, r;
+
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd == -1) {
+		log_warn("backup: %s", path);
+		return -1;
+	}
+	r = fsync(fd);
+	if (r == -1)
+		log_warn("backup: fsync %s", path);
+	close(fd);
+	return r;
+}
+
+/* The folder part of path, "." when there is none. */
+static void
+dir_of(const char *path, char *out, size_t outsz)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(out, outsz, ".");
+	else if (slash == path)
+		snprintf(out, outsz, "/");
+	else
+		snprintf(out, outsz, "%.*s", (int)(slash - path), path);
+}
+
+int
+backup_write(struct store *st, const char *file)
+{
+	struct store_copy *c;
+	char tmp[4096], dir[4096];
+	int r;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp)) {
+		log_warnx("backup: %s: name too long", file);
+		return -1;
+	}
+	/* A leftover of an interrupted copy would be taken as the start of a
+	 * database. */
+	if (unlink(tmp) == -1 && errno != ENOENT) {
+		log_warn("backup: %s", tmp);
+		return -1;
+	}
+	c = store_copy_start(st, tmp);
+	if (c == NULL)
+		goto fail;
+	while ((r = store_copy_step(c, STEP_PAGES)) == 0)
+		;
+	if (store_copy_finish(c) == -1 || r == -1)
+		goto fail;
+	/* Phone numbers and reports: readable by the gateway's user only. */
+	if (chmod(tmp, 0600) == -1) {
+		log_warn("backup: %s", tmp);
+		goto fail;
+	}
+	if (sync_path(tmp, O_RDONLY) == -1)
+		goto fail;
+	if (rename(tmp, file) == -1) {
+		log_warn("backup: rename %s to %s", tmp, file);
+		goto fail;
+	}
+	dir_of(file, dir, sizeof(dir));
+	if (sync_path(dir, O_RDONLY | O_DIRECTORY) == -1)
+		return -1;
+	return 0;
+
+fail:
+	unlink(tmp);
+	return -1;
+}
+
+/* Removes the oldest copies beyond keep. */
+static void
+prune(const char *dir, int keep)
+{
+	char **v, path[4096];
+	size_t n, i;
+
+	if (list_copies(dir, &v, &n) == -1) {
+		log_warn("backup: %s", dir);
+		free_list(v, n);
+		return;
+	}
+	for (i = (size_t)keep; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, v[i]);
+		if (unlink(path) == -1)
+			log_warn("backup: remove %s", path);
+		else
+			log_info("backup: removed the old copy %s", path);
+	}
+	free_list(v, n);
+}
+
+int
+backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz)
+{
+	const char *dir = cfg->backup.dir;
+	struct tm tm;
+
+	if (dir == NULL) {
+		log_warnx("backup: no backup folder configured (backup.dir in %s)", cfg->path);
+		return -1;
+	}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("backup: %s", dir);
+		return -1;
+	}
+	clock_local(now, &tm);
+	if ((size_t)snprintf(out, outsz, "%s/" PREFIX "%04d%02d%02d-%02d%02d%02d" SUFFIX, dir,
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			     tm.tm_sec) >= outsz) {
+		log_warnx("backup: %s: name too long", dir);
+		return -1;
+	}
+	if (backup_write(st, out) == -1)
+		return -1;
+	prune(dir, cfg->backup.keep);
+	return 0;
+}
+
+int
+backup_newest(const char *dir, char *out, size_t outsz)
+{
+	char **v;
+	size_t n;
+	int found = 0;
+
+	if (dir == NULL || list_copies(dir, &v, &n) == -1)
+		return 0;
+	if (n > 0) {
+		snprintf(out, outsz, "%s/%s", dir, v[0]);
+		found = 1;
+	}
+	free_list(v, n);
+	return found;
+}
+
+int
+backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *retry_at)
+{
+	char newest[4096], today[48], path[4096];
+	const char *base;
+	struct tm tm;
+	int64_t t0;
+
+	if (cfg->backup.dir == NULL || now < *retry_at)
+		return 0;
+	clock_local(now, &tm);
+	if (tm.tm_hour < cfg->backup.hour)
+		return 0;
+	snprintf(today, sizeof(today), PREFIX "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday);
+	if (backup_newest(cfg->backup.dir, newest, sizeof(newest))) {
+		base = strrchr(newest, '/') + 1;
+		if (strncmp(base, today, strlen(today)) >= 0)
+			return 0; /* today's copy (or a later one: the clock went back) */
+	}
+	t0 = clock_now();
+	if (backup_now(cfg, st, now, path, sizeof(path)) == -1) {
+		*retry_at = now + RETRY_S;
+		log_warnx("backup: the daily copy failed; next attempt in %d s", RETRY_S);
+		return -1;
+	}
+	log_info("backup: daily copy %s written (%" PRId64 " s)", path, clock_now() - t0);
+	return 1;
+}
+
+static void
+hint(const struct config *cfg, const char *why)
+{
+	char newest[4096];
+	const char *db = cfg->database;
+
+	log_warnx("database %s: %s", db, why);
+	if (cfg->backup.dir == NULL || !backup_newest(cfg->backup.dir, newest, sizeof(newest))) {
+		log_warnx("to restore: stop tinbao, move %s (and %s-wal, %s-shm) aside and copy "
+			  "your latest backup of it in its place; no backup folder with copies "
+			  "is configured (backup.dir in %s)",
+			  db, db, db, cfg->path);
+		return;
+	}
+	log_warnx("to restore: stop tinbao; mv %s %s.damaged (and %s-wal, %s-shm if present); "
+		  "cp %s %s; then start tinbao again.  The copies in %s are named by date, "
+		  "newest first: take an older one if this one fails too",
+		  db, db, db, db, newest, db, cfg->backup.dir);
+}
+
+int
+backup_check_database(const struct config *cfg)
+{
+	char newest[4096];
+	struct stat sb;
+
+	if (cfg->backup.dir == NULL || strcmp(cfg->database, ":memory:") == 0 ||
+	    strncmp(cfg->database, "file:", 5) == 0)
+		return 0;
+	if (stat(cfg->database, &sb) == 0 || errno != ENOENT)
+		return 0;
+	if (!backup_newest(cfg->backup.dir, newest, sizeof(newest)))
+		return 0; /* a first start */
+	hint(cfg, "missing, but backups of it exist; refusing to start with a new empty "
+		  "database");
+	return -1;
+}
+
+void
+backup_restore_hint(const struct config *cfg)
+{
+	hint(cfg, "cannot be used (see above); it is left untouched");
+}

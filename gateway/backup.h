@@ -1,0 +1,46 @@
+/*
+ * backup.h - copies of the database: daily into the configured folder, and
+ * on demand (`tinbao backup`).
+ *
+ * A copy is made online with SQLite's backup API from the gateway's own
+ * connection, written under a temporary name, synced, and renamed into
+ * place, so a copy that exists under its final name is complete.  Copies in
+ * the folder are named tinbao-YYYYMMDD-HHMMSS.db (Vietnam time); the names
+ * sort by age, and the newest one's date says whether today's copy exists,
+ * across restarts.  Beyond config.backup.keep the oldest are removed.
+ */
+#ifndef TINBAO_BACKUP_H
+#define TINBAO_BACKUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct store;
+
+/* Copies st into file (replaced when it exists).  0 or -1. */
+int backup_write(struct store *st, const char *file);
+
+/* Makes a dated copy in cfg->backup.dir now and removes the oldest beyond
+ * keep; the new copy's path goes into out.  0 or -1. */
+int backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz);
+
+/* The daemon's hook, called every turn: makes the day's copy when it is due
+ * (from the configured hour, none yet today).  *retry_at (caller-held, 0 at
+ * start) spaces out the attempts after a failure.  1 when a copy was made, 0
+ * when none was due, -1 when it failed. */
+int backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *retry_at);
+
+/* The newest copy in dir into out: 1 found, 0 none (or no such folder). */
+int backup_newest(const char *dir, char *out, size_t outsz);
+
+/* Before the database is opened for the first time: a missing database file
+ * while copies exist in the backup folder is refused (it must be restored,
+ * not replaced by a new empty one).  0, or -1 after logging how to restore. */
+int backup_check_database(const struct config *cfg);
+
+/* After the database could not be opened (damaged, not a database...):
+ * logs the file and the way to restore it, naming the newest copy. */
+void backup_restore_hint(const struct config *cfg);
+
+#endif
