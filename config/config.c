@@ -756,6 +756,7 @@ static const struct key top_keys[] = {
 	KSTR("database", 1, OFF(database), check_nonempty),
 	KGROUP("gammu", 1, gammu_keys),
 	KSTR("own_number", 0, OFF(own_number), check_phone),
+	KSTR("user", 0, OFF(user), check_nonempty),
 	KGROUP("reply", 0, reply_keys),
 	KGROUP("gateway", 0, gateway_keys),
 	KGROUP("log", 0, log_keys),
@@ -2071,6 +2072,7 @@ config_free(struct config *cfg)
 	free(cfg->gammurc);
 	free(cfg->own_number);
 	free(cfg->log_level);
+	free(cfg->user);
 	free_push(&cfg->push);
 	free_strings(cfg->digest.recipients, cfg->digest.nrecipients);
 	free_strings(cfg->class_senders, cfg->nclass_senders);

@@ -19,6 +19,7 @@
 #include "modem.h"
 #include "parser.h"
 #include "push.h"
+#include "secure.h"
 #include "store.h"
 
 #define VN_UTC_OFFSET (7 * 3600) /* periods are counted in Vietnam's time */
@@ -892,6 +893,10 @@ reload_config(struct gw *gw)
 	struct push *np;
 	size_t i;
 
+	if (secure_private_file(gw->cfg->path, "configuration") == -1) {
+		log_warnx("reload: keeping the running configuration");
+		return;
+	}
 	cfg = config_load(gw->cfg->path, &diags);
 	for (i = 0; i < diags.n; i++)
 		log_warnx("%s:%d: %s: %s", diags.v[i].file, diags.v[i].line,
@@ -939,6 +944,9 @@ gateway_run(struct config *cfg, int once)
 		goto done;
 	gw.modem = modem_open(cfg->gammurc, cfg->gammu_section);
 	if (gw.modem == NULL)
+		goto done;
+	/* Root opened the modem and the database; the rest runs as the user. */
+	if (secure_drop(cfg) == -1)
 		goto done;
 	if (push_new(cfg, gw.st, &quit, &gw.push) == -1)
 		goto done;
