@@ -908,6 +908,7 @@ static const struct key top_keys[] = {
 	KGROUP("gammu", 1, gammu_keys),
 	KLIST_OPT("modems", modem_keys, struct config_modem, OFF(modems), OFF(nmodems)),
 	KSTR("own_number", 0, OFF(own_number), check_phone),
+	KSTR("user", 0, OFF(user), check_nonempty),
 	KGROUP("reply", 0, reply_keys),
 	KGROUP("gateway", 0, gateway_keys),
 	KGROUP("sending", 0, sending_keys),
@@ -2362,6 +2363,7 @@ config_free(struct config *cfg)
 	free(cfg->modems);
 	free(cfg->own_number);
 	free(cfg->log_level);
+	free(cfg->user);
 	free_push(&cfg->push);
 	free_strings(cfg->digest.recipients, cfg->digest.nrecipients);
 	free_strings(cfg->class_senders, cfg->nclass_senders);

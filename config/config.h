@@ -207,6 +207,7 @@ struct config {
 	int poll_interval;    /* seconds between scans of the phone */
 	int send_retries;     /* attempts before an outgoing SMS is failed */
 	char *log_level;      /* "debug", "info", "warning" */
+	char *user;	      /* run as root: the user to become (gateway/secure.h), or NULL */
 	long max_count;
 	struct config_plan plan;
 	struct config_commune *communes;

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Installs the Debian packages tinbao needs to build, run and test.
+# Installs the Debian packages tinbao needs to build, run and test
+# (clang with libclang-rt-dev: libFuzzer and the sanitizers, which clang
+# only recommends; valgrind: `make valgrind`).
 # Run as root (or through sudo) on Debian 12 or later.
 #
 #   --browser   also Chromium, with which the tests render the HTML report
@@ -7,7 +9,7 @@
 set -eu
 
 PKGS="build-essential pkg-config gammu libgammu-dev libsqlite3-dev sqlite3 libconfig-dev \
-libcurl4-openssl-dev libcmocka-dev clang python3"
+libcurl4-openssl-dev libcmocka-dev clang libclang-rt-dev valgrind python3"
 for arg in "$@"; do
 	case "$arg" in
 	--browser) PKGS="$PKGS chromium" ;;

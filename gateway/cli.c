@@ -20,6 +20,7 @@
 #include "parser.h"
 #include "push.h"
 #include "report.h"
+#include "secure.h"
 #include "store.h"
 #include "ussd.h"
 
@@ -58,6 +59,12 @@ cli_check_config(const char *conf, int argc, char **argv)
 		fprintf(stderr, "usage: tinbao -c config check-config\n");
 		return 2;
 	}
+	/* A copy under review may be readable; the one `run` reads may not. */
+	if (secure_private_file(conf, "configuration") == -1)
+		fprintf(stderr,
+			"%s: warning: `run` and `push` refuse this file until it is "
+			"private: chmod 600 %s\n",
+			conf, conf);
 	cfg = load(conf, &errors);
 	if (cfg == NULL || errors > 0) {
 		fprintf(stderr, "%s: %zu error%s\n", conf, errors, errors == 1 ? "" : "s");
@@ -81,6 +88,8 @@ cli_run(const char *conf, int argc, char **argv)
 		fprintf(stderr, "usage: tinbao -c config run [--once]\n");
 		return 2;
 	}
+	if (secure_private_file(conf, "configuration") == -1)
+		return 1;
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
@@ -615,6 +624,8 @@ cli_push(const char *conf, int argc, char **argv)
 			"usage: tinbao -c config push --once | --failed | --retry ID|all\n");
 		return 2;
 	}
+	if (secure_private_file(conf, "configuration") == -1)
+		return 1;
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;

@@ -28,6 +28,7 @@
 #include "parser.h"
 #include "push.h"
 #include "senders.h"
+#include "secure.h"
 #include "store.h"
 #include "ussd.h"
 
@@ -1508,6 +1509,10 @@ reload_config(struct gw *gw)
 	struct push *np;
 	size_t i;
 
+	if (secure_private_file(gw->cfg->path, "configuration") == -1) {
+		log_warnx("reload: keeping the running configuration");
+		return;
+	}
 	cfg = config_load(gw->cfg->path, &diags);
 	for (i = 0; i < diags.n; i++)
 		log_warnx("%s:%d: %s: %s", diags.v[i].file, diags.v[i].line,
@@ -1562,6 +1567,9 @@ gateway_run(struct config *cfg, int once)
 	if (gw.outbox == NULL)
 		goto done;
 	if (open_modems(&gw) == -1)
+		goto done;
+	/* Root opened the modem and the database; the rest runs as the user. */
+	if (secure_drop(cfg) == -1)
 		goto done;
 	if (push_new(cfg, gw.st, &quit, &gw.push) == -1)
 		goto done;

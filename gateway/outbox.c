@@ -23,6 +23,7 @@
 
 struct outbox {
 	struct store *st;
+	int recovered; /* the parts a dead process left "sending" were marked */
 };
 
 /*
@@ -44,11 +45,29 @@ crashpoint(const char *point)
 		raise(SIGKILL);
 }
 
+/* Parts a process that died left "sending" become "unknown", before
+ * anything is sent.  A database that cannot be written yet (disk full,
+ * read-only) is not fatal: nothing is sent until this is done. */
+static int
+recover(struct outbox *ob)
+{
+	int n;
+
+	n = store_outbox_recover(ob->st, clock_now());
+	if (n == -1)
+		return -1;
+	if (n > 0)
+		log_warnx("outbox: %d SMS were being sent when the gateway stopped; they may have "
+			  "gone out and are NOT sent again (marked unconfirmed)",
+			  n);
+	ob->recovered = 1;
+	return 0;
+}
+
 struct outbox *
 outbox_new(struct store *st)
 {
 	struct outbox *ob;
-	int n;
 
 	ob = calloc(1, sizeof(*ob));
 	if (ob == NULL) {
@@ -56,15 +75,10 @@ outbox_new(struct store *st)
 		return NULL;
 	}
 	ob->st = st;
-	n = store_outbox_recover(st, clock_now());
-	if (n == -1) {
+	if (recover(ob) == -1 && !store_disk_error(st)) {
 		free(ob);
 		return NULL;
 	}
-	if (n > 0)
-		log_warnx("outbox: %d SMS were being sent when the gateway stopped; they may have "
-			  "gone out and are NOT sent again (marked unconfirmed)",
-			  n);
 	return ob;
 }
 
@@ -239,6 +253,8 @@ outbox_send(struct outbox *ob, const struct config *cfg, struct modem *m, const 
 	int budget, r, sent = 0, tried = 0, capped = 0;
 
 	*next = 0;
+	if (!ob->recovered && recover(ob) == -1)
+		return -1;
 	if (store_outbox_rate(ob->st, modem_name, now - s->per, &used, &oldest) == -1)
 		return -1;
 	budget = used >= s->rate ? 0 : s->rate - (int)used;

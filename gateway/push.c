@@ -966,10 +966,40 @@ dhis2_verdict(struct push *p, long code)
 	snprintf(path, sizeof(path), "%s.conflicts[0]", at);
 	if (store_json_get(p->st, a, path, type, sizeof(type), conflicts, sizeof(conflicts)) == -1)
 		return V_FAIL;
-	if (type[0] == '\0' && (strcmp(status, "SUCCESS") == 0 || strcmp(status, "WARNING") == 0))
+	/* A 409 accepts nothing, whatever the summary says (found by the fuzzer:
+	 * a 409 with a summary the server mangled marked the batch sent). */
+	if (type[0] == '\0' && code != 409 &&
+	    (strcmp(status, "SUCCESS") == 0 || strcmp(status, "WARNING") == 0))
 		return V_OK;
 	http_error(p, code);
 	return V_CONTENT;
+}
+
+int
+push_answer_verdict(struct store *st, int dhis2, long code, const char *answer, size_t len,
+		    const char *token, char *err, size_t errsz)
+{
+	struct push *p = calloc(1, sizeof(*p));
+	enum verdict v;
+	int r = -1;
+
+	if (p == NULL)
+		return -1;
+	p->st = st;
+	p->dhis2 = dhis2;
+	p->token = (char *)token;
+	buf_init(&p->answer);
+	buf_add(&p->answer, answer, len);
+	if (buf_str(&p->answer) == NULL)
+		goto fail;
+	v = dhis2 ? dhis2_verdict(p, code) : json_verdict(p, code);
+	r = v == V_OK ? PUSH_ANSWER_OK : v == V_CONTENT ? PUSH_ANSWER_CONTENT : PUSH_ANSWER_FAIL;
+	if (errsz > 0)
+		snprintf(err, errsz, "%s", p->err);
+fail:
+	buf_free(&p->answer);
+	free(p);
+	return r;
 }
 
 /* ---- Acting on the answer --------------------------------------------- */

@@ -84,4 +84,17 @@ int push_run(struct push *p, struct push_report *r);
 /* "2022-05-01T08:30:00+07:00": a Unix time in Vietnam, RFC 3339. */
 void push_time(int64_t t, char *buf, size_t bufsz);
 
+/*
+ * What the district server's answer (HTTP code, body of len bytes, which
+ * may hold NUL bytes: the text stops there) says about a batch, as the push
+ * decides it: PUSH_ANSWER_OK accepted, PUSH_ANSWER_CONTENT refused because
+ * of an event (bisect, park), PUSH_ANSWER_FAIL retry later; -1 out of
+ * memory.  dhis2: the DHIS2 ImportSummary, else the JSON protocol.  err
+ * gets the reason kept with the events (an excerpt of the answer, with the
+ * token, when it is not NULL, masked).  For the fuzzer and the tests.
+ */
+enum { PUSH_ANSWER_OK, PUSH_ANSWER_CONTENT, PUSH_ANSWER_FAIL };
+int push_answer_verdict(struct store *st, int dhis2, long code, const char *answer, size_t len,
+			const char *token, char *err, size_t errsz);
+
 #endif

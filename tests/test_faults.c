@@ -469,7 +469,10 @@ wait_log(struct proc *p, const char *what, int ms)
 
 	for (waited = 0; waited < ms && strstr(p->out, what) == NULL; waited += 200)
 		drain(p, 200);
-	return strstr(p->out, what) != NULL ? 0 : -1;
+	if (strstr(p->out, what) != NULL)
+		return 0;
+	fprintf(stderr, "no \"%s\" after %d ms in the gateway's output:\n%s\n", what, ms, p->out);
+	return -1;
 }
 
 /*

@@ -22,6 +22,13 @@ sed -e 's|^database = .*|database = "tinbao.db";|' \
     -e 's|^\([[:space:]]*\)rc = .*|\1rc = "gammurc";|' \
     -e 's|^\([[:space:]]*\)poll_interval = .*|\1poll_interval = 1;|' \
     "$top/contrib/tinbao.conf" >"$var/tinbao.conf"
+# The gateway refuses to run as root without a user to become: the demo,
+# prepared by root, stays root on purpose (a real install sets user =
+# "tinbao", or runs contrib/tinbao.service).
+if [ "$(id -u)" = 0 ]; then
+	printf '\n# The demo was prepared by root and runs as root.\nuser = "root";\n' >>"$var/tinbao.conf"
+fi
+chmod 600 "$var/tinbao.conf"
 "$tinbao" -c "$var/tinbao.conf" check-config >/dev/null
 
 if [ -e "$var/tinbao.db" ]; then

@@ -1,0 +1,28 @@
+/*
+ * secure.h - what the gateway does to protect itself: files with secrets
+ * that only their owner may read, and the drop from root to the configured
+ * user once the modem and the database are open.
+ */
+#ifndef TINBAO_SECURE_H
+#define TINBAO_SECURE_H
+
+struct config;
+
+/*
+ * Refuses (-1, after logging the file, its mode and the fix) a regular file
+ * that its group or others may read, write or execute; 0 otherwise, also
+ * when path does not exist (its reader says so).  what names it in the
+ * message ("configuration", "token_file").
+ */
+int secure_private_file(const char *path, const char *what);
+
+/*
+ * Run as root (euid 0): becomes cfg->user (initgroups, setgid, setuid) and
+ * checks that root cannot be had back; cfg->user "root" stays root on
+ * purpose.  Without cfg->user it refuses, unless TINBAO_ALLOW_ROOT=1 is in
+ * the environment.  Not run as root: nothing to do.  Returns 0, or -1 after
+ * logging why the gateway must not go on.
+ */
+int secure_drop(const struct config *cfg);
+
+#endif
