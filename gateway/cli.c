@@ -687,59 +687,77 @@ print_push_status(const struct store_push_stats *s, const struct store_push_stat
 	print_time("push_next_attempt", ps->next_attempt > now ? ps->next_attempt : 0, "now");
 }
 
-/* The latest signal, registration, outage and balance (health.h, ussd.h). */
+/* The latest signal, registration, outage and balance of one modem
+ * (health.h, ussd.h); the keys carry its name ("modem_signal[vina]:") when
+ * it is not the one modem of a `gammu` group, named name. */
 static int
-print_modem_status(struct store *st)
+print_one_modem(struct store *st, const char *name)
 {
 	struct store_reading_row r;
 	struct store_ussd_row u;
 	int64_t lost_at, back_at;
-	char when[40];
+	char when[40], tag[48];
 	int n;
 
-	n = store_reading_last(st, "modem", &r);
+	tag[0] = '\0';
+	if (strcmp(name, "modem") != 0)
+		snprintf(tag, sizeof(tag), "[%s]", name);
+
+	n = store_reading_last(st, name, &r);
 	if (n == -1)
 		return -1;
 	if (n == 0) {
-		printf("modem_signal: unknown\nmodem_network: unknown\n");
+		printf("modem_signal%s: unknown\nmodem_network%s: unknown\n", tag, tag);
 	} else {
 		push_time(r.at, when, sizeof(when));
 		if (r.signal_pct >= 0)
-			printf("modem_signal: %d%% (%d dBm) at %s\n", r.signal_pct, r.dbm, when);
+			printf("modem_signal%s: %d%% (%d dBm) at %s\n", tag, r.signal_pct, r.dbm,
+			       when);
 		else
-			printf("modem_signal: none at %s\n", when);
-		printf("modem_network: %s%s%s at %s\n", r.reg, r.operator[0] ? " " : "", r.operator,
-		       when);
+			printf("modem_signal%s: none at %s\n", tag, when);
+		printf("modem_network%s: %s%s%s at %s\n", tag, r.reg, r.operator[0] ? " " : "",
+		       r.operator, when);
 	}
-	n = store_outage_last(st, "modem", &lost_at, &back_at);
+	n = store_outage_last(st, name, &lost_at, &back_at);
 	if (n == -1)
 		return -1;
 	if (n == 0) {
-		printf("modem_network_last_lost: never\n");
+		printf("modem_network_last_lost%s: never\n", tag);
 	} else {
 		push_time(lost_at, when, sizeof(when));
 		if (back_at == 0)
-			printf("modem_network_last_lost: %s, still lost\n", when);
+			printf("modem_network_last_lost%s: %s, still lost\n", tag, when);
 		else
-			printf("modem_network_last_lost: %s for %" PRId64 " min\n", when,
+			printf("modem_network_last_lost%s: %s for %" PRId64 " min\n", tag, when,
 			       (back_at - lost_at + 59) / 60);
 	}
-	n = store_ussd_last(st, "modem", "balance", 1, &u);
+	n = store_ussd_last(st, name, "balance", 1, &u);
 	if (n == -1)
 		return -1;
 	if (n == 0) {
-		printf("balance: unknown\n");
+		printf("balance%s: unknown\n", tag);
 	} else {
 		push_time(u.at, when, sizeof(when));
-		printf("balance: %" PRId64 " d at %s\n", u.amount, when);
+		printf("balance%s: %" PRId64 " d at %s\n", tag, u.amount, when);
 	}
-	n = store_ussd_last(st, "modem", "balance", 0, &u);
+	n = store_ussd_last(st, name, "balance", 0, &u);
 	if (n == -1)
 		return -1;
 	if (n == 1) {
 		push_time(u.at, when, sizeof(when));
-		printf("balance_last_check: %s %s\n", when, u.status);
+		printf("balance_last_check%s: %s %s\n", tag, when, u.status);
 	}
+	return 0;
+}
+
+static int
+print_modem_status(const struct config *cfg, struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nmodems; i++)
+		if (print_one_modem(st, cfg->modems[i].name) == -1)
+			return -1;
 	return 0;
 }
 
@@ -822,7 +840,7 @@ cli_status(const char *conf, int argc, char **argv)
 	else
 		printf("push: off\n");
 	print_push_status(&s, &ps);
-	if (print_modem_status(st) == -1)
+	if (print_modem_status(cfg, st) == -1)
 		goto done;
 	if (print_outbox_status(cfg, st) == -1)
 		goto done;

@@ -1620,6 +1620,23 @@ test_two_receive_only(void **state)
 	assert_string_equal(ctl_ok(&f->a, "sim"), "ok 0/30");
 	assert_string_equal(ctl_ok(&f->b, "sim"), "ok 0/30");
 	daemon_stop(&d);
+	/* `tinbao status` shows each modem under its name. */
+	{
+		char cmd[512], out[4096];
+		size_t n;
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd), "%s -c %s status 2>/dev/null", d.fx.tinbao, d.fx.conf);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		assert_int_equal(pclose(p), 0);
+		if (strstr(out, "modem_network[a]: ") == NULL)
+			fail_msg("status: %s", out);
+		assert_non_null(strstr(out, "modem_network[b]: "));
+		assert_non_null(strstr(out, "balance[b]: "));
+	}
 	fixture_teardown(&d.fx);
 	alarm(0);
 }
