@@ -52,7 +52,7 @@ CONFIG_SRC = config/config.c
 STORE_SRC = store/store.c
 LOG_SRC = gateway/log.c
 GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
-	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c
+	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c
 # The modem's health and USSD (issue 6).
 GATEWAY_SRC += gateway/health.c gateway/ussd.c
 # Digests, reminders and the plan report (issue 5).
@@ -72,7 +72,7 @@ STORE_OBJ = $(call obj,$(STORE_SRC))
 LOG_OBJ = $(call obj,$(LOG_SRC))
 LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c \
-		     gateway/alert.c gateway/outbox.c gateway/secure.c)
+		     gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
 LIB_OBJ += $(call obj,gateway/health.c gateway/ussd.c)
 LIB_OBJ += $(call obj,$(TRUST_SRC) gateway/trustcli.c)

@@ -17,6 +17,7 @@
 #include "backup.h"
 #include "clock.h"
 #include "config.h"
+#include "crash.h"
 #include "digest.h"
 #include "gateway.h"
 #include "health.h"
@@ -125,24 +126,6 @@ set_signals(void)
 	/* A file-size limit shows as a write error (EFBIG), handled like a
 	 * full disk, instead of killing the daemon. */
 	signal(SIGXFSZ, SIG_IGN);
-}
-
-/*
- * Test hook: TINBAO_CRASH="point:n" kills the process with SIGKILL the n-th
- * time it passes `point`, so that the crash tests can stop the gateway at an
- * exact place (after an inbox commit, before the phone deletes the SMS...).
- */
-static void
-crashpoint(const char *point)
-{
-	static long hits;
-	const char *spec = getenv("TINBAO_CRASH");
-	size_t len = strlen(point);
-
-	if (spec == NULL || strncmp(spec, point, len) != 0 || spec[len] != ':')
-		return;
-	if (++hits == strtol(spec + len + 1, NULL, 10))
-		raise(SIGKILL);
 }
 
 static int64_t
@@ -310,10 +293,10 @@ flush_batch(struct gw *gw, struct gw_modem *m, struct batch *b)
 		b->n = 0;
 		return -1;
 	}
-	crashpoint("stored");
+	crash_point("stored");
 	for (i = 0; i < b->n; i++) {
 		modem_delete(m->modem, &b->where[i]);
-		crashpoint("deleted");
+		crash_point("deleted");
 	}
 	b->n = 0;
 	return 0;
@@ -1039,7 +1022,7 @@ process_batches(struct gw *gw, int batch)
 		if (++inbatch == batch) {
 			if (store_commit(gw->st) == -1)
 				goto fail;
-			crashpoint("processed");
+			crash_point("processed");
 			n += inbatch;
 			inbatch = 0;
 		}
@@ -1047,7 +1030,7 @@ process_batches(struct gw *gw, int batch)
 	if (inbatch > 0) {
 		if (store_commit(gw->st) == -1)
 			goto fail;
-		crashpoint("processed");
+		crash_point("processed");
 		n += inbatch;
 	}
 	return n;

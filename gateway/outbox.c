@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "crash.h"
 #include "log.h"
 #include "modem.h"
 #include "outbox.h"
@@ -25,25 +26,6 @@ struct outbox {
 	struct store *st;
 	int recovered; /* the parts a dead process left "sending" were marked */
 };
-
-/*
- * Test hook, as in gateway.c: TINBAO_CRASH="point:n" kills the process the
- * n-th time it passes `point` ("sending": the marker is committed and the
- * part not yet handed to the modem; "sent": the modem took it and the
- * outcome is not yet recorded).
- */
-static void
-crashpoint(const char *point)
-{
-	static long hits;
-	const char *spec = getenv("TINBAO_CRASH");
-	size_t len = strlen(point);
-
-	if (spec == NULL || strncmp(spec, point, len) != 0 || spec[len] != ':')
-		return;
-	if (++hits == strtol(spec + len + 1, NULL, 10))
-		raise(SIGKILL);
-}
 
 /* Parts a process that died left "sending" become "unknown", before
  * anything is sent.  A database that cannot be written yet (disk full,
@@ -229,10 +211,10 @@ send_message(struct outbox *ob, const struct config *cfg, struct modem *m, const
 		if (mark(ob, msg, part, first, report, modem_name, now, &part_id) == -1)
 			return -1;
 		first = 0;
-		crashpoint("sending");
+		crash_point("sending");
 		r = modem_send_part(m, part - 1, &mr);
 		(*budget)--;
-		crashpoint("sent");
+		crash_point("sent");
 		if (record(ob, cfg, msg, part, part_id, r, mr, modem_lost(m), now) == -1)
 			return -1;
 		if (r != MODEM_SENT)

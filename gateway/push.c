@@ -35,6 +35,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "crash.h"
 #include "gateway.h"
 #include "json.h"
 #include "log.h"
@@ -126,23 +127,6 @@ push_time(int64_t t, char *buf, size_t bufsz)
 
 	gmtime_r(&local, &tm);
 	strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
-}
-
-/*
- * Test hook, as in gateway.c: TINBAO_CRASH="pushed:n" kills the process the
- * n-th time a batch was accepted by the server but not yet recorded.
- */
-static void
-crashpoint(const char *point)
-{
-	static long hits;
-	const char *spec = getenv("TINBAO_CRASH");
-	size_t len = strlen(point);
-
-	if (spec == NULL || strncmp(spec, point, len) != 0 || spec[len] != ':')
-		return;
-	if (++hits == strtol(spec + len + 1, NULL, 10))
-		raise(SIGKILL);
 }
 
 /* xorshift64*: jitter needs no cryptography, only no two gateways in step. */
@@ -1156,7 +1140,7 @@ accepted(struct push *p)
 
 	if (p->dhis2 || blank(answer))
 		answer = NULL;
-	crashpoint("pushed");
+	crash_point("pushed");
 	if (store_begin(p->st) == -1)
 		return O_FAIL;
 	n = mark_accepted(p, answer, now);
