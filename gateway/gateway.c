@@ -802,9 +802,9 @@ topups(struct gw *gw)
 			log_info("SMS #%" PRId64 " from %s: \"%s\"", msg.id, msg.sender, msg.text);
 			r = ussd_topup(gw->cfg, gw->st, m, t->modem, t->sender, t->pin, clock_now(),
 				       reply, sizeof(reply));
-			error = r == 1				     ? NULL
-				: !ussd_is_admin(gw->cfg, t->sender) ? "not_allowed"
-								     : "topup_failed";
+			error = r == 1					     ? NULL
+				: !ussd_is_admin(gw->cfg, gw->st, t->sender) ? "not_allowed"
+									     : "topup_failed";
 			if (r != -1 && store_begin(gw->st) == 0) {
 				if (topup_answer(gw, msg.id, t->sender, error, reply) == 0)
 					store_commit(gw->st);
@@ -826,7 +826,7 @@ topup_left(struct gw *gw, const struct store_inmsg *msg)
 	char reply[160];
 
 	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
-	if (!ussd_is_admin(gw->cfg, msg->sender)) {
+	if (!ussd_is_admin(gw->cfg, gw->st, msg->sender)) {
 		log_warnx("NAPTIEN refused from %s", msg->sender);
 		snprintf(reply, sizeof(reply), "Loi: so nay khong duoc phep nap tien cho modem.");
 		return topup_answer(gw, msg->id, msg->sender, "not_allowed", reply);

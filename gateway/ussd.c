@@ -18,6 +18,7 @@
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
+#include "senders.h"
 #include "store.h"
 #include "ussd.h"
 
@@ -446,14 +447,16 @@ ussd_mask(const char *code, char *out, size_t outsz)
 }
 
 int
-ussd_is_admin(const struct config *cfg, const char *number)
+ussd_is_admin(const struct config *cfg, struct store *st, const char *number)
 {
+	struct senders_who who;
 	size_t i;
 
 	for (i = 0; i < cfg->nadmins; i++)
 		if (gateway_same_number(number, cfg->admins[i]))
 			return 1;
-	return 0;
+	return st != NULL && senders_lookup(cfg, st, number, &who) == 0 &&
+	       who.role == SENDERS_ADMIN;
 }
 
 /* The top-up code with s in place of its one "%s". */
@@ -479,7 +482,7 @@ ussd_topup(const struct config *cfg, struct store *st, struct modem *m, const ch
 	size_t n, i;
 	int r;
 
-	if (!ussd_is_admin(cfg, sender)) {
+	if (!ussd_is_admin(cfg, st, sender)) {
 		log_warnx("NAPTIEN refused from %s", sender);
 		snprintf(reply, replysz, "Loi: so nay khong duoc phep nap tien cho modem.");
 		return 0;

@@ -274,12 +274,12 @@ test_ussd_mask_and_admin(void **state)
 	ussd_mask("*123*0912345678#", out, sizeof(out));
 	assert_string_equal(out, "*123*******5678#");
 	memset(&cfg, 0, sizeof(cfg));
-	assert_false(ussd_is_admin(&cfg, "+84912000009"));
+	assert_false(ussd_is_admin(&cfg, NULL, "+84912000009"));
 	cfg.admins = admins;
 	cfg.nadmins = 1;
-	assert_true(ussd_is_admin(&cfg, "0912000009"));
-	assert_true(ussd_is_admin(&cfg, "+84912000009"));
-	assert_false(ussd_is_admin(&cfg, "+84912000001"));
+	assert_true(ussd_is_admin(&cfg, NULL, "0912000009"));
+	assert_true(ussd_is_admin(&cfg, NULL, "+84912000009"));
+	assert_false(ussd_is_admin(&cfg, NULL, "+84912000001"));
 }
 
 static int

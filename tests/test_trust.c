@@ -816,10 +816,25 @@ test_roles(void **state)
 	inject(e, "+84912000078", "LOP MO HL22-03 Minh Son han 30", BASE_TIME + 2);
 	inject(e, "+84912000009", "LOP MO HL22-04 Minh Son han 30", BASE_TIME + 3);
 	inject(e, "+84912000078", "TK", BASE_TIME + 4);
+	/* A registry admin may top the SIM up (the dummy phone has no network:
+	 * "not ready", not "not allowed"); a stranger may not. */
+	inject(e, "+84912000078", "NAPTIEN 1234 5678 9012", BASE_TIME + 5);
+	inject(e, STRANGER, "NAPTIEN 1234 5678 9013", BASE_TIME + 6);
 	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender = '+84912000078' AND "
+				   "error = 'topup_failed'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000078' "
+				   "AND text LIKE '%%modem chua san sang%%'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE text LIKE '%%9013%%' AND "
+				   "error = 'not_allowed'"),
+			 1);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM classes"), 3);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM classes WHERE key = 'HL2201'"), 0);
-	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'not_allowed'"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'not_allowed' AND "
+				   "text LIKE 'LOP%%'"),
+			 1);
 	/* TK from an admin: the digest ("Ban tin"), not the district totals. */
 	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000078' "
 				   "AND text LIKE 'Ban tin%%'"),
