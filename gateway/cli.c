@@ -857,15 +857,15 @@ done:
 
 /* Dials code on the modem, the gateway not running.  0 or -1 with why. */
 static int
-ussd_direct(const struct config *cfg, const char *code, const char *masked, char *answer,
-	    size_t answersz, const char **why)
+ussd_direct(const struct config *cfg, const struct config_modem *cm, const char *code,
+	    const char *masked, char *answer, size_t answersz, const char **why)
 {
 	struct modem *m;
 	struct store *st;
 	int r;
 
 	*why = "error";
-	m = modem_open(cfg->gammurc, cfg->gammu_section);
+	m = modem_open(cm->gammurc, cm->section);
 	if (m == NULL) {
 		fprintf(stderr, "tinbao: ussd: cannot open the modem\n");
 		return -1;
@@ -875,8 +875,8 @@ ussd_direct(const struct config *cfg, const char *code, const char *masked, char
 	st = store_open(cfg->database, 0);
 	if (st != NULL) {
 		struct store_ussd u = {
-		    "modem", clock_now(),	  "manual", masked, r == 0 ? answer : NULL, 0,
-		    0,	     r == 0 ? "ok" : *why};
+		    cm->name, clock_now(),	   "manual", masked, r == 0 ? answer : NULL, 0,
+		    0,	      r == 0 ? "ok" : *why};
 		store_ussd_add(st, &u);
 	}
 	store_close(st);
@@ -889,8 +889,8 @@ ussd_direct(const struct config *cfg, const char *code, const char *masked, char
  * the same way.  0 or -1 with why.
  */
 static int
-ussd_through_gateway(const struct config *cfg, const char *code, char *answer, size_t answersz,
-		     const char **why)
+ussd_through_gateway(const struct config *cfg, const struct config_modem *cm, const char *code,
+		     char *answer, size_t answersz, const char **why)
 {
 	static char status[16];
 	struct timespec step = {0, 200 * 1000 * 1000};
@@ -900,7 +900,7 @@ ussd_through_gateway(const struct config *cfg, const char *code, char *answer, s
 
 	*why = "no_gateway";
 	st = store_open(cfg->database, 0);
-	if (st == NULL || store_ussd_request(st, "modem", code, clock_now(), &id) == -1) {
+	if (st == NULL || store_ussd_request(st, cm->name, code, clock_now(), &id) == -1) {
 		store_close(st);
 		*why = "error";
 		return -1;
@@ -928,16 +928,21 @@ int
 cli_ussd(const char *conf, int argc, char **argv)
 {
 	struct config *cfg;
+	const struct config_modem *cm = NULL;
 	char answer[USSD_ANSWER_MAX], masked[64];
-	const char *code, *why = "error";
-	size_t n;
+	const char *code, *why = "error", *name = NULL;
+	size_t n, i;
 	int r, status = 1, lock;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: tinbao -c config ussd CODE\n");
+	if (argc == 4 && strcmp(argv[1], "--modem") == 0) {
+		name = argv[2];
+		code = argv[3];
+	} else if (argc == 2) {
+		code = argv[1];
+	} else {
+		fprintf(stderr, "usage: tinbao -c config ussd [--modem NAME] CODE\n");
 		return 2;
 	}
-	code = argv[1];
 	n = strlen(code);
 	if (n < 2 || n > 40 || strspn(code, "0123456789*#") != n || code[n - 1] != '#') {
 		fprintf(stderr,
@@ -950,15 +955,23 @@ cli_ussd(const char *conf, int argc, char **argv)
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
-	if (modem_config_is_dummy(cfg->gammurc, cfg->gammu_section) == 1) {
+	/* The first configured modem, or the one named. */
+	for (i = 0; i < cfg->nmodems && cm == NULL; i++)
+		if (name == NULL || strcmp(cfg->modems[i].name, name) == 0)
+			cm = &cfg->modems[i];
+	if (cm == NULL) {
+		fprintf(stderr, "tinbao: ussd: no modem named \"%s\" in %s\n", name, conf);
+		goto done;
+	}
+	if (modem_config_is_dummy(cm->gammurc, cm->section) == 1) {
 		fprintf(stderr, "tinbao: ussd: %s is gammu's dummy phone, which has no network\n",
-			cfg->gammurc);
+			cm->gammurc);
 		goto done;
 	}
 	/* The running gateway holds the modem: never talk to it behind its back. */
 	lock = gateway_lock(cfg->database);
 	if (lock != -1) {
-		r = ussd_direct(cfg, code, masked, answer, sizeof(answer), &why);
+		r = ussd_direct(cfg, cm, code, masked, answer, sizeof(answer), &why);
 		close(lock);
 	} else if (strcmp(masked, code) != 0) {
 		fprintf(stderr, "tinbao: ussd: the gateway is running; a code with a card PIN is "
@@ -966,7 +979,7 @@ cli_ussd(const char *conf, int argc, char **argv)
 				"stop the gateway)\n");
 		goto done;
 	} else {
-		r = ussd_through_gateway(cfg, code, answer, sizeof(answer), &why);
+		r = ussd_through_gateway(cfg, cm, code, answer, sizeof(answer), &why);
 	}
 	if (r == 0) {
 		printf("%s\n", answer);

@@ -27,7 +27,7 @@ static const struct {
     {"push", cli_push, "push --failed           list the parked events"},
     {"push", cli_push, "push --retry ID|all     queue a parked event again"},
     {"status", cli_status, "status                  queue length, last success, last error"},
-    {"ussd", cli_ussd, "ussd CODE               dial a USSD code, print the answer"},
+    {"ussd", cli_ussd, "ussd [--modem N] CODE   dial a USSD code, print the answer"},
     {"senders", cli_senders, "senders list|add|remove|import  registered numbers"},
     {"quarantine", cli_quarantine, "quarantine [accept|reject ID]  SMS of unknown numbers"},
     {"replay", cli_replay, "replay [--error CODE]   parse rejected SMS again"},

@@ -1147,6 +1147,25 @@ daemon_start(struct daemon *d, const char *fake_now)
 }
 
 /* SIGTERM; it must exit 0 within 10 s. */
+/* Runs `tinbao -c conf ARGS` (a shell word list) to the end, its standard
+ * output into out; returns its exit status. */
+static int
+daemon_cli(struct daemon *d, const char *args, char *out, size_t outsz)
+{
+	char cmd[1024];
+	size_t n;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s -c %s %s 2>/dev/null", d->fx.tinbao, d->fx.conf, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static void
 daemon_stop(struct daemon *d)
 {
@@ -1603,6 +1622,7 @@ test_two_receive_only(void **state)
 	struct fix2 *f = *state;
 	struct sim *sims[] = {&f->a, &f->b};
 	struct daemon d;
+	char out[4096];
 
 	alarm(90);
 	daemon_setup(&d, sims, 2, "poll_interval = 60;", MODEMS_AB("false"));
@@ -1620,23 +1640,20 @@ test_two_receive_only(void **state)
 	assert_string_equal(ctl_ok(&f->a, "sim"), "ok 0/30");
 	assert_string_equal(ctl_ok(&f->b, "sim"), "ok 0/30");
 	daemon_stop(&d);
-	/* `tinbao status` shows each modem under its name. */
-	{
-		char cmd[512], out[4096];
-		size_t n;
-		FILE *p;
-
-		snprintf(cmd, sizeof(cmd), "%s -c %s status 2>/dev/null", d.fx.tinbao, d.fx.conf);
-		p = popen(cmd, "r");
-		assert_non_null(p);
-		n = fread(out, 1, sizeof(out) - 1, p);
-		out[n] = '\0';
-		assert_int_equal(pclose(p), 0);
-		if (strstr(out, "modem_network[a]: ") == NULL)
-			fail_msg("status: %s", out);
-		assert_non_null(strstr(out, "modem_network[b]: "));
-		assert_non_null(strstr(out, "balance[b]: "));
-	}
+	/* `tinbao status` shows each modem under its name; `tinbao ussd
+	 * --modem` dials through the one named. */
+	assert_int_equal(daemon_cli(&d, "status", out, sizeof(out)), 0);
+	if (strstr(out, "modem_network[a]: ") == NULL ||
+	    strstr(out, "modem_network[b]: ") == NULL || strstr(out, "balance[b]: ") == NULL)
+		fail_msg("status: %s", out);
+	ctl_ok(&f->b, "ussd *101# gsm7 TK chinh: 12.345d");
+	assert_int_equal(daemon_cli(&d, "ussd --modem b '*101#'", out, sizeof(out)), 0);
+	assert_string_equal(out, "TK chinh: 12.345d\n");
+	assert_int_equal(db(&d,
+			    "SELECT count(*) FROM ussd WHERE modem = 'b' AND purpose = 'manual' "
+			    "AND status = 'ok'"),
+			 1);
+	assert_int_not_equal(daemon_cli(&d, "ussd --modem zz '*101#'", out, sizeof(out)), 0);
 	fixture_teardown(&d.fx);
 	alarm(0);
 }
