@@ -521,7 +521,16 @@ check(void)
 		if (db("SELECT count(*) FROM outbox WHERE recipient = '%s' AND state = 'sent'",
 		       sms[i].from) != 1 ||
 		    db("SELECT count(*) FROM outbox WHERE recipient = '%s'", sms[i].from) != 1)
-			die("%s: not exactly one reply, sent, in the outbox", sms[i].from);
+			die("%s: not exactly one reply, sent, in the outbox (%" PRId64
+			    " rows, %" PRId64 " sent, %" PRId64 " failed)",
+			    sms[i].from,
+			    db("SELECT count(*) FROM outbox WHERE recipient = '%s'", sms[i].from),
+			    db("SELECT count(*) FROM outbox WHERE recipient = '%s' AND state = "
+			       "'sent'",
+			       sms[i].from),
+			    db("SELECT count(*) FROM outbox WHERE recipient = '%s' AND state = "
+			       "'failed'",
+			       sms[i].from));
 		valid_n += sms[i].valid;
 		sum += sms[i].count;
 	}

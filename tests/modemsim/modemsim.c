@@ -91,7 +91,7 @@
 #define PDU_INPUT_MAX 512
 #define OUT_MAX 65536
 #define MAX_SLOTS 255
-#define MAX_SENT 64
+#define MAX_SENT 65536 /* the log of sent SMS grows up to this */
 #define MAX_USSD 16
 #define MAX_PENDING 64
 #define MAX_CLIENTS 4
@@ -151,9 +151,9 @@ static struct {
 	/* SIM and network */
 	struct slot slots[MAX_SLOTS + 1]; /* 1-based */
 	int nslots, nslots_start, rejected, next_ref, next_mr;
-	struct pdu_submit sent[MAX_SENT];
-	int sent_mr[MAX_SENT];
-	int nsent;
+	struct pdu_submit *sent; /* every SMS given to AT+CMGS, in order */
+	int *sent_mr;
+	int nsent, sent_cap;
 	struct ussd ussd[MAX_USSD];
 	int nussd;
 	struct pending pending[MAX_PENDING];
@@ -945,6 +945,30 @@ line_done(void)
 	}
 }
 
+/* Room for one more sent SMS: 0, or -1 (memory full) at MAX_SENT. */
+static int
+sent_grow(void)
+{
+	struct pdu_submit *s;
+	int *mr, cap;
+
+	if (sim.nsent < sim.sent_cap)
+		return 0;
+	if (sim.sent_cap == MAX_SENT)
+		return -1;
+	cap = sim.sent_cap == 0 ? 64 : sim.sent_cap * 2;
+	s = realloc(sim.sent, (size_t)cap * sizeof(*s));
+	if (s == NULL)
+		return -1;
+	sim.sent = s;
+	mr = realloc(sim.sent_mr, (size_t)cap * sizeof(*mr));
+	if (mr == NULL)
+		return -1;
+	sim.sent_mr = mr;
+	sim.sent_cap = cap;
+	return 0;
+}
+
 /* The PDU after "> ": hex up to Ctrl-Z (send) or ESC (cancel). */
 static void
 pdu_done(void)
@@ -954,7 +978,7 @@ pdu_done(void)
 	sim.pdu[sim.pdulen] = '\0';
 	vlog("< PDU %s", sim.pdu);
 	sim.info_started = 0;
-	if (sim.nsent == MAX_SENT) {
+	if (sent_grow() == -1) {
 		cms(322);
 		return;
 	}
@@ -1833,5 +1857,7 @@ main(int argc, char **argv)
 	pty_close();
 	if (sim.ctl_path != NULL)
 		unlink(sim.ctl_path);
+	free(sim.sent);
+	free(sim.sent_mr);
 	return 0;
 }
