@@ -260,6 +260,12 @@ FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O2 $(INCLU
 # and the sanitizers stay.
 FUZZ_NOCMP = -fno-sanitize-coverage=trace-cmp
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
+# libconfig leaks on some broken files (tests/fuzz/lsan.supp), and libFuzzer
+# then runs a full leak check, whose cost grows with ASan's quarantine of
+# freed memory (256 MB by default): with 4 MB the config target runs 7 times
+# faster (300 -> 2,000 executions/s), leak detection and use-after-free
+# checks still on.
+FUZZ_ASAN = quarantine_size_mb=4
 FUZZ_PARSER_SRC = $(filter-out parser/fuzzy.c,$(PARSER_SRC))
 # Everything but main() (and fuzzy.c, built apart above).
 FUZZ_LIB_SRC = $(filter-out parser/fuzzy.c gateway/main.c,$(SRC))
@@ -290,6 +296,7 @@ fuzz-%: $(B)/fuzz/fuzz_%
 	config) cp contrib/tinbao.conf tests/fixtures/config/*.conf $(B)/fuzz/corpus-$*/ ;; \
 	push_answer) cp tests/fuzz/push-seeds/* $(B)/fuzz/corpus-$*/ ;; \
 	esac
+	ASAN_OPTIONS=$(FUZZ_ASAN) \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
 		$(B)/fuzz/fuzz_$* $(FUZZ_LIMIT) -max_len=$(if $(filter config,$*),16384,4096) \
 		-dict=tests/fuzz/$(if $(filter push_answer,$*),push,$*).dict \
