@@ -968,14 +968,18 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 		return -1;
 	if (msg->missing[0] != '\0')
 		log_info("  incomplete: part %s missing", msg->missing);
+	/* The sender's reply limits count live messages only, not replays. */
+	r = 0;
+	if (!(flags & GATEWAY_REPLAY) && gateway_replyable(msg->sender, cfg->own_number)) {
+		r = quota_hold_reply(cfg, gw->st, msg, clock_now(), &why);
+		if (r == -1)
+			return -1;
+	}
 	if ((flags & GATEWAY_REPLAY) && !(flags & GATEWAY_REPLY)) {
 		log_info("  no reply (replayed)");
 	} else if (!gateway_replyable(msg->sender, cfg->own_number)) {
 		log_info("  no reply: %s is not a phone number we answer", msg->sender);
-	} else if (!(flags & GATEWAY_REPLAY) &&
-		   (r = quota_hold_reply(cfg, gw->st, msg, clock_now(), &why)) != 0) {
-		if (r == -1)
-			return -1;
+	} else if (r != 0) {
 		log_info("  no reply: limit %s", why);
 	} else if (msg->missing[0] != '\0') {
 		if (reply_incomplete(gw, msg, reply) == -1)
