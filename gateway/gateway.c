@@ -879,7 +879,7 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	char reply[DIGEST_BUF]; /* a reply, or the district digest for TK */
 	const char *error = NULL, *payload, *why = NULL;
 	int64_t ref = 0;
-	int year, half, r;
+	int year, half, r, replyable;
 	char masked[64], pin[USSD_PIN_MAX + 1];
 
 	/* Never parsed: a NAPTIEN is a command to the gateway, not a report. */
@@ -969,15 +969,16 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	if (msg->missing[0] != '\0')
 		log_info("  incomplete: part %s missing", msg->missing);
 	/* The sender's reply limits count live messages only, not replays. */
+	replyable = gateway_replyable(msg->sender, cfg->own_number);
 	r = 0;
-	if (!(flags & GATEWAY_REPLAY) && gateway_replyable(msg->sender, cfg->own_number)) {
+	if (!(flags & GATEWAY_REPLAY) && replyable) {
 		r = quota_hold_reply(cfg, gw->st, msg, clock_now(), &why);
 		if (r == -1)
 			return -1;
 	}
 	if ((flags & GATEWAY_REPLAY) && !(flags & GATEWAY_REPLY)) {
 		log_info("  no reply (replayed)");
-	} else if (!gateway_replyable(msg->sender, cfg->own_number)) {
+	} else if (!replyable) {
 		log_info("  no reply: %s is not a phone number we answer", msg->sender);
 	} else if (r != 0) {
 		log_info("  no reply: limit %s", why);
