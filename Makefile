@@ -6,11 +6,19 @@
 #   make bench      parser and end-to-end benchmarks
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS=600 each, or FUZZ_RUNS=N)
 #   make valgrind   the integration tests with ./tinbao under valgrind (B=build-vg)
+#   make install    the binary, man pages, example configuration, systemd unit
+#                   (PREFIX=/usr/local, DESTDIR for staging)
+#   make deb        the Debian package, ../tinbao_VERSION_ARCH.deb (debian/)
 #
 # Switches: WERROR=1 (warnings are errors), SANITIZE=1 (address+undefined).
 # CPPFLAGS/CFLAGS/LDFLAGS from the environment are kept, not overwritten.
 
+VERSION = 0.2
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/tinbao
+SYSTEMDUNITDIR ?= /lib/systemd/system
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
@@ -87,20 +95,34 @@ UNIT_TESTS += $(B)/tests/test_report
 INTEG_TESTS += $(B)/tests/test_digest
 BENCH = $(B)/tests/bench_parser
 
-.PHONY: all deps run check valgrind unit-check integ-check bench fuzz clean install format demo
+.PHONY: all deps test-deps deb lint-man run check valgrind unit-check integ-check bench fuzz clean install format demo
 
 all: tinbao
 
-# Dependencies: install them when we can (root), otherwise say how.
+# Dependencies: install them when we can (root), otherwise say how.  The
+# binary needs the build set only; the tests (and only they) the test set,
+# so that `make` on the office PC never installs the test and fuzz tools.
 deps:
-	@if ! $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) 2>/dev/null || \
-	    ! command -v gammu >/dev/null 2>&1; then \
+	@if ! $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "tinbao: installing missing build dependencies"; \
 			sh contrib/install-deps.sh || exit 1; \
 		else \
-			echo "tinbao: missing build dependencies (pkg-config: $(PKGS) $(TEST_PKGS))."; \
+			echo "tinbao: missing build dependencies (pkg-config: $(PKGS))."; \
 			echo "Run:  sudo sh contrib/install-deps.sh"; \
+			exit 1; \
+		fi; \
+	fi
+
+test-deps: deps
+	@if ! $(PKG_CONFIG) --exists $(TEST_PKGS) 2>/dev/null || \
+	    ! command -v python3 >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "tinbao: installing missing test dependencies"; \
+			sh contrib/install-deps.sh --test || exit 1; \
+		else \
+			echo "tinbao: missing test dependencies (pkg-config: $(TEST_PKGS); python3)."; \
+			echo "Run:  sudo sh contrib/install-deps.sh --test"; \
 			exit 1; \
 		fi; \
 	fi
@@ -109,12 +131,14 @@ $(B)/%.o: %.c $(B)/.flags | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(B)/gateway/main.o: ALL_CFLAGS += -DTINBAO_VERSION='"$(VERSION)"'
+
 tinbao: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
 
 # Tests -------------------------------------------------------------------
 
-$(B)/tests/%.o: tests/%.c $(B)/.flags | deps
+$(B)/tests/%.o: tests/%.c $(B)/.flags | test-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -144,7 +168,7 @@ $(B)/tests/test_push: $(B)/tests/test_push.o $(B)/tests/fixture.o $(LIB_OBJ)
 # The AT-modem simulator (tests/modemsim/README.md) and the tests that drive
 # libgammu's AT driver through it.
 MODEMSIM_SRC = tests/modemsim/modemsim.c tests/modemsim/pdu.c
-$(B)/tests/modemsim: $(MODEMSIM_SRC) tests/modemsim/pdu.h $(B)/.flags | deps
+$(B)/tests/modemsim: $(MODEMSIM_SRC) tests/modemsim/pdu.h $(B)/.flags | test-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(MODEMSIM_SRC)
 
@@ -199,6 +223,11 @@ $(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/fixture.o $(call obj,gat
 INTEG_TESTS += $(B)/tests/test_secure
 $(B)/tests/test_secure: $(B)/tests/test_secure.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+# The command line: --version, --help, help COMMAND, the man page's commands.
+INTEG_TESTS += $(B)/tests/test_cli
+$(B)/tests/test_cli: $(B)/tests/test_cli.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
 # Every test binary runs; the last line is the summary of all of them.
 check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
@@ -270,21 +299,21 @@ FUZZ_PARSER_SRC = $(filter-out parser/fuzzy.c,$(PARSER_SRC))
 # Everything but main() (and fuzzy.c, built apart above).
 FUZZ_LIB_SRC = $(filter-out parser/fuzzy.c gateway/main.c,$(SRC))
 
-$(B)/fuzz/fuzzy.o: parser/fuzzy.c parser/fuzzy.h | deps
+$(B)/fuzz/fuzzy.o: parser/fuzzy.c parser/fuzzy.h | test-deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_NOCMP) -c -o $@ parser/fuzzy.c
 
 $(B)/fuzz/fuzz_parser: tests/fuzz/fuzz_parser.c $(PARSER_SRC) parser/parser.h parser/impl.h \
-		       $(B)/fuzz/fuzzy.o | deps
+		       $(B)/fuzz/fuzzy.o | test-deps
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_parser.c $(FUZZ_PARSER_SRC) $(B)/fuzz/fuzzy.o
 
 $(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_PARSER_SRC) $(CONFIG_SRC) $(LOG_SRC) \
-		       config/config.h $(B)/fuzz/fuzzy.o | deps
+		       config/config.h $(B)/fuzz/fuzzy.o | test-deps
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_config.c $(FUZZ_PARSER_SRC) \
 		$(CONFIG_SRC) $(LOG_SRC) $(B)/fuzz/fuzzy.o $(PKG_LIBS)
 
 $(B)/fuzz/fuzz_push_answer: tests/fuzz/fuzz_push_answer.c $(FUZZ_LIB_SRC) gateway/push.h \
-			    $(B)/fuzz/fuzzy.o | deps
+			    $(B)/fuzz/fuzzy.o | test-deps
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_push_answer.c \
 		$(FUZZ_LIB_SRC) $(B)/fuzz/fuzzy.o $(PKG_LIBS)
 
@@ -304,16 +333,47 @@ fuzz-%: $(B)/fuzz/fuzz_%
 
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
 
+# The unit's ExecStart and Documentation follow PREFIX and DOCDIR.  An
+# existing configuration or gammurc is never overwritten.  The system user
+# comes from $(SYSUSERSDIR)/tinbao.conf: run `systemd-sysusers` after a
+# plain `make install` (the Debian package does it itself).
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 install: tinbao
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tinbao
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 755 tinbao $(DESTDIR)$(PREFIX)/bin/tinbao
-	install -m 644 contrib/tinbao.conf $(DESTDIR)$(PREFIX)/share/tinbao/tinbao.conf.example
-	install -m 644 contrib/tinbao.service $(DESTDIR)$(PREFIX)/share/tinbao/tinbao.service
+	install -m 644 docs/tinbao.8 $(DESTDIR)$(MANDIR)/man8/tinbao.8
+	install -m 644 docs/tinbao.conf.5 $(DESTDIR)$(MANDIR)/man5/tinbao.conf.5
+	install -m 644 README.md docs/sms-guide.md docs/push-protocol.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 contrib/tinbao.conf contrib/gammurc contrib/demo/senders.csv \
+		$(DESTDIR)$(DOCDIR)/examples/
+	install -d -m 700 $(DESTDIR)$(SYSCONFDIR)/tinbao
+	for f in tinbao.conf gammurc; do \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/tinbao/$$f ] || \
+			install -m 600 contrib/$$f $(DESTDIR)$(SYSCONFDIR)/tinbao/$$f; \
+	done
+	sed -e 's|/usr/local/bin/tinbao|$(PREFIX)/bin/tinbao|g' \
+	    -e 's|/usr/local/share/doc/tinbao|$(DOCDIR)|g' \
+	    -e 's|/etc/tinbao/|$(SYSCONFDIR)/tinbao/|g' \
+		contrib/tinbao.service >$(DESTDIR)$(SYSTEMDUNITDIR)/tinbao.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/tinbao.service
+	if [ -n "$(SYSUSERSDIR)" ]; then \
+		install -d $(DESTDIR)$(SYSUSERSDIR) && \
+		install -m 644 contrib/tinbao.sysusers $(DESTDIR)$(SYSUSERSDIR)/tinbao.conf; \
+	fi
+
+# The Debian package, built from this tree: ../tinbao_$(VERSION)_*.deb.
+deb:
+	dpkg-buildpackage -us -uc -b
+
+# The man pages, checked by mandoc's linter (warnings count).
+lint-man:
+	mandoc -Tlint -Wwarning docs/tinbao.8 docs/tinbao.conf.5
 
 format:
 	clang-format -i $(SRC) parser/*.h config/*.h store/*.h gateway/*.h tests/*.c
 
 clean:
-	rm -rf $(B) tinbao
+	rm -rf $(B) $(VG_B) tinbao
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,27 +1,44 @@
 #!/bin/sh
-# Installs the Debian packages tinbao needs to build, run and test
-# (clang with libclang-rt-dev: libFuzzer and the sanitizers, which clang
-# only recommends; valgrind: `make valgrind`).
+# Installs the Debian packages tinbao needs, by what they are for.
 # Run as root (or through sudo) on Debian 12 or later.
 #
-#   --browser   also Chromium, with which the tests render the HTML report
-#               (CI passes it; `make` and `make run` do not need it)
+#   (no option)  to build ./tinbao: the compiler and the -dev packages of
+#                libgammu, SQLite, libconfig and libcurl (`make`, `make run`)
+#   --runtime    only what the built binary needs to run (the office PC,
+#                when tinbao is installed from source: `make install`)
+#   --test       also the test and fuzz tools: cmocka, python3 (the district
+#                server fixture), clang with libclang-rt-dev (libFuzzer, the
+#                sanitizers), valgrind, gammu (`make check`, `make fuzz`)
+#   --browser    also Chromium, with which the tests render the HTML report
+#   --package    also debhelper, lintian and mandoc (the Debian package and
+#                the man pages' lint)
+#
+# The Debian package (debian/) depends on the runtime set only: building or
+# running tinbao never pulls the test and fuzz tools onto the office PC.
 set -eu
 
-PKGS="build-essential pkg-config gammu libgammu-dev libsqlite3-dev sqlite3 libconfig-dev \
-libcurl4-openssl-dev libcmocka-dev clang libclang-rt-dev valgrind python3"
+RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl4"
+BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-openssl-dev"
+TEST="libcmocka-dev python3 sqlite3 gammu clang libclang-rt-dev valgrind"
+BROWSER="chromium"
+PACKAGE="debhelper fakeroot lintian mandoc"
+
+PKGS="$BUILD"
 for arg in "$@"; do
 	case "$arg" in
-	--browser) PKGS="$PKGS chromium" ;;
+	--runtime) PKGS="$RUNTIME" ;;
+	--test) PKGS="$PKGS $TEST" ;;
+	--browser) PKGS="$PKGS $BROWSER" ;;
+	--package) PKGS="$PKGS $PACKAGE" ;;
 	*)
-		echo "usage: install-deps.sh [--browser]" >&2
+		echo "usage: install-deps.sh [--runtime | [--test] [--browser] [--package]]" >&2
 		exit 2
 		;;
 	esac
 done
 
 if [ "$(id -u)" != 0 ]; then
-	echo "install-deps.sh: must run as root: sudo sh $0" >&2
+	echo "install-deps.sh: must run as root: sudo sh $0 $*" >&2
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive

@@ -1,5 +1,8 @@
 /*
- * main.c - tinbao: the SMS field-reporting gateway.
+ * main.c - tinbao: the SMS field-reporting gateway.  Reads the global
+ * options, then hands the rest of the command line to one command's
+ * function; `tinbao help COMMAND` and `tinbao COMMAND --help` print that
+ * command's usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,29 +13,86 @@
 #include "log.h"
 #include "push.h"
 
+#ifndef TINBAO_VERSION
+#define TINBAO_VERSION "unknown"
+#endif
 #define DEFAULT_CONFIG "/etc/tinbao/tinbao.conf"
 
-static const struct {
+struct command {
 	const char *name;
 	int (*fn)(const char *conf, int argc, char **argv);
-	const char *help;
-} commands[] = {
-    {"run", cli_run, "run [--once]            receive, store, parse and answer SMS"},
-    {"parse", cli_parse, "parse                   parse stdin lines, print JSON Lines"},
-    {"check-config", cli_check_config, "check-config            validate the configuration"},
-    {"inject", cli_inject, "inject --from N TEXT    put an SMS into the dummy phone"},
-    {"reports", cli_reports, "reports                 print the stored reports"},
-    {"report", cli_report, "report --period P       the plan report (--format text|csv|html)"},
-    {"push", cli_push, "push --once             push the queued events to the district"},
-    {"push", cli_push, "push --failed           list the parked events"},
-    {"push", cli_push, "push --retry ID|all     queue a parked event again"},
-    {"status", cli_status, "status                  queue length, last success, last error"},
-    {"ussd", cli_ussd, "ussd [--modem N] CODE   dial a USSD code, print the answer"},
-    {"senders", cli_senders, "senders list|add|remove|import  registered numbers"},
-    {"quarantine", cli_quarantine, "quarantine [accept|reject ID]  SMS of unknown numbers"},
-    {"replay", cli_replay, "replay [--error CODE]   parse rejected SMS again"},
-    {"backup", cli_backup, "backup [--to FILE]      copy the database now (backup.dir or FILE)"},
+	const char *synopsis; /* arguments after the name, one line per form */
+	const char *summary;  /* one line, for the list of commands */
+	const char *details;  /* options and what it does, for help COMMAND */
 };
+
+static const struct command commands[] = {
+    {"run", cli_run, "[--once]", "receive, store, parse and answer SMS",
+     "Runs the gateway in the foreground until SIGTERM or SIGINT; SIGHUP reloads\n"
+     "the configuration (an invalid one is logged and the old one kept).\n"
+     "  --once    one pass over the modems, the outbox and the push, then exit\n"},
+    {"parse", cli_parse, "< messages", "parse stdin lines, print JSON Lines",
+     "Reads one message a line from standard input and prints, for each, what the\n"
+     "gateway would make of it and the reply, as one JSON object a line.\n"
+     "Touches no database and no modem.\n"},
+    {"check-config", cli_check_config, "", "validate the configuration",
+     "Prints \"configuration OK\", or every error and warning as file:line: message.\n"
+     "Exit 0 when there is no error.\n"},
+    {"inject", cli_inject, "--from NUMBER [--at UNIXTIME] TEXT",
+     "put an SMS into the dummy phone's inbox",
+     "Only for gammu's dummy phone (model = dummy): a real modem is never touched.\n"
+     "  --from NUMBER    the sender\n"
+     "  --at UNIXTIME    the SMSC time stamp (default now)\n"},
+    {"reports", cli_reports, "", "print the stored reports", "One line per stored report.\n"},
+    {"report", cli_report, "--period YYYY-H1|YYYY-H2|YYYY [--format text|csv|html] [--output FILE]",
+     "the plan report for district staff",
+     "The half-year or yearly report against the plan.\n"
+     "  --period P      2022-H1 (January-June), 2022-H2 (July-December), 2022\n"
+     "  --format F      text (default), csv (UTF-8 with BOM, CRLF) or html\n"
+     "  --output FILE   written whole or not at all (default standard output)\n"},
+    {"push", cli_push, "--once\n--failed\n--retry ID|all", "events to the district server",
+     "  --once        send the queued events now and exit\n"
+     "  --failed      list the events the server refused (parked)\n"
+     "  --retry ID    queue a parked event again (all: every parked event)\n"},
+    {"status", cli_status, "", "queues, outbox, daily cap, modems, SIM balance",
+     "The push queue, last success and last error, the quarantine, SMS sent today\n"
+     "against the daily cap, the outbox by state, and each modem's signal, network,\n"
+     "last outage and SIM balance.\n"},
+    {"ussd", cli_ussd, "[--modem NAME] CODE", "dial a USSD code, print the answer",
+     "Dials CODE (e.g. *101#) on the modem, or on the modem NAME; while the gateway\n"
+     "runs, the request goes through the database and the gateway dials it.\n"},
+    {"senders", cli_senders,
+     "list\nadd NUMBER ROLE [--commune C] [--name N]\nremove NUMBER\nimport FILE.csv",
+     "the registry of reporting numbers",
+     "ROLE is officer, class, district or admin.  An import is all or nothing;\n"
+     "bad rows are named by line (columns number,name,role,commune,active).\n"},
+    {"quarantine", cli_quarantine, "[list]\naccept ID|NUMBER\nreject ID|NUMBER",
+     "SMS of unregistered numbers",
+     "Messages held back under senders.unknown = \"quarantine\": list them, accept\n"
+     "them (parsed, counted once, answered) or reject them.\n"},
+    {"replay", cli_replay, "[--since YYYY-MM-DD] [--error CODE] [--reply]",
+     "parse rejected SMS again",
+     "Parses the rejected and held messages again with today's configuration and\n"
+     "stores what now parses, once.\n"
+     "  --since DATE   only messages received since DATE\n"
+     "  --error CODE   only messages rejected with CODE\n"
+     "  --reply        answer the senders (otherwise nobody is answered)\n"},
+    {"backup", cli_backup, "[--to FILE]", "copy the database now",
+     "Copies the live database with SQLite's backup API into backup.dir, or FILE.\n"},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	}
+	return NULL;
+}
 
 static void
 usage(FILE *f)
@@ -40,21 +100,69 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: tinbao [-dv] [-c config] command [args]\n"
+		   "       tinbao help [command]\n"
 		   "  -c config   configuration file (default " DEFAULT_CONFIG ")\n"
 		   "  -d          debug logging\n"
-		   "  -v          print the version\n"
+		   "  -v          print the version (also --version)\n"
+		   "  -h          this help (also --help)\n"
 		   "commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s\n", commands[i].help);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-14s%s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "`tinbao help COMMAND` or `tinbao COMMAND --help` for one command.\n");
+}
+
+/* The synopsis, one line per form, then the details. */
+static void
+command_help(FILE *f, const struct command *c)
+{
+	const char *s = c->synopsis, *nl;
+	int first = 1;
+
+	do {
+		nl = strchr(s, '\n');
+		fprintf(f, "%s tinbao [-c config] %s %.*s\n", first ? "usage:" : "      ", c->name,
+			(int)(nl != NULL ? (size_t)(nl - s) : strlen(s)), s);
+		first = 0;
+		s = nl + 1;
+	} while (nl != NULL);
+	fprintf(f, "%s: %s.\n%s", c->name, c->summary, c->details);
+}
+
+/* tinbao help [COMMAND] */
+static int
+help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	c = find(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr, "tinbao: unknown command \"%s\"\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	command_help(stdout, c);
+	return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
+	const struct command *c;
 	const char *conf = DEFAULT_CONFIG;
 	int ch, debug = 0, status;
-	size_t i;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("tinbao %s\n", TINBAO_VERSION);
+		return 0;
+	}
 	/* "+": stop at the command, whose own options come after it. */
 	while ((ch = getopt(argc, argv, "+c:dhv")) != -1) {
 		switch (ch) {
@@ -68,7 +176,7 @@ main(int argc, char *argv[])
 			usage(stdout);
 			return 0;
 		case 'v':
-			printf("tinbao 0.1\n");
+			printf("tinbao %s\n", TINBAO_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -81,19 +189,22 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[0], "help") == 0)
+		return help(argc, argv);
+	c = find(argv[0]);
+	if (c == NULL) {
+		fprintf(stderr, "tinbao: unknown command \"%s\"\n", argv[0]);
+		usage(stderr);
+		return 2;
+	}
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		command_help(stdout, c);
+		return 0;
+	}
 	log_init(0, debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[0], commands[i].name) == 0)
-			break;
-	}
-	if (i < sizeof(commands) / sizeof(commands[0])) {
-		if (push_global_init() == -1)
-			return 1;
-		status = commands[i].fn(conf, argc, argv);
-		push_global_cleanup();
-		return status;
-	}
-	fprintf(stderr, "tinbao: unknown command \"%s\"\n", argv[0]);
-	usage(stderr);
-	return 2;
+	if (push_global_init() == -1)
+		return 1;
+	status = c->fn(conf, argc, argv);
+	push_global_cleanup();
+	return status;
 }

@@ -24,6 +24,7 @@ sed -e 's|^database = .*|database = "tinbao.db";|' \
     -e 's|^\([[:space:]]*\)rc = .*|\1rc = "gammurc";|' \
     -e 's|^\([[:space:]]*\)poll_interval = .*|\1poll_interval = 1;|' \
     -e 's|^\([[:space:]]*\)rate = .*|\1rate = 100;|' \
+    -e 's|^\([[:space:]]*\)dir = .*|\1dir = "backup";|' \
     "$top/contrib/tinbao.conf" >"$var/tinbao.conf"
 # The gateway refuses to run as root without a user to become: the demo,
 # prepared by root, stays root on purpose (a real install sets user =
