@@ -229,6 +229,11 @@ INTEG_TESTS += $(B)/tests/test_cli
 $(B)/tests/test_cli: $(B)/tests/test_cli.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS)
 
+# tinbao send: notices through the outbox.
+INTEG_TESTS += $(B)/tests/test_send
+$(B)/tests/test_send: $(B)/tests/test_send.o $(B)/tests/fixture.o $(B)/tests/plantest.o $(LOG_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
 # Every test binary runs; the last line is the summary of all of them.
 check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)

@@ -18,6 +18,7 @@ int cli_ussd(const char *conf, int argc, char **argv);	  /* ussd CODE */
 int cli_senders(const char *conf, int argc, char **argv);    /* senders list|add|remove|import */
 int cli_quarantine(const char *conf, int argc, char **argv); /* quarantine [list|accept|reject] */
 int cli_replay(const char *conf, int argc, char **argv);     /* replay [--since D] [--error E] */
-int cli_backup(const char *conf, int argc, char **argv);  /* backup [--to FILE] */
+int cli_backup(const char *conf, int argc, char **argv);     /* backup [--to FILE] */
+int cli_send(const char *conf, int argc, char **argv);	     /* send NUMBER|--to-... TEXT */
 
 #endif

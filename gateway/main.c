@@ -77,6 +77,13 @@ static const struct command commands[] = {
      "  --since DATE   only messages received since DATE\n"
      "  --error CODE   only messages rejected with CODE\n"
      "  --reply        answer the senders (otherwise nobody is answered)\n"},
+    {"send", cli_send, "NUMBER TEXT\n--to-commune COMMUNE TEXT\n--to-role ROLE TEXT",
+     "queue an SMS (a notice) through the outbox",
+     "Queues TEXT for one number, for the officers of a commune (code or name), or\n"
+     "for every number of a role (officer, class, district, admin), from the\n"
+     "configuration's lists and the registry, each number once.  The gateway sends\n"
+     "them within each modem's sending rate and the daily cap (limits.daily_cap);\n"
+     "at the cap they wait for the next day.  At most 50 recipients and 10 SMS.\n"},
     {"backup", cli_backup, "[--to FILE]", "copy the database now",
      "Copies the live database with SQLite's backup API into backup.dir, or FILE.\n"},
 };
