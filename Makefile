@@ -60,7 +60,8 @@ CONFIG_SRC = config/config.c
 STORE_SRC = store/store.c
 LOG_SRC = gateway/log.c
 GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
-	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c
+	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
+	      gateway/modemcheck.c
 # The modem's health and USSD (issue 6).
 GATEWAY_SRC += gateway/health.c gateway/ussd.c
 # Digests, reminders and the plan report (issue 5).
@@ -80,7 +81,8 @@ STORE_OBJ = $(call obj,$(STORE_SRC))
 LOG_OBJ = $(call obj,$(LOG_SRC))
 LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c \
-		     gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c)
+		     gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
+		     gateway/modemcheck.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
 LIB_OBJ += $(call obj,gateway/health.c gateway/ussd.c)
 LIB_OBJ += $(call obj,$(TRUST_SRC) gateway/trustcli.c)
@@ -226,8 +228,8 @@ $(B)/tests/test_secure: $(B)/tests/test_secure.o $(B)/tests/fixture.o $(LIB_OBJ)
 
 # The command line: --version, --help, help COMMAND, the man page's commands.
 INTEG_TESTS += $(B)/tests/test_cli
-$(B)/tests/test_cli: $(B)/tests/test_cli.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TEST_LIBS)
+$(B)/tests/test_cli: $(B)/tests/test_cli.o $(B)/tests/fixture.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 # tinbao send: notices through the outbox.
 INTEG_TESTS += $(B)/tests/test_send

@@ -2,6 +2,8 @@
  * cli.c - see cli.h.
  */
 #include <errno.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "modem.h"
+#include "modemcheck.h"
 #include "parser.h"
 #include "push.h"
 #include "report.h"
@@ -49,14 +52,43 @@ load(const char *path, size_t *errors)
 	return cfg;
 }
 
+/*
+ * Who will open the modems' devices: run as root, the configuration's
+ * `user`; without one, the owner of the configuration file when that is not
+ * root (the package's unit runs the gateway as the owner of
+ * /etc/tinbao/tinbao.conf); otherwise whoever runs this.
+ */
+static const char *
+check_user(const char *conf, const struct config *cfg)
+{
+	static char owner[64];
+	struct passwd *pw;
+	struct stat sb;
+
+	if (geteuid() != 0)
+		return NULL;
+	if (cfg->user != NULL)
+		return cfg->user;
+	if (stat(conf, &sb) == -1 || sb.st_uid == 0)
+		return NULL;
+	pw = getpwuid(sb.st_uid);
+	if (pw == NULL)
+		return NULL;
+	snprintf(owner, sizeof(owner), "%s", pw->pw_name);
+	return owner;
+}
+
 int
 cli_check_config(const char *conf, int argc, char **argv)
 {
 	struct config *cfg;
 	size_t errors = 0;
+	int modem = 0;
 
-	if (argc != 1) {
-		fprintf(stderr, "usage: tinbao -c config check-config\n");
+	if (argc == 2 && strcmp(argv[1], "--modem") == 0) {
+		modem = 1;
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: tinbao -c config check-config [--modem]\n");
 		return 2;
 	}
 	/* A copy under review may be readable; the one `run` reads may not. */
@@ -66,6 +98,9 @@ cli_check_config(const char *conf, int argc, char **argv)
 			"private: chmod 600 %s\n",
 			conf, conf);
 	cfg = load(conf, &errors);
+	/* The modems' gammurcs, as the user that will open the devices. */
+	if (cfg != NULL)
+		errors += (size_t)modemcheck_rc(cfg, check_user(conf, cfg), stderr);
 	if (cfg == NULL || errors > 0) {
 		fprintf(stderr, "%s: %zu error%s\n", conf, errors, errors == 1 ? "" : "s");
 		config_free(cfg);
@@ -73,7 +108,7 @@ cli_check_config(const char *conf, int argc, char **argv)
 	}
 	printf("configuration OK\n");
 	config_free(cfg);
-	return 0;
+	return modem ? cli_modem_test(conf, 1, argv) : 0;
 }
 
 int
@@ -998,4 +1033,10 @@ cli_ussd(const char *conf, int argc, char **argv)
 done:
 	config_free(cfg);
 	return status;
+}
+
+struct config *
+cli_config(const char *path)
+{
+	return load(path, NULL);
 }

@@ -19,6 +19,10 @@ int cli_senders(const char *conf, int argc, char **argv);    /* senders list|add
 int cli_quarantine(const char *conf, int argc, char **argv); /* quarantine [list|accept|reject] */
 int cli_replay(const char *conf, int argc, char **argv);     /* replay [--since D] [--error E] */
 int cli_backup(const char *conf, int argc, char **argv);     /* backup [--to FILE] */
+/* The configuration at path, its diagnostics printed as file:line; NULL when
+ * it has errors.  For the commands in other files. */
+struct config *cli_config(const char *path);
+
 int cli_send(const char *conf, int argc, char **argv);	     /* send NUMBER|--to-... TEXT */
 
 #endif

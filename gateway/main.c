@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "modemcheck.h"
 #include "push.h"
 
 #ifndef TINBAO_VERSION
@@ -31,13 +32,20 @@ static const struct command commands[] = {
      "Runs the gateway in the foreground until SIGTERM or SIGINT; SIGHUP reloads\n"
      "the configuration (an invalid one is logged and the old one kept).\n"
      "  --once    one pass over the modems, the outbox and the push, then exit\n"},
+    {"modem-test", cli_modem_test, "[--modem NAME]",
+     "open each modem, print what it says of itself",
+     "Opens each configured modem (or the one named) as `gammu identify` does and\n"
+     "prints manufacturer, model, IMEI, SIM (IMSI), signal, network and SMSC, or\n"
+     "the exact error.  Not while the gateway runs (it holds the modems).\n"},
     {"parse", cli_parse, "< messages", "parse stdin lines, print JSON Lines",
      "Reads one message a line from standard input and prints, for each, what the\n"
      "gateway would make of it and the reply, as one JSON object a line.\n"
      "Touches no database and no modem.\n"},
-    {"check-config", cli_check_config, "", "validate the configuration",
-     "Prints \"configuration OK\", or every error and warning as file:line: message.\n"
-     "Exit 0 when there is no error.\n"},
+    {"check-config", cli_check_config, "[--modem]", "validate the configuration",
+     "Prints \"configuration OK\", or every error and warning as file:line: message,\n"
+     "the modems' gammurcs included (section, connection, the device and whether\n"
+     "the gateway's user may open it).  Exit 0 when there is no error.\n"
+     "  --modem   then open each modem, as modem-test does\n"},
     {"inject", cli_inject, "--from NUMBER [--at UNIXTIME] TEXT",
      "put an SMS into the dummy phone's inbox",
      "Only for gammu's dummy phone (model = dummy): a real modem is never touched.\n"

@@ -1,8 +1,9 @@
 /*
  * test_cli.c - the command line an administrator meets first: --version,
  * --help, `help COMMAND` and `COMMAND --help` for every command (exit 0,
- * the command's usage on stdout), unknown commands (exit 2), and the man
- * page tinbao(8), which must describe every command the binary lists.
+ * the command's usage on stdout), unknown commands (exit 2), the man page
+ * tinbao(8), which must describe every command the binary lists, and
+ * check-config on the gammurcs an administrator gets wrong.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "modemcheck.h"
 
 #define TINBAO "./tinbao"
 #define MAN8 "docs/tinbao.8"
@@ -136,6 +143,107 @@ test_man_page_lists_every_command(void **state)
 	}
 }
 
+static void
+test_connection_names(void **state)
+{
+	static const struct {
+		const char *conn;
+		int ok;
+	} rows[] = {
+	    {"at", 1},
+	    {"AT", 1},
+	    {"at115200", 1},
+	    {"at19200-nodtr", 1},
+	    {"fbus-nodtr-nopower", 1},
+	    {"blueat", 1},
+	    {"none", 1},
+	    {"dku2phonet", 1},
+	    {"att", 0},
+	    {"at123", 0},
+	    {"at115200x", 0},
+	    {"", 0},
+	    {"usb", 0},
+	    {"-nodtr", 0},
+	    {"serial", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (modemcheck_connection(rows[i].conn) != rows[i].ok)
+			fail_msg("connection \"%s\": want %d", rows[i].conn, rows[i].ok);
+	}
+}
+
+/* Writes the fixture's gammurc and runs check-config on it: its exit status,
+ * and what it printed in out. */
+static int
+check_with(const struct fixture *f, const char *gammurc, char *out, size_t outsz)
+{
+	char args[256];
+	FILE *rc = fopen(f->gammurc, "w");
+
+	assert_non_null(rc);
+	fputs(gammurc, rc);
+	assert_int_equal(fclose(rc), 0);
+	snprintf(args, sizeof(args), "-c %s check-config", f->conf);
+	return run(out, outsz, args);
+}
+
+static void
+test_check_config_gammurc(void **state)
+{
+	struct fixture f;
+	char rc[512], out[4096], want[256], dev[160];
+
+	(void)state;
+	assert_int_equal(fixture_setup(&f, TINBAO, "contrib/tinbao.conf"), 0);
+	/* The fixture's own: the dummy phone, a folder. */
+	assert_int_equal(check_with(&f,
+				    "[gammu]\nmodel = dummy\nconnection = none\n"
+				    "device = /tmp\n",
+				    out, sizeof(out)),
+			 0);
+	/* An unknown connection, named with its line. */
+	assert_int_equal(
+	    check_with(&f, "# modem\n[gammu]\nmodel = dummy\nconnection = att\ndevice = /tmp\n",
+		       out, sizeof(out)),
+	    1);
+	snprintf(want, sizeof(want), "%s:4: error: [gammu] unknown connection \"att\"", f.gammurc);
+	assert_non_null(strstr(out, want));
+	/* No [gammu] section. */
+	assert_int_equal(check_with(&f, "[gammu1]\ndevice = /tmp\n", out, sizeof(out)), 1);
+	snprintf(want, sizeof(want), "%s: error: no section [gammu]", f.gammurc);
+	assert_non_null(strstr(out, want));
+	/* A device node that is not there: the modem unplugged, a typo. */
+	assert_int_equal(check_with(&f, "[gammu]\nconnection = at\n\ndevice = /dev/ttyUSB97\n", out,
+				    sizeof(out)),
+			 1);
+	snprintf(want, sizeof(want), "%s:4: error: device /dev/ttyUSB97: No such file", f.gammurc);
+	assert_non_null(strstr(out, want));
+	/* A file where the serial device should be. */
+	assert_int_equal(
+	    check_with(&f, "[gammu]\nconnection = at\ndevice = /etc/hostname\n", out, sizeof(out)),
+	    1);
+	assert_non_null(strstr(out, "not a serial device"));
+	/* A device the gateway's user may not open (root makes one; the user is
+	 * nobody, who is in no group of it). */
+	if (geteuid() == 0) {
+		snprintf(dev, sizeof(dev), "%s/ttyFAKE", f.dir);
+		assert_int_equal(mknod(dev, S_IFCHR | 0660, makedev(1, 3)), 0);
+		assert_int_equal(chmod(dev, 0660), 0);
+		assert_int_equal(fixture_conf_set(&f, "user", "\"nobody\""), 0);
+		snprintf(rc, sizeof(rc), "[gammu]\nconnection = at\ndevice = %s\n", dev);
+		assert_int_equal(check_with(&f, rc, out, sizeof(out)), 1);
+		assert_non_null(strstr(out, "cannot be opened by the user nobody"));
+		assert_non_null(strstr(out, "usermod -aG"));
+	} else {
+		printf(
+		    "test_check_config_gammurc: not root: the user's permission is not tested\n");
+	}
+	fixture_teardown(&f);
+}
+
 int
 main(void)
 {
@@ -144,6 +252,8 @@ main(void)
 	    cmocka_unit_test(test_help_every_command),
 	    cmocka_unit_test(test_unknown_command),
 	    cmocka_unit_test(test_man_page_lists_every_command),
+	    cmocka_unit_test(test_connection_names),
+	    cmocka_unit_test(test_check_config_gammurc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

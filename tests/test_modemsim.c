@@ -2265,6 +2265,74 @@ test_daemon_crash_between_parts(void **state)
 	alarm(0);
 }
 
+/* Group 6: the administrator's commands on a real-looking modem --------- */
+
+/* `tinbao ARGS` on the fixture's configuration; what it printed (stdout and
+ * stderr) in out; its exit status. */
+static int
+tinbao_output(const struct fixture *fx, const char *args, char *out, size_t outsz)
+{
+	char cmd[512];
+	size_t n;
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s -c %s %s 2>&1", fx->tinbao, fx->conf, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* modem-test opens the modem as `gammu identify` does and prints what it
+ * says; a question the modem refuses is shown with libgammu's error, the
+ * rest still answered; check-config accepts the simulator's gammurc and
+ * --modem goes on to the same test. */
+static void
+test_modem_test(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+	char out[4096];
+	FILE *rc;
+
+	alarm(120);
+	assert_int_equal(fixture_setup(&fx, "./tinbao", "contrib/tinbao.conf"), 0);
+	rc = fopen(fx.gammurc, "w");
+	assert_non_null(rc);
+	fprintf(rc, "[gammu]\ndevice = %s\nconnection = at\n", f->sim.link);
+	assert_int_equal(fclose(rc), 0);
+	ctl_ok(&f->sim, "csq 21");
+	ctl_ok(&f->sim, "creg 1");
+	ctl_ok(&f->sim, "smsc +84980200030");
+	assert_int_equal(tinbao_output(&fx, "modem-test", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "manufacturer  tinbao"));
+	assert_non_null(strstr(out, "model         SIM800-sim"));
+	assert_non_null(strstr(out, "IMEI          356938035643809"));
+	assert_non_null(strstr(out, "SIM (IMSI)    452040000000001"));
+	assert_non_null(strstr(out, "network       452 04"));
+	assert_non_null(strstr(out, "home"));
+	assert_non_null(strstr(out, "SMSC          +84980200030"));
+	/* The SIM refuses its IMSI: said, and the rest answered. */
+	ctl_ok(&f->sim, "error 1 AT+CIMI");
+	assert_int_equal(tinbao_output(&fx, "modem-test", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "SIM (IMSI)    ("));
+	assert_non_null(strstr(out, "SMSC          +84980200030"));
+	assert_int_equal(tinbao_output(&fx, "check-config --modem", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "configuration OK"));
+	assert_non_null(strstr(out, "model         SIM800-sim"));
+	/* No modem there: the exact error, exit 1. */
+	ctl_ok(&f->sim, "vanish");
+	assert_int_equal(tinbao_output(&fx, "modem-test", out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "cannot connect"));
+	assert_non_null(strstr(out, "cannot be opened"));
+	ctl_ok(&f->sim, "back");
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2321,6 +2389,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_balance_low_once, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_topup_and_ussd_command, test_setup, test_teardown),
 	};
+	const struct CMUnitTest admin_tests[] = {
+	    cmocka_unit_test_setup_teardown(test_modem_test, test_setup, test_teardown),
+	};
 	int failed;
 
 	if (argc > 1)
@@ -2346,6 +2417,8 @@ main(int argc, char **argv)
 	failed += cmocka_run_group_tests_name("the gateway on two modems", two_tests,
 					      two_group_setup, two_group_teardown);
 	failed += cmocka_run_group_tests_name("health and USSD through the gateway", issue6_tests,
+					      sim_group_setup, group_teardown);
+	failed += cmocka_run_group_tests_name("the administrator's commands", admin_tests,
 					      sim_group_setup, group_teardown);
 	return failed == 0 ? 0 : 1;
 }
