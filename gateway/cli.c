@@ -854,7 +854,7 @@ cli_status(const char *conf, int argc, char **argv)
 	struct store_push_state ps;
 	struct config *cfg;
 	struct store *st;
-	int status = 1;
+	int status = 1, r;
 
 	if (argc != 1) {
 		fprintf(stderr, "usage: tinbao -c config status\n");
@@ -869,6 +869,10 @@ cli_status(const char *conf, int argc, char **argv)
 	if (store_push_stats(st, &s) == -1 || store_push_state_get(st, &ps) == -1)
 		goto done;
 	printf("database: %s\n", cfg->database);
+	r = gateway_running(cfg->database);
+	printf("gateway: %s\n", r == 1	 ? "running"
+				: r == 0 ? "not running"
+					 : "unknown (its lock file cannot be read)");
 	if (cfg->push.url != NULL)
 		printf("push: %s to %s as %s\n", cfg->push.format, cfg->push.url,
 		       cfg->push.gateway_id);

@@ -1666,6 +1666,23 @@ gateway_lock(const char *database)
 }
 
 int
+gateway_running(const char *database)
+{
+	char path[4096];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s.lock", database);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	r = flock(fd, LOCK_SH | LOCK_NB);
+	close(fd); /* closing releases a lock taken here */
+	if (r == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? 1 : -1;
+}
+
+int
 gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg *msg,
 		  const char *error, int flags)
 {

@@ -56,6 +56,9 @@ int gateway_status_reply(const struct config *cfg, struct store *st,
  * the modem (tinbao ussd) can tell.  Returns the descriptor to keep, or -1
  * (logged) when another process holds it or it cannot be taken. */
 int gateway_lock(const char *database);
+/* Whether a gateway holds that lock now, asked without taking it for
+ * longer than the question: 1 yes, 0 no, -1 cannot tell. */
+int gateway_running(const char *database);
 
 /*
  * Processes a stored message again (issue 7: `tinbao quarantine accept`,

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -244,6 +246,34 @@ test_check_config_gammurc(void **state)
 	fixture_teardown(&f);
 }
 
+/* status says whether a gateway runs: whether its lock is held. */
+static void
+test_status_running(void **state)
+{
+	struct fixture f;
+	char out[8192], args[256], lock[160];
+	int fd;
+
+	(void)state;
+	assert_int_equal(fixture_setup(&f, TINBAO, "contrib/tinbao.conf"), 0);
+	snprintf(args, sizeof(args), "-c %s run --once", f.conf);
+	assert_int_equal(run(out, sizeof(out), args), 0);
+	snprintf(args, sizeof(args), "-c %s status", f.conf);
+	assert_int_equal(run(out, sizeof(out), args), 0);
+	assert_non_null(strstr(out, "gateway: not running"));
+	/* What a running gateway holds. */
+	snprintf(lock, sizeof(lock), "%s.lock", f.db);
+	fd = open(lock, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(run(out, sizeof(out), args), 0);
+	assert_non_null(strstr(out, "gateway: running"));
+	close(fd);
+	assert_int_equal(run(out, sizeof(out), args), 0);
+	assert_non_null(strstr(out, "gateway: not running"));
+	fixture_teardown(&f);
+}
+
 int
 main(void)
 {
@@ -254,6 +284,7 @@ main(void)
 	    cmocka_unit_test(test_man_page_lists_every_command),
 	    cmocka_unit_test(test_connection_names),
 	    cmocka_unit_test(test_check_config_gammurc),
+	    cmocka_unit_test(test_status_running),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
