@@ -300,3 +300,21 @@ fixture_wait_db(const char *path, const char *sql, int64_t want, int ms)
 	}
 	return -1;
 }
+
+int
+fixture_output(const struct fixture *f, const char *args, char *out, size_t outsz)
+{
+	char cmd[1024];
+	size_t n;
+	FILE *p;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s -c %s %s 2>&1", f->tinbao, f->conf, args);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return -1;
+	n = fread(out, 1, outsz - 1, p);
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

@@ -45,6 +45,11 @@ void fixture_teardown(struct fixture *f);
 int fixture_run(const struct fixture *f, const char *crash, int kill_after_ms, int timeout_s,
 		struct rusage *ru, const char *cmd, ...);
 
+/* Runs `tinbao -c conf ARGS` through the shell (args: words as a shell
+ * reads them), keeps what it printed, stdout and stderr, in out; returns its
+ * exit status, or -1 when it did not exit. */
+int fixture_output(const struct fixture *f, const char *args, char *out, size_t outsz);
+
 /*
  * The first column of the first row of sql, read through a connection of its
  * own (read-only) on the database at path; -1 when there is no row.  *err

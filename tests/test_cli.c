@@ -182,14 +182,12 @@ test_connection_names(void **state)
 static int
 check_with(const struct fixture *f, const char *gammurc, char *out, size_t outsz)
 {
-	char args[256];
 	FILE *rc = fopen(f->gammurc, "w");
 
 	assert_non_null(rc);
 	fputs(gammurc, rc);
 	assert_int_equal(fclose(rc), 0);
-	snprintf(args, sizeof(args), "-c %s check-config", f->conf);
-	return run(out, outsz, args);
+	return fixture_output(f, "check-config", out, outsz);
 }
 
 static void
@@ -251,25 +249,23 @@ static void
 test_status_running(void **state)
 {
 	struct fixture f;
-	char out[8192], args[256], lock[160];
+	char out[8192], lock[160];
 	int fd;
 
 	(void)state;
 	assert_int_equal(fixture_setup(&f, TINBAO, "contrib/tinbao.conf"), 0);
-	snprintf(args, sizeof(args), "-c %s run --once", f.conf);
-	assert_int_equal(run(out, sizeof(out), args), 0);
-	snprintf(args, sizeof(args), "-c %s status", f.conf);
-	assert_int_equal(run(out, sizeof(out), args), 0);
+	assert_int_equal(fixture_output(&f, "run --once", out, sizeof(out)), 0);
+	assert_int_equal(fixture_output(&f, "status", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "gateway: not running"));
 	/* What a running gateway holds. */
 	snprintf(lock, sizeof(lock), "%s.lock", f.db);
 	fd = open(lock, O_RDWR | O_CREAT, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
-	assert_int_equal(run(out, sizeof(out), args), 0);
+	assert_int_equal(fixture_output(&f, "status", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "gateway: running"));
 	close(fd);
-	assert_int_equal(run(out, sizeof(out), args), 0);
+	assert_int_equal(fixture_output(&f, "status", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "gateway: not running"));
 	fixture_teardown(&f);
 }

@@ -2267,25 +2267,6 @@ test_daemon_crash_between_parts(void **state)
 
 /* Group 6: the administrator's commands on a real-looking modem --------- */
 
-/* `tinbao ARGS` on the fixture's configuration; what it printed (stdout and
- * stderr) in out; its exit status. */
-static int
-tinbao_output(const struct fixture *fx, const char *args, char *out, size_t outsz)
-{
-	char cmd[512];
-	size_t n;
-	FILE *p;
-	int status;
-
-	snprintf(cmd, sizeof(cmd), "%s -c %s %s 2>&1", fx->tinbao, fx->conf, args);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(out, 1, outsz - 1, p);
-	out[n] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* modem-test opens the modem as `gammu identify` does and prints what it
  * says; a question the modem refuses is shown with libgammu's error, the
  * rest still answered; check-config accepts the simulator's gammurc and
@@ -2307,7 +2288,7 @@ test_modem_test(void **state)
 	ctl_ok(&f->sim, "csq 21");
 	ctl_ok(&f->sim, "creg 1");
 	ctl_ok(&f->sim, "smsc +84980200030");
-	assert_int_equal(tinbao_output(&fx, "modem-test", out, sizeof(out)), 0);
+	assert_int_equal(fixture_output(&fx, "modem-test", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "manufacturer  tinbao"));
 	assert_non_null(strstr(out, "model         SIM800-sim"));
 	assert_non_null(strstr(out, "IMEI          356938035643809"));
@@ -2317,15 +2298,15 @@ test_modem_test(void **state)
 	assert_non_null(strstr(out, "SMSC          +84980200030"));
 	/* The SIM refuses its IMSI: said, and the rest answered. */
 	ctl_ok(&f->sim, "error 1 AT+CIMI");
-	assert_int_equal(tinbao_output(&fx, "modem-test", out, sizeof(out)), 0);
+	assert_int_equal(fixture_output(&fx, "modem-test", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "SIM (IMSI)    ("));
 	assert_non_null(strstr(out, "SMSC          +84980200030"));
-	assert_int_equal(tinbao_output(&fx, "check-config --modem", out, sizeof(out)), 0);
+	assert_int_equal(fixture_output(&fx, "check-config --modem", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "configuration OK"));
 	assert_non_null(strstr(out, "model         SIM800-sim"));
 	/* No modem there: the exact error, exit 1. */
 	ctl_ok(&f->sim, "vanish");
-	assert_int_equal(tinbao_output(&fx, "modem-test", out, sizeof(out)), 1);
+	assert_int_equal(fixture_output(&fx, "modem-test", out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "cannot connect"));
 	assert_non_null(strstr(out, "cannot be opened"));
 	ctl_ok(&f->sim, "back");
