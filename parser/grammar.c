@@ -1086,8 +1086,11 @@ explain(const struct parser *p, const struct msg *m, const struct fields *f,
 			res->error = f->err == PARSER_AMBIGUOUS_COMMUNE ? PARSER_UNKNOWN_COMMUNE
 									: PARSER_UNKNOWN_TRADE;
 	} else {
-		/* A suggestion only for words too short to be sure of. */
+		/* A suggestion only for words too short to be sure of, and for
+		 * a typo of a name too short to be accepted ("hna": han). */
 		res->ncandidates = n == 1 && len < FUZZY_MIN_KEY ? 1 : 0;
+		if (n == 0 && units_short_near(u, key, len, res->candidates) == 1)
+			res->ncandidates = 1;
 	}
 	for (n = res->ncandidates; n < PARSER_MAX_CANDIDATES; n++)
 		res->candidates[n] = 0;

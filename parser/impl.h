@@ -98,6 +98,12 @@ int table_get(const struct table *t, const char *key, size_t len);
 /* Units whose folded name or code starts with key[0..len): the smallest
  * PARSER_MAX_CANDIDATES indexes go to c, ascending; returns how many went. */
 size_t units_prefix(const struct units *u, const char *key, size_t len, int *c);
+/* Units with a form of 2 or 3 letters one edit from key[0..len) ("hna",
+ * "nhan": han), too short to be accepted as typos but worth suggesting:
+ * the smallest PARSER_MAX_CANDIDATES indexes go to c, ascending; returns
+ * how many there are.  Of several, the one form as long as the key (a
+ * swapped or replaced letter) is the one. */
+size_t units_short_near(const struct units *u, const char *key, size_t len, int *c);
 /* The keyword kind of a word within typing distance of exactly one kind's
  * forms, or -1 (fuzzy.h's rules). */
 int keyword_near(const struct parser *p, const char *w, size_t len);

@@ -767,6 +767,46 @@ units_prefix(const struct units *u, const char *key, size_t len, int *c)
 	return u->index != NULL ? search_index(u, key, len, c) : search_units(u, key, len, c);
 }
 
+/* The units with a short form 1 from key; same_len: only forms as long as
+ * the key (a swapped or replaced letter, "hna" for han, not "na"). */
+static size_t
+short_near(const struct units *u, const char *key, size_t len, int same_len, int *c)
+{
+	const struct slot *s;
+	size_t i, k, n = 0, total = 0;
+
+	for (i = 0; i < u->forms.cap; i++) {
+		s = &u->forms.slots[i];
+		if (s->key == NULL || s->len < 2 || s->len >= FUZZY_MIN_WORD ||
+		    (same_len && s->len != len) || fuzzy_distance(key, len, s->key, s->len, 1) > 1)
+			continue;
+		for (k = 0; k < n && c[k] < s->id; k++)
+			continue;
+		if (k < n && c[k] == s->id)
+			continue;
+		total++;
+		if (n == PARSER_MAX_CANDIDATES)
+			continue;
+		memmove(c + k + 1, c + k, (n - k) * sizeof(*c));
+		c[k] = s->id;
+		n++;
+	}
+	return total;
+}
+
+size_t
+units_short_near(const struct units *u, const char *key, size_t len, int *c)
+{
+	size_t n;
+
+	if (len < 2 || len > FUZZY_MIN_WORD)
+		return 0;
+	n = short_near(u, key, len, 0, c);
+	if (n > 1 && short_near(u, key, len, 1, c) == 1)
+		return 1;
+	return n;
+}
+
 int
 keyword_near(const struct parser *p, const char *w, size_t len)
 {

@@ -501,7 +501,7 @@ static const struct row rows[] = {
     ERR("DK Minh Son 35 n", UNKNOWN_TRADE, EN, "n"),
     ERR("DK Minh Son 35 tho", UNKNOWN_TRADE, EN, "tho"),
     ERR("DK Minh Son 35 may x", UNKNOWN_TRADE, EN, "may x"),
-    ERR("DK Minh Son 35 h\xe0n", UNKNOWN_TRADE, EN, "h n"),
+    AMB("DK Minh Son 35 h\xe0n", UNKNOWN_TRADE, EN, "h n", "HAN"),
     ERR("DK Minh Son 3\xff"
 	"5 han",
 	EXTRA_VALUE, EN, "5"),
@@ -550,7 +550,17 @@ static const struct row rows[] = {
     OK("DK Ho Sonn 5 han", ENROL, "06451", "HAN", 5),
     OK("DK Huu Lng 5 han", ENROL, "06385", "HAN", 5),
     OK("DK Tan Than 5 han", ENROL, "06442", "HAN", 5),
-    OK("DK Minh Son 35 hann", ENROL, "06448", "HAN", 35),
+    /* A name of 3 letters is too short for a typo: suggested, not taken. */
+    AMB("DK Minh Son 35 hann", UNKNOWN_TRADE, EN, "hann", "HAN"),
+    AMB("DK Minh Son 35 nhan", UNKNOWN_TRADE, EN, "nhan", "HAN"),
+    AMB("DK Minh Son 35 hna", UNKNOWN_TRADE, EN, "hna", "HAN"),
+    AMB("VL Minh Son 35 mco", UNKNOWN_TRADE, JO, "mco", "MOC"),
+    ERR("VL Minh Son 35 lau", UNKNOWN_TRADE, JO, "lau"),
+    AMB("DK Minh Son 35 mocc", UNKNOWN_TRADE, EN, "mocc", "MOC"),
+    /* The closer name wins; two as close are asked. */
+    OK("DK Minh Son 5 may cong ngiep", ENROL, "06448", "MAYCN", 5),
+    OK("DK Dong Tann 12 han", ENROL, "06424", "HAN", 12),
+    AMB("DK Hoa Sang 5 han", AMBIGUOUS_COMMUNE, EN, "hoa sang", "06445,06460"),
     OK("DK Minh Son 35 may c", ENROL, "06448", "MAYCN", 35),
     OK("DK Minh Son 35 maycnn", ENROL, "06448", "MAYCN", 35),
     OK("ENROLE Minh Son 35 han", ENROL, "06448", "HAN", 35),
@@ -633,7 +643,7 @@ check_row(const struct parser *p, const struct row *r, size_t i)
 	if (strcmp(res.bad, r->bad) != 0)
 		fail_msg("row %zu \"%s\": bad \"%s\", expected \"%s\"", i, r->in, res.bad, r->bad);
 	for (k = 0; k < res.ncandidates; k++) {
-		code = res.error == PARSER_AMBIGUOUS_TRADE
+		code = res.error == PARSER_AMBIGUOUS_TRADE || res.error == PARSER_UNKNOWN_TRADE
 			   ? parser_trade_code(p, res.candidates[k])
 			   : parser_commune_code(p, res.candidates[k]);
 		snprintf(cand + strlen(cand), sizeof(cand) - strlen(cand), "%s%s", k ? "," : "",
@@ -1108,8 +1118,9 @@ test_filler_in_name(void **state)
 	assert_int_equal(parser_parse(p, "DK xa Luongg 5 hann", 19, &res), -1);
 	assert_int_equal(res.error, PARSER_UNKNOWN_COMMUNE);
 	assert_int_equal(parser_parse(p, "DK Xa Luongx 5 han", 18, &res), -1);
-	assert_int_equal(parser_parse(p, "DK Xa Luong 5 hann", 18, &res), 0);
-	assert_int_equal(res.items[0].commune, 0);
+	/* One edit from a name of 3 letters is never taken for it. */
+	assert_int_equal(parser_parse(p, "DK Xa Luong 5 hann", 18, &res), -1);
+	assert_int_equal(res.error, PARSER_UNKNOWN_TRADE);
 	parser_free(p);
 }
 
@@ -1718,11 +1729,19 @@ test_fuzzy_index(void **state)
 	/* Keys: at least 4 letters, no digit. */
 	assert_int_equal(fuzzy_find(a, "son", 3, ia, 8), 0);
 	assert_int_equal(fuzzy_find(a, "minhs0n", 7, ia, 8), 0);
-	/* minhson (1 apart), minhdong (2 apart, and 8 letters long). */
-	assert_int_equal(fuzzy_find(a, "minhsonn", 8, ia, 8), 2);
+	/* minhson (1 apart) hides minhdong (2 apart, and 8 letters long):
+	 * the closer word wins. */
+	assert_int_equal(fuzzy_find(a, "minhsonn", 8, ia, 8), 1);
 	assert_int_equal(ia[0], 1);
-	assert_int_equal(ia[1], 5);
-	assert_int_equal(fuzzy_find(a, "minhsonn", 8, ia, 1), 2);
+	/* minhson, minhtan and minhvan, all 1 apart: a tie, all given. */
+	assert_int_equal(fuzzy_find(a, "minhsan", 7, ia, 8), 3);
+	assert_int_equal(ia[0], 1);
+	assert_int_equal(ia[1], 3);
+	assert_int_equal(ia[2], 7);
+	assert_int_equal(fuzzy_find(a, "minhsan", 7, ia, 1), 3);
+	/* Words of 3 letters are never matched. */
+	assert_int_equal(fuzzy_add(a, "han", 3, 998), 0);
+	assert_int_equal(fuzzy_find(a, "hann", 4, ia, 8), 0);
 	assert_int_equal(fuzzy_find(NULL, "minhson", 7, ia, 8), 0);
 	fuzzy_free(a);
 	fuzzy_free(b);
@@ -1743,13 +1762,16 @@ test_big_typos(void **state)
 		int commune;
 	} v[] = {
 	    {"DK Quyết Vượng Vượngg 5 han", PARSER_OK, 17 * 484 + 19 * 22 + 19},
-	    {"DK Quyet Vuong Vuong 5 hann", PARSER_OK, 17 * 484 + 19 * 22 + 19},
+	    {"DK Quyet Vuong Vuong 5 han dienn", PARSER_OK, 17 * 484 + 19 * 22 + 19},
 	    {"DK Quyết Vượgn Vượng 5 han", PARSER_OK, 17 * 484 + 19 * 22 + 19},
-	    /* Liên and Tiến are one letter apart: a typo is 2 from both. */
-	    {"DK Quyết Vượng Liênn 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
-	    {"DK Minh Son Hoaa 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
+	    /* Liên and Tiến are one letter apart: Xiên is 1 from both, Liênn
+	     * closer to Liên. */
+	    {"DK Quyết Vượng Xiên 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
+	    {"DK Quyết Vượng Liênn 5 han", PARSER_OK, 17 * 484 + 19 * 22 + 18},
+	    {"DK Minh Son Hoaa 5 han", PARSER_OK, 0 * 484 + 1 * 22 + 2},
 	    {"DK Minh Son Ho 5 han", PARSER_OK, 0 * 484 + 1 * 22 + 13},
-	    {"DK Minh Son Hx 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
+	    {"DK Minh Son Hx 5 han", PARSER_OK, 0 * 484 + 1 * 22 + 13},
+	    {"DK Minh Son Hôx 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
 	    {"DK Qxyz Vuong 5 han", PARSER_UNKNOWN_COMMUNE, -1},
 	};
 	struct parser_result res, res2;
@@ -1923,7 +1945,7 @@ static const struct reply_row reply_rows[] = {
     /* Too many candidates: as many whole ones as fit. */
     {"TK 06", 0, 1, "Lỗi: \"06\" có thể là: Hữu Lũng, Hữu Liên, Yên Bình, Quyết Thắng..."},
     /* Issue 3: typos are confirmed as understood. */
-    {"DK Mihn Son 35 hann", 12, 0, "OK #12: ghi danh 35 HV nghe Han dien, xa Minh Son"},
+    {"DK Mihn Son 35 han", 12, 0, "OK #12: ghi danh 35 HV nghe Han dien, xa Minh Son"},
     {"DK Minh Son 35 ha", 0, 0,
      "Loi: khong hieu \"ha\" o ten nghe. Co phai HAN? VD: DK Huu Lung 35 HAN"},
     {"DK tan 5 han", 0, 1, "Lỗi: không tìm thấy xã \"tan\". Có phải Tân Thành?"},
