@@ -86,7 +86,7 @@ static const char *const kind_names[PARSER_NKEYWORDS] = {
 };
 
 static const char *const default_fillers[] = {
-    "xa", "thi tran", "tt", "hv", "hoc vien", "nguoi", "lao dong", "nghe", "lop",
+    "xa", "thi tran", "tt", "hv", "hoc vien", "nguoi", "lao dong", "nghe", "lop", "ngay",
 };
 
 /* The keyword kinds a file may leave out (it was written before them). */

@@ -43,6 +43,7 @@ _Static_assert(PARSER_MAX_TEXT <= USHRT_MAX, "word offsets are 16 bits");
 /* Step 1 -------------------------------------------------------------------- */
 
 #define W_CLASS 1 /* a class code as typed, in lower case */
+#define W_DATE 2  /* a date as typed: "12/6", "12/6/2022" */
 
 struct word {
 	unsigned short off;
@@ -218,12 +219,103 @@ code_like(const char *s, size_t n, char *out)
 	return digits;
 }
 
+/* A '.', ',' or '/' between two digits: part of the word ("3.5", "3,5",
+ * "12/6"), so that a decimal or a date is never read as two counts. */
+static int
+inner(const char *raw, size_t i, size_t len)
+{
+	return (raw[i] == '.' || raw[i] == ',' || raw[i] == '/') && i > 0 && i + 1 < len &&
+	       digit(raw[i - 1]) && digit(raw[i + 1]);
+}
+
+/* The numbers of s[0..n) separated by sep: how many (at most 3) to v. */
+static size_t
+numbers(const char *s, size_t n, char sep, long *v)
+{
+	size_t i = 0, k = 0, d;
+
+	while (k < 3) {
+		v[k] = 0;
+		for (d = 0; i < n && digit(s[i]) && d < 5; i++, d++)
+			v[k] = v[k] * 10 + (s[i] - '0');
+		if (d == 0 || d == 5)
+			return 0;
+		k++;
+		if (i == n)
+			return k;
+		if (s[i] != sep)
+			return 0;
+		i++;
+	}
+	return 0;
+}
+
+/* Whether s[0..n) is a date: day/month or day/month/year (2 or 4 digits),
+ * also with '-' or '.' when the year is there. */
+static int
+date_word(const char *s, size_t n)
+{
+	static const char seps[] = "/-.";
+	long v[3];
+	size_t k, i;
+
+	for (i = 0; i < sizeof(seps) - 1; i++) {
+		k = numbers(s, n, seps[i], v);
+		if (k < 2 || (k == 2 && seps[i] != '/'))
+			continue;
+		if (v[0] < 1 || v[0] > 31 || v[1] < 1 || v[1] > 12)
+			return 0;
+		return k == 2 || (v[2] >= 0 && v[2] < 100) || (v[2] >= 2000 && v[2] <= 2099);
+	}
+	return 0;
+}
+
+/* A number as typed when it must not be folded into two: a sign before it
+ * ("-5"), a decimal part ("3.5", "3,5"), a date ("12/6").  0 when s[0..n)
+ * is none of them. */
+static int
+add_numeric(struct msg *m, const char *tok, size_t n)
+{
+	char buf[PARSER_MAX_CLASS + 1];
+	size_t i, dash = 0;
+	int mark = 0;
+
+	while (dash < n && tok[dash] == '-')
+		dash++;
+	if (dash == n || !digit(tok[dash]) || n - dash + 1 > sizeof(buf))
+		return 0;
+	for (i = dash; i < n; i++)
+		mark |= tok[i] == '.' || tok[i] == ',' || tok[i] == '/';
+	if (dash == 0 && date_word(tok, n)) {
+		add_word(m, tok, n, W_DATE);
+		return 1;
+	}
+	if (dash == 0 && !mark)
+		return 0;
+	if (dash == 0 && memchr(tok, '.', n) == NULL && memchr(tok, ',', n) == NULL)
+		return 0; /* "3200/1900": two numbers */
+	/* "-5": a sign, kept for the error to show it. */
+	i = 0;
+	if (dash > 0)
+		buf[i++] = '-';
+	for (; dash < n; dash++) {
+		if ((unsigned char)tok[dash] >= 0x80)
+			continue; /* the word is an error: its letters do not matter */
+		buf[i++] = (char)(tok[dash] >= 'A' && tok[dash] <= 'Z' ? tok[dash] - 'A' + 'a'
+								       : tok[dash]);
+	}
+	add_word(m, buf, i, 0);
+	return 1;
+}
+
 static void
 add_token(const struct parser *p, struct msg *m, const char *tok, size_t n)
 {
 	char code[PARSER_MAX_CLASS + 1];
 	const char *s = tok, *e = tok + n;
 
+	if (add_numeric(m, tok, n))
+		return;
 	while (s < e && *s == '-')
 		s++;
 	while (e > s && e[-1] == '-')
@@ -310,7 +402,7 @@ split(const struct parser *p, const char *raw, size_t len, struct msg *m)
 			continue;
 		}
 		start = i;
-		while (i < len && !separator((unsigned char)raw[i]))
+		while (i < len && (!separator((unsigned char)raw[i]) || inner(raw, i, len)))
 			i++;
 		add_token(p, m, raw + start, i - start);
 	}
@@ -322,7 +414,7 @@ split(const struct parser *p, const char *raw, size_t len, struct msg *m)
 
 /* Step 3: segments --------------------------------------------------------- */
 
-enum seg_type { S_UNIT, S_NUM, S_CLASS, S_UNKNOWN };
+enum seg_type { S_UNIT, S_NUM, S_CLASS, S_UNKNOWN, S_DATE };
 
 struct seg {
 	unsigned char type;
@@ -730,10 +822,25 @@ names(const struct parser *p, const struct msg *m, size_t a, size_t b, struct se
 		s->more = end;
 }
 
+/* A count, or what stands where one does and must never be read as a
+ * name: a sign or a decimal part ("-5", "3.5"), a letter for a digit ("3o",
+ * "l5"). */
 static int
 numeric(const struct msg *m, size_t i)
 {
-	return digit(wtext(m, i)[0]);
+	const char *s = wtext(m, i);
+	size_t k, len = m->w[i].len;
+	int digits = 0;
+
+	if (digit(s[0]) || (s[0] == '-' && len > 1))
+		return 1;
+	for (k = 0; k < len; k++) {
+		if (digit(s[k]))
+			digits = 1;
+		else if (s[k] != 'o' && s[k] != 'l' && s[k] != 'i')
+			return 0;
+	}
+	return digits;
 }
 
 /* Step 3: the segments of words [a, b). */
@@ -749,11 +856,15 @@ segment(const struct parser *p, const struct msg *m, size_t a, size_t b, struct 
 		if (m->w[i].flags & W_CLASS) {
 			push_simple(s, S_CLASS, i, i + 1);
 			i++;
+		} else if (m->w[i].flags & W_DATE) {
+			push_simple(s, S_DATE, i, i + 1);
+			i++;
 		} else if (numeric(m, i)) {
 			push_simple(s, S_NUM, i, i + 1);
 			i++;
 		} else {
-			for (j = i; j < b && !(m->w[j].flags & W_CLASS) && !numeric(m, j); j++)
+			for (j = i;
+			     j < b && !(m->w[j].flags & (W_CLASS | W_DATE)) && !numeric(m, j); j++)
 				continue;
 			names(p, m, i, j, s);
 			i = j;
@@ -810,7 +921,7 @@ set_bad(struct parser_result *res, const struct msg *m, size_t a, size_t b)
 /* What the fields of a part are, while they are being found. */
 struct fields {
 	int kind;
-	const struct seg *commune, *trade, *klass, *num[2];
+	const struct seg *commune, *trade, *klass, *num[2], *date;
 	size_t nnum;
 	/* The error earliest in the message, if any. */
 	enum parser_error err;
@@ -1124,6 +1235,24 @@ class_code(const struct msg *m, const struct seg *x, char *out)
 	out[k] = '\0';
 }
 
+static void
+set_date(const struct msg *m, const struct seg *x, struct parser_item *it)
+{
+	const char *s = wtext(m, x->a);
+	size_t len = m->w[x->a].len;
+	long v[3];
+	size_t n, k = 0;
+
+	while (k < len && digit(s[k]))
+		k++;
+	n = k < len ? numbers(s, len, s[k], v) : 0;
+	if (n < 2)
+		return; /* cannot be: date_word() took it */
+	it->day = (int)v[0];
+	it->month = (int)v[1];
+	it->year = n == 3 ? (int)(v[2] < 100 ? 2000 + v[2] : v[2]) : 0;
+}
+
 /* Step 4 for one part: the fields of kind in words [a, b) go to it, or res
  * gets the error.  0 or -1. */
 static int
@@ -1153,6 +1282,10 @@ fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b
 	for (i = 0; i < s.n; i++) {
 		x = &s.v[i];
 		if (x->type == S_CLASS && x != f.klass)
+			blame(&f, PARSER_EXTRA_VALUE, x);
+		else if (x->type == S_DATE && f.date == NULL && kind <= PARSER_LABOUR)
+			f.date = x;
+		else if (x->type == S_DATE)
 			blame(&f, PARSER_EXTRA_VALUE, x);
 		else if (x->type == S_NUM)
 			take_number(&f, m, x);
@@ -1196,6 +1329,8 @@ fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b
 	it->trained = kind == PARSER_LABOUR ? v[1] : 0;
 	if (f.klass != NULL)
 		class_code(m, f.klass, it->class_code);
+	if (f.date != NULL)
+		set_date(m, f.date, it);
 	return 0;
 }
 

@@ -28,7 +28,12 @@
  * close (fixed words; OPEN and CLOSE also with one typo).
  *
  * Fields: a word starting with a digit is a number (a commune's code when it
- * is one, the count otherwise; "35hv": a count followed by a filler); a word
+ * is one, the count otherwise; "35hv": a count followed by a filler).  A
+ * count is never read without what was typed with it: a sign ("-5", a dash
+ * right before the digits), a decimal part ("3.5", "3,5") or a letter for a
+ * digit ("3o", "l5") make it a bad_count.  A date ("12/6", "12/6/2022",
+ * "30-6-2022") is the date the figures refer to, at most one a report; a
+ * word
  * with letters and digits that matches the class pattern is a class code;
  * the other words are split between a commune and a trade by matching the
  * configured names, aliases and codes, the longest match first, filler words
@@ -113,6 +118,9 @@ struct parser_item {
 	 * naming a class has commune = trade = -1: the caller resolves them. */
 	char class_code[PARSER_MAX_CLASS + 1];
 	long ref; /* CANCEL only: the reference typed, 0 when none */
+	/* Reports: the date the figures refer to ("12/6", "ngay 12/6/2022"),
+	 * or 0 when none was typed; year 0 when only day and month were. */
+	int day, month, year;
 };
 
 struct parser_result {

@@ -195,6 +195,10 @@ describe(const struct parser *p, const struct parser_result *res, char *out, siz
 			OUT(",ref=%ld", it->ref);
 		if (it->kind == PARSER_HELP && it->topic >= 0)
 			OUT(",topic=%s", parser_keyword_name(it->topic));
+		if (it->day > 0 && it->year > 0)
+			OUT(",date=%d/%d/%d", it->day, it->month, it->year);
+		else if (it->day > 0)
+			OUT(",date=%d/%d", it->day, it->month);
 	}
 #undef OUT
 }

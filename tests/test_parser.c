@@ -112,8 +112,8 @@ static const char *const keywords[PARSER_NKEYWORDS][5] = {
     {"CLASS", "LOP", NULL},
 };
 
-static const char *const fillers[] = {"xa",    "thi tran", "tt",   "hv", "hoc vien",
-				      "nguoi", "lao dong", "nghe", "lop"};
+static const char *const fillers[] = {"xa",    "thi tran", "tt",   "hv",  "hoc vien",
+				      "nguoi", "lao dong", "nghe", "lop", "ngay"};
 
 /* Builds the district's parser; prepared or not (both must parse alike). */
 static struct parser *
@@ -368,7 +368,7 @@ static const struct row rows[] = {
     ERR("LD Minh Son 3200 nguoi", MISSING_COUNT, LA, ""),
     ERR("LD 06448 nguoi 3200", MISSING_COUNT, LA, ""),
     ERR("LD Minh Son 1234567890 1", BAD_COUNT, LA, "1234567890"),
-    ERR("LD Minh Son 3,200 1,900", BAD_COUNT, LA, "3 200"),
+    ERR("LD Minh Son 3,200 1,900", BAD_COUNT, LA, "3,200"),
     ERR("LD Minh Son 3200", MISSING_COUNT, LA, ""),
     ERR("LD Minh Son", MISSING_COUNT, LA, ""),
     ERR("LD 3200 1900", MISSING_COMMUNE, LA, ""),
@@ -483,6 +483,25 @@ static const struct row rows[] = {
     ERR("DK Minh Son 99999999999999999999 han", BAD_COUNT, EN, "99999999999999999999"),
     ERR("DK Minh Son 35a han", BAD_COUNT, EN, "35a"),
     ERR("DK Minh Son 3o han", BAD_COUNT, EN, "3o"),
+    /* A sign or a decimal part is never dropped; a letter for a digit is
+     * never read as one. */
+    ERR("DK Minh Son -5 han", BAD_COUNT, EN, "-5"),
+    ERR("DK Minh Son (-5) han", BAD_COUNT, EN, "-5"),
+    ERR("VL Cai Kinh -5 nau an", BAD_COUNT, JO, "-5"),
+    ERR("dk minh son --12 han", BAD_COUNT, EN, "-12"),
+    ERR("DK Minh Son han -5hv", BAD_COUNT, EN, "-5hv"),
+    ERR("DK Minh Son -5người han", BAD_COUNT, EN, "-5ngi"),
+    ERR("LD Minh Son 3200 -100", BAD_COUNT, LA, "-100"),
+    ERR("DK Minh Son 3.5 han", BAD_COUNT, EN, "3.5"),
+    ERR("DK Minh Son 3,5 han", BAD_COUNT, EN, "3,5"),
+    ERR("TN Hoa Son 12,25 theu", BAD_COUNT, GR, "12,25"),
+    ERR("DK Minh Son l5 han", BAD_COUNT, EN, "l5"),
+    ERR("DK Minh Son 1o han", BAD_COUNT, EN, "1o"),
+    ERR("DK Minh Son I5 han", BAD_COUNT, EN, "i5"),
+    /* A dash between two fields is no sign. */
+    OK("DK Minh Son-5 han", ENROL, "06448", "HAN", 5),
+    OK("DK Minh Son - 5 - han", ENROL, "06448", "HAN", 5),
+    OK("DK Minh Son 5, han", ENROL, "06448", "HAN", 5),
     ERR("DK Minh Son 1.000 han", BAD_COUNT, EN, "1000"),
     ERR("TN 06448 600 han", BAD_COUNT, GR, "600"),
 
@@ -569,6 +588,25 @@ static const struct row rows[] = {
     AMB("DK Hoa Son 5 cngb", AMBIGUOUS_TRADE, EN, "cngb", "CNGA,CNTB"),
     /* Counts and codes are never guessed. */
     ERR("DK Minh Son 3o han", BAD_COUNT, EN, "3o"),
+    /* A sign or a decimal part is never dropped; a letter for a digit is
+     * never read as one. */
+    ERR("DK Minh Son -5 han", BAD_COUNT, EN, "-5"),
+    ERR("DK Minh Son (-5) han", BAD_COUNT, EN, "-5"),
+    ERR("VL Cai Kinh -5 nau an", BAD_COUNT, JO, "-5"),
+    ERR("dk minh son --12 han", BAD_COUNT, EN, "-12"),
+    ERR("DK Minh Son han -5hv", BAD_COUNT, EN, "-5hv"),
+    ERR("DK Minh Son -5người han", BAD_COUNT, EN, "-5ngi"),
+    ERR("LD Minh Son 3200 -100", BAD_COUNT, LA, "-100"),
+    ERR("DK Minh Son 3.5 han", BAD_COUNT, EN, "3.5"),
+    ERR("DK Minh Son 3,5 han", BAD_COUNT, EN, "3,5"),
+    ERR("TN Hoa Son 12,25 theu", BAD_COUNT, GR, "12,25"),
+    ERR("DK Minh Son l5 han", BAD_COUNT, EN, "l5"),
+    ERR("DK Minh Son 1o han", BAD_COUNT, EN, "1o"),
+    ERR("DK Minh Son I5 han", BAD_COUNT, EN, "i5"),
+    /* A dash between two fields is no sign. */
+    OK("DK Minh Son-5 han", ENROL, "06448", "HAN", 5),
+    OK("DK Minh Son - 5 - han", ENROL, "06448", "HAN", 5),
+    OK("DK Minh Son 5, han", ENROL, "06448", "HAN", 5),
     ERR("DK 06449 5 han", UNKNOWN_COMMUNE, EN, "06449"),
     /* A value no field wants. */
     ERR("DK Minh Son Hoa Son 35 han", EXTRA_VALUE, EN, "hoa son"),
@@ -1462,6 +1500,9 @@ check_items(const struct parser *p, const char *in, const char *want)
 			 it->commune >= 0 ? parser_commune_code(p, it->commune) : "-",
 			 it->trade >= 0 ? parser_trade_code(p, it->trade) : "-", it->count,
 			 it->class_code[0] != '\0' ? " " : "", it->class_code);
+		if (it->day > 0)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), " @%d/%d/%d",
+				 it->day, it->month, it->year);
 	}
 	if (strcmp(got, want) != 0)
 		fail_msg("\"%s\":\n  got      \"%s\"\n  expected \"%s\"", in, got, want);
@@ -1481,6 +1522,27 @@ check_part(const struct parser *p, const char *in, enum parser_error err, int pa
 			 parser_error_name(err), part, kind, bad);
 	assert_int_equal(res.nitems, 0);
 	assert_int_equal(res.items[0].commune, -1);
+}
+
+/* A date says when the figures were counted: never a count, never extra. */
+static void
+test_dates(void **state)
+{
+	const struct parser *p = *state;
+
+	check_items(p, "DK Minh Son 12/6 35 han", "enrol 06448 HAN 35 @12/6/0");
+	check_items(p, "DK Minh Son 35 han ngay 12/6/2022", "enrol 06448 HAN 35 @12/6/2022");
+	check_items(p, "TN ngày 1/12/22 Hoa Son 20 theu", "grad 06445 THEU 20 @1/12/2022");
+	check_items(p, "VL 30-6-2022 Minh Son 8 han", "job 06448 HAN 8 @30/6/2022");
+	check_items(p, "LD Minh Son 31.12.2022 3200 1900", "labour 06448 - 3200 @31/12/2022");
+	check_items(p, "DK Minh Son 35 han; TN Hoa Son 12/6 20 theu",
+		    "enrol 06448 HAN 35;grad 06445 THEU 20 @12/6/0");
+	/* Not a date: two numbers, or an error. */
+	check_part(p, "DK Minh Son 35/6 han", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "6");
+	check_part(p, "DK Minh Son 12/6 han", PARSER_MISSING_COUNT, 0, PARSER_ENROL, "");
+	check_part(p, "DK Minh Son 12/6 1/7 5 han", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "1/7");
+	check_part(p, "TK Minh Son 12/6", PARSER_EXTRA_VALUE, 0, PARSER_STATUS, "12/6");
+	check_part(p, "DK Minh Son 12-6 5 han", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "6");
 }
 
 static void
@@ -2061,17 +2123,29 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_table),	   cmocka_unit_test(test_table_unprepared),
-	    cmocka_unit_test(test_table_coverage), cmocka_unit_test(test_fold),
-	    cmocka_unit_test(test_fold_limits),	   cmocka_unit_test(test_ascii),
-	    cmocka_unit_test(test_utf8_valid),	   cmocka_unit_test(test_duplicates),
-	    cmocka_unit_test(test_filler_in_name), cmocka_unit_test(test_accessors),
-	    cmocka_unit_test(test_max_count),	   cmocka_unit_test(test_result_init),
-	    cmocka_unit_test(test_long_input),	   cmocka_unit_test(test_big_gazetteer),
-	    cmocka_unit_test(test_multi),	   cmocka_unit_test(test_classes),
-	    cmocka_unit_test(test_distance),	   cmocka_unit_test(test_fuzzy_index),
-	    cmocka_unit_test(test_big_typos),	   cmocka_unit_test(test_reply_limits),
-	    cmocka_unit_test(test_reply_texts),	   cmocka_unit_test(test_reply_edges),
+	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_table_unprepared),
+	    cmocka_unit_test(test_table_coverage),
+	    cmocka_unit_test(test_fold),
+	    cmocka_unit_test(test_fold_limits),
+	    cmocka_unit_test(test_ascii),
+	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_duplicates),
+	    cmocka_unit_test(test_filler_in_name),
+	    cmocka_unit_test(test_accessors),
+	    cmocka_unit_test(test_max_count),
+	    cmocka_unit_test(test_result_init),
+	    cmocka_unit_test(test_long_input),
+	    cmocka_unit_test(test_big_gazetteer),
+	    cmocka_unit_test(test_multi),
+	    cmocka_unit_test(test_classes),
+	    cmocka_unit_test(test_distance),
+	    cmocka_unit_test(test_fuzzy_index),
+	    cmocka_unit_test(test_big_typos),
+	    cmocka_unit_test(test_reply_limits),
+	    cmocka_unit_test(test_reply_texts),
+	    cmocka_unit_test(test_reply_edges),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
