@@ -11,8 +11,8 @@
  * Precision before recall, because a guess that is wrong is stored: keys
  * shorter than FUZZY_MIN_KEY letters and words shorter than FUZZY_MIN_WORD
  * never match (one edit from a word of 3 letters is a third of it: "nhan"
- * is as likely a new word as "han" mistyped), nor anything longer than FUZZY_MAX, nor keys or words that
- * contain a digit (codes and counts are never guessed).
+ * is as likely a new word as "han" mistyped), nor anything longer than FUZZY_MAX, nor keys or words
+ * that contain a digit (codes and counts are never guessed).
  *
  * fuzzy_build() indexes the deletion neighbourhood of every word (each string
  * obtained by deleting up to 2 of its letters, the SymSpell method), so that

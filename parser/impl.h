@@ -83,6 +83,8 @@ struct parser {
 	size_t nsymbols;
 	struct filler *fillers;
 	size_t nfillers;
+	struct filler *courtesy; /* skipped around a report: "cam on", "bao cao" */
+	size_t ncourtesy;
 	long max_count;
 	char display[PARSER_NKEYWORDS][MAX_DISPLAY + 1]; /* "" until a word form is added */
 	regex_t class_re;

@@ -357,6 +357,9 @@ parser_free(struct parser *p)
 	for (i = 0; i < p->nfillers; i++)
 		free(p->fillers[i].text);
 	free(p->fillers);
+	for (i = 0; i < p->ncourtesy; i++)
+		free(p->courtesy[i].text);
+	free(p->courtesy);
 	if (p->has_class_re)
 		regfree(&p->class_re);
 	free(p);
@@ -450,6 +453,7 @@ parser_add_keyword(struct parser *p, enum parser_kind kind, const char *form)
 {
 	char spaced[MAX_FORM + 1];
 	struct form f;
+	size_t i, len, words;
 	int k = kind == PARSER_CLASS_CLOSE ? PARSER_KEYWORD_CLASS : (int)kind;
 
 	if (p == NULL || (unsigned)kind >= PARSER_NKINDS || check_text(form) == -1)
@@ -457,36 +461,42 @@ parser_add_keyword(struct parser *p, enum parser_kind kind, const char *form)
 	f.len = parser_fold(form, strlen(form), f.text, sizeof(f.text), 1);
 	if (f.len == 0)
 		return add_symbol(p, k, form);
-	/* Only the first word of a message is compared. */
-	if (parser_fold(form, strlen(form), spaced, sizeof(spaced), 0) != f.len)
+	/* The words of a message are compared by runs of up to
+	 * PARSER_KEYWORD_WORDS ("dang ky"); replies show one-word forms. */
+	len = parser_fold(form, strlen(form), spaced, sizeof(spaced), 0);
+	for (i = 0, words = 1; i < len; i++)
+		words += spaced[i] == ' ';
+	if (words > PARSER_KEYWORD_WORDS)
 		return -1;
 	if (add_forms(&p->keywords, &f, 1, k) == -1)
 		return -1;
-	set_display(p, k, &f);
+	if (words == 1)
+		set_display(p, k, &f);
 	return 0;
 }
 
-int
-parser_add_filler(struct parser *p, const char *word)
+/* Adds the folded phrase word to the list v of n; 0 or -1. */
+static int
+add_phrase(struct filler **list, size_t *n, const char *word)
 {
 	struct filler *v, *f;
 	char text[MAX_FORM + 1];
 	size_t len, i;
 
-	if (p == NULL || check_text(word) == -1)
+	if (check_text(word) == -1)
 		return -1;
 	len = parser_fold(word, strlen(word), text, sizeof(text), 0);
 	if (len == 0)
 		return -1;
-	for (i = 0; i < p->nfillers; i++) {
-		if (strcmp(p->fillers[i].text, text) == 0)
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*list)[i].text, text) == 0)
 			return 0;
 	}
-	v = realloc(p->fillers, (p->nfillers + 1) * sizeof(*v));
+	v = realloc(*list, (*n + 1) * sizeof(*v));
 	if (v == NULL)
 		return -1;
-	p->fillers = v;
-	f = &v[p->nfillers];
+	*list = v;
+	f = &v[*n];
 	f->text = dup(text, len);
 	if (f->text == NULL)
 		return -1;
@@ -494,8 +504,24 @@ parser_add_filler(struct parser *p, const char *word)
 	f->nwords = 1;
 	for (i = 0; i < len; i++)
 		f->nwords += text[i] == ' ';
-	p->nfillers++;
+	(*n)++;
 	return 0;
+}
+
+int
+parser_add_filler(struct parser *p, const char *word)
+{
+	if (p == NULL)
+		return -1;
+	return add_phrase(&p->fillers, &p->nfillers, word);
+}
+
+int
+parser_add_courtesy(struct parser *p, const char *words)
+{
+	if (p == NULL)
+		return -1;
+	return add_phrase(&p->courtesy, &p->ncourtesy, words);
 }
 
 void

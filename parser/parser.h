@@ -160,11 +160,17 @@ int parser_add_trade_alias(struct parser *p, int trade, const char *alias); /* a
 /* A word that may start a message of that kind ("DK" for PARSER_ENROL;
  * PARSER_CLASS_OPEN or PARSER_CLASS_CLOSE: the class keyword).  A form that
  * folds to nothing ("?") is compared as written, at the start of a part of
- * the message.  A form must be one word; one form belongs to one kind. */
+ * the message.  A form has at most PARSER_KEYWORD_WORDS words ("đăng ký",
+ * compared with or without the spaces); one form belongs to one kind. */
+#define PARSER_KEYWORD_WORDS 3
 int parser_add_keyword(struct parser *p, enum parser_kind kind, const char *form);
 /* Word(s) that carry no value and are skipped ("xa", "thi tran", "nguoi"),
  * unless they are part of a name. */
 int parser_add_filler(struct parser *p, const char *word);
+/* Word(s) of courtesy or framing that carry no report: skipped at the start
+ * of a part and at its end ("bao cao", "xin chao", "cam on", "a"), and
+ * between a commune written first and the keyword after it. */
+int parser_add_courtesy(struct parser *p, const char *words);
 /* The pattern of class codes: a POSIX extended regular expression, matched
  * case-insensitively against a word as typed (letters, digits and '-').  A
  * word is only taken for a class code when it also has a letter and a digit
