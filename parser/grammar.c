@@ -64,6 +64,7 @@ struct msg {
 	struct part parts[PARSER_MAX_ITEMS + 1];
 	size_t nparts;
 	int toomany; /* there were more parts than that */
+	int commas;  /* parts begun at a comma; 2 when one has a keyword */
 };
 
 static int
@@ -364,20 +365,54 @@ end_part(struct msg *m, size_t a, int sym)
 	m->nparts++;
 }
 
+/* What follows the comma at raw[i]: 2 when a keyword, 1 when a number
+ * (another report may start there), 0 otherwise. */
+static int
+after_comma(const struct parser *p, const char *raw, size_t i, size_t len)
+{
+	char buf[MAX_KEY], key[MAX_KEY];
+	size_t j = i + 1, end, n, k, w, klen = 0;
+
+	while (j < len && (raw[j] == ' ' || raw[j] == '\t'))
+		j++;
+	if (j < len && digit(raw[j]))
+		return 1;
+	for (end = j; end < len && end - j < 64 && !part_break((unsigned char)raw[end]) &&
+		      raw[end] != ',' && raw[end] != ':';
+	     end++)
+		continue;
+	n = parser_fold(raw + j, end - j, buf, sizeof(buf), 0);
+	for (k = 0, w = 0; k <= n && w < PARSER_KEYWORD_WORDS; k++) {
+		if (k < n && buf[k] != ' ') {
+			key[klen++] = buf[k];
+			continue;
+		}
+		w++;
+		if (klen > 0 && table_get(&p->keywords, key, klen) >= 0)
+			return 2;
+	}
+	return 0;
+}
+
 /* Step 1: the parts and words of raw[0..len).  Reading stops once there are
- * too many parts to take. */
+ * too many parts to take.  With commas set, a comma followed by a keyword
+ * or a number ends a part too. */
 static void
-split(const struct parser *p, const char *raw, size_t len, struct msg *m)
+split(const struct parser *p, const char *raw, size_t len, int commas, struct msg *m)
 {
 	size_t i = 0, start, skip, a = 0;
-	int fresh = 1, sym = -1;
+	int fresh = 1, sym = -1, c;
 
 	m->len = 0;
 	m->text[0] = '\0';
 	m->n = m->nparts = 0;
 	m->toomany = 0;
+	m->commas = 0;
 	while (i < len && m->nparts <= PARSER_MAX_ITEMS) {
-		if (part_break((unsigned char)raw[i])) {
+		c = commas && raw[i] == ',' && m->n > a ? after_comma(p, raw, i, len) : 0;
+		if (c > m->commas)
+			m->commas = c;
+		if (part_break((unsigned char)raw[i]) || c > 0) {
 			end_part(m, a, sym);
 			a = m->n;
 			sym = -1;
@@ -1675,7 +1710,7 @@ set_date(const struct msg *m, const struct seg *x, struct parser_item *it)
 /* Step 4 for one part: the fields of kind in words [a, b) go to it, or res
  * gets the error.  0 or -1. */
 static int
-fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b,
+fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b, int commune,
        struct parser_item *it, struct parser_result *res)
 {
 	struct fields f;
@@ -1735,10 +1770,17 @@ fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b
 		explain(p, m, &f, res);
 		return -1;
 	}
-	if (missing(&f) != PARSER_OK)
+	/* A part with a count and a trade but no commune takes the one given
+	 * (the commune of the report before it). */
+	if (commune >= 0 && f.commune == NULL && wants_commune(&f) && report_kind(kind) &&
+	    f.nnum == 1 && f.trade != NULL && missing(&f) == PARSER_MISSING_COMMUNE) {
+		it->commune = commune;
+	} else if (missing(&f) != PARSER_OK) {
 		return fail(res, missing(&f));
+	} else {
+		it->commune = f.commune != NULL ? f.commune->commune : -1;
+	}
 	it->kind = (enum parser_kind)kind;
-	it->commune = f.commune != NULL ? f.commune->commune : -1;
 	it->trade = f.trade != NULL ? f.trade->trade : -1;
 	it->topic = -1;
 	if (kind == PARSER_CANCEL)
@@ -1868,7 +1910,7 @@ joined(const struct parser *p, const struct msg *m, int kind, size_t a, struct p
 
 	clear(&r);
 	r.kind = kind;
-	if (fields(p, m, kind, a, m->parts[m->nparts - 1].b, &r.items[0], &r) == -1)
+	if (fields(p, m, kind, a, m->parts[m->nparts - 1].b, -1, &r.items[0], &r) == -1)
 		return -1;
 	r.nitems = 1;
 	r.error = PARSER_OK;
@@ -1891,40 +1933,30 @@ part_error(struct parser_result *res, const struct msg *m, size_t k, int kind)
 	return -1;
 }
 
-int
-parser_parse(const struct parser *p, const char *text, size_t len, struct parser_result *res)
+/* Steps 2 to 4 over the parts of m. */
+static int
+read_msg(const struct parser *p, const struct msg *m, struct parser_result *res)
 {
-	char raw[PARSER_MAX_TEXT];
-	struct msg typed, m;
-	struct toks t;
 	size_t k, a, a0 = 0;
-	int kind, first = -1, prev = -1, inherited, own = 0;
+	int kind, first = -1, prev = -1, inherited, own = 0, commune;
 
-	if (res == NULL)
-		return -1;
-	clear(res);
-	if (p == NULL || text == NULL || len == 0)
+	if (m->nparts == 0)
 		return fail(res, PARSER_EMPTY);
-	len = ungroup(text, len < PARSER_MAX_TEXT ? len : PARSER_MAX_TEXT, raw);
-	split(p, raw, len, &typed);
-	normalise(p, &typed, &m, &t);
-	if (m.nparts == 0)
-		return fail(res, PARSER_EMPTY);
-	for (k = 0; k < m.nparts; k++) {
-		kind = keyword(p, &m, &m.parts[k], k == 0, &a);
+	for (k = 0; k < m->nparts; k++) {
+		kind = keyword(p, m, &m->parts[k], k == 0, &a);
 		inherited = kind == -1;
 		if (k == 0 && kind == -1) {
-			set_bad(res, &m, a, a + 1);
-			res->part = m.nparts > 1 ? 1 : 0;
+			set_bad(res, m, a, a + 1);
+			res->part = m->nparts > 1 ? 1 : 0;
 			return fail(res, PARSER_UNKNOWN_KEYWORD);
 		}
 		if (k == 0 && kind == PARSER_HELP)
-			return help(p, &m, a, m.parts[0].b, res);
+			return help(p, m, a, m->parts[0].b, res);
 		own |= k > 0 && !inherited;
-		kind = part_kind(&m, &m.parts[k], inherited ? prev : kind, inherited, &a, res);
+		kind = part_kind(m, &m->parts[k], inherited ? prev : kind, inherited, &a, res);
 		if (kind == -1)
-			return part_error(res, &m, k, PARSER_CLASS_OPEN);
-		if (k == 0 && (m.toomany || m.nparts > PARSER_MAX_ITEMS)) {
+			return part_error(res, m, k, PARSER_CLASS_OPEN);
+		if (k == 0 && (m->toomany || m->nparts > PARSER_MAX_ITEMS)) {
 			res->kind = kind;
 			res->part = PARSER_MAX_ITEMS + 1;
 			return fail(res, PARSER_TOO_MANY);
@@ -1935,22 +1967,54 @@ parser_parse(const struct parser *p, const char *text, size_t len, struct parser
 		}
 		prev = kind;
 		res->kind = first;
-		if (m.nparts > 1 &&
+		if (m->nparts > 1 &&
 		    (kind == PARSER_STATUS || kind == PARSER_CANCEL || kind == PARSER_HELP)) {
 			res->bad[0] = '\0';
 			fail(res, PARSER_NOT_ALONE);
-			return part_error(res, &m, k, kind);
+			return part_error(res, m, k, kind);
 		}
-		if (fields(p, &m, kind, a, m.parts[k].b, &res->items[k], res) == 0)
+		/* "DK Minh Son 35 han, 20 maycn": the commune of the part before. */
+		commune = inherited && k > 0 ? res->items[k - 1].commune : -1;
+		if (fields(p, m, kind, a, m->parts[k].b, commune, &res->items[k], res) == 0)
 			continue;
-		if (m.nparts > 1 && !own && first != PARSER_STATUS && first != PARSER_CANCEL &&
-		    joined(p, &m, first, a0, res) == 0)
+		if (m->nparts > 1 && !own && first != PARSER_STATUS && first != PARSER_CANCEL &&
+		    joined(p, m, first, a0, res) == 0)
 			return 0;
-		return part_error(res, &m, k, kind);
+		return part_error(res, m, k, kind);
 	}
-	res->nitems = m.nparts;
+	res->nitems = m->nparts;
 	res->error = PARSER_OK;
 	return 0;
+}
+
+int
+parser_parse(const struct parser *p, const char *text, size_t len, struct parser_result *res)
+{
+	char raw[PARSER_MAX_TEXT];
+	struct parser_result plain;
+	struct msg typed, m;
+	struct toks t;
+	int commas;
+
+	if (res == NULL)
+		return -1;
+	clear(res);
+	if (p == NULL || text == NULL || len == 0)
+		return fail(res, PARSER_EMPTY);
+	len = ungroup(text, len < PARSER_MAX_TEXT ? len : PARSER_MAX_TEXT, raw);
+	split(p, raw, len, 1, &typed);
+	commas = typed.commas;
+	normalise(p, &typed, &m, &t);
+	if (read_msg(p, &m, res) == 0 || commas == 0)
+		return res->error == PARSER_OK ? 0 : -1;
+	/* Not understood with its commas as report separators: read them as
+	 * the commas between fields they also are. */
+	clear(&plain);
+	split(p, raw, len, 0, &typed);
+	normalise(p, &typed, &m, &t);
+	if (read_msg(p, &m, &plain) == 0 || commas < 2)
+		*res = plain;
+	return res->error == PARSER_OK ? 0 : -1;
 }
 
 void

@@ -43,8 +43,12 @@
  * fit, the message is ambiguous and nothing is guessed.  A value no field
  * wants (a second count, a second commune) is an error that names it.
  *
- * Several reports in one SMS are separated by ';' or a line break; a part
- * without a keyword takes the keyword of the part before.  If one part is
+ * Several reports in one SMS are separated by ';' or a line break, or by a
+ * comma followed by a keyword or a count; a part without a keyword takes
+ * the keyword of the part before, and its commune too when it has a count
+ * and a trade only ("DK Minh Son 35 han, 20 maycn").  A message not
+ * understood with its commas as separators is read again with them as
+ * commas between fields.  If one part is
  * wrong the whole message is (no item), and res->part says which.  When no
  * later part has a keyword of its own and the parts only make sense together
  * ("DK Minh Son: 35; han"), the separators are read as spaces instead.

@@ -1642,6 +1642,21 @@ test_multi(void **state)
 		    "class_open 06448 HAN 30 HL22-05;class_open 06445 THEU 0 HL22-06");
 	check_items(p, "LD Huu Lien 5200 3100\nDK HL22-05 28",
 		    "labour 06388 - 5200;enrol - - 28 HL22-05");
+	/* A comma followed by a keyword or a count may start a report; a
+	 * part with a count and a trade only takes the commune before. */
+	check_items(p, "dk yen binh 20 nuoi ga, tn yen binh 18 nuoi ga",
+		    "enrol 06391 CNGA 20;grad 06391 CNGA 18");
+	check_items(p, "DK Minh Son 35 han, 20 maycn", "enrol 06448 HAN 35;enrol 06448 MAYCN 20");
+	check_items(p, "DK Minh Son 35 han; 20 maycn", "enrol 06448 HAN 35;enrol 06448 MAYCN 20");
+	check_items(p, "TN Hoa Son 20 theu, tốt nghiệp Hoa Son 5 han, cam on",
+		    "grad 06445 THEU 20;grad 06445 HAN 5");
+	check_items(p, "DK xa Minh Son, 35 HV, nghe han", "enrol 06448 HAN 35");
+	check_items(p, "LD TT Huu Lung, 5200, 3100.", "labour 06385 - 5200");
+	check_items(p, "DK Minh Son, 35 han", "enrol 06448 HAN 35");
+	check_part(p, "DK Minh Son 35 han, 20", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "20");
+	check_part(p, "DK Minh Son 35 han, TN Hoa Son 20 xyz", PARSER_UNKNOWN_TRADE, 2, PARSER_GRAD,
+		   "xyz");
+	check_part(p, "DK Minh Son 35 han, 20 maycn 5", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "20");
 	/* Parts that only make sense together are one report. */
 	check_items(p, "DK Minh-Son: 35; han-dien!", "enrol 06448 HAN 35");
 	check_items(p, "DK Minh Son\n35 han", "enrol 06448 HAN 35");
