@@ -12,8 +12,10 @@
  *     match explains are looked at again with their neighbours, for prefixes
  *     and typos, and the cheapest reading wins: an exact match costs
  *     nothing, a typo or a prefix 1, an ambiguous name 2, a word that names
- *     nothing 10.  Two readings that cost the same are a doubt, and a doubt
- *     is never settled by a guess: the words stay unexplained.
+ *     nothing 10, and each segment a little more (of two readings otherwise
+ *     equal, the one in fewer pieces).  Two readings that cost the same are
+ *     a doubt, and a doubt is never settled by a guess: the words stay
+ *     unexplained.
  *  4. fields: each kind takes the segments it wants, in any order; a
  *     segment that no field wants is an error naming it, and of several
  *     errors the one earliest in the message is reported.
@@ -1135,15 +1137,21 @@ struct reading {
 
 enum { R_SPAN, R_FILLER, R_UNKNOWN };
 
+/* Each segment also costs SEGMENT: of two readings as good otherwise, the
+ * one in fewer pieces wins ("van hanh may xuc" is one trade, not a prefix
+ * of it and then "may xuc"). */
+#define SEGMENT 1
+#define STEP 4 /* the cost of a typo or a prefix, that SEGMENT never outweighs */
+
 static int
 span_cost(const struct match *c, const struct match *t)
 {
 	if (c->exact || t->exact)
-		return 0;
+		return SEGMENT;
 	if (c->n == 1 || t->n == 1)
-		return 1;
+		return STEP + SEGMENT;
 	if (c->n > 1 || t->n > 1)
-		return 2;
+		return 2 * STEP + SEGMENT;
 	return INFINITE;
 }
 
@@ -1158,7 +1166,8 @@ offer(struct reading *r, size_t i, size_t j, size_t wa, int what, int c)
 		r->next[i - wa] = (int)(j - wa);
 		r->what[i - wa] = (unsigned char)what;
 		r->tie[i - wa] = 0;
-	} else if (total == r->cost[i - wa] && total < INFINITE && (c > 0 || what == R_FILLER)) {
+	} else if (total == r->cost[i - wa] && total < INFINITE &&
+		   (c > SEGMENT || what == R_FILLER)) {
 		r->tie[i - wa] = 1;
 	}
 }
@@ -1193,7 +1202,7 @@ read_window(const struct parser *p, const struct msg *m, size_t wa, size_t wb, s
 		k = filler(p, m, i, wb);
 		if (k > 0)
 			offer(&r, i, i + k, wa, R_FILLER, 0);
-		offer(&r, i, i + 1, wa, R_UNKNOWN, UNKNOWN_COST);
+		offer(&r, i, i + 1, wa, R_UNKNOWN, UNKNOWN_COST * STEP + SEGMENT);
 	}
 	for (i = wa; i < wb; i = wa + (size_t)r.next[i - wa])
 		doubt |= r.tie[i - wa];
@@ -1225,7 +1234,7 @@ push_piece(struct segs *s, const struct piece *x)
 static int
 small(const struct piece *x)
 {
-	return x->type != P_UNKNOWN && x->b - x->a <= 2;
+	return x->type != P_UNKNOWN && x->b - x->a <= MAX_SPAN - 1;
 }
 
 /* Unknown words looked at again for typos, while the part has not had its
@@ -1241,7 +1250,7 @@ static void
 names(const struct parser *p, const struct msg *m, size_t a, size_t b, struct segs *s)
 {
 	struct piece v[MAX_PIECES];
-	size_t n, i, end, wa, wb, u;
+	size_t n, i, k, end, wa, wb, u;
 	int held = 0, right;
 
 	n = exact_pieces(p, m, a, b, v, &end);
@@ -1250,16 +1259,23 @@ names(const struct parser *p, const struct msg *m, size_t a, size_t b, struct se
 			s->windows++;
 			u = i;
 			wa = held ? v[i - 1].a : v[i].a;
-			right = i + 1 < n && small(&v[i + 1]);
-			wb = right ? v[++i].b : v[i].b;
+			/* The names written out: unknown words and short names in
+			 * turn ("sua chua dien thaoi", "truong cay an qua"). */
+			right = 0;
+			while (i + 1 < n && (small(&v[i + 1]) || v[i + 1].type == P_UNKNOWN) &&
+			       v[i + 1].b - wa <= WINDOW &&
+			       (v[i].type == P_UNKNOWN || v[i + 1].type == P_UNKNOWN)) {
+				i++;
+				right++;
+			}
+			wb = v[i].b;
 			if (read_window(p, m, wa, wb, s) == -1) {
 				/* A doubt: the words stay unexplained, the exact
 				 * forms around them stay what they are. */
 				if (held)
 					push_piece(s, &v[u - 1]);
-				push_piece(s, &v[u]);
-				if (right)
-					push_piece(s, &v[u + 1]);
+				for (k = u; k <= u + (size_t)right; k++)
+					push_piece(s, &v[k]);
 			}
 			held = 0;
 			continue;

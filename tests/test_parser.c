@@ -645,6 +645,16 @@ static const struct row rows[] = {
     OK("DK Minh Son hai trăm ba mươi han", ENROL, "06448", "HAN", 230),
     ERR("DK Minh Son han ba", EXTRA_VALUE, EN, "ba"),
     ERR("DK Minh Son 35 ba muoi han", EXTRA_VALUE, EN, "30"),
+    /* Trade names written out, a unique start of them, a typo in a word. */
+    OK("DK Minh Son 5 van hanh may xuc", ENROL, "06448", "VHMX", 5),
+    OK("DK Minh Son 5 vận hành máy", ENROL, "06448", "VHMX", 5),
+    OK("DK Minh Son 5 sua chua dien thoai", ENROL, "06448", "SCDT", 5),
+    OK("DK Minh Son 5 sua dien thaoi", ENROL, "06448", "SCDT", 5),
+    OK("DK Minh Son 5 truong cay an qua", ENROL, "06448", "CAQ", 5),
+    OK("NC Minh Son 5 sua chua may nong ngiep", NEED, "06448", "SCMNN", 5),
+    OK("TN Minh Son 5 bao quan che bien nong san", GRAD, "06448", "BQNS", 5),
+    OK("TN Minh Son 5 nuoi ca nuoc ngot", GRAD, "06448", "NUOICA", 5),
+    AMB("DK Minh Son 5 sua chua", AMBIGUOUS_TRADE, EN, "sua chua", "SCXM,SCMNN,SCDT"),
     /* A name of 3 letters is too short for a typo: suggested, not taken. */
     AMB("DK Minh Son 35 hann", UNKNOWN_TRADE, EN, "hann", "HAN"),
     AMB("DK Minh Son 35 nhan", UNKNOWN_TRADE, EN, "nhan", "HAN"),
