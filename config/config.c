@@ -86,8 +86,25 @@ static const char *const kind_names[PARSER_NKEYWORDS] = {
 };
 
 static const char *const default_fillers[] = {
-    "xa",   "thi tran", "tt",	"hv",	    "hoc vien", "nguoi", "lao dong",
-    "nghe", "lop",	"ngay", "so luong", "sl",	"tong",	 "tong so",
+    "xa",
+    "thi tran",
+    "tt",
+    "hv",
+    "hoc vien",
+    "nguoi",
+    "lao dong",
+    "nghe",
+    "lop",
+    "ngay",
+    "so luong",
+    "sl",
+    "tong",
+    "tong so",
+    "hoc nghe",
+    "co",
+    "dao tao",
+    "da dao tao",
+    "da qua dao tao",
 };
 
 static const char *const default_courtesy[] = {

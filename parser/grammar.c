@@ -367,18 +367,22 @@ end_part(struct msg *m, size_t a, int sym)
 	m->nparts++;
 }
 
-/* What follows the comma at raw[i]: 2 when a keyword, 1 when a number
- * (another report may start there), 0 otherwise. */
+static int glued_filler(const struct parser *p, const char *s, size_t len, const struct filler **f);
+
+/* What follows the comma (or '.', '/', '+', '&') at raw[i]: 2 when a
+ * keyword, 1 when a number after a comma (another report may start there),
+ * 0 otherwise. */
 static int
 after_comma(const struct parser *p, const char *raw, size_t i, size_t len)
 {
 	char buf[MAX_KEY], key[MAX_KEY];
+	const struct filler *f;
 	size_t j = i + 1, end, n, k, w, klen = 0;
 
 	while (j < len && (raw[j] == ' ' || raw[j] == '\t'))
 		j++;
 	if (j < len && digit(raw[j]))
-		return 1;
+		return raw[i] == ',' ? 1 : 0;
 	for (end = j; end < len && end - j < 64 && !part_break((unsigned char)raw[end]) &&
 		      raw[end] != ',' && raw[end] != ':';
 	     end++)
@@ -390,7 +394,9 @@ after_comma(const struct parser *p, const char *raw, size_t i, size_t len)
 			continue;
 		}
 		w++;
-		if (klen > 0 && table_get(&p->keywords, key, klen) >= 0)
+		/* "Lop" (lớp) after a full stop is rather a class than CLASS. */
+		if (klen > 0 && table_get(&p->keywords, key, klen) >= 0 &&
+		    (raw[i] == ',' || !glued_filler(p, key, klen, &f)))
 			return 2;
 	}
 	return 0;
@@ -411,7 +417,9 @@ split(const struct parser *p, const char *raw, size_t len, int commas, struct ms
 	m->toomany = 0;
 	m->commas = 0;
 	while (i < len && m->nparts <= PARSER_MAX_ITEMS) {
-		c = commas && raw[i] == ',' && m->n > a ? after_comma(p, raw, i, len) : 0;
+		c = commas && strchr(",./+&", raw[i]) != NULL && raw[i] != '\0' && m->n > a
+			? after_comma(p, raw, i, len)
+			: 0;
 		if (c > m->commas)
 			m->commas = c;
 		if (part_break((unsigned char)raw[i]) || c > 0) {
@@ -1541,6 +1549,17 @@ take_number(struct fields *f, const struct msg *m, const struct seg *x)
 		blame(f, PARSER_EXTRA_VALUE, x);
 }
 
+/* Whether x names the very unit y does, in the class of y ("cam, buoi":
+ * two aliases of one trade are no second value). */
+static int
+same_unit(const struct seg *x, const struct seg *y, int commune)
+{
+	if (y == NULL || y->type != S_UNIT || x->type != S_UNIT)
+		return 0;
+	return commune ? x->commune >= 0 && x->commune == y->commune
+		       : x->trade >= 0 && x->trade == y->trade;
+}
+
 /* A name that fits one class only (take_either() places the others). */
 static void
 take_unit(struct fields *f, const struct seg *x)
@@ -1548,12 +1567,12 @@ take_unit(struct fields *f, const struct seg *x)
 	if (x->nt == 0) {
 		if (wants_commune(f) && f->commune == NULL)
 			f->commune = x;
-		else
+		else if (!same_unit(x, f->commune, 1))
 			blame(f, PARSER_EXTRA_VALUE, x);
 	} else if (x->nc == 0) {
 		if (wants_trade(f) && f->trade == NULL)
 			f->trade = x;
-		else
+		else if (!same_unit(x, f->trade, 0))
 			blame(f, PARSER_EXTRA_VALUE, x);
 	}
 }

@@ -113,8 +113,25 @@ static const char *const keywords[PARSER_NKEYWORDS][8] = {
 };
 
 static const char *const fillers[] = {
-    "xa",   "thi tran", "tt",	"hv",	    "hoc vien", "nguoi", "lao dong",
-    "nghe", "lop",	"ngay", "so luong", "sl",	"tong",	 "tong so",
+    "xa",
+    "thi tran",
+    "tt",
+    "hv",
+    "hoc vien",
+    "nguoi",
+    "lao dong",
+    "nghe",
+    "lop",
+    "ngay",
+    "so luong",
+    "sl",
+    "tong",
+    "tong so",
+    "hoc nghe",
+    "co",
+    "dao tao",
+    "da dao tao",
+    "da qua dao tao",
 };
 
 static const char *const courtesy[] = {
@@ -467,7 +484,9 @@ static const struct row rows[] = {
     AMB("DK tan 5 han", UNKNOWN_COMMUNE, EN, "tan", "06442"),
     ERR("DK Minx 5 han", UNKNOWN_COMMUNE, EN, "minx"),
     ERR("DK Minh Sxx\xc6n 35 han", UNKNOWN_COMMUNE, EN, "minh sxx n"),
-    ERR("TN Minh Son han 35 han", EXTRA_VALUE, GR, "han"),
+    OK("TN Minh Son han 35 han", GRAD, "06448", "HAN", 35),
+    OK("DK Minh Son 5 cam buoi", ENROL, "06448", "CCM", 5),
+    ERR("TN Minh Son han 35 theu", EXTRA_VALUE, GR, "theu"),
 
     /* Ambiguous commune: candidates in table order. */
     AMB("DK minh 35 han", AMBIGUOUS_COMMUNE, EN, "minh", "06415,06448,06457"),
@@ -1464,7 +1483,7 @@ test_long_input(void **state)
 		n += (size_t)snprintf(s + n, 8192 - n, "han ");
 	assert_int_equal(parser_parse(p, s, n, &res), -1);
 	assert_int_equal(res.error, PARSER_EXTRA_VALUE);
-	assert_string_equal(res.bad, "han");
+	assert_int_equal(strncmp(res.bad, "han han", 7), 0);
 	n = (size_t)snprintf(s, 8192, "DK Minh Son 35 han ");
 	for (i = 0; i < 700; i++)
 		n += (size_t)snprintf(s + n, 8192 - n, "xyz ");
@@ -1661,6 +1680,18 @@ test_multi(void **state)
 	check_items(p, "TN Hoa Son 20 theu, tốt nghiệp Hoa Son 5 han, cam on",
 		    "grad 06445 THEU 20;grad 06445 HAN 5");
 	check_items(p, "DK xa Minh Son, 35 HV, nghe han", "enrol 06448 HAN 35");
+	check_items(p, "DK Minh Son 35 han. TN Minh Son 20 han",
+		    "enrol 06448 HAN 35;grad 06448 HAN 20");
+	check_items(p, "DK Minh Son 35 han / TN Minh Son 20 han",
+		    "enrol 06448 HAN 35;grad 06448 HAN 20");
+	check_items(p, "DK Minh Son 35 han + tot nghiep Minh Son 20 han",
+		    "enrol 06448 HAN 35;grad 06448 HAN 20");
+	/* "Lop" after a full stop is a class (lớp), not the class keyword. */
+	check_part(p, "DK Cai Kinh 28 may tre dan. Lop hoc o thon", PARSER_EXTRA_VALUE, 0,
+		   PARSER_ENROL, "hoc o");
+	check_items(p, "Dang ky hoc nghe Minh Son 35 han", "enrol 06448 HAN 35");
+	check_items(p, "DK xa Minh Son co 35 hoc vien hoc nghe han", "enrol 06448 HAN 35");
+	check_items(p, "LD Minh Son tong 3200 da dao tao 1900", "labour 06448 - 3200");
 	check_items(p, "LD TT Huu Lung, 5200, 3100.", "labour 06385 - 5200");
 	check_items(p, "DK Minh Son, 35 han", "enrol 06448 HAN 35");
 	check_part(p, "DK Minh Son 35 han, 20", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "20");
