@@ -180,7 +180,8 @@ json_result(struct buf *b, const struct config *cfg, const struct parser_result 
 			if (i > 0)
 				buf_puts(b, ",");
 			json_str(b, res->error == PARSER_AMBIGUOUS_TRADE ||
-					    res->error == PARSER_UNKNOWN_TRADE
+					    res->error == PARSER_UNKNOWN_TRADE ||
+					    res->error == PARSER_EXTRA_VALUE
 					? parser_trade_code(p, c)
 					: parser_commune_code(p, c));
 		}

@@ -1672,6 +1672,15 @@ explain(const struct parser *p, const struct msg *m, const struct fields *f,
 		strcat(res->bad, " ");
 		strncat(res->bad, wtext(m, f->at2->a), m->w[f->at2->a].len);
 	}
+	/* Two trades ("35 han dien dan dung"): both are named. */
+	if (f->err == PARSER_EXTRA_VALUE && f->at->type == S_UNIT && f->at->trade >= 0 &&
+	    f->at->nc == 0 && f->trade != NULL && f->trade->type == S_UNIT &&
+	    f->trade->trade >= 0 && f->trade->trade != f->at->trade) {
+		res->candidates[0] = f->trade->trade;
+		res->candidates[1] = f->at->trade;
+		res->ncandidates = 2;
+		return;
+	}
 	if (f->err == PARSER_AMBIGUOUS_COMMUNE || f->err == PARSER_UNKNOWN_COMMUNE)
 		u = &p->communes;
 	else if (f->err == PARSER_AMBIGUOUS_TRADE || f->err == PARSER_UNKNOWN_TRADE)

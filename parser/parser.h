@@ -134,7 +134,8 @@ struct parser_result {
 	struct parser_item items[PARSER_MAX_ITEMS];
 	/* Ambiguous commune or trade: indexes of the candidates (2 or more).
 	 * Unknown commune or trade: the one unit the words are the start of,
-	 * too short to be sure ("cai": Cai Kinh), to suggest; or none. */
+	 * too short to be sure ("cai": Cai Kinh), to suggest; or none.  Extra
+	 * value that is a second trade: the two trades found (in order). */
 	size_t ncandidates;
 	int candidates[PARSER_MAX_CANDIDATES];
 	/* The folded word(s) the error is about ("minh sonn"), or "". */
@@ -276,5 +277,9 @@ int parser_utf8_valid(const char *s, size_t len);
 #define PARSER_REPLY_MAX 480
 size_t parser_reply(const struct parser *p, const struct parser_result *res, long ref,
 		    int diacritics, char *buf, size_t bufsz);
+/* The same, with the examples of error replies naming commune (the
+ * sender's, "VD: DK Minh Son 35 HAN"); -1 or out of range: the first. */
+size_t parser_reply_for(const struct parser *p, const struct parser_result *res, long ref,
+			int diacritics, int commune, char *buf, size_t bufsz);
 
 #endif

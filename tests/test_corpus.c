@@ -175,7 +175,8 @@ describe(const struct parser *p, const struct parser_result *res, char *out, siz
 		for (i = 0; i < res->ncandidates; i++)
 			OUT("%c%s", i == 0 ? ':' : ',',
 			    res->error == PARSER_AMBIGUOUS_TRADE ||
-				    res->error == PARSER_UNKNOWN_TRADE
+				    res->error == PARSER_UNKNOWN_TRADE ||
+				    res->error == PARSER_EXTRA_VALUE
 				? parser_trade_code(p, res->candidates[i])
 				: parser_commune_code(p, res->candidates[i]));
 		if (res->part > 0)
