@@ -39,7 +39,8 @@
  * configured names, aliases and codes, the longest match first, filler words
  * ("xa", "nguoi", "nghe"...) skipped.  What no exact match explains may still
  * be a small typo (fuzzy.h: distance 1, 2 for names of 8+ letters) or a
- * prefix of at least 4 letters, of exactly one unit; when two units or more
+ * prefix of at least 4 letters (5 for the start of an alias or of a trade's
+ * name without its first words: "nuoi trau bo"), of exactly one unit; when two units or more
  * fit, the message is ambiguous and nothing is guessed.  A value no field
  * wants (a second count, a second commune) is an error that names it.
  *

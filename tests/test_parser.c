@@ -568,7 +568,7 @@ static const struct row rows[] = {
     AMB("DK Minh Son 35 sc", AMBIGUOUS_TRADE, EN, "sc", "SCXM,SCMNN,SCDT"),
     AMB("DK Minh Son 35 trồng", AMBIGUOUS_TRADE, EN, "trong",
 	"CAQ,NA,CCM,RAU,LUA,CHE,NAM,LAMNGHIEP"),
-    AMB("DK Minh Son 35 chăn nuôi", AMBIGUOUS_TRADE, EN, "chan nuoi", "CNGA,CNTB,CNDE"),
+    AMB("DK Minh Son 35 chăn nuôi", AMBIGUOUS_TRADE, EN, "chan nuoi", "CNLON,CNGA,CNTB,CNDE"),
     AMB("DK Minh Son 35 kỹ thuật", AMBIGUOUS_TRADE, EN, "ky thuat", "NAUAN,NE,CNLON"),
     AMB("NC Minh Son 35 th", AMBIGUOUS_TRADE, NE, "th", "THEU,THUY"),
     /* An alias wins over the names it starts. */
@@ -675,6 +675,15 @@ static const struct row rows[] = {
     OK("TN Minh Son 5 bao quan che bien nong san", GRAD, "06448", "BQNS", 5),
     OK("TN Minh Son 5 nuoi ca nuoc ngot", GRAD, "06448", "NUOICA", 5),
     AMB("DK Minh Son 5 sua chua", AMBIGUOUS_TRADE, EN, "sua chua", "SCXM,SCMNN,SCDT"),
+    /* The end of a trade's name, the start of an alias. */
+    OK("DK Minh Son 5 nuoi trau bo", ENROL, "06448", "CNTB", 5),
+    OK("DK Minh Son 5 dien thoai", ENROL, "06448", "SCDT", 5),
+    OK("DK Minh Son 5 nong san", ENROL, "06448", "BQNS", 5),
+    OK("DK Minh Son 5 thohan", ENROL, "06448", "HAN", 5),
+    /* Two edits from "sua xe may", the start of "sua may nong nghiep":
+     * asked, never taken for the first. */
+    AMB("DK Minh Son 5 sua may", AMBIGUOUS_TRADE, EN, "sua may", "SCXM,SCMNN"),
+    AMB("DK Minh Son 5 cong nghiep", AMBIGUOUS_TRADE, EN, "cong nghiep", "MAYCN,DIENCN"),
     /* A name of 3 letters is too short for a typo: suggested, not taken. */
     AMB("DK Minh Son 35 hann", UNKNOWN_TRADE, EN, "hann", "HAN"),
     AMB("DK Minh Son 35 nhan", UNKNOWN_TRADE, EN, "nhan", "HAN"),
