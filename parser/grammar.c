@@ -773,7 +773,7 @@ part_tokens(const struct parser *p, const struct msg *m, const struct part *pt, 
 	struct tok x;
 	size_t i, j, k, a, b, nw = 0, used;
 	long v;
-	int len;
+	int len, kind;
 
 	t->n = 0;
 	t->npool = 0;
@@ -850,29 +850,73 @@ part_tokens(const struct parser *p, const struct msg *m, const struct part *pt, 
 			t->n -= (i - a) - nb;
 		}
 	}
+	/* The natural words of the keyword said again ("VL ... 12 lao dong
+	 * co viec lam"): no value. */
+	kind = a < b ? keyword_at(p, t->v, a, b, &nw) : -1;
+	for (i = a + (kind >= 0 ? nw : 0); kind >= 0 && i < b;) {
+		if (keyword_at(p, t->v, i, b, &k) == kind && k >= 2) {
+			memmove(t->v + i, t->v + i + k, (t->n - i - k) * sizeof(t->v[0]));
+			t->n -= k;
+			b -= k;
+			continue;
+		}
+		i++;
+	}
 	memmove(t->v, t->v + a, (b - a) * sizeof(t->v[0]));
 	t->n = b - a;
 }
 
-/* Step 1b for the whole message: m rewritten into out. */
+/* Whether part pt is courtesy only ("Bao cao:", "Cam on!" on a line of
+ * their own). */
+static int
+courtesy_only(const struct parser *p, const struct msg *m, const struct part *pt)
+{
+	struct tok v[PARSER_KEYWORD_WORDS + 2];
+	size_t i, n = pt->b - pt->a, k;
+
+	if (pt->symbol != -1 || n == 0 || n > sizeof(v) / sizeof(v[0]))
+		return 0;
+	for (i = 0; i < n; i++) {
+		v[i].s = wtext(m, pt->a + i);
+		v[i].len = m->w[pt->a + i].len;
+		v[i].flags = m->w[pt->a + i].flags;
+	}
+	for (i = 0; i < n; i += k) {
+		k = phrase_at(p->courtesy, p->ncourtesy, v, i, n);
+		if (k == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Step 1b for the whole message: m rewritten into out.  Parts of courtesy
+ * only go, unless nothing else is left. */
 static void
 normalise(const struct parser *p, const struct msg *m, struct msg *out, struct toks *t)
 {
-	size_t k, i, a;
+	size_t k, i, a, kept = 0;
+	int drop[PARSER_MAX_ITEMS + 1];
 
+	for (k = 0; k < m->nparts; k++) {
+		drop[k] = courtesy_only(p, m, &m->parts[k]);
+		kept += !drop[k];
+	}
 	out->len = 0;
 	out->text[0] = '\0';
 	out->n = 0;
-	out->nparts = m->nparts;
+	out->nparts = 0;
 	out->toomany = m->toomany;
 	for (k = 0; k < m->nparts; k++) {
+		if (drop[k] && kept > 0)
+			continue;
 		part_tokens(p, m, &m->parts[k], t);
 		a = out->n;
 		for (i = 0; i < t->n; i++)
 			add_word(out, t->v[i].s, t->v[i].len, t->v[i].flags);
-		out->parts[k].a = a;
-		out->parts[k].b = out->n;
-		out->parts[k].symbol = m->parts[k].symbol;
+		out->parts[out->nparts].a = a;
+		out->parts[out->nparts].b = out->n;
+		out->parts[out->nparts].symbol = m->parts[k].symbol;
+		out->nparts++;
 	}
 }
 

@@ -137,6 +137,7 @@ static const char *const fillers[] = {
 static const char *const courtesy[] = {
     "bao cao", "bc",	    "xin chao", "chao",	      "kinh gui", "cam on", "xin cam on",
     "thanks",  "thank you", "tks",	"tran trong", "a",	  "nhe",    "nha",
+    "em",      "da",	    "xin",	"kinh",	      "gui",	  "ok",
 };
 
 /* Builds the district's parser; prepared or not (both must parse alike). */
@@ -1697,6 +1698,14 @@ test_multi(void **state)
 		    "enrol 06448 HAN 35;grad 06448 HAN 20");
 	check_items(p, "DK Minh Son 35 han + tot nghiep Minh Son 20 han",
 		    "enrol 06448 HAN 35;grad 06448 HAN 20");
+	/* Lines of courtesy only around the reports. */
+	check_items(p, "Bao cao:\nDK Minh Son 35 han\nCam on!", "enrol 06448 HAN 35");
+	check_items(p, "Kinh gui\nDK Minh Son 35 han\nTN Hoa Son 20 theu\nTran trong",
+		    "enrol 06448 HAN 35;grad 06445 THEU 20");
+	check_items(p, "Dạ em báo cáo: DK Minh Sơn 35 hàn ạ", "enrol 06448 HAN 35");
+	/* The natural words of the keyword said again. */
+	check_items(p, "VL xa Hoa Son co 12 lao dong co viec lam nghe theu", "job 06445 THEU 12");
+	check_items(p, "NC xa Yen Binh nhu cau 40 nguoi hoc nghe trong rau", "need 06391 RAU 40");
 	/* "Lop" after a full stop is a class (lớp), not the class keyword. */
 	check_part(p, "DK Cai Kinh 28 may tre dan. Lop hoc o thon", PARSER_EXTRA_VALUE, 0,
 		   PARSER_ENROL, "hoc o");
