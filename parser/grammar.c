@@ -1909,10 +1909,18 @@ keyword(const struct parser *p, const struct msg *m, const struct part *pt, int 
 			return k;
 		}
 	}
-	k = near ? keyword_near(p, wtext(m, pt->a), m->w[pt->a].len) : -1;
-	if (k != -1)
-		*a = pt->a + 1;
-	return k;
+	/* A typo, also in the natural words ("tot ngiep"). */
+	for (n = near ? PARSER_KEYWORD_WORDS : 0; n > 0; n--) {
+		if (pt->a + n > pt->b)
+			continue;
+		len = join(m, pt->a, pt->a + n, key, sizeof(key));
+		k = len > 0 ? keyword_near(p, key, len) : -1;
+		if (k != -1) {
+			*a = pt->a + n;
+			return k;
+		}
+	}
+	return -1;
 }
 
 /* CLASS's second word: OPEN or MO, CLOSE or DONG (OPEN and CLOSE also with

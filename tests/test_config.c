@@ -161,8 +161,9 @@ test_contrib_settings(void **state)
 static void
 test_contrib_keywords(void **state)
 {
-	static const char *const forms[PARSER_NKEYWORDS][8] = {
-	    [PARSER_ENROL] = {"ENROL", "ENROLL", "DK", "TS", "đăng ký", "ghi danh", "tuyển sinh"},
+	static const char *const forms[PARSER_NKEYWORDS][9] = {
+	    [PARSER_ENROL] = {"ENROL", "ENROLL", "DK", "TS", "đăng ký", "đăng kí", "ghi danh",
+			      "tuyển sinh"},
 	    [PARSER_GRAD] = {"GRAD", "TN", "tốt nghiệp"},
 	    [PARSER_JOB] = {"JOB", "VL", "việc làm", "có việc làm"},
 	    [PARSER_NEED] = {"NEED", "NC", "nhu cầu"},

@@ -100,8 +100,8 @@ static const struct trade_row trades[] = {
     {"BQNS", "Bảo quản, chế biến nông sản", {"bqns", "chebiennongsan", NULL}},
 };
 
-static const char *const keywords[PARSER_NKEYWORDS][8] = {
-    {"ENROL", "ENROLL", "DK", "TS", "đăng ký", "ghi danh", "tuyển sinh", NULL},
+static const char *const keywords[PARSER_NKEYWORDS][9] = {
+    {"ENROL", "ENROLL", "DK", "TS", "đăng ký", "đăng kí", "ghi danh", "tuyển sinh", NULL},
     {"GRAD", "TN", "tốt nghiệp", NULL},
     {"JOB", "VL", "việc làm", "có việc làm", NULL},
     {"NEED", "NC", "nhu cầu", NULL},
@@ -462,7 +462,10 @@ static const struct row rows[] = {
     ERR("35 Minh Son han", UNKNOWN_KEYWORD, NONE, "35"),
     ERR("xa Minh Son 35 han", UNKNOWN_KEYWORD, NONE, "xa"),
     ERR("DKMinh Son 35 han", UNKNOWN_KEYWORD, NONE, "dkminh"),
-    ERR("Đăng kí Minh Sơn 35 hàn", UNKNOWN_KEYWORD, NONE, "dang"),
+    OK("Đăng kí Minh Sơn 35 hàn", ENROL, "06448", "HAN", 35),
+    OK("tot ngiep Minh Son 35 han", GRAD, "06448", "HAN", 35),
+    OK("nhu cauu Minh Son 35 han", NEED, "06448", "HAN", 35),
+    ERR("Đăng nhập Minh Sơn 35 hàn", UNKNOWN_KEYWORD, NONE, "dang"),
 
     /* Missing commune. */
     ERR("DK", MISSING_COMMUNE, EN, ""),
