@@ -110,7 +110,7 @@ static const char *const default_fillers[] = {
 static const char *const default_courtesy[] = {
     "bao cao", "bc",	    "xin chao", "chao",	      "kinh gui", "cam on", "xin cam on",
     "thanks",  "thank you", "tks",	"tran trong", "a",	  "nhe",    "nha",
-    "em",      "da",	    "xin",	"kinh",	      "gui",	  "ok",
+    "em",      "da",	    "xin",	"gui",	      "ok",
 };
 
 /* The keyword kinds a file may leave out (it was written before them). */

@@ -151,7 +151,7 @@ test_contrib_settings(void **state)
 	assert_string_equal(cfg->fillers[3], "hv");
 	assert_string_equal(cfg->fillers[8], "lop");
 	assert_string_equal(cfg->fillers[11], "sl");
-	assert_int_equal(cfg->ncourtesy, 20);
+	assert_int_equal(cfg->ncourtesy, 19);
 	assert_string_equal(cfg->courtesy[0], "bao cao");
 	assert_string_equal(cfg->class_pattern, PARSER_DEFAULT_CLASS_PATTERN);
 	config_free(cfg);
@@ -327,7 +327,7 @@ test_good_defaults(void **state)
 	assert_string_equal(cfg->fillers[1], "thi tran");
 	assert_string_equal(cfg->fillers[2], "tt");
 	assert_string_equal(cfg->fillers[6], "lao dong");
-	assert_int_equal(cfg->ncourtesy, 20);
+	assert_int_equal(cfg->ncourtesy, 19);
 	assert_string_equal(cfg->courtesy[13], "nha");
 	assert_int_equal(cfg->nkeywords[PARSER_HELP], 2);
 	assert_string_equal(cfg->keywords[PARSER_HELP][1], "?");

@@ -137,7 +137,7 @@ static const char *const fillers[] = {
 static const char *const courtesy[] = {
     "bao cao", "bc",	    "xin chao", "chao",	      "kinh gui", "cam on", "xin cam on",
     "thanks",  "thank you", "tks",	"tran trong", "a",	  "nhe",    "nha",
-    "em",      "da",	    "xin",	"kinh",	      "gui",	  "ok",
+    "em",      "da",	    "xin",	"gui",	      "ok",
 };
 
 /* Builds the district's parser; prepared or not (both must parse alike). */
@@ -633,6 +633,8 @@ static const struct row rows[] = {
     OK("Báo cáo: DK Minh Son 35 han nhé", ENROL, "06448", "HAN", 35),
     OK("Xin chào, DK Minh Son 35 han. Thanks", ENROL, "06448", "HAN", 35),
     OK("kinh gui: TN Hoa Son 20 theu tran trong", GRAD, "06445", "THEU", 20),
+    /* Courtesy at the end never takes a word of a name. */
+    OK("TN 20 han, xa Cai Kinh", GRAD, "06427", "HAN", 20),
     ERR("cam on", UNKNOWN_KEYWORD, NONE, "cam"),
     ERR("bao cao", UNKNOWN_KEYWORD, NONE, "bao"),
     /* The keyword after the commune. */
