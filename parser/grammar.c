@@ -6,7 +6,10 @@
  *  1. words: the text is cut into parts (at ';' and line breaks) and words.
  *     A word of letters, digits and '-' that matches the class pattern is
  *     kept as typed ("hl22-05"); every other word is folded (fold.c).
- *  2. keyword: the first word of a part, or a punctuation form ("?").
+ *     Then each part is rewritten in the order the grammar reads (step 1b:
+ *     glued words cut, numbers in words as digits, courtesy dropped, the
+ *     keyword first).
+ *  2. keyword: the first word(s) of a part, or a punctuation form ("?").
  *  3. segments: the words after it become numbers, class codes and names.
  *     Names are found by the longest exact match first.  The words no exact
  *     match explains are looked at again with their neighbours, for prefixes

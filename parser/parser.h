@@ -11,7 +11,10 @@
  * forms, d-stroke -> d), punctuation turned into spaces, whitespace collapsed.
  * The raw text is never modified; the caller stores it as it came.
  *
- * Grammar.  The first word is the keyword; the fields after it come in any
+ * Grammar.  The first word is the keyword (a form may have several words,
+ * "đăng ký"; it may be glued to what follows, "dk35han", or come after the
+ * commune, "Xa Minh Son bao cao: DK 35 han"; courtesy words around a report
+ * are skipped, see parser_add_courtesy()); the fields after it come in any
  * order, separated by spaces or punctuation:
  *   ENROL  commune count trade     learners enrolled in a short course
  *   GRAD   commune count trade     learners who completed
@@ -28,7 +31,8 @@
  * close (fixed words; OPEN and CLOSE also with one typo).
  *
  * Fields: a word starting with a digit is a number (a commune's code when it
- * is one, the count otherwise; "35hv": a count followed by a filler).  A
+ * is one, the count otherwise; "35hv", "sl35": a count glued to a filler;
+ * "ba muoi lam": 35, numbers in words of two words or more).  A
  * count is never read without what was typed with it: a sign ("-5", a dash
  * right before the digits), a decimal part ("3.5", "3,5") or a letter for a
  * digit ("3o", "l5") make it a bad_count.  A date ("12/6", "12/6/2022",
