@@ -1596,17 +1596,6 @@ take_number(struct fields *f, const struct msg *m, const struct seg *x)
 		blame(f, PARSER_EXTRA_VALUE, x);
 }
 
-/* Whether x names the very unit y does, in the class of y ("cam, buoi":
- * two aliases of one trade are no second value). */
-static int
-same_unit(const struct seg *x, const struct seg *y, int commune)
-{
-	if (y == NULL || y->type != S_UNIT || x->type != S_UNIT)
-		return 0;
-	return commune ? x->commune >= 0 && x->commune == y->commune
-		       : x->trade >= 0 && x->trade == y->trade;
-}
-
 /* A name that fits one class only (take_either() places the others). */
 static void
 take_unit(struct fields *f, const struct seg *x)
@@ -1614,12 +1603,12 @@ take_unit(struct fields *f, const struct seg *x)
 	if (x->nt == 0) {
 		if (wants_commune(f) && f->commune == NULL)
 			f->commune = x;
-		else if (!same_unit(x, f->commune, 1))
+		else
 			blame(f, PARSER_EXTRA_VALUE, x);
 	} else if (x->nc == 0) {
 		if (wants_trade(f) && f->trade == NULL)
 			f->trade = x;
-		else if (!same_unit(x, f->trade, 0))
+		else
 			blame(f, PARSER_EXTRA_VALUE, x);
 	}
 }

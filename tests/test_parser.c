@@ -488,8 +488,7 @@ static const struct row rows[] = {
     AMB("DK tan 5 han", UNKNOWN_COMMUNE, EN, "tan", "06442"),
     ERR("DK Minx 5 han", UNKNOWN_COMMUNE, EN, "minx"),
     ERR("DK Minh Sxx\xc6n 35 han", UNKNOWN_COMMUNE, EN, "minh sxx n"),
-    OK("TN Minh Son han 35 han", GRAD, "06448", "HAN", 35),
-    OK("DK Minh Son 5 cam buoi", ENROL, "06448", "CCM", 5),
+    ERR("TN Minh Son han 35 han", EXTRA_VALUE, GR, "han"),
     AMB("TN Minh Son han 35 theu", EXTRA_VALUE, GR, "theu", "HAN,THEU"),
     AMB("DK Minh Son 35 han dien dan dung", EXTRA_VALUE, EN, "dien dan dung", "HAN,DIENDD"),
 
@@ -1500,7 +1499,7 @@ test_long_input(void **state)
 		n += (size_t)snprintf(s + n, 8192 - n, "han ");
 	assert_int_equal(parser_parse(p, s, n, &res), -1);
 	assert_int_equal(res.error, PARSER_EXTRA_VALUE);
-	assert_int_equal(strncmp(res.bad, "han han", 7), 0);
+	assert_string_equal(res.bad, "han");
 	n = (size_t)snprintf(s, 8192, "DK Minh Son 35 han ");
 	for (i = 0; i < 700; i++)
 		n += (size_t)snprintf(s + n, 8192 - n, "xyz ");
