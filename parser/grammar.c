@@ -1901,12 +1901,15 @@ keyword(const struct parser *p, const struct msg *m, const struct part *pt, int 
 			return k;
 		}
 	}
-	/* A typo, also in the natural words ("tot ngiep"). */
+	/* A typo, also in the natural words ("tot ngiep"), never taking a
+	 * number in ("nee 5": not NEED). */
 	for (n = near ? PARSER_KEYWORD_WORDS : 0; n > 0; n--) {
 		if (pt->a + n > pt->b)
 			continue;
 		len = join(m, pt->a, pt->a + n, key, sizeof(key));
-		k = len > 0 ? keyword_near(p, key, len) : -1;
+		k = len > 0 && (n == 1 || strpbrk(key, "0123456789") == NULL)
+			? keyword_near(p, key, len)
+			: -1;
 		if (k != -1) {
 			*a = pt->a + n;
 			return k;

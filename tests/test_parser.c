@@ -465,6 +465,7 @@ static const struct row rows[] = {
     OK("Đăng kí Minh Sơn 35 hàn", ENROL, "06448", "HAN", 35),
     OK("tot ngiep Minh Son 35 han", GRAD, "06448", "HAN", 35),
     OK("nhu cauu Minh Son 35 han", NEED, "06448", "HAN", 35),
+    ERR("nee 5 Minh Son 20 han", UNKNOWN_KEYWORD, NONE, "nee"),
     ERR("Đăng nhập Minh Sơn 35 hàn", UNKNOWN_KEYWORD, NONE, "dang"),
 
     /* Missing commune. */
