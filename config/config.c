@@ -105,6 +105,7 @@ static const char *const default_fillers[] = {
     "dao tao",
     "da dao tao",
     "da qua dao tao",
+    "bao cao",
 };
 
 static const char *const default_courtesy[] = {

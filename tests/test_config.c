@@ -144,7 +144,7 @@ test_contrib_settings(void **state)
 	assert_int_equal(cfg->plan.trained_max, 800);
 	assert_int_equal(cfg->plan.labour_trained_pct, 60);
 	assert_int_equal(cfg->plan.employed_pct, 80);
-	assert_int_equal(cfg->nfillers, 19);
+	assert_int_equal(cfg->nfillers, 20);
 	assert_string_equal(cfg->fillers[0], "xa");
 	assert_string_equal(cfg->fillers[1], "thi tran");
 	assert_string_equal(cfg->fillers[2], "tt");
@@ -322,7 +322,7 @@ test_good_defaults(void **state)
 	assert_int_equal(cfg->send_retries, 3);
 	assert_string_equal(cfg->log_level, "info");
 	assert_int_equal(cfg->max_count, PARSER_DEFAULT_MAX_COUNT);
-	assert_int_equal(cfg->nfillers, 19);
+	assert_int_equal(cfg->nfillers, 20);
 	assert_string_equal(cfg->fillers[0], "xa");
 	assert_string_equal(cfg->fillers[1], "thi tran");
 	assert_string_equal(cfg->fillers[2], "tt");

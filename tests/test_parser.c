@@ -132,6 +132,7 @@ static const char *const fillers[] = {
     "dao tao",
     "da dao tao",
     "da qua dao tao",
+    "bao cao",
 };
 
 static const char *const courtesy[] = {
@@ -625,6 +626,7 @@ static const struct row rows[] = {
     HELP("hướng dẫn", NONE),
     HELP("huong dan dk", EN),
     CAN("hủy bỏ", 0),
+    CAN("hủy báo cáo #15", 15),
     CAN("hủy", 0),
     /* Courtesy and framing around a report. */
     OK("DK Minh Son 35 han cam on", ENROL, "06448", "HAN", 35),
