@@ -86,7 +86,32 @@ static const char *const kind_names[PARSER_NKEYWORDS] = {
 };
 
 static const char *const default_fillers[] = {
-    "xa", "thi tran", "tt", "hv", "hoc vien", "nguoi", "lao dong", "nghe", "lop",
+    "xa",
+    "thi tran",
+    "tt",
+    "hv",
+    "hoc vien",
+    "nguoi",
+    "lao dong",
+    "nghe",
+    "lop",
+    "ngay",
+    "so luong",
+    "sl",
+    "tong",
+    "tong so",
+    "hoc nghe",
+    "co",
+    "dao tao",
+    "da dao tao",
+    "da qua dao tao",
+    "bao cao",
+};
+
+static const char *const default_courtesy[] = {
+    "bao cao", "bc",	    "xin chao", "chao",	      "kinh gui", "cam on", "xin cam on",
+    "thanks",  "thank you", "tks",	"tran trong", "a",	  "nhe",    "nha",
+    "em",      "da",	    "xin",	"gui",	      "ok",
 };
 
 /* The keyword kinds a file may leave out (it was written before them). */
@@ -274,19 +299,23 @@ check_text(struct loader *l, const config_setting_t *s, const char *v)
 
 /*
  * Keyword forms may be punctuation only ("?" for help): the parser compares
- * those as written.  They must be one word, also once folded ("DANG-KY" is
- * two).
+ * those as written.  They have at most PARSER_KEYWORD_WORDS words, also once
+ * folded ("DANG-KY" is two).
  */
 static int
 check_keyword(struct loader *l, const config_setting_t *s, const char *v)
 {
 	char folded[FOLD_MAX];
+	size_t i, words = 1;
 
 	if (check_utf8(l, s, v) == -1)
 		return -1;
 	parser_fold(v, strlen(v), folded, sizeof(folded), 0);
-	if (strpbrk(v, " \t\r\n") != NULL || strchr(folded, ' ') != NULL) {
-		report(l, s, 0, "\"%s\" form \"%s\" must be one word", label(s), v);
+	for (i = 0; folded[i] != '\0'; i++)
+		words += folded[i] == ' ';
+	if (words > PARSER_KEYWORD_WORDS) {
+		report(l, s, 0, "\"%s\" form \"%s\" has more than %d words", label(s), v,
+		       PARSER_KEYWORD_WORDS);
 		return -1;
 	}
 	return 0;
@@ -743,6 +772,7 @@ static const struct key log_keys[] = {
 static const struct key parser_keys[] = {
 	KLONG("max_count", 0, 1, 100000, OFF(max_count)),
 	KSTRS("fillers", 0, 0, OFF(fillers), OFF(nfillers), check_text),
+	KSTRS("courtesy", 0, 0, OFF(courtesy), OFF(ncourtesy), check_text),
 	KSTR("class_pattern", 0, OFF(class_pattern), check_pattern),
 	KEND,
 };
@@ -1852,10 +1882,27 @@ default_keywords(struct loader *l, int kind, const char *const *forms)
 }
 
 static void
+default_list(struct loader *l, char ***v, size_t *nv, const char *const *list, size_t n)
+{
+	size_t i;
+
+	*v = calloc(n, sizeof(**v));
+	if (*v == NULL) {
+		report(l, NULL, 0, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		(*v)[i] = copy(l, list[i]);
+		if ((*v)[i] != NULL)
+			(*nv)++;
+	}
+}
+
+static void
 finish_defaults(struct loader *l, const config_t *cf)
 {
 	struct config *cfg = l->cfg;
-	size_t i, n = sizeof(default_fillers) / sizeof(default_fillers[0]);
+	size_t n = sizeof(default_fillers) / sizeof(default_fillers[0]);
 
 	if (config_lookup(cf, "keywords.cancel") == NULL)
 		default_keywords(l, PARSER_CANCEL, default_cancel);
@@ -1876,18 +1923,12 @@ finish_defaults(struct loader *l, const config_t *cf)
 	if (cfg->push.url != NULL && cfg->push.auth_scheme == NULL)
 		cfg->push.auth_scheme =
 		    copy(l, strcmp(cfg->push.format, "dhis2") == 0 ? "ApiToken" : "Bearer");
+	if (config_lookup(cf, "parser.courtesy") == NULL)
+		default_list(l, &cfg->courtesy, &cfg->ncourtesy, default_courtesy,
+			     sizeof(default_courtesy) / sizeof(default_courtesy[0]));
 	if (config_lookup(cf, "parser.fillers") != NULL)
 		return;
-	cfg->fillers = calloc(n, sizeof(*cfg->fillers));
-	if (cfg->fillers == NULL) {
-		report(l, NULL, 0, "out of memory");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		cfg->fillers[i] = copy(l, default_fillers[i]);
-		if (cfg->fillers[i] != NULL)
-			cfg->nfillers++;
-	}
+	default_list(l, &cfg->fillers, &cfg->nfillers, default_fillers, n);
 }
 
 /* Pass 3: the parser -------------------------------------------------------- */
@@ -2030,6 +2071,13 @@ add_words(struct loader *l, const config_t *cf)
 		if (parser_add_filler(cfg->parser, cfg->fillers[i]) == -1) {
 			report(l, config_lookup(cf, "parser.fillers"), 0,
 			       "the parser refused filler \"%s\"", cfg->fillers[i]);
+			return -1;
+		}
+	}
+	for (i = 0; i < cfg->ncourtesy; i++) {
+		if (parser_add_courtesy(cfg->parser, cfg->courtesy[i]) == -1) {
+			report(l, config_lookup(cf, "parser.courtesy"), 0,
+			       "the parser refused courtesy words \"%s\"", cfg->courtesy[i]);
 			return -1;
 		}
 	}
@@ -2352,6 +2400,7 @@ config_free(struct config *cfg)
 		free_strings(cfg->keywords[i], cfg->nkeywords[i]);
 	free(cfg->class_pattern);
 	free_strings(cfg->fillers, cfg->nfillers);
+	free_strings(cfg->courtesy, cfg->ncourtesy);
 	parser_free(cfg->parser);
 	free(cfg->path);
 	free(cfg->database);

@@ -221,6 +221,8 @@ struct config {
 	size_t nkeywords[PARSER_NKEYWORDS];
 	char **fillers;
 	size_t nfillers;
+	char **courtesy; /* words skipped around a report ("cam on") */
+	size_t ncourtesy;
 	char *class_pattern;   /* POSIX extended regex of class codes */
 	struct parser *parser; /* built from the above, prepared; owned */
 	struct config_push push;

@@ -173,6 +173,13 @@ json_item(struct buf *b, const struct parser *p, const struct parser_item *it)
 		json_key(b, "topic", 0);
 		json_str(b, parser_keyword_name(it->topic));
 	}
+	if (it->day > 0) {
+		json_key(b, "date", 0);
+		if (it->year > 0)
+			buf_printf(b, "\"%04d-%02d-%02d\"", it->year, it->month, it->day);
+		else
+			buf_printf(b, "\"--%02d-%02d\"", it->month, it->day);
+	}
 	buf_puts(b, "}");
 }
 
@@ -207,7 +214,9 @@ json_result(struct buf *b, const struct config *cfg, const struct parser_result 
 			c = res->candidates[i];
 			if (i > 0)
 				buf_puts(b, ",");
-			json_str(b, res->error == PARSER_AMBIGUOUS_TRADE
+			json_str(b, res->error == PARSER_AMBIGUOUS_TRADE ||
+					    res->error == PARSER_UNKNOWN_TRADE ||
+					    res->error == PARSER_EXTRA_VALUE
 					? parser_trade_code(p, c)
 					: parser_commune_code(p, c));
 		}

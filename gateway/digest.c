@@ -972,18 +972,37 @@ digest_tick(const struct config *cfg, struct store *st, int64_t now)
 
 /* ---- Running totals in confirmations ---------------------------------- */
 
-/* "Luy ke 2022 xa Minh Son: 120 HV/KH 150"; without the commune when short. */
+/* "Luy ke 2022 xa Minh Son: 120 HV/KH 150"; without the commune when short.
+ * The total is of the kind reported: completions after a GRAD, the employed
+ * and their share of the completions after a JOB, the demand after a NEED
+ * (v[0] the sum of that kind, v[1] the completions for JOB's rate). */
 static void
-put_total(struct text *t, const struct config *cfg, int c, int year, long enrol, int with_name)
+put_total(struct text *t, const struct config *cfg, int c, int year, int kind, const long *v,
+	  int with_name)
 {
 	putf(t, T(t, "Luy ke %d", "Lũy kế %d"), year);
 	if (with_name) {
 		put(t, " ");
 		put_commune(t, cfg, c);
 	}
-	putf(t, ": %ld HV", enrol);
-	if (cfg->communes[c].plan_trained > 0)
-		putf(t, "/KH %d", cfg->communes[c].plan_trained);
+	switch (kind) {
+	case PARSER_GRAD:
+		putf(t, T(t, ": %ld HV tot nghiep", ": %ld HV tốt nghiệp"), v[0]);
+		break;
+	case PARSER_JOB:
+		putf(t, T(t, ": %ld co viec lam", ": %ld có việc làm"), v[0]);
+		if (v[1] > 0)
+			putf(t, " (%ld%%)", v[0] * 100 / v[1]);
+		break;
+	case PARSER_NEED:
+		putf(t, T(t, ": nhu cau %ld nguoi", ": nhu cầu %ld người"), v[0]);
+		break;
+	default:
+		putf(t, ": %ld HV", v[0]);
+		if (cfg->communes[c].plan_trained > 0)
+			putf(t, "/KH %d", cfg->communes[c].plan_trained);
+		break;
+	}
 }
 
 /* reply + ". " + total, in t. */
@@ -1003,15 +1022,28 @@ int
 digest_running_total(const struct config *cfg, struct store *st, int commune, int year, char *reply,
 		     size_t replysz)
 {
+	return digest_running_total_of(cfg, st, PARSER_ENROL, commune, year, reply, replysz);
+}
+
+int
+digest_running_total_of(const struct config *cfg, struct store *st, int kind, int commune, int year,
+			char *reply, size_t replysz)
+{
 	struct text *t = NULL, *total = NULL;
 	char head[DIGEST_BUF];
 	size_t max;
-	long enrol;
+	long v[2] = {0, 0};
 	int rc = -1;
 
 	if (commune < 0 || (size_t)commune >= cfg->ncommunes)
 		return -1;
-	if (store_commune_sum(st, cfg->communes[commune].code, "enrol", year, &enrol) == -1)
+	if (kind != PARSER_GRAD && kind != PARSER_JOB && kind != PARSER_NEED)
+		kind = PARSER_ENROL;
+	if (store_commune_sum(st, cfg->communes[commune].code, parser_kind_name(kind), year,
+			      &v[0]) == -1)
+		return -1;
+	if (kind == PARSER_JOB &&
+	    store_commune_sum(st, cfg->communes[commune].code, "grad", year, &v[1]) == -1)
 		return -1;
 	t = malloc(sizeof(*t));
 	total = malloc(sizeof(*total));
@@ -1022,11 +1054,11 @@ digest_running_total(const struct config *cfg, struct store *st, int commune, in
 	reset(t, cfg->reply_diacritics);
 	reset(total, t->dia);
 	max = t->dia ? SMS_UCS2 : SMS_GSM;
-	put_total(total, cfg, commune, year, enrol, 1);
+	put_total(total, cfg, commune, year, kind, v, 1);
 	join(t, reply, total);
 	if (units(t) > max) {
 		reset(total, t->dia);
-		put_total(total, cfg, commune, year, enrol, 0);
+		put_total(total, cfg, commune, year, kind, v, 0);
 		join(t, reply, total);
 	}
 	if (units(t) > max) {

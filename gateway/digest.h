@@ -68,6 +68,12 @@ int digest_reminder_text(const struct config *cfg, int commune, int year, int de
  */
 int digest_running_total(const struct config *cfg, struct store *st, int commune, int year,
 			 char *reply, size_t replysz);
+/* The same with the total of the kind reported: "Luy ke 2022 xa Minh Son:
+ * 80 HV tot nghiep" after a GRAD, "35 co viec lam (44%)" after a JOB (the
+ * share of the completions), "nhu cau 200 nguoi" after a NEED; the
+ * enrolments for the other kinds. */
+int digest_running_total_of(const struct config *cfg, struct store *st, int kind, int commune,
+			    int year, char *reply, size_t replysz);
 
 /* Who sent a message.  Numbers compare on their national form, so
  * "+84912000001", "84912000001" and "0912000001" are the same. */

@@ -835,6 +835,24 @@ topup_left(struct gw *gw, const struct store_inmsg *msg)
 	return topup_answer(gw, msg->id, msg->sender, "topup_failed", reply);
 }
 
+/* A date typed in a report ("12/6") is when the figures were counted: the
+ * period follows it when it lies in the plan year (without a year: the
+ * year of the message). */
+static void
+report_period(const struct config *cfg, const struct parser_result *res, int *year, int *half)
+{
+	const struct parser_item *it = &res->items[0];
+	int y;
+
+	if (res->error != PARSER_OK || res->nitems == 0 || it->day <= 0)
+		return;
+	y = it->year > 0 ? it->year : *year;
+	if (y != cfg->plan.year)
+		return;
+	*year = y;
+	*half = it->month <= 6 ? 1 : 2;
+}
+
 /* Parses one inbox row and records everything it leads to (reports or the
  * rejection, push events, the reply), inside the caller's transaction. */
 /* Keeps a message back without parsing or answering it (issue 7). */
@@ -897,6 +915,7 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	if (gateway_resolve_classes(cfg, gw->st, &res) == -1)
 		return -1;
 	gateway_period(msg->smsc_time != 0 ? msg->smsc_time : msg->received, &year, &half);
+	report_period(cfg, &res, &year, &half);
 	reply[0] = '\0';
 	if (senders_lookup(cfg, gw->st, msg->sender, &who) == -1)
 		return -1;
@@ -954,13 +973,16 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 		if (status_reply(gw, msg, &who, &res, year, reply, sizeof(reply)) == -1)
 			return -1;
 	} else {
-		parser_reply(cfg->parser, &res, (long)ref, cfg->reply_diacritics, reply,
-			     sizeof(reply));
-		/* Reports of a commune (ENROL ... LABOUR) show its running total;
-		 * a nicety: the confirmation goes without it if it fails. */
+		/* Examples in error replies name the sender's own commune. */
+		parser_reply_for(cfg->parser, &res, (long)ref, cfg->reply_diacritics,
+				 commune_index(cfg->parser, who.commune_code), reply,
+				 sizeof(reply));
+		/* Reports of a commune (ENROL ... LABOUR) show its running total
+		 * of the kind reported; a nicety: the confirmation goes without
+		 * it if it fails. */
 		if (ref > 0 && res.kind <= PARSER_LABOUR && res.items[0].commune >= 0 &&
-		    digest_running_total(cfg, gw->st, res.items[0].commune, year, reply,
-					 sizeof(reply)) == -1)
+		    digest_running_total_of(cfg, gw->st, res.items[0].kind, res.items[0].commune,
+					    year, reply, sizeof(reply)) == -1)
 			log_warnx("  reply without the running total");
 	}
 	if (store_inbox_set_state(gw->st, msg->id, error == NULL ? "accepted" : "rejected",

@@ -4,12 +4,15 @@
  * If a key and a word are at most k apart, deleting at most k letters from
  * each gives the same string (a replacement is a deletion on both sides, a
  * swap of neighbours deletes the same letter from both).  So every word's
- * variants with up to 0, 1 or 2 letters deleted are stored by their hash,
+ * variants with up to 2 letters deleted are stored by their hash (also of
+ * words that only match 1 apart: 2 apart, they still stand in the way of
+ * another word as far),
  * and a lookup hashes the key's variants the same way: the words found share
  * a variant with the key, and an exact distance computation decides.  Only
  * hashes are stored (8 bytes an entry); a collision costs one distance
  * computation, never a wrong answer.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +47,10 @@ struct fuzzy {
 
 /* A lookup in progress. */
 struct hits {
-	int ids[MAX_HITS]; /* distinct, ascending */
+	int ids[MAX_HITS]; /* distinct, ascending, all at distance best */
 	size_t n, total;
+	int best;
+	int near; /* one of them is within its word's tolerance */
 	uint32_t checked[CHECKED];
 	size_t nchecked;
 };
@@ -54,6 +59,14 @@ static int
 tolerance(size_t len)
 {
 	return len >= FUZZY_LONG ? 2 : 1;
+}
+
+/* How far from a key of len letters words are looked at: a word 2 apart
+ * has FUZZY_LONG letters, so the key at least FUZZY_LONG - 2. */
+static int
+reach(size_t len)
+{
+	return len >= FUZZY_LONG - 2 ? 2 : 1;
 }
 
 /* Letters only, within the limits. */
@@ -225,7 +238,7 @@ fuzzy_build(struct fuzzy *f)
 	f->slots = NULL;
 	f->nslots = 0;
 	for (i = 0; i < f->n; i++)
-		total += nvariants(f->words[i].len, tolerance(f->words[i].len));
+		total += nvariants(f->words[i].len, 2);
 	while (n < 2 * total)
 		n *= 2;
 	f->slots = malloc(n * sizeof(*f->slots));
@@ -238,7 +251,7 @@ fuzzy_build(struct fuzzy *f)
 	for (i = 0; i < f->n; i++) {
 		w = &f->words[i];
 		in.word = (uint32_t)i;
-		variants(f->text + w->off, w->len, tolerance(w->len), insert, &in);
+		variants(f->text + w->off, w->len, 2, insert, &in);
 	}
 	return 0;
 }
@@ -280,11 +293,21 @@ fuzzy_distance(const char *a, size_t la, const char *b, size_t lb, int max)
 	return d1[lb] > max ? max + 1 : d1[lb];
 }
 
+/* Only the closest words count: one a single edit away beats any two
+ * away, so the hits made so far are dropped when a closer one comes. */
 static void
-add_id(struct hits *h, int id)
+add_id(struct hits *h, int id, int d, int near)
 {
 	size_t i;
 
+	if (d > h->best)
+		return;
+	if (d < h->best) {
+		h->n = h->total = 0;
+		h->best = d;
+		h->near = 0;
+	}
+	h->near |= near;
 	for (i = 0; i < h->n && h->ids[i] < id; i++)
 		continue;
 	if (i < h->n && h->ids[i] == id)
@@ -320,9 +343,12 @@ verify(struct finding *fd, uint32_t x)
 	}
 	if (h->nchecked < CHECKED)
 		h->checked[h->nchecked++] = x;
-	k = tolerance(w->len);
-	if (fuzzy_distance(fd->key, fd->len, fd->f->text + w->off, w->len, k) <= k)
-		add_id(h, w->id);
+	/* A word two edits away is a rival even when it is too short to be
+	 * taken itself: "hoasang" is as near "hoason" as "hoathang". */
+	k = reach(fd->len);
+	k = fuzzy_distance(fd->key, fd->len, fd->f->text + w->off, w->len, k);
+	if (k <= reach(fd->len))
+		add_id(h, w->id, k, k <= tolerance(w->len));
 }
 
 static void
@@ -349,14 +375,16 @@ fuzzy_find(const struct fuzzy *f, const char *key, size_t len, int *ids, size_t 
 	    len + 2 < f->minlen || len > f->maxlen + 2)
 		return 0;
 	h.n = h.total = h.nchecked = 0;
+	h.best = INT_MAX;
+	h.near = 0;
 	if (f->slots == NULL) {
 		for (i = 0; i < f->n; i++)
 			verify(&fd, (uint32_t)i);
 	} else {
-		/* A word 2 apart has FUZZY_LONG letters, so the key at least
-		 * FUZZY_LONG - 2. */
-		variants(key, len, len >= FUZZY_LONG - 2 ? 2 : 1, probe, &fd);
+		variants(key, len, reach(len), probe, &fd);
 	}
+	if (!h.near)
+		return 0; /* the closest are rivals only */
 	for (i = 0; i < h.n && i < max; i++)
 		ids[i] = h.ids[i];
 	return h.total;

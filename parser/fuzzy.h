@@ -10,8 +10,9 @@
  *
  * Precision before recall, because a guess that is wrong is stored: keys
  * shorter than FUZZY_MIN_KEY letters and words shorter than FUZZY_MIN_WORD
- * never match, nor anything longer than FUZZY_MAX, nor keys or words that
- * contain a digit (codes and counts are never guessed).
+ * never match (one edit from a word of 3 letters is a third of it: "nhan"
+ * is as likely a new word as "han" mistyped), nor anything longer than FUZZY_MAX, nor keys or words
+ * that contain a digit (codes and counts are never guessed).
  *
  * fuzzy_build() indexes the deletion neighbourhood of every word (each string
  * obtained by deleting up to 2 of its letters, the SymSpell method), so that
@@ -25,7 +26,7 @@
 #include <stddef.h>
 
 #define FUZZY_MIN_KEY 4
-#define FUZZY_MIN_WORD 3
+#define FUZZY_MIN_WORD 4
 #define FUZZY_LONG 8
 #define FUZZY_MAX 40
 
@@ -43,9 +44,14 @@ int fuzzy_add(struct fuzzy *f, const char *word, size_t len, int id);
 /* Builds the deletion index; 0, or -1 when out of memory (lookups then scan
  * every word). */
 int fuzzy_build(struct fuzzy *f);
-/* The ids of the words matching key[0..len): each id once, the smallest max
- * of them in ascending order in ids.  Returns how many distinct ids matched,
- * which may be more than max. */
+/* The ids of the words matching key[0..len) at the smallest distance any
+ * word has: each id once, the smallest max of them in ascending order in
+ * ids.  A word one edit away hides those two away, so that the closer
+ * candidate wins and only equal distances are a tie.  A word that is as
+ * close but too short to match at that distance is still a rival: with
+ * one, its id is given too (the key is ambiguous); with only such words,
+ * nothing is found.  Returns how many distinct ids matched, which may be
+ * more than max. */
 size_t fuzzy_find(const struct fuzzy *f, const char *key, size_t len, int *ids, size_t max);
 /* The distance of a[0..la) and b[0..lb), or max + 1 when it is more than
  * max; both at most FUZZY_MAX long (longer: max + 1). */

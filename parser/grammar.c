@@ -6,14 +6,19 @@
  *  1. words: the text is cut into parts (at ';' and line breaks) and words.
  *     A word of letters, digits and '-' that matches the class pattern is
  *     kept as typed ("hl22-05"); every other word is folded (fold.c).
- *  2. keyword: the first word of a part, or a punctuation form ("?").
+ *     Then each part is rewritten in the order the grammar reads (step 1b:
+ *     glued words cut, numbers in words as digits, courtesy dropped, the
+ *     keyword first).
+ *  2. keyword: the first word(s) of a part, or a punctuation form ("?").
  *  3. segments: the words after it become numbers, class codes and names.
  *     Names are found by the longest exact match first.  The words no exact
  *     match explains are looked at again with their neighbours, for prefixes
  *     and typos, and the cheapest reading wins: an exact match costs
  *     nothing, a typo or a prefix 1, an ambiguous name 2, a word that names
- *     nothing 10.  Two readings that cost the same are a doubt, and a doubt
- *     is never settled by a guess: the words stay unexplained.
+ *     nothing 10, and each segment a little more (of two readings otherwise
+ *     equal, the one in fewer pieces).  Two readings that cost the same are
+ *     a doubt, and a doubt is never settled by a guess: the words stay
+ *     unexplained.
  *  4. fields: each kind takes the segments it wants, in any order; a
  *     segment that no field wants is an error naming it, and of several
  *     errors the one earliest in the message is reported.
@@ -43,6 +48,7 @@ _Static_assert(PARSER_MAX_TEXT <= USHRT_MAX, "word offsets are 16 bits");
 /* Step 1 -------------------------------------------------------------------- */
 
 #define W_CLASS 1 /* a class code as typed, in lower case */
+#define W_DATE 2  /* a date as typed: "12/6", "12/6/2022" */
 
 struct word {
 	unsigned short off;
@@ -63,6 +69,7 @@ struct msg {
 	struct part parts[PARSER_MAX_ITEMS + 1];
 	size_t nparts;
 	int toomany; /* there were more parts than that */
+	int commas;  /* parts begun at a comma; 2 when one has a keyword */
 };
 
 static int
@@ -218,12 +225,103 @@ code_like(const char *s, size_t n, char *out)
 	return digits;
 }
 
+/* A '.', ',' or '/' between two digits: part of the word ("3.5", "3,5",
+ * "12/6"), so that a decimal or a date is never read as two counts. */
+static int
+inner(const char *raw, size_t i, size_t len)
+{
+	return (raw[i] == '.' || raw[i] == ',' || raw[i] == '/') && i > 0 && i + 1 < len &&
+	       digit(raw[i - 1]) && digit(raw[i + 1]);
+}
+
+/* The numbers of s[0..n) separated by sep: how many (at most 3) to v. */
+static size_t
+numbers(const char *s, size_t n, char sep, long *v)
+{
+	size_t i = 0, k = 0, d;
+
+	while (k < 3) {
+		v[k] = 0;
+		for (d = 0; i < n && digit(s[i]) && d < 5; i++, d++)
+			v[k] = v[k] * 10 + (s[i] - '0');
+		if (d == 0 || d == 5)
+			return 0;
+		k++;
+		if (i == n)
+			return k;
+		if (s[i] != sep)
+			return 0;
+		i++;
+	}
+	return 0;
+}
+
+/* Whether s[0..n) is a date: day/month or day/month/year (2 or 4 digits),
+ * also with '-' or '.' when the year is there. */
+static int
+date_word(const char *s, size_t n)
+{
+	static const char seps[] = "/-.";
+	long v[3];
+	size_t k, i;
+
+	for (i = 0; i < sizeof(seps) - 1; i++) {
+		k = numbers(s, n, seps[i], v);
+		if (k < 2 || (k == 2 && seps[i] != '/'))
+			continue;
+		if (v[0] < 1 || v[0] > 31 || v[1] < 1 || v[1] > 12)
+			return 0;
+		return k == 2 || (v[2] >= 0 && v[2] < 100) || (v[2] >= 2000 && v[2] <= 2099);
+	}
+	return 0;
+}
+
+/* A number as typed when it must not be folded into two: a sign before it
+ * ("-5"), a decimal part ("3.5", "3,5"), a date ("12/6").  0 when s[0..n)
+ * is none of them. */
+static int
+add_numeric(struct msg *m, const char *tok, size_t n)
+{
+	char buf[PARSER_MAX_CLASS + 1];
+	size_t i, dash = 0;
+	int mark = 0;
+
+	while (dash < n && tok[dash] == '-')
+		dash++;
+	if (dash == n || !digit(tok[dash]) || n - dash + 1 > sizeof(buf))
+		return 0;
+	for (i = dash; i < n; i++)
+		mark |= tok[i] == '.' || tok[i] == ',' || tok[i] == '/';
+	if (dash == 0 && date_word(tok, n)) {
+		add_word(m, tok, n, W_DATE);
+		return 1;
+	}
+	if (dash == 0 && !mark)
+		return 0;
+	if (dash == 0 && memchr(tok, '.', n) == NULL && memchr(tok, ',', n) == NULL)
+		return 0; /* "3200/1900": two numbers */
+	/* "-5": a sign, kept for the error to show it. */
+	i = 0;
+	if (dash > 0)
+		buf[i++] = '-';
+	for (; dash < n; dash++) {
+		if ((unsigned char)tok[dash] >= 0x80)
+			continue; /* the word is an error: its letters do not matter */
+		buf[i++] = (char)(tok[dash] >= 'A' && tok[dash] <= 'Z' ? tok[dash] - 'A' + 'a'
+								       : tok[dash]);
+	}
+	add_word(m, buf, i, 0);
+	return 1;
+}
+
 static void
 add_token(const struct parser *p, struct msg *m, const char *tok, size_t n)
 {
 	char code[PARSER_MAX_CLASS + 1];
 	const char *s = tok, *e = tok + n;
 
+	if (add_numeric(m, tok, n))
+		return;
 	while (s < e && *s == '-')
 		s++;
 	while (e > s && e[-1] == '-')
@@ -272,20 +370,62 @@ end_part(struct msg *m, size_t a, int sym)
 	m->nparts++;
 }
 
+static int glued_filler(const struct parser *p, const char *s, size_t len, const struct filler **f);
+
+/* What follows the comma (or '.', '/', '+', '&') at raw[i]: 2 when a
+ * keyword, 1 when a number after a comma (another report may start there),
+ * 0 otherwise. */
+static int
+after_comma(const struct parser *p, const char *raw, size_t i, size_t len)
+{
+	char buf[MAX_KEY], key[MAX_KEY];
+	const struct filler *f;
+	size_t j = i + 1, end, n, k, w, klen = 0;
+
+	while (j < len && (raw[j] == ' ' || raw[j] == '\t'))
+		j++;
+	if (j < len && digit(raw[j]))
+		return raw[i] == ',' ? 1 : 0;
+	for (end = j; end < len && end - j < 64 && !part_break((unsigned char)raw[end]) &&
+		      raw[end] != ',' && raw[end] != ':';
+	     end++)
+		continue;
+	n = parser_fold(raw + j, end - j, buf, sizeof(buf), 0);
+	for (k = 0, w = 0; k <= n && w < PARSER_KEYWORD_WORDS; k++) {
+		if (k < n && buf[k] != ' ') {
+			key[klen++] = buf[k];
+			continue;
+		}
+		w++;
+		/* "Lop" (lớp) after a full stop is rather a class than CLASS. */
+		if (klen > 0 && table_get(&p->keywords, key, klen) >= 0 &&
+		    (raw[i] == ',' || !glued_filler(p, key, klen, &f)))
+			return 2;
+	}
+	return 0;
+}
+
 /* Step 1: the parts and words of raw[0..len).  Reading stops once there are
- * too many parts to take. */
+ * too many parts to take.  With commas set, a comma followed by a keyword
+ * or a number ends a part too. */
 static void
-split(const struct parser *p, const char *raw, size_t len, struct msg *m)
+split(const struct parser *p, const char *raw, size_t len, int commas, struct msg *m)
 {
 	size_t i = 0, start, skip, a = 0;
-	int fresh = 1, sym = -1;
+	int fresh = 1, sym = -1, c;
 
 	m->len = 0;
 	m->text[0] = '\0';
 	m->n = m->nparts = 0;
 	m->toomany = 0;
+	m->commas = 0;
 	while (i < len && m->nparts <= PARSER_MAX_ITEMS) {
-		if (part_break((unsigned char)raw[i])) {
+		c = commas && strchr(",./+&", raw[i]) != NULL && raw[i] != '\0' && m->n > a
+			? after_comma(p, raw, i, len)
+			: 0;
+		if (c > m->commas)
+			m->commas = c;
+		if (part_break((unsigned char)raw[i]) || c > 0) {
 			end_part(m, a, sym);
 			a = m->n;
 			sym = -1;
@@ -310,7 +450,7 @@ split(const struct parser *p, const char *raw, size_t len, struct msg *m)
 			continue;
 		}
 		start = i;
-		while (i < len && !separator((unsigned char)raw[i]))
+		while (i < len && (!separator((unsigned char)raw[i]) || inner(raw, i, len)))
 			i++;
 		add_token(p, m, raw + start, i - start);
 	}
@@ -320,9 +460,472 @@ split(const struct parser *p, const char *raw, size_t len, struct msg *m)
 		m->toomany = 1;
 }
 
+/* Step 1b: each part's words in the order the grammar reads ---------------- */
+
+/*
+ * Officers glue words ("dk35han", "20hocvien", "sl35"), spell numbers out
+ * ("ba muoi lam"), frame a report with courtesy ("bao cao: ... cam on a")
+ * and may name their commune before the keyword ("Xa Minh Son bao cao: DK
+ * 35 han").  This step rewrites each part into the plain order: glued words
+ * cut where every piece is known, numbers in words as digits, courtesy
+ * dropped at both ends, the keyword first.  Nothing is guessed: a piece that
+ * names nothing keeps its word whole, and the later steps name it.
+ */
+
+struct tok {
+	const char *s;
+	size_t len;
+	int flags;
+};
+
+struct toks {
+	struct tok v[MAX_WORDS];
+	size_t n;
+	char pool[PARSER_MAX_TEXT]; /* numbers written out as digits */
+	size_t npool;
+};
+
+#define MAX_GLUED 8 /* pieces of one glued word */
+
+static int
+tok_is(const struct tok *t, const char *w)
+{
+	return t->flags == 0 && strlen(w) == t->len && memcmp(t->s, w, t->len) == 0;
+}
+
+static void
+push_tok(struct toks *t, const char *s, size_t len, int flags)
+{
+	if (t->n == MAX_WORDS || len == 0)
+		return;
+	t->v[t->n].s = s;
+	t->v[t->n].len = len;
+	t->v[t->n].flags = flags;
+	t->n++;
+}
+
+/* How many tokens from i (before end) the longest phrase of list covers. */
+static size_t
+phrase_at(const struct filler *list, size_t nlist, const struct tok *v, size_t i, size_t end)
+{
+	const struct filler *f;
+	const char *s, *e;
+	size_t k, w, best = 0;
+
+	for (k = 0; k < nlist; k++) {
+		f = &list[k];
+		if (f->nwords <= best || i + f->nwords > end)
+			continue;
+		s = f->text;
+		for (w = 0; w < f->nwords; w++) {
+			e = strchr(s, ' ');
+			if (e == NULL)
+				e = f->text + f->len;
+			if (v[i + w].flags != 0 || (size_t)(e - s) != v[i + w].len ||
+			    memcmp(s, v[i + w].s, v[i + w].len) != 0)
+				break;
+			s = e + 1;
+		}
+		if (w == f->nwords)
+			best = f->nwords;
+	}
+	return best;
+}
+
+/* The same for a phrase that ends at end (after start). */
+static size_t
+phrase_before(const struct filler *list, size_t nlist, const struct tok *v, size_t start,
+	      size_t end)
+{
+	size_t k, best = 0;
+
+	for (k = 0; k < nlist; k++) {
+		if (list[k].nwords > best && end - start >= list[k].nwords &&
+		    phrase_at(&list[k], 1, v, end - list[k].nwords, end) == list[k].nwords)
+			best = list[k].nwords;
+	}
+	return best;
+}
+
+/* The keyword kind of the longest run of tokens from i that is a keyword
+ * form, its length in *nw; -1 when none. */
+static int
+keyword_at(const struct parser *p, const struct tok *v, size_t i, size_t end, size_t *nw)
+{
+	char key[MAX_KEY];
+	size_t k, len = 0;
+	int kind = -1, x;
+
+	for (k = i; k < end && k < i + PARSER_KEYWORD_WORDS; k++) {
+		if (v[k].flags != 0 || len + v[k].len >= sizeof(key))
+			break;
+		memcpy(key + len, v[k].s, v[k].len);
+		len += v[k].len;
+		x = table_get(&p->keywords, key, len);
+		if (x >= 0) {
+			kind = x;
+			*nw = k - i + 1;
+		}
+	}
+	return kind;
+}
+
+/* Whether s[0..len) is one filler word, written with or without its spaces
+ * ("hv", "hocvien"); *f gets it. */
+static int
+glued_filler(const struct parser *p, const char *s, size_t len, const struct filler **f)
+{
+	const char *t;
+	size_t k, i, j;
+
+	for (k = 0; k < p->nfillers; k++) {
+		t = p->fillers[k].text;
+		for (i = j = 0; i < p->fillers[k].len; i++) {
+			if (t[i] == ' ')
+				continue;
+			if (j == len || t[i] != s[j])
+				break;
+			j++;
+		}
+		if (i == p->fillers[k].len && j == len) {
+			*f = &p->fillers[k];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether letters s[0..len) are a name, an alias, a code or a filler. */
+static int
+known(const struct parser *p, const char *s, size_t len)
+{
+	const struct filler *f;
+
+	return table_get(&p->communes.forms, s, len) >= 0 ||
+	       table_get(&p->trades.forms, s, len) >= 0 || glued_filler(p, s, len, &f);
+}
+
+/* The one keyword kind that a proper start of s[0..len) is a form of, its
+ * length in *klen; -1 when none or several kinds. */
+static int
+keyword_prefix(const struct parser *p, const char *s, size_t len, size_t *klen)
+{
+	size_t k;
+	int kind = -1, x;
+
+	for (k = 2; k < len && k <= p->keywords.maxlen; k++) {
+		x = table_get(&p->keywords, s, k);
+		if (x < 0)
+			continue;
+		if (kind >= 0 && x != kind)
+			return -1;
+		kind = x;
+		*klen = k;
+	}
+	return kind;
+}
+
+/* Whether letters s[0..len) are a keyword glued to a name ("dkminhson"):
+ * not a form themselves, one keyword kind's form a proper start of them,
+ * and the rest a name, alias, code or filler.  *klen: the keyword's length. */
+static int
+keyword_split(const struct parser *p, const char *s, size_t len, size_t *klen)
+{
+	if (table_get(&p->keywords, s, len) >= 0 || known(p, s, len) ||
+	    keyword_prefix(p, s, len, klen) < 0)
+		return 0;
+	return known(p, s + *klen, len - *klen);
+}
+
+/* Appends token x, cut into pieces when it is glued: letters and digits
+ * alternate and every run of letters is known ("35han", "sl35",
+ * "20hocvien"); at the start of a part a keyword may lead ("dk35han",
+ * "dkminhson").  A filler goes in its words. */
+static void
+unglue(const struct parser *p, const struct tok *x, int first, struct toks *out)
+{
+	struct tok run[MAX_GLUED];
+	const struct filler *f;
+	const char *s = x->s, *w;
+	size_t n = 0, i = 0, j, k, klen = 0, letters = 0, digits = 0;
+
+	if (x->flags != 0)
+		goto whole;
+	for (i = 0; i < x->len; i++) {
+		if (digit(s[i]))
+			digits++;
+		else if (s[i] >= 'a' && s[i] <= 'z')
+			letters++;
+		else
+			goto whole;
+	}
+	if (first && digits == 0 && keyword_split(p, s, x->len, &klen)) {
+		push_tok(out, s, klen, 0);
+		push_tok(out, s + klen, x->len - klen, 0);
+		return;
+	}
+	if (digits == 0 || letters == 0)
+		goto whole;
+	for (i = 0; i < x->len; i = j) {
+		for (j = i + 1; j < x->len && digit(s[j]) == digit(s[i]); j++)
+			continue;
+		if (n == MAX_GLUED)
+			goto whole;
+		run[n].s = s + i;
+		run[n].len = j - i;
+		run[n].flags = 0;
+		n++;
+	}
+	for (k = 0; k < n; k++) {
+		if (digit(run[k].s[0]) || known(p, run[k].s, run[k].len))
+			continue;
+		if (k == 0 && first && table_get(&p->keywords, run[0].s, run[0].len) >= 0)
+			continue;
+		if (!(k == 0 && first && keyword_split(p, run[0].s, run[0].len, &klen)))
+			goto whole;
+	}
+	for (k = 0; k < n; k++) {
+		if (digit(run[k].s[0])) {
+			push_tok(out, run[k].s, run[k].len, 0);
+		} else if (glued_filler(p, run[k].s, run[k].len, &f)) {
+			for (w = f->text; w < f->text + f->len; w += strcspn(w, " ") + 1)
+				push_tok(out, w, strcspn(w, " "), 0);
+		} else if (k == 0 && first && keyword_split(p, run[0].s, run[0].len, &klen)) {
+			push_tok(out, run[0].s, klen, 0);
+			push_tok(out, run[0].s + klen, run[0].len - klen, 0);
+		} else {
+			push_tok(out, run[k].s, run[k].len, 0);
+		}
+	}
+	return;
+whole:
+	push_tok(out, x->s, x->len, x->flags);
+}
+
+/* A digit in words ("ba" 3, "lam" 5 after "muoi"), or -1. */
+static int
+digit_word(const struct tok *t, int after_tens)
+{
+	static const char *const words[] = {"mot", "hai", "ba",	 "bon", "nam",
+					    "sau", "bay", "tam", "chin"};
+	size_t k;
+
+	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+		if (tok_is(t, words[k]))
+			return (int)k + 1;
+	}
+	if (tok_is(t, "tu") || (after_tens && tok_is(t, "tu")))
+		return 4;
+	if (after_tens && (tok_is(t, "lam") || tok_is(t, "nham")))
+		return 5;
+	return -1;
+}
+
+/* A number written in words from token i: "ba muoi lam" 35, "mot tram linh
+ * nam" 105, "hai muoi" 20.  Two words at least (a lone "ba" may be a name);
+ * how many tokens it takes, its value in *v; 0 when there is none. */
+static size_t
+number_words(const struct tok *v, size_t i, size_t end, long *val)
+{
+	size_t k = i;
+	long n = 0;
+	int d, tens = 0;
+
+	d = k < end ? digit_word(&v[k], 0) : -1;
+	if (d > 0 && k + 1 < end && tok_is(&v[k + 1], "tram")) {
+		n = d * 100;
+		k += 2;
+		if (k + 1 < end && (tok_is(&v[k], "linh") || tok_is(&v[k], "le"))) {
+			d = digit_word(&v[k + 1], 0);
+			if (d <= 0)
+				return 0;
+			n += d;
+			k += 2;
+			goto done;
+		}
+	}
+	d = k < end ? digit_word(&v[k], 0) : -1;
+	if (d >= 2 && k + 1 < end && tok_is(&v[k + 1], "muoi")) {
+		n += d * 10;
+		k += 2;
+		tens = 1;
+	} else if (k < end && tok_is(&v[k], "muoi")) {
+		n += 10;
+		k++;
+		tens = 1;
+	}
+	if ((tens || n > 0) && k < end) {
+		d = digit_word(&v[k], tens);
+		if (d > 0 && !(tens == 0 && d == 5 && !tok_is(&v[k], "nam"))) {
+			n += d;
+			k++;
+		}
+	}
+done:
+	if (k - i < 2 || n == 0)
+		return 0;
+	*val = n;
+	return k - i;
+}
+
+/* The tokens of part pt of m, rewritten (see above), to t. */
+static void
+part_tokens(const struct parser *p, const struct msg *m, const struct part *pt, struct toks *t)
+{
+	const struct filler *f;
+	struct tok x;
+	size_t i, j, k, a, b, nw = 0, used;
+	long v;
+	int len, kind;
+
+	t->n = 0;
+	t->npool = 0;
+	for (i = pt->a; i < pt->b; i++) {
+		x.s = wtext(m, i);
+		x.len = m->w[i].len;
+		x.flags = m->w[i].flags;
+		unglue(p, &x, i == pt->a && pt->symbol == -1, t);
+	}
+	/* Numbers in words, in place: the result is never longer. */
+	for (i = j = 0; i < t->n; j++) {
+		used = number_words(t->v, i, t->n, &v);
+		if (used > 0 && t->npool + 4 <= sizeof(t->pool)) {
+			/* At most 999: three digits. */
+			len = v >= 100 ? 3 : v >= 10 ? 2 : 1;
+			for (k = (size_t)len; k-- > 0; v /= 10)
+				t->pool[t->npool + k] = (char)('0' + v % 10);
+			t->v[j].s = t->pool + t->npool;
+			t->v[j].len = (size_t)len;
+			t->v[j].flags = 0;
+			t->npool += (size_t)len;
+			i += used;
+		} else {
+			t->v[j] = t->v[i++];
+		}
+	}
+	t->n = j;
+	if (pt->symbol != -1)
+		return;
+	/* Courtesy at both ends; the keyword stays. */
+	a = 0;
+	b = t->n;
+	for (;;) {
+		k = phrase_at(p->courtesy, p->ncourtesy, t->v, a, b);
+		if (k == 0 || a + k >= b || keyword_at(p, t->v, a, b, &nw) >= 0)
+			break;
+		a += k;
+	}
+	for (;;) {
+		k = phrase_before(p->courtesy, p->ncourtesy, t->v, a, b);
+		if (k == 0 || b - k <= a)
+			break;
+		b -= k;
+	}
+	/* A commune before the keyword: the keyword goes first, courtesy
+	 * between them goes. */
+	if (a < b && keyword_at(p, t->v, a, b, &nw) < 0) {
+		for (i = a + 1;
+		     i < b && i < a + WINDOW && t->v[i].flags == 0 && !digit(t->v[i].s[0]); i++) {
+			if (keyword_at(p, t->v, i, b, &nw) >= 0 &&
+			    !glued_filler(p, t->v[i].s, t->v[i].len, &f))
+				break;
+		}
+		if (i < b && i < a + WINDOW && t->v[i].flags == 0 && !digit(t->v[i].s[0]) &&
+		    keyword_at(p, t->v, i, b, &nw) >= 0 &&
+		    !glued_filler(p, t->v[i].s, t->v[i].len, &f)) {
+			struct tok kw[PARSER_KEYWORD_WORDS], before[WINDOW];
+			size_t nb = 0;
+
+			memcpy(kw, t->v + i, nw * sizeof(kw[0]));
+			for (k = a; k < i;) {
+				j = phrase_at(p->courtesy, p->ncourtesy, t->v, k, i);
+				if (j > 0) {
+					k += j;
+					continue;
+				}
+				before[nb++] = t->v[k++];
+			}
+			memcpy(t->v + a, kw, nw * sizeof(kw[0]));
+			memcpy(t->v + a + nw, before, nb * sizeof(before[0]));
+			memmove(t->v + a + nw + nb, t->v + i + nw,
+				(t->n - i - nw) * sizeof(t->v[0]));
+			b -= (i - a) - nb;
+			t->n -= (i - a) - nb;
+		}
+	}
+	/* The natural words of the keyword said again ("VL ... 12 lao dong
+	 * co viec lam"): no value. */
+	kind = a < b ? keyword_at(p, t->v, a, b, &nw) : -1;
+	for (i = a + (kind >= 0 ? nw : 0); kind >= 0 && i < b;) {
+		if (keyword_at(p, t->v, i, b, &k) == kind && k >= 2) {
+			memmove(t->v + i, t->v + i + k, (t->n - i - k) * sizeof(t->v[0]));
+			t->n -= k;
+			b -= k;
+			continue;
+		}
+		i++;
+	}
+	memmove(t->v, t->v + a, (b - a) * sizeof(t->v[0]));
+	t->n = b - a;
+}
+
+/* Whether part pt is courtesy only ("Bao cao:", "Cam on!" on a line of
+ * their own). */
+static int
+courtesy_only(const struct parser *p, const struct msg *m, const struct part *pt)
+{
+	struct tok v[PARSER_KEYWORD_WORDS + 2];
+	size_t i, n = pt->b - pt->a, k;
+
+	if (pt->symbol != -1 || n == 0 || n > sizeof(v) / sizeof(v[0]))
+		return 0;
+	for (i = 0; i < n; i++) {
+		v[i].s = wtext(m, pt->a + i);
+		v[i].len = m->w[pt->a + i].len;
+		v[i].flags = m->w[pt->a + i].flags;
+	}
+	for (i = 0; i < n; i += k) {
+		k = phrase_at(p->courtesy, p->ncourtesy, v, i, n);
+		if (k == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Step 1b for the whole message: m rewritten into out.  Parts of courtesy
+ * only go, unless nothing else is left. */
+static void
+normalise(const struct parser *p, const struct msg *m, struct msg *out, struct toks *t)
+{
+	size_t k, i, a, kept = 0;
+	int drop[PARSER_MAX_ITEMS + 1];
+
+	for (k = 0; k < m->nparts; k++) {
+		drop[k] = courtesy_only(p, m, &m->parts[k]);
+		kept += !drop[k];
+	}
+	out->len = 0;
+	out->text[0] = '\0';
+	out->n = 0;
+	out->nparts = 0;
+	out->toomany = m->toomany;
+	for (k = 0; k < m->nparts; k++) {
+		if (drop[k] && kept > 0)
+			continue;
+		part_tokens(p, m, &m->parts[k], t);
+		a = out->n;
+		for (i = 0; i < t->n; i++)
+			add_word(out, t->v[i].s, t->v[i].len, t->v[i].flags);
+		out->parts[out->nparts].a = a;
+		out->parts[out->nparts].b = out->n;
+		out->parts[out->nparts].symbol = m->parts[k].symbol;
+		out->nparts++;
+	}
+}
+
 /* Step 3: segments --------------------------------------------------------- */
 
-enum seg_type { S_UNIT, S_NUM, S_CLASS, S_UNKNOWN };
+enum seg_type { S_UNIT, S_NUM, S_CLASS, S_UNKNOWN, S_DATE };
 
 struct seg {
 	unsigned char type;
@@ -589,15 +1192,21 @@ struct reading {
 
 enum { R_SPAN, R_FILLER, R_UNKNOWN };
 
+/* Each segment also costs SEGMENT: of two readings as good otherwise, the
+ * one in fewer pieces wins ("van hanh may xuc" is one trade, not a prefix
+ * of it and then "may xuc"). */
+#define SEGMENT 1
+#define STEP 4 /* the cost of a typo or a prefix, that SEGMENT never outweighs */
+
 static int
 span_cost(const struct match *c, const struct match *t)
 {
 	if (c->exact || t->exact)
-		return 0;
+		return SEGMENT;
 	if (c->n == 1 || t->n == 1)
-		return 1;
+		return STEP + SEGMENT;
 	if (c->n > 1 || t->n > 1)
-		return 2;
+		return 2 * STEP + SEGMENT;
 	return INFINITE;
 }
 
@@ -612,7 +1221,8 @@ offer(struct reading *r, size_t i, size_t j, size_t wa, int what, int c)
 		r->next[i - wa] = (int)(j - wa);
 		r->what[i - wa] = (unsigned char)what;
 		r->tie[i - wa] = 0;
-	} else if (total == r->cost[i - wa] && total < INFINITE && (c > 0 || what == R_FILLER)) {
+	} else if (total == r->cost[i - wa] && total < INFINITE &&
+		   (c > SEGMENT || what == R_FILLER)) {
 		r->tie[i - wa] = 1;
 	}
 }
@@ -647,7 +1257,7 @@ read_window(const struct parser *p, const struct msg *m, size_t wa, size_t wb, s
 		k = filler(p, m, i, wb);
 		if (k > 0)
 			offer(&r, i, i + k, wa, R_FILLER, 0);
-		offer(&r, i, i + 1, wa, R_UNKNOWN, UNKNOWN_COST);
+		offer(&r, i, i + 1, wa, R_UNKNOWN, UNKNOWN_COST * STEP + SEGMENT);
 	}
 	for (i = wa; i < wb; i = wa + (size_t)r.next[i - wa])
 		doubt |= r.tie[i - wa];
@@ -679,7 +1289,7 @@ push_piece(struct segs *s, const struct piece *x)
 static int
 small(const struct piece *x)
 {
-	return x->type != P_UNKNOWN && x->b - x->a <= 2;
+	return x->type != P_UNKNOWN && x->b - x->a <= MAX_SPAN - 1;
 }
 
 /* Unknown words looked at again for typos, while the part has not had its
@@ -695,7 +1305,7 @@ static void
 names(const struct parser *p, const struct msg *m, size_t a, size_t b, struct segs *s)
 {
 	struct piece v[MAX_PIECES];
-	size_t n, i, end, wa, wb, u;
+	size_t n, i, k, end, wa, wb, u;
 	int held = 0, right;
 
 	n = exact_pieces(p, m, a, b, v, &end);
@@ -704,16 +1314,23 @@ names(const struct parser *p, const struct msg *m, size_t a, size_t b, struct se
 			s->windows++;
 			u = i;
 			wa = held ? v[i - 1].a : v[i].a;
-			right = i + 1 < n && small(&v[i + 1]);
-			wb = right ? v[++i].b : v[i].b;
+			/* The names written out: unknown words and short names in
+			 * turn ("sua chua dien thaoi", "truong cay an qua"). */
+			right = 0;
+			while (i + 1 < n && (small(&v[i + 1]) || v[i + 1].type == P_UNKNOWN) &&
+			       v[i + 1].b - wa <= WINDOW &&
+			       (v[i].type == P_UNKNOWN || v[i + 1].type == P_UNKNOWN)) {
+				i++;
+				right++;
+			}
+			wb = v[i].b;
 			if (read_window(p, m, wa, wb, s) == -1) {
 				/* A doubt: the words stay unexplained, the exact
 				 * forms around them stay what they are. */
 				if (held)
 					push_piece(s, &v[u - 1]);
-				push_piece(s, &v[u]);
-				if (right)
-					push_piece(s, &v[u + 1]);
+				for (k = u; k <= u + (size_t)right; k++)
+					push_piece(s, &v[k]);
 			}
 			held = 0;
 			continue;
@@ -730,10 +1347,25 @@ names(const struct parser *p, const struct msg *m, size_t a, size_t b, struct se
 		s->more = end;
 }
 
+/* A count, or what stands where one does and must never be read as a
+ * name: a sign or a decimal part ("-5", "3.5"), a letter for a digit ("3o",
+ * "l5"). */
 static int
 numeric(const struct msg *m, size_t i)
 {
-	return digit(wtext(m, i)[0]);
+	const char *s = wtext(m, i);
+	size_t k, len = m->w[i].len;
+	int digits = 0;
+
+	if (digit(s[0]) || (s[0] == '-' && len > 1))
+		return 1;
+	for (k = 0; k < len; k++) {
+		if (digit(s[k]))
+			digits = 1;
+		else if (s[k] != 'o' && s[k] != 'l' && s[k] != 'i')
+			return 0;
+	}
+	return digits;
 }
 
 /* Step 3: the segments of words [a, b). */
@@ -749,11 +1381,15 @@ segment(const struct parser *p, const struct msg *m, size_t a, size_t b, struct 
 		if (m->w[i].flags & W_CLASS) {
 			push_simple(s, S_CLASS, i, i + 1);
 			i++;
+		} else if (m->w[i].flags & W_DATE) {
+			push_simple(s, S_DATE, i, i + 1);
+			i++;
 		} else if (numeric(m, i)) {
 			push_simple(s, S_NUM, i, i + 1);
 			i++;
 		} else {
-			for (j = i; j < b && !(m->w[j].flags & W_CLASS) && !numeric(m, j); j++)
+			for (j = i;
+			     j < b && !(m->w[j].flags & (W_CLASS | W_DATE)) && !numeric(m, j); j++)
 				continue;
 			names(p, m, i, j, s);
 			i = j;
@@ -810,7 +1446,7 @@ set_bad(struct parser_result *res, const struct msg *m, size_t a, size_t b)
 /* What the fields of a part are, while they are being found. */
 struct fields {
 	int kind;
-	const struct seg *commune, *trade, *klass, *num[2];
+	const struct seg *commune, *trade, *klass, *num[2], *date;
 	size_t nnum;
 	/* The error earliest in the message, if any. */
 	enum parser_error err;
@@ -1072,6 +1708,15 @@ explain(const struct parser *p, const struct msg *m, const struct fields *f,
 		strcat(res->bad, " ");
 		strncat(res->bad, wtext(m, f->at2->a), m->w[f->at2->a].len);
 	}
+	/* Two trades ("35 han dien dan dung"): both are named. */
+	if (f->err == PARSER_EXTRA_VALUE && f->at->type == S_UNIT && f->at->trade >= 0 &&
+	    f->at->nc == 0 && f->trade != NULL && f->trade->type == S_UNIT &&
+	    f->trade->trade >= 0 && f->trade->trade != f->at->trade) {
+		res->candidates[0] = f->trade->trade;
+		res->candidates[1] = f->at->trade;
+		res->ncandidates = 2;
+		return;
+	}
 	if (f->err == PARSER_AMBIGUOUS_COMMUNE || f->err == PARSER_UNKNOWN_COMMUNE)
 		u = &p->communes;
 	else if (f->err == PARSER_AMBIGUOUS_TRADE || f->err == PARSER_UNKNOWN_TRADE)
@@ -1086,8 +1731,11 @@ explain(const struct parser *p, const struct msg *m, const struct fields *f,
 			res->error = f->err == PARSER_AMBIGUOUS_COMMUNE ? PARSER_UNKNOWN_COMMUNE
 									: PARSER_UNKNOWN_TRADE;
 	} else {
-		/* A suggestion only for words too short to be sure of. */
+		/* A suggestion only for words too short to be sure of, and for
+		 * a typo of a name too short to be accepted ("hna": han). */
 		res->ncandidates = n == 1 && len < FUZZY_MIN_KEY ? 1 : 0;
+		if (n == 0 && units_short_near(u, key, len, res->candidates) == 1)
+			res->ncandidates = 1;
 	}
 	for (n = res->ncandidates; n < PARSER_MAX_CANDIDATES; n++)
 		res->candidates[n] = 0;
@@ -1121,10 +1769,28 @@ class_code(const struct msg *m, const struct seg *x, char *out)
 	out[k] = '\0';
 }
 
+static void
+set_date(const struct msg *m, const struct seg *x, struct parser_item *it)
+{
+	const char *s = wtext(m, x->a);
+	size_t len = m->w[x->a].len;
+	long v[3];
+	size_t n, k = 0;
+
+	while (k < len && digit(s[k]))
+		k++;
+	n = k < len ? numbers(s, len, s[k], v) : 0;
+	if (n < 2)
+		return; /* cannot be: date_word() took it */
+	it->day = (int)v[0];
+	it->month = (int)v[1];
+	it->year = n == 3 ? (int)(v[2] < 100 ? 2000 + v[2] : v[2]) : 0;
+}
+
 /* Step 4 for one part: the fields of kind in words [a, b) go to it, or res
  * gets the error.  0 or -1. */
 static int
-fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b,
+fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b, int commune,
        struct parser_item *it, struct parser_result *res)
 {
 	struct fields f;
@@ -1150,6 +1816,10 @@ fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b
 	for (i = 0; i < s.n; i++) {
 		x = &s.v[i];
 		if (x->type == S_CLASS && x != f.klass)
+			blame(&f, PARSER_EXTRA_VALUE, x);
+		else if (x->type == S_DATE && f.date == NULL && kind <= PARSER_LABOUR)
+			f.date = x;
+		else if (x->type == S_DATE)
 			blame(&f, PARSER_EXTRA_VALUE, x);
 		else if (x->type == S_NUM)
 			take_number(&f, m, x);
@@ -1180,10 +1850,17 @@ fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b
 		explain(p, m, &f, res);
 		return -1;
 	}
-	if (missing(&f) != PARSER_OK)
+	/* A part with a count and a trade but no commune takes the one given
+	 * (the commune of the report before it). */
+	if (commune >= 0 && f.commune == NULL && wants_commune(&f) && report_kind(kind) &&
+	    f.nnum == 1 && f.trade != NULL && missing(&f) == PARSER_MISSING_COMMUNE) {
+		it->commune = commune;
+	} else if (missing(&f) != PARSER_OK) {
 		return fail(res, missing(&f));
+	} else {
+		it->commune = f.commune != NULL ? f.commune->commune : -1;
+	}
 	it->kind = (enum parser_kind)kind;
-	it->commune = f.commune != NULL ? f.commune->commune : -1;
 	it->trade = f.trade != NULL ? f.trade->trade : -1;
 	it->topic = -1;
 	if (kind == PARSER_CANCEL)
@@ -1193,6 +1870,8 @@ fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b
 	it->trained = kind == PARSER_LABOUR ? v[1] : 0;
 	if (f.klass != NULL)
 		class_code(m, f.klass, it->class_code);
+	if (f.date != NULL)
+		set_date(m, f.date, it);
 	return 0;
 }
 
@@ -1203,6 +1882,8 @@ fields(const struct parser *p, const struct msg *m, int kind, size_t a, size_t b
 static int
 keyword(const struct parser *p, const struct msg *m, const struct part *pt, int near, size_t *a)
 {
+	char key[MAX_KEY];
+	size_t n, len;
 	int k;
 
 	*a = pt->a;
@@ -1210,12 +1891,31 @@ keyword(const struct parser *p, const struct msg *m, const struct part *pt, int 
 		return pt->symbol;
 	if (pt->a == pt->b || (m->w[pt->a].flags & W_CLASS))
 		return -1;
-	k = table_get(&p->keywords, wtext(m, pt->a), m->w[pt->a].len);
-	if (k == -1 && near)
-		k = keyword_near(p, wtext(m, pt->a), m->w[pt->a].len);
-	if (k != -1)
-		*a = pt->a + 1;
-	return k;
+	for (n = PARSER_KEYWORD_WORDS; n > 0; n--) {
+		if (pt->a + n > pt->b)
+			continue;
+		len = join(m, pt->a, pt->a + n, key, sizeof(key));
+		k = len > 0 ? table_get(&p->keywords, key, len) : -1;
+		if (k != -1) {
+			*a = pt->a + n;
+			return k;
+		}
+	}
+	/* A typo, also in the natural words ("tot ngiep"), never taking a
+	 * number in ("nee 5": not NEED). */
+	for (n = near ? PARSER_KEYWORD_WORDS : 0; n > 0; n--) {
+		if (pt->a + n > pt->b)
+			continue;
+		len = join(m, pt->a, pt->a + n, key, sizeof(key));
+		k = len > 0 && (n == 1 || strpbrk(key, "0123456789") == NULL)
+			? keyword_near(p, key, len)
+			: -1;
+		if (k != -1) {
+			*a = pt->a + n;
+			return k;
+		}
+	}
+	return -1;
 }
 
 /* CLASS's second word: OPEN or MO, CLOSE or DONG (OPEN and CLOSE also with
@@ -1301,7 +2001,7 @@ joined(const struct parser *p, const struct msg *m, int kind, size_t a, struct p
 
 	clear(&r);
 	r.kind = kind;
-	if (fields(p, m, kind, a, m->parts[m->nparts - 1].b, &r.items[0], &r) == -1)
+	if (fields(p, m, kind, a, m->parts[m->nparts - 1].b, -1, &r.items[0], &r) == -1)
 		return -1;
 	r.nitems = 1;
 	r.error = PARSER_OK;
@@ -1324,38 +2024,30 @@ part_error(struct parser_result *res, const struct msg *m, size_t k, int kind)
 	return -1;
 }
 
-int
-parser_parse(const struct parser *p, const char *text, size_t len, struct parser_result *res)
+/* Steps 2 to 4 over the parts of m. */
+static int
+read_msg(const struct parser *p, const struct msg *m, struct parser_result *res)
 {
-	char raw[PARSER_MAX_TEXT];
-	struct msg m;
 	size_t k, a, a0 = 0;
-	int kind, first = -1, prev = -1, inherited, own = 0;
+	int kind, first = -1, prev = -1, inherited, own = 0, commune;
 
-	if (res == NULL)
-		return -1;
-	clear(res);
-	if (p == NULL || text == NULL || len == 0)
+	if (m->nparts == 0)
 		return fail(res, PARSER_EMPTY);
-	len = ungroup(text, len < PARSER_MAX_TEXT ? len : PARSER_MAX_TEXT, raw);
-	split(p, raw, len, &m);
-	if (m.nparts == 0)
-		return fail(res, PARSER_EMPTY);
-	for (k = 0; k < m.nparts; k++) {
-		kind = keyword(p, &m, &m.parts[k], k == 0, &a);
+	for (k = 0; k < m->nparts; k++) {
+		kind = keyword(p, m, &m->parts[k], k == 0, &a);
 		inherited = kind == -1;
 		if (k == 0 && kind == -1) {
-			set_bad(res, &m, a, a + 1);
-			res->part = m.nparts > 1 ? 1 : 0;
+			set_bad(res, m, a, a + 1);
+			res->part = m->nparts > 1 ? 1 : 0;
 			return fail(res, PARSER_UNKNOWN_KEYWORD);
 		}
 		if (k == 0 && kind == PARSER_HELP)
-			return help(p, &m, a, m.parts[0].b, res);
+			return help(p, m, a, m->parts[0].b, res);
 		own |= k > 0 && !inherited;
-		kind = part_kind(&m, &m.parts[k], inherited ? prev : kind, inherited, &a, res);
+		kind = part_kind(m, &m->parts[k], inherited ? prev : kind, inherited, &a, res);
 		if (kind == -1)
-			return part_error(res, &m, k, PARSER_CLASS_OPEN);
-		if (k == 0 && (m.toomany || m.nparts > PARSER_MAX_ITEMS)) {
+			return part_error(res, m, k, PARSER_CLASS_OPEN);
+		if (k == 0 && (m->toomany || m->nparts > PARSER_MAX_ITEMS)) {
 			res->kind = kind;
 			res->part = PARSER_MAX_ITEMS + 1;
 			return fail(res, PARSER_TOO_MANY);
@@ -1366,22 +2058,54 @@ parser_parse(const struct parser *p, const char *text, size_t len, struct parser
 		}
 		prev = kind;
 		res->kind = first;
-		if (m.nparts > 1 &&
+		if (m->nparts > 1 &&
 		    (kind == PARSER_STATUS || kind == PARSER_CANCEL || kind == PARSER_HELP)) {
 			res->bad[0] = '\0';
 			fail(res, PARSER_NOT_ALONE);
-			return part_error(res, &m, k, kind);
+			return part_error(res, m, k, kind);
 		}
-		if (fields(p, &m, kind, a, m.parts[k].b, &res->items[k], res) == 0)
+		/* "DK Minh Son 35 han, 20 maycn": the commune of the part before. */
+		commune = inherited && k > 0 ? res->items[k - 1].commune : -1;
+		if (fields(p, m, kind, a, m->parts[k].b, commune, &res->items[k], res) == 0)
 			continue;
-		if (m.nparts > 1 && !own && first != PARSER_STATUS && first != PARSER_CANCEL &&
-		    joined(p, &m, first, a0, res) == 0)
+		if (m->nparts > 1 && !own && first != PARSER_STATUS && first != PARSER_CANCEL &&
+		    joined(p, m, first, a0, res) == 0)
 			return 0;
-		return part_error(res, &m, k, kind);
+		return part_error(res, m, k, kind);
 	}
-	res->nitems = m.nparts;
+	res->nitems = m->nparts;
 	res->error = PARSER_OK;
 	return 0;
+}
+
+int
+parser_parse(const struct parser *p, const char *text, size_t len, struct parser_result *res)
+{
+	char raw[PARSER_MAX_TEXT];
+	struct parser_result plain;
+	struct msg typed, m;
+	struct toks t;
+	int commas;
+
+	if (res == NULL)
+		return -1;
+	clear(res);
+	if (p == NULL || text == NULL || len == 0)
+		return fail(res, PARSER_EMPTY);
+	len = ungroup(text, len < PARSER_MAX_TEXT ? len : PARSER_MAX_TEXT, raw);
+	split(p, raw, len, 1, &typed);
+	commas = typed.commas;
+	normalise(p, &typed, &m, &t);
+	if (read_msg(p, &m, res) == 0 || commas == 0)
+		return res->error == PARSER_OK ? 0 : -1;
+	/* Not understood with its commas as report separators: read them as
+	 * the commas between fields they also are. */
+	clear(&plain);
+	split(p, raw, len, 0, &typed);
+	normalise(p, &typed, &m, &t);
+	if (read_msg(p, &m, &plain) == 0 || commas < 2)
+		*res = plain;
+	return res->error == PARSER_OK ? 0 : -1;
 }
 
 void

@@ -52,7 +52,14 @@ struct unit {
 	char *fcode; /* folded, space-less: what prefix search looks at */
 	char *fname;
 	char type[3]; /* communes: "xa" or "tt"; trades: "" */
+	/* What longer starts (START_MIN letters or more) are also looked up
+	 * in: the aliases, and for trades the name without its first words
+	 * ("nuoitraubo" of "Chăn nuôi trâu, bò"); folded, space-less, owned. */
+	char **starts;
+	size_t nstarts;
 };
+
+#define START_MIN 5
 
 struct units {
 	struct unit *v;
@@ -60,6 +67,9 @@ struct units {
 	struct table forms;   /* folded codes, names and aliases -> index */
 	struct prefix *index; /* names and codes, sorted; NULL until prepared */
 	size_t nindex;
+	struct prefix *sindex; /* the units' starts, sorted; NULL until prepared */
+	size_t nsindex;
+	int suffixes;	     /* names without their first words are starts too */
 	struct fuzzy *typos; /* names, aliases and letter codes */
 };
 
@@ -83,6 +93,8 @@ struct parser {
 	size_t nsymbols;
 	struct filler *fillers;
 	size_t nfillers;
+	struct filler *courtesy; /* skipped around a report: "cam on", "bao cao" */
+	size_t ncourtesy;
 	long max_count;
 	char display[PARSER_NKEYWORDS][MAX_DISPLAY + 1]; /* "" until a word form is added */
 	regex_t class_re;
@@ -95,9 +107,16 @@ struct parser {
 
 /* The id key[0..len) names in t, or -1. */
 int table_get(const struct table *t, const char *key, size_t len);
-/* Units whose folded name or code starts with key[0..len): the smallest
+/* Units whose folded name or code starts with key[0..len), or one of their
+ * starts when key has START_MIN letters or more: the smallest
  * PARSER_MAX_CANDIDATES indexes go to c, ascending; returns how many went. */
 size_t units_prefix(const struct units *u, const char *key, size_t len, int *c);
+/* Units with a form of 2 or 3 letters one edit from key[0..len) ("hna",
+ * "nhan": han), too short to be accepted as typos but worth suggesting:
+ * the smallest PARSER_MAX_CANDIDATES indexes go to c, ascending; returns
+ * how many there are.  Of several, the one form as long as the key (a
+ * swapped or replaced letter) is the one. */
+size_t units_short_near(const struct units *u, const char *key, size_t len, int *c);
 /* The keyword kind of a word within typing distance of exactly one kind's
  * forms, or -1 (fuzzy.h's rules). */
 int keyword_near(const struct parser *p, const char *w, size_t len);

@@ -219,10 +219,57 @@ add_forms(struct table *t, const struct form *f, size_t n, int id)
 static void
 unit_free(struct unit *u)
 {
+	size_t i;
+
 	free(u->code);
 	free(u->name);
 	free(u->fcode);
 	free(u->fname);
+	for (i = 0; i < u->nstarts; i++)
+		free(u->starts[i]);
+	free(u->starts);
+}
+
+/* Adds s[0..len) to the starts of x (unless too short to be looked up). */
+static int
+add_start(struct unit *x, const char *s, size_t len)
+{
+	char **v;
+
+	if (len < START_MIN)
+		return 0;
+	v = realloc(x->starts, (x->nstarts + 1) * sizeof(*v));
+	if (v == NULL)
+		return -1;
+	x->starts = v;
+	x->starts[x->nstarts] = dup(s, len);
+	if (x->starts[x->nstarts] == NULL)
+		return -1;
+	x->nstarts++;
+	return 0;
+}
+
+/* The name of x without its first word, its first two words...: officers
+ * leave out the generic start of a trade ("nuoi trau bo" for "Chăn nuôi
+ * trâu, bò", "dien thoai" for "Sửa chữa điện thoại di động"). */
+static int
+add_suffixes(struct unit *x)
+{
+	char spaced[MAX_FORM + 1], joined[MAX_FORM + 1];
+	size_t len, i, j, n;
+
+	len = parser_fold(x->name, strlen(x->name), spaced, sizeof(spaced), 0);
+	for (i = 0; i < len; i++) {
+		if (spaced[i] != ' ')
+			continue;
+		for (j = i + 1, n = 0; j < len; j++) {
+			if (spaced[j] != ' ')
+				joined[n++] = spaced[j];
+		}
+		if (add_start(x, joined, n) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static void
@@ -234,6 +281,7 @@ units_free(struct units *u)
 		unit_free(&u->v[i]);
 	free(u->v);
 	free(u->index);
+	free(u->sindex);
 	table_free(&u->forms);
 	fuzzy_free(u->typos);
 }
@@ -282,6 +330,18 @@ add_unit_forms(struct units *u, const struct form *f, size_t n, int id)
 	return 0;
 }
 
+/* The prefix indexes no longer cover every unit. */
+static void
+drop_index(struct units *u)
+{
+	free(u->index);
+	u->index = NULL;
+	u->nindex = 0;
+	free(u->sindex);
+	u->sindex = NULL;
+	u->nsindex = 0;
+}
+
 static int
 add_unit(struct units *u, const char *code, const char *name, const char *type)
 {
@@ -300,22 +360,20 @@ add_unit(struct units *u, const char *code, const char *name, const char *type)
 	x->fname = dup(f[0].text, f[0].len);
 	x->fcode = dup(f[1].text, f[1].len);
 	if (x->code == NULL || x->name == NULL || x->fname == NULL || x->fcode == NULL ||
-	    add_unit_forms(u, f, 2, id) == -1) {
+	    (u->suffixes && add_suffixes(x) == -1) || add_unit_forms(u, f, 2, id) == -1) {
 		unit_free(x);
 		return -1;
 	}
 	memcpy(x->type, type, strlen(type) + 1); /* "xa", "tt" or "" */
 	u->n++;
-	/* The prefix index no longer covers every unit. */
-	free(u->index);
-	u->index = NULL;
-	u->nindex = 0;
+	drop_index(u);
 	return id;
 }
 
 static int
 add_alias(struct units *u, int id, const char *alias)
 {
+	struct unit *x;
 	struct form f;
 	int old;
 
@@ -324,8 +382,17 @@ add_alias(struct units *u, int id, const char *alias)
 	old = table_get(&u->forms, f.text, f.len);
 	if (old != -1)
 		return old == id ? id : -1;
-	if (add_unit_forms(u, &f, 1, id) == -1)
+	x = &u->v[id];
+	if (add_start(x, f.text, f.len) == -1)
 		return -1;
+	if (add_unit_forms(u, &f, 1, id) == -1) {
+		if (f.len >= START_MIN) {
+			x->nstarts--;
+			free(x->starts[x->nstarts]);
+		}
+		return -1;
+	}
+	drop_index(u);
 	return id;
 }
 
@@ -336,6 +403,7 @@ parser_new(void)
 
 	if (p == NULL)
 		return NULL;
+	p->trades.suffixes = 1;
 	p->max_count = PARSER_DEFAULT_MAX_COUNT;
 	if (parser_set_class_pattern(p, PARSER_DEFAULT_CLASS_PATTERN, NULL, 0) == -1) {
 		free(p);
@@ -357,6 +425,9 @@ parser_free(struct parser *p)
 	for (i = 0; i < p->nfillers; i++)
 		free(p->fillers[i].text);
 	free(p->fillers);
+	for (i = 0; i < p->ncourtesy; i++)
+		free(p->courtesy[i].text);
+	free(p->courtesy);
 	if (p->has_class_re)
 		regfree(&p->class_re);
 	free(p);
@@ -450,6 +521,7 @@ parser_add_keyword(struct parser *p, enum parser_kind kind, const char *form)
 {
 	char spaced[MAX_FORM + 1];
 	struct form f;
+	size_t i, len, words;
 	int k = kind == PARSER_CLASS_CLOSE ? PARSER_KEYWORD_CLASS : (int)kind;
 
 	if (p == NULL || (unsigned)kind >= PARSER_NKINDS || check_text(form) == -1)
@@ -457,36 +529,42 @@ parser_add_keyword(struct parser *p, enum parser_kind kind, const char *form)
 	f.len = parser_fold(form, strlen(form), f.text, sizeof(f.text), 1);
 	if (f.len == 0)
 		return add_symbol(p, k, form);
-	/* Only the first word of a message is compared. */
-	if (parser_fold(form, strlen(form), spaced, sizeof(spaced), 0) != f.len)
+	/* The words of a message are compared by runs of up to
+	 * PARSER_KEYWORD_WORDS ("dang ky"); replies show one-word forms. */
+	len = parser_fold(form, strlen(form), spaced, sizeof(spaced), 0);
+	for (i = 0, words = 1; i < len; i++)
+		words += spaced[i] == ' ';
+	if (words > PARSER_KEYWORD_WORDS)
 		return -1;
 	if (add_forms(&p->keywords, &f, 1, k) == -1)
 		return -1;
-	set_display(p, k, &f);
+	if (words == 1)
+		set_display(p, k, &f);
 	return 0;
 }
 
-int
-parser_add_filler(struct parser *p, const char *word)
+/* Adds the folded phrase word to the list v of n; 0 or -1. */
+static int
+add_phrase(struct filler **list, size_t *n, const char *word)
 {
 	struct filler *v, *f;
 	char text[MAX_FORM + 1];
 	size_t len, i;
 
-	if (p == NULL || check_text(word) == -1)
+	if (check_text(word) == -1)
 		return -1;
 	len = parser_fold(word, strlen(word), text, sizeof(text), 0);
 	if (len == 0)
 		return -1;
-	for (i = 0; i < p->nfillers; i++) {
-		if (strcmp(p->fillers[i].text, text) == 0)
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*list)[i].text, text) == 0)
 			return 0;
 	}
-	v = realloc(p->fillers, (p->nfillers + 1) * sizeof(*v));
+	v = realloc(*list, (*n + 1) * sizeof(*v));
 	if (v == NULL)
 		return -1;
-	p->fillers = v;
-	f = &v[p->nfillers];
+	*list = v;
+	f = &v[*n];
 	f->text = dup(text, len);
 	if (f->text == NULL)
 		return -1;
@@ -494,8 +572,24 @@ parser_add_filler(struct parser *p, const char *word)
 	f->nwords = 1;
 	for (i = 0; i < len; i++)
 		f->nwords += text[i] == ' ';
-	p->nfillers++;
+	(*n)++;
 	return 0;
+}
+
+int
+parser_add_filler(struct parser *p, const char *word)
+{
+	if (p == NULL)
+		return -1;
+	return add_phrase(&p->fillers, &p->nfillers, word);
+}
+
+int
+parser_add_courtesy(struct parser *p, const char *words)
+{
+	if (p == NULL)
+		return -1;
+	return add_phrase(&p->courtesy, &p->ncourtesy, words);
 }
 
 void
@@ -520,11 +614,9 @@ static int
 build_index(struct units *u)
 {
 	struct prefix *v;
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
-	free(u->index);
-	u->index = NULL;
-	u->nindex = 0;
+	drop_index(u);
 	if (u->n == 0)
 		return 0;
 	v = calloc(2 * u->n, sizeof(*v));
@@ -541,6 +633,22 @@ build_index(struct units *u)
 	qsort(v, n, sizeof(*v), prefix_cmp);
 	u->index = v;
 	u->nindex = n;
+	for (i = n = 0; i < u->n; i++)
+		n += u->v[i].nstarts;
+	if (n == 0)
+		return 0;
+	v = calloc(n, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	for (i = n = 0; i < u->n; i++) {
+		for (j = 0; j < u->v[i].nstarts; j++) {
+			v[n].form = u->v[i].starts[j];
+			v[n++].id = (int)i;
+		}
+	}
+	qsort(v, n, sizeof(*v), prefix_cmp);
+	u->sindex = v;
+	u->nsindex = n;
 	return 0;
 }
 
@@ -728,21 +836,32 @@ add_candidate(int *c, size_t *n, int id)
 	c[i] = id;
 }
 
-/* The prefix index, when prepared. */
-static size_t
-search_index(const struct units *u, const char *key, size_t len, int *c)
+/* A sorted prefix index: its entries starting with key go to c. */
+static void
+search_sorted(const struct prefix *v, size_t nv, const char *key, size_t len, int *c, size_t *n)
 {
-	size_t lo = 0, hi = u->nindex, mid, n = 0;
+	size_t lo = 0, hi = nv, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (strncmp(u->index[mid].form, key, len) < 0)
+		if (strncmp(v[mid].form, key, len) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < u->nindex && strncmp(u->index[lo].form, key, len) == 0; lo++)
-		add_candidate(c, &n, u->index[lo].id);
+	for (; lo < nv && strncmp(v[lo].form, key, len) == 0; lo++)
+		add_candidate(c, n, v[lo].id);
+}
+
+/* The prefix indexes, when prepared. */
+static size_t
+search_index(const struct units *u, const char *key, size_t len, int *c)
+{
+	size_t n = 0;
+
+	search_sorted(u->index, u->nindex, key, len, c, &n);
+	if (len >= START_MIN)
+		search_sorted(u->sindex, u->nsindex, key, len, c, &n);
 	return n;
 }
 
@@ -750,10 +869,16 @@ search_index(const struct units *u, const char *key, size_t len, int *c)
 static size_t
 search_units(const struct units *u, const char *key, size_t len, int *c)
 {
-	size_t i, n = 0;
+	const struct unit *x;
+	size_t i, j, n = 0;
+	int hit;
 
 	for (i = 0; i < u->n && n < PARSER_MAX_CANDIDATES; i++) {
-		if (strncmp(u->v[i].fname, key, len) == 0 || strncmp(u->v[i].fcode, key, len) == 0)
+		x = &u->v[i];
+		hit = strncmp(x->fname, key, len) == 0 || strncmp(x->fcode, key, len) == 0;
+		for (j = 0; !hit && len >= START_MIN && j < x->nstarts; j++)
+			hit = strncmp(x->starts[j], key, len) == 0;
+		if (hit)
 			c[n++] = (int)i;
 	}
 	return n;
@@ -765,6 +890,46 @@ units_prefix(const struct units *u, const char *key, size_t len, int *c)
 	if (len == 0)
 		return 0;
 	return u->index != NULL ? search_index(u, key, len, c) : search_units(u, key, len, c);
+}
+
+/* The units with a short form 1 from key; same_len: only forms as long as
+ * the key (a swapped or replaced letter, "hna" for han, not "na"). */
+static size_t
+short_near(const struct units *u, const char *key, size_t len, int same_len, int *c)
+{
+	const struct slot *s;
+	size_t i, k, n = 0, total = 0;
+
+	for (i = 0; i < u->forms.cap; i++) {
+		s = &u->forms.slots[i];
+		if (s->key == NULL || s->len < 2 || s->len >= FUZZY_MIN_WORD ||
+		    (same_len && s->len != len) || fuzzy_distance(key, len, s->key, s->len, 1) > 1)
+			continue;
+		for (k = 0; k < n && c[k] < s->id; k++)
+			continue;
+		if (k < n && c[k] == s->id)
+			continue;
+		total++;
+		if (n == PARSER_MAX_CANDIDATES)
+			continue;
+		memmove(c + k + 1, c + k, (n - k) * sizeof(*c));
+		c[k] = s->id;
+		n++;
+	}
+	return total;
+}
+
+size_t
+units_short_near(const struct units *u, const char *key, size_t len, int *c)
+{
+	size_t n;
+
+	if (len < 2 || len > FUZZY_MIN_WORD)
+		return 0;
+	n = short_near(u, key, len, 0, c);
+	if (n > 1 && short_near(u, key, len, 1, c) == 1)
+		return 1;
+	return n;
 }
 
 int

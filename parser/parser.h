@@ -11,7 +11,10 @@
  * forms, d-stroke -> d), punctuation turned into spaces, whitespace collapsed.
  * The raw text is never modified; the caller stores it as it came.
  *
- * Grammar.  The first word is the keyword; the fields after it come in any
+ * Grammar.  The first word is the keyword (a form may have several words,
+ * "đăng ký"; it may be glued to what follows, "dk35han", or come after the
+ * commune, "Xa Minh Son bao cao: DK 35 han"; courtesy words around a report
+ * are skipped, see parser_add_courtesy()); the fields after it come in any
  * order, separated by spaces or punctuation:
  *   ENROL  commune count trade     learners enrolled in a short course
  *   GRAD   commune count trade     learners who completed
@@ -28,18 +31,29 @@
  * close (fixed words; OPEN and CLOSE also with one typo).
  *
  * Fields: a word starting with a digit is a number (a commune's code when it
- * is one, the count otherwise; "35hv": a count followed by a filler); a word
+ * is one, the count otherwise; "35hv", "sl35": a count glued to a filler;
+ * "ba muoi lam": 35, numbers in words of two words or more).  A
+ * count is never read without what was typed with it: a sign ("-5", a dash
+ * right before the digits), a decimal part ("3.5", "3,5") or a letter for a
+ * digit ("3o", "l5") make it a bad_count.  A date ("12/6", "12/6/2022",
+ * "30-6-2022") is the date the figures refer to, at most one a report; a
+ * word
  * with letters and digits that matches the class pattern is a class code;
  * the other words are split between a commune and a trade by matching the
  * configured names, aliases and codes, the longest match first, filler words
  * ("xa", "nguoi", "nghe"...) skipped.  What no exact match explains may still
  * be a small typo (fuzzy.h: distance 1, 2 for names of 8+ letters) or a
- * prefix of at least 4 letters, of exactly one unit; when two units or more
+ * prefix of at least 4 letters (5 for the start of an alias or of a trade's
+ * name without its first words: "nuoi trau bo"), of exactly one unit; when two units or more
  * fit, the message is ambiguous and nothing is guessed.  A value no field
  * wants (a second count, a second commune) is an error that names it.
  *
- * Several reports in one SMS are separated by ';' or a line break; a part
- * without a keyword takes the keyword of the part before.  If one part is
+ * Several reports in one SMS are separated by ';' or a line break, or by a
+ * comma followed by a keyword or a count; a part without a keyword takes
+ * the keyword of the part before, and its commune too when it has a count
+ * and a trade only ("DK Minh Son 35 han, 20 maycn").  A message not
+ * understood with its commas as separators is read again with them as
+ * commas between fields.  If one part is
  * wrong the whole message is (no item), and res->part says which.  When no
  * later part has a keyword of its own and the parts only make sense together
  * ("DK Minh Son: 35; han"), the separators are read as spaces instead.
@@ -113,6 +127,9 @@ struct parser_item {
 	 * naming a class has commune = trade = -1: the caller resolves them. */
 	char class_code[PARSER_MAX_CLASS + 1];
 	long ref; /* CANCEL only: the reference typed, 0 when none */
+	/* Reports: the date the figures refer to ("12/6", "ngay 12/6/2022"),
+	 * or 0 when none was typed; year 0 when only day and month were. */
+	int day, month, year;
 };
 
 struct parser_result {
@@ -122,7 +139,8 @@ struct parser_result {
 	struct parser_item items[PARSER_MAX_ITEMS];
 	/* Ambiguous commune or trade: indexes of the candidates (2 or more).
 	 * Unknown commune or trade: the one unit the words are the start of,
-	 * too short to be sure ("cai": Cai Kinh), to suggest; or none. */
+	 * too short to be sure ("cai": Cai Kinh), to suggest; or none.  Extra
+	 * value that is a second trade: the two trades found (in order). */
 	size_t ncandidates;
 	int candidates[PARSER_MAX_CANDIDATES];
 	/* The folded word(s) the error is about ("minh sonn"), or "". */
@@ -152,11 +170,17 @@ int parser_add_trade_alias(struct parser *p, int trade, const char *alias); /* a
 /* A word that may start a message of that kind ("DK" for PARSER_ENROL;
  * PARSER_CLASS_OPEN or PARSER_CLASS_CLOSE: the class keyword).  A form that
  * folds to nothing ("?") is compared as written, at the start of a part of
- * the message.  A form must be one word; one form belongs to one kind. */
+ * the message.  A form has at most PARSER_KEYWORD_WORDS words ("đăng ký",
+ * compared with or without the spaces); one form belongs to one kind. */
+#define PARSER_KEYWORD_WORDS 3
 int parser_add_keyword(struct parser *p, enum parser_kind kind, const char *form);
 /* Word(s) that carry no value and are skipped ("xa", "thi tran", "nguoi"),
  * unless they are part of a name. */
 int parser_add_filler(struct parser *p, const char *word);
+/* Word(s) of courtesy or framing that carry no report: skipped at the start
+ * of a part and at its end ("bao cao", "xin chao", "cam on", "a"), and
+ * between a commune written first and the keyword after it. */
+int parser_add_courtesy(struct parser *p, const char *words);
 /* The pattern of class codes: a POSIX extended regular expression, matched
  * case-insensitively against a word as typed (letters, digits and '-').  A
  * word is only taken for a class code when it also has a letter and a digit
@@ -258,5 +282,9 @@ int parser_utf8_valid(const char *s, size_t len);
 #define PARSER_REPLY_MAX 480
 size_t parser_reply(const struct parser *p, const struct parser_result *res, long ref,
 		    int diacritics, char *buf, size_t bufsz);
+/* The same, with the examples of error replies naming commune (the
+ * sender's, "VD: DK Minh Son 35 HAN"); -1 or out of range: the first. */
+size_t parser_reply_for(const struct parser *p, const struct parser_result *res, long ref,
+			int diacritics, int commune, char *buf, size_t bufsz);
 
 #endif

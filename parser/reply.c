@@ -35,7 +35,8 @@ struct out {
 	size_t len;
 	int dia; /* UTF-8 with diacritics, not plain ASCII */
 	int level;
-	size_t max; /* SMS characters allowed */
+	size_t max;  /* SMS characters allowed */
+	int example; /* the commune of examples */
 };
 
 /* The same text in plain ASCII and with diacritics. */
@@ -196,8 +197,9 @@ put_syntax(struct out *o, const struct parser *p, int kind)
 	put(o, args[kind][o->dia]);
 }
 
-/* " VD: DK Huu Lung 35 HAN": the first commune and trade, which exist.
- * With class set, the report of a class ("DK HL22-05 35"). */
+/* " VD: DK Huu Lung 35 HAN": the sender's commune (or the first one) and
+ * the first trade, which exist.  With class set, the report of a class
+ * ("DK HL22-05 35"). */
 static void
 put_example_of(struct out *o, const struct parser *p, int kind, int class)
 {
@@ -214,11 +216,11 @@ put_example_of(struct out *o, const struct parser *p, int kind, int class)
 	}
 	switch (kind) {
 	case PARSER_LABOUR:
-		put_name(o, parser_commune_name(p, 0));
+		put_name(o, parser_commune_name(p, o->example));
 		put(o, " 3200 1900");
 		break;
 	case PARSER_STATUS:
-		put_name(o, parser_commune_name(p, 0));
+		put_name(o, parser_commune_name(p, o->example));
 		break;
 	case PARSER_HELP:
 		put(o, parser_keyword_form(p, PARSER_ENROL));
@@ -228,7 +230,7 @@ put_example_of(struct out *o, const struct parser *p, int kind, int class)
 		break;
 	case PARSER_CLASS_OPEN:
 		put(o, "MO " CLASS_EXAMPLE " ");
-		put_name(o, parser_commune_name(p, 0));
+		put_name(o, parser_commune_name(p, o->example));
 		put(o, " ");
 		put(o, parser_trade_code(p, 0));
 		put(o, " 30");
@@ -237,7 +239,7 @@ put_example_of(struct out *o, const struct parser *p, int kind, int class)
 		put(o, "DONG " CLASS_EXAMPLE);
 		break;
 	default:
-		put_name(o, parser_commune_name(p, 0));
+		put_name(o, parser_commune_name(p, o->example));
 		put(o, " 35 ");
 		put(o, parser_trade_code(p, 0));
 		break;
@@ -302,6 +304,22 @@ put_class(struct out *o, const struct parser_item *it)
 	put(o, it->class_code);
 }
 
+/* ", ngay 12/6": the date the figures refer to, when one was typed. */
+static void
+put_date(struct out *o, const struct parser_item *it)
+{
+	if (it->day <= 0)
+		return;
+	put(o, T(o, ", ngay ", ", ngày "));
+	put_num(o, it->day);
+	put(o, "/");
+	put_num(o, it->month);
+	if (it->year > 0) {
+		put(o, "/");
+		put_num(o, it->year);
+	}
+}
+
 static void
 confirm(struct out *o, const struct parser *p, const struct parser_item *it, long ref)
 {
@@ -320,6 +338,7 @@ confirm(struct out *o, const struct parser *p, const struct parser_item *it, lon
 		put(o, T(o, " LD, ", " LĐ, "));
 		put_num(o, it->trained);
 		put(o, T(o, " da qua dao tao", " đã qua đào tạo"));
+		put_date(o, it);
 		return;
 	case PARSER_CLASS_OPEN:
 		put(o, T(o, "mo ", "mở "));
@@ -350,6 +369,7 @@ confirm(struct out *o, const struct parser *p, const struct parser_item *it, lon
 		put(o, ",");
 	}
 	put_trade_commune(o, p, it);
+	put_date(o, it);
 }
 
 /* One item of several, as it could be typed: "DK Minh Son 35 HAN". */
@@ -396,6 +416,12 @@ put_item(struct out *o, const struct parser *p, const struct parser_item *it)
 	put_num(o, it->count);
 	put(o, " ");
 	put(o, trade_code(p, it->trade));
+	if (it->day > 0) {
+		put(o, " ");
+		put_num(o, it->day);
+		put(o, "/");
+		put_num(o, it->month);
+	}
 }
 
 /*
@@ -592,6 +618,40 @@ suggestion(struct out *o, const struct parser *p, const struct parser_result *re
 	put(o, "?");
 }
 
+/* "co 2 nghe: HAN (Han dien) va DIENDD (Dien dan dung)." */
+static void
+two_trades(struct out *o, const struct parser *p, const struct parser_result *res)
+{
+	size_t i;
+
+	put(o, T(o, "co 2 nghe: ", "có 2 nghề: "));
+	for (i = 0; i < 2; i++) {
+		if (i > 0)
+			put(o, T(o, " va ", " và "));
+		put(o, trade_code(p, res->candidates[i]));
+		if (o->level == FULL) {
+			put(o, " (");
+			put_name(o, parser_trade_name(p, res->candidates[i]));
+			put(o, ")");
+		}
+	}
+	put(o, ".");
+}
+
+/* Whether the words no field wanted start like another report: a keyword
+ * or a count ("DK Minh Son 35 han TN ...", "... han 20 maycn"). */
+static int
+another_report(const struct parser *p, const char *bad)
+{
+	size_t n = strcspn(bad, " ");
+
+	if (n == 0)
+		return 0;
+	if (bad[0] >= '0' && bad[0] <= '9')
+		return 1;
+	return table_get(&p->keywords, bad, n) >= 0;
+}
+
 static void
 keywords(struct out *o, const struct parser *p)
 {
@@ -604,6 +664,38 @@ keywords(struct out *o, const struct parser *p)
 		put(o, parser_keyword_form(p, (enum parser_kind)k));
 	}
 	put(o, ".");
+}
+
+/* " Co phai 30?" for a count typed with a letter for a digit ("3o", "l5"):
+ * asked, never read so. */
+static void
+digits_for_letters(struct out *o, const char *bad)
+{
+	char n[PARSER_MAX_CLASS + 1];
+	size_t i, len = strlen(bad);
+	int letters = 0;
+
+	if (len == 0 || len >= sizeof(n))
+		return;
+	for (i = 0; i < len; i++) {
+		if (bad[i] >= '0' && bad[i] <= '9') {
+			n[i] = bad[i];
+		} else if (bad[i] == 'o') {
+			n[i] = '0';
+			letters = 1;
+		} else if (bad[i] == 'l' || bad[i] == 'i') {
+			n[i] = '1';
+			letters = 1;
+		} else {
+			return;
+		}
+	}
+	n[len] = '\0';
+	if (!letters)
+		return;
+	put(o, T(o, " Co phai ", " Có phải "));
+	put(o, n);
+	put(o, "?");
 }
 
 static void
@@ -621,6 +713,7 @@ count_error(struct out *o, const struct parser *p, const struct parser_result *r
 		put_num(o, parser_max_count(p));
 		put(o, ").");
 	}
+	digits_for_letters(o, res->bad);
 	put_usage(o, p, kind);
 }
 
@@ -706,9 +799,16 @@ explain(struct out *o, const struct parser *p, const struct parser_result *res)
 			put(o, T(o, " Gui lai ma nghe.", " Gửi lại mã nghề."));
 		break;
 	case PARSER_EXTRA_VALUE:
-		put(o, T(o, "thua ", "thừa "));
-		put_quote(o, res->bad);
-		put(o, ".");
+		if (res->ncandidates == 2) {
+			two_trades(o, p, res);
+		} else {
+			put(o, T(o, "thua ", "thừa "));
+			put_quote(o, res->bad);
+			put(o, ".");
+		}
+		if (res->ncandidates == 2 || another_report(p, res->bad))
+			put(o, T(o, " Nhieu bao cao: tach bang dau ;",
+				 " Nhiều báo cáo: tách bằng dấu ;"));
 		put_usage(o, p, kind);
 		break;
 	case PARSER_UNKNOWN_CLASS:
@@ -832,6 +932,13 @@ size_t
 parser_reply(const struct parser *p, const struct parser_result *res, long ref, int diacritics,
 	     char *buf, size_t bufsz)
 {
+	return parser_reply_for(p, res, ref, diacritics, -1, buf, bufsz);
+}
+
+size_t
+parser_reply_for(const struct parser *p, const struct parser_result *res, long ref, int diacritics,
+		 int commune, char *buf, size_t bufsz)
+{
 	struct out o;
 	size_t n;
 
@@ -840,6 +947,7 @@ parser_reply(const struct parser *p, const struct parser_result *res, long ref, 
 	buf[0] = '\0';
 	if (p == NULL || res == NULL)
 		return 0;
+	o.example = commune >= 0 && (size_t)commune < parser_ncommunes(p) ? commune : 0;
 	o.dia = diacritics != 0;
 	o.max = limit(res, o.dia);
 	for (o.level = FULL; o.level < NLEVELS; o.level++) {

@@ -144,12 +144,15 @@ test_contrib_settings(void **state)
 	assert_int_equal(cfg->plan.trained_max, 800);
 	assert_int_equal(cfg->plan.labour_trained_pct, 60);
 	assert_int_equal(cfg->plan.employed_pct, 80);
-	assert_int_equal(cfg->nfillers, 9);
+	assert_int_equal(cfg->nfillers, 20);
 	assert_string_equal(cfg->fillers[0], "xa");
 	assert_string_equal(cfg->fillers[1], "thi tran");
 	assert_string_equal(cfg->fillers[2], "tt");
 	assert_string_equal(cfg->fillers[3], "hv");
 	assert_string_equal(cfg->fillers[8], "lop");
+	assert_string_equal(cfg->fillers[11], "sl");
+	assert_int_equal(cfg->ncourtesy, 19);
+	assert_string_equal(cfg->courtesy[0], "bao cao");
 	assert_string_equal(cfg->class_pattern, PARSER_DEFAULT_CLASS_PATTERN);
 	config_free(cfg);
 	config_diags_free(&d);
@@ -158,15 +161,16 @@ test_contrib_settings(void **state)
 static void
 test_contrib_keywords(void **state)
 {
-	static const char *const forms[PARSER_NKEYWORDS][5] = {
-	    [PARSER_ENROL] = {"ENROL", "ENROLL", "DK", "TS"},
-	    [PARSER_GRAD] = {"GRAD", "TN"},
-	    [PARSER_JOB] = {"JOB", "VL"},
-	    [PARSER_NEED] = {"NEED", "NC"},
-	    [PARSER_LABOUR] = {"LABOUR", "LABOR", "LD"},
-	    [PARSER_STATUS] = {"STATUS", "TK"},
-	    [PARSER_HELP] = {"HELP", "HD", "?"},
-	    [PARSER_CANCEL] = {"CANCEL", "HUY"},
+	static const char *const forms[PARSER_NKEYWORDS][9] = {
+	    [PARSER_ENROL] = {"ENROL", "ENROLL", "DK", "TS", "đăng ký", "đăng kí", "ghi danh",
+			      "tuyển sinh"},
+	    [PARSER_GRAD] = {"GRAD", "TN", "tốt nghiệp"},
+	    [PARSER_JOB] = {"JOB", "VL", "việc làm", "có việc làm"},
+	    [PARSER_NEED] = {"NEED", "NC", "nhu cầu"},
+	    [PARSER_LABOUR] = {"LABOUR", "LABOR", "LD", "lao động"},
+	    [PARSER_STATUS] = {"STATUS", "TK", "thống kê", "tổng hợp"},
+	    [PARSER_HELP] = {"HELP", "HD", "?", "hướng dẫn"},
+	    [PARSER_CANCEL] = {"CANCEL", "HUY", "hủy bỏ"},
 	    [PARSER_KEYWORD_CLASS] = {"CLASS", "LOP"},
 	};
 	struct config_diags d = {NULL, 0};
@@ -318,11 +322,13 @@ test_good_defaults(void **state)
 	assert_int_equal(cfg->send_retries, 3);
 	assert_string_equal(cfg->log_level, "info");
 	assert_int_equal(cfg->max_count, PARSER_DEFAULT_MAX_COUNT);
-	assert_int_equal(cfg->nfillers, 9);
+	assert_int_equal(cfg->nfillers, 20);
 	assert_string_equal(cfg->fillers[0], "xa");
 	assert_string_equal(cfg->fillers[1], "thi tran");
 	assert_string_equal(cfg->fillers[2], "tt");
 	assert_string_equal(cfg->fillers[6], "lao dong");
+	assert_int_equal(cfg->ncourtesy, 19);
+	assert_string_equal(cfg->courtesy[13], "nha");
 	assert_int_equal(cfg->nkeywords[PARSER_HELP], 2);
 	assert_string_equal(cfg->keywords[PARSER_HELP][1], "?");
 	/* Keyword kinds newer than the file get their default forms. */
@@ -703,7 +709,7 @@ test_bad_strings(void **state)
 	expect(&d, f, 5, 0,
 	       "\"level\" must be \"debug\", \"info\" or \"warning\", not \"verbose\"");
 	expect(&d, f, 7, 0, "\"enrol\" must not be empty");
-	expect(&d, f, 8, 0, "\"help\" form \"DANG-KY\" must be one word");
+	expect(&d, f, 8, 0, "\"help\" form \"DANG-KY-HOC-NGHE\" has more than 3 words");
 	expect(&d, f, 13, 0, "\"code\" must be the 5-digit GSO code, not \"6448\"");
 	expect(&d, f, 13, 0, "\"type\" must be \"xa\" (xã) or \"tt\" (thị trấn), not \"xã\"");
 	expect(&d, f, 14, 0, "\"aliases\" value is too long (134 bytes, at most 128)");

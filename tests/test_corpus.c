@@ -175,7 +175,8 @@ describe(const struct parser *p, const struct parser_result *res, char *out, siz
 		for (i = 0; i < res->ncandidates; i++)
 			OUT("%c%s", i == 0 ? ':' : ',',
 			    res->error == PARSER_AMBIGUOUS_TRADE ||
-				    res->error == PARSER_UNKNOWN_TRADE
+				    res->error == PARSER_UNKNOWN_TRADE ||
+				    res->error == PARSER_EXTRA_VALUE
 				? parser_trade_code(p, res->candidates[i])
 				: parser_commune_code(p, res->candidates[i]));
 		if (res->part > 0)
@@ -195,6 +196,10 @@ describe(const struct parser *p, const struct parser_result *res, char *out, siz
 			OUT(",ref=%ld", it->ref);
 		if (it->kind == PARSER_HELP && it->topic >= 0)
 			OUT(",topic=%s", parser_keyword_name(it->topic));
+		if (it->day > 0 && it->year > 0)
+			OUT(",date=%d/%d/%d", it->day, it->month, it->year);
+		else if (it->day > 0)
+			OUT(",date=%d/%d", it->day, it->month);
 	}
 #undef OUT
 }

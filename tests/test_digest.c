@@ -448,6 +448,67 @@ test_running_total_example(void **state)
 	env_free(e);
 }
 
+/* The reply to text with the running total of the kind reported. */
+static void
+confirm_kind(struct env *e, const char *text, long ref, char *reply, size_t size)
+{
+	struct parser_result res;
+
+	assert_int_equal(parser_parse(e->cfg->parser, text, strlen(text), &res), 0);
+	parser_reply(e->cfg->parser, &res, ref, e->cfg->reply_diacritics, reply, size);
+	assert_int_equal(digest_running_total_of(e->cfg, e->st, res.items[0].kind,
+						 res.items[0].commune, 2022, reply, size),
+			 0);
+}
+
+/* After a GRAD the completions, after a JOB the employed and their share of
+ * the completions, after a NEED the demand: never the enrolments, which
+ * looked as if the report had been lost. */
+static void
+test_running_total_kinds(void **state)
+{
+	struct env *e = env_new(NULL);
+	char reply[DIGEST_BUF], text[256], name[128];
+	size_t c;
+	int dia;
+
+	add_report(e, "enrol", 15, "HAN", 85, 0, vn(2022, 3, 1, 9, 0));
+	add_report(e, "grad", 15, "HAN", 60, 0, vn(2022, 5, 1, 9, 0));
+	confirm_kind(e, "TN Van Nham 20 han", 14, reply, sizeof(reply));
+	assert_string_equal(reply, "OK #14: tot nghiep 20 HV nghe Han dien, xa Van Nham. "
+				   "Luy ke 2022 xa Van Nham: 60 HV tot nghiep");
+	add_report(e, "job", 15, "HAN", 45, 0, vn(2022, 6, 1, 9, 0));
+	confirm_kind(e, "VL Van Nham 15 han", 15, reply, sizeof(reply));
+	assert_string_equal(reply, "OK #15: co viec lam 15 LD nghe Han dien, xa Van Nham. "
+				   "Luy ke 2022 xa Van Nham: 45 co viec lam (75%)");
+	add_report(e, "need", 15, "HAN", 200, 0, vn(2022, 6, 1, 9, 0));
+	confirm_kind(e, "NC Van Nham 200 han", 16, reply, sizeof(reply));
+	assert_string_equal(reply, "OK #16: nhu cau hoc nghe 200 nguoi nghe Han dien, xa Van "
+				   "Nham. Luy ke 2022 xa Van Nham: nhu cau 200 nguoi");
+	confirm_kind(e, "DK Van Nham 5 han", 17, reply, sizeof(reply));
+	assert_string_equal(reply, "OK #17: ghi danh 5 HV nghe Han dien, xa Van Nham. "
+				   "Luy ke 2022 xa Van Nham: 85 HV/KH 30");
+	/* No completion yet: no rate. */
+	add_report(e, "job", 19, "HAN", 3, 0, vn(2022, 6, 1, 9, 0));
+	confirm_kind(e, "VL Minh Son 3 han", 18, reply, sizeof(reply));
+	assert_string_equal(reply, "OK #18: co viec lam 3 LD nghe Han dien, xa Minh Son. "
+				   "Luy ke 2022 xa Minh Son: 3 co viec lam");
+	/* Every kind, the longest names and numbers: one SMS. */
+	for (dia = 0; dia < 2; dia++) {
+		e->cfg->reply_diacritics = dia;
+		for (c = 0; c < e->cfg->ncommunes; c++) {
+			add_report(e, "job", (int)c, "THUY", 99999999, 0, vn(2022, 3, 1, 9, 0));
+			add_report(e, "grad", (int)c, "THUY", 99999999, 0, vn(2022, 3, 1, 9, 0));
+			parser_ascii(e->cfg->communes[c].name, name, sizeof(name));
+			snprintf(text, sizeof(text), "VL %s 500 thuyy", name);
+			confirm_kind(e, text, 9999999, reply, sizeof(reply));
+			assert_true(digest_sms_units(reply, dia) <= (size_t)(dia ? 70 : 160));
+			assert_true(strncmp(reply, "OK #9999999", 11) == 0);
+		}
+	}
+	env_free(e);
+}
+
 /* The longest names and numbers still make one SMS, reference first. */
 static void
 check_total_fits(int dia)
@@ -794,8 +855,19 @@ check_confirmations(const struct sim *s)
 			"ORDER BY id DESC LIMIT 1",
 			from);
 		parser_ascii(s->e->cfg->communes[c].name, name, sizeof(name));
-		snprintf(want, sizeof(want), "Luy ke 2022 xa %s: %ld HV%s", name,
-			 commune_sum(s, c, 0), c == 19 ? "" : "/KH 30");
+		/* The total of the kind reported (LABOUR: the enrolments). */
+		if (p->kind == 1)
+			snprintf(want, sizeof(want), "Luy ke 2022 xa %s: %ld HV tot nghiep", name,
+				 commune_sum(s, c, 1));
+		else if (p->kind == 2)
+			snprintf(want, sizeof(want), "Luy ke 2022 xa %s: %ld co viec lam", name,
+				 commune_sum(s, c, 2));
+		else if (p->kind == 3)
+			snprintf(want, sizeof(want), "Luy ke 2022 xa %s: nhu cau %ld nguoi", name,
+				 commune_sum(s, c, 3));
+		else
+			snprintf(want, sizeof(want), "Luy ke 2022 xa %s: %ld HV%s", name,
+				 commune_sum(s, c, 0), c == 19 ? "" : "/KH 30");
 		if (strstr(reply, want) == NULL)
 			fail_msg("reply \"%s\" lacks \"%s\"", reply, want);
 		assert_true(strlen(reply) <= 160);
@@ -1219,6 +1291,7 @@ main(int argc, char *argv[])
 	    cmocka_unit_test(test_digest_worst_length),
 	    cmocka_unit_test(test_running_total_example),
 	    cmocka_unit_test(test_running_total_fits),
+	    cmocka_unit_test(test_running_total_kinds),
 	    cmocka_unit_test(test_lookup),
 	    cmocka_unit_test(test_reminder_text),
 	    cmocka_unit_test(test_reminders),

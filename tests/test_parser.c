@@ -100,20 +100,46 @@ static const struct trade_row trades[] = {
     {"BQNS", "Bảo quản, chế biến nông sản", {"bqns", "chebiennongsan", NULL}},
 };
 
-static const char *const keywords[PARSER_NKEYWORDS][5] = {
-    {"ENROL", "ENROLL", "DK", "TS", NULL},
-    {"GRAD", "TN", NULL},
-    {"JOB", "VL", NULL},
-    {"NEED", "NC", NULL},
-    {"LABOUR", "LABOR", "LD", NULL},
-    {"STATUS", "TK", NULL},
-    {"HELP", "HD", "?", NULL},
-    {"CANCEL", "HUY", NULL},
+static const char *const keywords[PARSER_NKEYWORDS][9] = {
+    {"ENROL", "ENROLL", "DK", "TS", "đăng ký", "đăng kí", "ghi danh", "tuyển sinh", NULL},
+    {"GRAD", "TN", "tốt nghiệp", NULL},
+    {"JOB", "VL", "việc làm", "có việc làm", NULL},
+    {"NEED", "NC", "nhu cầu", NULL},
+    {"LABOUR", "LABOR", "LD", "lao động", NULL},
+    {"STATUS", "TK", "thống kê", "tổng hợp", NULL},
+    {"HELP", "HD", "?", "hướng dẫn", NULL},
+    {"CANCEL", "HUY", "hủy bỏ", NULL},
     {"CLASS", "LOP", NULL},
 };
 
-static const char *const fillers[] = {"xa",    "thi tran", "tt",   "hv", "hoc vien",
-				      "nguoi", "lao dong", "nghe", "lop"};
+static const char *const fillers[] = {
+    "xa",
+    "thi tran",
+    "tt",
+    "hv",
+    "hoc vien",
+    "nguoi",
+    "lao dong",
+    "nghe",
+    "lop",
+    "ngay",
+    "so luong",
+    "sl",
+    "tong",
+    "tong so",
+    "hoc nghe",
+    "co",
+    "dao tao",
+    "da dao tao",
+    "da qua dao tao",
+    "bao cao",
+};
+
+static const char *const courtesy[] = {
+    "bao cao", "bc",	    "xin chao", "chao",	      "kinh gui", "cam on", "xin cam on",
+    "thanks",  "thank you", "tks",	"tran trong", "a",	  "nhe",    "nha",
+    "em",      "da",	    "xin",	"gui",	      "ok",
+};
 
 /* Builds the district's parser; prepared or not (both must parse alike). */
 static struct parser *
@@ -144,6 +170,8 @@ build(int prepare)
 	}
 	for (i = 0; i < NELEMS(fillers); i++)
 		assert_int_equal(parser_add_filler(p, fillers[i]), 0);
+	for (i = 0; i < NELEMS(courtesy); i++)
+		assert_int_equal(parser_add_courtesy(p, courtesy[i]), 0);
 	if (prepare)
 		assert_int_equal(parser_prepare(p), 0);
 	return p;
@@ -368,7 +396,7 @@ static const struct row rows[] = {
     ERR("LD Minh Son 3200 nguoi", MISSING_COUNT, LA, ""),
     ERR("LD 06448 nguoi 3200", MISSING_COUNT, LA, ""),
     ERR("LD Minh Son 1234567890 1", BAD_COUNT, LA, "1234567890"),
-    ERR("LD Minh Son 3,200 1,900", BAD_COUNT, LA, "3 200"),
+    ERR("LD Minh Son 3,200 1,900", BAD_COUNT, LA, "3,200"),
     ERR("LD Minh Son 3200", MISSING_COUNT, LA, ""),
     ERR("LD Minh Son", MISSING_COUNT, LA, ""),
     ERR("LD 3200 1900", MISSING_COMMUNE, LA, ""),
@@ -427,13 +455,19 @@ static const struct row rows[] = {
 
     /* Unknown keywords. */
     ERR("HELLO can bo xa", UNKNOWN_KEYWORD, NONE, "hello"),
-    ERR("Minh Son DK 35 han", UNKNOWN_KEYWORD, NONE, "minh"),
+    OK("Minh Son DK 35 han", ENROL, "06448", "HAN", 35),
+    ERR("Minh Son 35 DK han", UNKNOWN_KEYWORD, NONE, "minh"),
     ERR("ENROLMENT Minh Son 35 han", UNKNOWN_KEYWORD, NONE, "enrolment"),
-    ERR("D K Minh Son 35 han", UNKNOWN_KEYWORD, NONE, "d"),
+    OK("D K Minh Son 35 han", ENROL, "06448", "HAN", 35),
+    ERR("D X Minh Son 35 han", UNKNOWN_KEYWORD, NONE, "d"),
     ERR("35 Minh Son han", UNKNOWN_KEYWORD, NONE, "35"),
     ERR("xa Minh Son 35 han", UNKNOWN_KEYWORD, NONE, "xa"),
     ERR("DKMinh Son 35 han", UNKNOWN_KEYWORD, NONE, "dkminh"),
-    ERR("Đăng ký Minh Sơn 35 hàn", UNKNOWN_KEYWORD, NONE, "dang"),
+    OK("Đăng kí Minh Sơn 35 hàn", ENROL, "06448", "HAN", 35),
+    OK("tot ngiep Minh Son 35 han", GRAD, "06448", "HAN", 35),
+    OK("nhu cauu Minh Son 35 han", NEED, "06448", "HAN", 35),
+    ERR("nee 5 Minh Son 20 han", UNKNOWN_KEYWORD, NONE, "nee"),
+    ERR("Đăng nhập Minh Sơn 35 hàn", UNKNOWN_KEYWORD, NONE, "dang"),
 
     /* Missing commune. */
     ERR("DK", MISSING_COMMUNE, EN, ""),
@@ -457,6 +491,8 @@ static const struct row rows[] = {
     ERR("DK Minx 5 han", UNKNOWN_COMMUNE, EN, "minx"),
     ERR("DK Minh Sxx\xc6n 35 han", UNKNOWN_COMMUNE, EN, "minh sxx n"),
     ERR("TN Minh Son han 35 han", EXTRA_VALUE, GR, "han"),
+    AMB("TN Minh Son han 35 theu", EXTRA_VALUE, GR, "theu", "HAN,THEU"),
+    AMB("DK Minh Son 35 han dien dan dung", EXTRA_VALUE, EN, "dien dan dung", "HAN,DIENDD"),
 
     /* Ambiguous commune: candidates in table order. */
     AMB("DK minh 35 han", AMBIGUOUS_COMMUNE, EN, "minh", "06415,06448,06457"),
@@ -483,6 +519,25 @@ static const struct row rows[] = {
     ERR("DK Minh Son 99999999999999999999 han", BAD_COUNT, EN, "99999999999999999999"),
     ERR("DK Minh Son 35a han", BAD_COUNT, EN, "35a"),
     ERR("DK Minh Son 3o han", BAD_COUNT, EN, "3o"),
+    /* A sign or a decimal part is never dropped; a letter for a digit is
+     * never read as one. */
+    ERR("DK Minh Son -5 han", BAD_COUNT, EN, "-5"),
+    ERR("DK Minh Son (-5) han", BAD_COUNT, EN, "-5"),
+    ERR("VL Cai Kinh -5 nau an", BAD_COUNT, JO, "-5"),
+    ERR("dk minh son --12 han", BAD_COUNT, EN, "-12"),
+    ERR("DK Minh Son han -5hv", BAD_COUNT, EN, "-5hv"),
+    ERR("DK Minh Son -5người han", BAD_COUNT, EN, "-5ngi"),
+    ERR("LD Minh Son 3200 -100", BAD_COUNT, LA, "-100"),
+    ERR("DK Minh Son 3.5 han", BAD_COUNT, EN, "3.5"),
+    ERR("DK Minh Son 3,5 han", BAD_COUNT, EN, "3,5"),
+    ERR("TN Hoa Son 12,25 theu", BAD_COUNT, GR, "12,25"),
+    ERR("DK Minh Son l5 han", BAD_COUNT, EN, "l5"),
+    ERR("DK Minh Son 1o han", BAD_COUNT, EN, "1o"),
+    ERR("DK Minh Son I5 han", BAD_COUNT, EN, "i5"),
+    /* A dash between two fields is no sign. */
+    OK("DK Minh Son-5 han", ENROL, "06448", "HAN", 5),
+    OK("DK Minh Son - 5 - han", ENROL, "06448", "HAN", 5),
+    OK("DK Minh Son 5, han", ENROL, "06448", "HAN", 5),
     ERR("DK Minh Son 1.000 han", BAD_COUNT, EN, "1000"),
     ERR("TN 06448 600 han", BAD_COUNT, GR, "600"),
 
@@ -501,7 +556,7 @@ static const struct row rows[] = {
     ERR("DK Minh Son 35 n", UNKNOWN_TRADE, EN, "n"),
     ERR("DK Minh Son 35 tho", UNKNOWN_TRADE, EN, "tho"),
     ERR("DK Minh Son 35 may x", UNKNOWN_TRADE, EN, "may x"),
-    ERR("DK Minh Son 35 h\xe0n", UNKNOWN_TRADE, EN, "h n"),
+    AMB("DK Minh Son 35 h\xe0n", UNKNOWN_TRADE, EN, "h n", "HAN"),
     ERR("DK Minh Son 3\xff"
 	"5 han",
 	EXTRA_VALUE, EN, "5"),
@@ -518,7 +573,7 @@ static const struct row rows[] = {
     AMB("DK Minh Son 35 sc", AMBIGUOUS_TRADE, EN, "sc", "SCXM,SCMNN,SCDT"),
     AMB("DK Minh Son 35 trồng", AMBIGUOUS_TRADE, EN, "trong",
 	"CAQ,NA,CCM,RAU,LUA,CHE,NAM,LAMNGHIEP"),
-    AMB("DK Minh Son 35 chăn nuôi", AMBIGUOUS_TRADE, EN, "chan nuoi", "CNGA,CNTB,CNDE"),
+    AMB("DK Minh Son 35 chăn nuôi", AMBIGUOUS_TRADE, EN, "chan nuoi", "CNLON,CNGA,CNTB,CNDE"),
     AMB("DK Minh Son 35 kỹ thuật", AMBIGUOUS_TRADE, EN, "ky thuat", "NAUAN,NE,CNLON"),
     AMB("NC Minh Son 35 th", AMBIGUOUS_TRADE, NE, "th", "THEU,THUY"),
     /* An alias wins over the names it starts. */
@@ -550,7 +605,104 @@ static const struct row rows[] = {
     OK("DK Ho Sonn 5 han", ENROL, "06451", "HAN", 5),
     OK("DK Huu Lng 5 han", ENROL, "06385", "HAN", 5),
     OK("DK Tan Than 5 han", ENROL, "06442", "HAN", 5),
-    OK("DK Minh Son 35 hann", ENROL, "06448", "HAN", 35),
+    /* The natural words for the keywords, with or without diacritics. */
+    OK("đăng ký Minh Sơn 35 hàn", ENROL, "06448", "HAN", 35),
+    OK("Dang ky Minh Son 35 han", ENROL, "06448", "HAN", 35),
+    OK("DANGKY minh son 35 han", ENROL, "06448", "HAN", 35),
+    OK("ghi danh Hoa Son 12 theu", ENROL, "06445", "THEU", 12),
+    OK("tuyển sinh Hoa Son 12 theu", ENROL, "06445", "THEU", 12),
+    OK("tốt nghiệp Yên Bình 18 nuôi gà", GRAD, "06391", "CNGA", 18),
+    OK("tot nghiep yen binh 18 nuoi ga", GRAD, "06391", "CNGA", 18),
+    OK("việc làm Cai Kinh 8 nấu ăn", JOB, "06427", "NAUAN", 8),
+    OK("co viec lam Cai Kinh 8 nau an", JOB, "06427", "NAUAN", 8),
+    OK("có việc làm Cai Kinh 8 nau an", JOB, "06427", "NAUAN", 8),
+    OK("nhu cầu Yên Sơn 40 rau", NEED, "06403", "RAU", 40),
+    OK("Nhu cau yen son 40 rau", NEED, "06403", "RAU", 40),
+    LAB("lao động Minh Sơn 3200 1900", "06448", 3200, 1900),
+    LAB("lao dong minh son 3200 1900", "06448", 3200, 1900),
+    STAT("thống kê", NULL),
+    STAT("thong ke Minh Son", "06448"),
+    STAT("tổng hợp Hòa Sơn", "06445"),
+    HELP("hướng dẫn", NONE),
+    HELP("huong dan dk", EN),
+    CAN("hủy bỏ", 0),
+    CAN("hủy báo cáo #15", 15),
+    CAN("hủy", 0),
+    /* Courtesy and framing around a report. */
+    OK("DK Minh Son 35 han cam on", ENROL, "06448", "HAN", 35),
+    OK("DK Minh Son 35 han. Cảm ơn ạ!", ENROL, "06448", "HAN", 35),
+    OK("bc DK Minh Son 35 han", ENROL, "06448", "HAN", 35),
+    OK("Báo cáo: DK Minh Son 35 han nhé", ENROL, "06448", "HAN", 35),
+    OK("Xin chào, DK Minh Son 35 han. Thanks", ENROL, "06448", "HAN", 35),
+    OK("kinh gui: TN Hoa Son 20 theu tran trong", GRAD, "06445", "THEU", 20),
+    /* Courtesy at the end never takes a word of a name. */
+    OK("TN 20 han, xa Cai Kinh", GRAD, "06427", "HAN", 20),
+    ERR("cam on", UNKNOWN_KEYWORD, NONE, "cam"),
+    ERR("bao cao", UNKNOWN_KEYWORD, NONE, "bao"),
+    /* The keyword after the commune. */
+    OK("Xa Minh Son bao cao: DK 35 han", ENROL, "06448", "HAN", 35),
+    OK("Xã Hòa Sơn báo cáo tốt nghiệp 20 thêu", GRAD, "06445", "THEU", 20),
+    OK("Minh Son: VL 8 han", JOB, "06448", "HAN", 8),
+    ERR("Minh Son 35 han DK", UNKNOWN_KEYWORD, NONE, "minh"),
+    /* A keyword glued to the rest, when the cut is unique. */
+    OK("DKMinhSon35han", ENROL, "06448", "HAN", 35),
+    OK("dk35han minh son", ENROL, "06448", "HAN", 35),
+    OK("TN35 Hoa Son theu", GRAD, "06445", "THEU", 35),
+    OK("dkminhson 35 han", ENROL, "06448", "HAN", 35),
+    ERR("dkminhsonx 35 han", UNKNOWN_KEYWORD, NONE, "dkminhsonx"),
+    ERR("dk35hanx minh son", UNKNOWN_KEYWORD, NONE, "dk35hanx"),
+    /* Quantity words are fillers, also glued to the count. */
+    OK("DK Minh Son sl 35 han", ENROL, "06448", "HAN", 35),
+    OK("DK Minh Son SL: 35 han", ENROL, "06448", "HAN", 35),
+    OK("DK Minh Son số lượng 35 han", ENROL, "06448", "HAN", 35),
+    OK("DK Minh Son sl35 han", ENROL, "06448", "HAN", 35),
+    OK("DK Minh Son 20hocvien han", ENROL, "06448", "HAN", 20),
+    OK("DK Minh Son 20nguoi han", ENROL, "06448", "HAN", 20),
+    OK("DK Minh Son 20hv han", ENROL, "06448", "HAN", 20),
+    OK("DK Minh Son 35han", ENROL, "06448", "HAN", 35),
+    OK("DK Minh Son tổng số 35 han", ENROL, "06448", "HAN", 35),
+    ERR("DK Minh Son 35hanx", BAD_COUNT, EN, "35hanx"),
+    /* Numbers in words when unambiguous. */
+    OK("DK Minh Son ba mươi lăm han", ENROL, "06448", "HAN", 35),
+    OK("DK Minh Son ba muoi lam hoc vien han", ENROL, "06448", "HAN", 35),
+    OK("DK Minh Son mot tram han", ENROL, "06448", "HAN", 100),
+    OK("DK Minh Son hai muoi han", ENROL, "06448", "HAN", 20),
+    OK("DK Minh Son mười lăm han", ENROL, "06448", "HAN", 15),
+    OK("DK Minh Son hai mươi mốt han", ENROL, "06448", "HAN", 21),
+    OK("DK Minh Son một trăm linh năm han", ENROL, "06448", "HAN", 105),
+    OK("DK Minh Son hai trăm ba mươi han", ENROL, "06448", "HAN", 230),
+    ERR("DK Minh Son han ba", EXTRA_VALUE, EN, "ba"),
+    ERR("DK Minh Son 35 ba muoi han", EXTRA_VALUE, EN, "30"),
+    /* Trade names written out, a unique start of them, a typo in a word. */
+    OK("DK Minh Son 5 van hanh may xuc", ENROL, "06448", "VHMX", 5),
+    OK("DK Minh Son 5 vận hành máy", ENROL, "06448", "VHMX", 5),
+    OK("DK Minh Son 5 sua chua dien thoai", ENROL, "06448", "SCDT", 5),
+    OK("DK Minh Son 5 sua dien thaoi", ENROL, "06448", "SCDT", 5),
+    OK("DK Minh Son 5 truong cay an qua", ENROL, "06448", "CAQ", 5),
+    OK("NC Minh Son 5 sua chua may nong ngiep", NEED, "06448", "SCMNN", 5),
+    OK("TN Minh Son 5 bao quan che bien nong san", GRAD, "06448", "BQNS", 5),
+    OK("TN Minh Son 5 nuoi ca nuoc ngot", GRAD, "06448", "NUOICA", 5),
+    AMB("DK Minh Son 5 sua chua", AMBIGUOUS_TRADE, EN, "sua chua", "SCXM,SCMNN,SCDT"),
+    /* The end of a trade's name, the start of an alias. */
+    OK("DK Minh Son 5 nuoi trau bo", ENROL, "06448", "CNTB", 5),
+    OK("DK Minh Son 5 dien thoai", ENROL, "06448", "SCDT", 5),
+    OK("DK Minh Son 5 nong san", ENROL, "06448", "BQNS", 5),
+    OK("DK Minh Son 5 thohan", ENROL, "06448", "HAN", 5),
+    /* Two edits from "sua xe may", the start of "sua may nong nghiep":
+     * asked, never taken for the first. */
+    AMB("DK Minh Son 5 sua may", AMBIGUOUS_TRADE, EN, "sua may", "SCXM,SCMNN"),
+    AMB("DK Minh Son 5 cong nghiep", AMBIGUOUS_TRADE, EN, "cong nghiep", "MAYCN,DIENCN"),
+    /* A name of 3 letters is too short for a typo: suggested, not taken. */
+    AMB("DK Minh Son 35 hann", UNKNOWN_TRADE, EN, "hann", "HAN"),
+    AMB("DK Minh Son 35 nhan", UNKNOWN_TRADE, EN, "nhan", "HAN"),
+    AMB("DK Minh Son 35 hna", UNKNOWN_TRADE, EN, "hna", "HAN"),
+    AMB("VL Minh Son 35 mco", UNKNOWN_TRADE, JO, "mco", "MOC"),
+    ERR("VL Minh Son 35 lau", UNKNOWN_TRADE, JO, "lau"),
+    AMB("DK Minh Son 35 mocc", UNKNOWN_TRADE, EN, "mocc", "MOC"),
+    /* The closer name wins; two as close are asked. */
+    OK("DK Minh Son 5 may cong ngiep", ENROL, "06448", "MAYCN", 5),
+    OK("DK Dong Tann 12 han", ENROL, "06424", "HAN", 12),
+    AMB("DK Hoa Sang 5 han", AMBIGUOUS_COMMUNE, EN, "hoa sang", "06445,06460"),
     OK("DK Minh Son 35 may c", ENROL, "06448", "MAYCN", 35),
     OK("DK Minh Son 35 maycnn", ENROL, "06448", "MAYCN", 35),
     OK("ENROLE Minh Son 35 han", ENROL, "06448", "HAN", 35),
@@ -559,10 +711,29 @@ static const struct row rows[] = {
     AMB("DK Hoa Son 5 cngb", AMBIGUOUS_TRADE, EN, "cngb", "CNGA,CNTB"),
     /* Counts and codes are never guessed. */
     ERR("DK Minh Son 3o han", BAD_COUNT, EN, "3o"),
+    /* A sign or a decimal part is never dropped; a letter for a digit is
+     * never read as one. */
+    ERR("DK Minh Son -5 han", BAD_COUNT, EN, "-5"),
+    ERR("DK Minh Son (-5) han", BAD_COUNT, EN, "-5"),
+    ERR("VL Cai Kinh -5 nau an", BAD_COUNT, JO, "-5"),
+    ERR("dk minh son --12 han", BAD_COUNT, EN, "-12"),
+    ERR("DK Minh Son han -5hv", BAD_COUNT, EN, "-5hv"),
+    ERR("DK Minh Son -5người han", BAD_COUNT, EN, "-5ngi"),
+    ERR("LD Minh Son 3200 -100", BAD_COUNT, LA, "-100"),
+    ERR("DK Minh Son 3.5 han", BAD_COUNT, EN, "3.5"),
+    ERR("DK Minh Son 3,5 han", BAD_COUNT, EN, "3,5"),
+    ERR("TN Hoa Son 12,25 theu", BAD_COUNT, GR, "12,25"),
+    ERR("DK Minh Son l5 han", BAD_COUNT, EN, "l5"),
+    ERR("DK Minh Son 1o han", BAD_COUNT, EN, "1o"),
+    ERR("DK Minh Son I5 han", BAD_COUNT, EN, "i5"),
+    /* A dash between two fields is no sign. */
+    OK("DK Minh Son-5 han", ENROL, "06448", "HAN", 5),
+    OK("DK Minh Son - 5 - han", ENROL, "06448", "HAN", 5),
+    OK("DK Minh Son 5, han", ENROL, "06448", "HAN", 5),
     ERR("DK 06449 5 han", UNKNOWN_COMMUNE, EN, "06449"),
     /* A value no field wants. */
     ERR("DK Minh Son Hoa Son 35 han", EXTRA_VALUE, EN, "hoa son"),
-    ERR("DK Minh Son 35 han maycn", EXTRA_VALUE, EN, "maycn"),
+    AMB("DK Minh Son 35 han maycn", EXTRA_VALUE, EN, "maycn", "HAN,MAYCN"),
     ERR("DK HL22-05 35 Minh Son", EXTRA_VALUE, EN, "minh son"),
     ERR("NC HL22-05 35 han Minh Son", EXTRA_VALUE, NE, "hl22-05"),
     ERR("LD Minh Son 3200 1900 han", EXTRA_VALUE, LA, "han"),
@@ -633,7 +804,8 @@ check_row(const struct parser *p, const struct row *r, size_t i)
 	if (strcmp(res.bad, r->bad) != 0)
 		fail_msg("row %zu \"%s\": bad \"%s\", expected \"%s\"", i, r->in, res.bad, r->bad);
 	for (k = 0; k < res.ncandidates; k++) {
-		code = res.error == PARSER_AMBIGUOUS_TRADE
+		code = res.error == PARSER_AMBIGUOUS_TRADE || res.error == PARSER_UNKNOWN_TRADE ||
+			       res.error == PARSER_EXTRA_VALUE
 			   ? parser_trade_code(p, res.candidates[k])
 			   : parser_commune_code(p, res.candidates[k]);
 		snprintf(cand + strlen(cand), sizeof(cand) - strlen(cand), "%s%s", k ? "," : "",
@@ -1008,12 +1180,14 @@ test_duplicates(void **state)
 	assert_int_equal(parser_add_trade_alias(p, 2, "x"), -1);
 	assert_int_equal(parser_ntrades(p), 2);
 
-	/* Keywords: one form, one kind; one word; "?" as written. */
+	/* Keywords: one form, one kind; up to 3 words; "?" as written. */
 	assert_int_equal(parser_add_keyword(p, PARSER_ENROL, "DK"), 0);
 	assert_int_equal(parser_add_keyword(p, PARSER_ENROL, "dk"), 0);
 	assert_int_equal(parser_add_keyword(p, PARSER_GRAD, "Dk"), -1);
 	assert_int_equal(parser_add_keyword(p, PARSER_GRAD, "ĐK"), -1);
-	assert_int_equal(parser_add_keyword(p, PARSER_ENROL, "ghi danh"), -1);
+	assert_int_equal(parser_add_keyword(p, PARSER_ENROL, "ghi danh"), 0);
+	assert_int_equal(parser_add_keyword(p, PARSER_GRAD, "ghidanh"), -1);
+	assert_int_equal(parser_add_keyword(p, PARSER_ENROL, "dang ky hoc nghe"), -1);
 	assert_int_equal(parser_add_keyword(p, PARSER_ENROL, ""), -1);
 	assert_int_equal(parser_add_keyword(p, PARSER_ENROL, "   "), -1);
 	assert_int_equal(parser_add_keyword(p, PARSER_ENROL, NULL), -1);
@@ -1108,8 +1282,9 @@ test_filler_in_name(void **state)
 	assert_int_equal(parser_parse(p, "DK xa Luongg 5 hann", 19, &res), -1);
 	assert_int_equal(res.error, PARSER_UNKNOWN_COMMUNE);
 	assert_int_equal(parser_parse(p, "DK Xa Luongx 5 han", 18, &res), -1);
-	assert_int_equal(parser_parse(p, "DK Xa Luong 5 hann", 18, &res), 0);
-	assert_int_equal(res.items[0].commune, 0);
+	/* One edit from a name of 3 letters is never taken for it. */
+	assert_int_equal(parser_parse(p, "DK Xa Luong 5 hann", 18, &res), -1);
+	assert_int_equal(res.error, PARSER_UNKNOWN_TRADE);
 	parser_free(p);
 }
 
@@ -1358,10 +1533,10 @@ test_long_input(void **state)
 	/* As many words as fit, and many fillers. */
 	n = (size_t)snprintf(s, 8192, "DK ");
 	for (i = 0; i < 1100; i++)
-		n += (size_t)snprintf(s + n, 8192 - n, "a ");
+		n += (size_t)snprintf(s + n, 8192 - n, "b ");
 	assert_int_equal(parser_parse(p, s, n, &res), -1);
 	assert_int_equal(res.error, PARSER_UNKNOWN_COMMUNE);
-	assert_int_equal(strncmp(res.bad, "a a a", 5), 0);
+	assert_int_equal(strncmp(res.bad, "b b b", 5), 0);
 	n = (size_t)snprintf(s, 8192, "DK ");
 	for (i = 0; i < 600; i++)
 		n += (size_t)snprintf(s + n, 8192 - n, "xa ");
@@ -1451,6 +1626,9 @@ check_items(const struct parser *p, const char *in, const char *want)
 			 it->commune >= 0 ? parser_commune_code(p, it->commune) : "-",
 			 it->trade >= 0 ? parser_trade_code(p, it->trade) : "-", it->count,
 			 it->class_code[0] != '\0' ? " " : "", it->class_code);
+		if (it->day > 0)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), " @%d/%d/%d",
+				 it->day, it->month, it->year);
 	}
 	if (strcmp(got, want) != 0)
 		fail_msg("\"%s\":\n  got      \"%s\"\n  expected \"%s\"", in, got, want);
@@ -1472,6 +1650,27 @@ check_part(const struct parser *p, const char *in, enum parser_error err, int pa
 	assert_int_equal(res.items[0].commune, -1);
 }
 
+/* A date says when the figures were counted: never a count, never extra. */
+static void
+test_dates(void **state)
+{
+	const struct parser *p = *state;
+
+	check_items(p, "DK Minh Son 12/6 35 han", "enrol 06448 HAN 35 @12/6/0");
+	check_items(p, "DK Minh Son 35 han ngay 12/6/2022", "enrol 06448 HAN 35 @12/6/2022");
+	check_items(p, "TN ngày 1/12/22 Hoa Son 20 theu", "grad 06445 THEU 20 @1/12/2022");
+	check_items(p, "VL 30-6-2022 Minh Son 8 han", "job 06448 HAN 8 @30/6/2022");
+	check_items(p, "LD Minh Son 31.12.2022 3200 1900", "labour 06448 - 3200 @31/12/2022");
+	check_items(p, "DK Minh Son 35 han; TN Hoa Son 12/6 20 theu",
+		    "enrol 06448 HAN 35;grad 06445 THEU 20 @12/6/0");
+	/* Not a date: two numbers, or an error. */
+	check_part(p, "DK Minh Son 35/6 han", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "6");
+	check_part(p, "DK Minh Son 12/6 han", PARSER_MISSING_COUNT, 0, PARSER_ENROL, "");
+	check_part(p, "DK Minh Son 12/6 1/7 5 han", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "1/7");
+	check_part(p, "TK Minh Son 12/6", PARSER_EXTRA_VALUE, 0, PARSER_STATUS, "12/6");
+	check_part(p, "DK Minh Son 12-6 5 han", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "6");
+}
+
 static void
 test_multi(void **state)
 {
@@ -1491,6 +1690,41 @@ test_multi(void **state)
 		    "class_open 06448 HAN 30 HL22-05;class_open 06445 THEU 0 HL22-06");
 	check_items(p, "LD Huu Lien 5200 3100\nDK HL22-05 28",
 		    "labour 06388 - 5200;enrol - - 28 HL22-05");
+	/* A comma followed by a keyword or a count may start a report; a
+	 * part with a count and a trade only takes the commune before. */
+	check_items(p, "dk yen binh 20 nuoi ga, tn yen binh 18 nuoi ga",
+		    "enrol 06391 CNGA 20;grad 06391 CNGA 18");
+	check_items(p, "DK Minh Son 35 han, 20 maycn", "enrol 06448 HAN 35;enrol 06448 MAYCN 20");
+	check_items(p, "DK Minh Son 35 han; 20 maycn", "enrol 06448 HAN 35;enrol 06448 MAYCN 20");
+	check_items(p, "TN Hoa Son 20 theu, tốt nghiệp Hoa Son 5 han, cam on",
+		    "grad 06445 THEU 20;grad 06445 HAN 5");
+	check_items(p, "DK xa Minh Son, 35 HV, nghe han", "enrol 06448 HAN 35");
+	check_items(p, "DK Minh Son 35 han. TN Minh Son 20 han",
+		    "enrol 06448 HAN 35;grad 06448 HAN 20");
+	check_items(p, "DK Minh Son 35 han / TN Minh Son 20 han",
+		    "enrol 06448 HAN 35;grad 06448 HAN 20");
+	check_items(p, "DK Minh Son 35 han + tot nghiep Minh Son 20 han",
+		    "enrol 06448 HAN 35;grad 06448 HAN 20");
+	/* Lines of courtesy only around the reports. */
+	check_items(p, "Bao cao:\nDK Minh Son 35 han\nCam on!", "enrol 06448 HAN 35");
+	check_items(p, "Kinh gui\nDK Minh Son 35 han\nTN Hoa Son 20 theu\nTran trong",
+		    "enrol 06448 HAN 35;grad 06445 THEU 20");
+	check_items(p, "Dạ em báo cáo: DK Minh Sơn 35 hàn ạ", "enrol 06448 HAN 35");
+	/* The natural words of the keyword said again. */
+	check_items(p, "VL xa Hoa Son co 12 lao dong co viec lam nghe theu", "job 06445 THEU 12");
+	check_items(p, "NC xa Yen Binh nhu cau 40 nguoi hoc nghe trong rau", "need 06391 RAU 40");
+	/* "Lop" after a full stop is a class (lớp), not the class keyword. */
+	check_part(p, "DK Cai Kinh 28 may tre dan. Lop hoc o thon", PARSER_EXTRA_VALUE, 0,
+		   PARSER_ENROL, "hoc o");
+	check_items(p, "Dang ky hoc nghe Minh Son 35 han", "enrol 06448 HAN 35");
+	check_items(p, "DK xa Minh Son co 35 hoc vien hoc nghe han", "enrol 06448 HAN 35");
+	check_items(p, "LD Minh Son tong 3200 da dao tao 1900", "labour 06448 - 3200");
+	check_items(p, "LD TT Huu Lung, 5200, 3100.", "labour 06385 - 5200");
+	check_items(p, "DK Minh Son, 35 han", "enrol 06448 HAN 35");
+	check_part(p, "DK Minh Son 35 han, 20", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "20");
+	check_part(p, "DK Minh Son 35 han, TN Hoa Son 20 xyz", PARSER_UNKNOWN_TRADE, 2, PARSER_GRAD,
+		   "xyz");
+	check_part(p, "DK Minh Son 35 han, 20 maycn 5", PARSER_EXTRA_VALUE, 0, PARSER_ENROL, "20");
 	/* Parts that only make sense together are one report. */
 	check_items(p, "DK Minh-Son: 35; han-dien!", "enrol 06448 HAN 35");
 	check_items(p, "DK Minh Son\n35 han", "enrol 06448 HAN 35");
@@ -1718,11 +1952,19 @@ test_fuzzy_index(void **state)
 	/* Keys: at least 4 letters, no digit. */
 	assert_int_equal(fuzzy_find(a, "son", 3, ia, 8), 0);
 	assert_int_equal(fuzzy_find(a, "minhs0n", 7, ia, 8), 0);
-	/* minhson (1 apart), minhdong (2 apart, and 8 letters long). */
-	assert_int_equal(fuzzy_find(a, "minhsonn", 8, ia, 8), 2);
+	/* minhson (1 apart) hides minhdong (2 apart, and 8 letters long):
+	 * the closer word wins. */
+	assert_int_equal(fuzzy_find(a, "minhsonn", 8, ia, 8), 1);
 	assert_int_equal(ia[0], 1);
-	assert_int_equal(ia[1], 5);
-	assert_int_equal(fuzzy_find(a, "minhsonn", 8, ia, 1), 2);
+	/* minhson, minhtan and minhvan, all 1 apart: a tie, all given. */
+	assert_int_equal(fuzzy_find(a, "minhsan", 7, ia, 8), 3);
+	assert_int_equal(ia[0], 1);
+	assert_int_equal(ia[1], 3);
+	assert_int_equal(ia[2], 7);
+	assert_int_equal(fuzzy_find(a, "minhsan", 7, ia, 1), 3);
+	/* Words of 3 letters are never matched. */
+	assert_int_equal(fuzzy_add(a, "han", 3, 998), 0);
+	assert_int_equal(fuzzy_find(a, "hann", 4, ia, 8), 0);
 	assert_int_equal(fuzzy_find(NULL, "minhson", 7, ia, 8), 0);
 	fuzzy_free(a);
 	fuzzy_free(b);
@@ -1743,13 +1985,16 @@ test_big_typos(void **state)
 		int commune;
 	} v[] = {
 	    {"DK Quyết Vượng Vượngg 5 han", PARSER_OK, 17 * 484 + 19 * 22 + 19},
-	    {"DK Quyet Vuong Vuong 5 hann", PARSER_OK, 17 * 484 + 19 * 22 + 19},
+	    {"DK Quyet Vuong Vuong 5 han dienn", PARSER_OK, 17 * 484 + 19 * 22 + 19},
 	    {"DK Quyết Vượgn Vượng 5 han", PARSER_OK, 17 * 484 + 19 * 22 + 19},
-	    /* Liên and Tiến are one letter apart: a typo is 2 from both. */
-	    {"DK Quyết Vượng Liênn 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
-	    {"DK Minh Son Hoaa 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
+	    /* Liên and Tiến are one letter apart: Xiên is 1 from both, Liênn
+	     * closer to Liên. */
+	    {"DK Quyết Vượng Xiên 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
+	    {"DK Quyết Vượng Liênn 5 han", PARSER_OK, 17 * 484 + 19 * 22 + 18},
+	    {"DK Minh Son Hoaa 5 han", PARSER_OK, 0 * 484 + 1 * 22 + 2},
 	    {"DK Minh Son Ho 5 han", PARSER_OK, 0 * 484 + 1 * 22 + 13},
-	    {"DK Minh Son Hx 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
+	    {"DK Minh Son Hx 5 han", PARSER_OK, 0 * 484 + 1 * 22 + 13},
+	    {"DK Minh Son Hôx 5 han", PARSER_AMBIGUOUS_COMMUNE, -1},
 	    {"DK Qxyz Vuong 5 han", PARSER_UNKNOWN_COMMUNE, -1},
 	};
 	struct parser_result res, res2;
@@ -1842,7 +2087,12 @@ check_reply(const struct parser *p, const struct parser_result *res, long ref, i
 	    strncmp(buf, "OK", 2) != 0)
 		fail_msg("\"%s\": confirmation \"%s\"", in, buf);
 	/* The words that were wrong are quoted back, when short. */
-	if (res->bad[0] != '\0' && strlen(res->bad) <= 20) {
+	if (res->error == PARSER_EXTRA_VALUE && res->ncandidates == 2) {
+		/* Two trades: both named by code. */
+		if (strstr(buf, parser_trade_code(p, res->candidates[0])) == NULL ||
+		    strstr(buf, parser_trade_code(p, res->candidates[1])) == NULL)
+			fail_msg("\"%s\": reply \"%s\" does not name both trades", in, buf);
+	} else if (res->bad[0] != '\0' && strlen(res->bad) <= 20) {
 		snprintf(quoted, sizeof(quoted), "\"%s\"", res->bad);
 		if (strstr(buf, quoted) == NULL)
 			fail_msg("\"%s\": reply \"%s\" does not quote %s", in, buf, quoted);
@@ -1875,6 +2125,35 @@ struct reply_row {
 };
 
 static const struct reply_row reply_rows[] = {
+    /* Two trades are named; another report in the same part is told to
+     * go after a ';'; a letter for a digit is asked about; a date is shown. */
+    {"DK Minh Son 35 han dien dan dung", 0, 0,
+     "Loi: co 2 nghe: HAN (Han dien) va DIENDD (Dien dan dung). Nhieu bao cao: tach bang dau "
+     "; Cu phap: DK <xa> <so HV> <nghe>. VD: DK Huu Lung 35 HAN"},
+    {"DK Minh Son 35 han 20 maycn", 0, 0,
+     "Loi: thua \"20\". Nhieu bao cao: tach bang dau ; Cu phap: DK <xa> <so HV> <nghe>. VD: "
+     "DK Huu Lung 35 HAN"},
+    {"DK Minh Son 35 han TN Hoa Son 20 theu", 0, 0,
+     "Loi: thua \"tn\". Nhieu bao cao: tach bang dau ; Cu phap: DK <xa> <so HV> <nghe>. VD: "
+     "DK Huu Lung 35 HAN"},
+    {"DK Minh Son 35 han xyz", 0, 0,
+     "Loi: thua \"xyz\". Cu phap: DK <xa> <so HV> <nghe>. VD: DK Huu Lung 35 HAN"},
+    {"DK Minh Son 3o han", 0, 0,
+     "Loi: so luong \"3o\" khong hop le (1-500). Co phai 30? Cu phap: DK <xa> <so HV> "
+     "<nghe>. VD: DK Huu Lung 35 HAN"},
+    {"DK Minh Son l5 han", 0, 0,
+     "Loi: so luong \"l5\" khong hop le (1-500). Co phai 15? Cu phap: DK <xa> <so HV> "
+     "<nghe>. VD: DK Huu Lung 35 HAN"},
+    {"DK Minh Son -5 han", 0, 0,
+     "Loi: so luong \"-5\" khong hop le (1-500). Cu phap: DK <xa> <so HV> <nghe>. VD: DK "
+     "Huu Lung 35 HAN"},
+    {"DK Minh Son 35 nhan", 0, 0,
+     "Loi: khong hieu \"nhan\" o ten nghe. Co phai HAN? VD: DK Huu Lung 35 HAN"},
+    {"DK Minh Son 12/6 35 han", 0, 0, "OK: ghi danh 35 HV nghe Han dien, xa Minh Son, ngay 12/6"},
+    {"LD Minh Son 3200 1900 ngay 30/6/2022", 0, 0,
+     "OK: xa Minh Son co 3200 LD, 1900 da qua dao tao, ngay 30/6/2022"},
+    {"DK Hoa Son 12/6 35 han, TN Hoa Son 20 theu", 0, 0,
+     "OK: DK Hoa Son 35 HAN 12/6; TN Hoa Son 20 THEU"},
     {"ENROL xã Minh Sơn 35 hàn", 12, 0, "OK #12: ghi danh 35 HV nghe Han dien, xa Minh Son"},
     {"ENROL xã Minh Sơn 35 hàn", 0, 0, "OK: ghi danh 35 HV nghe Han dien, xa Minh Son"},
     {"TN TT Hữu Lũng 20 thêu", 7, 0, "OK #7: tot nghiep 20 HV nghe Theu ren, TT Huu Lung"},
@@ -1896,7 +2175,8 @@ static const struct reply_row reply_rows[] = {
      "Loi: so luong \"501\" khong hop le (1-500). Cu phap: DK <xa> <so HV> <nghe>. VD: DK Huu "
      "Lung 35 HAN"},
     {"DK Minh Son 35 han 20", 0, 0,
-     "Loi: thua \"20\". Cu phap: DK <xa> <so HV> <nghe>. VD: DK Huu Lung 35 HAN"},
+     "Loi: thua \"20\". Nhieu bao cao: tach bang dau ; Cu phap: DK <xa> <so HV> <nghe>. VD: "
+     "DK Huu Lung 35 HAN"},
     {"LD Minh Son 3200", 0, 0,
      "Loi: thieu so luong. Cu phap: LD <xa> <tong LD> <da dao tao>. VD: LD Huu Lung 3200 1900"},
     {"hello", 0, 0,
@@ -1923,7 +2203,7 @@ static const struct reply_row reply_rows[] = {
     /* Too many candidates: as many whole ones as fit. */
     {"TK 06", 0, 1, "Lỗi: \"06\" có thể là: Hữu Lũng, Hữu Liên, Yên Bình, Quyết Thắng..."},
     /* Issue 3: typos are confirmed as understood. */
-    {"DK Mihn Son 35 hann", 12, 0, "OK #12: ghi danh 35 HV nghe Han dien, xa Minh Son"},
+    {"DK Mihn Son 35 han", 12, 0, "OK #12: ghi danh 35 HV nghe Han dien, xa Minh Son"},
     {"DK Minh Son 35 ha", 0, 0,
      "Loi: khong hieu \"ha\" o ten nghe. Co phai HAN? VD: DK Huu Lung 35 HAN"},
     {"DK tan 5 han", 0, 1, "Lỗi: không tìm thấy xã \"tan\". Có phải Tân Thành?"},
@@ -1978,6 +2258,28 @@ test_reply_texts(void **state)
 			fail_msg("reply row %zu \"%s\":\n  got      \"%s\"\n  expected \"%s\"", i,
 				 reply_rows[i].in, buf, reply_rows[i].out);
 	}
+}
+
+/* The example of an error reply names the sender's commune when known. */
+static void
+test_reply_example(void **state)
+{
+	const struct parser *p = *state;
+	struct parser_result res;
+	char buf[PARSER_REPLY_MAX + 1];
+
+	parser_parse(p, "DK xyz 35 han", 13, &res);
+	parser_reply_for(p, &res, 0, 0, 19, buf, sizeof(buf));
+	assert_string_equal(buf, "Loi: khong tim thay xa \"xyz\". VD: DK Minh Son 35 HAN");
+	parser_reply_for(p, &res, 0, 0, -1, buf, sizeof(buf));
+	assert_string_equal(buf, "Loi: khong tim thay xa \"xyz\". VD: DK Huu Lung 35 HAN");
+	parser_reply_for(p, &res, 0, 0, 99, buf, sizeof(buf));
+	assert_string_equal(buf, "Loi: khong tim thay xa \"xyz\". VD: DK Huu Lung 35 HAN");
+	parser_parse(p, "LD Hoa Son 3200", 15, &res);
+	parser_reply_for(p, &res, 0, 0, 18, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "Loi: thieu so luong. Cu phap: LD <xa> <tong LD> <da dao tao>. VD: "
+			    "LD Hoa Son 3200 1900");
 }
 
 /* Small buffers, no parser, and names too long for any SMS. */
@@ -2039,6 +2341,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_dates),	   cmocka_unit_test(test_reply_example),
 	    cmocka_unit_test(test_table),	   cmocka_unit_test(test_table_unprepared),
 	    cmocka_unit_test(test_table_coverage), cmocka_unit_test(test_fold),
 	    cmocka_unit_test(test_fold_limits),	   cmocka_unit_test(test_ascii),

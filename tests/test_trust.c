@@ -856,6 +856,40 @@ test_roles(void **state)
 	env_free(e);
 }
 
+/* What the sender's identity and the words of a report change in what is
+ * stored and answered: the example of an error reply names the officer's
+ * own commune, and a date typed in the report sets its half-year. */
+static void
+test_report_context(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n");
+
+	register_officer(e);
+	inject(e, OFFICER, "ENROL xyz 5 han", BASE_TIME);
+	inject(e, STRANGER, "ENROL xyz 5 han", BASE_TIME + 1);
+	/* Sent in March, counted on 12 August: the second half. */
+	inject(e, OFFICER, "ENROL Minh Son 5 han ngay 12/8/2022", BASE_TIME + 2);
+	/* A date of another year than the plan's: the message's own period. */
+	inject(e, OFFICER, "TN Minh Son 4 han 12/8/2021", BASE_TIME + 3);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '" OFFICER
+				   "' AND text LIKE '%%VD: DK Minh Son 35 HAN'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '" STRANGER
+				   "' AND text LIKE '%%VD: DK Huu Lung 35 HAN'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT half FROM reports WHERE kind = 'enrol'"), 2);
+	assert_int_equal(db_int(e, "SELECT year FROM reports WHERE kind = 'enrol'"), 2022);
+	assert_int_equal(db_int(e, "SELECT half FROM reports WHERE kind = 'grad'"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE "
+				   "'OK #%%, ngay 12/8/2022. Luy ke 2022 xa Minh Son: 5 HV%%'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE "
+				   "'OK #%%. Luy ke 2022 xa Minh Son: 4 HV tot nghiep'"),
+			 1);
+	env_free(e);
+}
+
 int
 main(void)
 {
@@ -873,6 +907,7 @@ main(void)
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
+	    cmocka_unit_test(test_report_context),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);

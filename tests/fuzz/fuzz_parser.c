@@ -64,14 +64,22 @@ static const char *const trades[][4] = {
     {"LAMNGHIEP", "Trồng rừng, cây lâm nghiệp (keo, hồi, quế) [{~}]", "keo", "que"},
 };
 
-static const char *const keywords[PARSER_NKEYWORDS][4] = {
-    {"ENROL", "DK", "TS", NULL}, {"GRAD", "TN", NULL},	  {"JOB", "VL", NULL},
-    {"NEED", "NC", NULL},	 {"LABOUR", "LD", NULL},  {"STATUS", "TK", NULL},
-    {"HELP", "HD", "?", NULL},	 {"CANCEL", "HUY", NULL}, {"CLASS", "LOP", NULL},
+static const char *const keywords[PARSER_NKEYWORDS][5] = {
+    {"ENROL", "DK", "TS", "đăng ký", NULL},
+    {"GRAD", "TN", "tốt nghiệp", NULL},
+    {"JOB", "VL", "có việc làm", NULL},
+    {"NEED", "NC", NULL},
+    {"LABOUR", "LD", "lao động", NULL},
+    {"STATUS", "TK", NULL},
+    {"HELP", "HD", "?", NULL},
+    {"CANCEL", "HUY", NULL},
+    {"CLASS", "LOP", NULL},
 };
 
-static const char *const fillers[] = {"xa",    "thi tran", "tt",   "hv", "hoc vien",
-				      "nguoi", "lao dong", "nghe", "lop"};
+static const char *const fillers[] = {"xa",	  "thi tran", "tt",  "hv", "hoc vien", "nguoi",
+				      "lao dong", "nghe",     "lop", "sl", "ngay",     "so luong"};
+
+static const char *const courtesy[] = {"bao cao", "bc", "cam on", "a", "xin chao"};
 
 static struct parser *
 build(int prepare)
@@ -107,13 +115,18 @@ build(int prepare)
 		if (parser_add_filler(p, fillers[i]) == -1)
 			abort();
 	}
+	for (i = 0; i < sizeof(courtesy) / sizeof(courtesy[0]); i++) {
+		if (parser_add_courtesy(p, courtesy[i]) == -1)
+			abort();
+	}
 	if (prepare && parser_prepare(p) == -1)
 		abort();
 	return p;
 }
 
 /* Folded text: lower-case letters and digits, words separated by one space
- * ('-' too in bad, which may name a code as typed). */
+ * ('-' too in bad, which may name a code as typed, and '.', ',', '/' of a
+ * number as typed: "3,5", "12/6"). */
 static void
 check_folded(const char *s, size_t n, int nospace, int dash)
 {
@@ -124,7 +137,7 @@ check_folded(const char *s, size_t n, int nospace, int dash)
 	for (i = 0; i < n; i++) {
 		if (s[i] == ' ' && !nospace && s[i + 1] != ' ')
 			continue;
-		if (dash && s[i] == '-')
+		if (dash && (s[i] == '-' || s[i] == '.' || s[i] == ',' || s[i] == '/'))
 			continue;
 		if ((s[i] < 'a' || s[i] > 'z') && (s[i] < '0' || s[i] > '9'))
 			abort();
@@ -178,6 +191,13 @@ check_item(const struct parser *p, const struct parser_item *it)
 		abort();
 	if (it->topic != -1 && (it->kind != PARSER_HELP || it->topic >= PARSER_NKEYWORDS))
 		abort();
+	/* A date: of a report only, a day of a month, a year of this century. */
+	if (it->day != 0 &&
+	    (it->kind > PARSER_LABOUR || it->day < 1 || it->day > 31 || it->month < 1 ||
+	     it->month > 12 || (it->year != 0 && (it->year < 2000 || it->year > 2099))))
+		abort();
+	if (it->day == 0 && (it->month != 0 || it->year != 0))
+		abort();
 	switch (it->kind) {
 	case PARSER_ENROL:
 	case PARSER_GRAD:
@@ -221,7 +241,10 @@ static void
 check_result(const struct parser *p, const struct parser_result *res, int rc)
 {
 	size_t i;
-	int trade = res->error == PARSER_AMBIGUOUS_TRADE || res->error == PARSER_UNKNOWN_TRADE;
+	/* A second trade: the two found, in the order written. */
+	int two = res->error == PARSER_EXTRA_VALUE && res->ncandidates == 2;
+	int trade =
+	    res->error == PARSER_AMBIGUOUS_TRADE || res->error == PARSER_UNKNOWN_TRADE || two;
 	int suggest = res->error == PARSER_UNKNOWN_COMMUNE || res->error == PARSER_UNKNOWN_TRADE;
 	int ambiguous =
 	    res->error == PARSER_AMBIGUOUS_COMMUNE || res->error == PARSER_AMBIGUOUS_TRADE;
@@ -233,13 +256,16 @@ check_result(const struct parser *p, const struct parser_result *res, int rc)
 		abort();
 	check_folded(res->bad, strlen(res->bad), 0, 1);
 	if (res->ncandidates > PARSER_MAX_CANDIDATES || (ambiguous && res->ncandidates < 2) ||
-	    (suggest && res->ncandidates > 1) || (!ambiguous && !suggest && res->ncandidates > 0))
+	    (suggest && res->ncandidates > 1) ||
+	    (!ambiguous && !suggest && !two && res->ncandidates > 0))
+		abort();
+	if (two && res->candidates[0] == res->candidates[1])
 		abort();
 	for (i = 0; i < res->ncandidates; i++) {
 		if (trade ? !valid_trade(p, res->candidates[i])
 			  : !valid_commune(p, res->candidates[i]))
 			abort();
-		if (i > 0 && res->candidates[i] <= res->candidates[i - 1])
+		if (!two && i > 0 && res->candidates[i] <= res->candidates[i - 1])
 			abort();
 	}
 	if (res->part < 0 || res->part > PARSER_MAX_ITEMS + 1)
@@ -278,6 +304,8 @@ check_same(const struct parser_result *a, const struct parser_result *b)
 		    a->items[i].count != b->items[i].count ||
 		    a->items[i].trained != b->items[i].trained ||
 		    a->items[i].ref != b->items[i].ref || a->items[i].topic != b->items[i].topic ||
+		    a->items[i].day != b->items[i].day || a->items[i].month != b->items[i].month ||
+		    a->items[i].year != b->items[i].year ||
 		    strcmp(a->items[i].class_code, b->items[i].class_code) != 0)
 			abort();
 	}
