@@ -27,6 +27,7 @@
 #include "modem.h"
 #include "outbox.h"
 #include "parser.h"
+#include "phone.h"
 #include "push.h"
 #include "senders.h"
 #include "secure.h"
@@ -148,45 +149,6 @@ gateway_period(int64_t t, int *year, int *half)
 	*half = tm.tm_mon < 6 ? 1 : 2;
 }
 
-const char *
-gateway_national(const char *n)
-{
-	if (n[0] == '+')
-		n++;
-	if (strncmp(n, "84", 2) == 0 && strlen(n) > 9)
-		return n + 2;
-	if (n[0] == '0')
-		return n + 1;
-	return n;
-}
-
-int
-gateway_same_number(const char *a, const char *b)
-{
-	return *a != '\0' && *b != '\0' && strcmp(gateway_national(a), gateway_national(b)) == 0;
-}
-
-int
-gateway_replyable(const char *sender, const char *own)
-{
-	const char *p = sender;
-	size_t digits = 0;
-
-	if (*p == '+')
-		p++;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return 0; /* alphanumeric sender: an operator or a service */
-		digits++;
-	}
-	/* Short codes (e.g. 1414, 9029) are at most 6 digits; subscriber numbers 9+. */
-	if (digits < 9 || digits > 15)
-		return 0;
-	if (own != NULL && *own != '\0' && gateway_same_number(sender, own))
-		return 0;
-	return 1;
-}
-
 static uint64_t
 fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -227,7 +189,7 @@ static int
 keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 {
 	struct topup t;
-	char fp[24];
+	char fp[24], canon[PHONE_MAX];
 	int64_t id = 0, now = clock_now();
 	int r, topup;
 
@@ -240,7 +202,12 @@ keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 		explicit_bzero(sms->text, sizeof(sms->text));
 		snprintf(sms->text, sizeof(sms->text), "%s", t.masked);
 	}
+	/* The fingerprint stays on the number as the phone gives it, so that an
+	 * SMS read again is recognised whatever the stored form; from here on
+	 * the sender is one phone, one form (phone.h). */
 	fingerprint(sms, fp, sizeof(fp));
+	phone_canonical(sms->sender, canon, sizeof(canon));
+	snprintf(sms->sender, sizeof(sms->sender), "%s", canon);
 	if (sms->status_report) /* a delivery report: kept, not an officer's message */
 		return outbox_report(gw->outbox, sms, m->name, fp, now);
 	if (sms->concat_ref == -1) {
@@ -270,8 +237,9 @@ keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 		log_info("SMS from %s: part %d/%d (ref %d)%s", sms->sender, sms->part_no,
 			 sms->part_count, sms->concat_ref, r == 1 ? ", message complete" : "");
 	else if (r == 0)
-		log_info("SMS from %s already stored as #%" PRId64 " (read again)", sms->sender,
-			 id);
+		log_info("SMS from %s already stored as #%" PRId64
+			 " (read again, or sent twice in the same second: counted on its row)",
+			 sms->sender, id);
 	return 0;
 }
 
@@ -562,7 +530,7 @@ may_manage_classes(const struct config *cfg, struct store *st, const char *sende
 	if (digest_is_staff(cfg, sender))
 		return 1;
 	for (i = 0; i < cfg->nclass_senders; i++)
-		if (gateway_same_number(sender, cfg->class_senders[i]))
+		if (phone_same(sender, cfg->class_senders[i]))
 			return 1;
 	return 0;
 }
@@ -763,7 +731,7 @@ topup_answer(struct gw *gw, int64_t id, const char *sender, const char *error, c
 {
 	if (store_inbox_set_state(gw->st, id, error == NULL ? "accepted" : "rejected", error) == -1)
 		return -1;
-	if (!gateway_replyable(sender, gw->cfg->own_number))
+	if (!phone_replyable(sender, gw->cfg->own_number))
 		return 0;
 	if (store_outbox_add(gw->st, sender, reply, "reply", id, NULL) == -1)
 		return -1;
@@ -969,7 +937,7 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	if (msg->missing[0] != '\0')
 		log_info("  incomplete: part %s missing", msg->missing);
 	/* The sender's reply limits count live messages only, not replays. */
-	replyable = gateway_replyable(msg->sender, cfg->own_number);
+	replyable = phone_replyable(msg->sender, cfg->own_number);
 	r = 0;
 	if (!(flags & GATEWAY_REPLAY) && replyable) {
 		r = quota_hold_reply(cfg, gw->st, msg, clock_now(), &why);

@@ -29,15 +29,6 @@ struct store_inmsg;
  * once = 1: process what is there and return.  Returns the exit status. */
 int gateway_run(struct config *cfg, int once);
 
-/* 1 when a reply may be sent to sender: a phone number (not an alphanumeric
- * operator sender or a short code) that is not own (the gateway's number). */
-int gateway_replyable(const char *sender, const char *own);
-
-/* The national significant number: "+84912...", "84912..." and "0912..."
- * all give "912..."; and whether two numbers are one phone that way. */
-const char *gateway_national(const char *n);
-int gateway_same_number(const char *a, const char *b);
-
 /* The reporting period of a Unix time in Vietnam (UTC+7): year and half. */
 void gateway_period(int64_t t, int *year, int *half);
 

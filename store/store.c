@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "phone.h"
 #include "store.h"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
@@ -378,6 +379,34 @@ static const char *const migrations[] = {
     " day TEXT PRIMARY KEY,"
     " sent INTEGER NOT NULL CHECK(sent >= 0));"
     "PRAGMA user_version = 9;",
+    /*
+     * 9 -> 10: one phone, one number.  Every number is kept in the form
+     * phone_canonical() gives (gateway/phone.h: "+84912000001" however the
+     * network or the configuration wrote it), so that comparing numbers is
+     * comparing strings; tinbao_phone() is that function, registered on
+     * every connection.  A reminder recorded under two forms of one phone
+     * is kept once.  copies counts how many times an SMS with that
+     * fingerprint came off the phone: more than 1 when the same text came
+     * from the same number in the same SMSC second, or when it was read
+     * again after the gateway died before deleting it.
+     */
+    "ALTER TABLE inbox ADD COLUMN copies INTEGER NOT NULL DEFAULT 1 CHECK(copies >= 1);"
+    "ALTER TABLE inbox_parts ADD COLUMN copies INTEGER NOT NULL DEFAULT 1 CHECK(copies >= 1);"
+    "UPDATE inbox SET sender = tinbao_phone(sender) WHERE sender <> tinbao_phone(sender);"
+    "UPDATE inbox_parts SET sender = tinbao_phone(sender) "
+    " WHERE sender <> tinbao_phone(sender);"
+    "UPDATE reports SET sender = tinbao_phone(sender) WHERE sender <> tinbao_phone(sender);"
+    "UPDATE classes SET opened_by = tinbao_phone(opened_by) "
+    " WHERE opened_by <> tinbao_phone(opened_by);"
+    "UPDATE outbox SET recipient = tinbao_phone(recipient) "
+    " WHERE recipient <> tinbao_phone(recipient);"
+    "UPDATE status_reports SET recipient = tinbao_phone(recipient) "
+    " WHERE recipient <> tinbao_phone(recipient);"
+    "UPDATE scheduled_sms SET number = tinbao_phone(number) WHERE number <> tinbao_phone(number);"
+    "UPDATE OR IGNORE reminders SET recipient = tinbao_phone(recipient) "
+    " WHERE recipient <> tinbao_phone(recipient);"
+    "DELETE FROM reminders WHERE recipient <> tinbao_phone(recipient);"
+    "PRAGMA user_version = 10;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -390,10 +419,11 @@ enum stmt {
 	S_RELEASE,
 	S_ROLLBACK_TO,
 	S_INBOX_ADD,
-	S_INBOX_FIND,
+	S_INBOX_COPY,
 	S_INBOX_NEXT_NEW,
 	S_INBOX_SET_STATE,
 	S_PART_ADD,
+	S_PART_COPY,
 	S_PART_COUNT,
 	S_PART_LIST,
 	S_PART_JOIN,
@@ -524,7 +554,8 @@ static const struct {
 		     "INSERT INTO inbox(sender, smsc_time, received, text, coding, parts, "
 		     "fingerprint, modem, missing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 		     "ON CONFLICT(fingerprint) DO NOTHING"},
-    [S_INBOX_FIND] = {"inbox find", "SELECT id FROM inbox WHERE fingerprint = ?1"},
+    [S_INBOX_COPY] = {"inbox copy",
+		      "UPDATE inbox SET copies = copies + 1 WHERE fingerprint = ?1 RETURNING id"},
     [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text, "
 					"missing, modem FROM inbox "
 					"WHERE state = 'new' AND id > ?1 ORDER BY id LIMIT 1"},
@@ -536,6 +567,8 @@ static const struct {
 		    "received, text, coding, fingerprint, modem) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
 		    "ON CONFLICT(fingerprint) DO NOTHING"},
+    [S_PART_COPY] = {"part copy",
+		     "UPDATE inbox_parts SET copies = copies + 1 WHERE fingerprint = ?1"},
     [S_PART_COUNT] = {"part count",
 		      "SELECT count(DISTINCT part_no) FROM inbox_parts WHERE " PART_SET},
     /* Highest id first within a part number: see read_parts(). */
@@ -1176,6 +1209,34 @@ fail:
 	return -1;
 }
 
+/* tinbao_phone(number): the stored form of a number (phone.h), for the
+ * migration that brought every stored number to it. */
+static void
+sql_phone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *n = sqlite3_value_text(argv[0]);
+	char out[PHONE_MAX];
+
+	if (n == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	phone_canonical((const char *)n, out, sizeof(out));
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static int
+add_functions(struct store *st)
+{
+	if (sqlite3_create_function(st->db, "tinbao_phone", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				    sql_phone, NULL, NULL) != SQLITE_OK) {
+		log_warnx("store: %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 set_foreign_keys(struct store *st)
 {
@@ -1367,7 +1428,7 @@ store_open(const char *path, int flags)
 	}
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 
-	if (check_version(st, flags) == -1 || set_foreign_keys(st) == -1)
+	if (check_version(st, flags) == -1 || set_foreign_keys(st) == -1 || add_functions(st) == -1)
 		goto fail;
 	if (unclean) {
 		log_info("store: %s: not closed cleanly last time; checking it", path);
@@ -1571,16 +1632,18 @@ store_inbox_add(struct store *st, const struct store_sms *sms, int64_t *id)
 	stmt_put(st, S_INBOX_ADD);
 
 	if (!added) {
-		stmt_get(st, S_INBOX_FIND);
-		if (bind_text(st, S_INBOX_FIND, 1, sms->fingerprint) == -1 ||
-		    step(st, S_INBOX_FIND) != SQLITE_ROW) {
+		/* The same SMS again: nothing leaves the phone without being
+		 * counted on its row. */
+		stmt_get(st, S_INBOX_COPY);
+		if (bind_text(st, S_INBOX_COPY, 1, sms->fingerprint) == -1 ||
+		    step(st, S_INBOX_COPY) != SQLITE_ROW) {
 			log_warnx("store: inbox add: %s: neither added nor found",
 				  sms->fingerprint);
-			stmt_put(st, S_INBOX_FIND);
+			stmt_put(st, S_INBOX_COPY);
 			return -1;
 		}
-		rowid = sqlite3_column_int64(st->stmt[S_INBOX_FIND], 0);
-		stmt_put(st, S_INBOX_FIND);
+		rowid = sqlite3_column_int64(st->stmt[S_INBOX_COPY], 0);
+		stmt_put(st, S_INBOX_COPY);
 	}
 	if (id != NULL)
 		*id = rowid;
@@ -1694,7 +1757,15 @@ insert_part(struct store *st, const struct store_part *part)
 		return -1;
 	}
 	stmt_put(st, id);
-	return sqlite3_changes(st->db) == 1;
+	if (sqlite3_changes(st->db) == 1)
+		return 1;
+	stmt_get(st, S_PART_COPY);
+	if (bind_text(st, S_PART_COPY, 1, part->fingerprint) == -1 || step(st, S_PART_COPY) == -1) {
+		stmt_put(st, S_PART_COPY);
+		return -1;
+	}
+	stmt_put(st, S_PART_COPY);
+	return 0;
 }
 
 /* Returns 1 when every part number of the set is there. */
@@ -2094,16 +2165,21 @@ store_outbox_add(struct store *st, const char *to, const char *text, const char 
 		 int64_t inbox_id, int64_t *id)
 {
 	enum stmt sid = S_OUTBOX_ADD;
+	char canon[PHONE_MAX];
 
 	/* store_outmsg.to could not give it back whole. */
 	if (to != NULL && strlen(to) >= sizeof(((struct store_outmsg *)0)->to)) {
 		log_warnx("store: outbox add: recipient %s too long", to);
 		return -1;
 	}
+	/* One phone, one recipient: the per-number limits count it once. */
+	if (to != NULL)
+		phone_canonical(to, canon, sizeof(canon));
 	stmt_get(st, sid);
-	if (bind_text(st, sid, 1, to) == -1 || bind_text(st, sid, 2, text) == -1 ||
-	    bind_text(st, sid, 3, reason) == -1 || bind_ref(st, sid, 4, inbox_id) == -1 ||
-	    bind_int(st, sid, 5, time(NULL)) == -1 || step(st, sid) == -1) {
+	if (bind_text(st, sid, 1, to != NULL ? canon : NULL) == -1 ||
+	    bind_text(st, sid, 2, text) == -1 || bind_text(st, sid, 3, reason) == -1 ||
+	    bind_ref(st, sid, 4, inbox_id) == -1 || bind_int(st, sid, 5, time(NULL)) == -1 ||
+	    step(st, sid) == -1) {
 		stmt_put(st, sid);
 		return -1;
 	}

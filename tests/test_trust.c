@@ -31,6 +31,7 @@
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
+#include "phone.h"
 #include "quota.h"
 #include "senders.h"
 #include "store.h"
@@ -194,11 +195,11 @@ test_normalise(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		assert_int_equal(senders_normalise(ok[i].in, out, sizeof(out)), 0);
+		assert_int_equal(phone_e164(ok[i].in, out, sizeof(out)), 0);
 		assert_string_equal(out, ok[i].out);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (senders_normalise(bad[i], out, sizeof(out)) != -1)
+		if (phone_e164(bad[i], out, sizeof(out)) != -1)
 			fail_msg("\"%s\" normalised to %s", bad[i], out);
 }
 
@@ -735,6 +736,85 @@ test_rate_limits(void **state)
 	env_free(e);
 }
 
+/* One phone writes its number in every form the network may give: it is one
+ * sender for the limits, CANCEL and CANCEL #ref, and stored in one form. */
+static void
+test_one_phone_many_forms(void **state)
+{
+	static const char *const forms[] = {"0987654321", "84987654321", "+84987654321",
+					    "0084987654321", "987654321"};
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "limits = { per_sender_hour = 3; replies_per_day = 0; "
+				    "identical = 0; daily_cap = 0; };\n");
+	char text[64];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof(text), "ENROL Minh Son %d han", i + 1);
+		inject(e, forms[i], text, BASE_TIME + i);
+	}
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender = '%s'", STRANGER), 5);
+	/* 3 in the hour, not 3 per form. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'rate_limited'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE sender <> '%s'", STRANGER),
+			 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient <> '%s'", STRANGER),
+			 0);
+	env_free(e);
+
+	e = env_new("senders = { unknown = \"accept\"; };\n"
+		    "limits = { per_sender_hour = 0; replies_per_day = 0; identical = 0; "
+		    "daily_cap = 0; };\n");
+	inject(e, "0987654321", "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, "84987654321", "ENROL Minh Son 6 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE cancelled = 0"), 2);
+	/* CANCEL from a third form: the phone's last report. */
+	inject(e, "+84987654321", "HUY", BASE_TIME + 20);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT cancelled FROM reports WHERE count = 6"), 1);
+	/* CANCEL #ref from a fourth form: the phone's report, written another way. */
+	inject(e, "0084987654321", "HUY #1", BASE_TIME + 40);
+	run_at(e, BASE_TIME + 50);
+	assert_int_equal(db_int(e, "SELECT cancelled FROM reports WHERE id = 1"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE 'Da huy #%%'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error IS NOT NULL"), 0);
+	/* Another phone cannot cancel it. */
+	inject(e, "0912999999", "HUY #2", BASE_TIME + 60);
+	run_at(e, BASE_TIME + 70);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE cancelled = 1"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'nothing_to_cancel'"),
+			 1);
+	env_free(e);
+}
+
+/* Premium-rate numbers and "00..." strings that are no Vietnamese number
+ * are stored, never answered. */
+static void
+test_never_answered(void **state)
+{
+	static const char *const senders[] = {"+841900123456", "01900123456", "00849120000",
+					      "0044207123456"};
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "limits = { per_sender_hour = 0; replies_per_day = 0; "
+				    "identical = 0; daily_cap = 0; };\n");
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		inject(e, senders[i], "ENROL Minh Son 5 han", BASE_TIME + (int64_t)i);
+	inject(e, "0084912000002", "ENROL Minh Son 7 han", BASE_TIME + 5);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox"), 5);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender = '00849120000'"), 1);
+	/* Only the real phone, in its one form, is answered. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000002'"),
+			 1);
+	env_free(e);
+}
+
 static void
 test_loop_guard(void **state)
 {
@@ -870,6 +950,8 @@ main(void)
 	    cmocka_unit_test(test_other_commune),
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_rate_limits),
+	    cmocka_unit_test(test_one_phone_many_forms),
+	    cmocka_unit_test(test_never_answered),
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
