@@ -424,6 +424,7 @@ enum stmt {
 	S_INBOX_SET_STATE,
 	S_PART_ADD,
 	S_PART_COPY,
+	S_PART_CLASH,
 	S_PART_COUNT,
 	S_PART_LIST,
 	S_PART_JOIN,
@@ -569,6 +570,10 @@ static const struct {
 		    "ON CONFLICT(fingerprint) DO NOTHING"},
     [S_PART_COPY] = {"part copy",
 		     "UPDATE inbox_parts SET copies = copies + 1 WHERE fingerprint = ?1"},
+    /* Another pending part with this number: this one is of a new message. */
+    [S_PART_CLASH] = {"part clash",
+		      "SELECT 1 FROM inbox_parts WHERE " PART_SET " AND part_no = ?4 AND NOT "
+		      "EXISTS (SELECT 1 FROM inbox_parts WHERE fingerprint = ?5) LIMIT 1"},
     [S_PART_COUNT] = {"part count",
 		      "SELECT count(DISTINCT part_no) FROM inbox_parts WHERE " PART_SET},
     /* Highest id first within a part number: see read_parts(). */
@@ -1959,11 +1964,49 @@ out:
 	return rc;
 }
 
+/* 1 when the pending set already has another part with this part's
+ * number (and this part was never seen), 0 when not, -1. */
 static int
-part_add(struct store *st, const struct store_part *part, int64_t *id)
+part_clash(struct store *st, const struct store_part *part)
 {
 	int rc;
 
+	stmt_get(st, S_PART_CLASH);
+	if (bind_set(st, S_PART_CLASH, part) == -1 ||
+	    bind_int(st, S_PART_CLASH, 4, part->part_no) == -1 ||
+	    bind_text(st, S_PART_CLASH, 5, part->fingerprint) == -1) {
+		stmt_put(st, S_PART_CLASH);
+		return -1;
+	}
+	rc = step(st, S_PART_CLASH);
+	stmt_put(st, S_PART_CLASH);
+	return rc == -1 ? -1 : rc == SQLITE_ROW;
+}
+
+static int
+part_add(struct store *st, const struct store_part *part, int64_t *id)
+{
+	int64_t older;
+	int rc;
+
+	/*
+	 * A phone reused its concatenation reference before the parts of an
+	 * older message were all there (or two messages cross): the older
+	 * parts become a message of their own now, processed as incomplete,
+	 * and this part starts the next one.  Joining by guess would drop one
+	 * of the two texts.
+	 */
+	rc = part_clash(st, part);
+	if (rc == -1)
+		return -1;
+	if (rc == 1) {
+		log_warnx("store: SMS from %s: a second part %d/%d with reference %d; the "
+			  "message waiting for its other parts is kept as it is (incomplete), "
+			  "this part begins a new one",
+			  part->sender, part->part_no, part->part_count, part->concat_ref);
+		if (join_parts(st, part, &older, 1) == -1)
+			return -1;
+	}
 	rc = insert_part(st, part);
 	if (rc != 1)
 		return rc;

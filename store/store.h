@@ -117,7 +117,10 @@ struct store_part {
  * part count, all numbers present), the parts are joined in order into one
  * inbox row (fingerprint: the first part's, suffixed "/m"), returning 1 with
  * *id set.  Returns 0 while parts are missing or when the part was already
- * known (its copies raised), -1 on error.  Call inside a transaction. */
+ * known (its copies raised), -1 on error.  A part whose number the waiting
+ * parts of its set already have is of a new message: the waiting ones are
+ * first joined as an incomplete message (fingerprint suffixed "/p"), so that
+ * no part is ever left out.  Call inside a transaction. */
 int store_part_add(struct store *st, const struct store_part *part, int64_t *id);
 
 /*

@@ -780,20 +780,45 @@ test_parts_reused_reference(void **state)
 	int64_t id = 0;
 
 	/* An old message whose part 2 never came, then a new one with the same
-	 * 8-bit reference: the new parts are joined, and the stale part is not
-	 * left to spoil the next message using the reference. */
+	 * 8-bit reference: the old part 1 becomes a message of its own
+	 * (incomplete, part 2 missing) instead of being left out, and the new
+	 * parts are joined together. */
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(add_part(st, "+84901", 1, 1, 2, "OLD ", "o1", &id), 0);
 	assert_int_equal(add_part(st, "+84901", 1, 1, 2, "NEW ", "n1", &id), 0);
+	assert_int_equal(store_count(st, "inbox", NULL), 1);
 	assert_int_equal(add_part(st, "+84901", 1, 2, 2, "msg", "n2", &id), 1);
 	assert_int_equal(store_commit(st), 0);
-	assert_raw_text(f->path, "SELECT text || ' ' || fingerprint FROM inbox", "NEW msg n1/m");
+	assert_raw_text(f->path,
+			"SELECT text || '|' || missing || '|' || fingerprint FROM inbox WHERE id = "
+			"(SELECT min(id) FROM inbox)",
+			"OLD  … |2/2|o1/p");
+	assert_raw_text(f->path,
+			"SELECT text || ' ' || fingerprint FROM inbox WHERE id = (SELECT "
+			"max(id) FROM inbox)",
+			"NEW msg n1/m");
 	assert_int_equal(store_count(st, "inbox_parts", "pending"), 0);
+	/* Every part is in exactly one message. */
+	assert_int_equal(
+	    raw_int(f->path, "SELECT count(*) FROM inbox_parts WHERE inbox_id IS NULL"), 0);
 
+	/* A part read again is no new message. */
 	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(add_part(st, "+84901", 1, 1, 2, "NEW ", "n1", &id), 0);
 	assert_int_equal(add_part(st, "+84901", 1, 2, 2, "later", "l2", &id), 0);
 	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(store_count(st, "inbox", NULL), 1);
+	assert_int_equal(store_count(st, "inbox", NULL), 2);
+
+	/* Two different part 2 with one reference, no part 1 yet: both kept. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(add_part(st, "+84901", 1, 2, 2, "other", "x2", &id), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_count(st, "inbox", NULL), 3);
+	assert_raw_text(f->path,
+			"SELECT text || '|' || missing FROM inbox WHERE id = (SELECT "
+			"max(id) FROM inbox)",
+			" … later|1/2");
+	assert_int_equal(store_count(st, "inbox_parts", "pending"), 1);
 }
 
 /* A database of schema 9 (before one form per phone) with numbers as the
