@@ -831,6 +831,36 @@ screen(struct gw *gw, const struct store_inmsg *msg)
 	return r;
 }
 
+/*
+ * The text the parser reads: control characters (a NUL, which modem.c keeps
+ * as U+2400, a tab, a bell...) are spaces to it, line breaks still separate
+ * reports; the stored text keeps them.  A copy to free, or NULL (logged).
+ */
+static char *
+parse_text(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i, o = 0, n = strlen(text);
+	char *t = malloc(n + 1);
+
+	if (t == NULL) {
+		log_warn("parse");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i] == 0xe2 && p[i + 1] == 0x90 && p[i + 2] == 0x80) {
+			t[o++] = ' '; /* U+2400 */
+			i += 2;
+		} else if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r') {
+			t[o++] = ' ';
+		} else {
+			t[o++] = (char)p[i];
+		}
+	}
+	t[o] = '\0';
+	return t;
+}
+
 /* Flags of process() besides GATEWAY_*: no message.rejected event (one was
  * queued when the message was first refused). */
 #define NOPUSH 0x100
@@ -848,7 +878,7 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	const char *error = NULL, *payload, *why = NULL;
 	int64_t ref = 0;
 	int year, half, r, replyable;
-	char masked[64], pin[USSD_PIN_MAX + 1];
+	char masked[64], pin[USSD_PIN_MAX + 1], *ptext;
 
 	/* Never parsed: a NAPTIEN is a command to the gateway, not a report. */
 	if (ussd_topup_match(msg->text, masked, sizeof(masked), pin, sizeof(pin))) {
@@ -861,7 +891,11 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 		if (r != 0)
 			return r == -1 ? -1 : 0;
 	}
-	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
+	ptext = parse_text(msg->text);
+	if (ptext == NULL)
+		return -1;
+	parser_parse(cfg->parser, ptext, strlen(ptext), &res);
+	free(ptext);
 	if (gateway_resolve_classes(cfg, gw->st, &res) == -1)
 		return -1;
 	gateway_period(msg->smsc_time != 0 ? msg->smsc_time : msg->received, &year, &half);

@@ -20,7 +20,8 @@
  *
  * Control protocol: a Unix-domain stream socket (--ctl), one command a line,
  * one reply line: "ok[ ...]" or "err <why>".  Texts in replies escape
- * newline, CR and backslash as \n, \r, \\; "deliver" unescapes the same.
+ * newline, CR and backslash as \n, \r, \\; "deliver" unescapes the same,
+ * and \0 as the character U+0000 (sent in a UCS-2 SMS with -u).
  *
  *   ping				ok <slave path>
  *   deliver [opts] FROM TEXT		an SMS arrives: ok <parts> [<index>...]
@@ -1169,6 +1170,12 @@ unescape(const char *in, char *outp, size_t sz)
 			in++;
 		} else if (in[0] == '\\' && in[1] == '\\') {
 			outp[o++] = '\\';
+			in++;
+		} else if (in[0] == '\\' && in[1] == '0' && o + 2 < sz) {
+			/* U+0000 in a C string: its two-byte ("modified UTF-8")
+			 * form, which the PDU encoder reads as U+0000. */
+			outp[o++] = (char)0xc0;
+			outp[o++] = (char)0x80;
 			in++;
 		} else {
 			outp[o++] = *in;
