@@ -1800,7 +1800,7 @@ struct joined {
 	char *modem;
 	int64_t smsc_time;
 	int64_t received;
-	char missing[32]; /* partial joins: "2,3" */
+	unsigned char gaps[256]; /* partial joins: gaps[k], part k is missing */
 };
 
 static int
@@ -1833,11 +1833,47 @@ append(struct joined *j, const char *s, size_t len)
 static int
 gap(struct joined *j, int64_t k)
 {
-	size_t len = strlen(j->missing);
-
-	snprintf(j->missing + len, sizeof(j->missing) - len, "%s%lld", len > 0 ? "," : "",
-		 (long long)k);
+	if (k > 0 && k < (int64_t)sizeof(j->gaps))
+		j->gaps[k] = 1;
 	return append(j, GAP, strlen(GAP));
+}
+
+/*
+ * The missing parts of j as the sender is told them: "2", "2,3", runs of
+ * three or more as "2-14", at most MISSING_MAX characters; what does not
+ * fit becomes a final ",...", never a number cut or a dangling comma.
+ */
+#define MISSING_MAX 24
+static void
+missing_list(const struct joined *j, int count, char *out, size_t outsz)
+{
+	char item[24];
+	size_t len = 0, max = outsz - 1 < MISSING_MAX ? outsz - 1 : MISSING_MAX;
+	int i, k, end, more, n = count < (int)sizeof(j->gaps) ? count : (int)sizeof(j->gaps) - 1;
+
+	out[0] = '\0';
+	for (k = 1; k <= n; k = end + 1) {
+		end = k;
+		if (!j->gaps[k])
+			continue;
+		while (end < n && j->gaps[end + 1])
+			end++;
+		if (end - k >= 2)
+			snprintf(item, sizeof(item), "%s%d-%d", len > 0 ? "," : "", k, end);
+		else if (end > k)
+			snprintf(item, sizeof(item), "%s%d,%d", len > 0 ? "," : "", k, end);
+		else
+			snprintf(item, sizeof(item), "%s%d", len > 0 ? "," : "", k);
+		for (more = 0, i = end + 1; i <= n && !more; i++)
+			more = j->gaps[i];
+		/* Room left for ",..." after this item, unless it is the last. */
+		if (len + strlen(item) + (more ? 4 : 0) > max) {
+			snprintf(out + len, outsz - len, ",...");
+			return;
+		}
+		memcpy(out + len, item, strlen(item) + 1);
+		len += strlen(item);
+	}
 }
 
 /*
@@ -1913,7 +1949,7 @@ join_parts(struct store *st, const struct store_part *part, int64_t *id, int par
 {
 	struct joined j = {0};
 	struct store_sms sms;
-	char *fp = NULL, missing[48];
+	char *fp = NULL, missing[48], list[MISSING_MAX + 1];
 	size_t fplen;
 	int rc = -1, added;
 
@@ -1929,7 +1965,8 @@ join_parts(struct store *st, const struct store_part *part, int64_t *id, int par
 	memset(&sms, 0, sizeof(sms));
 	sms.modem = part->modem != NULL ? part->modem : j.modem;
 	if (partial) {
-		snprintf(missing, sizeof(missing), "%s/%d", j.missing, part->part_count);
+		missing_list(&j, part->part_count, list, sizeof(list));
+		snprintf(missing, sizeof(missing), "%s/%d", list, part->part_count);
 		sms.missing = missing;
 	}
 

@@ -772,6 +772,48 @@ test_parts_expire(void **state)
 	assert_int_equal(store_count(st, "inbox_parts", "pending"), 1);
 }
 
+/* The missing parts of a long message, as the sender is told them: runs
+ * shortened, a list too long cut at a whole number with ",...", never a
+ * dangling comma, and short enough for the reply's one SMS. */
+static void
+test_parts_missing_list(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_inmsg msg;
+	char fp[16];
+	int64_t id = 0, after = 0;
+	int i;
+
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(add_part(st, "+84901", 20, 1, 20, "A", "r1", &id), 0);
+	assert_int_equal(add_part(st, "+84901", 20, 20, 20, "Z", "r20", &id), 0);
+	for (i = 1; i <= 40; i += 2) {
+		snprintf(fp, sizeof(fp), "s%d", i);
+		assert_int_equal(add_part(st, "+84902", 21, i, 40, "x", fp, &id), 0);
+	}
+	assert_int_equal(add_part(st, "+84903", 22, 2, 5, "b", "t2", &id), 0);
+	assert_int_equal(add_part(st, "+84903", 22, 4, 5, "d", "t4", &id), 0);
+	assert_int_equal(store_parts_expire(st, 5000, 0, &id), 1);
+	assert_int_equal(store_parts_expire(st, 5000, 0, &id), 1);
+	assert_int_equal(store_parts_expire(st, 5000, 0, &id), 1);
+	assert_int_equal(store_parts_expire(st, 5000, 0, &id), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_raw_text(f->path, "SELECT missing FROM inbox WHERE sender = '+84901'", "2-19/20");
+	assert_raw_text(f->path, "SELECT missing FROM inbox WHERE sender = '+84902'",
+			"2,4,6,8,10,12,14,16,.../40");
+	assert_raw_text(f->path, "SELECT missing FROM inbox WHERE sender = '+84903'", "1,3,5/5");
+	/* Read back whole. */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_inbox_next_new(st, after, &msg), 1);
+		after = msg.id;
+		assert_true(strlen(msg.missing) > 0);
+		assert_true(strstr(msg.missing, ",/") == NULL);
+		assert_true(msg.missing[strlen(msg.missing) - 1] != ',');
+		store_inmsg_clear(&msg);
+	}
+}
+
 static void
 test_parts_reused_reference(void **state)
 {
@@ -1426,6 +1468,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_parts_duplicates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_interleaved_senders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_incomplete_pending, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_missing_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_reused_reference, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration_phone_forms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_expire, setup, teardown),
