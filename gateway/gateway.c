@@ -886,6 +886,10 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 		return topup_left(gw, msg);
 	}
 	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
+	/* Data for an application of the phone (8-bit), not a message from a
+	 * person: kept (as hex), never parsed nor answered. */
+	if (strcmp(msg->coding, "8bit") == 0)
+		return hold(gw, msg, "data_sms");
 	if (!(flags & GATEWAY_REPLAY)) {
 		r = screen(gw, msg);
 		if (r != 0)

@@ -558,7 +558,7 @@ static const struct {
     [S_INBOX_COPY] = {"inbox copy",
 		      "UPDATE inbox SET copies = copies + 1 WHERE fingerprint = ?1 RETURNING id"},
     [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text, "
-					"missing, modem FROM inbox "
+					"missing, modem, coding FROM inbox "
 					"WHERE state = 'new' AND id > ?1 ORDER BY id LIMIT 1"},
     [S_INBOX_SET_STATE] = {"inbox set state",
 			   "UPDATE inbox SET state = ?1, error = ?2, "
@@ -880,11 +880,13 @@ static const struct {
     [S_SENDER_MANAGERS] = {"sender managers", "SELECT count(*) FROM senders WHERE active = 1 AND "
 					      "role IN ('class', 'district', 'admin')"},
     [S_INBOX_GET] = {"inbox get",
-		     "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
+		     "SELECT id, sender, smsc_time, received, text, state, coalesce(error, ''), "
+		     "coding "
 		     "FROM inbox WHERE id = ?1"},
     /* Rejected rows, by error (NULL: any) and not received before ?2. */
     [S_INBOX_HELD] = {"inbox held",
-		      "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
+		      "SELECT id, sender, smsc_time, received, text, state, coalesce(error, ''), "
+		      "coding "
 		      "FROM inbox WHERE state = 'rejected' AND (?1 IS NULL OR error = ?1) "
 		      "AND received >= ?2 ORDER BY id"},
     [S_INBOX_HELD_COUNT] = {"inbox held count",
@@ -1689,6 +1691,7 @@ store_inbox_next_new(struct store *st, int64_t after, struct store_inmsg *msg)
 		goto fail;
 	column_copy(s, 5, msg->missing, sizeof(msg->missing));
 	column_copy(s, 6, msg->modem, sizeof(msg->modem));
+	column_copy(s, 7, msg->coding, sizeof(msg->coding));
 	stmt_put(st, S_INBOX_NEXT_NEW);
 	return 1;
 
@@ -3752,6 +3755,7 @@ held_row(struct store *st, sqlite3_stmt *s, struct store_held *h)
 	h->msg.text = column_dup(st, s, 4);
 	column_copy(s, 5, h->state, sizeof(h->state));
 	column_copy(s, 6, h->error, sizeof(h->error));
+	column_copy(s, 7, h->msg.coding, sizeof(h->msg.coding));
 	return h->msg.text == NULL ? -1 : 0;
 }
 

@@ -144,6 +144,7 @@ struct store_inmsg {
 	char *text;	  /* owned; released by store_inmsg_clear */
 	char missing[32]; /* "" or, for an incomplete message, its missing parts */
 	char modem[32];	  /* the modem it came in on, or "" */
+	char coding[8];	  /* "gsm7", "ucs2", "8bit" (data, kept as hex), or "" */
 };
 
 /* Finds the first row in state "new" with id > after.  Returns 1 when one was

@@ -815,6 +815,36 @@ test_never_answered(void **state)
 	env_free(e);
 }
 
+/* Data for a phone application (8-bit SMS, kept as hex) is stored, never
+ * parsed nor answered; replaying it changes nothing. */
+static void
+test_data_sms(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n");
+	char out[8192], sql[512];
+	sqlite3 *db;
+
+	inject(e, STRANGER, "ENROL Minh Son 3 han", BASE_TIME);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(sqlite3_open(e->db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO inbox(sender, smsc_time, received, text, coding, fingerprint) "
+		 "VALUES ('%s', %d, %d, '0605040b8423f0', '8bit', 'data1')",
+		 STRANGER, BASE_TIME + 20, BASE_TIME + 20);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE fingerprint = 'data1' AND "
+				   "state = 'rejected' AND error = 'data_sms' AND "
+				   "text = '0605040b8423f0'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 1); /* the report's only */
+	assert_int_equal(cli(e, out, sizeof(out), "replay --reply --error data_sms"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'data_sms'"), 1);
+	env_free(e);
+}
+
 static void
 test_loop_guard(void **state)
 {
@@ -952,6 +982,7 @@ main(void)
 	    cmocka_unit_test(test_rate_limits),
 	    cmocka_unit_test(test_one_phone_many_forms),
 	    cmocka_unit_test(test_never_answered),
+	    cmocka_unit_test(test_data_sms),
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
