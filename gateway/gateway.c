@@ -95,6 +95,8 @@ struct gw {
 	int db_wait; /* ms, doubled after each failed attempt */
 	int64_t db_retry_at;
 	int db_alerted; /* the admins were told (the database could not record it) */
+	/* A replay: the error the message had before, or NULL. */
+	const char *replay_error;
 };
 
 /* The modems that are connected now. */
@@ -984,6 +986,10 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	}
 	if ((flags & GATEWAY_REPLAY) && !(flags & GATEWAY_REPLY)) {
 		log_info("  no reply (replayed)");
+	} else if ((flags & GATEWAY_REPLAY) && error != NULL && gw->replay_error != NULL &&
+		   strcmp(error, gw->replay_error) == 0) {
+		/* The sender was told this already. */
+		log_info("  no reply (replayed, still %s)", error);
 	} else if (!replyable) {
 		log_info("  no reply: %s is not a phone number we answer", msg->sender);
 	} else if (r != 0) {
@@ -1681,6 +1687,7 @@ gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg
 	memset(&gw, 0, sizeof(gw));
 	gw.cfg = cfg;
 	gw.st = st;
+	gw.replay_error = error;
 	buf_init(&gw.json);
 	/* A rejection the parser or the rules made was pushed the first time;
 	 * a message held back (quarantined, over a limit) never was. */

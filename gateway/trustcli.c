@@ -683,7 +683,8 @@ cli_replay(const char *conf, int argc, char **argv)
 	}
 	printf("replayed %d message%s: %d now accepted, %d still rejected%s\n", replayed,
 	       replayed == 1 ? "" : "s", accepted, replayed - accepted,
-	       (flags & GATEWAY_REPLY) ? "; replies queued" : "; no replies sent (--reply)");
+	       (flags & GATEWAY_REPLY) ? "; replies queued for changed outcomes"
+				       : "; no replies sent (--reply)");
 done:
 	free(l.v);
 	store_close(st);
