@@ -289,6 +289,12 @@ cli_inject(const char *conf, int argc, char **argv)
 			from, SENDER_MAX);
 		return 2;
 	}
+	/* gammu would cut the text at the first bad byte, or read it as
+	 * something else: an SMS nobody sent. */
+	if (!parser_utf8_valid(text, strlen(text))) {
+		fprintf(stderr, "tinbao: inject: the text is not valid UTF-8; nothing injected\n");
+		return 2;
+	}
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;

@@ -864,6 +864,34 @@ test_data_sms(void **state)
 	env_free(e);
 }
 
+/* inject refuses a text that is not UTF-8 instead of putting a cut or
+ * garbled SMS into the phone. */
+static void
+test_inject_invalid_utf8(void **state)
+{
+	static const char *const bad[] = {"ENROL Minh Son 5 h\\303", "\\377\\376ENROL",
+					  "ENROL \\300\\257 5 han", "ENROL \\355\\240\\200"};
+	struct fixture *e = env_new(NULL);
+	char out[4096], args[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(args, sizeof(args), "inject --from %s \"$(printf '%s')\"", STRANGER,
+			 bad[i]);
+		assert_int_equal(cli(e, out, sizeof(out), "%s", args), 2);
+		assert_non_null(strstr(out, "not valid UTF-8"));
+		assert_null(strstr(out, "injected SMS"));
+	}
+	assert_int_equal(
+	    cli(e, out, sizeof(out), "inject --from %s 'ENROL Minh Sơn 5 hàn'", STRANGER), 0);
+	assert_non_null(strstr(out, "injected SMS"));
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox"), 1);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM inbox WHERE text = 'ENROL Minh Sơn 5 hàn'"), 1);
+	env_free(e);
+}
+
 static void
 test_loop_guard(void **state)
 {
@@ -1002,6 +1030,7 @@ main(void)
 	    cmocka_unit_test(test_one_phone_many_forms),
 	    cmocka_unit_test(test_never_answered),
 	    cmocka_unit_test(test_data_sms),
+	    cmocka_unit_test(test_inject_invalid_utf8),
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
