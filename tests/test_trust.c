@@ -892,6 +892,33 @@ test_inject_invalid_utf8(void **state)
 	env_free(e);
 }
 
+/* reports and quarantine list show Vietnam time, whatever the machine's
+ * time zone. */
+static void
+test_times_in_vietnam(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char out[8192], *tz = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+
+	register_officer(e);
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, STRANGER, "ENROL Minh Son 6 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 120); /* 2022-03-01 09:02 +07:00 */
+	setenv("TZ", "America/New_York", 1);
+	assert_int_equal(cli(e, out, sizeof(out), "reports"), 0);
+	assert_non_null(strstr(out, "2022-03-01 09:02"));
+	assert_null(strstr(out, "2022-02-28"));
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine list"), 0);
+	assert_non_null(strstr(out, "2022-03-01 09:02"));
+	assert_null(strstr(out, "2022-02-28"));
+	if (tz != NULL)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	free(tz);
+	env_free(e);
+}
+
 static void
 test_loop_guard(void **state)
 {
@@ -1031,6 +1058,7 @@ main(void)
 	    cmocka_unit_test(test_never_answered),
 	    cmocka_unit_test(test_data_sms),
 	    cmocka_unit_test(test_inject_invalid_utf8),
+	    cmocka_unit_test(test_times_in_vietnam),
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
