@@ -352,22 +352,51 @@ event_payload(struct gw *gw, const struct store_report *r, int64_t ref, const ch
 	buf_puts(b, "}");
 }
 
+/* state: "rejected" (refused for good), or "held" (kept back unparsed: it
+ * may be accepted or replayed later). */
 static void
-rejection_payload(struct gw *gw, const struct store_inmsg *msg, const char *error)
+rejection_payload(struct buf *b, const struct store_inmsg *msg, const char *error,
+		  const char *state)
 {
-	struct buf *b = &gw->json;
-
 	buf_reset(b);
 	buf_puts(b, "{");
 	json_key(b, "inbox_id", 1);
 	buf_printf(b, "%" PRId64, msg->id);
 	json_key(b, "error", 0);
 	json_str(b, error);
+	json_key(b, "state", 0);
+	json_str(b, state);
 	json_key(b, "sender", 0);
 	json_str(b, msg->sender);
 	json_key(b, "text", 0);
 	json_str(b, msg->text);
 	buf_puts(b, "}");
+}
+
+/* Queues the message.rejected event of msg, in the caller's transaction. */
+static int
+push_rejected(struct buf *b, struct store *st, const struct store_inmsg *msg, const char *error,
+	      const char *state)
+{
+	const char *payload;
+
+	rejection_payload(b, msg, error, state);
+	payload = buf_str(b);
+	if (payload == NULL || store_push_add(st, "message.rejected", clock_now(), payload) == -1)
+		return -1;
+	return 0;
+}
+
+int
+gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const char *error)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b);
+	r = push_rejected(&b, st, msg, error, "rejected");
+	buf_free(&b);
+	return r;
 }
 
 /* Stores the items of an understood report; *first_ref gets the first reference. */
@@ -807,12 +836,22 @@ topup_left(struct gw *gw, const struct store_inmsg *msg)
 
 /* Parses one inbox row and records everything it leads to (reports or the
  * rejection, push events, the reply), inside the caller's transaction. */
-/* Keeps a message back without parsing or answering it (issue 7). */
+/*
+ * Keeps a message back without parsing or answering it, and tells the
+ * district server, once: a message held again for the same reason (replayed
+ * to no effect) is not pushed again.  A data SMS is refused for good; the
+ * others are "held" until staff accept them or a replay takes them.
+ */
 static int
 hold(struct gw *gw, const struct store_inmsg *msg, const char *why)
 {
 	log_info("  held back: %s", why);
-	return store_inbox_set_state(gw->st, msg->id, "rejected", why);
+	if (store_inbox_set_state(gw->st, msg->id, "rejected", why) == -1)
+		return -1;
+	if (gw->replay_error != NULL && strcmp(gw->replay_error, why) == 0)
+		return 0;
+	return push_rejected(&gw->json, gw->st, msg, why,
+			     strcmp(why, "data_sms") == 0 ? "rejected" : "held");
 }
 
 /* Issue 7: the limits a new message passes before it is parsed.  0 go on,
@@ -877,7 +916,7 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	struct parser_result res;
 	struct senders_who who;
 	char reply[DIGEST_BUF]; /* a reply, or the district digest for TK */
-	const char *error = NULL, *payload, *why = NULL;
+	const char *error = NULL, *why = NULL;
 	int64_t ref = 0;
 	int year, half, r, replyable;
 	char masked[64], pin[USSD_PIN_MAX + 1], *ptext;
@@ -937,19 +976,13 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	if (error != NULL) {
 		/* Refused by the sender policy or what is stored (a class, a
 		 * report to cancel). */
-		rejection_payload(gw, msg, error);
-		payload = buf_str(&gw->json);
 		if (!(flags & NOPUSH) &&
-		    (payload == NULL ||
-		     store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1))
+		    push_rejected(&gw->json, gw->st, msg, error, "rejected") == -1)
 			return -1;
 	} else if (res.error != PARSER_OK) {
 		error = parser_error_name(res.error);
-		rejection_payload(gw, msg, error);
-		payload = buf_str(&gw->json);
 		if (!(flags & NOPUSH) &&
-		    (payload == NULL ||
-		     store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1))
+		    push_rejected(&gw->json, gw->st, msg, error, "rejected") == -1)
 			return -1;
 		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
 	} else if (is_report(&res) && (store_classes(gw, msg, &res) == -1 ||
@@ -1689,8 +1722,9 @@ gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg
 	gw.st = st;
 	gw.replay_error = error;
 	buf_init(&gw.json);
-	/* A rejection the parser or the rules made was pushed the first time;
-	 * a message held back (quarantined, over a limit) never was. */
+	/* A rejection the parser or the rules made was pushed for good the
+	 * first time; a message held back (quarantined, over a limit) was
+	 * pushed as held, and what it becomes now is pushed once more. */
 	if (strcmp(error, "quarantined") != 0 && strcmp(error, "rate_limited") != 0 &&
 	    strcmp(error, "loop") != 0)
 		flags |= NOPUSH;

@@ -57,6 +57,10 @@ int gateway_lock(const char *database);
  * not refused before).  Call it only for a row in state "rejected": one
  * without reports, so that they count once.  0 or -1.
  */
+/* Queues the message.rejected event ("state": "rejected") of a held message
+ * that staff refused, in the caller's transaction.  0 or -1. */
+int gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const char *error);
+
 #define GATEWAY_REPLAY 0x1
 #define GATEWAY_ACCEPT 0x2
 #define GATEWAY_REPLY 0x4

@@ -547,10 +547,13 @@ quarantine_decide(struct config *cfg, struct store *st, const char *verb, const 
 				if (r == 1 && (strcmp(h.state, "rejected") != 0 ||
 					       strcmp(h.error, "quarantined") != 0))
 					r = 0;
-				store_inmsg_clear(&h.msg);
-				if (r == 1 && store_inbox_set_state(st, l.v[i], "rejected",
-								    "quarantine_rejected") == -1)
+				/* The district server saw it held: now it is refused. */
+				if (r == 1 && (store_inbox_set_state(st, l.v[i], "rejected",
+								     "quarantine_rejected") == -1 ||
+					       gateway_push_rejected(st, &h.msg,
+								     "quarantine_rejected") == -1))
 					r = -1;
+				store_inmsg_clear(&h.msg);
 				if (r == 1 && store_commit(st) == -1)
 					r = -1;
 				if (r != 1)

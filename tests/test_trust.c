@@ -919,6 +919,56 @@ test_times_in_vietnam(void **state)
 	env_free(e);
 }
 
+#define PUSHED(e, error, state)                                                                    \
+	db_int(e, "SELECT count(*) FROM push_queue WHERE type = 'message.rejected' AND payload "   \
+		  "LIKE '%%\"error\":\"" error "\",\"state\":\"" state "\"%%'")
+
+/* Messages held back (quarantined, over a limit) reach the district server
+ * too, each event once: held when held, then what it became (reports, or a
+ * refusal by staff); a replay that changes nothing pushes nothing. */
+static void
+test_push_held(void **state)
+{
+	struct fixture *e = env_new("limits = { per_sender_hour = 2; replies_per_day = 0; "
+				    "identical = 0; daily_cap = 0; };\n");
+	char out[8192];
+	int i;
+
+	register_officer(e);
+	inject(e, STRANGER, "ENROL Minh Son 6 han", BASE_TIME);
+	for (i = 0; i < 3; i++)
+		inject(e, OFFICER, i == 2 ? "ENROL Minh Son 9 han" : "ENROL Minh Son 1 han",
+		       BASE_TIME + 1 + i);
+	inject(e, "+84987000002", "ENROL Minh Son 7 han", BASE_TIME + 5);
+	inject(e, "+84987000003", "ENROL Minh Son 8 han", BASE_TIME + 6);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(PUSHED(e, "quarantined", "held"), 3);
+	assert_int_equal(PUSHED(e, "rate_limited", "held"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 6);
+
+	/* The limited one now counts: a report event, no second rejection. */
+	assert_int_equal(cli(e, out, sizeof(out), "replay --error rate_limited"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type = "
+				   "'report.created' AND payload LIKE '%%\"count\":9%%'"),
+			 1);
+	/* Replays that change nothing push nothing. */
+	assert_int_equal(cli(e, out, sizeof(out), "replay"), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "replay --error rate_limited"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 7);
+	/* Accepted by staff: its report; refused by staff: refused for good. */
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept %s", STRANGER), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine reject +84987000002"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type = "
+				   "'report.created'"),
+			 4);
+	assert_int_equal(PUSHED(e, "quarantine_rejected", "rejected"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 9);
+	assert_int_equal(cli(e, out, sizeof(out), "replay"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 9);
+	env_free(e);
+}
+
 static void
 test_loop_guard(void **state)
 {
@@ -1059,6 +1109,7 @@ main(void)
 	    cmocka_unit_test(test_data_sms),
 	    cmocka_unit_test(test_inject_invalid_utf8),
 	    cmocka_unit_test(test_times_in_vietnam),
+	    cmocka_unit_test(test_push_held),
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
