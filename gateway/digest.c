@@ -15,7 +15,6 @@
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
-#include "gateway.h"
 #include "log.h"
 #include "parser.h"
 #include "phone.h"

@@ -48,6 +48,10 @@ int gateway_status_reply(const struct config *cfg, struct store *st,
  * (logged) when another process holds it or it cannot be taken. */
 int gateway_lock(const char *database);
 
+/* Queues the message.rejected event ("state": "rejected") of a held message
+ * that staff refused, in the caller's transaction.  0 or -1. */
+int gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const char *error);
+
 /*
  * Processes a stored message again (issue 7: `tinbao quarantine accept`,
  * `tinbao replay`) inside the caller's transaction, with the configuration
@@ -57,10 +61,6 @@ int gateway_lock(const char *database);
  * not refused before).  Call it only for a row in state "rejected": one
  * without reports, so that they count once.  0 or -1.
  */
-/* Queues the message.rejected event ("state": "rejected") of a held message
- * that staff refused, in the caller's transaction.  0 or -1. */
-int gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const char *error);
-
 #define GATEWAY_REPLAY 0x1
 #define GATEWAY_ACCEPT 0x2
 #define GATEWAY_REPLY 0x4

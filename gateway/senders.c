@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "gateway.h"
 #include "log.h"
 #include "parser.h"
 #include "phone.h"

@@ -14,7 +14,6 @@
 
 #include "alert.h"
 #include "config.h"
-#include "gateway.h"
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
