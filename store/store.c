@@ -388,7 +388,8 @@ static const char *const migrations[] = {
      * is kept once.  copies counts how many times an SMS with that
      * fingerprint came off the phone: more than 1 when the same text came
      * from the same number in the same SMSC second, or when it was read
-     * again after the gateway died before deleting it.
+     * again because the gateway died before deleting it or the phone
+     * refused to delete it (one more at every scan until it does).
      */
     "ALTER TABLE inbox ADD COLUMN copies INTEGER NOT NULL DEFAULT 1 CHECK(copies >= 1);"
     "ALTER TABLE inbox_parts ADD COLUMN copies INTEGER NOT NULL DEFAULT 1 CHECK(copies >= 1);"
