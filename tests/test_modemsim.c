@@ -2269,6 +2269,36 @@ test_daemon_messages_kept_whole(void **state)
 	alarm(0);
 }
 
+/* An 8-bit data SMS (a WAP push here) is stored, its bytes as hex, and never
+ * answered; the text SMS next to it is. */
+static void
+test_daemon_data_sms(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+
+	alarm(150);
+	ob_setup(f, &fx, NULL);
+	ctl_ok(&f->sim, "deliver -b -t %d +84912000001 0605040b8423f0dc0601ae", BASE_TIME);
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 5);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
+	assert_int_equal(
+	    fixture_db_int(fx.db,
+			   "SELECT count(*) FROM inbox WHERE coding = '8bit' AND "
+			   "text = '0605040b8423f0dc0601ae' AND state = 'rejected' AND "
+			   "error = 'data_sms'",
+			   NULL),
+	    1);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox", NULL), 1);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM outbox WHERE recipient = '+84912000002'",
+			   NULL),
+	    1);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 /*
  * kill -9 while sending, through the simulator (which counts what really
  * went out): after the modem took the reply and before the outcome was
@@ -2385,6 +2415,7 @@ main(int argc, char **argv)
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_messages_kept_whole, test_setup,
 					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_data_sms, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_crash_while_sending, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_crash_between_parts, test_setup,

@@ -28,6 +28,7 @@
  *	-t UNIXTIME   SMSC time stamp (default now)
  *	-z QUARTERS   SMSC time zone in quarter hours (default 28, +07:00)
  *	-u            UCS-2 even when GSM 7-bit would do
+ *	-b            8-bit data: TEXT is its bytes in hex (one SMS)
  *	-n REF        concatenation reference (default: a counter)
  *	-o 3,1,2      store the parts in this order
  *	-x 2          part 2 is lost on the way (never arrives)
@@ -1217,6 +1218,10 @@ deliver_option(const char *opt, const char **p, struct deliver_opts *o)
 
 	if (strcmp(opt, "-u") == 0) {
 		o->d.force_ucs2 = 1;
+		return 0;
+	}
+	if (strcmp(opt, "-b") == 0) {
+		o->d.data = 1;
 		return 0;
 	}
 	word(p, v, sizeof(v));
