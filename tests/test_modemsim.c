@@ -45,7 +45,10 @@
 #define IO_TIMEOUT_MS 5000    /* one control reply, the simulator's pty path */
 #define CALLBACK_WAIT_MS 5000 /* an unsolicited +CUSD or +CMTI */
 #define TEST_ALARM_S 30	      /* no single test may take longer */
-#define SIM_TIMEOUT_S "120"   /* the simulator exits by itself after this */
+/* The simulator exits by itself after this: a guard for a test program that
+ * died without killing it.  One simulator serves a whole group, whose tests
+ * of the daemon take minutes on a loaded machine. */
+#define SIM_TIMEOUT_S "900"
 #define BASE_TIME 1646100000  /* 2022-03-01 09:00 +07:00 */
 
 struct sim {
@@ -2269,6 +2272,46 @@ test_daemon_messages_kept_whole(void **state)
 	alarm(0);
 }
 
+/* A long message that lost most of its parts: the officer is told which,
+ * as a run, in one SMS, without a dangling comma. */
+static void
+test_daemon_missing_parts_reply(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+	char text[12 * 153 + 1];
+	int i;
+
+	alarm(150);
+	ob_setup(f, &fx, NULL);
+	snprintf(text, sizeof(text), "%-153s", "DK xa Minh Son 5 han;");
+	for (i = 1; i < 11; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%-153s", "ghi chu;");
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", "TN xa Minh Son 3 han");
+	ctl_ok(&f->sim, "deliver -n 9 -x 2,3,4,5,6,7,8,9,10,11 -t %d +84912000001 %s", BASE_TIME,
+	       text);
+	setenv("TINBAO_FAKE_NOW", "1646100010", 1); /* BASE_TIME + 10 */
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM inbox_parts", NULL), 2);
+	setenv("TINBAO_FAKE_NOW", "1646100700", 1); /* past multipart_timeout */
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	unsetenv("TINBAO_FAKE_NOW");
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM inbox WHERE missing = '2-11/12'", NULL), 1);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE text LIKE 'Tin nhan "
+					"thieu phan 2-11/12%'",
+					NULL),
+			 1);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE text LIKE '%,.%' OR "
+					"length(text) > 160",
+					NULL),
+			 0);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 /* An 8-bit data SMS (a WAP push here) is stored, its bytes as hex, and never
  * answered; the text SMS next to it is. */
 static void
@@ -2416,6 +2459,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_daemon_messages_kept_whole, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_data_sms, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_missing_parts_reply, test_setup,
+					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_crash_while_sending, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_crash_between_parts, test_setup,
