@@ -57,7 +57,8 @@ endif
 
 PARSER_SRC = parser/parser.c parser/grammar.c parser/fuzzy.c parser/fold.c parser/reply.c
 CONFIG_SRC = config/config.c
-STORE_SRC = store/store.c
+# The store brings stored numbers to one form (gateway/phone.h) in a migration.
+STORE_SRC = store/store.c gateway/phone.c
 LOG_SRC = gateway/log.c
 GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
 	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \

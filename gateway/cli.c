@@ -333,6 +333,12 @@ cli_inject(const char *conf, int argc, char **argv)
 			from, SENDER_MAX);
 		return 2;
 	}
+	/* gammu would cut the text at the first bad byte, or read it as
+	 * something else: an SMS nobody sent. */
+	if (!parser_utf8_valid(text, strlen(text))) {
+		fprintf(stderr, "tinbao: inject: the text is not valid UTF-8; nothing injected\n");
+		return 2;
+	}
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
@@ -375,11 +381,11 @@ static int
 print_report(void *arg, const struct store_report_row *r)
 {
 	char when[32], num[64];
-	time_t t = (time_t)r->created;
 	struct tm tm;
 	int *count = arg;
 
-	localtime_r(&t, &tm);
+	/* Vietnam time, like every time tinbao shows, whatever the machine's TZ. */
+	clock_local(r->created, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	printf("%6" PRId64 "  %s  %-8s  %d-H%d  ", r->ref, when, r->kind, r->year, r->half);
 	print_cell(r->commune_code, 5);

@@ -15,9 +15,9 @@
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
-#include "gateway.h"
 #include "log.h"
 #include "parser.h"
+#include "phone.h"
 #include "store.h"
 
 #define SMS_GSM 160
@@ -189,7 +189,7 @@ digest_is_staff(const struct config *cfg, const char *number)
 	size_t i;
 
 	for (i = 0; i < cfg->digest.nrecipients; i++) {
-		if (gateway_same_number(cfg->digest.recipients[i], number))
+		if (phone_same(cfg->digest.recipients[i], number))
 			return 1;
 	}
 	return 0;
@@ -209,7 +209,7 @@ digest_officer_commune(const struct config *cfg, const char *number)
 	for (i = 0; i < cfg->ncommunes; i++) {
 		c = &cfg->communes[i];
 		for (j = 0; j < c->nofficers; j++) {
-			if (gateway_same_number(c->officers[j], number))
+			if (phone_same(c->officers[j], number))
 				return (int)i;
 		}
 	}
@@ -689,9 +689,11 @@ static int
 queue(const struct config *cfg, struct store *st, const char *to, const char *reason,
       const char *text, int64_t now, int64_t *id)
 {
-	const char *key = gateway_national(to); /* "0912..." and "+84912..." are one phone */
-	char day[16];
+	char key[PHONE_MAX], day[16];
 	int n;
+
+	/* "0912..." and "+84912..." in the configuration are one phone. */
+	phone_canonical(to, key, sizeof(key));
 
 	clock_date(now, day, sizeof(day));
 	n = store_scheduled_count(st, key, day);
@@ -701,7 +703,7 @@ queue(const struct config *cfg, struct store *st, const char *to, const char *re
 		log_debug("%s to %s held back: %d scheduled SMS today already", reason, to, n);
 		return 0;
 	}
-	if (store_scheduled_add(st, to, key, day, reason, text, now, id) == -1)
+	if (store_scheduled_add(st, key, key, day, reason, text, now, id) == -1)
 		return -1;
 	log_info("%s to %s queued (outbox #%" PRId64 ")", reason, to, *id);
 	return 1;
@@ -833,7 +835,7 @@ remind_commune(const struct config *cfg, struct store *st, int c, const char *da
 	       int deadline, int64_t now)
 {
 	const struct config_commune *cm = &cfg->communes[c];
-	char text[DIGEST_BUF];
+	char text[DIGEST_BUF], to[PHONE_MAX];
 	int64_t id;
 	size_t i;
 	int n = 0, r;
@@ -841,16 +843,16 @@ remind_commune(const struct config *cfg, struct store *st, int c, const char *da
 	if (digest_reminder_text(cfg, c, year, deadline, text, sizeof(text)) == -1)
 		return -1;
 	for (i = 0; i < cm->nofficers; i++) {
-		r = store_reminder_seen(st, date, cm->code, cm->officers[i]);
+		phone_canonical(cm->officers[i], to, sizeof(to));
+		r = store_reminder_seen(st, date, cm->code, to);
 		if (r == -1)
 			return -1;
 		if (r == 1)
 			continue;
-		r = queue(cfg, st, cm->officers[i], "reminder", text, now, &id);
+		r = queue(cfg, st, to, "reminder", text, now, &id);
 		if (r == -1)
 			return -1;
-		if (r == 1 &&
-		    store_reminder_add(st, date, cm->code, cm->officers[i], id, now) == -1)
+		if (r == 1 && store_reminder_add(st, date, cm->code, to, id, now) == -1)
 			return -1;
 		n += r;
 	}

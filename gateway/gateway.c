@@ -27,6 +27,7 @@
 #include "modem.h"
 #include "outbox.h"
 #include "parser.h"
+#include "phone.h"
 #include "push.h"
 #include "senders.h"
 #include "secure.h"
@@ -94,6 +95,8 @@ struct gw {
 	int db_wait; /* ms, doubled after each failed attempt */
 	int64_t db_retry_at;
 	int db_alerted; /* the admins were told (the database could not record it) */
+	/* A replay: the error the message had before, or NULL. */
+	const char *replay_error;
 };
 
 /* The modems that are connected now. */
@@ -148,45 +151,6 @@ gateway_period(int64_t t, int *year, int *half)
 	*half = tm.tm_mon < 6 ? 1 : 2;
 }
 
-const char *
-gateway_national(const char *n)
-{
-	if (n[0] == '+')
-		n++;
-	if (strncmp(n, "84", 2) == 0 && strlen(n) > 9)
-		return n + 2;
-	if (n[0] == '0')
-		return n + 1;
-	return n;
-}
-
-int
-gateway_same_number(const char *a, const char *b)
-{
-	return *a != '\0' && *b != '\0' && strcmp(gateway_national(a), gateway_national(b)) == 0;
-}
-
-int
-gateway_replyable(const char *sender, const char *own)
-{
-	const char *p = sender;
-	size_t digits = 0;
-
-	if (*p == '+')
-		p++;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return 0; /* alphanumeric sender: an operator or a service */
-		digits++;
-	}
-	/* Short codes (e.g. 1414, 9029) are at most 6 digits; subscriber numbers 9+. */
-	if (digits < 9 || digits > 15)
-		return 0;
-	if (own != NULL && *own != '\0' && gateway_same_number(sender, own))
-		return 0;
-	return 1;
-}
-
 static uint64_t
 fnv1a(uint64_t h, const void *data, size_t len)
 {
@@ -227,7 +191,7 @@ static int
 keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 {
 	struct topup t;
-	char fp[24];
+	char fp[24], canon[PHONE_MAX];
 	int64_t id = 0, now = clock_now();
 	int r, topup;
 
@@ -240,7 +204,12 @@ keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 		explicit_bzero(sms->text, sizeof(sms->text));
 		snprintf(sms->text, sizeof(sms->text), "%s", t.masked);
 	}
+	/* The fingerprint stays on the number as the phone gives it, so that an
+	 * SMS read again is recognised whatever the stored form; from here on
+	 * the sender is one phone, one form (phone.h). */
 	fingerprint(sms, fp, sizeof(fp));
+	phone_canonical(sms->sender, canon, sizeof(canon));
+	snprintf(sms->sender, sizeof(sms->sender), "%s", canon);
 	if (sms->status_report) /* a delivery report: kept, not an officer's message */
 		return outbox_report(gw->outbox, sms, m->name, fp, now);
 	if (sms->concat_ref == -1) {
@@ -270,8 +239,9 @@ keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 		log_info("SMS from %s: part %d/%d (ref %d)%s", sms->sender, sms->part_no,
 			 sms->part_count, sms->concat_ref, r == 1 ? ", message complete" : "");
 	else if (r == 0)
-		log_info("SMS from %s already stored as #%" PRId64 " (read again)", sms->sender,
-			 id);
+		log_info("SMS from %s already stored as #%" PRId64
+			 " (read again, or sent twice in the same second: counted on its row)",
+			 sms->sender, id);
 	return 0;
 }
 
@@ -382,22 +352,51 @@ event_payload(struct gw *gw, const struct store_report *r, int64_t ref, const ch
 	buf_puts(b, "}");
 }
 
+/* state: "rejected" (refused for good), or "held" (kept back unparsed: it
+ * may be accepted or replayed later). */
 static void
-rejection_payload(struct gw *gw, const struct store_inmsg *msg, const char *error)
+rejection_payload(struct buf *b, const struct store_inmsg *msg, const char *error,
+		  const char *state)
 {
-	struct buf *b = &gw->json;
-
 	buf_reset(b);
 	buf_puts(b, "{");
 	json_key(b, "inbox_id", 1);
 	buf_printf(b, "%" PRId64, msg->id);
 	json_key(b, "error", 0);
 	json_str(b, error);
+	json_key(b, "state", 0);
+	json_str(b, state);
 	json_key(b, "sender", 0);
 	json_str(b, msg->sender);
 	json_key(b, "text", 0);
 	json_str(b, msg->text);
 	buf_puts(b, "}");
+}
+
+/* Queues the message.rejected event of msg, in the caller's transaction. */
+static int
+push_rejected(struct buf *b, struct store *st, const struct store_inmsg *msg, const char *error,
+	      const char *state)
+{
+	const char *payload;
+
+	rejection_payload(b, msg, error, state);
+	payload = buf_str(b);
+	if (payload == NULL || store_push_add(st, "message.rejected", clock_now(), payload) == -1)
+		return -1;
+	return 0;
+}
+
+int
+gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const char *error)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b);
+	r = push_rejected(&b, st, msg, error, "rejected");
+	buf_free(&b);
+	return r;
 }
 
 /* Stores the items of an understood report; *first_ref gets the first reference. */
@@ -562,7 +561,7 @@ may_manage_classes(const struct config *cfg, struct store *st, const char *sende
 	if (digest_is_staff(cfg, sender))
 		return 1;
 	for (i = 0; i < cfg->nclass_senders; i++)
-		if (gateway_same_number(sender, cfg->class_senders[i]))
+		if (phone_same(sender, cfg->class_senders[i]))
 			return 1;
 	return 0;
 }
@@ -763,7 +762,7 @@ topup_answer(struct gw *gw, int64_t id, const char *sender, const char *error, c
 {
 	if (store_inbox_set_state(gw->st, id, error == NULL ? "accepted" : "rejected", error) == -1)
 		return -1;
-	if (!gateway_replyable(sender, gw->cfg->own_number))
+	if (!phone_replyable(sender, gw->cfg->own_number))
 		return 0;
 	if (store_outbox_add(gw->st, sender, reply, "reply", id, NULL) == -1)
 		return -1;
@@ -855,12 +854,22 @@ report_period(const struct config *cfg, const struct parser_result *res, int *ye
 
 /* Parses one inbox row and records everything it leads to (reports or the
  * rejection, push events, the reply), inside the caller's transaction. */
-/* Keeps a message back without parsing or answering it (issue 7). */
+/*
+ * Keeps a message back without parsing or answering it, and tells the
+ * district server, once: a message held again for the same reason (replayed
+ * to no effect) is not pushed again.  A data SMS is refused for good; the
+ * others are "held" until staff accept them or a replay takes them.
+ */
 static int
 hold(struct gw *gw, const struct store_inmsg *msg, const char *why)
 {
 	log_info("  held back: %s", why);
-	return store_inbox_set_state(gw->st, msg->id, "rejected", why);
+	if (store_inbox_set_state(gw->st, msg->id, "rejected", why) == -1)
+		return -1;
+	if (gw->replay_error != NULL && strcmp(gw->replay_error, why) == 0)
+		return 0;
+	return push_rejected(&gw->json, gw->st, msg, why,
+			     strcmp(why, "data_sms") == 0 ? "rejected" : "held");
 }
 
 /* Issue 7: the limits a new message passes before it is parsed.  0 go on,
@@ -881,6 +890,36 @@ screen(struct gw *gw, const struct store_inmsg *msg)
 	return r;
 }
 
+/*
+ * The text the parser reads: control characters (a NUL, which modem.c keeps
+ * as U+2400, a tab, a bell...) are spaces to it, line breaks still separate
+ * reports; the stored text keeps them.  A copy to free, or NULL (logged).
+ */
+static char *
+parse_text(const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i, o = 0, n = strlen(text);
+	char *t = malloc(n + 1);
+
+	if (t == NULL) {
+		log_warn("parse");
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i] == 0xe2 && p[i + 1] == 0x90 && p[i + 2] == 0x80) {
+			t[o++] = ' '; /* U+2400 */
+			i += 2;
+		} else if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r') {
+			t[o++] = ' ';
+		} else {
+			t[o++] = (char)p[i];
+		}
+	}
+	t[o] = '\0';
+	return t;
+}
+
 /* Flags of process() besides GATEWAY_*: no message.rejected event (one was
  * queued when the message was first refused). */
 #define NOPUSH 0x100
@@ -895,10 +934,10 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	struct parser_result res;
 	struct senders_who who;
 	char reply[DIGEST_BUF]; /* a reply, or the district digest for TK */
-	const char *error = NULL, *payload, *why = NULL;
+	const char *error = NULL, *why = NULL;
 	int64_t ref = 0;
 	int year, half, r, replyable;
-	char masked[64], pin[USSD_PIN_MAX + 1];
+	char masked[64], pin[USSD_PIN_MAX + 1], *ptext;
 
 	/* Never parsed: a NAPTIEN is a command to the gateway, not a report. */
 	if (ussd_topup_match(msg->text, masked, sizeof(masked), pin, sizeof(pin))) {
@@ -906,12 +945,20 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 		return topup_left(gw, msg);
 	}
 	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
+	/* Data for an application of the phone (8-bit), not a message from a
+	 * person: kept (as hex), never parsed nor answered. */
+	if (strcmp(msg->coding, "8bit") == 0)
+		return hold(gw, msg, "data_sms");
 	if (!(flags & GATEWAY_REPLAY)) {
 		r = screen(gw, msg);
 		if (r != 0)
 			return r == -1 ? -1 : 0;
 	}
-	parser_parse(cfg->parser, msg->text, strlen(msg->text), &res);
+	ptext = parse_text(msg->text);
+	if (ptext == NULL)
+		return -1;
+	parser_parse(cfg->parser, ptext, strlen(ptext), &res);
+	free(ptext);
 	if (gateway_resolve_classes(cfg, gw->st, &res) == -1)
 		return -1;
 	gateway_period(msg->smsc_time != 0 ? msg->smsc_time : msg->received, &year, &half);
@@ -948,19 +995,13 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	if (error != NULL) {
 		/* Refused by the sender policy or what is stored (a class, a
 		 * report to cancel). */
-		rejection_payload(gw, msg, error);
-		payload = buf_str(&gw->json);
 		if (!(flags & NOPUSH) &&
-		    (payload == NULL ||
-		     store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1))
+		    push_rejected(&gw->json, gw->st, msg, error, "rejected") == -1)
 			return -1;
 	} else if (res.error != PARSER_OK) {
 		error = parser_error_name(res.error);
-		rejection_payload(gw, msg, error);
-		payload = buf_str(&gw->json);
 		if (!(flags & NOPUSH) &&
-		    (payload == NULL ||
-		     store_push_add(gw->st, "message.rejected", clock_now(), payload) == -1))
+		    push_rejected(&gw->json, gw->st, msg, error, "rejected") == -1)
 			return -1;
 		log_info("  rejected: %s%s%s", error, res.bad[0] ? " " : "", res.bad);
 	} else if (is_report(&res) && (store_classes(gw, msg, &res) == -1 ||
@@ -991,7 +1032,7 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	if (msg->missing[0] != '\0')
 		log_info("  incomplete: part %s missing", msg->missing);
 	/* The sender's reply limits count live messages only, not replays. */
-	replyable = gateway_replyable(msg->sender, cfg->own_number);
+	replyable = phone_replyable(msg->sender, cfg->own_number);
 	r = 0;
 	if (!(flags & GATEWAY_REPLAY) && replyable) {
 		r = quota_hold_reply(cfg, gw->st, msg, clock_now(), &why);
@@ -1000,6 +1041,10 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	}
 	if ((flags & GATEWAY_REPLAY) && !(flags & GATEWAY_REPLY)) {
 		log_info("  no reply (replayed)");
+	} else if ((flags & GATEWAY_REPLAY) && error != NULL && gw->replay_error != NULL &&
+		   strcmp(error, gw->replay_error) == 0) {
+		/* The sender was told this already. */
+		log_info("  no reply (replayed, still %s)", error);
 	} else if (!replyable) {
 		log_info("  no reply: %s is not a phone number we answer", msg->sender);
 	} else if (r != 0) {
@@ -1714,9 +1759,11 @@ gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg
 	memset(&gw, 0, sizeof(gw));
 	gw.cfg = cfg;
 	gw.st = st;
+	gw.replay_error = error;
 	buf_init(&gw.json);
-	/* A rejection the parser or the rules made was pushed the first time;
-	 * a message held back (quarantined, over a limit) never was. */
+	/* A rejection the parser or the rules made was pushed for good the
+	 * first time; a message held back (quarantined, over a limit) was
+	 * pushed as held, and what it becomes now is pushed once more. */
 	if (strcmp(error, "quarantined") != 0 && strcmp(error, "rate_limited") != 0 &&
 	    strcmp(error, "loop") != 0)
 		flags |= NOPUSH;

@@ -29,15 +29,6 @@ struct store_inmsg;
  * once = 1: process what is there and return.  Returns the exit status. */
 int gateway_run(struct config *cfg, int once);
 
-/* 1 when a reply may be sent to sender: a phone number (not an alphanumeric
- * operator sender or a short code) that is not own (the gateway's number). */
-int gateway_replyable(const char *sender, const char *own);
-
-/* The national significant number: "+84912...", "84912..." and "0912..."
- * all give "912..."; and whether two numbers are one phone that way. */
-const char *gateway_national(const char *n);
-int gateway_same_number(const char *a, const char *b);
-
 /* The reporting period of a Unix time in Vietnam (UTC+7): year and half. */
 void gateway_period(int64_t t, int *year, int *half);
 
@@ -59,6 +50,10 @@ int gateway_lock(const char *database);
 /* Whether a gateway holds that lock now, asked without taking it for
  * longer than the question: 1 yes, 0 no, -1 cannot tell. */
 int gateway_running(const char *database);
+
+/* Queues the message.rejected event ("state": "rejected") of a held message
+ * that staff refused, in the caller's transaction.  0 or -1. */
+int gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const char *error);
 
 /*
  * Processes a stored message again (issue 7: `tinbao quarantine accept`,

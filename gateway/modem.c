@@ -255,17 +255,25 @@ modem_sim_status(struct modem *m, int *used, int *total)
 	return 0;
 }
 
-/* gammu's strings are UCS-2 big endian, NUL (two zero bytes) terminated. */
+/*
+ * gammu's strings are UCS-2 big endian, NUL (two zero bytes) terminated.  A
+ * number ends at its NUL (text = 0).  An SMS text is all its units (text =
+ * 1): U+0000 is a character an SMS may hold, and what follows it is part of
+ * the message; it is written U+2400 (the symbol for NUL, "␀"), since the
+ * text is kept as a C string.
+ */
 static void
-ucs2_to_utf8(const unsigned char *in, size_t units, char *out, size_t outsz)
+ucs2_to_utf8(const unsigned char *in, size_t units, int text, char *out, size_t outsz)
 {
 	size_t i, o = 0;
 	unsigned int cp, lo;
 
 	for (i = 0; i < units; i++) {
 		cp = (unsigned int)in[2 * i] << 8 | in[2 * i + 1];
-		if (cp == 0)
+		if (cp == 0 && !text)
 			break;
+		if (cp == 0)
+			cp = 0x2400;
 		if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < units) {
 			lo = (unsigned int)in[2 * i + 2] << 8 | in[2 * i + 3];
 			if (lo >= 0xdc00 && lo <= 0xdfff) {
@@ -321,7 +329,7 @@ fill_sms(const GSM_SMSMessage *g, struct modem_sms *sms)
 	size_t i, n;
 
 	memset(sms, 0, sizeof(*sms));
-	ucs2_to_utf8(g->Number, GSM_MAX_NUMBER_LENGTH + 1, sms->sender, sizeof(sms->sender));
+	ucs2_to_utf8(g->Number, GSM_MAX_NUMBER_LENGTH + 1, 0, sms->sender, sizeof(sms->sender));
 	sms->smsc_time = smsc_unix_time(&g->DateTime);
 	sms->folder = g->Folder;
 	sms->location = g->Location;
@@ -335,11 +343,16 @@ fill_sms(const GSM_SMSMessage *g, struct modem_sms *sms)
 	case SMS_Coding_Unicode_No_Compression:
 	case SMS_Coding_Unicode_Compression:
 		strcpy(sms->coding, "ucs2");
-		ucs2_to_utf8(g->Text, GSM_MAX_SMS_LENGTH + 1, sms->text, sizeof(sms->text));
+		/* The length, not the first U+0000, says where the text ends. */
+		if (g->Length > 0 && g->Length <= GSM_MAX_SMS_LENGTH)
+			ucs2_to_utf8(g->Text, (size_t)g->Length, 1, sms->text, sizeof(sms->text));
+		else
+			ucs2_to_utf8(g->Text, GSM_MAX_SMS_LENGTH + 1, 0, sms->text,
+				     sizeof(sms->text));
 		break;
 	default:
 		strcpy(sms->coding, "gsm7");
-		ucs2_to_utf8(g->Text, GSM_MAX_SMS_LENGTH + 1, sms->text, sizeof(sms->text));
+		ucs2_to_utf8(g->Text, GSM_MAX_SMS_LENGTH + 1, 0, sms->text, sizeof(sms->text));
 		break;
 	}
 	sms->concat_ref = -1;

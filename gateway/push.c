@@ -40,6 +40,7 @@
 #include "json.h"
 #include "log.h"
 #include "parser.h"
+#include "phone.h"
 #include "push.h"
 #include "store.h"
 
@@ -1006,7 +1007,7 @@ outgoing_field(struct push *p, const char *answer, int i, const char *field, cha
 static const char *
 outgoing_problem(struct push *p, const char *to, int to_ok, const char *text, int text_ok)
 {
-	if (!to_ok || !gateway_replyable(to, p->cfg->own_number))
+	if (!to_ok || !phone_replyable(to, p->cfg->own_number))
 		return "not a phone number the gateway sends to";
 	if (!text_ok || text[0] == '\0')
 		return "no text";

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "config.h"
-#include "gateway.h"
 #include "log.h"
 #include "parser.h"
+#include "phone.h"
 #include "senders.h"
 #include "store.h"
 
@@ -35,40 +35,13 @@ senders_role_parse(const char *name)
 	return -1;
 }
 
-int
-senders_normalise(const char *n, char *out, size_t outsz)
-{
-	const char *p = n;
-	size_t len;
-
-	if (n == NULL || strlen(n) > 20)
-		return -1;
-	if (*p == '+') {
-		if (strncmp(p, "+84", 3) != 0)
-			return -1; /* another country */
-		p += 3;
-	} else if (strncmp(p, "84", 2) == 0 && strlen(p) > 10) {
-		p += 2;
-	} else if (*p == '0') {
-		p++;
-	} else {
-		return -1;
-	}
-	len = strlen(p);
-	if (len < 9 || len > 10 || strspn(p, "0123456789") != len || *p == '0')
-		return -1;
-	if ((size_t)snprintf(out, outsz, "+84%s", p) >= outsz)
-		return -1;
-	return 0;
-}
-
 static int
 in_list(char *const *v, size_t n, const char *sender)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (gateway_same_number(sender, v[i]))
+		if (phone_same(sender, v[i]))
 			return 1;
 	return 0;
 }
@@ -109,7 +82,7 @@ senders_lookup(const struct config *cfg, struct store *st, const char *sender,
 
 	memset(who, 0, sizeof(*who));
 	who->role = SENDERS_UNKNOWN;
-	if (senders_normalise(sender, number, sizeof(number)) == -1)
+	if (phone_e164(sender, number, sizeof(number)) == -1)
 		return 0; /* an operator, a short code, another country */
 	who->phone = 1;
 	r = store_sender_get(st, number, &snd);

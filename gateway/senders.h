@@ -49,11 +49,6 @@ enum senders_verdict {
 	SENDERS_QUARANTINE, /* hold it, silently, until accepted */
 };
 
-/* Writes n in the form "+84912345678" to out (at least 16 bytes): "0912...",
- * "84912..." and "+84912..." are one phone.  0, or -1 when n is not a
- * Vietnamese subscriber number (9 or 10 digits after the country code). */
-int senders_normalise(const char *n, char *out, size_t outsz);
-
 /* The role name ("officer", ...) and back (-1 for an unknown name). */
 const char *senders_role_name(enum senders_role role);
 int senders_role_parse(const char *name);

@@ -15,6 +15,7 @@
 #include "gateway.h"
 #include "log.h"
 #include "parser.h"
+#include "phone.h"
 #include "senders.h"
 #include "store.h"
 
@@ -78,7 +79,7 @@ make_sender(const struct config *cfg, const char *number, const char *name, cons
 	    const char *commune, const char *active, struct store_sender *snd, const char **why)
 {
 	memset(snd, 0, sizeof(*snd));
-	if (senders_normalise(number, snd->number, sizeof(snd->number)) == -1) {
+	if (phone_e164(number, snd->number, sizeof(snd->number)) == -1) {
 		*why = "not a Vietnamese phone number";
 		return -1;
 	}
@@ -353,7 +354,7 @@ cli_senders(const char *conf, int argc, char **argv)
 		status = senders_add(cfg, st, argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "import") == 0) {
 		status = senders_import(cfg, st, argv[2]);
-	} else if (senders_normalise(argv[2], number, sizeof(number)) == -1) {
+	} else if (phone_e164(argv[2], number, sizeof(number)) == -1) {
 		fprintf(stderr, "tinbao: senders remove: %s: not a Vietnamese phone number\n",
 			argv[2]);
 	} else {
@@ -411,7 +412,7 @@ collect(void *arg, const struct store_held *h)
 	struct idlist *l = arg;
 	int64_t *nv;
 
-	if (l->sender != NULL && !gateway_same_number(l->sender, h->msg.sender))
+	if (l->sender != NULL && !phone_same(l->sender, h->msg.sender))
 		return 0;
 	nv = realloc(l->v, (l->n + 1) * sizeof(*l->v));
 	if (nv == NULL) {
@@ -546,10 +547,13 @@ quarantine_decide(struct config *cfg, struct store *st, const char *verb, const 
 				if (r == 1 && (strcmp(h.state, "rejected") != 0 ||
 					       strcmp(h.error, "quarantined") != 0))
 					r = 0;
-				store_inmsg_clear(&h.msg);
-				if (r == 1 && store_inbox_set_state(st, l.v[i], "rejected",
-								    "quarantine_rejected") == -1)
+				/* The district server saw it held: now it is refused. */
+				if (r == 1 && (store_inbox_set_state(st, l.v[i], "rejected",
+								     "quarantine_rejected") == -1 ||
+					       gateway_push_rejected(st, &h.msg,
+								     "quarantine_rejected") == -1))
 					r = -1;
+				store_inmsg_clear(&h.msg);
 				if (r == 1 && store_commit(st) == -1)
 					r = -1;
 				if (r != 1)
@@ -682,7 +686,8 @@ cli_replay(const char *conf, int argc, char **argv)
 	}
 	printf("replayed %d message%s: %d now accepted, %d still rejected%s\n", replayed,
 	       replayed == 1 ? "" : "s", accepted, replayed - accepted,
-	       (flags & GATEWAY_REPLY) ? "; replies queued" : "; no replies sent (--reply)");
+	       (flags & GATEWAY_REPLY) ? "; replies queued for changed outcomes"
+				       : "; no replies sent (--reply)");
 done:
 	free(l.v);
 	store_close(st);

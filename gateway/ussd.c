@@ -14,10 +14,10 @@
 
 #include "alert.h"
 #include "config.h"
-#include "gateway.h"
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
+#include "phone.h"
 #include "senders.h"
 #include "store.h"
 #include "ussd.h"
@@ -453,7 +453,7 @@ ussd_is_admin(const struct config *cfg, struct store *st, const char *number)
 	size_t i;
 
 	for (i = 0; i < cfg->nadmins; i++)
-		if (gateway_same_number(number, cfg->admins[i]))
+		if (phone_same(number, cfg->admins[i]))
 			return 1;
 	return st != NULL && senders_lookup(cfg, st, number, &who) == 0 &&
 	       who.role == SENDERS_ADMIN;

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "phone.h"
 #include "store.h"
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
@@ -378,6 +379,35 @@ static const char *const migrations[] = {
     " day TEXT PRIMARY KEY,"
     " sent INTEGER NOT NULL CHECK(sent >= 0));"
     "PRAGMA user_version = 9;",
+    /*
+     * 9 -> 10: one phone, one number.  Every number is kept in the form
+     * phone_canonical() gives (gateway/phone.h: "+84912000001" however the
+     * network or the configuration wrote it), so that comparing numbers is
+     * comparing strings; tinbao_phone() is that function, registered on
+     * every connection.  A reminder recorded under two forms of one phone
+     * is kept once.  copies counts how many times an SMS with that
+     * fingerprint came off the phone: more than 1 when the same text came
+     * from the same number in the same SMSC second, or when it was read
+     * again because the gateway died before deleting it or the phone
+     * refused to delete it (one more at every scan until it does).
+     */
+    "ALTER TABLE inbox ADD COLUMN copies INTEGER NOT NULL DEFAULT 1 CHECK(copies >= 1);"
+    "ALTER TABLE inbox_parts ADD COLUMN copies INTEGER NOT NULL DEFAULT 1 CHECK(copies >= 1);"
+    "UPDATE inbox SET sender = tinbao_phone(sender) WHERE sender <> tinbao_phone(sender);"
+    "UPDATE inbox_parts SET sender = tinbao_phone(sender) "
+    " WHERE sender <> tinbao_phone(sender);"
+    "UPDATE reports SET sender = tinbao_phone(sender) WHERE sender <> tinbao_phone(sender);"
+    "UPDATE classes SET opened_by = tinbao_phone(opened_by) "
+    " WHERE opened_by <> tinbao_phone(opened_by);"
+    "UPDATE outbox SET recipient = tinbao_phone(recipient) "
+    " WHERE recipient <> tinbao_phone(recipient);"
+    "UPDATE status_reports SET recipient = tinbao_phone(recipient) "
+    " WHERE recipient <> tinbao_phone(recipient);"
+    "UPDATE scheduled_sms SET number = tinbao_phone(number) WHERE number <> tinbao_phone(number);"
+    "UPDATE OR IGNORE reminders SET recipient = tinbao_phone(recipient) "
+    " WHERE recipient <> tinbao_phone(recipient);"
+    "DELETE FROM reminders WHERE recipient <> tinbao_phone(recipient);"
+    "PRAGMA user_version = 10;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -390,10 +420,12 @@ enum stmt {
 	S_RELEASE,
 	S_ROLLBACK_TO,
 	S_INBOX_ADD,
-	S_INBOX_FIND,
+	S_INBOX_COPY,
 	S_INBOX_NEXT_NEW,
 	S_INBOX_SET_STATE,
 	S_PART_ADD,
+	S_PART_COPY,
+	S_PART_CLASH,
 	S_PART_COUNT,
 	S_PART_LIST,
 	S_PART_JOIN,
@@ -524,9 +556,10 @@ static const struct {
 		     "INSERT INTO inbox(sender, smsc_time, received, text, coding, parts, "
 		     "fingerprint, modem, missing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 		     "ON CONFLICT(fingerprint) DO NOTHING"},
-    [S_INBOX_FIND] = {"inbox find", "SELECT id FROM inbox WHERE fingerprint = ?1"},
+    [S_INBOX_COPY] = {"inbox copy",
+		      "UPDATE inbox SET copies = copies + 1 WHERE fingerprint = ?1 RETURNING id"},
     [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text, "
-					"missing, modem FROM inbox "
+					"missing, modem, coding FROM inbox "
 					"WHERE state = 'new' AND id > ?1 ORDER BY id LIMIT 1"},
     [S_INBOX_SET_STATE] = {"inbox set state",
 			   "UPDATE inbox SET state = ?1, error = ?2, "
@@ -536,6 +569,12 @@ static const struct {
 		    "received, text, coding, fingerprint, modem) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
 		    "ON CONFLICT(fingerprint) DO NOTHING"},
+    [S_PART_COPY] = {"part copy",
+		     "UPDATE inbox_parts SET copies = copies + 1 WHERE fingerprint = ?1"},
+    /* Another pending part with this number: this one is of a new message. */
+    [S_PART_CLASH] = {"part clash",
+		      "SELECT 1 FROM inbox_parts WHERE " PART_SET " AND part_no = ?4 AND NOT "
+		      "EXISTS (SELECT 1 FROM inbox_parts WHERE fingerprint = ?5) LIMIT 1"},
     [S_PART_COUNT] = {"part count",
 		      "SELECT count(DISTINCT part_no) FROM inbox_parts WHERE " PART_SET},
     /* Highest id first within a part number: see read_parts(). */
@@ -842,11 +881,13 @@ static const struct {
     [S_SENDER_MANAGERS] = {"sender managers", "SELECT count(*) FROM senders WHERE active = 1 AND "
 					      "role IN ('class', 'district', 'admin')"},
     [S_INBOX_GET] = {"inbox get",
-		     "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
+		     "SELECT id, sender, smsc_time, received, text, state, coalesce(error, ''), "
+		     "coding "
 		     "FROM inbox WHERE id = ?1"},
     /* Rejected rows, by error (NULL: any) and not received before ?2. */
     [S_INBOX_HELD] = {"inbox held",
-		      "SELECT id, sender, smsc_time, received, text, state, coalesce(error, '') "
+		      "SELECT id, sender, smsc_time, received, text, state, coalesce(error, ''), "
+		      "coding "
 		      "FROM inbox WHERE state = 'rejected' AND (?1 IS NULL OR error = ?1) "
 		      "AND received >= ?2 ORDER BY id"},
     [S_INBOX_HELD_COUNT] = {"inbox held count",
@@ -1176,6 +1217,34 @@ fail:
 	return -1;
 }
 
+/* tinbao_phone(number): the stored form of a number (phone.h), for the
+ * migration that brought every stored number to it. */
+static void
+sql_phone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *n = sqlite3_value_text(argv[0]);
+	char out[PHONE_MAX];
+
+	if (n == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	phone_canonical((const char *)n, out, sizeof(out));
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static int
+add_functions(struct store *st)
+{
+	if (sqlite3_create_function(st->db, "tinbao_phone", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				    sql_phone, NULL, NULL) != SQLITE_OK) {
+		log_warnx("store: %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 set_foreign_keys(struct store *st)
 {
@@ -1367,7 +1436,7 @@ store_open(const char *path, int flags)
 	}
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 
-	if (check_version(st, flags) == -1 || set_foreign_keys(st) == -1)
+	if (check_version(st, flags) == -1 || set_foreign_keys(st) == -1 || add_functions(st) == -1)
 		goto fail;
 	if (unclean) {
 		log_info("store: %s: not closed cleanly last time; checking it", path);
@@ -1571,16 +1640,18 @@ store_inbox_add(struct store *st, const struct store_sms *sms, int64_t *id)
 	stmt_put(st, S_INBOX_ADD);
 
 	if (!added) {
-		stmt_get(st, S_INBOX_FIND);
-		if (bind_text(st, S_INBOX_FIND, 1, sms->fingerprint) == -1 ||
-		    step(st, S_INBOX_FIND) != SQLITE_ROW) {
+		/* The same SMS again: nothing leaves the phone without being
+		 * counted on its row. */
+		stmt_get(st, S_INBOX_COPY);
+		if (bind_text(st, S_INBOX_COPY, 1, sms->fingerprint) == -1 ||
+		    step(st, S_INBOX_COPY) != SQLITE_ROW) {
 			log_warnx("store: inbox add: %s: neither added nor found",
 				  sms->fingerprint);
-			stmt_put(st, S_INBOX_FIND);
+			stmt_put(st, S_INBOX_COPY);
 			return -1;
 		}
-		rowid = sqlite3_column_int64(st->stmt[S_INBOX_FIND], 0);
-		stmt_put(st, S_INBOX_FIND);
+		rowid = sqlite3_column_int64(st->stmt[S_INBOX_COPY], 0);
+		stmt_put(st, S_INBOX_COPY);
 	}
 	if (id != NULL)
 		*id = rowid;
@@ -1621,6 +1692,7 @@ store_inbox_next_new(struct store *st, int64_t after, struct store_inmsg *msg)
 		goto fail;
 	column_copy(s, 5, msg->missing, sizeof(msg->missing));
 	column_copy(s, 6, msg->modem, sizeof(msg->modem));
+	column_copy(s, 7, msg->coding, sizeof(msg->coding));
 	stmt_put(st, S_INBOX_NEXT_NEW);
 	return 1;
 
@@ -1694,7 +1766,15 @@ insert_part(struct store *st, const struct store_part *part)
 		return -1;
 	}
 	stmt_put(st, id);
-	return sqlite3_changes(st->db) == 1;
+	if (sqlite3_changes(st->db) == 1)
+		return 1;
+	stmt_get(st, S_PART_COPY);
+	if (bind_text(st, S_PART_COPY, 1, part->fingerprint) == -1 || step(st, S_PART_COPY) == -1) {
+		stmt_put(st, S_PART_COPY);
+		return -1;
+	}
+	stmt_put(st, S_PART_COPY);
+	return 0;
 }
 
 /* Returns 1 when every part number of the set is there. */
@@ -1724,7 +1804,7 @@ struct joined {
 	char *modem;
 	int64_t smsc_time;
 	int64_t received;
-	char missing[32]; /* partial joins: "2,3" */
+	unsigned char gaps[256]; /* partial joins: gaps[k], part k is missing */
 };
 
 static int
@@ -1757,11 +1837,47 @@ append(struct joined *j, const char *s, size_t len)
 static int
 gap(struct joined *j, int64_t k)
 {
-	size_t len = strlen(j->missing);
-
-	snprintf(j->missing + len, sizeof(j->missing) - len, "%s%lld", len > 0 ? "," : "",
-		 (long long)k);
+	if (k > 0 && k < (int64_t)sizeof(j->gaps))
+		j->gaps[k] = 1;
 	return append(j, GAP, strlen(GAP));
+}
+
+/*
+ * The missing parts of j as the sender is told them: "2", "2,3", runs of
+ * three or more as "2-14", at most MISSING_MAX characters; what does not
+ * fit becomes a final ",...", never a number cut or a dangling comma.
+ */
+#define MISSING_MAX 24
+static void
+missing_list(const struct joined *j, int count, char *out, size_t outsz)
+{
+	char item[24];
+	size_t len = 0, max = outsz - 1 < MISSING_MAX ? outsz - 1 : MISSING_MAX;
+	int i, k, end, more, n = count < (int)sizeof(j->gaps) ? count : (int)sizeof(j->gaps) - 1;
+
+	out[0] = '\0';
+	for (k = 1; k <= n; k = end + 1) {
+		end = k;
+		if (!j->gaps[k])
+			continue;
+		while (end < n && j->gaps[end + 1])
+			end++;
+		if (end - k >= 2)
+			snprintf(item, sizeof(item), "%s%d-%d", len > 0 ? "," : "", k, end);
+		else if (end > k)
+			snprintf(item, sizeof(item), "%s%d,%d", len > 0 ? "," : "", k, end);
+		else
+			snprintf(item, sizeof(item), "%s%d", len > 0 ? "," : "", k);
+		for (more = 0, i = end + 1; i <= n && !more; i++)
+			more = j->gaps[i];
+		/* Room left for ",..." after this item, unless it is the last. */
+		if (len + strlen(item) + (more ? 4 : 0) > max) {
+			snprintf(out + len, outsz - len, ",...");
+			return;
+		}
+		memcpy(out + len, item, strlen(item) + 1);
+		len += strlen(item);
+	}
 }
 
 /*
@@ -1837,7 +1953,7 @@ join_parts(struct store *st, const struct store_part *part, int64_t *id, int par
 {
 	struct joined j = {0};
 	struct store_sms sms;
-	char *fp = NULL, missing[48];
+	char *fp = NULL, missing[48], list[MISSING_MAX + 1];
 	size_t fplen;
 	int rc = -1, added;
 
@@ -1853,7 +1969,8 @@ join_parts(struct store *st, const struct store_part *part, int64_t *id, int par
 	memset(&sms, 0, sizeof(sms));
 	sms.modem = part->modem != NULL ? part->modem : j.modem;
 	if (partial) {
-		snprintf(missing, sizeof(missing), "%s/%d", j.missing, part->part_count);
+		missing_list(&j, part->part_count, list, sizeof(list));
+		snprintf(missing, sizeof(missing), "%s/%d", list, part->part_count);
 		sms.missing = missing;
 	}
 
@@ -1888,11 +2005,49 @@ out:
 	return rc;
 }
 
+/* 1 when the pending set already has another part with this part's
+ * number (and this part was never seen), 0 when not, -1. */
 static int
-part_add(struct store *st, const struct store_part *part, int64_t *id)
+part_clash(struct store *st, const struct store_part *part)
 {
 	int rc;
 
+	stmt_get(st, S_PART_CLASH);
+	if (bind_set(st, S_PART_CLASH, part) == -1 ||
+	    bind_int(st, S_PART_CLASH, 4, part->part_no) == -1 ||
+	    bind_text(st, S_PART_CLASH, 5, part->fingerprint) == -1) {
+		stmt_put(st, S_PART_CLASH);
+		return -1;
+	}
+	rc = step(st, S_PART_CLASH);
+	stmt_put(st, S_PART_CLASH);
+	return rc == -1 ? -1 : rc == SQLITE_ROW;
+}
+
+static int
+part_add(struct store *st, const struct store_part *part, int64_t *id)
+{
+	int64_t older;
+	int rc;
+
+	/*
+	 * A phone reused its concatenation reference before the parts of an
+	 * older message were all there (or two messages cross): the older
+	 * parts become a message of their own now, processed as incomplete,
+	 * and this part starts the next one.  Joining by guess would drop one
+	 * of the two texts.
+	 */
+	rc = part_clash(st, part);
+	if (rc == -1)
+		return -1;
+	if (rc == 1) {
+		log_warnx("store: SMS from %s: a second part %d/%d with reference %d; the "
+			  "message waiting for its other parts is kept as it is (incomplete), "
+			  "this part begins a new one",
+			  part->sender, part->part_no, part->part_count, part->concat_ref);
+		if (join_parts(st, part, &older, 1) == -1)
+			return -1;
+	}
 	rc = insert_part(st, part);
 	if (rc != 1)
 		return rc;
@@ -2094,16 +2249,21 @@ store_outbox_add(struct store *st, const char *to, const char *text, const char 
 		 int64_t inbox_id, int64_t *id)
 {
 	enum stmt sid = S_OUTBOX_ADD;
+	char canon[PHONE_MAX];
 
 	/* store_outmsg.to could not give it back whole. */
 	if (to != NULL && strlen(to) >= sizeof(((struct store_outmsg *)0)->to)) {
 		log_warnx("store: outbox add: recipient %s too long", to);
 		return -1;
 	}
+	/* One phone, one recipient: the per-number limits count it once. */
+	if (to != NULL)
+		phone_canonical(to, canon, sizeof(canon));
 	stmt_get(st, sid);
-	if (bind_text(st, sid, 1, to) == -1 || bind_text(st, sid, 2, text) == -1 ||
-	    bind_text(st, sid, 3, reason) == -1 || bind_ref(st, sid, 4, inbox_id) == -1 ||
-	    bind_int(st, sid, 5, time(NULL)) == -1 || step(st, sid) == -1) {
+	if (bind_text(st, sid, 1, to != NULL ? canon : NULL) == -1 ||
+	    bind_text(st, sid, 2, text) == -1 || bind_text(st, sid, 3, reason) == -1 ||
+	    bind_ref(st, sid, 4, inbox_id) == -1 || bind_int(st, sid, 5, time(NULL)) == -1 ||
+	    step(st, sid) == -1) {
 		stmt_put(st, sid);
 		return -1;
 	}
@@ -3596,6 +3756,7 @@ held_row(struct store *st, sqlite3_stmt *s, struct store_held *h)
 	h->msg.text = column_dup(st, s, 4);
 	column_copy(s, 5, h->state, sizeof(h->state));
 	column_copy(s, 6, h->error, sizeof(h->error));
+	column_copy(s, 7, h->msg.coding, sizeof(h->msg.coding));
 	return h->msg.text == NULL ? -1 : 0;
 }
 

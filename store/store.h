@@ -46,7 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -95,7 +95,8 @@ struct store_sms {
 
 /* Adds an SMS in state "new".  Returns 1 and sets *id when it was added, 0
  * and sets *id to the existing row when the fingerprint is already known (the
- * same SMS read twice), -1 on error. */
+ * same SMS read twice, or the same text sent twice in one SMSC second: the
+ * row's copies is raised), -1 on error. */
 int store_inbox_add(struct store *st, const struct store_sms *sms, int64_t *id);
 
 /* One part of a concatenated SMS. */
@@ -116,7 +117,10 @@ struct store_part {
  * part count, all numbers present), the parts are joined in order into one
  * inbox row (fingerprint: the first part's, suffixed "/m"), returning 1 with
  * *id set.  Returns 0 while parts are missing or when the part was already
- * known, -1 on error.  Call inside a transaction. */
+ * known (its copies raised), -1 on error.  A part whose number the waiting
+ * parts of its set already have is of a new message: the waiting ones are
+ * first joined as an incomplete message (fingerprint suffixed "/p"), so that
+ * no part is ever left out.  Call inside a transaction. */
 int store_part_add(struct store *st, const struct store_part *part, int64_t *id);
 
 /*
@@ -140,6 +144,7 @@ struct store_inmsg {
 	char *text;	  /* owned; released by store_inmsg_clear */
 	char missing[32]; /* "" or, for an incomplete message, its missing parts */
 	char modem[32];	  /* the modem it came in on, or "" */
+	char coding[8];	  /* "gsm7", "ucs2", "8bit" (data, kept as hex), or "" */
 };
 
 /* Finds the first row in state "new" with id > after.  Returns 1 when one was

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "gateway.h"
 #include "json.h"
+#include "phone.h"
 #include "store.h"
 #include "ussd.h"
 
@@ -65,20 +66,119 @@ test_json_keys_and_growth(void **state)
 static void
 test_replyable(void **state)
 {
-	assert_true(gateway_replyable("+84912000001", NULL));
-	assert_true(gateway_replyable("0912000001", "+84999999999"));
-	assert_false(gateway_replyable("Viettel", NULL)); /* alphanumeric */
-	assert_false(gateway_replyable("VNPT-HCM", NULL));
-	assert_false(gateway_replyable("9029", NULL)); /* short code */
-	assert_false(gateway_replyable("1414", NULL));
-	assert_false(gateway_replyable("", NULL));
-	assert_false(gateway_replyable("+", NULL));
-	assert_false(gateway_replyable("+8491200000112345678", NULL)); /* too long */
-	/* Our own number, whichever way it is written. */
-	assert_false(gateway_replyable("+84912345678", "0912345678"));
-	assert_false(gateway_replyable("0912345678", "+84912345678"));
-	assert_false(gateway_replyable("84912345678", "+84912345678"));
-	assert_true(gateway_replyable("+84912345679", "+84912345678"));
+	static const struct {
+		const char *n, *own;
+		int ok;
+	} t[] = {
+	    {"+84912000001", NULL, 1},
+	    {"0912000001", "+84999999999", 1},
+	    {"84912000001", NULL, 1},
+	    {"0084912000001", NULL, 1},
+	    {"+442071234567", NULL, 1}, /* abroad, in international form */
+	    {"Viettel", NULL, 0},	/* alphanumeric */
+	    {"VNPT-HCM", NULL, 0},
+	    {"9029", NULL, 0}, /* short codes */
+	    {"1414", NULL, 0},
+	    {"", NULL, 0},
+	    {"+", NULL, 0},
+	    {"+8491200000112345678", NULL, 0}, /* too long */
+	    {"+8412345678", NULL, 0},	       /* +84 and too short */
+	    /* Premium-rate and toll-free services, however written. */
+	    {"+841900123456", NULL, 0},
+	    {"01900123456", NULL, 0},
+	    {"841800123456", NULL, 0},
+	    {"19001234", NULL, 0},
+	    {"1900123456", NULL, 0},
+	    /* "00..." that is no Vietnamese number: garbage, never dialled. */
+	    {"00849120000", NULL, 0},
+	    {"008491200000112", NULL, 0},
+	    {"0044207123456", NULL, 0},
+	    {"00", NULL, 0},
+	    /* Our own number, whichever way it is written. */
+	    {"+84912345678", "0912345678", 0},
+	    {"0912345678", "+84912345678", 0},
+	    {"84912345678", "+84912345678", 0},
+	    {"0084912345678", "912345678", 0},
+	    {"+84912345679", "+84912345678", 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (phone_replyable(t[i].n, t[i].own) != t[i].ok)
+			fail_msg("phone_replyable(\"%s\", %s) != %d", t[i].n,
+				 t[i].own != NULL ? t[i].own : "NULL", t[i].ok);
+}
+
+/* Every way a Vietnamese number is written gives one stored form; anything
+ * else is kept exactly. */
+static void
+test_phone_forms(void **state)
+{
+	static const struct {
+		const char *in, *canonical, *national;
+	} t[] = {
+	    {"+84912000001", "+84912000001", "0912000001"},
+	    {"84912000001", "+84912000001", "0912000001"},
+	    {"0912000001", "+84912000001", "0912000001"},
+	    {"0084912000001", "+84912000001", "0912000001"},
+	    {"912000001", "+84912000001", "0912000001"},
+	    {"+842053123456", "+842053123456", "02053123456"}, /* a landline */
+	    {"02053123456", "+842053123456", "02053123456"},
+	    {"842053123456", "+842053123456", "02053123456"},
+	    {"0849120000", "+84849120000", "0849120000"}, /* 084: a mobile prefix */
+	    {"849120000", "+84849120000", "0849120000"},
+	    {"+841900123456", "+841900123456", "01900123456"},
+	    /* Not Vietnamese numbers: kept as the network gave them. */
+	    {"Viettel", "Viettel", NULL},
+	    {"9029", "9029", NULL},
+	    {"19001234", "19001234", NULL},
+	    {"+442071234567", "+442071234567", NULL},
+	    {"+840912345678", "+840912345678", NULL},
+	    {"0091234567890", "0091234567890", NULL},
+	    {"00849120000", "00849120000", NULL},
+	    {"0912-345-678", "0912-345-678", NULL},
+	    {"091234", "091234", NULL},
+	    {"09123456789012", "09123456789012", NULL},
+	    {"", "", NULL},
+	};
+	char out[PHONE_MAX], nat[PHONE_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		phone_canonical(t[i].in, out, sizeof(out));
+		if (strcmp(out, t[i].canonical) != 0)
+			fail_msg("\"%s\" -> \"%s\", want \"%s\"", t[i].in, out, t[i].canonical);
+		if (t[i].national == NULL) {
+			assert_int_equal(phone_e164(t[i].in, out, sizeof(out)), -1);
+			assert_int_equal(phone_national(t[i].in, nat, sizeof(nat)), -1);
+			continue;
+		}
+		assert_int_equal(phone_e164(t[i].in, out, sizeof(out)), 0);
+		assert_string_equal(out, t[i].canonical);
+		assert_int_equal(phone_national(t[i].in, nat, sizeof(nat)), 0);
+		assert_string_equal(nat, t[i].national);
+	}
+	/* Too small a buffer is an error, never a cut number. */
+	assert_int_equal(phone_e164("0912000001", out, 12), -1);
+}
+
+static void
+test_phone_same(void **state)
+{
+	static const char *const one[] = {"+84912000001", "84912000001", "0912000001",
+					  "0084912000001", "912000001"};
+	size_t i, j;
+
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < 5; j++)
+			if (!phone_same(one[i], one[j]))
+				fail_msg("%s and %s are one phone", one[i], one[j]);
+	assert_false(phone_same("+84912000001", "+84912000002"));
+	assert_false(phone_same("+84912000001", ""));
+	assert_false(phone_same("", ""));
+	assert_false(phone_same("Viettel", "viettel"));
+	assert_true(phone_same("Viettel", "Viettel"));
+	assert_false(phone_same("0912000001", "912000001x"));
 }
 
 static void
@@ -340,6 +440,8 @@ main(void)
 	    cmocka_unit_test(test_json_escapes),
 	    cmocka_unit_test(test_json_keys_and_growth),
 	    cmocka_unit_test(test_replyable),
+	    cmocka_unit_test(test_phone_forms),
+	    cmocka_unit_test(test_phone_same),
 	    cmocka_unit_test(test_period),
 	    cmocka_unit_test(test_alert_once_per_crossing),
 	    cmocka_unit_test(test_ussd_amount),

@@ -45,7 +45,10 @@
 #define IO_TIMEOUT_MS 5000    /* one control reply, the simulator's pty path */
 #define CALLBACK_WAIT_MS 5000 /* an unsolicited +CUSD or +CMTI */
 #define TEST_ALARM_S 30	      /* no single test may take longer */
-#define SIM_TIMEOUT_S "120"   /* the simulator exits by itself after this */
+/* The simulator exits by itself after this: a guard for a test program that
+ * died without killing it.  One simulator serves a whole group, whose tests
+ * of the daemon take minutes on a loaded machine. */
+#define SIM_TIMEOUT_S "900"
 #define BASE_TIME 1646100000  /* 2022-03-01 09:00 +07:00 */
 
 struct sim {
@@ -486,6 +489,22 @@ test_receive_ucs2(void **state)
 	assert_string_equal(sms.coding, "ucs2");
 	assert_string_equal(sms.text, text);
 	assert_int_equal(sms.smsc_time, BASE_TIME);
+	assert_int_equal(modem_next(f->modem, 0, &sms), 0);
+}
+
+/* U+0000 inside a UCS-2 SMS: the whole text is read (the length says where
+ * it ends), the NUL kept as U+2400. */
+static void
+test_receive_ucs2_nul(void **state)
+{
+	struct fix *f = *state;
+	struct modem_sms sms;
+
+	ctl_ok(&f->sim, "deliver -u -t %d +84912000002 ENROL Minh Sơn\\0 5 hàn", BASE_TIME);
+	assert_int_equal(modem_next(f->modem, 1, &sms), 1);
+	assert_string_equal(sms.coding, "ucs2");
+	assert_string_equal(sms.text, "ENROL Minh Sơn\u2400 5 hàn");
+	assert_string_equal(sms.sender, "+84912000002");
 	assert_int_equal(modem_next(f->modem, 0, &sms), 0);
 }
 
@@ -2188,6 +2207,142 @@ test_daemon_delivery_reports(void **state)
 }
 
 /*
+ * What an SMS really holds reaches the store: a UCS-2 text with U+0000 in
+ * it is read whole (stored with U+2400, parsed with a space), the same text
+ * twice from one phone in one SMSC second leaves a count on its row, and
+ * two messages of one phone with one concatenation reference are both kept.
+ */
+static void
+test_daemon_messages_kept_whole(void **state)
+{
+	static const char line[] = "ENROL xa Minh Son 5 han, lop hoc buoi toi tai nha van hoa. ";
+	char older[4 * sizeof(line)], newer[4 * sizeof(line)];
+	struct fix *f = *state;
+	struct fixture fx;
+	int i;
+
+	alarm(150);
+	ob_setup(f, &fx, NULL);
+	ctl_ok(&f->sim, "deliver -u -t %d +84912000001 ENROL Minh Sơn\\0 5 hàn", BASE_TIME);
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 GRAD Hoa Son 3 rau", BASE_TIME + 5);
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 GRAD Hoa Son 3 rau", BASE_TIME + 5);
+	/* An older message whose part 2 is lost, then a newer one with the
+	 * same reference. */
+	older[0] = newer[0] = '\0';
+	for (i = 0; i < 3; i++) {
+		strcat(older, line);
+		strcat(newer, "NEED xa Hoa Son 9 han, khao sat nhu cau hoc nghe thang ba. ");
+	}
+	ctl_ok(&f->sim, "deliver -n 42 -x 2 -t %d +84912000003 %s", BASE_TIME + 10, older);
+	ctl_ok(&f->sim, "deliver -n 42 -t %d +84912000003 %s", BASE_TIME + 20, newer);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
+
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM inbox WHERE text = "
+					"'ENROL Minh Sơn\u2400 5 hàn' AND state = 'accepted'",
+					NULL),
+			 1);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM reports WHERE kind = 'enrol' AND "
+					"count = 5 AND sender = '+84912000001'",
+					NULL),
+			 1);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT copies FROM inbox WHERE sender = '+84912000002'", NULL),
+	    2);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM inbox WHERE sender = '+84912000002'", NULL),
+	    1);
+	/* Both multipart messages: the older one incomplete, the newer whole. */
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM inbox WHERE sender = '+84912000003' "
+					"AND missing = '2/2' AND text LIKE 'ENROL xa Minh Son%'",
+					NULL),
+			 1);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM inbox WHERE sender = '+84912000003' "
+					"AND missing IS NULL AND text LIKE 'NEED xa Hoa Son%'",
+					NULL),
+			 1);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM inbox_parts WHERE inbox_id IS NULL", NULL),
+	    0);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/* A long message that lost most of its parts: the officer is told which,
+ * as a run, in one SMS, without a dangling comma. */
+static void
+test_daemon_missing_parts_reply(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+	char text[12 * 153 + 1];
+	int i;
+
+	alarm(150);
+	ob_setup(f, &fx, NULL);
+	snprintf(text, sizeof(text), "%-153s", "DK xa Minh Son 5 han;");
+	for (i = 1; i < 11; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%-153s", "ghi chu;");
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", "TN xa Minh Son 3 han");
+	ctl_ok(&f->sim, "deliver -n 9 -x 2,3,4,5,6,7,8,9,10,11 -t %d +84912000001 %s", BASE_TIME,
+	       text);
+	setenv("TINBAO_FAKE_NOW", "1646100010", 1); /* BASE_TIME + 10 */
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM inbox_parts", NULL), 2);
+	setenv("TINBAO_FAKE_NOW", "1646100700", 1); /* past multipart_timeout */
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	unsetenv("TINBAO_FAKE_NOW");
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM inbox WHERE missing = '2-11/12'", NULL), 1);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE text LIKE 'Tin nhan "
+					"thieu phan 2-11/12%'",
+					NULL),
+			 1);
+	assert_int_equal(fixture_db_int(fx.db,
+					"SELECT count(*) FROM outbox WHERE text LIKE '%,.%' OR "
+					"length(text) > 160",
+					NULL),
+			 0);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/* An 8-bit data SMS (a WAP push here) is stored, its bytes as hex, and never
+ * answered; the text SMS next to it is. */
+static void
+test_daemon_data_sms(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+
+	alarm(150);
+	ob_setup(f, &fx, NULL);
+	ctl_ok(&f->sim, "deliver -b -t %d +84912000001 0605040b8423f0dc0601ae", BASE_TIME);
+	ctl_ok(&f->sim, "deliver -t %d +84912000002 DK Hoa Son 7 rau", BASE_TIME + 5);
+	assert_int_equal(fixture_run(&fx, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_string_equal(ctl_ok(&f->sim, "sim"), "ok 0/30");
+	assert_int_equal(
+	    fixture_db_int(fx.db,
+			   "SELECT count(*) FROM inbox WHERE coding = '8bit' AND "
+			   "text = '0605040b8423f0dc0601ae' AND state = 'rejected' AND "
+			   "error = 'data_sms'",
+			   NULL),
+	    1);
+	assert_int_equal(fixture_db_int(fx.db, "SELECT count(*) FROM outbox", NULL), 1);
+	assert_int_equal(
+	    fixture_db_int(fx.db, "SELECT count(*) FROM outbox WHERE recipient = '+84912000002'",
+			   NULL),
+	    1);
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
+/*
  * kill -9 while sending, through the simulator (which counts what really
  * went out): after the modem took the reply and before the outcome was
  * recorded ("sent"), and after the marker was committed and before the
@@ -2324,6 +2479,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest modem_tests[] = {
 	    cmocka_unit_test_setup_teardown(test_receive_gsm7, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_receive_ucs2, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_receive_ucs2_nul, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_receive_concatenated, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_delete, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_send, test_setup, test_teardown),
@@ -2348,6 +2504,11 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_daemon_lost_ack, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_refused_retried, test_setup, test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_delivery_reports, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_messages_kept_whole, test_setup,
+					    test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_data_sms, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_missing_parts_reply, test_setup,
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_crash_while_sending, test_setup,
 					    test_teardown),

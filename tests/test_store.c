@@ -482,6 +482,8 @@ test_inbox_add_duplicate(void **state)
 	/* The same SMS read again: not added, the first row is given back. */
 	assert_int_equal(store_inbox_add(st, &sms, &id2), 0);
 	assert_int_equal(id2, id1);
+	/* ... and counted on the row: nothing leaves the phone without a trace. */
+	assert_int_equal(raw_int(f->path, "SELECT copies FROM inbox WHERE fingerprint = 'fpA'"), 2);
 	sms.fingerprint = "fpB";
 	assert_int_equal(store_inbox_add(st, &sms, &id3), 1);
 	assert_true(id3 > id1);
@@ -666,6 +668,9 @@ test_parts_duplicates(void **state)
 	assert_int_equal(store_count(st, "inbox_parts", NULL), 2);
 	assert_int_equal(raw_int(f->path, "SELECT id FROM inbox"), joined);
 	assert_raw_text(f->path, "SELECT text FROM inbox", "ABCD");
+	/* Each reading counted on its part. */
+	assert_int_equal(
+	    raw_int(f->path, "SELECT copies FROM inbox_parts WHERE fingerprint = 'd1'"), 3);
 }
 
 static void
@@ -767,6 +772,48 @@ test_parts_expire(void **state)
 	assert_int_equal(store_count(st, "inbox_parts", "pending"), 1);
 }
 
+/* The missing parts of a long message, as the sender is told them: runs
+ * shortened, a list too long cut at a whole number with ",...", never a
+ * dangling comma, and short enough for the reply's one SMS. */
+static void
+test_parts_missing_list(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_inmsg msg;
+	char fp[16];
+	int64_t id = 0, after = 0;
+	int i;
+
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(add_part(st, "+84901", 20, 1, 20, "A", "r1", &id), 0);
+	assert_int_equal(add_part(st, "+84901", 20, 20, 20, "Z", "r20", &id), 0);
+	for (i = 1; i <= 40; i += 2) {
+		snprintf(fp, sizeof(fp), "s%d", i);
+		assert_int_equal(add_part(st, "+84902", 21, i, 40, "x", fp, &id), 0);
+	}
+	assert_int_equal(add_part(st, "+84903", 22, 2, 5, "b", "t2", &id), 0);
+	assert_int_equal(add_part(st, "+84903", 22, 4, 5, "d", "t4", &id), 0);
+	assert_int_equal(store_parts_expire(st, 5000, 0, &id), 1);
+	assert_int_equal(store_parts_expire(st, 5000, 0, &id), 1);
+	assert_int_equal(store_parts_expire(st, 5000, 0, &id), 1);
+	assert_int_equal(store_parts_expire(st, 5000, 0, &id), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_raw_text(f->path, "SELECT missing FROM inbox WHERE sender = '+84901'", "2-19/20");
+	assert_raw_text(f->path, "SELECT missing FROM inbox WHERE sender = '+84902'",
+			"2,4,6,8,10,12,14,16,.../40");
+	assert_raw_text(f->path, "SELECT missing FROM inbox WHERE sender = '+84903'", "1,3,5/5");
+	/* Read back whole. */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_inbox_next_new(st, after, &msg), 1);
+		after = msg.id;
+		assert_true(strlen(msg.missing) > 0);
+		assert_true(strstr(msg.missing, ",/") == NULL);
+		assert_true(msg.missing[strlen(msg.missing) - 1] != ',');
+		store_inmsg_clear(&msg);
+	}
+}
+
 static void
 test_parts_reused_reference(void **state)
 {
@@ -775,20 +822,113 @@ test_parts_reused_reference(void **state)
 	int64_t id = 0;
 
 	/* An old message whose part 2 never came, then a new one with the same
-	 * 8-bit reference: the new parts are joined, and the stale part is not
-	 * left to spoil the next message using the reference. */
+	 * 8-bit reference: the old part 1 becomes a message of its own
+	 * (incomplete, part 2 missing) instead of being left out, and the new
+	 * parts are joined together. */
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(add_part(st, "+84901", 1, 1, 2, "OLD ", "o1", &id), 0);
 	assert_int_equal(add_part(st, "+84901", 1, 1, 2, "NEW ", "n1", &id), 0);
+	assert_int_equal(store_count(st, "inbox", NULL), 1);
 	assert_int_equal(add_part(st, "+84901", 1, 2, 2, "msg", "n2", &id), 1);
 	assert_int_equal(store_commit(st), 0);
-	assert_raw_text(f->path, "SELECT text || ' ' || fingerprint FROM inbox", "NEW msg n1/m");
+	assert_raw_text(f->path,
+			"SELECT text || '|' || missing || '|' || fingerprint FROM inbox WHERE id = "
+			"(SELECT min(id) FROM inbox)",
+			"OLD  … |2/2|o1/p");
+	assert_raw_text(f->path,
+			"SELECT text || ' ' || fingerprint FROM inbox WHERE id = (SELECT "
+			"max(id) FROM inbox)",
+			"NEW msg n1/m");
 	assert_int_equal(store_count(st, "inbox_parts", "pending"), 0);
+	/* Every part is in exactly one message. */
+	assert_int_equal(
+	    raw_int(f->path, "SELECT count(*) FROM inbox_parts WHERE inbox_id IS NULL"), 0);
 
+	/* A part read again is no new message. */
 	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(add_part(st, "+84901", 1, 1, 2, "NEW ", "n1", &id), 0);
 	assert_int_equal(add_part(st, "+84901", 1, 2, 2, "later", "l2", &id), 0);
 	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(store_count(st, "inbox", NULL), 1);
+	assert_int_equal(store_count(st, "inbox", NULL), 2);
+
+	/* Two different part 2 with one reference, no part 1 yet: both kept. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(add_part(st, "+84901", 1, 2, 2, "other", "x2", &id), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_count(st, "inbox", NULL), 3);
+	assert_raw_text(f->path,
+			"SELECT text || '|' || missing FROM inbox WHERE id = (SELECT "
+			"max(id) FROM inbox)",
+			" … later|1/2");
+	assert_int_equal(store_count(st, "inbox_parts", "pending"), 1);
+}
+
+/* A database of schema 9 (before one form per phone) with numbers as the
+ * network and the configuration wrote them: every stored number becomes
+ * the one form, nothing else changes. */
+static void
+test_migration_phone_forms(void **state)
+{
+	struct fixture *f = *state;
+	struct store *st;
+
+	open_rw(f);
+	store_close(f->st);
+	f->st = NULL;
+	/* Back to schema 9 exactly: the step adds only the copies columns. */
+	raw_exec(f->path, "ALTER TABLE inbox DROP COLUMN copies;"
+			  "ALTER TABLE inbox_parts DROP COLUMN copies;"
+			  "PRAGMA user_version = 9;");
+	raw_exec(
+	    f->path,
+	    "INSERT INTO inbox(id, sender, received, text, coding, fingerprint) VALUES "
+	    "(1, '0912000001', 1, 'a', 'gsm7', 'f1'), (2, '84912000001', 1, 'b', 'gsm7', 'f2'),"
+	    "(3, '+84912000001', 1, 'c', 'gsm7', 'f3'), (4, 'Viettel', 1, 'd', 'gsm7', 'f4'),"
+	    "(5, '0084912000001', 1, 'e', 'gsm7', 'f5'), (6, '9029', 1, 'f', 'gsm7', 'f6');"
+	    "INSERT INTO inbox_parts(sender, concat_ref, part_no, part_count, received, text, "
+	    "coding, fingerprint) VALUES ('0912000001', 7, 1, 2, 1, 'x', 'gsm7', 'p1');"
+	    "INSERT INTO reports(inbox_id, kind, commune_code, commune, trade_code, trade, "
+	    "count, year, half, sender, created) VALUES "
+	    "(1, 'enrol', '06448', 'Minh Sơn', 'HAN', 'Hàn', 5, 2022, 1, '0912000001', 1),"
+	    "(2, 'enrol', '06448', 'Minh Sơn', 'HAN', 'Hàn', 6, 2022, 1, '84912000001', 1);"
+	    "INSERT INTO outbox(recipient, text, reason, created, updated) VALUES "
+	    "('0084912000001', 'r', 'reply', 1, 1), ('Viettel', 'r', 'reply', 1, 1);"
+	    "INSERT INTO scheduled_sms(number, day, reason, at) VALUES "
+	    "('912000001', '2022-03-01', 'digest', 1);"
+	    "INSERT INTO reminders(date, commune_code, recipient, at) VALUES "
+	    "('2022-06-10', '06448', '0912000001', 1), ('2022-06-10', '06448', "
+	    "'+84912000001', 1), ('2022-06-11', '06448', '84912000001', 1);"
+	    "INSERT INTO classes(key, code, commune_code, trade_code, opened_by, opened_at) "
+	    "VALUES ('HL2205', 'HL22-05', '06448', 'HAN', '0912000001', 1);");
+
+	st = open_rw(f);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM inbox WHERE sender = "
+					  "'+84912000001'"),
+			 4);
+	assert_raw_text(f->path, "SELECT sender FROM inbox WHERE id = 4", "Viettel");
+	assert_raw_text(f->path, "SELECT sender FROM inbox WHERE id = 6", "9029");
+	assert_raw_text(f->path, "SELECT group_concat(text, '') FROM inbox", "abcdef");
+	assert_int_equal(raw_int(f->path, "SELECT sum(copies) FROM inbox"), 6);
+	assert_raw_text(f->path, "SELECT sender FROM inbox_parts", "+84912000001");
+	assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT sender) FROM reports"), 1);
+	assert_raw_text(f->path, "SELECT sender FROM reports LIMIT 1", "+84912000001");
+	/* The totals are untouched by the change of sender. */
+	assert_int_equal(raw_int(f->path, "SELECT sum(count) FROM report_sums"), 11);
+	assert_raw_text(f->path, "SELECT group_concat(recipient, ',') FROM outbox",
+			"+84912000001,Viettel");
+	assert_raw_text(f->path, "SELECT number FROM scheduled_sms", "+84912000001");
+	assert_raw_text(f->path,
+			"SELECT group_concat(date || ' ' || recipient, ',') FROM (SELECT * FROM "
+			"reminders ORDER BY date)",
+			"2022-06-10 +84912000001,2022-06-11 +84912000001");
+	assert_raw_text(f->path, "SELECT opened_by FROM classes", "+84912000001");
+
+	/* A recipient given in any form is queued in the one form. */
+	assert_int_equal(store_outbox_add(st, "0912000001", "t", "digest", 0, NULL), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM outbox WHERE recipient = "
+					  "'+84912000001'"),
+			 2);
 }
 
 static void
@@ -1328,7 +1468,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_parts_duplicates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_interleaved_senders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_incomplete_pending, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_parts_missing_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_reused_reference, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migration_phone_forms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_expire, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_bad_numbering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_without_transaction, setup, teardown),

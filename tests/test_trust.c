@@ -31,6 +31,7 @@
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
+#include "phone.h"
 #include "quota.h"
 #include "senders.h"
 #include "store.h"
@@ -194,11 +195,11 @@ test_normalise(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		assert_int_equal(senders_normalise(ok[i].in, out, sizeof(out)), 0);
+		assert_int_equal(phone_e164(ok[i].in, out, sizeof(out)), 0);
 		assert_string_equal(out, ok[i].out);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (senders_normalise(bad[i], out, sizeof(out)) != -1)
+		if (phone_e164(bad[i], out, sizeof(out)) != -1)
 			fail_msg("\"%s\" normalised to %s", bad[i], out);
 }
 
@@ -606,11 +607,13 @@ test_other_commune(void **state)
 	env_free(e);
 }
 
-/* Adds an alias to Thiện Tân in the configuration. */
+/* Adds an alias to Thiện Tân in the configuration: "Lang Moi", then (more
+ * = 1) "Lang Cu" as well. */
 static void
-add_alias(const struct fixture *e)
+add_alias_more(const struct fixture *e, int more)
 {
-	const char *from = "aliases = [ \"Thiện Kỵ\", \"Tân Lập\" ]";
+	const char *from = more ? "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\" ]"
+				: "aliases = [ \"Thiện Kỵ\", \"Tân Lập\" ]";
 	char *buf, *p, cmd[512];
 	FILE *f;
 	long n;
@@ -629,12 +632,20 @@ add_alias(const struct fixture *e)
 	f = fopen(e->conf, "w");
 	assert_non_null(f);
 	fwrite(buf, 1, (size_t)(p - buf), f);
-	fputs("aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\" ]", f);
+	fputs(more ? "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\", \"Lang Cu\" ]"
+		   : "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\" ]",
+	      f);
 	fputs(p + strlen(from), f);
 	assert_int_equal(fclose(f), 0);
 	free(buf);
 	snprintf(cmd, sizeof(cmd), "%s -c '%s' check-config >/dev/null 2>&1", TINBAO, e->conf);
 	assert_int_equal(system(cmd), 0);
+}
+
+static void
+add_alias(const struct fixture *e)
+{
+	add_alias_more(e, 0);
 }
 
 static void
@@ -683,8 +694,17 @@ test_replay(void **state)
 	run_at(e, BASE_TIME + 30);
 	assert_int_equal(cli(e, out, sizeof(out), "replay --since 2022-03-02"), 0);
 	assert_non_null(strstr(out, "replayed 0 messages"));
-	/* --reply answers. */
+	/* --reply answers a changed outcome only: the sender was told the same
+	 * error already, however often replay runs. */
 	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 3);
+	assert_int_equal(cli(e, out, sizeof(out), "replay --reply"), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "replay --reply"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 3);
+	add_alias_more(e, 1);
+	assert_int_equal(cli(e, out, sizeof(out), "replay --reply"), 0);
+	assert_non_null(strstr(out, "unknown_commune -> accepted, 1 report"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 4);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE 'OK%%'"), 2);
 	assert_int_equal(cli(e, out, sizeof(out), "replay --reply"), 0);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 4);
 	assert_int_equal(cli(e, out, sizeof(out), "replay --error"), 2);
@@ -732,6 +752,220 @@ test_rate_limits(void **state)
 	run_at(e, BASE_TIME + 10);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 4);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 2);
+	env_free(e);
+}
+
+/* One phone writes its number in every form the network may give: it is one
+ * sender for the limits, CANCEL and CANCEL #ref, and stored in one form. */
+static void
+test_one_phone_many_forms(void **state)
+{
+	static const char *const forms[] = {"0987654321", "84987654321", "+84987654321",
+					    "0084987654321", "987654321"};
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "limits = { per_sender_hour = 3; replies_per_day = 0; "
+				    "identical = 0; daily_cap = 0; };\n");
+	char text[64];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof(text), "ENROL Minh Son %d han", i + 1);
+		inject(e, forms[i], text, BASE_TIME + i);
+	}
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender = '%s'", STRANGER), 5);
+	/* 3 in the hour, not 3 per form. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 3);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'rate_limited'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE sender <> '%s'", STRANGER),
+			 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient <> '%s'", STRANGER),
+			 0);
+	env_free(e);
+
+	e = env_new("senders = { unknown = \"accept\"; };\n"
+		    "limits = { per_sender_hour = 0; replies_per_day = 0; identical = 0; "
+		    "daily_cap = 0; };\n");
+	inject(e, "0987654321", "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, "84987654321", "ENROL Minh Son 6 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE cancelled = 0"), 2);
+	/* CANCEL from a third form: the phone's last report. */
+	inject(e, "+84987654321", "HUY", BASE_TIME + 20);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT cancelled FROM reports WHERE count = 6"), 1);
+	/* CANCEL #ref from a fourth form: the phone's report, written another way. */
+	inject(e, "0084987654321", "HUY #1", BASE_TIME + 40);
+	run_at(e, BASE_TIME + 50);
+	assert_int_equal(db_int(e, "SELECT cancelled FROM reports WHERE id = 1"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE text LIKE 'Da huy #%%'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error IS NOT NULL"), 0);
+	/* Another phone cannot cancel it. */
+	inject(e, "0912999999", "HUY #2", BASE_TIME + 60);
+	run_at(e, BASE_TIME + 70);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE cancelled = 1"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'nothing_to_cancel'"),
+			 1);
+	env_free(e);
+}
+
+/* Premium-rate numbers and "00..." strings that are no Vietnamese number
+ * are stored, never answered. */
+static void
+test_never_answered(void **state)
+{
+	static const char *const senders[] = {"+841900123456", "01900123456", "00849120000",
+					      "0044207123456"};
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n"
+				    "limits = { per_sender_hour = 0; replies_per_day = 0; "
+				    "identical = 0; daily_cap = 0; };\n");
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		inject(e, senders[i], "ENROL Minh Son 5 han", BASE_TIME + (int64_t)i);
+	inject(e, "0084912000002", "ENROL Minh Son 7 han", BASE_TIME + 5);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox"), 5);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender = '00849120000'"), 1);
+	/* Only the real phone, in its one form, is answered. */
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000002'"),
+			 1);
+	env_free(e);
+}
+
+/* Data for a phone application (8-bit SMS, kept as hex) is stored, never
+ * parsed nor answered; replaying it changes nothing. */
+static void
+test_data_sms(void **state)
+{
+	struct fixture *e = env_new("senders = { unknown = \"accept\"; };\n");
+	char out[8192], sql[512];
+	sqlite3 *db;
+
+	inject(e, STRANGER, "ENROL Minh Son 3 han", BASE_TIME);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(sqlite3_open(e->db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO inbox(sender, smsc_time, received, text, coding, fingerprint) "
+		 "VALUES ('%s', %d, %d, '0605040b8423f0', '8bit', 'data1')",
+		 STRANGER, BASE_TIME + 20, BASE_TIME + 20);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE fingerprint = 'data1' AND "
+				   "state = 'rejected' AND error = 'data_sms' AND "
+				   "text = '0605040b8423f0'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 1); /* the report's only */
+	assert_int_equal(cli(e, out, sizeof(out), "replay --reply --error data_sms"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'data_sms'"), 1);
+	env_free(e);
+}
+
+/* inject refuses a text that is not UTF-8 instead of putting a cut or
+ * garbled SMS into the phone. */
+static void
+test_inject_invalid_utf8(void **state)
+{
+	static const char *const bad[] = {"ENROL Minh Son 5 h\\303", "\\377\\376ENROL",
+					  "ENROL \\300\\257 5 han", "ENROL \\355\\240\\200"};
+	struct fixture *e = env_new(NULL);
+	char out[4096], args[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(args, sizeof(args), "inject --from %s \"$(printf '%s')\"", STRANGER,
+			 bad[i]);
+		assert_int_equal(cli(e, out, sizeof(out), "%s", args), 2);
+		assert_non_null(strstr(out, "not valid UTF-8"));
+		assert_null(strstr(out, "injected SMS"));
+	}
+	assert_int_equal(
+	    cli(e, out, sizeof(out), "inject --from %s 'ENROL Minh Sơn 5 hàn'", STRANGER), 0);
+	assert_non_null(strstr(out, "injected SMS"));
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox"), 1);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM inbox WHERE text = 'ENROL Minh Sơn 5 hàn'"), 1);
+	env_free(e);
+}
+
+/* reports and quarantine list show Vietnam time, whatever the machine's
+ * time zone. */
+static void
+test_times_in_vietnam(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char out[8192], *tz = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+
+	register_officer(e);
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, STRANGER, "ENROL Minh Son 6 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 120); /* 2022-03-01 09:02 +07:00 */
+	setenv("TZ", "America/New_York", 1);
+	assert_int_equal(cli(e, out, sizeof(out), "reports"), 0);
+	assert_non_null(strstr(out, "2022-03-01 09:02"));
+	assert_null(strstr(out, "2022-02-28"));
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine list"), 0);
+	assert_non_null(strstr(out, "2022-03-01 09:02"));
+	assert_null(strstr(out, "2022-02-28"));
+	if (tz != NULL)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	free(tz);
+	env_free(e);
+}
+
+#define PUSHED(e, error, state)                                                                    \
+	db_int(e, "SELECT count(*) FROM push_queue WHERE type = 'message.rejected' AND payload "   \
+		  "LIKE '%%\"error\":\"" error "\",\"state\":\"" state "\"%%'")
+
+/* Messages held back (quarantined, over a limit) reach the district server
+ * too, each event once: held when held, then what it became (reports, or a
+ * refusal by staff); a replay that changes nothing pushes nothing. */
+static void
+test_push_held(void **state)
+{
+	struct fixture *e = env_new("limits = { per_sender_hour = 2; replies_per_day = 0; "
+				    "identical = 0; daily_cap = 0; };\n");
+	char out[8192];
+	int i;
+
+	register_officer(e);
+	inject(e, STRANGER, "ENROL Minh Son 6 han", BASE_TIME);
+	for (i = 0; i < 3; i++)
+		inject(e, OFFICER, i == 2 ? "ENROL Minh Son 9 han" : "ENROL Minh Son 1 han",
+		       BASE_TIME + 1 + i);
+	inject(e, "+84987000002", "ENROL Minh Son 7 han", BASE_TIME + 5);
+	inject(e, "+84987000003", "ENROL Minh Son 8 han", BASE_TIME + 6);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+	assert_int_equal(PUSHED(e, "quarantined", "held"), 3);
+	assert_int_equal(PUSHED(e, "rate_limited", "held"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 6);
+
+	/* The limited one now counts: a report event, no second rejection. */
+	assert_int_equal(cli(e, out, sizeof(out), "replay --error rate_limited"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type = "
+				   "'report.created' AND payload LIKE '%%\"count\":9%%'"),
+			 1);
+	/* Replays that change nothing push nothing. */
+	assert_int_equal(cli(e, out, sizeof(out), "replay"), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "replay --error rate_limited"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 7);
+	/* Accepted by staff: its report; refused by staff: refused for good. */
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept %s", STRANGER), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine reject +84987000002"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue WHERE type = "
+				   "'report.created'"),
+			 4);
+	assert_int_equal(PUSHED(e, "quarantine_rejected", "rejected"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 9);
+	assert_int_equal(cli(e, out, sizeof(out), "replay"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM push_queue"), 9);
 	env_free(e);
 }
 
@@ -904,6 +1138,12 @@ main(void)
 	    cmocka_unit_test(test_other_commune),
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_rate_limits),
+	    cmocka_unit_test(test_one_phone_many_forms),
+	    cmocka_unit_test(test_never_answered),
+	    cmocka_unit_test(test_data_sms),
+	    cmocka_unit_test(test_inject_invalid_utf8),
+	    cmocka_unit_test(test_times_in_vietnam),
+	    cmocka_unit_test(test_push_held),
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),

@@ -20,13 +20,15 @@
  *
  * Control protocol: a Unix-domain stream socket (--ctl), one command a line,
  * one reply line: "ok[ ...]" or "err <why>".  Texts in replies escape
- * newline, CR and backslash as \n, \r, \\; "deliver" unescapes the same.
+ * newline, CR and backslash as \n, \r, \\; "deliver" unescapes the same,
+ * and \0 as the character U+0000 (sent in a UCS-2 SMS with -u).
  *
  *   ping				ok <slave path>
  *   deliver [opts] FROM TEXT		an SMS arrives: ok <parts> [<index>...]
  *	-t UNIXTIME   SMSC time stamp (default now)
  *	-z QUARTERS   SMSC time zone in quarter hours (default 28, +07:00)
  *	-u            UCS-2 even when GSM 7-bit would do
+ *	-b            8-bit data: TEXT is its bytes in hex (one SMS)
  *	-n REF        concatenation reference (default: a counter)
  *	-o 3,1,2      store the parts in this order
  *	-x 2          part 2 is lost on the way (never arrives)
@@ -1170,6 +1172,12 @@ unescape(const char *in, char *outp, size_t sz)
 		} else if (in[0] == '\\' && in[1] == '\\') {
 			outp[o++] = '\\';
 			in++;
+		} else if (in[0] == '\\' && in[1] == '0' && o + 2 < sz) {
+			/* U+0000 in a C string: its two-byte ("modified UTF-8")
+			 * form, which the PDU encoder reads as U+0000. */
+			outp[o++] = (char)0xc0;
+			outp[o++] = (char)0x80;
+			in++;
 		} else {
 			outp[o++] = *in;
 		}
@@ -1210,6 +1218,10 @@ deliver_option(const char *opt, const char **p, struct deliver_opts *o)
 
 	if (strcmp(opt, "-u") == 0) {
 		o->d.force_ucs2 = 1;
+		return 0;
+	}
+	if (strcmp(opt, "-b") == 0) {
+		o->d.data = 1;
 		return 0;
 	}
 	word(p, v, sizeof(v));

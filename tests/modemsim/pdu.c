@@ -406,6 +406,37 @@ encode_part(const struct pdu_deliver *d, const unsigned int *cp, int n, int ucs2
 	return 0;
 }
 
+static int from_hex(const char *hex, unsigned char *b, size_t max);
+
+/* An 8-bit data SMS (TP-DCS 0x04) of the bytes in d->text (hex). */
+static int
+encode_data(const struct pdu_deliver *d, struct pdu_part *part)
+{
+	unsigned char data[140];
+	struct octets o;
+	size_t sca;
+	int i, n = from_hex(d->text, data, sizeof(data));
+
+	memset(&o, 0, sizeof(o));
+	if (n < 0 || put_sca(&o, d->smsc) == -1)
+		return -1;
+	sca = o.n;
+	put(&o, 0x04); /* SMS-DELIVER, no more messages */
+	if (put_oa(&o, d->from) == -1)
+		return -1;
+	put(&o, 0x00); /* TP-PID */
+	put(&o, 0x04); /* TP-DCS: 8-bit data */
+	put_scts(&o, d->when, d->tz_quarters);
+	put(&o, (unsigned int)n); /* TP-UDL: octets */
+	for (i = 0; i < n; i++)
+		put(&o, data[i]);
+	if (o.overflow)
+		return -1;
+	to_hex(o.b, o.n, part->hex);
+	part->tpdu_len = (int)(o.n - sca);
+	return 0;
+}
+
 int
 pdu_deliver_encode(const struct pdu_deliver *d, struct pdu_part *parts, int max)
 {
@@ -413,6 +444,8 @@ pdu_deliver_encode(const struct pdu_deliver *d, struct pdu_part *parts, int max)
 	int start[PDU_MAX_PARTS + 1];
 	int i, n, count, total = 0, ucs2;
 
+	if (d->data)
+		return max < 1 || encode_data(d, &parts[0]) == -1 ? -1 : 1;
 	n = utf8_decode(d->text, cp, MAX_CPS);
 	if (n < 0 || max < 1)
 		return -1;

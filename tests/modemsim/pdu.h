@@ -27,6 +27,7 @@ struct pdu_deliver {
 	int64_t when;	  /* SMSC time stamp, Unix time */
 	int tz_quarters;  /* SMSC time zone, quarters of an hour (+28 = +07:00) */
 	int force_ucs2;	  /* UCS-2 even when GSM 7-bit would do */
+	int data;	  /* 8-bit data: text is its bytes in hex, one SMS */
 	int ref;	  /* concatenation reference, 0-255 */
 };
 
