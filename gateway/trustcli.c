@@ -720,7 +720,7 @@ recipient(struct recipients *r, const char *number)
 	char e164[24];
 	size_t i;
 
-	if (senders_normalise(number, e164, sizeof(e164)) == -1) {
+	if (phone_e164(number, e164, sizeof(e164)) == -1) {
 		fprintf(stderr, "tinbao: send: %s: not a Vietnamese phone number\n", number);
 		return -1;
 	}
