@@ -240,6 +240,8 @@ test_topup_match(void **state)
 	    {"NAPTIEN 12345", 1, "NAPTIEN *****", ""},
 	    {"NAPTIEN 12345678901234567", 1, "NAPTIEN *************4567", ""},
 	    {"NAPTIEN", 1, "NAPTIEN", ""},
+	    /* The stored form, read again after a restart. */
+	    {"naptien********9012", 1, "naptien************", ""},
 	    {"NAPTIENX 123456789012", 0, "", ""},
 	    {"NAP 123456789012", 0, "", ""},
 	    {"ENROL xa Minh Son 35 han", 0, "", ""},

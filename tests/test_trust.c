@@ -856,6 +856,78 @@ test_roles(void **state)
 	env_free(e);
 }
 
+/*
+ * A NAPTIEN is an SMS like any other for the sender policy and the limits:
+ * a stranger's flood of top-up requests is held (quarantine, then the hour's
+ * limit), answers nothing and dials nothing, so that a registered officer's
+ * confirmation still goes out under the daily cap; an admin's still reaches
+ * the dialling (the dummy phone has no network: "not ready").  Under
+ * senders.unknown = "reject" the refusals are answered only as far as the
+ * reply limits allow.
+ */
+static void
+test_naptien_screen(void **state)
+{
+	struct fixture *e = env_new("admins = [\"0912000009\"];\nlimits = { daily_cap = 5; };\n");
+	char text[64];
+	int i;
+
+	register_officer(e);
+	for (i = 0; i < 40; i++) {
+		snprintf(text, sizeof(text), "NAPTIEN 1234 5678 %04d", i);
+		inject(e, STRANGER, text, BASE_TIME + i);
+	}
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME + 50);
+	inject(e, "+84912000009", "NAPTIEN 1111 2222 3333", BASE_TIME + 51);
+	run_at(e, BASE_TIME + 60);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 0);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM inbox WHERE sender = '%s' AND state = "
+				"'rejected' AND error = 'quarantined'",
+				STRANGER),
+			 30);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM inbox WHERE sender = '%s' AND state = "
+				"'rejected' AND error = 'rate_limited'",
+				STRANGER),
+			 10);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM outbox WHERE recipient = '%s' AND state = "
+				"'sent' AND text LIKE 'OK%%'",
+				OFFICER),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender = '+84912000009' AND "
+				   "error = 'topup_failed'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000009' "
+				   "AND text LIKE '%%modem chua san sang%%'"),
+			 1);
+	env_free(e);
+
+	e = env_new("senders = { unknown = \"reject\"; };\nlimits = { replies_per_day = 3; };\n");
+	register_officer(e);
+	for (i = 0; i < 10; i++) {
+		snprintf(text, sizeof(text), "NAPTIEN 1234 5678 %04d", i);
+		inject(e, STRANGER, text, BASE_TIME + i);
+	}
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME + 50);
+	run_at(e, BASE_TIME + 60);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM inbox WHERE sender = '%s' AND state = "
+				"'rejected' AND error = 'unknown_sender'",
+				STRANGER),
+			 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 3);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM outbox WHERE recipient = '%s' AND state = "
+				"'sent' AND text LIKE 'OK%%'",
+				OFFICER),
+			 1);
+	env_free(e);
+}
+
 int
 main(void)
 {
@@ -873,6 +945,7 @@ main(void)
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
+	    cmocka_unit_test(test_naptien_screen),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
