@@ -2364,6 +2364,69 @@ set_defaults(struct config *cfg)
 	cfg->backup.hour = 2;
 }
 
+/* Files --------------------------------------------------------------------- */
+
+static void
+add_file(struct loader *l, const char *path)
+{
+	struct config *cfg = l->cfg;
+	char **v;
+	size_t i;
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	for (i = 0; i < cfg->nfiles; i++) {
+		if (strcmp(cfg->files[i], path) == 0)
+			return;
+	}
+	v = reallocarray(cfg->files, cfg->nfiles + 1, sizeof(*v));
+	if (v == NULL) {
+		report(l, NULL, 0, "out of memory");
+		return;
+	}
+	cfg->files = v;
+	v[cfg->nfiles] = copy(l, path);
+	if (v[cfg->nfiles] != NULL)
+		cfg->nfiles++;
+}
+
+/* The files the settings of s come from.  libconfig 1.5 has no hook that
+ * names the files @include reads (config_set_include_func came with 1.7),
+ * but every setting knows its file: an included file without a setting
+ * changes nothing. */
+static void
+add_setting_files(struct loader *l, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+	char name[PATH_MAX];
+	int i, n;
+
+	if (file != NULL) {
+		file_name(l, file, name, sizeof(name));
+		add_file(l, name);
+	}
+	/* The entries of an array are scalars, in the array's file. */
+	if (!config_setting_is_group(s) && !config_setting_is_list(s))
+		return;
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++)
+		add_setting_files(l, config_setting_get_elem(s, (unsigned int)i));
+}
+
+static void
+list_files(struct loader *l, const config_t *cf)
+{
+	const struct config *cfg = l->cfg;
+	size_t i;
+
+	add_file(l, l->path);
+	add_setting_files(l, config_root_setting(cf));
+	add_file(l, cfg->gammurc);
+	for (i = 0; i < cfg->nmodems; i++)
+		add_file(l, cfg->modems[i].gammurc);
+	add_file(l, cfg->push.token_file);
+}
+
 struct config *
 config_load(const char *path, struct config_diags *diags)
 {
@@ -2410,6 +2473,7 @@ config_load(const char *path, struct config_diags *diags)
 	check_units(&l, &cf, "communes", "commune");
 	check_units(&l, &cf, "trades", "trade");
 	check_keywords(&l, &cf);
+	list_files(&l, &cf);
 	if (l.nerrors == 0)
 		build_parser(&l, &cf);
 	if (l.nerrors == 0)
@@ -2498,6 +2562,7 @@ config_free(struct config *cfg)
 	free_strings(cfg->fillers, cfg->nfillers);
 	parser_free(cfg->parser);
 	free(cfg->path);
+	free_strings(cfg->files, cfg->nfiles);
 	free(cfg->database);
 	free(cfg->gammurc);
 	for (i = 0; i < cfg->nmodems; i++) {

@@ -71,6 +71,12 @@ cli_check_config(const char *conf, int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	/* The files it includes and names, as `run` checks them. */
+	if (secure_config_files(cfg) == -1)
+		fprintf(stderr,
+			"%s: warning: `run` and `push` refuse this configuration until the "
+			"files above are private\n",
+			conf);
 	printf("configuration OK\n");
 	config_free(cfg);
 	return 0;
@@ -93,6 +99,10 @@ cli_run(const char *conf, int argc, char **argv)
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
+	if (secure_config_files(cfg) == -1) {
+		config_free(cfg);
+		return 1;
+	}
 	/* -d on the command line wins over the file's level. */
 	level = log_parselevel(cfg->log_level);
 	if (log_getlevel() != LOG_LEVEL_DEBUG && level != -1)
@@ -629,6 +639,10 @@ cli_push(const char *conf, int argc, char **argv)
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
+	if (secure_config_files(cfg) == -1) {
+		config_free(cfg);
+		return 1;
+	}
 	level = log_parselevel(cfg->log_level);
 	if (log_getlevel() != LOG_LEVEL_DEBUG && level != -1)
 		log_setlevel(level);

@@ -1594,6 +1594,11 @@ reload_config(struct gw *gw)
 			  gw->cfg->path);
 		return;
 	}
+	if (secure_config_files(cfg) == -1) {
+		log_warnx("reload: keeping the running configuration");
+		config_free(cfg);
+		return;
+	}
 	/* The push of the new configuration must be able to start (token
 	 * file...) before it replaces the running one. */
 	if (push_new(cfg, gw->st, &quit, &np) == -1) {

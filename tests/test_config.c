@@ -469,6 +469,11 @@ test_include(void **state)
 	assert_int_equal(cfg->ncommunes, 1);
 	assert_string_equal(cfg->communes[0].code, "06448");
 	assert_int_equal(cfg->ntrades, 1);
+	/* Every file it reads, for the check of who may write them. */
+	assert_int_equal(cfg->nfiles, 3);
+	assert_string_equal(cfg->files[0], FIX "include.conf");
+	assert_string_equal(cfg->files[1], FIX "include-units.conf");
+	assert_string_equal(cfg->files[2], FIX "gammurc");
 	config_free(cfg);
 	config_diags_free(&d);
 }
