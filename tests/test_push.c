@@ -1007,6 +1007,67 @@ test_token_never_logged(void **state)
 	free(answer);
 }
 
+/*
+ * The token in every form a server can give it back in: raw, JSON-escaped
+ * (a token may hold \ and "), with \uXXXX or \/, URL-encoded, inside the
+ * base64 of "Bearer <token>" (standard and base64url), and what Basic
+ * credentials decode to.  None of it reaches the error that is stored and
+ * logged.
+ */
+static void
+test_token_forms_masked(void **state)
+{
+	static const struct {
+		const char *token, *answer, *leak;
+	} cases[] = {
+	    {"Tok\\en\"Xyz-91c4", "{\"error\":\"bad: Tok\\\\en\\\"Xyz-91c4\"}", "Xyz-91c4"},
+	    {"Tok\\en\"Xyz-91c4", "{\"e\":\"Tok\\u005cen\\u0022Xyz-91c4\"}", "Xyz-91c4"},
+	    {"a/b+c=d-77f2e9", "{\"e\":\"a\\/b+c=d-77f2e9\"}", "c=d-77f2e9"},
+	    {"Tok\\en\"Xyz/91c4", "auth=Tok%5Cen%22Xyz%2f91c4&x=1", "Xyz"},
+	    {"Tok\\en\"Xyz-91c4", "auth=Tok%5cen%22Xyz-91c4", "Xyz-91c4"},
+	    /* base64("Bearer tok-3f9a2c7e51b8d4") */
+	    {"tok-3f9a2c7e51b8d4", "seen QmVhcmVyIHRvay0zZjlhMmM3ZTUxYjhkNA== here",
+	     "0zZjlhMmM3ZTUxYjhk"},
+	    /* base64("Basic Tok\en\"Xyz?>91c4"), the last two in base64url */
+	    {"Tok\\en\"Xyz?>91c4", "seen QmFzaWMgVG9rXGVuIlh5ej8-OTFjNA", "VG9rXGVuIlh5ej8"},
+	    /* Basic credentials, and what they decode to (user:pa"ss\word) */
+	    {"dXNlcjpwYSJzc1x3b3Jk", "{\"user\":\"user:pa\\\"ss\\\\word\"}", "ss\\\\word"},
+	};
+	char err[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		push_answer_verdict(NULL, 0, 401, cases[i].answer, strlen(cases[i].answer),
+				    cases[i].token, err, sizeof(err));
+		if (strstr(err, cases[i].leak) != NULL || strstr(err, "[token]") == NULL)
+			fail_msg("case %zu: \"%s\" answered with \"%s\"", i, cases[i].answer, err);
+	}
+}
+
+/* End to end: a token with \ and ", echoed JSON-escaped by the server. */
+static void
+test_token_escaped_never_stored(void **state)
+{
+	struct env *e = *state;
+	char *answer;
+
+	server_stop(&e->srv);
+	write_text(e->token, "Tok\\en\"Xyz-3f9a2c7e\n", 0600);
+	server_start(&e->srv, e->token, 0);
+	write_conf(e, NULL, NULL);
+	ctl(e, "/fault", "{\"kind\": \"poison\", \"poison\": \"hl:2\", \"echo_auth\": true}");
+	env_open(e);
+	queue(e, 3);
+	drain(e);
+	answer = db_text(e->fx.db, "SELECT answer FROM push_queue WHERE id = 2");
+	assert_non_null(strstr(answer, "Bearer [token]"));
+	assert_null(strstr(answer, "Xyz-3f9a2c7e"));
+	free(answer);
+	answer = db_text(e->fx.db, "SELECT last_error FROM push_state");
+	assert_null(strstr(answer, "Xyz-3f9a2c7e"));
+	free(answer);
+}
+
 static void
 test_tls_verified(void **state)
 {
@@ -1498,6 +1559,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_outgoing_sms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_file_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_never_logged, setup, teardown),
+	    cmocka_unit_test(test_token_forms_masked),
+	    cmocka_unit_test_setup_teardown(test_token_escaped_never_stored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tls_verified, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_replies_while_server_hangs, setup,
 					    teardown),
