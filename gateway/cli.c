@@ -326,11 +326,13 @@ cli_inject(const char *conf, int argc, char **argv)
 
 /* Pads a UTF-8 string to a width in characters (not bytes). */
 static void
-print_cell(const char *s, int width)
+print_cell(const char *text, int width)
 {
+	char s[512];
 	int chars = 0;
 	const char *p;
 
+	log_escape(text, s, sizeof(s));
 	for (p = s; *p != '\0'; p++)
 		if (((unsigned char)*p & 0xc0) != 0x80)
 			chars++;
@@ -340,7 +342,7 @@ print_cell(const char *s, int width)
 static int
 print_report(void *arg, const struct store_report_row *r)
 {
-	char when[32], num[64];
+	char when[32], num[64], sender[4 * sizeof(r->sender)];
 	time_t t = (time_t)r->created;
 	struct tm tm;
 	int *count = arg;
@@ -355,7 +357,8 @@ print_report(void *arg, const struct store_report_row *r)
 		snprintf(num, sizeof(num), "%ld/%ld", r->trained, r->count);
 	else
 		snprintf(num, sizeof(num), "%ld", r->count);
-	printf("%9s  %-13s%s\n", num, r->sender, r->cancelled ? "  (cancelled)" : "");
+	printf("%9s  %-13s%s\n", num, log_escape(r->sender, sender, sizeof(sender)),
+	       r->cancelled ? "  (cancelled)" : "");
 	(*count)++;
 	return 0;
 }
@@ -544,8 +547,13 @@ print_parked(void *arg, int64_t id, const char *type, int64_t at, const char *an
 	const char *gateway = ((const char **)arg)[0];
 	char when[40];
 
+	/* The answer is the district server's text. */
 	push_time(at, when, sizeof(when));
-	printf("%s:%" PRId64 "\t%s\t%s\t%s\n", gateway, id, type, when, answer);
+	printf("%s:%" PRId64 "\t", gateway, id);
+	log_fputs(type, stdout);
+	printf("\t%s\t", when);
+	log_fputs(answer, stdout);
+	putchar('\n');
 	return 0;
 }
 
@@ -695,7 +703,9 @@ print_push_status(const struct store_push_stats *s, const struct store_push_stat
 		char when[40];
 
 		push_time(ps->last_error_at, when, sizeof(when));
-		printf("push_last_error: %s %s\n", when, ps->last_error);
+		printf("push_last_error: %s ", when);
+		log_fputs(ps->last_error, stdout);
+		putchar('\n');
 	}
 	printf("push_consecutive_failures: %d\n", ps->failures);
 	print_time("push_next_attempt", ps->next_attempt > now ? ps->next_attempt : 0, "now");
@@ -729,8 +739,11 @@ print_one_modem(struct store *st, const char *name)
 			       when);
 		else
 			printf("modem_signal%s: none at %s\n", tag, when);
-		printf("modem_network%s: %s%s%s at %s\n", tag, r.reg, r.operator[0] ? " " : "",
-		       r.operator, when);
+		printf("modem_network%s: ", tag);
+		log_fputs(r.reg, stdout);
+		printf("%s", r.operator[0] ? " " : "");
+		log_fputs(r.operator, stdout);
+		printf(" at %s\n", when);
 	}
 	n = store_outage_last(st, name, &lost_at, &back_at);
 	if (n == -1)
@@ -996,7 +1009,9 @@ cli_ussd(const char *conf, int argc, char **argv)
 		r = ussd_through_gateway(cfg, cm, code, answer, sizeof(answer), &why);
 	}
 	if (r == 0) {
-		printf("%s\n", answer);
+		/* The network's text, for a terminal. */
+		log_fputs(answer, stdout);
+		putchar('\n');
 		status = 0;
 	} else if (strcmp(why, "refused") == 0) {
 		fprintf(stderr, "tinbao: ussd: %s: the network refused the code\n", masked);

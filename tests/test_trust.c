@@ -928,6 +928,35 @@ test_naptien_screen(void **state)
 	env_free(e);
 }
 
+/*
+ * A stranger's SMS with a newline and terminal escapes: the log shows it on
+ * one line, escaped (no forged "report #99" line), `quarantine list` shows
+ * it escaped (no ESC reaches the staff's terminal), the database keeps the
+ * exact text.
+ */
+static void
+test_hostile_text_escaped(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char out[16384];
+
+	inject(e, STRANGER, "HI\n14:38:49   report #99: enrol \x1b[2J\x1b]0;x\x07 ok", BASE_TIME);
+	assert_int_equal(cli(e, out, sizeof(out), "run --once"), 0);
+	assert_null(strstr(out, "\n14:38:49   report #99"));
+	assert_null(strchr(out, '\x1b'));
+	assert_non_null(strstr(out, "HI\\n14:38:49   report #99: enrol \\x1b[2J\\x1b]0;x\\x07 ok"));
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine list"), 0);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strstr(out, "\n14:38:49"));
+	assert_non_null(strstr(out, "HI\\n14:38:49   report #99: enrol \\x1b[2J"));
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM inbox WHERE text = 'HI' || char(10) || "
+		      "'14:38:49   report #99: enrol ' || char(27) || '[2J' || char(27) || "
+		      "']0;x' || char(7) || ' ok'"),
+	    1);
+	env_free(e);
+}
+
 int
 main(void)
 {
@@ -946,6 +975,7 @@ main(void)
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
 	    cmocka_unit_test(test_naptien_screen),
+	    cmocka_unit_test(test_hostile_text_escaped),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
