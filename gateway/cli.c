@@ -514,8 +514,32 @@ done:
 
 /* ---- push and status -------------------------------------------------- */
 
+/*
+ * Whether the backoff after failed attempts (the running gateway's or an
+ * earlier push --once's) still holds: 1 (said on stderr), 0, -1.  A push
+ * --once every minute from cron must not hammer a server that is down.
+ */
 static int
-push_once(const struct config *cfg)
+push_backoff(struct store *st)
+{
+	struct store_push_state ps;
+	struct store_push_stats s;
+	char when[40];
+
+	if (store_push_state_get(st, &ps) == -1 || store_push_stats(st, &s) == -1)
+		return -1;
+	if (s.pending == 0 || ps.failures == 0 || ps.next_attempt <= (int64_t)time(NULL))
+		return 0;
+	push_time(ps.next_attempt, when, sizeof(when));
+	fprintf(stderr,
+		"tinbao: push: %d failed attempt%s, the next one is not before %s: nothing sent; "
+		"push --once --now tries at once\n",
+		ps.failures, ps.failures == 1 ? "" : "s", when);
+	return 1;
+}
+
+static int
+push_once(const struct config *cfg, int now)
 {
 	struct push_report r;
 	struct store *st;
@@ -523,7 +547,14 @@ push_once(const struct config *cfg)
 	int status = 1, rc;
 
 	st = store_open(cfg->database, 0);
-	if (st == NULL || push_new(cfg, st, NULL, &p) == -1)
+	if (st == NULL)
+		goto done;
+	if (!now) {
+		rc = push_backoff(st);
+		if (rc != 0)
+			goto done;
+	}
+	if (push_new(cfg, st, NULL, &p) == -1)
 		goto done;
 	rc = push_run(p, &r);
 	printf("pushed %" PRId64 " event%s in %" PRId64 " request%s; %" PRId64 " parked, %" PRId64
@@ -637,9 +668,10 @@ cli_push(const char *conf, int argc, char **argv)
 	int status, level;
 
 	if (!((argc == 2 && (strcmp(argv[1], "--once") == 0 || strcmp(argv[1], "--failed") == 0)) ||
+	      (argc == 3 && strcmp(argv[1], "--once") == 0 && strcmp(argv[2], "--now") == 0) ||
 	      (argc == 3 && strcmp(argv[1], "--retry") == 0))) {
-		fprintf(stderr,
-			"usage: tinbao -c config push --once | --failed | --retry ID|all\n");
+		fprintf(stderr, "usage: tinbao -c config push --once [--now] | --failed | "
+				"--retry ID|all\n");
 		return 2;
 	}
 	if (secure_private_file(conf, "configuration") == -1)
@@ -658,7 +690,7 @@ cli_push(const char *conf, int argc, char **argv)
 		fprintf(stderr, "tinbao: push: %s has no push group\n", conf);
 		status = 1;
 	} else if (strcmp(argv[1], "--once") == 0) {
-		status = push_once(cfg);
+		status = push_once(cfg, argc == 3);
 	} else if (strcmp(argv[1], "--failed") == 0) {
 		status = push_failed(cfg);
 	} else {

@@ -824,9 +824,36 @@ test_dns_failure(void **state)
 	assert_int_equal(ps.failures, 1);
 	assert_non_null(strstr(ps.last_error, "resolve"));
 	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", NULL), 1);
-	/* The right address again: everything goes. */
+	/* The right address again: everything goes (at once, not after the
+	 * backoff). */
 	write_conf(e, NULL, NULL);
-	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", NULL), 0);
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", "--now", NULL),
+			 0);
+	assert_int_equal(check_arrivals(e, 5, 0, 0), 0);
+}
+
+/* push --once after failed attempts waits for the backoff, as the daemon
+ * does (a cron job must not hammer a server that is down), unless --now. */
+static void
+test_push_once_backoff(void **state)
+{
+	struct env *e = *state;
+	int64_t before;
+
+	write_conf(e, NULL, "\tretry_min_ms = 600000;\n\tretry_max_ms = 600000;\n");
+	ctl(e, "/fault", "{\"kind\": \"500\", \"count\": 1}");
+	env_open(e);
+	queue(e, 5);
+	assert_true(push_step(e->push) > 0);
+	assert_int_equal(state_of(e).failures, 1);
+	env_close(e);
+	before = stat_of(e, "requests");
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", NULL), 1);
+	assert_int_equal(stat_of(e, "requests"), before);
+	assert_int_equal(
+	    db_int(e->fx.db, "SELECT count(*) FROM push_queue WHERE state = 'pending'"), 5);
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", "--now", NULL),
+			 0);
 	assert_int_equal(check_arrivals(e, 5, 0, 0), 0);
 }
 
@@ -1254,7 +1281,9 @@ test_status_command(void **state)
 	assert_null(strstr(out, TOKEN));
 	free(out);
 	ctl(e, "/fault", "{\"kind\": \"ok\"}");
-	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", NULL), 0);
+	/* Without waiting for the backoff. */
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", "--now", NULL),
+			 0);
 	out = capture(cmd, &status);
 	assert_non_null(strstr(out, "push_queue_length: 0\n"));
 	assert_non_null(strstr(out, "push_oldest_pending_age: -\n"));
@@ -1554,6 +1583,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_outage_10000, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_listening_midway, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dns_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_push_once_backoff, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9_during_push, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_before_commit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outgoing_sms, setup, teardown),
