@@ -44,8 +44,12 @@ struct loader {
 	struct config_diags *diags;
 	size_t nerrors;
 	struct config *cfg;
-	/* The text of the last file an integer was read again from. */
+	/* The text of the last file an integer was read again from, and the
+	 * start of the last line looked up in it (settings come in file order:
+	 * the next one is found from there). */
 	char *text_file, *text;
+	const char *line_at;
+	unsigned int line;
 };
 
 enum key_type { K_STRING, K_INT, K_LONG, K_BOOL, K_STRINGS, K_GROUP, K_LIST };
@@ -1023,6 +1027,8 @@ file_text(struct loader *l, const char *file)
 	free(l->text);
 	l->text_file = strdup(name);
 	l->text = NULL;
+	l->line_at = NULL;
+	l->line = 0;
 	f = fopen(name, "r");
 	if (l->text_file == NULL || f == NULL) {
 		if (f != NULL)
@@ -1040,6 +1046,29 @@ file_text(struct loader *l, const char *file)
 	}
 	fclose(f);
 	return l->text;
+}
+
+/* The start of line `line` (from 1) of l->text, or NULL. */
+static const char *
+line_start(struct loader *l, unsigned int line)
+{
+	const char *p = l->text;
+	unsigned int i = 1;
+
+	if (l->line_at != NULL && l->line <= line) {
+		p = l->line_at;
+		i = l->line;
+	}
+	for (; i < line && p != NULL; i++) {
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	if (p != NULL) {
+		l->line_at = p;
+		l->line = line;
+	}
+	return p;
 }
 
 /* Past white space and comments (#, //, slash-star). */
@@ -1083,7 +1112,7 @@ literal_int64(struct loader *l, const config_setting_t *s, long long *v, const c
 {
 	const char *name = config_setting_name(s), *file = config_setting_source_file(s);
 	const char *text, *p, *q, *eol;
-	unsigned int line = config_setting_source_line(s), i;
+	unsigned int line = config_setting_source_line(s);
 	unsigned long long u;
 	long long got = config_setting_get_int64(s), x;
 	size_t len;
@@ -1095,11 +1124,7 @@ literal_int64(struct loader *l, const config_setting_t *s, long long *v, const c
 	text = file_text(l, file);
 	if (text == NULL)
 		return 0;
-	for (p = text, i = 1; i < line && p != NULL; i++) {
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
+	p = line_start(l, line);
 	if (p == NULL)
 		return 0;
 	eol = p + strcspn(p, "\n");
