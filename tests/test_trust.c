@@ -949,6 +949,14 @@ test_hostile_text_escaped(void **state)
 	assert_null(strchr(out, '\x1b'));
 	assert_null(strstr(out, "\n14:38:49"));
 	assert_non_null(strstr(out, "HI\\n14:38:49   report #99: enrol \\x1b[2J"));
+	/* A name in the registry, as senders list shows it. */
+	assert_int_equal(cli(e, out, sizeof(out),
+			     "senders add 0912000077 officer --commune 'Minh Son' "
+			     "--name \"$(printf 'A\\033[31mB')\""),
+			 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders list"), 0);
+	assert_null(strchr(out, '\x1b'));
+	assert_non_null(strstr(out, "A\\x1b[31mB"));
 	assert_int_equal(
 	    db_int(e, "SELECT count(*) FROM inbox WHERE text = 'HI' || char(10) || "
 		      "'14:38:49   report #99: enrol ' || char(27) || '[2J' || char(27) || "
