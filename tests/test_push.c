@@ -1253,6 +1253,41 @@ test_daemon_reload(void **state)
 	assert_int_equal(check_arrivals(e, 1, 0, 0), 0);
 }
 
+/* A reload that reads a file others may write (here an @include) is
+ * refused as a whole, as `run` refuses it at start. */
+static void
+test_daemon_reload_include(void **state)
+{
+	struct env *e = *state;
+	char url[128], local[192];
+	pid_t pid;
+	FILE *f;
+
+	write_conf(e, "http://127.0.0.1:9/events", NULL);
+	pid = spawn_run(e);
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "inject", "--from",
+				     "+84912000001", "ENROL xa Minh Son 35 han", NULL),
+			 0);
+	assert_int_equal(wait_pending(e, 1, 8000), 1);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/events", e->srv.api);
+	write_conf(e, url, NULL);
+	snprintf(local, sizeof(local), "%s/local.conf", e->fx.dir);
+	write_text(local, "own_number = \"+84912999999\";\n", 0666);
+	f = fopen(e->fx.conf, "a");
+	assert_non_null(f);
+	fputs("@include \"local.conf\"\n", f);
+	assert_int_equal(fclose(f), 0);
+	kill(pid, SIGHUP);
+	sleep_ms(700);
+	assert_int_equal(wait_pending(e, 0, 10), 1);
+	assert_int_equal(stat_of(e, "requests"), 0);
+	assert_int_equal(chmod(local, 0600), 0);
+	kill(pid, SIGHUP);
+	assert_int_equal(wait_pending(e, 0, 8000), 0);
+	assert_int_equal(stop_run(pid, 3000), 0);
+	assert_int_equal(check_arrivals(e, 1, 0, 0), 0);
+}
+
 static void
 test_status_command(void **state)
 {
@@ -1595,6 +1630,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_daemon_replies_while_server_hangs, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_reload_include, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration_keeps_queue, setup, teardown),
 	    cmocka_unit_test(test_config_fixtures),
