@@ -24,6 +24,7 @@
 #include <regex.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,12 @@ struct loader {
 	struct config_diags *diags;
 	size_t nerrors;
 	struct config *cfg;
+	/* The text of the last file an integer was read again from, and the
+	 * start of the last line looked up in it (settings come in file order:
+	 * the next one is found from there). */
+	char *text_file, *text;
+	const char *line_at;
+	unsigned int line;
 };
 
 enum key_type { K_STRING, K_INT, K_LONG, K_BOOL, K_STRINGS, K_GROUP, K_LIST };
@@ -1035,10 +1042,165 @@ load_string(struct loader *l, const config_setting_t *s, const struct key *k, ch
 	*dst = copy(l, v);
 }
 
+/* The whole text of the file a setting is in (cached), or NULL. */
+static const char *
+file_text(struct loader *l, const char *file)
+{
+	char name[PATH_MAX];
+	FILE *f;
+	long size;
+
+	file_name(l, file, name, sizeof(name));
+	if (l->text_file != NULL && strcmp(l->text_file, name) == 0)
+		return l->text;
+	free(l->text_file);
+	free(l->text);
+	l->text_file = strdup(name);
+	l->text = NULL;
+	l->line_at = NULL;
+	l->line = 0;
+	f = fopen(name, "r");
+	if (l->text_file == NULL || f == NULL) {
+		if (f != NULL)
+			fclose(f);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		l->text = malloc((size_t)size + 1);
+		if (l->text != NULL && fread(l->text, 1, (size_t)size, f) == (size_t)size) {
+			l->text[size] = '\0';
+		} else {
+			free(l->text);
+			l->text = NULL;
+		}
+	}
+	fclose(f);
+	return l->text;
+}
+
+/* The start of line `line` (from 1) of l->text, or NULL. */
+static const char *
+line_start(struct loader *l, unsigned int line)
+{
+	const char *p = l->text;
+	unsigned int i = 1;
+
+	if (l->line_at != NULL && l->line <= line) {
+		p = l->line_at;
+		i = l->line;
+	}
+	for (; i < line && p != NULL; i++) {
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	if (p != NULL) {
+		l->line_at = p;
+		l->line = line;
+	}
+	return p;
+}
+
+/* Past white space and comments (#, //, slash-star). */
+static const char *
+skip_blank(const char *p)
+{
+	for (;;) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			p = strstr(p + 2, "*/");
+			if (p == NULL)
+				return "";
+			p += 2;
+		} else {
+			return p;
+		}
+	}
+}
+
+static int
+name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '*';
+}
+
+/*
+ * libconfig before 1.7 keeps an integer written without an L suffix in 32
+ * bits: 4294967296 becomes 0 ("no cap"), 4294967297 becomes 1.  The value
+ * written is read again from the file, as a 64-bit number, so that the range
+ * check sees it.  *v is left alone when the literal cannot be found (the
+ * value libconfig gives is then right: it did not wrap).  0, or -1 when the
+ * literal is too large even for 64 bits (*lit and *litlen then point at it).
+ */
+static int
+literal_int64(struct loader *l, const config_setting_t *s, long long *v, const char **lit,
+	      int *litlen)
+{
+	const char *name = config_setting_name(s), *file = config_setting_source_file(s);
+	const char *text, *p, *q, *eol;
+	unsigned int line = config_setting_source_line(s);
+	unsigned long long u;
+	long long got = config_setting_get_int64(s), x;
+	size_t len;
+	char *end;
+	int neg;
+
+	if (name == NULL || line == 0 || config_setting_type(s) != CONFIG_TYPE_INT)
+		return 0;
+	text = file_text(l, file);
+	if (text == NULL)
+		return 0;
+	p = line_start(l, line);
+	if (p == NULL)
+		return 0;
+	eol = p + strcspn(p, "\n");
+	len = strlen(name);
+	/* Several settings of that name may share the line: the one whose 32
+	 * bits are what libconfig kept. */
+	for (q = p; (q = strstr(q, name)) != NULL && q < eol; q += len) {
+		if ((q > p && name_char(q[-1])) || name_char(q[len]))
+			continue;
+		q = skip_blank(q + len);
+		if (*q != '=' && *q != ':')
+			continue;
+		q = skip_blank(q + 1);
+		neg = *q == '-';
+		if (*q == '-' || *q == '+')
+			q++;
+		if (*q < '0' || *q > '9')
+			continue;
+		errno = 0;
+		if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X'))
+			u = strtoull(q + 2, &end, 16);
+		else
+			u = strtoull(q, &end, 10);
+		if (*end == '.' || *end == 'e' || *end == 'E')
+			continue; /* a float */
+		if (errno == ERANGE ||
+		    u > (unsigned long long)LLONG_MAX + (unsigned long long)neg) {
+			*lit = q - neg;
+			*litlen = (int)(end - *lit);
+			return -1;
+		}
+		x = neg ? (long long)(0ULL - u) : (long long)u;
+		if ((uint32_t)(unsigned long long)x == (uint32_t)(unsigned long long)got) {
+			*v = x;
+			return 0;
+		}
+	}
+	return 0;
+}
+
 static int
 load_number(struct loader *l, const config_setting_t *s, const struct key *k, long *v)
 {
 	long long n;
+	const char *lit;
+	int litlen;
 
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64) {
@@ -1046,6 +1208,11 @@ load_number(struct loader *l, const config_setting_t *s, const struct key *k, lo
 		return -1;
 	}
 	n = config_setting_get_int64(s);
+	if (literal_int64(l, s, &n, &lit, &litlen) == -1) {
+		report(l, s, 0, "\"%s\" must be between %ld and %ld (not %.*s)", k->name, k->min,
+		       k->max, litlen, lit);
+		return -1;
+	}
 	if (n < k->min || n > k->max) {
 		if (k->max == INT_MAX)
 			report(l, s, 0, "\"%s\" must be at least %ld (not %lld)", k->name, k->min,
@@ -2270,6 +2437,69 @@ set_defaults(struct config *cfg)
 	cfg->backup.hour = 2;
 }
 
+/* Files --------------------------------------------------------------------- */
+
+static void
+add_file(struct loader *l, const char *path)
+{
+	struct config *cfg = l->cfg;
+	char **v;
+	size_t i;
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	for (i = 0; i < cfg->nfiles; i++) {
+		if (strcmp(cfg->files[i], path) == 0)
+			return;
+	}
+	v = reallocarray(cfg->files, cfg->nfiles + 1, sizeof(*v));
+	if (v == NULL) {
+		report(l, NULL, 0, "out of memory");
+		return;
+	}
+	cfg->files = v;
+	v[cfg->nfiles] = copy(l, path);
+	if (v[cfg->nfiles] != NULL)
+		cfg->nfiles++;
+}
+
+/* The files the settings of s come from.  libconfig 1.5 has no hook that
+ * names the files @include reads (config_set_include_func came with 1.7),
+ * but every setting knows its file: an included file without a setting
+ * changes nothing. */
+static void
+add_setting_files(struct loader *l, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+	char name[PATH_MAX];
+	int i, n;
+
+	if (file != NULL) {
+		file_name(l, file, name, sizeof(name));
+		add_file(l, name);
+	}
+	/* The entries of an array are scalars, in the array's file. */
+	if (!config_setting_is_group(s) && !config_setting_is_list(s))
+		return;
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++)
+		add_setting_files(l, config_setting_get_elem(s, (unsigned int)i));
+}
+
+static void
+list_files(struct loader *l, const config_t *cf)
+{
+	const struct config *cfg = l->cfg;
+	size_t i;
+
+	add_file(l, l->path);
+	add_setting_files(l, config_root_setting(cf));
+	add_file(l, cfg->gammurc);
+	for (i = 0; i < cfg->nmodems; i++)
+		add_file(l, cfg->modems[i].gammurc);
+	add_file(l, cfg->push.token_file);
+}
+
 struct config *
 config_load(const char *path, struct config_diags *diags)
 {
@@ -2316,6 +2546,7 @@ config_load(const char *path, struct config_diags *diags)
 	check_units(&l, &cf, "communes", "commune");
 	check_units(&l, &cf, "trades", "trade");
 	check_keywords(&l, &cf);
+	list_files(&l, &cf);
 	if (l.nerrors == 0)
 		build_parser(&l, &cf);
 	if (l.nerrors == 0)
@@ -2324,6 +2555,8 @@ fail:
 	sort_diags(l.diags, first);
 	config_destroy(&cf);
 	free(l.dir);
+	free(l.text_file);
+	free(l.text);
 	config_diags_free(&local);
 	if (l.nerrors > 0) {
 		config_free(cfg);
@@ -2403,6 +2636,7 @@ config_free(struct config *cfg)
 	free_strings(cfg->courtesy, cfg->ncourtesy);
 	parser_free(cfg->parser);
 	free(cfg->path);
+	free_strings(cfg->files, cfg->nfiles);
 	free(cfg->database);
 	free(cfg->gammurc);
 	for (i = 0; i < cfg->nmodems; i++) {

@@ -247,6 +247,11 @@ struct config {
 	struct config_senders senders;
 	struct config_limits limits;
 	struct config_backup backup;
+	/* Every file the configuration reads: path, the files it @includes
+	 * (those that hold a setting), each modem's gammurc, push.token_file;
+	 * resolved, each once (gateway/secure.h checks who may write them). */
+	char **files;
+	size_t nfiles;
 };
 
 /* One problem found while loading. */

@@ -106,6 +106,12 @@ cli_check_config(const char *conf, int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	/* The files it includes and names, as `run` checks them. */
+	if (secure_config_files(cfg) == -1)
+		fprintf(stderr,
+			"%s: warning: `run` and `push` refuse this configuration until the "
+			"files above are private\n",
+			conf);
 	printf("configuration OK\n");
 	config_free(cfg);
 	return modem ? cli_modem_test(conf, 1, argv) : 0;
@@ -128,6 +134,10 @@ cli_run(const char *conf, int argc, char **argv)
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
+	if (secure_config_files(cfg) == -1) {
+		config_free(cfg);
+		return 1;
+	}
 	/* -d on the command line wins over the file's level. */
 	level = log_parselevel(cfg->log_level);
 	if (log_getlevel() != LOG_LEVEL_DEBUG && level != -1)
@@ -366,11 +376,13 @@ cli_inject(const char *conf, int argc, char **argv)
 
 /* Pads a UTF-8 string to a width in characters (not bytes). */
 static void
-print_cell(const char *s, int width)
+print_cell(const char *text, int width)
 {
+	char s[512];
 	int chars = 0;
 	const char *p;
 
+	log_escape(text, s, sizeof(s));
 	for (p = s; *p != '\0'; p++)
 		if (((unsigned char)*p & 0xc0) != 0x80)
 			chars++;
@@ -380,7 +392,7 @@ print_cell(const char *s, int width)
 static int
 print_report(void *arg, const struct store_report_row *r)
 {
-	char when[32], num[64];
+	char when[32], num[64], sender[4 * sizeof(r->sender)];
 	struct tm tm;
 	int *count = arg;
 
@@ -395,7 +407,8 @@ print_report(void *arg, const struct store_report_row *r)
 		snprintf(num, sizeof(num), "%ld/%ld", r->trained, r->count);
 	else
 		snprintf(num, sizeof(num), "%ld", r->count);
-	printf("%9s  %-13s%s\n", num, r->sender, r->cancelled ? "  (cancelled)" : "");
+	printf("%9s  %-13s%s\n", num, log_escape(r->sender, sender, sizeof(sender)),
+	       r->cancelled ? "  (cancelled)" : "");
 	(*count)++;
 	return 0;
 }
@@ -551,8 +564,32 @@ done:
 
 /* ---- push and status -------------------------------------------------- */
 
+/*
+ * Whether the backoff after failed attempts (the running gateway's or an
+ * earlier push --once's) still holds: 1 (said on stderr), 0, -1.  A push
+ * --once every minute from cron must not hammer a server that is down.
+ */
 static int
-push_once(const struct config *cfg)
+push_backoff(struct store *st)
+{
+	struct store_push_state ps;
+	struct store_push_stats s;
+	char when[40];
+
+	if (store_push_state_get(st, &ps) == -1 || store_push_stats(st, &s) == -1)
+		return -1;
+	if (s.pending == 0 || ps.failures == 0 || ps.next_attempt <= (int64_t)time(NULL))
+		return 0;
+	push_time(ps.next_attempt, when, sizeof(when));
+	fprintf(stderr,
+		"tinbao: push: %d failed attempt%s, the next one is not before %s: nothing sent; "
+		"push --once --now tries at once\n",
+		ps.failures, ps.failures == 1 ? "" : "s", when);
+	return 1;
+}
+
+static int
+push_once(const struct config *cfg, int now)
 {
 	struct push_report r;
 	struct store *st;
@@ -560,7 +597,14 @@ push_once(const struct config *cfg)
 	int status = 1, rc;
 
 	st = store_open(cfg->database, 0);
-	if (st == NULL || push_new(cfg, st, NULL, &p) == -1)
+	if (st == NULL)
+		goto done;
+	if (!now) {
+		rc = push_backoff(st);
+		if (rc != 0)
+			goto done;
+	}
+	if (push_new(cfg, st, NULL, &p) == -1)
 		goto done;
 	rc = push_run(p, &r);
 	printf("pushed %" PRId64 " event%s in %" PRId64 " request%s; %" PRId64 " parked, %" PRId64
@@ -584,8 +628,13 @@ print_parked(void *arg, int64_t id, const char *type, int64_t at, const char *an
 	const char *gateway = ((const char **)arg)[0];
 	char when[40];
 
+	/* The answer is the district server's text. */
 	push_time(at, when, sizeof(when));
-	printf("%s:%" PRId64 "\t%s\t%s\t%s\n", gateway, id, type, when, answer);
+	printf("%s:%" PRId64 "\t", gateway, id);
+	log_fputs(type, stdout);
+	printf("\t%s\t", when);
+	log_fputs(answer, stdout);
+	putchar('\n');
 	return 0;
 }
 
@@ -669,9 +718,10 @@ cli_push(const char *conf, int argc, char **argv)
 	int status, level;
 
 	if (!((argc == 2 && (strcmp(argv[1], "--once") == 0 || strcmp(argv[1], "--failed") == 0)) ||
+	      (argc == 3 && strcmp(argv[1], "--once") == 0 && strcmp(argv[2], "--now") == 0) ||
 	      (argc == 3 && strcmp(argv[1], "--retry") == 0))) {
-		fprintf(stderr,
-			"usage: tinbao -c config push --once | --failed | --retry ID|all\n");
+		fprintf(stderr, "usage: tinbao -c config push --once [--now] | --failed | "
+				"--retry ID|all\n");
 		return 2;
 	}
 	if (secure_private_file(conf, "configuration") == -1)
@@ -679,6 +729,10 @@ cli_push(const char *conf, int argc, char **argv)
 	cfg = load(conf, NULL);
 	if (cfg == NULL)
 		return 1;
+	if (secure_config_files(cfg) == -1) {
+		config_free(cfg);
+		return 1;
+	}
 	level = log_parselevel(cfg->log_level);
 	if (log_getlevel() != LOG_LEVEL_DEBUG && level != -1)
 		log_setlevel(level);
@@ -686,7 +740,7 @@ cli_push(const char *conf, int argc, char **argv)
 		fprintf(stderr, "tinbao: push: %s has no push group\n", conf);
 		status = 1;
 	} else if (strcmp(argv[1], "--once") == 0) {
-		status = push_once(cfg);
+		status = push_once(cfg, argc == 3);
 	} else if (strcmp(argv[1], "--failed") == 0) {
 		status = push_failed(cfg);
 	} else {
@@ -731,7 +785,9 @@ print_push_status(const struct store_push_stats *s, const struct store_push_stat
 		char when[40];
 
 		push_time(ps->last_error_at, when, sizeof(when));
-		printf("push_last_error: %s %s\n", when, ps->last_error);
+		printf("push_last_error: %s ", when);
+		log_fputs(ps->last_error, stdout);
+		putchar('\n');
 	}
 	printf("push_consecutive_failures: %d\n", ps->failures);
 	print_time("push_next_attempt", ps->next_attempt > now ? ps->next_attempt : 0, "now");
@@ -765,8 +821,11 @@ print_one_modem(struct store *st, const char *name)
 			       when);
 		else
 			printf("modem_signal%s: none at %s\n", tag, when);
-		printf("modem_network%s: %s%s%s at %s\n", tag, r.reg, r.operator[0] ? " " : "",
-		       r.operator, when);
+		printf("modem_network%s: ", tag);
+		log_fputs(r.reg, stdout);
+		printf("%s", r.operator[0] ? " " : "");
+		log_fputs(r.operator, stdout);
+		printf(" at %s\n", when);
 	}
 	n = store_outage_last(st, name, &lost_at, &back_at);
 	if (n == -1)
@@ -1036,7 +1095,9 @@ cli_ussd(const char *conf, int argc, char **argv)
 		r = ussd_through_gateway(cfg, cm, code, answer, sizeof(answer), &why);
 	}
 	if (r == 0) {
-		printf("%s\n", answer);
+		/* The network's text, for a terminal. */
+		log_fputs(answer, stdout);
+		putchar('\n');
 		status = 0;
 	} else if (strcmp(why, "refused") == 0) {
 		fprintf(stderr, "tinbao: ussd: %s: the network refused the code\n", masked);

@@ -227,8 +227,11 @@ keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
 		explicit_bzero(&t, sizeof(t));
 		return -1;
 	}
+	/* Only an admin's PIN is kept: a stranger's requests cannot take the
+	 * places of an admin's (process() refuses them, PIN or not). */
 	if (topup && r == 1 && sms->concat_ref == -1 &&
-	    gw->ntopups < (int)(sizeof(gw->topups) / sizeof(gw->topups[0]))) {
+	    gw->ntopups < (int)(sizeof(gw->topups) / sizeof(gw->topups[0])) &&
+	    ussd_is_admin(gw->cfg, gw->st, sms->sender)) {
 		t.inbox_id = id;
 		snprintf(t.sender, sizeof(t.sender), "%s", sms->sender);
 		snprintf(t.modem, sizeof(t.modem), "%s", m->name);
@@ -755,19 +758,98 @@ reply_incomplete(struct gw *gw, const struct store_inmsg *msg, const char *reply
 	return 0;
 }
 
-/* Sets the state of a NAPTIEN row and queues the reply, inside the
- * caller's transaction. */
+static int hold(struct gw *gw, const struct store_inmsg *msg, const char *why);
+static int screen(struct gw *gw, const struct store_inmsg *msg);
+
+/* Sets the state of a NAPTIEN row and queues the reply within the sender's
+ * reply limits, as for any SMS, inside the caller's transaction.  flags:
+ * those of process(). */
 static int
-topup_answer(struct gw *gw, int64_t id, const char *sender, const char *error, const char *reply)
+topup_answer(struct gw *gw, const struct store_inmsg *msg, const char *error, const char *reply,
+	     int flags)
 {
-	if (store_inbox_set_state(gw->st, id, error == NULL ? "accepted" : "rejected", error) == -1)
+	const char *why = NULL;
+	int r;
+
+	if (store_inbox_set_state(gw->st, msg->id, error == NULL ? "accepted" : "rejected",
+				  error) == -1)
 		return -1;
-	if (!phone_replyable(sender, gw->cfg->own_number))
+	if ((flags & GATEWAY_REPLAY) && !(flags & GATEWAY_REPLY)) {
+		log_info("  no reply (replayed)");
 		return 0;
-	if (store_outbox_add(gw->st, sender, reply, "reply", id, NULL) == -1)
+	}
+	if (!phone_replyable(msg->sender, gw->cfg->own_number))
+		return 0;
+	if (!(flags & GATEWAY_REPLAY)) {
+		r = quota_hold_reply(gw->cfg, gw->st, msg, clock_now(), &why);
+		if (r == -1)
+			return -1;
+		if (r == 1) {
+			log_info("  no reply: limit %s", why);
+			return 0;
+		}
+	}
+	if (store_outbox_add(gw->st, msg->sender, reply, "reply", msg->id, NULL) == -1)
 		return -1;
-	log_info("  reply to %s: %s", sender, reply);
+	log_info("  reply to %s: %s", msg->sender, reply);
 	return 0;
+}
+
+/*
+ * The sender policy for a NAPTIEN, which is never parsed: only an admin's
+ * is dialled.  Anyone else's is refused and logged; an unknown number's is
+ * first what senders.unknown says (held in quarantine by default, so that a
+ * stranger's top-up requests cost no SMS).  0: an admin's, go on; 1:
+ * refused (recorded, answered within the limits) or held; -1.
+ */
+static int
+topup_policy(struct gw *gw, const struct store_inmsg *msg, int flags)
+{
+	struct parser_result none;
+	struct senders_who who;
+	const char *error = NULL;
+	char reply[160];
+
+	if (ussd_is_admin(gw->cfg, gw->st, msg->sender))
+		return 0;
+	log_warnx("NAPTIEN refused from %s", msg->sender);
+	if (!(flags & GATEWAY_ACCEPT)) {
+		if (senders_lookup(gw->cfg, gw->st, msg->sender, &who) == -1)
+			return -1;
+		memset(&none, 0, sizeof(none));
+		none.error = PARSER_EMPTY;
+		switch (senders_check(gw->cfg, &who, &none, &error, reply, sizeof(reply))) {
+		case SENDERS_QUARANTINE:
+			return hold(gw, msg, error) == -1 ? -1 : 1;
+		case SENDERS_REJECT:
+			return topup_answer(gw, msg, error, reply, flags) == -1 ? -1 : 1;
+		case SENDERS_WARN:
+		case SENDERS_OK:
+			break;
+		}
+	}
+	snprintf(reply, sizeof(reply), "Loi: so nay khong duoc phep nap tien cho modem.");
+	return topup_answer(gw, msg, "not_allowed", reply, flags) == -1 ? -1 : 1;
+}
+
+/* The screen of a NAPTIEN kept by receive(), before anything is dialled, in
+ * a transaction of its own: the limits of any SMS, then the sender policy.
+ * 0: an admin's, to dial; 1: held or refused; -1. */
+static int
+topup_screen(struct gw *gw, const struct store_inmsg *msg)
+{
+	int r;
+
+	if (store_begin(gw->st) == -1)
+		return -1;
+	r = screen(gw, msg);
+	if (r == 0)
+		r = topup_policy(gw, msg, 0);
+	if (r == -1 || store_commit(gw->st) == -1) {
+		store_rollback(gw->st);
+		return -1;
+	}
+	return r;
 }
 
 /*
@@ -799,13 +881,15 @@ topups(struct gw *gw)
 		if (r == 1 && msg.id == t->inbox_id && strcmp(msg.sender, t->sender) == 0 &&
 		    strcmp(msg.text, t->masked) == 0) {
 			log_info("SMS #%" PRId64 " from %s: \"%s\"", msg.id, msg.sender, msg.text);
-			r = ussd_topup(gw->cfg, gw->st, m, t->modem, t->sender, t->pin, clock_now(),
-				       reply, sizeof(reply));
-			error = r == 1					     ? NULL
-				: !ussd_is_admin(gw->cfg, gw->st, t->sender) ? "not_allowed"
-									     : "topup_failed";
+			r = topup_screen(gw, &msg);
+			if (r == 0)
+				r = ussd_topup(gw->cfg, gw->st, m, t->modem, t->sender, t->pin,
+					       clock_now(), reply, sizeof(reply));
+			else
+				r = -1; /* recorded by topup_screen(), or left for process() */
+			error = r == 1 ? NULL : "topup_failed";
 			if (r != -1 && store_begin(gw->st) == 0) {
-				if (topup_answer(gw, msg.id, t->sender, error, reply) == 0)
+				if (topup_answer(gw, &msg, error, reply, 0) == 0)
 					store_commit(gw->st);
 				else
 					store_rollback(gw->st);
@@ -818,20 +902,19 @@ topups(struct gw *gw)
 }
 
 /* A NAPTIEN whose PIN is gone (the gateway stopped before dialling it, or
- * it came in several parts): nothing is dialled; the sender is told. */
+ * it came in several parts), past screen(): nothing is dialled; an admin
+ * is told to send it again, anyone else refused as topup_policy() says. */
 static int
-topup_left(struct gw *gw, const struct store_inmsg *msg)
+topup_left(struct gw *gw, const struct store_inmsg *msg, int flags)
 {
 	char reply[160];
+	int r;
 
-	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
-	if (!ussd_is_admin(gw->cfg, gw->st, msg->sender)) {
-		log_warnx("NAPTIEN refused from %s", msg->sender);
-		snprintf(reply, sizeof(reply), "Loi: so nay khong duoc phep nap tien cho modem.");
-		return topup_answer(gw, msg->id, msg->sender, "not_allowed", reply);
-	}
+	r = topup_policy(gw, msg, flags);
+	if (r != 0)
+		return r == -1 ? -1 : 0;
 	snprintf(reply, sizeof(reply), "Loi: chua nap tien. Gui lai: NAPTIEN <ma the>");
-	return topup_answer(gw, msg->id, msg->sender, "topup_failed", reply);
+	return topup_answer(gw, msg, "topup_failed", reply, flags);
 }
 
 /* A date typed in a report ("12/6") is when the figures were counted: the
@@ -936,14 +1019,11 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 	char reply[DIGEST_BUF]; /* a reply, or the district digest for TK */
 	const char *error = NULL, *why = NULL;
 	int64_t ref = 0;
-	int year, half, r, replyable;
+	int year, half, r, replyable, topup;
 	char masked[64], pin[USSD_PIN_MAX + 1], *ptext;
 
-	/* Never parsed: a NAPTIEN is a command to the gateway, not a report. */
-	if (ussd_topup_match(msg->text, masked, sizeof(masked), pin, sizeof(pin))) {
-		explicit_bzero(pin, sizeof(pin));
-		return topup_left(gw, msg);
-	}
+	topup = ussd_topup_match(msg->text, masked, sizeof(masked), pin, sizeof(pin));
+	explicit_bzero(pin, sizeof(pin));
 	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
 	/* Data for an application of the phone (8-bit), not a message from a
 	 * person: kept (as hex), never parsed nor answered. */
@@ -954,6 +1034,9 @@ process(struct gw *gw, const struct store_inmsg *msg, int flags)
 		if (r != 0)
 			return r == -1 ? -1 : 0;
 	}
+	/* Never parsed: a NAPTIEN is a command to the gateway, not a report. */
+	if (topup)
+		return topup_left(gw, msg, flags);
 	ptext = parse_text(msg->text);
 	if (ptext == NULL)
 		return -1;
@@ -1576,6 +1659,11 @@ reload_config(struct gw *gw)
 	if (cfg == NULL) {
 		log_warnx("reload: %s has errors; keeping the running configuration",
 			  gw->cfg->path);
+		return;
+	}
+	if (secure_config_files(cfg) == -1) {
+		log_warnx("reload: keeping the running configuration");
+		config_free(cfg);
 		return;
 	}
 	/* The push of the new configuration must be able to start (token

@@ -58,8 +58,10 @@ static const struct command commands[] = {
      "  --period P      2022-H1 (January-June), 2022-H2 (July-December), 2022\n"
      "  --format F      text (default), csv (UTF-8 with BOM, CRLF) or html\n"
      "  --output FILE   written whole or not at all (default standard output)\n"},
-    {"push", cli_push, "--once\n--failed\n--retry ID|all", "events to the district server",
-     "  --once        send the queued events now and exit\n"
+    {"push", cli_push, "--once [--now]\n--failed\n--retry ID|all", "events to the district server",
+     "  --once        send the queued events and exit; after failures, only once the\n"
+     "                backoff they set has passed (`status` says when)\n"
+     "  --now         with --once: at once, whatever the backoff\n"
      "  --failed      list the events the server refused (parked)\n"
      "  --retry ID    queue a parked event again (all: every parked event)\n"},
     {"status", cli_status, "", "queues, outbox, daily cap, modems, SIM balance",

@@ -29,6 +29,31 @@ secure_private_file(const char *path, const char *what)
 	return -1;
 }
 
+int
+secure_config_files(const struct config *cfg)
+{
+	const char *what;
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; i < cfg->nfiles; i++) {
+		if (strcmp(cfg->files[i], cfg->path) == 0)
+			continue;
+		what = "configuration";
+		if (cfg->push.token_file != NULL &&
+		    strcmp(cfg->files[i], cfg->push.token_file) == 0)
+			what = "token_file";
+		for (k = 0; k < cfg->nmodems; k++) {
+			if (cfg->modems[k].gammurc != NULL &&
+			    strcmp(cfg->files[i], cfg->modems[k].gammurc) == 0)
+				what = "gammurc";
+		}
+		if (secure_private_file(cfg->files[i], what) == -1)
+			r = -1;
+	}
+	return r;
+}
+
 static int
 allow_root(void)
 {

@@ -17,6 +17,16 @@ struct config;
 int secure_private_file(const char *path, const char *what);
 
 /*
+ * secure_private_file() on every other file than cfg->path that cfg was
+ * read from or names (cfg->files: its @includes, the gammurc(s), the token
+ * file), as the callers check cfg->path before loading it: anyone who may
+ * write one of them could point the push at their own server or turn the
+ * limits off.  Each file that fails is logged; -1 when one did, 0
+ * otherwise.
+ */
+int secure_config_files(const struct config *cfg);
+
+/*
  * Run as root (euid 0): becomes cfg->user (initgroups, setgid, setuid) and
  * checks that root cannot be had back; cfg->user "root" stays root on
  * purpose.  Without cfg->user it refuses, unless TINBAO_ALLOW_ROOT=1 is in

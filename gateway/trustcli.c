@@ -280,10 +280,11 @@ static int
 print_sender(void *arg, const struct store_sender *snd)
 {
 	int *count = arg;
+	char name[4 * sizeof(snd->name)];
 
 	printf("%-13s  %-8s  %-5s  %-6s  %s\n", snd->number, snd->role,
 	       snd->commune_code[0] ? snd->commune_code : "-", snd->active ? "active" : "off",
-	       snd->name);
+	       log_escape(snd->name, name, sizeof(name)));
 	(*count)++;
 	return 0;
 }
@@ -390,10 +391,14 @@ static int
 print_held(void *arg, const struct store_held *h)
 {
 	int *count = arg;
+	char sender[4 * sizeof(h->msg.sender)];
 
+	/* A stranger's SMS and number: escaped, they cannot drive the terminal. */
 	printf("%6" PRId64 "  ", h->msg.id);
 	print_when(h->msg.received);
-	printf("  %-13s  %s\n", h->msg.sender, h->msg.text);
+	printf("  %-13s  ", log_escape(h->msg.sender, sender, sizeof(sender)));
+	log_fputs(h->msg.text, stdout);
+	putchar('\n');
 	(*count)++;
 	return 0;
 }

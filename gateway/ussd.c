@@ -396,7 +396,9 @@ ussd_topup_match(const char *text, char *masked, size_t maskedsz, char *pin, siz
 	if (n == 0)
 		return 0;
 	p += n;
-	if (*p != '\0' && !isspace((unsigned char)*p) && !isdigit((unsigned char)*p))
+	/* '*': the form stored, PIN masked ("naptien********9012"), which is
+	 * processed again after a restart. */
+	if (*p != '\0' && !isspace((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '*')
 		return 0; /* another word */
 	rest = p;
 	for (; *p != '\0'; p++) {

@@ -475,6 +475,11 @@ test_include(void **state)
 	assert_int_equal(cfg->ncommunes, 1);
 	assert_string_equal(cfg->communes[0].code, "06448");
 	assert_int_equal(cfg->ntrades, 1);
+	/* Every file it reads, for the check of who may write them. */
+	assert_int_equal(cfg->nfiles, 3);
+	assert_string_equal(cfg->files[0], FIX "include.conf");
+	assert_string_equal(cfg->files[1], FIX "include-units.conf");
+	assert_string_equal(cfg->files[2], FIX "gammurc");
 	config_free(cfg);
 	config_diags_free(&d);
 }
@@ -676,6 +681,24 @@ test_ranges(void **state)
 	expect(&d, f, 10, 0, "\"year\" must be between");
 	expect(&d, f, 11, 0, "\"labour_trained_pct\" must be between 0 and 100 (not -1)");
 	expect(&d, f, 12, 0, "\"employed_pct\" must be between 0 and 100 (not 101)");
+	config_diags_free(&d);
+}
+
+/* libconfig keeps an integer without an L suffix in 32 bits; what was
+ * written is checked, in 64 bits, not what wrapped. */
+static void
+test_ranges_wide(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	const char *f = FIX "range-wide.conf";
+
+	load_bad(f, &d, 5);
+	expect(&d, f, 4, 0, "\"poll_interval\" must be between 1 and 3600 (not 4294967297)");
+	expect(&d, f, 5, 0, "\"daily_cap\" must be between 0 and 1000000 (not 4294967296)");
+	expect(&d, f, 5, 0, "\"identical\" must be between 0 and 100000 (not 4294967299)");
+	expect(&d, f, 6, 0, "\"per_sender_hour\" must be between 0 and 100000 (not -4294967295)");
+	expect(&d, f, 7, 0,
+	       "\"replies_per_day\" must be between 0 and 100000 (not 99999999999999999999)");
 	config_diags_free(&d);
 }
 
@@ -994,6 +1017,7 @@ main(void)
 	    cmocka_unit_test(test_unknown),
 	    cmocka_unit_test(test_types),
 	    cmocka_unit_test(test_ranges),
+	    cmocka_unit_test(test_ranges_wide),
 	    cmocka_unit_test(test_sending),
 	    cmocka_unit_test(test_missing),
 	    cmocka_unit_test(test_bad_strings),

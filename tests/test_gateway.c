@@ -18,6 +18,7 @@
 #include "config.h"
 #include "gateway.h"
 #include "json.h"
+#include "log.h"
 #include "phone.h"
 #include "store.h"
 #include "ussd.h"
@@ -340,6 +341,8 @@ test_topup_match(void **state)
 	    {"NAPTIEN 12345", 1, "NAPTIEN *****", ""},
 	    {"NAPTIEN 12345678901234567", 1, "NAPTIEN *************4567", ""},
 	    {"NAPTIEN", 1, "NAPTIEN", ""},
+	    /* The stored form, read again after a restart. */
+	    {"naptien********9012", 1, "naptien************", ""},
 	    {"NAPTIENX 123456789012", 0, "", ""},
 	    {"NAP 123456789012", 0, "", ""},
 	    {"ENROL xa Minh Son 35 han", 0, "", ""},
@@ -433,6 +436,86 @@ test_readings_bounded(void **state)
 	rm_db(path);
 }
 
+/* Text of outside origin, for a log or a terminal: control characters and
+ * bytes that are not UTF-8 escaped, UTF-8 kept, a cut never inside a
+ * character or an escape. */
+static void
+test_log_escape(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t outsz;
+		const char *want;
+	} cases[] = {
+	    {"ENROL Minh Son 5 han", 64, "ENROL Minh Son 5 han"},
+	    {"a\nb\rc\td", 64, "a\\nb\\rc\\td"},
+	    {"\x1b[2J\x1b]0;x\x07 \x7f", 64, "\\x1b[2J\\x1b]0;x\\x07 \\x7f"},
+	    {"xã Minh Sơn ắ 😀", 64, "xã Minh Sơn ắ 😀"},
+	    {"\xc2\x9b"
+	     "31m",
+	     64, "\\u009b31m"}, /* C1 CSI */
+	    {"a\xff"
+	     "b\xc0\xaf"
+	     "c",
+	     64, "a\\xffb\\xc0\\xafc"},			      /* stray, overlong */
+	    {"\xed\xa0\x80", 64, "\\xed\\xa0\\x80"},	      /* a surrogate */
+	    {"\xf4\x90\x80\x80", 64, "\\xf4\\x90\\x80\\x80"}, /* past U+10FFFF */
+	    {"ab\xe1\x80", 64, "ab\\xe1\\x80"},		      /* a cut character */
+	    {"ắắắ", 8, "ắắ"},				      /* 6 bytes of 7 */
+	    {"ắắắ", 6, "ắ"},
+	    {"ab\x1b", 6, "ab"}, /* the escape needs 4 */
+	    {"", 1, ""},
+	};
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		log_escape(cases[i].text, out, cases[i].outsz);
+		if (strcmp(out, cases[i].want) != 0)
+			fail_msg("case %zu: \"%s\", want \"%s\"", i, out, cases[i].want);
+	}
+}
+
+/* A log line too long is cut between two characters, and what an SMS puts
+ * in it cannot start a line of its own. */
+static void
+test_log_line(void **state)
+{
+	char path[] = "/tmp/tinbao-log-XXXXXX", text[3000], line[4096];
+	size_t i, n;
+	int fd, saved;
+	FILE *f;
+
+	for (i = 0; i + 3 < sizeof(text); i += 3)
+		memcpy(text + i, "ắ", 3);
+	text[i] = '\0';
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved != -1);
+	assert_int_not_equal(dup2(fd, STDERR_FILENO), -1);
+	close(fd);
+	log_warnx("SMS #1 from x: \"%s\"", text);
+	log_warnx("SMS #2 from x: \"a\n12:00:00   report #99: enrol\"");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	n = strlen(line);
+	assert_true(n > 900 && n < 1100);
+	assert_int_equal(line[n - 1], '\n');
+	/* "HH:MM:SS SMS #1 from x: \"" is 25 bytes, then whole characters. */
+	assert_int_equal((n - 1 - 25) % 3, 0);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_non_null(strstr(line, "\"a\\n12:00:00   report #99: enrol\""));
+	assert_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -446,6 +529,8 @@ main(void)
 	    cmocka_unit_test(test_alert_once_per_crossing),
 	    cmocka_unit_test(test_ussd_amount),
 	    cmocka_unit_test(test_topup_match),
+	    cmocka_unit_test(test_log_escape),
+	    cmocka_unit_test(test_log_line),
 	    cmocka_unit_test(test_ussd_mask_and_admin),
 	    cmocka_unit_test(test_readings_bounded),
 	};

@@ -824,9 +824,36 @@ test_dns_failure(void **state)
 	assert_int_equal(ps.failures, 1);
 	assert_non_null(strstr(ps.last_error, "resolve"));
 	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", NULL), 1);
-	/* The right address again: everything goes. */
+	/* The right address again: everything goes (at once, not after the
+	 * backoff). */
 	write_conf(e, NULL, NULL);
-	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", NULL), 0);
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", "--now", NULL),
+			 0);
+	assert_int_equal(check_arrivals(e, 5, 0, 0), 0);
+}
+
+/* push --once after failed attempts waits for the backoff, as the daemon
+ * does (a cron job must not hammer a server that is down), unless --now. */
+static void
+test_push_once_backoff(void **state)
+{
+	struct env *e = *state;
+	int64_t before;
+
+	write_conf(e, NULL, "\tretry_min_ms = 600000;\n\tretry_max_ms = 600000;\n");
+	ctl(e, "/fault", "{\"kind\": \"500\", \"count\": 1}");
+	env_open(e);
+	queue(e, 5);
+	assert_true(push_step(e->push) > 0);
+	assert_int_equal(state_of(e).failures, 1);
+	env_close(e);
+	before = stat_of(e, "requests");
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", NULL), 1);
+	assert_int_equal(stat_of(e, "requests"), before);
+	assert_int_equal(
+	    db_int(e->fx.db, "SELECT count(*) FROM push_queue WHERE state = 'pending'"), 5);
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", "--now", NULL),
+			 0);
 	assert_int_equal(check_arrivals(e, 5, 0, 0), 0);
 }
 
@@ -1007,6 +1034,67 @@ test_token_never_logged(void **state)
 	free(answer);
 }
 
+/*
+ * The token in every form a server can give it back in: raw, JSON-escaped
+ * (a token may hold \ and "), with \uXXXX or \/, URL-encoded, inside the
+ * base64 of "Bearer <token>" (standard and base64url), and what Basic
+ * credentials decode to.  None of it reaches the error that is stored and
+ * logged.
+ */
+static void
+test_token_forms_masked(void **state)
+{
+	static const struct {
+		const char *token, *answer, *leak;
+	} cases[] = {
+	    {"Tok\\en\"Xyz-91c4", "{\"error\":\"bad: Tok\\\\en\\\"Xyz-91c4\"}", "Xyz-91c4"},
+	    {"Tok\\en\"Xyz-91c4", "{\"e\":\"Tok\\u005cen\\u0022Xyz-91c4\"}", "Xyz-91c4"},
+	    {"a/b+c=d-77f2e9", "{\"e\":\"a\\/b+c=d-77f2e9\"}", "c=d-77f2e9"},
+	    {"Tok\\en\"Xyz/91c4", "auth=Tok%5Cen%22Xyz%2f91c4&x=1", "Xyz"},
+	    {"Tok\\en\"Xyz-91c4", "auth=Tok%5cen%22Xyz-91c4", "Xyz-91c4"},
+	    /* base64("Bearer tok-3f9a2c7e51b8d4") */
+	    {"tok-3f9a2c7e51b8d4", "seen QmVhcmVyIHRvay0zZjlhMmM3ZTUxYjhkNA== here",
+	     "0zZjlhMmM3ZTUxYjhk"},
+	    /* base64("Basic Tok\en\"Xyz?>91c4"), the last two in base64url */
+	    {"Tok\\en\"Xyz?>91c4", "seen QmFzaWMgVG9rXGVuIlh5ej8-OTFjNA", "VG9rXGVuIlh5ej8"},
+	    /* Basic credentials, and what they decode to (user:pa"ss\word) */
+	    {"dXNlcjpwYSJzc1x3b3Jk", "{\"user\":\"user:pa\\\"ss\\\\word\"}", "ss\\\\word"},
+	};
+	char err[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		push_answer_verdict(NULL, 0, 401, cases[i].answer, strlen(cases[i].answer),
+				    cases[i].token, err, sizeof(err));
+		if (strstr(err, cases[i].leak) != NULL || strstr(err, "[token]") == NULL)
+			fail_msg("case %zu: \"%s\" answered with \"%s\"", i, cases[i].answer, err);
+	}
+}
+
+/* End to end: a token with \ and ", echoed JSON-escaped by the server. */
+static void
+test_token_escaped_never_stored(void **state)
+{
+	struct env *e = *state;
+	char *answer;
+
+	server_stop(&e->srv);
+	write_text(e->token, "Tok\\en\"Xyz-3f9a2c7e\n", 0600);
+	server_start(&e->srv, e->token, 0);
+	write_conf(e, NULL, NULL);
+	ctl(e, "/fault", "{\"kind\": \"poison\", \"poison\": \"hl:2\", \"echo_auth\": true}");
+	env_open(e);
+	queue(e, 3);
+	drain(e);
+	answer = db_text(e->fx.db, "SELECT answer FROM push_queue WHERE id = 2");
+	assert_non_null(strstr(answer, "Bearer [token]"));
+	assert_null(strstr(answer, "Xyz-3f9a2c7e"));
+	free(answer);
+	answer = db_text(e->fx.db, "SELECT last_error FROM push_state");
+	assert_null(strstr(answer, "Xyz-3f9a2c7e"));
+	free(answer);
+}
+
 static void
 test_tls_verified(void **state)
 {
@@ -1165,6 +1253,41 @@ test_daemon_reload(void **state)
 	assert_int_equal(check_arrivals(e, 1, 0, 0), 0);
 }
 
+/* A reload that reads a file others may write (here an @include) is
+ * refused as a whole, as `run` refuses it at start. */
+static void
+test_daemon_reload_include(void **state)
+{
+	struct env *e = *state;
+	char url[128], local[192];
+	pid_t pid;
+	FILE *f;
+
+	write_conf(e, "http://127.0.0.1:9/events", NULL);
+	pid = spawn_run(e);
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "inject", "--from",
+				     "+84912000001", "ENROL xa Minh Son 35 han", NULL),
+			 0);
+	assert_int_equal(wait_pending(e, 1, 8000), 1);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/events", e->srv.api);
+	write_conf(e, url, NULL);
+	snprintf(local, sizeof(local), "%s/local.conf", e->fx.dir);
+	write_text(local, "own_number = \"+84912999999\";\n", 0666);
+	f = fopen(e->fx.conf, "a");
+	assert_non_null(f);
+	fputs("@include \"local.conf\"\n", f);
+	assert_int_equal(fclose(f), 0);
+	kill(pid, SIGHUP);
+	sleep_ms(700);
+	assert_int_equal(wait_pending(e, 0, 10), 1);
+	assert_int_equal(stat_of(e, "requests"), 0);
+	assert_int_equal(chmod(local, 0600), 0);
+	kill(pid, SIGHUP);
+	assert_int_equal(wait_pending(e, 0, 8000), 0);
+	assert_int_equal(stop_run(pid, 3000), 0);
+	assert_int_equal(check_arrivals(e, 1, 0, 0), 0);
+}
+
 static void
 test_status_command(void **state)
 {
@@ -1193,7 +1316,9 @@ test_status_command(void **state)
 	assert_null(strstr(out, TOKEN));
 	free(out);
 	ctl(e, "/fault", "{\"kind\": \"ok\"}");
-	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", NULL), 0);
+	/* Without waiting for the backoff. */
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "push", "--once", "--now", NULL),
+			 0);
 	out = capture(cmd, &status);
 	assert_non_null(strstr(out, "push_queue_length: 0\n"));
 	assert_non_null(strstr(out, "push_oldest_pending_age: -\n"));
@@ -1493,15 +1618,19 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_outage_10000, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_listening_midway, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dns_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_push_once_backoff, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kill9_during_push, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_before_commit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outgoing_sms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_file_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_never_logged, setup, teardown),
+	    cmocka_unit_test(test_token_forms_masked),
+	    cmocka_unit_test_setup_teardown(test_token_escaped_never_stored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tls_verified, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_replies_while_server_hangs, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_reload_include, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration_keeps_queue, setup, teardown),
 	    cmocka_unit_test(test_config_fixtures),

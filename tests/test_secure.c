@@ -168,6 +168,45 @@ config_readable_refused(void **state)
 	assert_int_equal(access(f->db, F_OK), 0);
 }
 
+/* Every file the configuration reads passes the same rule: a file it
+ * @includes (which could point the push elsewhere or turn the limits off)
+ * and the gammurc; run and push refuse, naming the file, check-config
+ * warns. */
+static void
+include_readable_refused(void **state)
+{
+	struct fixture *f = *state;
+	char log[128], local[128], want[512];
+
+	snprintf(local, sizeof(local), "%s/local.conf", f->dir);
+	append(local, "own_number = \"+84912999999\";\n");
+	append(f->conf, "\n@include \"local.conf\"\n");
+	assert_int_equal(chmod(local, 0666), 0);
+	capture(f, log, sizeof(log));
+	assert_int_not_equal(fixture_run(f, NULL, 0, 30, NULL, "run", "--once", NULL), 0);
+	snprintf(want, sizeof(want),
+		 "configuration %s can be read or written by others (mode 666); "
+		 "run: chmod 600 %s",
+		 local, local);
+	assert_true(file_has(log, want));
+	assert_int_equal(access(f->db, F_OK), -1); /* refused before the database */
+	assert_int_not_equal(fixture_run(f, NULL, 0, 30, NULL, "push", "--once", NULL), 0);
+	assert_int_equal(fixture_run(f, NULL, 0, 30, NULL, "check-config", NULL), 0);
+	assert_true(file_has(log, "refuse this configuration until the files above are private"));
+	assert_int_equal(chmod(local, 0600), 0);
+	/* The gammurc. */
+	assert_int_equal(chmod(f->gammurc, 0644), 0);
+	assert_int_not_equal(fixture_run(f, NULL, 0, 30, NULL, "run", "--once", NULL), 0);
+	snprintf(want, sizeof(want),
+		 "gammurc %s can be read or written by others (mode 644); run: chmod 600 %s",
+		 f->gammurc, f->gammurc);
+	assert_true(file_has(log, want));
+	assert_int_equal(access(f->db, F_OK), -1);
+	assert_int_equal(chmod(f->gammurc, 0600), 0);
+	assert_int_equal(fixture_run(f, NULL, 0, 30, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(access(f->db, F_OK), 0);
+}
+
 /* The token file was already checked by the loader and the push: still. */
 static void
 token_readable_refused(void **state)
@@ -310,6 +349,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(config_readable_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(include_readable_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(token_readable_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(drop_to_nobody, setup, teardown),
 	    cmocka_unit_test_setup_teardown(drop_unknown_user_refused, setup, teardown),

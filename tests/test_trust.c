@@ -1124,6 +1124,115 @@ test_report_context(void **state)
 	env_free(e);
 }
 
+/*
+ * A NAPTIEN is an SMS like any other for the sender policy and the limits:
+ * a stranger's flood of top-up requests is held (quarantine, then the hour's
+ * limit), answers nothing and dials nothing, so that a registered officer's
+ * confirmation still goes out under the daily cap; an admin's still reaches
+ * the dialling (the dummy phone has no network: "not ready").  Under
+ * senders.unknown = "reject" the refusals are answered only as far as the
+ * reply limits allow.
+ */
+static void
+test_naptien_screen(void **state)
+{
+	struct fixture *e = env_new("admins = [\"0912000009\"];\nlimits = { daily_cap = 5; };\n");
+	char text[64];
+	int i;
+
+	register_officer(e);
+	for (i = 0; i < 40; i++) {
+		snprintf(text, sizeof(text), "NAPTIEN 1234 5678 %04d", i);
+		inject(e, STRANGER, text, BASE_TIME + i);
+	}
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME + 50);
+	inject(e, "+84912000009", "NAPTIEN 1111 2222 3333", BASE_TIME + 51);
+	run_at(e, BASE_TIME + 60);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 0);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM inbox WHERE sender = '%s' AND state = "
+				"'rejected' AND error = 'quarantined'",
+				STRANGER),
+			 30);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM inbox WHERE sender = '%s' AND state = "
+				"'rejected' AND error = 'rate_limited'",
+				STRANGER),
+			 10);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM outbox WHERE recipient = '%s' AND state = "
+				"'sent' AND text LIKE 'OK%%'",
+				OFFICER),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE sender = '+84912000009' AND "
+				   "error = 'topup_failed'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000009' "
+				   "AND text LIKE '%%modem chua san sang%%'"),
+			 1);
+	env_free(e);
+
+	e = env_new("senders = { unknown = \"reject\"; };\nlimits = { replies_per_day = 3; };\n");
+	register_officer(e);
+	for (i = 0; i < 10; i++) {
+		snprintf(text, sizeof(text), "NAPTIEN 1234 5678 %04d", i);
+		inject(e, STRANGER, text, BASE_TIME + i);
+	}
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME + 50);
+	run_at(e, BASE_TIME + 60);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM inbox WHERE sender = '%s' AND state = "
+				"'rejected' AND error = 'unknown_sender'",
+				STRANGER),
+			 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 3);
+	assert_int_equal(db_int(e,
+				"SELECT count(*) FROM outbox WHERE recipient = '%s' AND state = "
+				"'sent' AND text LIKE 'OK%%'",
+				OFFICER),
+			 1);
+	env_free(e);
+}
+
+/*
+ * A stranger's SMS with a newline and terminal escapes: the log shows it on
+ * one line, escaped (no forged "report #99" line), `quarantine list` shows
+ * it escaped (no ESC reaches the staff's terminal), the database keeps the
+ * exact text.
+ */
+static void
+test_hostile_text_escaped(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char out[16384];
+
+	inject(e, STRANGER, "HI\n14:38:49   report #99: enrol \x1b[2J\x1b]0;x\x07 ok", BASE_TIME);
+	assert_int_equal(cli(e, out, sizeof(out), "run --once"), 0);
+	assert_null(strstr(out, "\n14:38:49   report #99"));
+	assert_null(strchr(out, '\x1b'));
+	assert_non_null(strstr(out, "HI\\n14:38:49   report #99: enrol \\x1b[2J\\x1b]0;x\\x07 ok"));
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine list"), 0);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strstr(out, "\n14:38:49"));
+	assert_non_null(strstr(out, "HI\\n14:38:49   report #99: enrol \\x1b[2J"));
+	/* A name in the registry, as senders list shows it. */
+	assert_int_equal(cli(e, out, sizeof(out),
+			     "senders add 0912000077 officer --commune 'Minh Son' "
+			     "--name \"$(printf 'A\\033[31mB')\""),
+			 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders list"), 0);
+	assert_null(strchr(out, '\x1b'));
+	assert_non_null(strstr(out, "A\\x1b[31mB"));
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM inbox WHERE text = 'HI' || char(10) || "
+		      "'14:38:49   report #99: enrol ' || char(27) || '[2J' || char(27) || "
+		      "']0;x' || char(7) || ' ok'"),
+	    1);
+	env_free(e);
+}
+
 int
 main(void)
 {
@@ -1148,6 +1257,8 @@ main(void)
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
 	    cmocka_unit_test(test_report_context),
+	    cmocka_unit_test(test_naptien_screen),
+	    cmocka_unit_test(test_hostile_text_escaped),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);

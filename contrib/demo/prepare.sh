@@ -32,7 +32,7 @@ sed -e 's|^database = .*|database = "tinbao.db";|' \
 if [ "$(id -u)" = 0 ]; then
 	printf '\n# The demo was prepared by root and runs as root.\nuser = "root";\n' >>"$var/tinbao.conf"
 fi
-chmod 600 "$var/tinbao.conf"
+chmod 600 "$var/tinbao.conf" "$var/gammurc"
 "$tinbao" -c "$var/tinbao.conf" check-config >/dev/null
 
 if [ -e "$var/tinbao.db" ]; then
