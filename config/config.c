@@ -70,6 +70,7 @@ struct key {
 	int (*check)(struct loader *, const config_setting_t *, const char *);
 	const struct key *sub; /* K_GROUP, K_LIST: the keys inside */
 	size_t size;	       /* K_LIST: size of one entry */
+	int one;	       /* K_LIST: a single group stands for a list of one */
 };
 
 /* A folded form, to find two units (or kinds) answering to the same word. */
@@ -723,9 +724,13 @@ check_balance_pattern(struct loader *l, const config_setting_t *s, const char *v
 #define KLIST_OPT(n, keys, elem, f, nf)                                                            \
 	{.name = n, .type = K_LIST, .required = 0, .min = 1, .off = f, .noff = nf, .sub = keys,    \
 	 .size = sizeof(elem)}
+#define KLIST_ONE(n, keys, elem, f, nf)                                                            \
+	{.name = n, .type = K_LIST, .required = 1, .min = 1, .off = f, .noff = nf, .sub = keys,    \
+	 .size = sizeof(elem), .one = 1}
 #define KEND {.name = NULL}
 
 #define OFF(f) offsetof(struct config, f)
+#define POFF(f) offsetof(struct config_plan, f)
 #define KEYWORDS(n, kind) KSTRS(n, 1, 1, OFF(keywords[kind]), OFF(nkeywords[kind]), check_keyword)
 #define KEYWORDS_OPT(n, kind)                                                                      \
 	KSTRS(n, 0, 1, OFF(keywords[kind]), OFF(nkeywords[kind]), check_keyword)
@@ -799,11 +804,11 @@ static const struct key keyword_keys[] = {
 };
 
 static const struct key plan_keys[] = {
-	KINT("year", 1, 2000, 2100, OFF(plan.year)),
-	KINT("trained_min", 1, 0, 10000000, OFF(plan.trained_min)),
-	KINT("trained_max", 1, 0, 10000000, OFF(plan.trained_max)),
-	KINT("labour_trained_pct", 1, 0, 100, OFF(plan.labour_trained_pct)),
-	KINT("employed_pct", 1, 0, 100, OFF(plan.employed_pct)),
+	KINT("year", 1, 2000, 2100, POFF(year)),
+	KINT("trained_min", 1, 0, 10000000, POFF(trained_min)),
+	KINT("trained_max", 1, 0, 10000000, POFF(trained_max)),
+	KINT("labour_trained_pct", 1, 0, 100, POFF(labour_trained_pct)),
+	KINT("employed_pct", 1, 0, 100, POFF(employed_pct)),
 	KEND,
 };
 
@@ -952,7 +957,7 @@ static const struct key top_keys[] = {
 	KGROUP("log", 0, log_keys),
 	KGROUP("parser", 0, parser_keys),
 	KGROUP("keywords", 1, keyword_keys),
-	KGROUP("plan", 1, plan_keys),
+	KLIST_ONE("plan", plan_keys, struct config_plan, OFF(plans), OFF(nplans)),
 	KLIST("communes", commune_keys, struct config_commune, OFF(communes), OFF(ncommunes)),
 	KLIST("trades", trade_keys, struct config_trade, OFF(trades), OFF(ntrades)),
 	KGROUP("push", 0, push_keys),
@@ -1283,8 +1288,20 @@ load_list(struct loader *l, const config_setting_t *s, const struct key *k, void
 	char *v;
 	int i, n;
 
+	if (k->one && config_setting_is_group(s)) {
+		v = calloc(1, k->size);
+		if (v == NULL) {
+			report(l, s, 0, "out of memory");
+			return;
+		}
+		*vp = v;
+		*np = 1;
+		load_group(l, s, k->sub, v);
+		return;
+	}
 	if (!config_setting_is_list(s)) {
-		report(l, s, 0, "\"%s\" must be a list of groups: ( { ... }, { ... } )", k->name);
+		report(l, s, 0, "\"%s\" must be a list of groups: ( { ... }, { ... } )%s", k->name,
+		       k->one ? ", or one group { ... }" : "");
 		return;
 	}
 	n = config_setting_length(s);
@@ -1622,20 +1639,37 @@ check_dates(struct loader *l, const config_t *cf)
 	}
 }
 
+/* Each year's plan: min <= max, one plan per year; the newest is cfg->plan. */
 static void
 check_plan(struct loader *l, const config_t *cf)
 {
-	const config_setting_t *lo, *hi;
+	struct config *cfg = l->cfg;
+	const config_setting_t *p, *e, *lo, *hi, *y;
+	size_t i, j;
 
-	lo = config_lookup(cf, "plan.trained_min");
-	hi = config_lookup(cf, "plan.trained_max");
-	if (lo == NULL || hi == NULL || config_setting_type(lo) != CONFIG_TYPE_INT ||
-	    config_setting_type(hi) != CONFIG_TYPE_INT)
-		return;
-	if (config_setting_get_int(lo) > config_setting_get_int(hi))
-		report(l, hi, 0,
-		       "\"trained_min\" (%d) must not be greater than \"trained_max\" (%d)",
-		       config_setting_get_int(lo), config_setting_get_int(hi));
+	p = config_lookup(cf, "plan");
+	for (i = 0; p != NULL && i < cfg->nplans; i++) {
+		e = config_setting_is_group(p) ? p : config_setting_get_elem(p, (unsigned int)i);
+		if (e == NULL || !config_setting_is_group(e))
+			continue;
+		lo = config_setting_get_member(e, "trained_min");
+		hi = config_setting_get_member(e, "trained_max");
+		if (lo != NULL && hi != NULL &&
+		    cfg->plans[i].trained_min > cfg->plans[i].trained_max)
+			report(l, hi, 0,
+			       "\"trained_min\" (%d) must not be greater than \"trained_max\" (%d)",
+			       cfg->plans[i].trained_min, cfg->plans[i].trained_max);
+		y = config_setting_get_member(e, "year");
+		for (j = 0; y != NULL && j < i; j++) {
+			if (cfg->plans[j].year == cfg->plans[i].year && cfg->plans[i].year != 0)
+				report(l, y, 0,
+				       "a second plan for %d: one plan per year (a new year is a "
+				       "new block)",
+				       cfg->plans[i].year);
+		}
+		if (i == 0 || cfg->plans[i].year > cfg->plan.year)
+			cfg->plan = cfg->plans[i];
+	}
 }
 
 /* The push ------------------------------------------------------------------ */
@@ -2536,10 +2570,10 @@ config_load(const char *path, struct config_diags *diags)
 	if (read_file(&l, &cf) == -1)
 		goto fail;
 	load_group(&l, config_root_setting(&cf), top_keys, cfg);
+	check_plan(&l, &cf); /* before the communes' shares are added up */
 	finish_defaults(&l, &cf);
 	finish_paths(&l, &cf);
 	finish_modems(&l, &cf);
-	check_plan(&l, &cf);
 	check_push(&l, &cf);
 	finish_schedules(&l, &cf);
 	check_dates(&l, &cf);
@@ -2621,6 +2655,7 @@ config_free(struct config *cfg)
 		free_strings(c->officers, c->nofficers);
 	}
 	free(cfg->communes);
+	free(cfg->plans);
 	for (i = 0; i < cfg->ntrades; i++) {
 		t = &cfg->trades[i];
 		free(t->code);
@@ -2694,4 +2729,16 @@ config_diags_errors(const struct config_diags *diags)
 			n++;
 	}
 	return n;
+}
+
+const struct config_plan *
+config_plan_for(const struct config *cfg, int year)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nplans; i++) {
+		if (cfg->plans[i].year == year)
+			return &cfg->plans[i];
+	}
+	return NULL;
 }

@@ -42,6 +42,9 @@ struct config_trade {
 	size_t naliases;
 };
 
+/* The targets of one plan year.  A configuration holds one plan per year
+ * (`plan = ( { year = 2022; ... }, { year = 2023; ... } );`, or a single
+ * group for one year); reports count against the plan of their own year. */
 struct config_plan {
 	int year;
 	int trained_min;	/* short-course trainees in the year, lower bound */
@@ -209,7 +212,9 @@ struct config {
 	char *log_level;      /* "debug", "info", "warning" */
 	char *user;	      /* run as root: the user to become (gateway/secure.h), or NULL */
 	long max_count;
-	struct config_plan plan;
+	struct config_plan *plans; /* one per year, in file order, years distinct */
+	size_t nplans;
+	struct config_plan plan; /* a copy of the newest year's plan */
 	struct config_commune *communes;
 	size_t ncommunes;
 	struct config_trade *trades;
@@ -272,6 +277,8 @@ struct config_diags {
  * the caller frees it with config_diags_free). */
 struct config *config_load(const char *path, struct config_diags *diags);
 void config_free(struct config *cfg); /* accepts NULL */
+/* The plan of that year, or NULL when the configuration has none for it. */
+const struct config_plan *config_plan_for(const struct config *cfg, int year);
 void config_diags_free(struct config_diags *diags);
 /* Counts the errors (not warnings) in diags. */
 size_t config_diags_errors(const struct config_diags *diags);

@@ -78,6 +78,39 @@ check_user(const char *conf, const struct config *cfg)
 	return owner;
 }
 
+/*
+ * What the configuration says of today (Vietnam time): a year without a plan
+ * (its reports are counted, not compared with targets), and communes that
+ * all ended (the administrative map changed: a later period needs its own
+ * configuration and database).  Warnings only.
+ */
+static void
+check_today(const char *conf, const struct config *cfg)
+{
+	char today[16];
+	struct tm tm;
+	size_t i, ended = 0;
+
+	clock_local(clock_now(), &tm);
+	clock_date(clock_now(), today, sizeof(today));
+	if (config_plan_for(cfg, tm.tm_year + 1900) == NULL)
+		fprintf(stderr,
+			"%s: warning: no plan for %d, this year: its reports are counted but not "
+			"compared with targets; add a block { year = %d; ... } to plan\n",
+			conf, tm.tm_year + 1900, tm.tm_year + 1900);
+	for (i = 0; i < cfg->ncommunes; i++) {
+		if (cfg->communes[i].valid_to != NULL &&
+		    strcmp(cfg->communes[i].valid_to, today) < 0)
+			ended++;
+	}
+	if (cfg->ncommunes > 0 && ended == cfg->ncommunes)
+		fprintf(stderr,
+			"%s: warning: every commune's valid_to is before today (%s): the district's "
+			"units have changed since; a later period needs its own configuration "
+			"and database\n",
+			conf, today);
+}
+
 int
 cli_check_config(const char *conf, int argc, char **argv)
 {
@@ -112,6 +145,7 @@ cli_check_config(const char *conf, int argc, char **argv)
 			"%s: warning: `run` and `push` refuse this configuration until the "
 			"files above are private\n",
 			conf);
+	check_today(conf, cfg);
 	printf("configuration OK\n");
 	config_free(cfg);
 	return modem ? cli_modem_test(conf, 1, argv) : 0;

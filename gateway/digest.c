@@ -507,12 +507,17 @@ put_new(struct text *t, const struct config *cfg, const struct figures *f, int l
 static void
 put_year(struct text *t, const struct config *cfg, const struct figures *f, int level)
 {
-	const struct config_plan *p = &cfg->plan;
+	const struct config_plan *p = config_plan_for(cfg, f->year);
 	char emp[16], lab[16];
 
 	rate(emp, sizeof(emp), f->job, f->grad);
 	rate(lab, sizeof(lab), f->trained, f->labour);
-	if (level == FULL)
+	if (p == NULL) /* the figures, with nothing to compare them with */
+		putf(t,
+		     T(t, " Nam %d: %ld HV; viec lam %s; LD qua DT %s (chua co KH).",
+		       " Năm %d: %ld HV; việc làm %s; LĐ qua ĐT %s (chưa có KH)."),
+		     f->year, f->enrol, emp, lab);
+	else if (level == FULL)
 		putf(t,
 		     T(t, " Nam %d: %ld HV/KH %d-%d; viec lam %s/KH %d%%; LD qua DT %s/KH %d%%.",
 		       " Năm %d: %ld HV/KH %d-%d; việc làm %s/KH %d%%; LĐ qua ĐT %s/KH %d%%."),

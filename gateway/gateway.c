@@ -918,8 +918,8 @@ topup_left(struct gw *gw, const struct store_inmsg *msg, int flags)
 }
 
 /* A date typed in a report ("12/6") is when the figures were counted: the
- * period follows it when it lies in the plan year (without a year: the
- * year of the message). */
+ * period follows it when it lies in a year the configuration has a plan for
+ * (without a year: the year of the message). */
 static void
 report_period(const struct config *cfg, const struct parser_result *res, int *year, int *half)
 {
@@ -929,7 +929,7 @@ report_period(const struct config *cfg, const struct parser_result *res, int *ye
 	if (res->error != PARSER_OK || res->nitems == 0 || it->day <= 0)
 		return;
 	y = it->year > 0 ? it->year : *year;
-	if (y != cfg->plan.year)
+	if (config_plan_for(cfg, y) == NULL)
 		return;
 	*year = y;
 	*half = it->month <= 6 ? 1 : 2;
@@ -1766,6 +1766,7 @@ gateway_status_reply(const struct config *cfg, struct store *st, const struct pa
 		     int year, char *buf, size_t bufsz)
 {
 	const struct parser *p = cfg->parser;
+	const struct config_plan *plan = config_plan_for(cfg, year);
 	struct store_totals t;
 	const char *code = NULL;
 	char name[128], share[32] = "";
@@ -1787,12 +1788,17 @@ gateway_status_reply(const struct config *cfg, struct store *st, const struct pa
 			 "(%ld%%), nhu cau %ld.",
 			 year, strcmp(parser_commune_type(p, c), "tt") == 0 ? "TT" : "xa", name,
 			 t.enrol, share, t.grad, t.job, rate, t.need);
-	} else {
+	} else if (plan != NULL) {
 		snprintf(buf, bufsz,
 			 "So lieu %d toan huyen: ghi danh %ld HV (KH %d-%d), tot nghiep %ld, "
 			 "co viec lam %ld (%ld%%, KH %d%%).",
-			 year, t.enrol, cfg->plan.trained_min, cfg->plan.trained_max, t.grad, t.job,
-			 rate, cfg->plan.employed_pct);
+			 year, t.enrol, plan->trained_min, plan->trained_max, t.grad, t.job, rate,
+			 plan->employed_pct);
+	} else {
+		snprintf(buf, bufsz,
+			 "So lieu %d toan huyen: ghi danh %ld HV, tot nghiep %ld, co viec lam %ld "
+			 "(%ld%%). Chua co ke hoach nam %d.",
+			 year, t.enrol, t.grad, t.job, rate, year);
 	}
 	return 0;
 }

@@ -270,6 +270,75 @@ test_status_running(void **state)
 	fixture_teardown(&f);
 }
 
+/* The fixture's configuration with its plan replaced by plans for 2022 and
+ * 2023: a new year is a new block. */
+static void
+two_plans(const struct fixture *f)
+{
+	char buf[65536], *a, *b;
+	size_t n;
+	FILE *c = fopen(f->conf, "r");
+
+	assert_non_null(c);
+	n = fread(buf, 1, sizeof(buf) - 1, c);
+	buf[n] = '\0';
+	fclose(c);
+	a = strstr(buf, "\nplan = (");
+	assert_non_null(a);
+	b = strstr(a, "\n);");
+	assert_non_null(b);
+	c = fopen(f->conf, "w");
+	assert_non_null(c);
+	fprintf(c,
+		"%.*s\nplan = (\n"
+		"\t{ year = 2022; trained_min = 600; trained_max = 800;\n"
+		"\t  labour_trained_pct = 60; employed_pct = 80; },\n"
+		"\t{ year = 2023; trained_min = 650; trained_max = 850;\n"
+		"\t  labour_trained_pct = 62; employed_pct = 82; }\n);%s",
+		(int)(a - buf), buf, b + 3);
+	assert_int_equal(fclose(c), 0);
+}
+
+/* Reports count against the plan of their own year: TK in 2023 answers
+ * with 2023's targets, in 2022 with 2022's, in 2025 (no plan) without any;
+ * check-config warns of a year without a plan and of communes that all
+ * ended, not when today is in a planned year while the communes exist. */
+static void
+test_plan_per_year(void **state)
+{
+	struct fixture f;
+	char out[16384];
+
+	(void)state;
+	assert_int_equal(fixture_setup(&f, TINBAO, "contrib/tinbao.conf"), 0);
+	two_plans(&f);
+	/* 2022-03-01, 2023-03-01, 2025-03-01, 09:00 Vietnam time. */
+	assert_int_equal(
+	    fixture_output(&f, "inject --from 0912000051 --at 1646100000 TK", out, sizeof(out)), 0);
+	assert_int_equal(
+	    fixture_output(&f, "inject --from 0912000052 --at 1677636000 TK", out, sizeof(out)), 0);
+	assert_int_equal(
+	    fixture_output(&f, "inject --from 0912000053 --at 1740794400 TK", out, sizeof(out)), 0);
+	assert_int_equal(fixture_output(&f, "run --once", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "So lieu 2022 toan huyen: ghi danh 0 HV (KH 600-800)"));
+	assert_non_null(strstr(out, "So lieu 2023 toan huyen: ghi danh 0 HV (KH 650-850)"));
+	assert_non_null(strstr(out, "KH 82%"));
+	assert_non_null(strstr(out, "So lieu 2025 toan huyen: ghi danh 0 HV, tot nghiep 0"));
+	assert_non_null(strstr(out, "Chua co ke hoach nam 2025"));
+
+	setenv("TINBAO_FAKE_NOW", "1677636000", 1);
+	assert_int_equal(fixture_output(&f, "check-config", out, sizeof(out)), 0);
+	assert_null(strstr(out, "no plan for"));
+	assert_null(strstr(out, "every commune's valid_to"));
+	setenv("TINBAO_FAKE_NOW", "1740794400", 1);
+	assert_int_equal(fixture_output(&f, "check-config", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "warning: no plan for 2025"));
+	assert_non_null(
+	    strstr(out, "warning: every commune's valid_to is before today (2025-03-01)"));
+	unsetenv("TINBAO_FAKE_NOW");
+	fixture_teardown(&f);
+}
+
 int
 main(void)
 {
@@ -281,6 +350,7 @@ main(void)
 	    cmocka_unit_test(test_connection_names),
 	    cmocka_unit_test(test_check_config_gammurc),
 	    cmocka_unit_test(test_status_running),
+	    cmocka_unit_test(test_plan_per_year),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -894,6 +894,45 @@ test_empty_fold(void **state)
 	config_diags_free(&d);
 }
 
+/* One plan per year, each found by its year; the newest is cfg->plan. */
+static void
+test_plans_per_year(void **state)
+{
+	struct config_diags d = {NULL, 0};
+	const struct config_plan *p;
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_good(FIX "plans.conf", &d);
+	assert_int_equal(cfg->nplans, 3);
+	p = config_plan_for(cfg, 2023);
+	assert_non_null(p);
+	assert_int_equal(p->trained_min, 650);
+	assert_int_equal(p->employed_pct, 82);
+	assert_int_equal(config_plan_for(cfg, 2024)->trained_max, 900);
+	assert_null(config_plan_for(cfg, 2025));
+	assert_int_equal(cfg->plan.year, 2024);
+	config_free(cfg);
+	config_diags_free(&d);
+	/* A single group is one year's plan; the shipped file has one block. */
+	cfg = load_good(FIX "good.conf", &d);
+	assert_int_equal(cfg->nplans, 1);
+	assert_int_equal(config_plan_for(cfg, 2022)->trained_min, 10);
+	config_free(cfg);
+	config_diags_free(&d);
+	cfg = load_good(CONTRIB, &d);
+	assert_int_equal(cfg->nplans, 1);
+	assert_int_equal(config_plan_for(cfg, 2022)->trained_min, 600);
+	config_free(cfg);
+	config_diags_free(&d);
+
+	load_bad(FIX "plans-bad.conf", &d, 2);
+	expect(&d, FIX "plans-bad.conf", 11, 0,
+	       "a second plan for 2022: one plan per year (a new year is a new block)");
+	expect(&d, FIX "plans-bad.conf", 13, 0, "\"plan\" entry 3 must be a group { ... }");
+	config_diags_free(&d);
+}
+
 static void
 test_dates_and_plan(void **state)
 {
@@ -1031,6 +1070,7 @@ main(void)
 	    cmocka_unit_test(test_alias_two_trades),
 	    cmocka_unit_test(test_empty_fold),
 	    cmocka_unit_test(test_dates_and_plan),
+	    cmocka_unit_test(test_plans_per_year),
 	    cmocka_unit_test(test_many_errors),
 	    cmocka_unit_test(test_diags_api),
 	};
