@@ -58,11 +58,11 @@ endif
 PARSER_SRC = parser/parser.c parser/grammar.c parser/fuzzy.c parser/fold.c parser/reply.c
 CONFIG_SRC = config/config.c
 # The store brings stored numbers to one form (gateway/phone.h) in a migration.
-STORE_SRC = store/store.c gateway/phone.c
+STORE_SRC = store/store.c store/smsd.c gateway/phone.c
 LOG_SRC = gateway/log.c
 GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
 	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
-	      gateway/modemcheck.c
+	      gateway/modemcheck.c gateway/smsdcli.c
 # The modem's health and USSD (issue 6).
 GATEWAY_SRC += gateway/health.c gateway/ussd.c
 # Digests, reminders and the plan report (issue 5).
@@ -83,7 +83,7 @@ LOG_OBJ = $(call obj,$(LOG_SRC))
 LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c \
 		     gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
-		     gateway/modemcheck.c)
+		     gateway/modemcheck.c gateway/smsdcli.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
 LIB_OBJ += $(call obj,gateway/health.c gateway/ussd.c)
 LIB_OBJ += $(call obj,$(TRUST_SRC) gateway/trustcli.c)
@@ -119,12 +119,12 @@ deps:
 
 test-deps: deps
 	@if ! $(PKG_CONFIG) --exists $(TEST_PKGS) 2>/dev/null || \
-	    ! command -v python3 >/dev/null 2>&1; then \
+	    ! command -v python3 >/dev/null 2>&1 || ! command -v gammu-smsd >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "tinbao: installing missing test dependencies"; \
 			sh contrib/install-deps.sh --test || exit 1; \
 		else \
-			echo "tinbao: missing test dependencies (pkg-config: $(TEST_PKGS); python3)."; \
+			echo "tinbao: missing test dependencies (pkg-config: $(TEST_PKGS); python3, gammu-smsd)."; \
 			echo "Run:  sudo sh contrib/install-deps.sh --test"; \
 			exit 1; \
 		fi; \
@@ -230,6 +230,11 @@ $(B)/tests/test_secure: $(B)/tests/test_secure.o $(B)/tests/fixture.o $(LIB_OBJ)
 # The command line: --version, --help, help COMMAND, the man page's commands.
 INTEG_TESTS += $(B)/tests/test_cli
 $(B)/tests/test_cli: $(B)/tests/test_cli.o $(B)/tests/fixture.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+# tinbao import-smsd on a database the real gammu-smsd wrote.
+INTEG_TESTS += $(B)/tests/test_smsd
+$(B)/tests/test_smsd: $(B)/tests/test_smsd.o $(B)/tests/fixture.o $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 # tinbao send: notices through the outbox.

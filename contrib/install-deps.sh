@@ -8,7 +8,8 @@
 #                when tinbao is installed from source: `make install`)
 #   --test       also the test and fuzz tools: cmocka, python3 (the district
 #                server fixture), clang with libclang-rt-dev (libFuzzer, the
-#                sanitizers), valgrind, gammu (`make check`, `make fuzz`)
+#                sanitizers), valgrind, gammu, gammu-smsd with libdbi's sqlite3
+#                driver (the import test) (`make check`, `make fuzz`)
 #   --browser    also Chromium, with which the tests render the HTML report
 #   --package    also debhelper, lintian and mandoc (the Debian package and
 #                the man pages' lint)
@@ -19,7 +20,7 @@ set -eu
 
 RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl4"
 BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-openssl-dev"
-TEST="libcmocka-dev python3 sqlite3 gammu clang libclang-rt-dev valgrind"
+TEST="libcmocka-dev python3 sqlite3 gammu gammu-smsd libdbd-sqlite3 clang libclang-rt-dev valgrind"
 BROWSER="chromium"
 PACKAGE="debhelper fakeroot lintian mandoc"
 

@@ -23,6 +23,7 @@ int cli_backup(const char *conf, int argc, char **argv);     /* backup [--to FIL
  * it has errors.  For the commands in other files. */
 struct config *cli_config(const char *path);
 
+int cli_import_smsd(const char *conf, int argc, char **argv); /* import-smsd DATABASE */
 int cli_send(const char *conf, int argc, char **argv);	     /* send NUMBER|--to-... TEXT */
 
 #endif

@@ -185,14 +185,14 @@ fingerprint(const struct modem_sms *sms, char *out, size_t outsz)
 	snprintf(out, outsz, "%016" PRIx64, h);
 }
 
-/* Adds one SMS (or part) read from the phone, inside the caller's
- * transaction.  Returns 0 or -1. */
+/* Adds one SMS (or part) read from the phone, received at now, inside the
+ * caller's transaction.  Returns 0 or -1. */
 static int
-keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms)
+keep_sms(struct gw *gw, const struct gw_modem *m, struct modem_sms *sms, int64_t now)
 {
 	struct topup t;
 	char fp[24], canon[PHONE_MAX];
-	int64_t id = 0, now = clock_now();
+	int64_t id = 0;
 	int r, topup;
 
 	/* NAPTIEN <PIN>: from here on only the masked text exists (inbox,
@@ -296,7 +296,7 @@ receive(struct gw *gw, struct gw_modem *m)
 			break;
 		if (b->n == 0 && store_begin(gw->st) == -1)
 			break;
-		if (keep_sms(gw, m, sms) == -1) {
+		if (keep_sms(gw, m, sms, clock_now()) == -1) {
 			/* Not stored: the whole batch stays on the phone, to be read again. */
 			store_rollback(gw->st);
 			log_warnx("SMS from %s could not be stored; left on the phone",
@@ -1864,4 +1864,98 @@ gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg
 	r = process(&gw, msg, flags | GATEWAY_REPLAY);
 	buf_free(&gw.json);
 	return r;
+}
+
+/* ---- SMS another program received --------------------------------------- */
+
+struct gateway_import {
+	struct gw gw;
+	struct gw_modem from; /* only its name: the source */
+	int64_t newest;	      /* received time of the newest SMS taken */
+};
+
+struct gateway_import *
+gateway_import_begin(struct config *cfg, struct store *st, const char *source)
+{
+	struct gateway_import *imp = calloc(1, sizeof(*imp));
+
+	if (imp == NULL) {
+		log_warn("import");
+		return NULL;
+	}
+	imp->gw.cfg = cfg;
+	imp->gw.st = st;
+	buf_init(&imp->gw.json);
+	snprintf(imp->from.name, sizeof(imp->from.name), "%s", source);
+	if (store_begin(st) == -1) {
+		buf_free(&imp->gw.json);
+		free(imp);
+		return NULL;
+	}
+	return imp;
+}
+
+int
+gateway_import_sms(struct gateway_import *imp, const char *key, struct modem_sms *sms,
+		   int64_t received)
+{
+	int r;
+
+	r = store_import_mark(imp->gw.st, imp->from.name, key, clock_now());
+	if (r != 1)
+		return r;
+	if (keep_sms(&imp->gw, &imp->from, sms, received) == -1)
+		return -1;
+	if (received > imp->newest)
+		imp->newest = received;
+	return 1;
+}
+
+/* The parts of the source that are still waiting will not come any more
+ * (the other program has stopped): joined as incomplete messages. */
+static int
+import_expire(struct gateway_import *imp)
+{
+	int64_t id;
+	int r;
+
+	if (imp->newest == 0)
+		return 0;
+	do
+		r = store_parts_expire(imp->gw.st, imp->newest + 1, clock_now() - LATE_PART_WINDOW,
+				       &id);
+	while (r == 1);
+	return r;
+}
+
+long
+gateway_import_end(struct gateway_import *imp, int commit)
+{
+	struct store_inmsg msg;
+	int64_t after = 0;
+	long n = 0;
+	int r = 0;
+
+	memset(&msg, 0, sizeof(msg));
+	if (commit && import_expire(imp) == -1)
+		commit = 0;
+	/* The new rows of this source only: the modems' are the daemon's to
+	 * answer.  As a replay: no limits, no reply. */
+	while (commit && (r = store_inbox_next_new(imp->gw.st, after, &msg)) == 1) {
+		after = msg.id;
+		if (strcmp(msg.modem, imp->from.name) == 0) {
+			if (process(&imp->gw, &msg, GATEWAY_REPLAY) == -1)
+				commit = 0;
+			n++;
+		}
+		store_inmsg_clear(&msg);
+	}
+	if (r == -1 || !commit || store_commit(imp->gw.st) == -1) {
+		store_rollback(imp->gw.st);
+		n = -1;
+	}
+	explicit_bzero(imp->gw.topups, sizeof(imp->gw.topups));
+	buf_free(&imp->gw.json);
+	free(imp);
+	return n;
 }

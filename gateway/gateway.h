@@ -70,4 +70,26 @@ int gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const
 int gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg *msg,
 		      const char *error, int flags);
 
+/*
+ * SMS another program received (`tinbao import-smsd`), taken over through
+ * the same door as a modem's: each is stored (its sender in E.164 form,
+ * parts joined, the same SMS twice counted on its row), in one transaction
+ * with the record of its source row, so that a second import of the same
+ * rows changes nothing; then processed as a replay, without limits and
+ * without a reply, and pushed like any SMS.  source names the program (it
+ * stands as the modem of those rows).  gateway_import_sms(): 1 taken, 0
+ * already imported (key, the source's own row key), -1.
+ * gateway_import_end(): joins the source's parts that will never be
+ * complete, processes its new rows, and commits (or rolls everything back
+ * when commit is 0 or anything failed); returns how many messages were
+ * processed, or -1.  received: Unix time the other program got the SMS.
+ */
+struct gateway_import;
+struct modem_sms;
+struct gateway_import *gateway_import_begin(struct config *cfg, struct store *st,
+					    const char *source);
+int gateway_import_sms(struct gateway_import *imp, const char *key, struct modem_sms *sms,
+		       int64_t received);
+long gateway_import_end(struct gateway_import *imp, int commit);
+
 #endif

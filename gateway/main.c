@@ -46,6 +46,11 @@ static const struct command commands[] = {
      "the modems' gammurcs included (section, connection, the device and whether\n"
      "the gateway's user may open it).  Exit 0 when there is no error.\n"
      "  --modem   then open each modem, as modem-test does\n"},
+    {"import-smsd", cli_import_smsd, "DATABASE", "take over a gammu-smsd database's SMS",
+     "Reads the inbox of a gammu-smsd SQL database (sqlite3 backend, gammu up to\n"
+     "1.42) and processes every SMS as if the modem had just given it: stored,\n"
+     "parsed, counted once, pushed; nobody is answered.  Importing the same\n"
+     "database again changes nothing.  Not while the gateway runs.\n"},
     {"inject", cli_inject, "--from NUMBER [--at UNIXTIME] TEXT",
      "put an SMS into the dummy phone's inbox",
      "Only for gammu's dummy phone (model = dummy): a real modem is never touched.\n"

@@ -408,6 +408,17 @@ static const char *const migrations[] = {
     " WHERE recipient <> tinbao_phone(recipient);"
     "DELETE FROM reminders WHERE recipient <> tinbao_phone(recipient);"
     "PRAGMA user_version = 10;",
+    /*
+     * 10 -> 11: SMS taken over from another program's database (`tinbao
+     * import-smsd`): one row per source row, so that importing the same
+     * file again changes nothing.
+     */
+    "CREATE TABLE imports ("
+    " source TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " PRIMARY KEY(source, key)) WITHOUT ROWID;"
+    "PRAGMA user_version = 11;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -422,6 +433,7 @@ enum stmt {
 	S_INBOX_ADD,
 	S_INBOX_COPY,
 	S_INBOX_NEXT_NEW,
+	S_IMPORT_MARK,
 	S_INBOX_SET_STATE,
 	S_PART_ADD,
 	S_PART_COPY,
@@ -558,6 +570,8 @@ static const struct {
 		     "ON CONFLICT(fingerprint) DO NOTHING"},
     [S_INBOX_COPY] = {"inbox copy",
 		      "UPDATE inbox SET copies = copies + 1 WHERE fingerprint = ?1 RETURNING id"},
+    [S_IMPORT_MARK] = {"import mark", "INSERT INTO imports(source, key, at) VALUES (?1, ?2, ?3) "
+				      "ON CONFLICT(source, key) DO NOTHING"},
     [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text, "
 					"missing, modem, coding FROM inbox "
 					"WHERE state = 'new' AND id > ?1 ORDER BY id LIMIT 1"},
@@ -1569,8 +1583,8 @@ store_copy_finish(struct store_copy *c)
 		r = -1;
 	}
 	/* The copy is a plain rollback-journal file: one file to carry away. */
-	if (r == 0 && sqlite3_exec(c->dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) !=
-			  SQLITE_OK) {
+	if (r == 0 &&
+	    sqlite3_exec(c->dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
 		log_warnx("store: copy to %s: %s", c->path, sqlite3_errmsg(c->dst));
 		r = -1;
 	}
@@ -1660,6 +1674,23 @@ store_inbox_add(struct store *st, const struct store_sms *sms, int64_t *id)
 fail:
 	stmt_put(st, S_INBOX_ADD);
 	return -1;
+}
+
+int
+store_import_mark(struct store *st, const char *source, const char *key, int64_t at)
+{
+	int added;
+
+	stmt_get(st, S_IMPORT_MARK);
+	if (bind_text(st, S_IMPORT_MARK, 1, source) == -1 ||
+	    bind_text(st, S_IMPORT_MARK, 2, key) == -1 ||
+	    bind_int(st, S_IMPORT_MARK, 3, at) == -1 || step(st, S_IMPORT_MARK) == -1) {
+		stmt_put(st, S_IMPORT_MARK);
+		return -1;
+	}
+	added = sqlite3_changes(st->db) > 0;
+	stmt_put(st, S_IMPORT_MARK);
+	return added;
 }
 
 int

@@ -46,7 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -146,6 +146,31 @@ struct store_inmsg {
 	char modem[32];	  /* the modem it came in on, or "" */
 	char coding[8];	  /* "gsm7", "ucs2", "8bit" (data, kept as hex), or "" */
 };
+
+/* Records that the row key of another program's database (source, e.g.
+ * "gammu-smsd") was taken over, inside the caller's transaction: 1 when it
+ * was not yet, 0 when it was already (an import run again), -1. */
+int store_import_mark(struct store *st, const char *source, const char *key, int64_t at);
+
+/*
+ * gammu-smsd's database (its SQL service on the sqlite3 backend, the schema
+ * of gammu 1.42, table `gammu` version 17 or earlier down to 14): its inbox
+ * row by row, oldest first.  Strings are valid until the callback returns.
+ */
+struct store_smsd_sms {
+	int64_t id;	     /* inbox.ID */
+	const char *sender;  /* SenderNumber */
+	const char *when;    /* ReceivingDateTime, "YYYY-MM-DD HH:MM:SS", local time */
+	const char *coding;  /* "Default_No_Compression", "Unicode_No_Compression", "8bit"... */
+	const char *udh;     /* UDH in hex, "" when none */
+	const char *decoded; /* TextDecoded: UTF-8, "" when gammu-smsd left it empty */
+	const char *hex;     /* Text: UCS-2 big-endian in hex, the bytes for 8-bit data */
+};
+/* Opens path read-only and calls cb for every inbox row; stops when cb
+ * returns non-zero.  0; -1 with the reason in why (a file that is not such
+ * a database, an unreadable one). */
+int store_smsd_foreach(const char *path, int (*cb)(void *arg, const struct store_smsd_sms *sms),
+		       void *arg, char *why, size_t whysz);
 
 /* Finds the first row in state "new" with id > after.  Returns 1 when one was
  * found, 0 when there is none, -1 on error. */
