@@ -266,6 +266,23 @@ backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *re
 	return 1;
 }
 
+int
+backup_newest_good(const char *dir, char *out, size_t outsz)
+{
+	char **v;
+	size_t n, i;
+	int found = 0;
+
+	if (dir == NULL || list_copies(dir, &v, &n) == -1)
+		return 0;
+	for (i = 0; i < n && !found; i++) {
+		snprintf(out, outsz, "%s/%s", dir, v[i]);
+		found = store_check_file(out) == 0;
+	}
+	free_list(v, n);
+	return found;
+}
+
 static void
 hint(const struct config *cfg, const char *why)
 {
@@ -273,7 +290,9 @@ hint(const struct config *cfg, const char *why)
 	const char *db = cfg->database;
 
 	log_warnx("database %s: %s", db, why);
-	if (cfg->backup.dir == NULL || !backup_newest(cfg->backup.dir, newest, sizeof(newest))) {
+	/* The copy named must be one that would work: each is checked. */
+	if (cfg->backup.dir == NULL ||
+	    !backup_newest_good(cfg->backup.dir, newest, sizeof(newest))) {
 		log_warnx("to restore: stop tinbao, move %s (and %s-wal, %s-shm) aside and copy "
 			  "your latest backup of it in its place; no backup folder with copies "
 			  "is configured (backup.dir in %s)",
@@ -308,4 +327,11 @@ void
 backup_restore_hint(const struct config *cfg)
 {
 	hint(cfg, "cannot be used (see above); it is left untouched");
+}
+
+void
+backup_damaged_hint(const struct config *cfg)
+{
+	hint(cfg, "damaged (SQLite found a malformed page); it is left untouched and must be "
+		  "restored from a copy");
 }

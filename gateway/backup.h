@@ -34,6 +34,10 @@ int backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t
 /* The newest copy in dir into out: 1 found, 0 none (or no such folder). */
 int backup_newest(const char *dir, char *out, size_t outsz);
 
+/* The newest copy in dir that passes PRAGMA quick_check into out: 1 found,
+ * 0 none. */
+int backup_newest_good(const char *dir, char *out, size_t outsz);
+
 /* Before the database is opened for the first time: a missing database file
  * while copies exist in the backup folder is refused (it must be restored,
  * not replaced by a new empty one).  0, or -1 after logging how to restore. */
@@ -42,5 +46,8 @@ int backup_check_database(const struct config *cfg);
 /* After the database could not be opened (damaged, not a database...):
  * logs the file and the way to restore it, naming the newest copy. */
 void backup_restore_hint(const struct config *cfg);
+/* The same for a database found damaged (store_damaged()) while in use or
+ * at start: says so, names the file and the newest sound copy to restore. */
+void backup_damaged_hint(const struct config *cfg);
 
 #endif

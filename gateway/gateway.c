@@ -94,6 +94,7 @@ struct gw {
 	int db_wait; /* ms, doubled after each failed attempt */
 	int64_t db_retry_at;
 	int db_alerted; /* the admins were told (the database could not record it) */
+	int damaged;	/* the database file is damaged: the gateway stops */
 };
 
 /* The modems that are connected now. */
@@ -1018,7 +1019,8 @@ process_batches(struct gw *gw, int batch)
 		store_inmsg_clear(&msg);
 		if (r == -1) {
 			store_rollback(gw->st);
-			if (batch > 1)
+			/* A damaged file fails every message alike. */
+			if (batch > 1 || store_damaged(gw->st))
 				return -1;
 			log_warnx("SMS #%" PRId64 " could not be processed; will try again", after);
 			inbatch = 0;
@@ -1049,7 +1051,7 @@ process_new(struct gw *gw)
 {
 	int n = process_batches(gw, BATCH);
 
-	if (n != -1)
+	if (n != -1 || store_damaged(gw->st))
 		return n;
 	/* Find the message at fault: one at a time, the others go through. */
 	log_warnx("a batch of SMS could not be processed; retrying them one by one");
@@ -1246,6 +1248,9 @@ modem_checks(struct gw *gw)
 	"TINBAO: khong ghi duoc co so du lieu (o dia day hoac chi doc). Tin nhan den van giu "     \
 	"tren SIM. Hay kiem tra may chu."
 #define DB_UP_TEXT "TINBAO: co so du lieu ghi lai duoc binh thuong. Tin nhan tren SIM da duoc luu."
+#define DB_DAMAGED_TEXT                                                                            \
+	"TINBAO: co so du lieu bi hong, gateway da dung. Tin nhan den van giu tren SIM. Hay "      \
+	"khoi phuc ban sao luu (xem nhat ky) roi chay lai."
 
 /* Straight through the first modem that may send (alert.h's admins): the
  * database, which would queue the SMS, is what is broken. */
@@ -1307,6 +1312,28 @@ db_recovered(struct gw *gw)
 	gw->db_alerted = 0;
 }
 
+/*
+ * 1 when the database was found damaged (store_damaged()): unlike a full
+ * disk, waiting cannot mend it, and every write from now on would fail or
+ * make it worse.  The gateway stops: what is not stored stays on the SIM,
+ * nothing more is sent or deleted, the admins are told once straight
+ * through the modem, and the log names the copy to restore.
+ */
+static int
+db_damaged(struct gw *gw)
+{
+	if (gw->damaged)
+		return 1;
+	if (!store_damaged(gw->st))
+		return 0;
+	gw->damaged = 1;
+	log_warnx("database %s is damaged: stopping; SMS not yet stored stay on the phone",
+		  gw->cfg->database);
+	alert_direct(gw, DB_DAMAGED_TEXT);
+	backup_damaged_hint(gw->cfg);
+	return 1;
+}
+
 /* 1 when this turn must leave the database alone (it was not writable and
  * the next attempt is not due yet, or the handle is still read-only). */
 static int
@@ -1342,6 +1369,8 @@ turn(struct gw *gw)
 		r = receive(gw, m);
 		if (r > 0)
 			got += r;
+		if (db_damaged(gw))
+			return;
 		if (!modem_lost(m->modem))
 			check_sim(gw, m);
 	}
@@ -1354,6 +1383,8 @@ turn(struct gw *gw)
 	digest_tick(gw->cfg, gw->st, clock_now());
 	modem_checks(gw);
 	t2 = monotonic_ms();
+	if (db_damaged(gw))
+		return;
 	if (store_disk_error(gw->st)) {
 		/* Nothing is sent that could not be recorded as sent. */
 		db_failed(gw);
@@ -1364,6 +1395,8 @@ turn(struct gw *gw)
 	sent = send_queued(gw);
 	/* After the sends: a copy restored later resends as little as can be. */
 	backup_tick(gw->cfg, gw->st, clock_now(), &gw->backup_retry);
+	if (db_damaged(gw))
+		return;
 	if (store_disk_error(gw->st))
 		db_failed(gw);
 	t3 = monotonic_ms();
@@ -1563,7 +1596,7 @@ gateway_run(struct config *cfg, int once)
 		goto done;
 	log_info("tinbao: gateway running (database %s)%s", cfg->database,
 		 once ? ", one pass" : "");
-	while (!quit) {
+	while (!quit && !gw.damaged) {
 		if (reload) {
 			reload = 0;
 			reload_config(&gw);
@@ -1583,7 +1616,7 @@ gateway_run(struct config *cfg, int once)
 		}
 		/* At most one bounded request; it says when it wants the next. */
 		push_wait = push_step(gw.push);
-		if (once)
+		if (db_damaged(&gw) || once)
 			break;
 		wait = (int)(next - monotonic_ms());
 		if (push_wait >= 0 && push_wait < wait)
@@ -1591,9 +1624,15 @@ gateway_run(struct config *cfg, int once)
 		if (wait > 0)
 			wait_events(&gw, wait);
 	}
-	status = 0;
+	status = gw.damaged ? GATEWAY_DAMAGED : 0;
 	log_info("tinbao: stopping");
 done:
+	/* Damage found by the first statements at start (the outbox's
+	 * recovery...): the same advice as in use. */
+	if (status == 1 && gw.st != NULL && store_damaged(gw.st)) {
+		backup_damaged_hint(gw.cfg);
+		status = GATEWAY_DAMAGED;
+	}
 	/* Fixed order: the modem first (no more SMS arrive), then the database. */
 	close_modems(&gw);
 	outbox_free(gw.outbox);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "fixture.h"
 #include "log.h"
@@ -587,6 +588,72 @@ test_read_only(void **state)
 	assert_int_equal(finish(&p), 0);
 }
 
+/* The file offset of the root page of table in db, and the page size. */
+static off_t
+root_page(const char *db, const char *table, int64_t *page)
+{
+	char sql[128];
+	off_t at;
+
+	*page = db_int(db, "PRAGMA page_size");
+	snprintf(sql, sizeof(sql), "SELECT rootpage FROM sqlite_master WHERE name = '%s'", table);
+	at = (off_t)(db_int(db, sql) - 1) * *page;
+	assert_true(at > 0 && *page <= 4096);
+	return at;
+}
+
+/* A write through a connection of the test's own: the running gateway's
+ * next read sees the file changed, and drops the pages it had cached. */
+static void
+touch_db(const char *path)
+{
+	sqlite3 *db = NULL;
+	char sql[64];
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/*
+ * The database is damaged under the running gateway (the inbox table's
+ * root page overwritten) and an SMS comes: no endless retry.  The gateway
+ * stops with its own status, the admins get one SMS through the modem, the
+ * SMS stays on the phone, and the log names the file and the copy to
+ * restore.
+ */
+static void
+test_damaged_while_running(void **state)
+{
+	struct fixture *f = *state;
+	const char *args[] = {"run", NULL};
+	char newest[512], cp[1024];
+	struct proc p;
+	int64_t page;
+	off_t at;
+
+	/* The day's copy made beforehand, from the sound file. */
+	assert_int_equal(run(&p, f, 0, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 1);
+	at = root_page(f->db, "inbox", &page);
+	start(&p, f, 0, args);
+	assert_int_equal(wait_log(&p, "gateway running", 20000), 0);
+	overwrite(f->db, at, (size_t)page);
+	touch_db(f->db);
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(finish(&p), 3);
+	assert_int_equal(phone_count(f), 1);
+	assert_int_equal(count_str(p.out, "alert sent to +84912345001"), 1);
+	assert_non_null(strstr(p.out, "is damaged: stopping"));
+	assert_non_null(strstr(p.out, f->db));
+	snprintf(cp, sizeof(cp), "cp %s %s", newest, f->db);
+	assert_non_null(strstr(p.out, cp));
+	/* One failed statement, not a retry loop. */
+	assert_true(count_str(p.out, "malformed") <= 3);
+}
+
 /* The backup group is checked like the rest: file:line for each error. */
 static void
 test_backup_config(void **state)
@@ -633,10 +700,14 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_config, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_while_running, setup, teardown),
 	};
 
 	if (argc > 1)
 		tinbao = argv[1];
+	/* TEST_FILTER=test_backup_* runs only the tests whose names match. */
+	if (getenv("TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	log_init(0, LOG_LEVEL_WARN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
