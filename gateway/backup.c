@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "backup.h"
 #include "clock.h"
 #include "config.h"
@@ -23,6 +24,11 @@
 #define NAME_LEN (sizeof(PREFIX) - 1 + 15 + sizeof(SUFFIX) - 1) /* YYYYMMDD-HHMMSS */
 #define STEP_PAGES 1024
 #define RETRY_S 3600
+
+#define BAD_COPY_TEXT                                                                              \
+	"Canh bao tinbao: ban sao luu hom nay bi hong (co so du lieu co the da hong), da xoa; "    \
+	"cac ban sao cu van giu. Kiem tra may chu."
+#define GOOD_COPY_TEXT "Het canh bao tinbao: ban sao luu hang ngay da binh thuong tro lai."
 
 /* tinbao-YYYYMMDD-HHMMSS.db */
 static int
@@ -125,12 +131,17 @@ dir_of(const char *path, char *out, size_t outsz)
 		snprintf(out, outsz, "%.*s", (int)(slash - path), path);
 }
 
-int
-backup_write(struct store *st, const char *file)
+/* backup_write(); *bad (when not NULL) is set when the copy was made but
+ * failed its check. */
+static int
+write_copy(struct store *st, const char *file, int *bad)
 {
 	struct store_copy *c;
 	char tmp[4096], dir[4096];
 	int r;
+
+	if (bad != NULL)
+		*bad = 0;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp)) {
 		log_warnx("backup: %s: name too long", file);
@@ -156,6 +167,17 @@ backup_write(struct store *st, const char *file)
 	}
 	if (sync_path(tmp, O_RDONLY) == -1)
 		goto fail;
+	/* The backup API copies pages as they are: a damaged database gives a
+	 * damaged copy, which must neither take a good copy's place nor count
+	 * as the day's copy that lets the oldest be removed. */
+	if (store_check_file(tmp) == -1) {
+		log_warnx("backup: the copy for %s fails PRAGMA quick_check (the database itself "
+			  "may be damaged): deleted, the existing copies are kept",
+			  file);
+		if (bad != NULL)
+			*bad = 1;
+		goto fail;
+	}
 	if (rename(tmp, file) == -1) {
 		log_warn("backup: rename %s to %s", tmp, file);
 		goto fail;
@@ -168,6 +190,12 @@ backup_write(struct store *st, const char *file)
 fail:
 	unlink(tmp);
 	return -1;
+}
+
+int
+backup_write(struct store *st, const char *file)
+{
+	return write_copy(st, file, NULL);
 }
 
 /* Removes the oldest copies beyond keep. */
@@ -192,12 +220,15 @@ prune(const char *dir, int keep)
 	free_list(v, n);
 }
 
-int
-backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz)
+/* backup_now(); *bad as in write_copy(). */
+static int
+dated_copy(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz,
+	   int *bad)
 {
 	const char *dir = cfg->backup.dir;
 	struct tm tm;
 
+	*bad = 0;
 	if (dir == NULL) {
 		log_warnx("backup: no backup folder configured (backup.dir in %s)", cfg->path);
 		return -1;
@@ -213,10 +244,18 @@ backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, s
 		log_warnx("backup: %s: name too long", dir);
 		return -1;
 	}
-	if (backup_write(st, out) == -1)
+	if (write_copy(st, out, bad) == -1)
 		return -1;
 	prune(dir, cfg->backup.keep);
 	return 0;
+}
+
+int
+backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz)
+{
+	int bad;
+
+	return dated_copy(cfg, st, now, out, outsz, &bad);
 }
 
 int
@@ -243,6 +282,7 @@ backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *re
 	const char *base;
 	struct tm tm;
 	int64_t t0;
+	int bad;
 
 	if (cfg->backup.dir == NULL || now < *retry_at)
 		return 0;
@@ -257,12 +297,15 @@ backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *re
 			return 0; /* today's copy (or a later one: the clock went back) */
 	}
 	t0 = clock_now();
-	if (backup_now(cfg, st, now, path, sizeof(path)) == -1) {
+	if (dated_copy(cfg, st, now, path, sizeof(path), &bad) == -1) {
 		*retry_at = now + RETRY_S;
 		log_warnx("backup: the daily copy failed; next attempt in %d s", RETRY_S);
+		if (bad)
+			alert_raise(cfg, st, "backup_bad", BAD_COPY_TEXT, now);
 		return -1;
 	}
 	log_info("backup: daily copy %s written (%" PRId64 " s)", path, clock_now() - t0);
+	alert_clear(cfg, st, "backup_bad", GOOD_COPY_TEXT, now);
 	return 1;
 }
 

@@ -18,15 +18,19 @@
 struct config;
 struct store;
 
-/* Copies st into file (replaced when it exists).  0 or -1. */
+/* Copies st into file (replaced when it exists).  The copy must pass
+ * PRAGMA quick_check first: a damaged one is deleted (logged) and file left
+ * as it was.  0 or -1. */
 int backup_write(struct store *st, const char *file);
 
-/* Makes a dated copy in cfg->backup.dir now and removes the oldest beyond
- * keep; the new copy's path goes into out.  0 or -1. */
+/* Makes a dated copy in cfg->backup.dir now and, once it passed its check,
+ * removes the oldest beyond keep; the new copy's path goes into out.  0 or
+ * -1 (a damaged copy is deleted and no older one removed). */
 int backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz);
 
 /* The daemon's hook, called every turn: makes the day's copy when it is due
- * (from the configured hour, none yet today).  *retry_at (caller-held, 0 at
+ * (from the configured hour, none yet today).  A copy that fails its check
+ * raises the alert "backup_bad" (cleared by the next good copy).  *retry_at (caller-held, 0 at
  * start) spaces out the attempts after a failure.  1 when a copy was made, 0
  * when none was due, -1 when it failed. */
 int backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *retry_at);

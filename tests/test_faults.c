@@ -654,6 +654,54 @@ test_damaged_while_running(void **state)
 	assert_true(count_str(p.out, "malformed") <= 3);
 }
 
+/*
+ * A damaged database gives a damaged copy (the backup API copies pages as
+ * they are): each copy is checked before it counts.  A bad one is deleted
+ * and reported, and the older good copies are not pruned for it.
+ */
+static void
+test_backup_damaged_copy(void **state)
+{
+	struct fixture *f = *state;
+	struct proc p;
+	char newest[512], to[192];
+	int64_t page;
+	off_t at;
+
+	/* Two good copies (keep = 2), on two days. */
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	assert_int_equal(run(&p, f, DAY1 + DAY, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, NULL, 0), 2);
+	/* A table the dummy phone's gateway never reads: the run goes on. */
+	at = root_page(f->db, "ussd", &page);
+	overwrite(f->db, at, (size_t)page);
+
+	/* `tinbao backup`, and `--to` an existing good file. */
+	assert_int_not_equal(run(&p, f, DAY1 + 2 * DAY, "backup", NULL), 0);
+	assert_non_null(strstr(p.out, "fails PRAGMA quick_check"));
+	assert_int_equal(copies(f, newest, sizeof(newest)), 2);
+	assert_non_null(strstr(newest, "/bk/tinbao-20260303-"));
+	snprintf(to, sizeof(to), "%s/keep.db", f->dir);
+	assert_int_equal(rename(newest, to), 0);
+	assert_int_not_equal(run(&p, f, DAY1 + 2 * DAY, "backup", "--to", to, NULL), 0);
+	assert_int_equal(db_int(to, "SELECT count(*) FROM pragma_quick_check WHERE "
+				    "quick_check = 'ok'"),
+			 1);
+	assert_int_equal(rename(to, newest), 0);
+
+	/* The daily copy: deleted, the admins alerted once, both old copies
+	 * kept, and again an hour later. */
+	assert_int_equal(run(&p, f, DAY1 + 2 * DAY, "run", "--once", NULL), 0);
+	assert_non_null(strstr(p.out, "fails PRAGMA quick_check"));
+	assert_int_equal(copies(f, newest, sizeof(newest)), 2);
+	assert_non_null(strstr(newest, "/bk/tinbao-20260303-"));
+	assert_int_equal(run(&p, f, DAY1 + 2 * DAY + 3600, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, NULL, 0), 2);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM outbox WHERE reason = 'alert' AND "
+				       "text LIKE '%ban sao luu hom nay bi hong%'"),
+			 1);
+}
+
 /* The backup group is checked like the rest: file:line for each error. */
 static void
 test_backup_config(void **state)
@@ -701,6 +749,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_config, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_while_running, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_damaged_copy, setup, teardown),
 	};
 
 	if (argc > 1)
