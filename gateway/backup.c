@@ -353,16 +353,27 @@ backup_check_database(const struct config *cfg)
 {
 	char newest[4096];
 	struct stat sb;
+	int empty = 0;
 
 	if (cfg->backup.dir == NULL || strcmp(cfg->database, ":memory:") == 0 ||
 	    strncmp(cfg->database, "file:", 5) == 0)
 		return 0;
-	if (stat(cfg->database, &sb) == 0 || errno != ENOENT)
+	/* SQLite takes an empty file for a new database: emptied by accident
+	 * (a truncating copy, a full disk while restoring), it would start
+	 * afresh just as a missing one would. */
+	if (stat(cfg->database, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode) || sb.st_size > 0)
+			return 0;
+		empty = 1;
+	} else if (errno != ENOENT) {
 		return 0;
+	}
 	if (!backup_newest(cfg->backup.dir, newest, sizeof(newest)))
 		return 0; /* a first start */
-	hint(cfg, "missing, but backups of it exist; refusing to start with a new empty "
-		  "database");
+	hint(cfg, empty ? "empty (0 bytes), but backups of it exist; refusing to start with a "
+			  "new empty database (the file is left as it is)"
+			: "missing, but backups of it exist; refusing to start with a new empty "
+			  "database");
 	return -1;
 }
 

@@ -42,8 +42,8 @@ int backup_newest(const char *dir, char *out, size_t outsz);
  * 0 none. */
 int backup_newest_good(const char *dir, char *out, size_t outsz);
 
-/* Before the database is opened for the first time: a missing database file
- * while copies exist in the backup folder is refused (it must be restored,
+/* Before the database is opened for the first time: a missing or empty
+ * (0-byte) database file while copies exist in the backup folder is refused (it must be restored,
  * not replaced by a new empty one).  0, or -1 after logging how to restore. */
 int backup_check_database(const struct config *cfg);
 

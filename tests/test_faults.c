@@ -438,6 +438,32 @@ test_missing_database(void **state)
 	assert_int_equal(stat(f->db, &sb), -1);
 }
 
+/* An emptied database (0 bytes) is not taken for a new one while copies
+ * exist: refused like a missing one, and left as it is. */
+static void
+test_empty_database(void **state)
+{
+	struct fixture *f = *state;
+	struct proc p;
+	char newest[512], cp[1024];
+	struct stat sb;
+
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 1);
+	assert_int_equal(truncate(f->db, 0), 0);
+	assert_int_not_equal(run(&p, f, DAY1 + 60, "run", "--once", NULL), 0);
+	assert_non_null(strstr(p.out, "empty (0 bytes)"));
+	snprintf(cp, sizeof(cp), "cp %s %s", newest, f->db);
+	assert_non_null(strstr(p.out, cp));
+	assert_int_equal(stat(f->db, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_not_equal(run(&p, f, DAY1 + 60, "backup", NULL), 0);
+	assert_int_equal(stat(f->db, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(copies(f, NULL, 0), 1);
+}
+
 /* The soft limit only: raising a hard limit again needs a privilege. */
 static void
 set_fsize(pid_t pid, rlim_t lim)
@@ -750,6 +776,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_backup_config, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_while_running, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_damaged_copy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_database, setup, teardown),
 	};
 
 	if (argc > 1)
