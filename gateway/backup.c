@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,9 +378,58 @@ backup_check_database(const struct config *cfg)
 	return -1;
 }
 
+/* The user the process runs as, for the messages: its name, or its uid. */
+static void
+user_name(char *out, size_t outsz)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw != NULL)
+		snprintf(out, outsz, "%s", pw->pw_name);
+	else
+		snprintf(out, outsz, "uid %u", (unsigned int)geteuid());
+}
+
+/*
+ * A database that cannot be opened because of permissions is not damaged:
+ * advice to restore a copy over it would replace a good file.  0 when the
+ * folder and the file can be written, -1 after saying which cannot, and by
+ * whom it must be writable.
+ */
+static int
+check_writable(const char *db)
+{
+	char dir[4096], user[64];
+
+	if (strcmp(db, ":memory:") == 0 || strncmp(db, "file:", 5) == 0)
+		return 0;
+	dir_of(db, dir, sizeof(dir));
+	user_name(user, sizeof(user));
+	/* SQLite creates the -wal and -shm files next to the database. */
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == -1) {
+		log_warnx("database %s: its folder %s is not writable by %s, the user tinbao runs "
+			  "as (SQLite creates %s-wal and %s-shm there).  The database is not "
+			  "damaged: do not restore it; make the folder writable by %s (e.g. "
+			  "chown %s %s; chmod u+rwx %s)",
+			  db, dir, user, db, db, user, user, dir, dir);
+		return -1;
+	}
+	if (faccessat(AT_FDCWD, db, R_OK | W_OK, AT_EACCESS) == -1 && errno == EACCES) {
+		log_warnx(
+		    "database %s: the file is not readable and writable by %s, the user "
+		    "tinbao runs as.  The database is not damaged: do not restore it; give it "
+		    "to %s (e.g. chown %s %s; chmod 600 %s)",
+		    db, user, user, user, db, db);
+		return -1;
+	}
+	return 0;
+}
+
 void
 backup_restore_hint(const struct config *cfg)
 {
+	if (check_writable(cfg->database) == -1)
+		return;
 	hint(cfg, "cannot be used (see above); it is left untouched");
 }
 

@@ -48,7 +48,9 @@ int backup_newest_good(const char *dir, char *out, size_t outsz);
 int backup_check_database(const struct config *cfg);
 
 /* After the database could not be opened (damaged, not a database...):
- * logs the file and the way to restore it, naming the newest copy. */
+ * logs the file and the way to restore it, naming the newest copy; or,
+ * when the file or its folder is not writable by the user the process runs
+ * as, says that instead (a matter of permissions, not of a restore). */
 void backup_restore_hint(const struct config *cfg);
 /* The same for a database found damaged (store_damaged()) while in use or
  * at start: says so, names the file and the newest sound copy to restore. */

@@ -346,6 +346,20 @@ slurp(const char *path, size_t *len)
 	return b;
 }
 
+/* The file offset of the root page of table in db, and the page size. */
+static off_t
+root_page(const char *db, const char *table, int64_t *page)
+{
+	char sql[128];
+	off_t at;
+
+	*page = db_int(db, "PRAGMA page_size");
+	snprintf(sql, sizeof(sql), "SELECT rootpage FROM sqlite_master WHERE name = '%s'", table);
+	at = (off_t)(db_int(db, sql) - 1) * *page;
+	assert_true(at > 0 && *page <= 4096);
+	return at;
+}
+
 /* A damaged database: the gateway stops, names the file and the copy to
  * restore, and leaves the file as it was. */
 static void
@@ -462,6 +476,66 @@ test_empty_database(void **state)
 	assert_int_equal(stat(f->db, &sb), 0);
 	assert_int_equal(sb.st_size, 0);
 	assert_int_equal(copies(f, NULL, 0), 1);
+}
+
+/*
+ * The database's folder is not writable at start (SQLite cannot create the
+ * -wal and -shm files): a matter of permissions, not damage.  The message
+ * says which folder and for whom, and never advises a restore.  As root,
+ * permissions do not stop writes: the gateway then runs as nobody in a
+ * folder that belongs to root.
+ */
+static void
+test_read_only_folder(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+	struct proc p;
+	int status;
+
+	assert_int_equal(run(&p, f, 0, "run", "--once", NULL), 0);
+	if (geteuid() == 0) {
+		snprintf(cmd, sizeof(cmd), "chown -R 65534:65534 '%s'", f->dir);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(chown(f->dir, 0, 0), 0);
+		assert_int_equal(chmod(f->dir, 0755), 0);
+		run_as = 65534;
+	} else {
+		assert_int_equal(chmod(f->dir, 0555), 0);
+	}
+	status = run(&p, f, 0, "run", "--once", NULL);
+	run_as = 0;
+	assert_int_equal(chmod(f->dir, 0700), 0);
+	assert_int_not_equal(status, 0);
+	assert_non_null(strstr(p.out, "is not writable by"));
+	assert_non_null(strstr(p.out, "not damaged"));
+	assert_null(strstr(p.out, "to restore"));
+	assert_null(strstr(p.out, "cp "));
+}
+
+/*
+ * A page damaged after a clean shutdown, in a table the schema check does
+ * not read: the first statements at start find it.  The message says the
+ * database is damaged and names the copy to restore.
+ */
+static void
+test_damaged_at_start(void **state)
+{
+	struct fixture *f = *state;
+	char newest[512], cp[1024];
+	struct proc p;
+	int64_t page;
+	off_t at;
+
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 1);
+	at = root_page(f->db, "outbox_parts", &page);
+	overwrite(f->db, at, (size_t)page);
+	assert_int_equal(run(&p, f, DAY1 + 60, "run", "--once", NULL), 3);
+	assert_non_null(strstr(p.out, "damaged"));
+	snprintf(cp, sizeof(cp), "cp %s %s", newest, f->db);
+	assert_non_null(strstr(p.out, cp));
 }
 
 /* The soft limit only: raising a hard limit again needs a privilege. */
@@ -614,20 +688,6 @@ test_read_only(void **state)
 	assert_int_equal(finish(&p), 0);
 }
 
-/* The file offset of the root page of table in db, and the page size. */
-static off_t
-root_page(const char *db, const char *table, int64_t *page)
-{
-	char sql[128];
-	off_t at;
-
-	*page = db_int(db, "PRAGMA page_size");
-	snprintf(sql, sizeof(sql), "SELECT rootpage FROM sqlite_master WHERE name = '%s'", table);
-	at = (off_t)(db_int(db, sql) - 1) * *page;
-	assert_true(at > 0 && *page <= 4096);
-	return at;
-}
-
 /* A write through a connection of the test's own: the running gateway's
  * next read sees the file changed, and drops the pages it had cached. */
 static void
@@ -777,6 +837,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_damaged_while_running, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_damaged_copy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_database, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only_folder, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_at_start, setup, teardown),
 	};
 
 	if (argc > 1)
