@@ -259,6 +259,70 @@ backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, s
 	return dated_copy(cfg, st, now, out, outsz, &bad);
 }
 
+/* path with its folder made absolute and free of symbolic links (the last
+ * component kept as it is), into out.  0, or -1 when the folder does not
+ * resolve. */
+static int
+canonical(const char *path, char *out, size_t outsz)
+{
+	char dir[4096], *real;
+	const char *base = strrchr(path, '/');
+	int n;
+
+	dir_of(path, dir, sizeof(dir));
+	base = base == NULL ? path : base + 1;
+	real = realpath(dir, NULL);
+	if (real == NULL)
+		return -1;
+	n = snprintf(out, outsz, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base);
+	free(real);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+/* 1 when file is the database itself or one of its companions, by name
+ * (also through ./, ../ or a linked folder) or by inode (a symbolic or hard
+ * link to it). */
+static int
+is_live(const char *db, const char *file)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".lock"};
+	char live[4096], canon_db[4096], canon_file[4096];
+	struct stat sf, sl;
+	size_t i;
+	int named;
+
+	named = canonical(db, canon_db, sizeof(canon_db)) == 0 &&
+		canonical(file, canon_file, sizeof(canon_file)) == 0;
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if (named &&
+		    (size_t)snprintf(live, sizeof(live), "%s%s", canon_db, suffixes[i]) <
+			sizeof(live) &&
+		    strcmp(live, canon_file) == 0)
+			return 1;
+		snprintf(live, sizeof(live), "%s%s", db, suffixes[i]);
+		if (stat(file, &sf) == 0 && stat(live, &sl) == 0 && sf.st_dev == sl.st_dev &&
+		    sf.st_ino == sl.st_ino)
+			return 1;
+	}
+	return 0;
+}
+
+int
+backup_check_target(const struct config *cfg, const char *file)
+{
+	char tmp[4096];
+
+	/* The copy is first written to FILE.tmp, which is removed when it
+	 * fails. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	if (!is_live(cfg->database, file) && !is_live(cfg->database, tmp))
+		return 0;
+	log_warnx("backup: %s is the live database %s (or its -wal, -shm, -journal or lock "
+		  "file): a copy is never written over it; give another file",
+		  file, cfg->database);
+	return -1;
+}
+
 int
 backup_newest(const char *dir, char *out, size_t outsz)
 {

@@ -23,6 +23,11 @@ struct store;
  * as it was.  0 or -1. */
 int backup_write(struct store *st, const char *file);
 
+/* Before backup_write() into a file the user named: -1 (logged) when file
+ * is the live database or one of its companion files (-wal, -shm...), by
+ * name or through a link; 0 otherwise. */
+int backup_check_target(const struct config *cfg, const char *file);
+
 /* Makes a dated copy in cfg->backup.dir now and, once it passed its check,
  * removes the oldest beyond keep; the new copy's path goes into out.  0 or
  * -1 (a damaged copy is deleted and no older one removed). */

@@ -396,6 +396,8 @@ cli_backup(const char *conf, int argc, char **argv)
 		return 1;
 	if (backup_check_database(cfg) == -1)
 		goto done;
+	if (argc == 3 && backup_check_target(cfg, argv[2]) == -1)
+		goto done;
 	/* Read-only: a copy while the gateway runs takes nothing from it. */
 	st = store_open(cfg->database, STORE_READONLY);
 	if (st == NULL)

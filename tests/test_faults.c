@@ -41,6 +41,7 @@
 #define DAY1 1772420400
 
 static const char *tinbao = "./tinbao";
+static char tinbao_path[4096];
 static uid_t run_as; /* when not 0, children run as this user and group */
 
 /* A child whose stdout and stderr come back through a pipe. */
@@ -289,6 +290,45 @@ test_backup_command(void **state)
 
 	/* Usage errors. */
 	assert_int_equal(run(&p, f, 0, "backup", "--to", NULL), 2);
+}
+
+/* `tinbao backup --to` the live database, one of its companion files, or
+ * the database under another name: refused, the database untouched. */
+static void
+test_backup_to_live(void **state)
+{
+	struct fixture *f = *state;
+	char targets[6][192], link[192], cwd[4096];
+	struct proc p;
+	size_t i;
+	int status;
+
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	snprintf(targets[0], sizeof(targets[0]), "%s", f->db);
+	snprintf(targets[1], sizeof(targets[1]), "%s-wal", f->db);
+	snprintf(targets[2], sizeof(targets[2]), "%s-shm", f->db);
+	snprintf(targets[3], sizeof(targets[3]), "%s/./tinbao.db", f->dir);
+	snprintf(targets[4], sizeof(targets[4]), "%s/../%s/tinbao.db", f->dir,
+		 strrchr(f->dir, '/') + 1);
+	snprintf(link, sizeof(link), "%s/link.db", f->dir);
+	assert_int_equal(symlink(f->db, link), 0);
+	snprintf(targets[5], sizeof(targets[5]), "%s", link);
+	for (i = 0; i < 6; i++) {
+		assert_int_not_equal(run(&p, f, DAY1 + 60, "backup", "--to", targets[i], NULL), 0);
+		if (strstr(p.out, "is the live database") == NULL)
+			fail_msg("backup --to %s: %s", targets[i], p.out);
+	}
+	assert_int_equal(access(targets[1], F_OK), -1);
+	assert_int_equal(access(targets[2], F_OK), -1);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM inbox"), 1);
+	/* From the database's folder, by its bare name. */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	status = run(&p, f, DAY1 + 60, "backup", "--to", "tinbao.db", NULL);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_not_equal(status, 0);
+	assert_non_null(strstr(p.out, "is the live database"));
 }
 
 /* The daemon makes one copy a day from the configured hour, across
@@ -828,6 +868,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_backup_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_daily, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_to_live, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unclean_damaged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
@@ -843,6 +884,9 @@ main(int argc, char **argv)
 
 	if (argc > 1)
 		tinbao = argv[1];
+	/* Absolute: a test may run the binary from another folder. */
+	if (realpath(tinbao, tinbao_path) != NULL)
+		tinbao = tinbao_path;
 	/* TEST_FILTER=test_backup_* runs only the tests whose names match. */
 	if (getenv("TEST_FILTER") != NULL)
 		cmocka_set_test_filter(getenv("TEST_FILTER"));
