@@ -1119,6 +1119,29 @@ check_header(const char *path)
 	return 0;
 }
 
+/*
+ * Names, phone numbers and reports: a new database is created here, mode
+ * 0600 (SQLite would make it 0644 less the umask), before SQLite opens it
+ * as an empty file.  Its -wal and -shm files take the database's mode.
+ */
+static int
+create_private(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			return 0;
+		log_warn("store: %s", path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Runs a statement known at compile time that gives one integer. */
 static int
 query_int(struct store *st, const char *sql, int64_t *v)
@@ -1381,6 +1404,8 @@ store_open(const char *path, int flags)
 		return NULL;
 	}
 	if (check_header(path) == -1)
+		return NULL;
+	if (!(flags & STORE_READONLY) && create_private(path) == -1)
 		return NULL;
 	unclean = !(flags & STORE_READONLY) && left_unclean(path);
 	st = calloc(1, sizeof(*st));
