@@ -72,6 +72,7 @@ struct gw_modem {
 	struct modem *modem;  /* NULL while the connection is lost */
 	int64_t reopen_at;    /* monotonic ms of the next attempt to reconnect */
 	int reopen_wait;      /* ms, doubled after each failed attempt */
+	int waiting;	      /* not connected since the start: tried quietly */
 };
 
 struct gw {
@@ -1114,7 +1115,7 @@ send_queued(struct gw *gw)
 static struct modem *
 open_modem(const struct config *cfg, const struct gw_modem *m)
 {
-	struct modem *mm = modem_open(m->gammurc, m->section);
+	struct modem *mm = modem_open_flags(m->gammurc, m->section, m->waiting ? MODEM_QUIET : 0);
 
 	if (mm != NULL)
 		modem_set_ack_timeout(mm, cfg->sending.ack_timeout);
@@ -1138,12 +1139,19 @@ keep_modem(struct gw *gw, struct gw_modem *m)
 		return;
 	m->modem = open_modem(gw->cfg, m);
 	if (m->modem != NULL) {
-		log_info("modem %s: reconnected", m->name);
+		log_info("modem %s: %s", m->name,
+			 m->waiting ? "connected, working" : "reconnected");
+		m->waiting = 0;
 		return;
 	}
 	m->reopen_wait = m->reopen_wait * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : m->reopen_wait * 2;
 	m->reopen_at = monotonic_ms() + m->reopen_wait;
-	log_warnx("modem %s: still away; next attempt in %d ms", m->name, m->reopen_wait);
+	/* Waiting for a modem not plugged in yet was said once, at the start. */
+	if (m->waiting)
+		log_debug("modem %s: not there yet; next attempt in %d ms", m->name,
+			  m->reopen_wait);
+	else
+		log_warnx("modem %s: still away; next attempt in %d ms", m->name, m->reopen_wait);
 }
 
 static void
@@ -1470,10 +1478,12 @@ modems_changed(const struct gw *gw, const struct config *cfg)
 	return 0;
 }
 
-/* The modems of the configuration, each opened once: the gateway starts
- * when at least one answers (the others are tried again with backoff). */
+/* The modems of the configuration, each opened once.  The daemon starts
+ * whether they answer or not: those that do not (a USB modem plugged in
+ * later) are tried again with backoff while the rest of the loop works, as
+ * for a modem lost on the way.  One pass (once) needs at least one. */
 static int
-open_modems(struct gw *gw)
+open_modems(struct gw *gw, int once)
 {
 	const struct config *cfg = gw->cfg;
 	struct gw_modem *m;
@@ -1502,10 +1512,21 @@ open_modems(struct gw *gw)
 		}
 		m->reopen_wait = REOPEN_MIN_MS;
 		m->reopen_at = monotonic_ms() + m->reopen_wait;
-		log_warnx("modem %s: cannot connect; trying again in %d ms", m->name,
-			  m->reopen_wait);
+		m->waiting = 1;
+		if (once)
+			log_warnx("modem %s: cannot connect; left out of this pass", m->name);
+		else
+			log_warnx("modem %s: cannot connect; waiting for it (tried again after %d "
+				  "ms, then less and less often, at least every %d s)",
+				  m->name, m->reopen_wait, REOPEN_MAX_MS / 1000);
 	}
-	return open > 0 ? 0 : -1;
+	if (open == 0 && once) {
+		log_warnx(
+		    "tinbao: no modem answers: run --once gives up (the daemon, `tinbao run`, "
+		    "waits for a modem)");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -1587,7 +1608,7 @@ gateway_run(struct config *cfg, int once)
 	gw.outbox = outbox_new(gw.st);
 	if (gw.outbox == NULL)
 		goto done;
-	if (open_modems(&gw) == -1)
+	if (open_modems(&gw, once) == -1)
 		goto done;
 	/* Root opened the modem and the database; the rest runs as the user. */
 	if (secure_drop(cfg) == -1)
