@@ -45,7 +45,7 @@
 #define IO_TIMEOUT_MS 5000    /* one control reply, the simulator's pty path */
 #define CALLBACK_WAIT_MS 5000 /* an unsolicited +CUSD or +CMTI */
 #define TEST_ALARM_S 30	      /* no single test may take longer */
-#define SIM_TIMEOUT_S "120"   /* the simulator exits by itself after this */
+#define SIM_TIMEOUT_S "600"   /* it exits by itself after this (a group's tests, loaded) */
 #define BASE_TIME 1646100000  /* 2022-03-01 09:00 +07:00 */
 
 struct sim {
