@@ -381,8 +381,12 @@ backup_newest_good(const char *dir, char *out, size_t outsz)
 	size_t n, i;
 	int found = 0;
 
-	if (dir == NULL || list_copies(dir, &v, &n) == -1)
+	if (dir == NULL)
 		return 0;
+	if (list_copies(dir, &v, &n) == -1) {
+		free_list(v, n);
+		return 0;
+	}
 	for (i = 0; i < n && !found; i++) {
 		snprintf(out, outsz, "%s/%s", dir, v[i]);
 		found = store_check_file(out) == 0;
