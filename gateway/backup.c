@@ -27,7 +27,7 @@
 #define RETRY_S 3600
 
 #define BAD_COPY_TEXT                                                                              \
-	"Canh bao tinbao: ban sao luu hom nay bi hong (co so du lieu co the da hong), da xoa; "    \
+	"Canh bao tinbao: ban sao luu moi bi hong (co so du lieu co the da hong), da xoa; "        \
 	"cac ban sao cu van giu. Kiem tra may chu."
 #define GOOD_COPY_TEXT "Het canh bao tinbao: ban sao luu hang ngay da binh thuong tro lai."
 
@@ -132,10 +132,8 @@ dir_of(const char *path, char *out, size_t outsz)
 		snprintf(out, outsz, "%.*s", (int)(slash - path), path);
 }
 
-/* backup_write(); *bad (when not NULL) is set when the copy was made but
- * failed its check. */
-static int
-write_copy(struct store *st, const char *file, int *bad)
+int
+backup_write(struct store *st, const char *file, int *bad)
 {
 	struct store_copy *c;
 	char tmp[4096], dir[4096];
@@ -193,12 +191,6 @@ fail:
 	return -1;
 }
 
-int
-backup_write(struct store *st, const char *file)
-{
-	return write_copy(st, file, NULL);
-}
-
 /* Removes the oldest copies beyond keep. */
 static void
 prune(const char *dir, int keep)
@@ -221,15 +213,15 @@ prune(const char *dir, int keep)
 	free_list(v, n);
 }
 
-/* backup_now(); *bad as in write_copy(). */
-static int
-dated_copy(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz,
+int
+backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz,
 	   int *bad)
 {
 	const char *dir = cfg->backup.dir;
 	struct tm tm;
 
-	*bad = 0;
+	if (bad != NULL)
+		*bad = 0;
 	if (dir == NULL) {
 		log_warnx("backup: no backup folder configured (backup.dir in %s)", cfg->path);
 		return -1;
@@ -245,18 +237,16 @@ dated_copy(const struct config *cfg, struct store *st, int64_t now, char *out, s
 		log_warnx("backup: %s: name too long", dir);
 		return -1;
 	}
-	if (write_copy(st, out, bad) == -1)
+	if (backup_write(st, out, bad) == -1)
 		return -1;
 	prune(dir, cfg->backup.keep);
 	return 0;
 }
 
 int
-backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz)
+backup_report_bad(const struct config *cfg, struct store *st, int64_t now)
 {
-	int bad;
-
-	return dated_copy(cfg, st, now, out, outsz, &bad);
+	return alert_raise(cfg, st, "backup_bad", BAD_COPY_TEXT, now) == -1 ? -1 : 0;
 }
 
 /* path with its folder made absolute and free of symbolic links (the last
@@ -362,11 +352,11 @@ backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *re
 			return 0; /* today's copy (or a later one: the clock went back) */
 	}
 	t0 = clock_now();
-	if (dated_copy(cfg, st, now, path, sizeof(path), &bad) == -1) {
+	if (backup_now(cfg, st, now, path, sizeof(path), &bad) == -1) {
 		*retry_at = now + RETRY_S;
 		log_warnx("backup: the daily copy failed; next attempt in %d s", RETRY_S);
 		if (bad)
-			alert_raise(cfg, st, "backup_bad", BAD_COPY_TEXT, now);
+			backup_report_bad(cfg, st, now);
 		return -1;
 	}
 	log_info("backup: daily copy %s written (%" PRId64 " s)", path, clock_now() - t0);

@@ -19,9 +19,9 @@ struct config;
 struct store;
 
 /* Copies st into file (replaced when it exists).  The copy must pass
- * PRAGMA quick_check first: a damaged one is deleted (logged) and file left
- * as it was.  0 or -1. */
-int backup_write(struct store *st, const char *file);
+ * PRAGMA quick_check first: a damaged one is deleted (logged), file is left
+ * as it was, and *bad (when not NULL) set to 1.  0 or -1. */
+int backup_write(struct store *st, const char *file, int *bad);
 
 /* Before backup_write() into a file the user named: -1 (logged) when file
  * is the live database or one of its companion files (-wal, -shm...), by
@@ -30,8 +30,15 @@ int backup_check_target(const struct config *cfg, const char *file);
 
 /* Makes a dated copy in cfg->backup.dir now and, once it passed its check,
  * removes the oldest beyond keep; the new copy's path goes into out.  0 or
- * -1 (a damaged copy is deleted and no older one removed). */
-int backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz);
+ * -1 (a damaged copy is deleted, no older one removed, *bad set as by
+ * backup_write()). */
+int backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz,
+	       int *bad);
+
+/* A copy failed its check: raises the alert "backup_bad" to the admins
+ * (once; the next good daily copy clears it).  st must be writable.  0 or
+ * -1. */
+int backup_report_bad(const struct config *cfg, struct store *st, int64_t now);
 
 /* The daemon's hook, called every turn: makes the day's copy when it is due
  * (from the configured hour, none yet today).  A copy that fails its check
