@@ -390,11 +390,19 @@ hint(const struct config *cfg, const char *why)
 {
 	char newest[4096];
 	const char *db = cfg->database;
+	int have;
 
 	log_warnx("database %s: %s", db, why);
 	/* The copy named must be one that would work: each is checked. */
-	if (cfg->backup.dir == NULL ||
-	    !backup_newest_good(cfg->backup.dir, newest, sizeof(newest))) {
+	have = cfg->backup.dir != NULL && backup_newest(cfg->backup.dir, newest, sizeof(newest));
+	if (have && !backup_newest_good(cfg->backup.dir, newest, sizeof(newest))) {
+		log_warnx("to restore: stop tinbao, move %s (and %s-wal, %s-shm) aside and copy "
+			  "your latest backup of it in its place; none of the copies in %s passes "
+			  "PRAGMA quick_check",
+			  db, db, db, cfg->backup.dir);
+		return;
+	}
+	if (!have) {
 		log_warnx("to restore: stop tinbao, move %s (and %s-wal, %s-shm) aside and copy "
 			  "your latest backup of it in its place; no backup folder with copies "
 			  "is configured (backup.dir in %s)",

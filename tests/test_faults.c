@@ -440,6 +440,38 @@ test_corrupt_database(void **state)
 	free(before);
 }
 
+/* The copy named for the restore is the newest one that passes PRAGMA
+ * quick_check, not merely the newest. */
+static void
+test_restore_names_good_copy(void **state)
+{
+	struct fixture *f = *state;
+	char older[512], newest[512], cp[1024];
+	struct proc p;
+	int64_t page;
+	off_t at;
+
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, older, sizeof(older)), 1);
+	assert_int_equal(run(&p, f, DAY1 + DAY, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 2);
+	at = root_page(newest, "inbox", &page);
+	overwrite(newest, at, (size_t)page);
+	overwrite(f->db, 0, 16);
+	assert_int_not_equal(run(&p, f, DAY1 + DAY + 60, "run", "--once", NULL), 0);
+	snprintf(cp, sizeof(cp), "cp %s %s", older, f->db);
+	assert_non_null(strstr(p.out, cp));
+	snprintf(cp, sizeof(cp), "cp %s %s", newest, f->db);
+	assert_null(strstr(p.out, cp));
+
+	/* No sound copy at all: said so, none named. */
+	at = root_page(older, "inbox", &page);
+	overwrite(older, at, (size_t)page);
+	assert_int_not_equal(run(&p, f, DAY1 + DAY + 60, "run", "--once", NULL), 0);
+	assert_non_null(strstr(p.out, "none of the copies"));
+	assert_null(strstr(p.out, "cp "));
+}
+
 /* After an unclean shutdown (a WAL file left behind) the whole file is
  * checked at start: damage beyond the first page is found there too. */
 static void
@@ -875,6 +907,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_backup_to_live, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unclean_damaged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restore_names_good_copy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
