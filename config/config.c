@@ -2382,11 +2382,22 @@ static int
 read_file(struct loader *l, config_t *cf)
 {
 	const char *text;
+	struct stat sb;
 	int saved;
 
 	if (config_read_file(cf, l->path) == CONFIG_TRUE)
 		return 0;
 	saved = errno;
+	/* libconfig reports a folder as a file it could not read, with an
+	 * errno that says "No such file or directory". */
+	if (config_error_type(cf) == CONFIG_ERR_FILE_IO && stat(l->path, &sb) == 0 &&
+	    S_ISDIR(sb.st_mode)) {
+		report(l, NULL, 0,
+		       "is a directory, not a configuration file: give the file "
+		       "itself (e.g. -c %s/tinbao.conf)",
+		       l->path);
+		return -1;
+	}
 	if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
 		report(l, NULL, 0, "cannot read the file: %s", strerror(saved));
 		return -1;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "backup.h"
 #include "clock.h"
 #include "config.h"
@@ -23,6 +25,11 @@
 #define NAME_LEN (sizeof(PREFIX) - 1 + 15 + sizeof(SUFFIX) - 1) /* YYYYMMDD-HHMMSS */
 #define STEP_PAGES 1024
 #define RETRY_S 3600
+
+#define BAD_COPY_TEXT                                                                              \
+	"Canh bao tinbao: ban sao luu moi bi hong (co so du lieu co the da hong), da xoa; "        \
+	"cac ban sao cu van giu. Kiem tra may chu."
+#define GOOD_COPY_TEXT "Het canh bao tinbao: ban sao luu hang ngay da binh thuong tro lai."
 
 /* tinbao-YYYYMMDD-HHMMSS.db */
 static int
@@ -126,11 +133,14 @@ dir_of(const char *path, char *out, size_t outsz)
 }
 
 int
-backup_write(struct store *st, const char *file)
+backup_write(struct store *st, const char *file, int *bad)
 {
 	struct store_copy *c;
 	char tmp[4096], dir[4096];
 	int r;
+
+	if (bad != NULL)
+		*bad = 0;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp)) {
 		log_warnx("backup: %s: name too long", file);
@@ -156,6 +166,17 @@ backup_write(struct store *st, const char *file)
 	}
 	if (sync_path(tmp, O_RDONLY) == -1)
 		goto fail;
+	/* The backup API copies pages as they are: a damaged database gives a
+	 * damaged copy, which must neither take a good copy's place nor count
+	 * as the day's copy that lets the oldest be removed. */
+	if (store_check_file(tmp) == -1) {
+		log_warnx("backup: the copy for %s fails PRAGMA quick_check (the database itself "
+			  "may be damaged): deleted, the existing copies are kept",
+			  file);
+		if (bad != NULL)
+			*bad = 1;
+		goto fail;
+	}
 	if (rename(tmp, file) == -1) {
 		log_warn("backup: rename %s to %s", tmp, file);
 		goto fail;
@@ -193,11 +214,14 @@ prune(const char *dir, int keep)
 }
 
 int
-backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz)
+backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz,
+	   int *bad)
 {
 	const char *dir = cfg->backup.dir;
 	struct tm tm;
 
+	if (bad != NULL)
+		*bad = 0;
 	if (dir == NULL) {
 		log_warnx("backup: no backup folder configured (backup.dir in %s)", cfg->path);
 		return -1;
@@ -213,10 +237,80 @@ backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, s
 		log_warnx("backup: %s: name too long", dir);
 		return -1;
 	}
-	if (backup_write(st, out) == -1)
+	if (backup_write(st, out, bad) == -1)
 		return -1;
 	prune(dir, cfg->backup.keep);
 	return 0;
+}
+
+int
+backup_report_bad(const struct config *cfg, struct store *st, int64_t now)
+{
+	return alert_raise(cfg, st, "backup_bad", BAD_COPY_TEXT, now) == -1 ? -1 : 0;
+}
+
+/* path with its folder made absolute and free of symbolic links (the last
+ * component kept as it is), into out.  0, or -1 when the folder does not
+ * resolve. */
+static int
+canonical(const char *path, char *out, size_t outsz)
+{
+	char dir[4096], *real;
+	const char *base = strrchr(path, '/');
+	int n;
+
+	dir_of(path, dir, sizeof(dir));
+	base = base == NULL ? path : base + 1;
+	real = realpath(dir, NULL);
+	if (real == NULL)
+		return -1;
+	n = snprintf(out, outsz, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base);
+	free(real);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+/* 1 when file is the database itself or one of its companions, by name
+ * (also through ./, ../ or a linked folder) or by inode (a symbolic or hard
+ * link to it). */
+static int
+is_live(const char *db, const char *file)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal", ".lock"};
+	char live[4096], canon_db[4096], canon_file[4096];
+	struct stat sf, sl;
+	size_t i;
+	int named;
+
+	named = canonical(db, canon_db, sizeof(canon_db)) == 0 &&
+		canonical(file, canon_file, sizeof(canon_file)) == 0;
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if (named &&
+		    (size_t)snprintf(live, sizeof(live), "%s%s", canon_db, suffixes[i]) <
+			sizeof(live) &&
+		    strcmp(live, canon_file) == 0)
+			return 1;
+		snprintf(live, sizeof(live), "%s%s", db, suffixes[i]);
+		if (stat(file, &sf) == 0 && stat(live, &sl) == 0 && sf.st_dev == sl.st_dev &&
+		    sf.st_ino == sl.st_ino)
+			return 1;
+	}
+	return 0;
+}
+
+int
+backup_check_target(const struct config *cfg, const char *file)
+{
+	char tmp[4096];
+
+	/* The copy is first written to FILE.tmp, which is removed when it
+	 * fails. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	if (!is_live(cfg->database, file) && !is_live(cfg->database, tmp))
+		return 0;
+	log_warnx("backup: %s is the live database %s (or its -wal, -shm, -journal or lock "
+		  "file): a copy is never written over it; give another file",
+		  file, cfg->database);
+	return -1;
 }
 
 int
@@ -243,6 +337,7 @@ backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *re
 	const char *base;
 	struct tm tm;
 	int64_t t0;
+	int bad;
 
 	if (cfg->backup.dir == NULL || now < *retry_at)
 		return 0;
@@ -257,13 +352,37 @@ backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *re
 			return 0; /* today's copy (or a later one: the clock went back) */
 	}
 	t0 = clock_now();
-	if (backup_now(cfg, st, now, path, sizeof(path)) == -1) {
+	if (backup_now(cfg, st, now, path, sizeof(path), &bad) == -1) {
 		*retry_at = now + RETRY_S;
 		log_warnx("backup: the daily copy failed; next attempt in %d s", RETRY_S);
+		if (bad)
+			backup_report_bad(cfg, st, now);
 		return -1;
 	}
 	log_info("backup: daily copy %s written (%" PRId64 " s)", path, clock_now() - t0);
+	alert_clear(cfg, st, "backup_bad", GOOD_COPY_TEXT, now);
 	return 1;
+}
+
+int
+backup_newest_good(const char *dir, char *out, size_t outsz)
+{
+	char **v;
+	size_t n, i;
+	int found = 0;
+
+	if (dir == NULL)
+		return 0;
+	if (list_copies(dir, &v, &n) == -1) {
+		free_list(v, n);
+		return 0;
+	}
+	for (i = 0; i < n && !found; i++) {
+		snprintf(out, outsz, "%s/%s", dir, v[i]);
+		found = store_check_file(out) == 0;
+	}
+	free_list(v, n);
+	return found;
 }
 
 static void
@@ -271,9 +390,19 @@ hint(const struct config *cfg, const char *why)
 {
 	char newest[4096];
 	const char *db = cfg->database;
+	int have;
 
 	log_warnx("database %s: %s", db, why);
-	if (cfg->backup.dir == NULL || !backup_newest(cfg->backup.dir, newest, sizeof(newest))) {
+	/* The copy named must be one that would work: each is checked. */
+	have = cfg->backup.dir != NULL && backup_newest(cfg->backup.dir, newest, sizeof(newest));
+	if (have && !backup_newest_good(cfg->backup.dir, newest, sizeof(newest))) {
+		log_warnx("to restore: stop tinbao, move %s (and %s-wal, %s-shm) aside and copy "
+			  "your latest backup of it in its place; none of the copies in %s passes "
+			  "PRAGMA quick_check",
+			  db, db, db, cfg->backup.dir);
+		return;
+	}
+	if (!have) {
 		log_warnx("to restore: stop tinbao, move %s (and %s-wal, %s-shm) aside and copy "
 			  "your latest backup of it in its place; no backup folder with copies "
 			  "is configured (backup.dir in %s)",
@@ -291,21 +420,88 @@ backup_check_database(const struct config *cfg)
 {
 	char newest[4096];
 	struct stat sb;
+	int empty = 0;
 
 	if (cfg->backup.dir == NULL || strcmp(cfg->database, ":memory:") == 0 ||
 	    strncmp(cfg->database, "file:", 5) == 0)
 		return 0;
-	if (stat(cfg->database, &sb) == 0 || errno != ENOENT)
+	/* SQLite takes an empty file for a new database: emptied by accident
+	 * (a truncating copy, a full disk while restoring), it would start
+	 * afresh just as a missing one would. */
+	if (stat(cfg->database, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode) || sb.st_size > 0)
+			return 0;
+		empty = 1;
+	} else if (errno != ENOENT) {
 		return 0;
+	}
 	if (!backup_newest(cfg->backup.dir, newest, sizeof(newest)))
 		return 0; /* a first start */
-	hint(cfg, "missing, but backups of it exist; refusing to start with a new empty "
-		  "database");
+	hint(cfg, empty ? "empty (0 bytes), but backups of it exist; refusing to start with a "
+			  "new empty database (the file is left as it is)"
+			: "missing, but backups of it exist; refusing to start with a new empty "
+			  "database");
 	return -1;
+}
+
+/* The user the process runs as, for the messages: its name, or its uid. */
+static void
+user_name(char *out, size_t outsz)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (pw != NULL)
+		snprintf(out, outsz, "%s", pw->pw_name);
+	else
+		snprintf(out, outsz, "uid %u", (unsigned int)geteuid());
+}
+
+/*
+ * A database that cannot be opened because of permissions is not damaged:
+ * advice to restore a copy over it would replace a good file.  0 when the
+ * folder and the file can be written, -1 after saying which cannot, and by
+ * whom it must be writable.
+ */
+static int
+check_writable(const char *db)
+{
+	char dir[4096], user[64];
+
+	if (strcmp(db, ":memory:") == 0 || strncmp(db, "file:", 5) == 0)
+		return 0;
+	dir_of(db, dir, sizeof(dir));
+	user_name(user, sizeof(user));
+	/* SQLite creates the -wal and -shm files next to the database. */
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == -1) {
+		log_warnx("database %s: its folder %s is not writable by %s, the user tinbao runs "
+			  "as (SQLite creates %s-wal and %s-shm there).  The database is not "
+			  "damaged: do not restore it; make the folder writable by %s (e.g. "
+			  "chown %s %s; chmod u+rwx %s)",
+			  db, dir, user, db, db, user, user, dir, dir);
+		return -1;
+	}
+	if (faccessat(AT_FDCWD, db, R_OK | W_OK, AT_EACCESS) == -1 && errno == EACCES) {
+		log_warnx(
+		    "database %s: the file is not readable and writable by %s, the user "
+		    "tinbao runs as.  The database is not damaged: do not restore it; give it "
+		    "to %s (e.g. chown %s %s; chmod 600 %s)",
+		    db, user, user, user, db, db);
+		return -1;
+	}
+	return 0;
 }
 
 void
 backup_restore_hint(const struct config *cfg)
 {
+	if (check_writable(cfg->database) == -1)
+		return;
 	hint(cfg, "cannot be used (see above); it is left untouched");
+}
+
+void
+backup_damaged_hint(const struct config *cfg)
+{
+	hint(cfg, "damaged (SQLite found a malformed page); it is left untouched and must be "
+		  "restored from a copy");
 }

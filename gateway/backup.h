@@ -18,15 +18,31 @@
 struct config;
 struct store;
 
-/* Copies st into file (replaced when it exists).  0 or -1. */
-int backup_write(struct store *st, const char *file);
+/* Copies st into file (replaced when it exists).  The copy must pass
+ * PRAGMA quick_check first: a damaged one is deleted (logged), file is left
+ * as it was, and *bad (when not NULL) set to 1.  0 or -1. */
+int backup_write(struct store *st, const char *file, int *bad);
 
-/* Makes a dated copy in cfg->backup.dir now and removes the oldest beyond
- * keep; the new copy's path goes into out.  0 or -1. */
-int backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz);
+/* Before backup_write() into a file the user named: -1 (logged) when file
+ * is the live database or one of its companion files (-wal, -shm...), by
+ * name or through a link; 0 otherwise. */
+int backup_check_target(const struct config *cfg, const char *file);
+
+/* Makes a dated copy in cfg->backup.dir now and, once it passed its check,
+ * removes the oldest beyond keep; the new copy's path goes into out.  0 or
+ * -1 (a damaged copy is deleted, no older one removed, *bad set as by
+ * backup_write()). */
+int backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz,
+	       int *bad);
+
+/* A copy failed its check: raises the alert "backup_bad" to the admins
+ * (once; the next good daily copy clears it).  st must be writable.  0 or
+ * -1. */
+int backup_report_bad(const struct config *cfg, struct store *st, int64_t now);
 
 /* The daemon's hook, called every turn: makes the day's copy when it is due
- * (from the configured hour, none yet today).  *retry_at (caller-held, 0 at
+ * (from the configured hour, none yet today).  A copy that fails its check
+ * raises the alert "backup_bad" (cleared by the next good copy).  *retry_at (caller-held, 0 at
  * start) spaces out the attempts after a failure.  1 when a copy was made, 0
  * when none was due, -1 when it failed. */
 int backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *retry_at);
@@ -34,13 +50,22 @@ int backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t
 /* The newest copy in dir into out: 1 found, 0 none (or no such folder). */
 int backup_newest(const char *dir, char *out, size_t outsz);
 
-/* Before the database is opened for the first time: a missing database file
- * while copies exist in the backup folder is refused (it must be restored,
+/* The newest copy in dir that passes PRAGMA quick_check into out: 1 found,
+ * 0 none. */
+int backup_newest_good(const char *dir, char *out, size_t outsz);
+
+/* Before the database is opened for the first time: a missing or empty
+ * (0-byte) database file while copies exist in the backup folder is refused (it must be restored,
  * not replaced by a new empty one).  0, or -1 after logging how to restore. */
 int backup_check_database(const struct config *cfg);
 
 /* After the database could not be opened (damaged, not a database...):
- * logs the file and the way to restore it, naming the newest copy. */
+ * logs the file and the way to restore it, naming the newest copy; or,
+ * when the file or its folder is not writable by the user the process runs
+ * as, says that instead (a matter of permissions, not of a restore). */
 void backup_restore_hint(const struct config *cfg);
+/* The same for a database found damaged (store_damaged()) while in use or
+ * at start: says so, names the file and the newest sound copy to restore. */
+void backup_damaged_hint(const struct config *cfg);
 
 #endif

@@ -73,6 +73,7 @@ struct gw_modem {
 	struct modem *modem;  /* NULL while the connection is lost */
 	int64_t reopen_at;    /* monotonic ms of the next attempt to reconnect */
 	int reopen_wait;      /* ms, doubled after each failed attempt */
+	int waiting;	      /* not connected since the start: tried quietly */
 };
 
 struct gw {
@@ -97,6 +98,7 @@ struct gw {
 	int db_alerted; /* the admins were told (the database could not record it) */
 	/* A replay: the error the message had before, or NULL. */
 	const char *replay_error;
+	int damaged;	/* the database file is damaged: the gateway stops */
 };
 
 /* The modems that are connected now. */
@@ -1168,7 +1170,8 @@ process_batches(struct gw *gw, int batch)
 		store_inmsg_clear(&msg);
 		if (r == -1) {
 			store_rollback(gw->st);
-			if (batch > 1)
+			/* A damaged file fails every message alike. */
+			if (batch > 1 || store_damaged(gw->st))
 				return -1;
 			log_warnx("SMS #%" PRId64 " could not be processed; will try again", after);
 			inbatch = 0;
@@ -1199,7 +1202,7 @@ process_new(struct gw *gw)
 {
 	int n = process_batches(gw, BATCH);
 
-	if (n != -1)
+	if (n != -1 || store_damaged(gw->st))
 		return n;
 	/* Find the message at fault: one at a time, the others go through. */
 	log_warnx("a batch of SMS could not be processed; retrying them one by one");
@@ -1262,7 +1265,7 @@ send_queued(struct gw *gw)
 static struct modem *
 open_modem(const struct config *cfg, const struct gw_modem *m)
 {
-	struct modem *mm = modem_open(m->gammurc, m->section);
+	struct modem *mm = modem_open_flags(m->gammurc, m->section, m->waiting ? MODEM_QUIET : 0);
 
 	if (mm != NULL)
 		modem_set_ack_timeout(mm, cfg->sending.ack_timeout);
@@ -1286,12 +1289,19 @@ keep_modem(struct gw *gw, struct gw_modem *m)
 		return;
 	m->modem = open_modem(gw->cfg, m);
 	if (m->modem != NULL) {
-		log_info("modem %s: reconnected", m->name);
+		log_info("modem %s: %s", m->name,
+			 m->waiting ? "connected, working" : "reconnected");
+		m->waiting = 0;
 		return;
 	}
 	m->reopen_wait = m->reopen_wait * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : m->reopen_wait * 2;
 	m->reopen_at = monotonic_ms() + m->reopen_wait;
-	log_warnx("modem %s: still away; next attempt in %d ms", m->name, m->reopen_wait);
+	/* Waiting for a modem not plugged in yet was said once, at the start. */
+	if (m->waiting)
+		log_debug("modem %s: not there yet; next attempt in %d ms", m->name,
+			  m->reopen_wait);
+	else
+		log_warnx("modem %s: still away; next attempt in %d ms", m->name, m->reopen_wait);
 }
 
 static void
@@ -1396,6 +1406,9 @@ modem_checks(struct gw *gw)
 	"TINBAO: khong ghi duoc co so du lieu (o dia day hoac chi doc). Tin nhan den van giu "     \
 	"tren SIM. Hay kiem tra may chu."
 #define DB_UP_TEXT "TINBAO: co so du lieu ghi lai duoc binh thuong. Tin nhan tren SIM da duoc luu."
+#define DB_DAMAGED_TEXT                                                                            \
+	"TINBAO: co so du lieu bi hong, gateway da dung. Tin nhan den van giu tren SIM. Hay "      \
+	"khoi phuc ban sao luu (xem nhat ky) roi chay lai."
 
 /* Straight through the first modem that may send (alert.h's admins): the
  * database, which would queue the SMS, is what is broken. */
@@ -1457,6 +1470,28 @@ db_recovered(struct gw *gw)
 	gw->db_alerted = 0;
 }
 
+/*
+ * 1 when the database was found damaged (store_damaged()): unlike a full
+ * disk, waiting cannot mend it, and every write from now on would fail or
+ * make it worse.  The gateway stops: what is not stored stays on the SIM,
+ * nothing more is sent or deleted, the admins are told once straight
+ * through the modem, and the log names the copy to restore.
+ */
+static int
+db_damaged(struct gw *gw)
+{
+	if (gw->damaged)
+		return 1;
+	if (!store_damaged(gw->st))
+		return 0;
+	gw->damaged = 1;
+	log_warnx("database %s is damaged: stopping; SMS not yet stored stay on the phone",
+		  gw->cfg->database);
+	alert_direct(gw, DB_DAMAGED_TEXT);
+	backup_damaged_hint(gw->cfg);
+	return 1;
+}
+
 /* 1 when this turn must leave the database alone (it was not writable and
  * the next attempt is not due yet, or the handle is still read-only). */
 static int
@@ -1492,6 +1527,8 @@ turn(struct gw *gw)
 		r = receive(gw, m);
 		if (r > 0)
 			got += r;
+		if (db_damaged(gw))
+			return;
 		if (!modem_lost(m->modem))
 			check_sim(gw, m);
 	}
@@ -1504,6 +1541,8 @@ turn(struct gw *gw)
 	digest_tick(gw->cfg, gw->st, clock_now());
 	modem_checks(gw);
 	t2 = monotonic_ms();
+	if (db_damaged(gw))
+		return;
 	if (store_disk_error(gw->st)) {
 		/* Nothing is sent that could not be recorded as sent. */
 		db_failed(gw);
@@ -1514,6 +1553,8 @@ turn(struct gw *gw)
 	sent = send_queued(gw);
 	/* After the sends: a copy restored later resends as little as can be. */
 	backup_tick(gw->cfg, gw->st, clock_now(), &gw->backup_retry);
+	if (db_damaged(gw))
+		return;
 	if (store_disk_error(gw->st))
 		db_failed(gw);
 	t3 = monotonic_ms();
@@ -1587,10 +1628,12 @@ modems_changed(const struct gw *gw, const struct config *cfg)
 	return 0;
 }
 
-/* The modems of the configuration, each opened once: the gateway starts
- * when at least one answers (the others are tried again with backoff). */
+/* The modems of the configuration, each opened once.  The daemon starts
+ * whether they answer or not: those that do not (a USB modem plugged in
+ * later) are tried again with backoff while the rest of the loop works, as
+ * for a modem lost on the way.  One pass (once) needs at least one. */
 static int
-open_modems(struct gw *gw)
+open_modems(struct gw *gw, int once)
 {
 	const struct config *cfg = gw->cfg;
 	struct gw_modem *m;
@@ -1619,10 +1662,21 @@ open_modems(struct gw *gw)
 		}
 		m->reopen_wait = REOPEN_MIN_MS;
 		m->reopen_at = monotonic_ms() + m->reopen_wait;
-		log_warnx("modem %s: cannot connect; trying again in %d ms", m->name,
-			  m->reopen_wait);
+		m->waiting = 1;
+		if (once)
+			log_warnx("modem %s: cannot connect; left out of this pass", m->name);
+		else
+			log_warnx("modem %s: cannot connect; waiting for it (tried again after %d "
+				  "ms, then less and less often, at least every %d s)",
+				  m->name, m->reopen_wait, REOPEN_MAX_MS / 1000);
 	}
-	return open > 0 ? 0 : -1;
+	if (open == 0 && once) {
+		log_warnx(
+		    "tinbao: no modem answers: run --once gives up (the daemon, `tinbao run`, "
+		    "waits for a modem)");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -1709,7 +1763,7 @@ gateway_run(struct config *cfg, int once)
 	gw.outbox = outbox_new(gw.st);
 	if (gw.outbox == NULL)
 		goto done;
-	if (open_modems(&gw) == -1)
+	if (open_modems(&gw, once) == -1)
 		goto done;
 	/* Root opened the modem and the database; the rest runs as the user. */
 	if (secure_drop(cfg) == -1)
@@ -1718,7 +1772,7 @@ gateway_run(struct config *cfg, int once)
 		goto done;
 	log_info("tinbao: gateway running (database %s)%s", cfg->database,
 		 once ? ", one pass" : "");
-	while (!quit) {
+	while (!quit && !gw.damaged) {
 		if (reload) {
 			reload = 0;
 			reload_config(&gw);
@@ -1738,7 +1792,7 @@ gateway_run(struct config *cfg, int once)
 		}
 		/* At most one bounded request; it says when it wants the next. */
 		push_wait = push_step(gw.push);
-		if (once)
+		if (db_damaged(&gw) || once)
 			break;
 		wait = (int)(next - monotonic_ms());
 		if (push_wait >= 0 && push_wait < wait)
@@ -1746,9 +1800,15 @@ gateway_run(struct config *cfg, int once)
 		if (wait > 0)
 			wait_events(&gw, wait);
 	}
-	status = 0;
+	status = gw.damaged ? GATEWAY_DAMAGED : 0;
 	log_info("tinbao: stopping");
 done:
+	/* Damage found by the first statements at start (the outbox's
+	 * recovery...): the same advice as in use. */
+	if (status == 1 && gw.st != NULL && store_damaged(gw.st)) {
+		backup_damaged_hint(gw.cfg);
+		status = GATEWAY_DAMAGED;
+	}
 	/* Fixed order: the modem first (no more SMS arrive), then the database. */
 	close_modems(&gw);
 	outbox_free(gw.outbox);

@@ -26,7 +26,10 @@ struct parser_result;
 struct store_inmsg;
 
 /* Runs the gateway on cfg (ownership moves to the gateway, which frees it).
- * once = 1: process what is there and return.  Returns the exit status. */
+ * once = 1: process what is there and return.  Returns the exit status:
+ * GATEWAY_DAMAGED when it stopped because the database file is damaged
+ * (a restart cannot help: the service must not be restarted on it). */
+#define GATEWAY_DAMAGED 3
 int gateway_run(struct config *cfg, int once);
 
 /* The reporting period of a Unix time in Vietnam (UTC+7): year and half. */

@@ -87,6 +87,12 @@ incoming_sms_cb(GSM_StateMachine *sm, GSM_SMSMessage *sms, void *user)
 struct modem *
 modem_open(const char *gammurc, int section)
 {
+	return modem_open_flags(gammurc, section, 0);
+}
+
+struct modem *
+modem_open_flags(const char *gammurc, int section, int flags)
+{
 	struct modem *m;
 	INI_Section *ini = NULL;
 	GSM_Config *gcfg;
@@ -124,6 +130,11 @@ modem_open(const char *gammurc, int section)
 	m->ack_timeout = SEND_WAIT_SECONDS;
 	m->dummy = strcmp(gcfg->Model, "dummy") == 0;
 	err = GSM_InitConnection(m->sm, 3);
+	if (err != ERR_NONE && (flags & MODEM_QUIET)) {
+		log_debug("modem: cannot connect (%s, device %s): %s", gcfg->Connection,
+			  gcfg->Device, GSM_ErrorString(err));
+		goto fail;
+	}
 	if (err != ERR_NONE) {
 		log_warnx("modem: cannot connect (%s, device %s): %s", gcfg->Connection,
 			  gcfg->Device, GSM_ErrorString(err));

@@ -38,6 +38,10 @@ struct modem;
 /* Opens the phone described by section `section` of the gammurc at path.
  * Returns NULL (logged) on failure. */
 struct modem *modem_open(const char *gammurc, int section);
+/* The same; with MODEM_QUIET a phone that does not answer is logged at the
+ * debug level only (attempts repeated while waiting for it to appear). */
+#define MODEM_QUIET 0x1
+struct modem *modem_open_flags(const char *gammurc, int section, int flags);
 void modem_close(struct modem *m); /* accepts NULL */
 /* Whether section `section` of the gammurc describes gammu's dummy driver,
  * read without connecting to anything: 1 yes, 0 no, -1 unreadable. */

@@ -939,6 +939,7 @@ struct store {
 	char *path;
 	int version;
 	int disk_error; /* a write failed for lack of space or permission */
+	int damaged;	/* a statement found the file malformed: never cleared */
 	sqlite3_stmt *stmt[S_NSTMTS];
 };
 
@@ -959,11 +960,30 @@ is_disk_error(int rc)
 	}
 }
 
+/* The errors that say the file itself is damaged: no retry makes them go
+ * away, only a restored copy. */
+static int
+is_damage(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
+/* Remembers what kind of failure the last error on st was. */
+static void
+note_error(struct store *st)
+{
+	int rc = sqlite3_extended_errcode(st->db);
+
+	if (is_disk_error(rc))
+		st->disk_error = 1;
+	if (is_damage(rc))
+		st->damaged = 1;
+}
+
 static void
 warn_db(struct store *st, const char *what)
 {
-	if (is_disk_error(sqlite3_extended_errcode(st->db)))
-		st->disk_error = 1;
+	note_error(st);
 	log_warnx("store: %s: %s", what, sqlite3_errmsg(st->db));
 }
 
@@ -1154,6 +1174,29 @@ check_header(const char *path)
 	return 0;
 }
 
+/*
+ * Names, phone numbers and reports: a new database is created here, mode
+ * 0600 (SQLite would make it 0644 less the umask), before SQLite opens it
+ * as an empty file.  Its -wal and -shm files take the database's mode.
+ */
+static int
+create_private(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			return 0;
+		log_warn("store: %s", path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Runs a statement known at compile time that gives one integer. */
 static int
 query_int(struct store *st, const char *sql, int64_t *v)
@@ -1171,6 +1214,7 @@ query_int(struct store *st, const char *sql, int64_t *v)
 	return 0;
 
 fail:
+	note_error(st);
 	if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
 		log_warnx("store: %s: not an SQLite database; refusing to use it", st->path);
 	else
@@ -1183,8 +1227,7 @@ static int
 exec(struct store *st, const char *sql, const char *what)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		if (is_disk_error(sqlite3_extended_errcode(st->db)))
-			st->disk_error = 1;
+		note_error(st);
 		log_warnx("store: %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 		return -1;
 	}
@@ -1398,6 +1441,25 @@ quick_check(struct store *st)
 	return r;
 }
 
+int
+store_check_file(const char *path)
+{
+	struct store tmp;
+	int r;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.path = (char *)path;
+	if (sqlite3_open_v2(path, &tmp.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		log_warnx("store: %s: %s", path,
+			  tmp.db != NULL ? sqlite3_errmsg(tmp.db) : "out of memory");
+		sqlite3_close(tmp.db);
+		return -1;
+	}
+	r = quick_check(&tmp);
+	sqlite3_close(tmp.db);
+	return r;
+}
+
 static int
 prepare_all(struct store *st)
 {
@@ -1425,6 +1487,8 @@ store_open(const char *path, int flags)
 		return NULL;
 	}
 	if (check_header(path) == -1)
+		return NULL;
+	if (!(flags & STORE_READONLY) && create_private(path) == -1)
 		return NULL;
 	unclean = !(flags & STORE_READONLY) && left_unclean(path);
 	st = calloc(1, sizeof(*st));
@@ -1495,6 +1559,12 @@ store_disk_error(struct store *st)
 
 	st->disk_error = 0;
 	return e;
+}
+
+int
+store_damaged(const struct store *st)
+{
+	return st->damaged;
 }
 
 int

@@ -58,6 +58,14 @@ int store_schema_version(struct store *st);
 /* 1 when a write failed since the last call because the file could not be
  * written (disk full, I/O error, read-only, cannot open), then clears it. */
 int store_disk_error(struct store *st);
+/* 1 once a statement found the file damaged (SQLITE_CORRUPT, SQLITE_NOTADB,
+ * also their extended codes); it stays set: retrying cannot mend the file,
+ * only a restored copy can. */
+int store_damaged(const struct store *st);
+/* PRAGMA quick_check on the database file at path (a copy), through a
+ * read-only connection of its own: 0 when it is sound, -1 (logged) when it
+ * is damaged or cannot be read. */
+int store_check_file(const char *path);
 /* When the handle is stuck read-only (the file was not writable when it was
  * opened), opens the file again and swaps the new handle in: 1 when it did,
  * 0 when the handle was not read-only, -1 when it is still not writable (the

@@ -554,6 +554,17 @@ test_missing_file(void **state)
 	config_diags_free(&d);
 }
 
+/* A folder given for the file says so, not "No such file or directory". */
+static void
+test_directory_file(void **state)
+{
+	struct config_diags d = {NULL, 0};
+
+	load_bad("tests/fixtures/config", &d, 1);
+	expect(&d, "tests/fixtures/config", 0, 0, "is a directory");
+	config_diags_free(&d);
+}
+
 static void
 test_syntax(void **state)
 {
@@ -1050,6 +1061,7 @@ main(void)
 	    cmocka_unit_test(test_paths_absolute),
 	    cmocka_unit_test_teardown(test_paths_cwd, back_to_top),
 	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_directory_file),
 	    cmocka_unit_test(test_syntax),
 	    cmocka_unit_test(test_include_missing),
 	    cmocka_unit_test(test_include_errors),

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "fixture.h"
 #include "log.h"
@@ -40,6 +41,7 @@
 #define DAY1 1772420400
 
 static const char *tinbao = "./tinbao";
+static char tinbao_path[4096];
 static uid_t run_as; /* when not 0, children run as this user and group */
 
 /* A child whose stdout and stderr come back through a pipe. */
@@ -290,6 +292,45 @@ test_backup_command(void **state)
 	assert_int_equal(run(&p, f, 0, "backup", "--to", NULL), 2);
 }
 
+/* `tinbao backup --to` the live database, one of its companion files, or
+ * the database under another name: refused, the database untouched. */
+static void
+test_backup_to_live(void **state)
+{
+	struct fixture *f = *state;
+	char targets[6][192], link[192], cwd[4096];
+	struct proc p;
+	size_t i;
+	int status;
+
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	snprintf(targets[0], sizeof(targets[0]), "%s", f->db);
+	snprintf(targets[1], sizeof(targets[1]), "%s-wal", f->db);
+	snprintf(targets[2], sizeof(targets[2]), "%s-shm", f->db);
+	snprintf(targets[3], sizeof(targets[3]), "%s/./tinbao.db", f->dir);
+	snprintf(targets[4], sizeof(targets[4]), "%s/../%s/tinbao.db", f->dir,
+		 strrchr(f->dir, '/') + 1);
+	snprintf(link, sizeof(link), "%s/link.db", f->dir);
+	assert_int_equal(symlink(f->db, link), 0);
+	snprintf(targets[5], sizeof(targets[5]), "%s", link);
+	for (i = 0; i < 6; i++) {
+		assert_int_not_equal(run(&p, f, DAY1 + 60, "backup", "--to", targets[i], NULL), 0);
+		if (strstr(p.out, "is the live database") == NULL)
+			fail_msg("backup --to %s: %s", targets[i], p.out);
+	}
+	assert_int_equal(access(targets[1], F_OK), -1);
+	assert_int_equal(access(targets[2], F_OK), -1);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM inbox"), 1);
+	/* From the database's folder, by its bare name. */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(f->dir), 0);
+	status = run(&p, f, DAY1 + 60, "backup", "--to", "tinbao.db", NULL);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_not_equal(status, 0);
+	assert_non_null(strstr(p.out, "is the live database"));
+}
+
 /* The daemon makes one copy a day from the configured hour, across
  * restarts, and keeps `keep` of them. */
 static void
@@ -345,6 +386,20 @@ slurp(const char *path, size_t *len)
 	return b;
 }
 
+/* The file offset of the root page of table in db, and the page size. */
+static off_t
+root_page(const char *db, const char *table, int64_t *page)
+{
+	char sql[128];
+	off_t at;
+
+	*page = db_int(db, "PRAGMA page_size");
+	snprintf(sql, sizeof(sql), "SELECT rootpage FROM sqlite_master WHERE name = '%s'", table);
+	at = (off_t)(db_int(db, sql) - 1) * *page;
+	assert_true(at > 0 && *page <= 4096);
+	return at;
+}
+
 /* A damaged database: the gateway stops, names the file and the copy to
  * restore, and leaves the file as it was. */
 static void
@@ -383,6 +438,38 @@ test_corrupt_database(void **state)
 	assert_int_equal(run(&p, f, DAY1 + 120, "run", "--once", NULL), 0);
 	assert_int_equal(db_int(f->db, "SELECT count(*) FROM inbox"), 1);
 	free(before);
+}
+
+/* The copy named for the restore is the newest one that passes PRAGMA
+ * quick_check, not merely the newest. */
+static void
+test_restore_names_good_copy(void **state)
+{
+	struct fixture *f = *state;
+	char older[512], newest[512], cp[1024];
+	struct proc p;
+	int64_t page;
+	off_t at;
+
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, older, sizeof(older)), 1);
+	assert_int_equal(run(&p, f, DAY1 + DAY, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 2);
+	at = root_page(newest, "inbox", &page);
+	overwrite(newest, at, (size_t)page);
+	overwrite(f->db, 0, 16);
+	assert_int_not_equal(run(&p, f, DAY1 + DAY + 60, "run", "--once", NULL), 0);
+	snprintf(cp, sizeof(cp), "cp %s %s", older, f->db);
+	assert_non_null(strstr(p.out, cp));
+	snprintf(cp, sizeof(cp), "cp %s %s", newest, f->db);
+	assert_null(strstr(p.out, cp));
+
+	/* No sound copy at all: said so, none named. */
+	at = root_page(older, "inbox", &page);
+	overwrite(older, at, (size_t)page);
+	assert_int_not_equal(run(&p, f, DAY1 + DAY + 60, "run", "--once", NULL), 0);
+	assert_non_null(strstr(p.out, "none of the copies"));
+	assert_null(strstr(p.out, "cp "));
 }
 
 /* After an unclean shutdown (a WAL file left behind) the whole file is
@@ -435,6 +522,92 @@ test_missing_database(void **state)
 	assert_non_null(strstr(p.out, cp));
 	assert_int_not_equal(run(&p, f, DAY1 + 60, "backup", NULL), 0);
 	assert_int_equal(stat(f->db, &sb), -1);
+}
+
+/* An emptied database (0 bytes) is not taken for a new one while copies
+ * exist: refused like a missing one, and left as it is. */
+static void
+test_empty_database(void **state)
+{
+	struct fixture *f = *state;
+	struct proc p;
+	char newest[512], cp[1024];
+	struct stat sb;
+
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 1);
+	assert_int_equal(truncate(f->db, 0), 0);
+	assert_int_not_equal(run(&p, f, DAY1 + 60, "run", "--once", NULL), 0);
+	assert_non_null(strstr(p.out, "empty (0 bytes)"));
+	snprintf(cp, sizeof(cp), "cp %s %s", newest, f->db);
+	assert_non_null(strstr(p.out, cp));
+	assert_int_equal(stat(f->db, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_not_equal(run(&p, f, DAY1 + 60, "backup", NULL), 0);
+	assert_int_equal(stat(f->db, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(copies(f, NULL, 0), 1);
+}
+
+/*
+ * The database's folder is not writable at start (SQLite cannot create the
+ * -wal and -shm files): a matter of permissions, not damage.  The message
+ * says which folder and for whom, and never advises a restore.  As root,
+ * permissions do not stop writes: the gateway then runs as nobody in a
+ * folder that belongs to root.
+ */
+static void
+test_read_only_folder(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+	struct proc p;
+	int status;
+
+	assert_int_equal(run(&p, f, 0, "run", "--once", NULL), 0);
+	if (geteuid() == 0) {
+		snprintf(cmd, sizeof(cmd), "chown -R 65534:65534 '%s'", f->dir);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(chown(f->dir, 0, 0), 0);
+		assert_int_equal(chmod(f->dir, 0755), 0);
+		run_as = 65534;
+	} else {
+		assert_int_equal(chmod(f->dir, 0555), 0);
+	}
+	status = run(&p, f, 0, "run", "--once", NULL);
+	run_as = 0;
+	assert_int_equal(chmod(f->dir, 0700), 0);
+	assert_int_not_equal(status, 0);
+	assert_non_null(strstr(p.out, "is not writable by"));
+	assert_non_null(strstr(p.out, "not damaged"));
+	assert_null(strstr(p.out, "to restore"));
+	assert_null(strstr(p.out, "cp "));
+}
+
+/*
+ * A page damaged after a clean shutdown, in a table the schema check does
+ * not read: the first statements at start find it.  The message says the
+ * database is damaged and names the copy to restore.
+ */
+static void
+test_damaged_at_start(void **state)
+{
+	struct fixture *f = *state;
+	char newest[512], cp[1024];
+	struct proc p;
+	int64_t page;
+	off_t at;
+
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 1);
+	at = root_page(f->db, "outbox_parts", &page);
+	overwrite(f->db, at, (size_t)page);
+	assert_int_equal(run(&p, f, DAY1 + 60, "run", "--once", NULL), 3);
+	assert_non_null(strstr(p.out, "damaged"));
+	snprintf(cp, sizeof(cp), "cp %s %s", newest, f->db);
+	assert_non_null(strstr(p.out, cp));
 }
 
 /* The soft limit only: raising a hard limit again needs a privilege. */
@@ -587,6 +760,110 @@ test_read_only(void **state)
 	assert_int_equal(finish(&p), 0);
 }
 
+/* A write through a connection of the test's own: the running gateway's
+ * next read sees the file changed, and drops the pages it had cached. */
+static void
+touch_db(const char *path)
+{
+	sqlite3 *db = NULL;
+	char sql[64];
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/*
+ * The database is damaged under the running gateway (the inbox table's
+ * root page overwritten) and an SMS comes: no endless retry.  The gateway
+ * stops with its own status, the admins get one SMS through the modem, the
+ * SMS stays on the phone, and the log names the file and the copy to
+ * restore.
+ */
+static void
+test_damaged_while_running(void **state)
+{
+	struct fixture *f = *state;
+	const char *args[] = {"run", NULL};
+	char newest[512], cp[1024];
+	struct proc p;
+	int64_t page;
+	off_t at;
+
+	/* The day's copy made beforehand, from the sound file. */
+	assert_int_equal(run(&p, f, 0, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 1);
+	at = root_page(f->db, "inbox", &page);
+	start(&p, f, 0, args);
+	assert_int_equal(wait_log(&p, "gateway running", 20000), 0);
+	overwrite(f->db, at, (size_t)page);
+	touch_db(f->db);
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(finish(&p), 3);
+	assert_int_equal(phone_count(f), 1);
+	assert_int_equal(count_str(p.out, "alert sent to +84912345001"), 1);
+	assert_non_null(strstr(p.out, "is damaged: stopping"));
+	assert_non_null(strstr(p.out, f->db));
+	snprintf(cp, sizeof(cp), "cp %s %s", newest, f->db);
+	assert_non_null(strstr(p.out, cp));
+	/* One failed statement, not a retry loop. */
+	assert_true(count_str(p.out, "malformed") <= 3);
+}
+
+/*
+ * A damaged database gives a damaged copy (the backup API copies pages as
+ * they are): each copy is checked before it counts.  A bad one is deleted
+ * and reported, and the older good copies are not pruned for it.
+ */
+static void
+test_backup_damaged_copy(void **state)
+{
+	struct fixture *f = *state;
+	struct proc p;
+	char newest[512], to[192];
+	int64_t page;
+	off_t at;
+
+	/* Two good copies (keep = 2), on two days. */
+	assert_int_equal(run(&p, f, DAY1, "run", "--once", NULL), 0);
+	assert_int_equal(run(&p, f, DAY1 + DAY, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, NULL, 0), 2);
+	/* A table the dummy phone's gateway never reads: the run goes on. */
+	at = root_page(f->db, "ussd", &page);
+	overwrite(f->db, at, (size_t)page);
+
+	/* `tinbao backup` (the admins alerted), and `--to` an existing good
+	 * file. */
+	assert_int_not_equal(run(&p, f, DAY1 + 2 * DAY, "backup", NULL), 0);
+	assert_non_null(strstr(p.out, "fails PRAGMA quick_check"));
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM alerts WHERE key = 'backup_bad' AND "
+				       "active = 1"),
+			 1);
+	assert_int_equal(copies(f, newest, sizeof(newest)), 2);
+	assert_non_null(strstr(newest, "/bk/tinbao-20260303-"));
+	snprintf(to, sizeof(to), "%s/keep.db", f->dir);
+	assert_int_equal(rename(newest, to), 0);
+	assert_int_not_equal(run(&p, f, DAY1 + 2 * DAY, "backup", "--to", to, NULL), 0);
+	assert_int_equal(db_int(to, "SELECT count(*) FROM pragma_quick_check WHERE "
+				    "quick_check = 'ok'"),
+			 1);
+	assert_int_equal(rename(to, newest), 0);
+
+	/* The daily copy: deleted, both old copies kept, and again an hour
+	 * later; the admins were alerted once in all. */
+	assert_int_equal(run(&p, f, DAY1 + 2 * DAY, "run", "--once", NULL), 0);
+	assert_non_null(strstr(p.out, "fails PRAGMA quick_check"));
+	assert_int_equal(copies(f, newest, sizeof(newest)), 2);
+	assert_non_null(strstr(newest, "/bk/tinbao-20260303-"));
+	assert_int_equal(run(&p, f, DAY1 + 2 * DAY + 3600, "run", "--once", NULL), 0);
+	assert_int_equal(copies(f, NULL, 0), 2);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM outbox WHERE reason = 'alert' AND "
+				       "text LIKE '%ban sao luu moi bi hong%'"),
+			 1);
+}
+
 /* The backup group is checked like the rest: file:line for each error. */
 static void
 test_backup_config(void **state)
@@ -627,16 +904,29 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_backup_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_daily, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_to_live, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unclean_damaged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restore_names_good_copy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_config, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_while_running, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_damaged_copy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_database, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_only_folder, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_at_start, setup, teardown),
 	};
 
 	if (argc > 1)
 		tinbao = argv[1];
+	/* Absolute: a test may run the binary from another folder. */
+	if (realpath(tinbao, tinbao_path) != NULL)
+		tinbao = tinbao_path;
+	/* TEST_FILTER=test_backup_* runs only the tests whose names match. */
+	if (getenv("TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	log_init(0, LOG_LEVEL_WARN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -236,11 +236,10 @@ write_gammurc(const struct sim *s)
 	return fclose(f);
 }
 
+/* The simulator's folder and paths, its pty not there yet. */
 static void
-sim_start(struct sim *s)
+sim_prepare(struct sim *s)
 {
-	int fds[2];
-
 	memset(s, 0, sizeof(*s));
 	s->ctl = -1;
 	strcpy(s->dir, "/tmp/tinbao-modemsim-XXXXXX");
@@ -249,6 +248,14 @@ sim_start(struct sim *s)
 	snprintf(s->ctlpath, sizeof(s->ctlpath), "%s/ctl", s->dir);
 	snprintf(s->gammurc, sizeof(s->gammurc), "%s/gammurc", s->dir);
 	assert_int_equal(write_gammurc(s), 0);
+}
+
+/* Starts the simulator of a prepared s: its pty appears at s->link. */
+static void
+sim_spawn(struct sim *s)
+{
+	int fds[2];
+
 	assert_int_equal(pipe(fds), 0);
 	s->pid = fork();
 	assert_true(s->pid != -1);
@@ -261,6 +268,13 @@ sim_start(struct sim *s)
 	close(fds[0]);
 	assert_true(strncmp(s->pty, "/dev/", 5) == 0);
 	assert_int_equal(connect_ctl(s), 0);
+}
+
+static void
+sim_start(struct sim *s)
+{
+	sim_prepare(s);
+	sim_spawn(s);
 }
 
 static void
@@ -1360,6 +1374,105 @@ cpu_ticks(pid_t pid)
 	assert_int_equal(
 	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st), 2);
 	return (long)(ut + st);
+}
+
+static int
+count_in(const char *s, const char *what)
+{
+	int n = 0;
+
+	while ((s = strstr(s, what)) != NULL) {
+		n++;
+		s += strlen(what);
+	}
+	return n;
+}
+
+/* The whole of a file (a gateway's log) into buf. */
+static void
+read_log(const char *path, char *buf, size_t bufsz)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n = 0;
+
+	if (fp != NULL) {
+		n = fread(buf, 1, bufsz - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+}
+
+/*
+ * No modem when the gateway starts (a USB modem not plugged in yet: its
+ * device does not exist).  `run --once` gives up in one line; the daemon
+ * says once that it waits, keeps working meanwhile, and answers through
+ * the modem as soon as it appears.
+ */
+static void
+test_daemon_modem_later(void **state)
+{
+	struct timespec pause = {2, 500 * 1000 * 1000};
+	struct fixture fx;
+	struct sim late;
+	char errpath[160], cmd[512], *out;
+	FILE *fp;
+	size_t n;
+	pid_t pid;
+	int status, fd;
+
+	alarm(120);
+	out = malloc(65536);
+	assert_non_null(out);
+	sim_prepare(&late);
+	assert_int_equal(fixture_setup(&fx, "./tinbao", "contrib/tinbao.conf"), 0);
+	fp = fopen(fx.gammurc, "w");
+	assert_non_null(fp);
+	fprintf(fp, "[gammu]\ndevice = %s\nconnection = at\n", late.link);
+	assert_int_equal(fclose(fp), 0);
+
+	snprintf(cmd, sizeof(cmd), "%s -c %s run --once 2>&1", fx.tinbao, fx.conf);
+	fp = popen(cmd, "r");
+	assert_non_null(fp);
+	n = fread(out, 1, 65535, fp);
+	out[n] = '\0';
+	status = pclose(fp);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	assert_non_null(strstr(out, "run --once gives up"));
+
+	snprintf(errpath, sizeof(errpath), "%s/gateway.log", fx.dir);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		fd = open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd == -1 || dup2(fd, STDERR_FILENO) == -1)
+			_exit(126);
+		execl(fx.tinbao, fx.tinbao, "-c", fx.conf, "run", (char *)NULL);
+		_exit(127);
+	}
+	nanosleep(&pause, NULL);
+	read_log(errpath, out, 65536);
+	if (waitpid(pid, &status, WNOHANG) != 0)
+		fail_msg("the gateway stopped without a modem:\n%s", out);
+	assert_non_null(strstr(out, "gateway running"));
+	assert_int_equal(count_in(out, "waiting for it"), 1);
+
+	sim_spawn(&late);
+	ctl_ok(&late, "deliver -t %d +84912000001 DK Minh Son 5 han", BASE_TIME);
+	if (wait_sent(&late, 1, 40000) == -1) {
+		read_log(errpath, out, 65536);
+		fail_msg("no reply through the modem that appeared:\n%s", out);
+	}
+	assert_int_equal(
+	    fixture_wait_db(fx.db, "SELECT count(*) FROM outbox WHERE state='sent'", 1, 10000), 0);
+	gw_stop(pid);
+	read_log(errpath, out, 65536);
+	assert_int_equal(count_in(out, "waiting for it"), 1);
+	assert_int_equal(count_in(out, "still away"), 0);
+	assert_non_null(strstr(out, "connected, working"));
+	sim_stop(&late);
+	fixture_teardown(&fx);
+	free(out);
+	alarm(0);
 }
 
 /*
@@ -2522,6 +2635,10 @@ main(int argc, char **argv)
 					    test_teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_sim_full, test_setup, test_teardown),
 	};
+	/* A simulator of its own, started during the test. */
+	const struct CMUnitTest late_tests[] = {
+	    cmocka_unit_test(test_daemon_modem_later),
+	};
 	const struct CMUnitTest two_tests[] = {
 	    cmocka_unit_test_setup_teardown(test_two_receive_only, two_setup, two_teardown),
 	    cmocka_unit_test_setup_teardown(test_two_spread_and_vanish, two_setup, two_teardown),
@@ -2556,6 +2673,8 @@ main(int argc, char **argv)
 					      group_teardown);
 	failed += cmocka_run_group_tests_name("the gateway on the AT driver", daemon_tests,
 					      sim_group_setup, group_teardown);
+	failed +=
+	    cmocka_run_group_tests_name("the gateway before its modem", late_tests, NULL, NULL);
 	failed += cmocka_run_group_tests_name("the gateway on two modems", two_tests,
 					      two_group_setup, two_group_teardown);
 	failed += cmocka_run_group_tests_name("health and USSD through the gateway", issue6_tests,

@@ -307,6 +307,30 @@ test_open_creates_schema(void **state)
 	assert_int_equal(store_count(st, "inbox", NULL), 0);
 }
 
+/* A new database and its -wal and -shm files are private to the
+ * gateway's user, whatever the umask lets through. */
+static void
+test_open_creates_private(void **state)
+{
+	struct fixture *f = *state;
+	const char *suffix[] = {"", "-wal", "-shm"};
+	char p[160];
+	struct stat sb;
+	mode_t old = umask(022);
+	size_t i;
+
+	open_rw(f);
+	umask(old);
+	store_begin(f->st);
+	assert_int_equal(store_commit(f->st), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
+		assert_int_equal(stat(p, &sb), 0);
+		if ((sb.st_mode & 0777) != 0600)
+			fail_msg("%s: mode %03o, not 600", p, (unsigned int)(sb.st_mode & 0777));
+	}
+}
+
 static void
 test_open_empty_file(void **state)
 {
@@ -1448,6 +1472,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_open_creates_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_parts_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_creates_private, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_empty_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
