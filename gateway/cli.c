@@ -104,11 +104,12 @@ check_today(const char *conf, const struct config *cfg)
 			ended++;
 	}
 	if (cfg->ncommunes > 0 && ended == cfg->ncommunes)
-		fprintf(stderr,
-			"%s: warning: every commune's valid_to is before today (%s): the district's "
-			"units have changed since; a later period needs its own configuration "
-			"and database\n",
-			conf, today);
+		fprintf(
+		    stderr,
+		    "%s: warning: every commune's valid_to is before today (%s): the district's "
+		    "units have changed since; a later period needs its own configuration "
+		    "and database\n",
+		    conf, today);
 }
 
 int
@@ -841,35 +842,51 @@ print_push_status(const struct store_push_stats *s, const struct store_push_stat
  * (health.h, ussd.h); the keys carry its name ("modem_signal[vina]:") when
  * it is not the one modem of a `gammu` group, named name. */
 static int
-print_one_modem(struct store *st, const char *name)
+print_one_modem(struct store *st, const char *name, int running)
 {
 	struct store_reading_row r;
 	struct store_ussd_row u;
-	int64_t lost_at, back_at;
-	char when[40], tag[48];
-	int n;
+	int64_t lost_at, back_at, since;
+	char when[40], tag[48], stale[96] = "";
+	int n, connected;
 
 	tag[0] = '\0';
 	if (strcmp(name, "modem") != 0)
 		snprintf(tag, sizeof(tag), "[%s]", name);
 
+	/* The link, as the daemon last saw it. */
+	n = store_modem_link_get(st, name, &connected, &since);
+	if (n == -1)
+		return -1;
+	if (n == 0) {
+		printf("modem_link%s: unknown (never opened by the gateway)\n", tag);
+	} else {
+		push_time(since, when, sizeof(when));
+		printf("modem_link%s: %s since %s%s\n", tag, connected ? "connected" : "lost", when,
+		       running ? "" : " (the gateway is not running)");
+	}
 	n = store_reading_last(st, name, &r);
 	if (n == -1)
 		return -1;
+	/* A reading from before the modem's last (re)connection, or of a modem
+	 * that is away, says nothing of it now. */
+	if (n == 1 && since > 0 && (!connected || r.at < since))
+		snprintf(stale, sizeof(stale), " (stale: %s)",
+			 connected ? "read before the last connection" : "the modem is away");
 	if (n == 0) {
 		printf("modem_signal%s: unknown\nmodem_network%s: unknown\n", tag, tag);
 	} else {
 		push_time(r.at, when, sizeof(when));
 		if (r.signal_pct >= 0)
-			printf("modem_signal%s: %d%% (%d dBm) at %s\n", tag, r.signal_pct, r.dbm,
-			       when);
+			printf("modem_signal%s: %d%% (%d dBm) at %s%s\n", tag, r.signal_pct, r.dbm,
+			       when, stale);
 		else
-			printf("modem_signal%s: none at %s\n", tag, when);
+			printf("modem_signal%s: none at %s%s\n", tag, when, stale);
 		printf("modem_network%s: ", tag);
 		log_fputs(r.reg, stdout);
 		printf("%s", r.operator[0] ? " " : "");
 		log_fputs(r.operator, stdout);
-		printf(" at %s\n", when);
+		printf(" at %s%s\n", when, stale);
 	}
 	n = store_outage_last(st, name, &lost_at, &back_at);
 	if (n == -1)
@@ -904,12 +921,12 @@ print_one_modem(struct store *st, const char *name)
 }
 
 static int
-print_modem_status(const struct config *cfg, struct store *st)
+print_modem_status(const struct config *cfg, struct store *st, int running)
 {
 	size_t i;
 
 	for (i = 0; i < cfg->nmodems; i++)
-		if (print_one_modem(st, cfg->modems[i].name) == -1)
+		if (print_one_modem(st, cfg->modems[i].name, running) == -1)
 			return -1;
 	return 0;
 }
@@ -997,7 +1014,7 @@ cli_status(const char *conf, int argc, char **argv)
 	else
 		printf("push: off\n");
 	print_push_status(&s, &ps);
-	if (print_modem_status(cfg, st) == -1)
+	if (print_modem_status(cfg, st, r == 1) == -1)
 		goto done;
 	if (print_outbox_status(cfg, st) == -1)
 		goto done;

@@ -98,7 +98,7 @@ struct gw {
 	int db_alerted; /* the admins were told (the database could not record it) */
 	/* A replay: the error the message had before, or NULL. */
 	const char *replay_error;
-	int damaged;	/* the database file is damaged: the gateway stops */
+	int damaged; /* the database file is damaged: the gateway stops */
 };
 
 /* The modems that are connected now. */
@@ -1272,6 +1272,14 @@ open_modem(const struct config *cfg, const struct gw_modem *m)
 	return mm;
 }
 
+/* What `tinbao status` says of a modem's link; a database that cannot be
+ * written now only loses that (logged by the store). */
+static void
+link_state(struct gw *gw, const struct gw_modem *m)
+{
+	store_modem_link_set(gw->st, m->name, m->modem != NULL, clock_now());
+}
+
 static void
 keep_modem(struct gw *gw, struct gw_modem *m)
 {
@@ -1283,6 +1291,7 @@ keep_modem(struct gw *gw, struct gw_modem *m)
 		m->reopen_wait = REOPEN_MIN_MS;
 		m->reopen_at = now + m->reopen_wait;
 		log_warnx("modem %s: closed; reconnecting in %d ms", m->name, m->reopen_wait);
+		link_state(gw, m);
 		return;
 	}
 	if (m->modem != NULL || now < m->reopen_at)
@@ -1292,6 +1301,7 @@ keep_modem(struct gw *gw, struct gw_modem *m)
 		log_info("modem %s: %s", m->name,
 			 m->waiting ? "connected, working" : "reconnected");
 		m->waiting = 0;
+		link_state(gw, m);
 		return;
 	}
 	m->reopen_wait = m->reopen_wait * 2 > REOPEN_MAX_MS ? REOPEN_MAX_MS : m->reopen_wait * 2;
@@ -1656,6 +1666,7 @@ open_modems(struct gw *gw, int once)
 		m->section = cfg->modems[i].section;
 		m->send = cfg->modems[i].send;
 		m->modem = open_modem(cfg, m);
+		link_state(gw, m);
 		if (m->modem != NULL) {
 			open++;
 			continue;

@@ -419,6 +419,16 @@ static const char *const migrations[] = {
     " at INTEGER NOT NULL,"
     " PRIMARY KEY(source, key)) WITHOUT ROWID;"
     "PRAGMA user_version = 11;",
+    /*
+     * 11 -> 12: whether each modem is connected, and since when (the
+     * daemon's view, for `tinbao status`: a modem lost or not plugged in
+     * yet, readings older than the last connection).
+     */
+    "CREATE TABLE modem_links ("
+    " modem TEXT PRIMARY KEY,"
+    " connected INTEGER NOT NULL CHECK(connected IN (0, 1)),"
+    " since INTEGER NOT NULL) WITHOUT ROWID;"
+    "PRAGMA user_version = 12;",
 };
 
 _Static_assert(nitems(migrations) == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -434,6 +444,8 @@ enum stmt {
 	S_INBOX_COPY,
 	S_INBOX_NEXT_NEW,
 	S_IMPORT_MARK,
+	S_LINK_SET,
+	S_LINK_GET,
 	S_INBOX_SET_STATE,
 	S_PART_ADD,
 	S_PART_COPY,
@@ -570,6 +582,10 @@ static const struct {
 		     "ON CONFLICT(fingerprint) DO NOTHING"},
     [S_INBOX_COPY] = {"inbox copy",
 		      "UPDATE inbox SET copies = copies + 1 WHERE fingerprint = ?1 RETURNING id"},
+    [S_LINK_SET] = {"modem link set",
+		    "INSERT INTO modem_links(modem, connected, since) VALUES (?1, ?2, ?3) "
+		    "ON CONFLICT(modem) DO UPDATE SET connected = ?2, since = ?3"},
+    [S_LINK_GET] = {"modem link get", "SELECT connected, since FROM modem_links WHERE modem = ?1"},
     [S_IMPORT_MARK] = {"import mark", "INSERT INTO imports(source, key, at) VALUES (?1, ?2, ?3) "
 				      "ON CONFLICT(source, key) DO NOTHING"},
     [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text, "
@@ -3304,6 +3320,44 @@ store_outage_set(struct store *st, const char *modem, int lost, int64_t at)
 		rc = 0;
 	stmt_put(st, id);
 	return rc;
+}
+
+int
+store_modem_link_set(struct store *st, const char *modem, int connected, int64_t at)
+{
+	int rc;
+
+	stmt_get(st, S_LINK_SET);
+	rc = bind_text(st, S_LINK_SET, 1, modem) == -1 ||
+		     bind_int(st, S_LINK_SET, 2, connected != 0) == -1 ||
+		     bind_int(st, S_LINK_SET, 3, at) == -1
+		 ? -1
+		 : step(st, S_LINK_SET);
+	stmt_put(st, S_LINK_SET);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_modem_link_get(struct store *st, const char *modem, int *connected, int64_t *since)
+{
+	int rc;
+
+	*connected = 0;
+	*since = 0;
+	stmt_get(st, S_LINK_GET);
+	if (bind_text(st, S_LINK_GET, 1, modem) == -1) {
+		stmt_put(st, S_LINK_GET);
+		return -1;
+	}
+	rc = step(st, S_LINK_GET);
+	if (rc == SQLITE_ROW) {
+		*connected = sqlite3_column_int(st->stmt[S_LINK_GET], 0);
+		*since = sqlite3_column_int64(st->stmt[S_LINK_GET], 1);
+	}
+	stmt_put(st, S_LINK_GET);
+	if (rc == -1)
+		return -1;
+	return rc == SQLITE_ROW;
 }
 
 int

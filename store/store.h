@@ -46,7 +46,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -488,6 +488,11 @@ int store_reading_last(struct store *st, const char *modem, struct store_reading
 /* lost = 1: the network went away at `at` (no-op while an outage is open);
  * lost = 0: it came back at `at` (closes the open outage, if any). */
 int store_outage_set(struct store *st, const char *modem, int lost, int64_t at);
+/* The daemon's view of a modem's connection: connected or not, since when
+ * (Unix time the daemon saw it change, or started).  set: 0 or -1.  get: 1
+ * found, 0 never recorded, -1. */
+int store_modem_link_set(struct store *st, const char *modem, int connected, int64_t at);
+int store_modem_link_get(struct store *st, const char *modem, int *connected, int64_t *since);
 /* The modem's latest outage: 1 (*back_at 0 while it lasts), 0 none, -1. */
 int store_outage_last(struct store *st, const char *modem, int64_t *lost_at, int64_t *back_at);
 

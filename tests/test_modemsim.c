@@ -49,7 +49,7 @@
  * died without killing it.  One simulator serves a whole group, whose tests
  * of the daemon take minutes on a loaded machine. */
 #define SIM_TIMEOUT_S "900"
-#define BASE_TIME 1646100000  /* 2022-03-01 09:00 +07:00 */
+#define BASE_TIME 1646100000 /* 2022-03-01 09:00 +07:00 */
 
 struct sim {
 	pid_t pid;
@@ -2582,6 +2582,44 @@ test_modem_test(void **state)
 	alarm(0);
 }
 
+/* status tells the modem's link as the daemon saw it: connected since,
+ * lost since, and readings older than the last connection marked stale. */
+static void
+test_status_modem_link(void **state)
+{
+	struct fix *f = *state;
+	struct fixture fx;
+	char out[8192], log[192];
+	pid_t pid;
+
+	alarm(120);
+	gw_setup(f, &fx, "modem_checks = { interval = 1; };\nbalance = { enabled = false; };");
+	snprintf(log, sizeof(log), "%s/log", fx.dir);
+	pid = gw_start(&fx, log);
+	WAIT_DB(&fx, "SELECT connected FROM modem_links WHERE modem = 'modem'", 1);
+	WAIT_DB(&fx, "SELECT count(*) > 0 FROM modem_readings", 1);
+	assert_int_equal(fixture_output(&fx, "status", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "gateway: running"));
+	assert_non_null(strstr(out, "modem_link: connected since "));
+	assert_null(strstr(out, "stale"));
+	ctl_ok(&f->sim, "vanish");
+	WAIT_DB(&fx, "SELECT connected FROM modem_links WHERE modem = 'modem'", 0);
+	assert_int_equal(fixture_output(&fx, "status", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "modem_link: lost since "));
+	assert_non_null(strstr(out, "(stale: the modem is away)"));
+	ctl_ok(&f->sim, "back");
+	WAIT_DB(&fx, "SELECT connected FROM modem_links WHERE modem = 'modem'", 1);
+	/* The signal has not changed: no new reading, the last one is older. */
+	assert_int_equal(fixture_output(&fx, "status", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "modem_link: connected since "));
+	assert_non_null(strstr(out, "(stale: read before the last connection)"));
+	gw_stop(pid);
+	assert_int_equal(fixture_output(&fx, "status", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "(the gateway is not running)"));
+	fixture_teardown(&fx);
+	alarm(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2650,6 +2688,7 @@ main(int argc, char **argv)
 	};
 	const struct CMUnitTest admin_tests[] = {
 	    cmocka_unit_test_setup_teardown(test_modem_test, test_setup, test_teardown),
+	    cmocka_unit_test_setup_teardown(test_status_modem_link, test_setup, test_teardown),
 	};
 	int failed;
 
