@@ -8,11 +8,19 @@
 #               (CI passes it; `make` and `make run` do not need it)
 set -eu
 
-PKGS="build-essential pkg-config gammu libgammu-dev libsqlite3-dev sqlite3 libconfig-dev \
-libcurl4-openssl-dev libcmocka-dev clang libclang-rt-dev valgrind python3"
+# BUILD: to compile; RUNTIME: to run the gateway; TEST: `make check`
+# (openpyxl reads the report's workbook back, poppler's pdfinfo, pdftotext
+# and pdftoppm look at its PDF); BROWSER: renders and prints the HTML report.
+BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev \
+libcurl4-openssl-dev libxlsxwriter-dev"
+RUNTIME="gammu sqlite3 libxlsxwriter4"
+TEST="libcmocka-dev clang libclang-rt-dev valgrind python3 python3-openpyxl poppler-utils \
+fonts-liberation"
+BROWSER="chromium"
+PKGS="$BUILD $RUNTIME $TEST"
 for arg in "$@"; do
 	case "$arg" in
-	--browser) PKGS="$PKGS chromium" ;;
+	--browser) PKGS="$PKGS $BROWSER" ;;
 	*)
 		echo "usage: install-deps.sh [--browser]" >&2
 		exit 2
