@@ -32,12 +32,12 @@ struct config;
 struct store;
 struct report;
 
-enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_HTML };
+enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_HTML, REPORT_XLSX, REPORT_PDF };
 
 /* "2022-H1", "2022-H2" or "2022" -> year and half (0 for the year).  0, or
  * -1 when s is none of these. */
 int report_parse_period(const char *s, int *year, int *half);
-/* "text", "csv" or "html".  0 or -1. */
+/* "text", "csv", "html", "xlsx" or "pdf".  0 or -1. */
 int report_parse_format(const char *s, enum report_format *fmt);
 
 /* Reads the period's figures: every SQLite query of a report happens here.
@@ -45,7 +45,18 @@ int report_parse_format(const char *s, enum report_format *fmt);
 struct report *report_build(const struct config *cfg, struct store *st, int year, int half);
 void report_free(struct report *r); /* accepts NULL */
 
-/* Writes the report; 0, or -1 when out could not be written. */
+/* The CSV's field separator, "," (the default, or report.csv_separator)
+ * or ";" (the list separator of a Vietnamese-locale Excel).  0 or -1. */
+int report_set_csv_separator(struct report *r, const char *sep);
+
+/* Writes the report; 0, or -1 when out could not be written (or, for a
+ * PDF, when there is no Chromium to print it: logged with how to print the
+ * HTML instead). */
 int report_write(const struct report *r, enum report_format fmt, FILE *out);
+
+/* The figures that look wrong (more completed than enrolled, more employed
+ * than completed, a trained share over 100%, a commune's trainees ten times
+ * those of the half-year before), one "warning: ..." line each, ASCII. */
+void report_checks_write(const struct report *r, FILE *f);
 
 #endif
