@@ -320,9 +320,12 @@ chart_communes(FILE *f, const struct report *r)
 		str(f, c->name);
 		fprintf(f,
 			"</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
-			"<title>%ld HV</title></rect><text x=\"%d\" y=\"%d\">%ld</text>\n",
-			LABEL_W, y + 2, w, ROW_H - 4, c->c.enrol, LABEL_W + w + 4, y + 14,
-			c->c.enrol);
+			"<title>",
+			LABEL_W, y + 2, w, ROW_H - 4);
+		num(f, c->c.enrol);
+		fprintf(f, " HV</title></rect><text x=\"%d\" y=\"%d\">", LABEL_W + w + 4, y + 14);
+		num(f, c->c.enrol);
+		fputs("</text>\n", f);
 		if (c->plan > 0)
 			fprintf(f,
 				"<line class=\"plan\" x1=\"%ld\" x2=\"%ld\" y1=\"%d\" y2=\"%d\">"
@@ -350,12 +353,13 @@ chart_trades(FILE *f, const struct report *r)
 {
 	const struct rtrade *t;
 	long top = 100, rate, target = r->cfg->plan.employed_pct;
-	size_t i, n = 0;
+	size_t i, n = 0, low = 0;
 	int h, y = 30, w, x80;
 
 	for (i = 0; i < r->ntrades; i++) {
 		if (r->trades[i].c.grad > 0) {
 			n++;
+			low += report_percent(r->trades[i].c.job, r->trades[i].c.grad) < target;
 			top =
 			    max_long(top, report_percent(r->trades[i].c.job, r->trades[i].c.grad));
 		}
@@ -395,12 +399,17 @@ chart_trades(FILE *f, const struct report *r)
 		"<line class=\"target\" x1=\"%d\" x2=\"%d\" y1=\"24\" y2=\"%d\"/>"
 		"<text x=\"%d\" y=\"%d\" class=\"target-label\">Mục tiêu %ld%%</text>\n",
 		x80, x80, y + 4, x80 + 4, y + 16, target);
-	fputs("</svg><figcaption><svg class=\"key\" width=\"14\" height=\"12\"><rect "
-	      "class=\"bar\" x=\"0\" y=\"2\" width=\"14\" height=\"8\"/></svg> đạt mục tiêu; "
-	      "<svg class=\"key\" width=\"14\" height=\"12\"><rect class=\"low\" x=\"0\" "
-	      "y=\"2\" width=\"14\" height=\"8\"/></svg> dưới mục tiêu; đường đỏ đứt nét: mục "
-	      "tiêu.</figcaption></figure>\n",
-	      f);
+	/* The legend names only what is drawn. */
+	fputs("</svg><figcaption>", f);
+	if (n > low)
+		fputs("<svg class=\"key\" width=\"14\" height=\"12\"><rect class=\"bar\" x=\"0\" "
+		      "y=\"2\" width=\"14\" height=\"8\"/></svg> đạt mục tiêu; ",
+		      f);
+	if (low > 0)
+		fputs("<svg class=\"key\" width=\"14\" height=\"12\"><rect class=\"low\" x=\"0\" "
+		      "y=\"2\" width=\"14\" height=\"8\"/></svg> dưới mục tiêu; ",
+		      f);
+	fputs("đường đỏ đứt nét: mục tiêu.</figcaption></figure>\n", f);
 }
 
 /* The year's trainees so far against the plan's band. */
@@ -433,9 +442,12 @@ chart_plan(FILE *f, const struct report *r)
 		p->trained_max);
 	fprintf(f,
 		"<text x=\"%d\" y=\"58\" text-anchor=\"end\">Lũy kế</text>"
-		"<rect class=\"bar\" x=\"%d\" y=\"40\" width=\"%d\" height=\"26\">"
-		"<title>%ld HV</title></rect><text x=\"%d\" y=\"58\">%ld HV</text>\n",
-		LABEL_W - 6, LABEL_W, w, r->ytd, LABEL_W + w + 4, r->ytd);
+		"<rect class=\"bar\" x=\"%d\" y=\"40\" width=\"%d\" height=\"26\"><title>",
+		LABEL_W - 6, LABEL_W, w);
+	num(f, r->ytd);
+	fprintf(f, " HV</title></rect><text x=\"%d\" y=\"58\">", LABEL_W + w + 4);
+	num(f, r->ytd);
+	fputs(" HV</text>\n", f);
 	fprintf(f,
 		"<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"78\" y2=\"78\"/></svg></figure>\n",
 		LABEL_W, LABEL_W + BAR_W);
@@ -652,11 +664,11 @@ static const char style[] =
     "@page:first{@top-center{content:none}}"
     "body{font-family:'Times New Roman','Liberation Serif','Tinos',serif;font-size:14pt;"
     "line-height:1.25;color:#000;max-width:165mm;margin:0 auto}"
-    "table.heading{width:100%;border-collapse:collapse;margin:0}"
+    "table.heading{width:100%;border-collapse:collapse}"
     "table.heading td{border:0;padding:0;vertical-align:top;text-align:center}"
-    "td.agency{width:40%;font-size:13pt}td.nation{width:60%;font-size:13pt}"
+    "td.agency{width:45%;font-size:12pt}td.nation{width:55%;font-size:12pt}"
     ".parent{text-transform:uppercase}.org{text-transform:uppercase;font-weight:bold}"
-    ".nat{font-weight:bold}.motto{font-weight:bold;font-size:14pt}"
+    ".nat{font-weight:bold}.motto{font-weight:bold;font-size:13.5pt}"
     ".motto span{border-bottom:1px solid #000;padding-bottom:1px}"
     ".rule{border-top:1px solid #000;width:35%;margin:2px auto 0}"
     ".rule.short{width:30%;margin:4pt auto 12pt}"
@@ -664,11 +676,11 @@ static const char style[] =
     "td.date{font-style:italic;font-size:14pt;padding-top:8pt!important}"
     ".blank{display:inline-block;width:3em}"
     "h1{font-size:14pt;font-weight:bold;text-align:center;margin:22pt 0 0}"
-    "p.subject{font-weight:bold;text-align:center;margin:0}"
+    "p.subject{font-weight:bold;text-align:center;text-indent:0;margin:0;text-wrap:balance}"
     "h2{font-size:14pt;font-weight:bold;margin:10pt 0 4pt;text-indent:1cm}"
     "p{margin:0 0 6pt;text-align:justify;text-indent:1cm}"
     "ul{margin:0 0 6pt;padding-left:1.6cm}li{text-align:justify}"
-    "p.caption{font-weight:bold;text-indent:0;margin:8pt 0 2pt}"
+    "p.caption{font-weight:bold;text-indent:0;margin:8pt 0 2pt;break-after:avoid}"
     "p.note{font-size:12pt;font-style:italic}"
     "table.figures,#targets{border-collapse:collapse;width:100%;margin:0 0 8pt;font-size:10pt;"
     "line-height:1.15}"
@@ -676,6 +688,7 @@ static const char style[] =
     "padding:1px 3px}th{font-weight:bold;text-align:center;background:#eee}"
     "thead{display:table-header-group}tr{break-inside:avoid}"
     "td.n{text-align:right;white-space:nowrap}td.c{text-align:center}"
+    "table.figures td:nth-child(2){white-space:nowrap}table.figures th{font-size:9pt}"
     "tr.total td{font-weight:bold}tr.silent td{font-style:italic}"
     "figure{margin:0 0 8pt;break-inside:avoid}svg{max-width:100%;height:auto}"
     "svg text{font-size:12px;font-family:'Times New Roman','Liberation Serif',serif}"

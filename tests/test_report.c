@@ -749,6 +749,84 @@ test_html_in_browser(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* Reports from every commune in three trades, so that the document's last
+ * table goes on over a page break. */
+static void
+store_many(struct env *e)
+{
+	static const char *const trades[] = {"HAN", "MAYCN", "RAU"};
+	char fp[16];
+	int64_t id, ref;
+	size_t c, t;
+
+	assert_int_equal(store_begin(e->st), 0);
+	for (c = 0; c < e->cfg->ncommunes; c++) {
+		for (t = 0; t < 3; t++) {
+			int64_t at = clock_from_local(2022, 4, 1, 9, (int)(c * 3 + t));
+
+			snprintf(fp, sizeof(fp), "many%zu", c * 3 + t);
+			struct store_sms sms = {"+84913000002", at,  at, "x", "gsm7", 1, fp,
+						NULL,		NULL};
+			assert_int_equal(store_inbox_add(e->st, &sms, &id), 1);
+			struct store_report sr = {id,
+						  "enrol",
+						  e->cfg->communes[c].code,
+						  "Xa",
+						  trades[t],
+						  trades[t],
+						  (long)(5 + c + 7 * t),
+						  0,
+						  2022,
+						  1,
+						  "+84913002",
+						  at};
+			assert_int_equal(store_report_add(e->st, &sr, &ref), 0);
+		}
+	}
+	assert_int_equal(store_commit(e->st), 0);
+}
+
+/*
+ * The document printed to PDF by headless Chromium (report_write's PDF):
+ * A4, the national title on page 1, the signature block on the last page,
+ * page numbers, repeated table headers (tests/report_pdf.sh, poppler).
+ * The PDF and its page 1 are left in build/ (report.pdf, report-page1.png)
+ * to look at.
+ */
+static void
+test_pdf(void **state)
+{
+	struct env *e = env_new();
+	char path[160], cmd[512];
+	struct report *r;
+	FILE *f;
+	int st, rc;
+
+	store_reps(e);
+	store_many(e);
+	snprintf(path, sizeof(path), "build/report.pdf");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	r = report_build(e->cfg, e->st, 2022, 1);
+	assert_non_null(r);
+	rc = report_write(r, REPORT_PDF, f);
+	report_free(r);
+	fclose(f);
+	if (rc == -1 && system("command -v chromium >/dev/null 2>&1") != 0 &&
+	    getenv("TINBAO_REQUIRE_BROWSER") == NULL) {
+		env_free(e);
+		skip();
+	}
+	assert_int_equal(rc, 0);
+	snprintf(cmd, sizeof(cmd), "sh tests/report_pdf.sh '%s' build/report-page1.png", path);
+	st = system(cmd);
+	env_free(e);
+	assert_true(st != -1 && WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int
 main(void)
 {
@@ -760,6 +838,7 @@ main(void)
 	    cmocka_unit_test(test_html_self_contained),
 	    cmocka_unit_test(test_sums_follow_reports),
 	    cmocka_unit_test(test_html_in_browser),
+	    cmocka_unit_test(test_pdf),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
