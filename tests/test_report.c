@@ -381,6 +381,55 @@ parse_html(char *s, struct table *t)
 	}
 }
 
+/* The workbook read back by openpyxl (tests/report_xlsx.py): "key|n|v..."
+ * lines.  0, or 77 when there is no openpyxl (and it is not required). */
+static int
+parse_xlsx(struct env *e, int half, struct table *t)
+{
+	char path[160], cmd[256], line[1024], *f[16], *save, *tok;
+	const char *python;
+	struct report *r;
+	struct row *row;
+	FILE *out, *p;
+	int n, i, st;
+
+	snprintf(path, sizeof(path), "%s/report.xlsx", e->f.dir);
+	out = fopen(path, "w");
+	assert_non_null(out);
+	r = report_build(e->cfg, e->st, 2022, half);
+	assert_non_null(r);
+	assert_int_equal(report_write(r, REPORT_XLSX, out), 0);
+	report_free(r);
+	assert_int_equal(fclose(out), 0);
+	/* Debian's python3-openpyxl is for Debian's python3, which another
+	 * python3 earlier on PATH would hide; PYTHON overrides both. */
+	python = getenv("PYTHON");
+	if (python == NULL)
+		python = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+	snprintf(cmd, sizeof(cmd), "%s tests/report_xlsx.py '%s'", python, path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		n = 0;
+		for (tok = strtok_r(line, "|", &save); tok != NULL && n < 16;
+		     tok = strtok_r(NULL, "|", &save))
+			f[n++] = tok;
+		assert_true(n >= 2);
+		row = add_row(t, f[0]);
+		row->n = atoi(f[1]);
+		assert_int_equal(n, row->n + 2);
+		for (i = 0; i < row->n; i++)
+			row->v[i] = atol(f[2 + i]);
+	}
+	st = pclose(p);
+	assert_true(st != -1 && WIFEXITED(st));
+	if (WEXITSTATUS(st) == 77)
+		return 77;
+	assert_int_equal(WEXITSTATUS(st), 0);
+	return 0;
+}
+
 /* ---- Tests ------------------------------------------------------------ */
 
 static void
@@ -540,17 +589,18 @@ test_figures(void **state)
 	env_free(e);
 }
 
-/* Text, CSV and HTML show the same numbers, row for row. */
+/* Text, CSV, HTML and the workbook show the same numbers, row for row. */
 static void
 check_agree(struct env *e, int half)
 {
 	struct table *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b)),
-		     *c = calloc(1, sizeof(*c));
-	const struct row *rb, *rc;
+		     *c = calloc(1, sizeof(*c)), *d = calloc(1, sizeof(*d));
+	const struct row *rb, *rc, *rd;
 	char *text, *csv, *html;
-	int i, k;
+	int i, k, xlsx;
 
-	assert_true(a != NULL && b != NULL && c != NULL);
+	assert_true(a != NULL && b != NULL && c != NULL && d != NULL);
+	xlsx = parse_xlsx(e, half, d) == 0;
 	text = render(e, 2022, half, REPORT_TEXT);
 	csv = render(e, 2022, half, REPORT_CSV);
 	html = render(e, 2022, half, REPORT_HTML);
@@ -559,6 +609,8 @@ check_agree(struct env *e, int half)
 	parse_html(html, c);
 	assert_int_equal(a->n, b->n);
 	assert_int_equal(a->n, c->n);
+	if (xlsx)
+		assert_int_equal(a->n, d->n);
 	assert_true(a->n > 24 + 5); /* the communes, the trades with figures, cells */
 	for (i = 0; i < a->n; i++) {
 		rb = find_row(b, a->r[i].key);
@@ -572,6 +624,17 @@ check_agree(struct env *e, int half)
 				fail_msg("%s column %d: text %ld, csv %ld, html %ld", a->r[i].key,
 					 k, a->r[i].v[k], rb->v[k], rc->v[k]);
 		}
+		if (!xlsx)
+			continue;
+		rd = find_row(d, a->r[i].key);
+		if (rd == NULL)
+			fail_msg("%s: not in the workbook", a->r[i].key);
+		assert_int_equal(a->r[i].n, rd->n);
+		for (k = 0; k < a->r[i].n; k++) {
+			if (a->r[i].v[k] != rd->v[k])
+				fail_msg("%s column %d: text %ld, xlsx %ld", a->r[i].key, k,
+					 a->r[i].v[k], rd->v[k]);
+		}
 	}
 	free(text);
 	free(csv);
@@ -579,6 +642,7 @@ check_agree(struct env *e, int half)
 	free(a);
 	free(b);
 	free(c);
+	free(d);
 }
 
 static void
