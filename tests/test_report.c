@@ -24,10 +24,11 @@
 #include "log.h"
 #include "plantest.h"
 #include "report.h"
+#include "report_impl.h"
 #include "store.h"
 
 #define TEMPLATE "contrib/tinbao.conf"
-#define NCOLS 10 /* the figures of a row, plus a commune's share of the plan */
+#define ROWCOLS 10 /* the figures of a row, plus a commune's share of the plan */
 #define MAXROWS 256
 
 /* ---- Set-up ----------------------------------------------------------- */
@@ -169,7 +170,7 @@ render(struct env *e, int year, int half, enum report_format fmt)
 
 struct row {
 	char key[64]; /* "commune 06448", "trade HAN", "cell 06448 HAN", "district" */
-	long v[NCOLS];
+	long v[ROWCOLS];
 	int n;
 };
 
@@ -363,7 +364,7 @@ html_line(struct table *t, const char *line)
 	else
 		snprintf(key, sizeof(key), "district");
 	r = add_row(t, key);
-	for (p = strstr(line, "<td class=\"n\">"); p != NULL && r->n < NCOLS;
+	for (p = strstr(line, "<td class=\"n\">"); p != NULL && r->n < ROWCOLS;
 	     p = strstr(p + 1, "<td class=\"n\">"))
 		r->v[r->n++] = value(p + 14);
 	if (strcmp(kind, "district") == 0)
@@ -891,6 +892,215 @@ test_pdf(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* Without Chromium, --format pdf fails and writes nothing (it logs how to
+ * print the HTML instead). */
+static void
+test_pdf_no_browser(void **state)
+{
+	struct env *e = env_new();
+	char *old = strdup(getenv("PATH")), *buf = NULL;
+	struct report *r;
+	size_t len = 0;
+	FILE *f;
+
+	assert_non_null(old);
+	store_reps(e);
+	r = report_build(e->cfg, e->st, 2022, 1);
+	assert_non_null(r);
+	setenv("PATH", "/nonexistent", 1);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(report_write(r, REPORT_PDF, f), -1);
+	fclose(f);
+	setenv("PATH", old, 1);
+	assert_int_equal(len, 0);
+	report_free(r);
+	free(buf);
+	free(old);
+	env_free(e);
+}
+
+/* One report, not cancelled, stored on the first day of its half-year's
+ * third month. */
+static void
+store_one(struct env *e, const struct rep *r, int year)
+{
+	static int seq;
+	char fp[16];
+	int64_t id, ref;
+	int64_t at = clock_from_local(year, r->half == 1 ? 3 : 9, 1, 9, seq % 60);
+
+	snprintf(fp, sizeof(fp), "one%d", ++seq);
+	struct store_sms sms = {"+84913000003", at, at, "x", "gsm7", 1, fp, NULL, NULL};
+	assert_int_equal(store_inbox_add(e->st, &sms, &id), 1);
+	struct store_report sr = {id,	    r->kind,	 code_of(e, r->commune),
+				  "Xa",	    r->trade,	 r->trade,
+				  r->count, r->trained,	 year,
+				  r->half,  "+84913003", at};
+	assert_int_equal(store_report_add(e->st, &sr, &ref), 0);
+}
+
+/*
+ * The figures that cannot be right are reported as sent and named, in the
+ * document, the text form and report_checks_write: more completed than
+ * enrolled, more employed than completed, a trained share over 100%, a
+ * commune's trainees ten times those of the half-year before.
+ */
+static void
+test_checks(void **state)
+{
+	static const struct rep list[] = {
+	    {"enrol", 2, "HAN", 3, 0, 1, 0},	 {"enrol", 2, "HAN", 36, 0, 2, 0},
+	    {"grad", 2, "HAN", 40, 0, 2, 0},	 {"job", 2, "HAN", 45, 0, 2, 0},
+	    {"labour", 3, NULL, 100, 150, 2, 0}, {"enrol", 4, "HAN", 10, 0, 1, 0},
+	    {"enrol", 4, "HAN", 90, 0, 2, 0},	 {"grad", 4, "HAN", 80, 0, 2, 0},
+	    {"job", 4, "HAN", 70, 0, 2, 0},
+	};
+	struct env *e = env_new();
+	char *text, *html, *out = NULL;
+	struct report *r;
+	size_t i, len = 0;
+	FILE *f;
+
+	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+		store_one(e, &list[i], 2022);
+	r = report_build(e->cfg, e->st, 2022, 2);
+	assert_non_null(r);
+	f = open_memstream(&out, &len);
+	report_checks_write(r, f);
+	fclose(f);
+	report_free(r);
+	/* Commune 2 (06391, Yên Bình): all three; 3 (06394): the share; 4: none
+	 * (90 is nine times 10, and its figures hold together). */
+	assert_non_null(strstr(out, "warning: Yen Binh (06391): 40 hoc vien tot nghiep, nhieu hon "
+				    "36 ghi danh\n"));
+	assert_non_null(strstr(out, "warning: Yen Binh (06391): 45 co viec lam, nhieu hon 40 "
+				    "tot nghiep\n"));
+	assert_non_null(strstr(out, "warning: Yen Binh (06391): 36 hoc vien ghi danh, gap 12 lan "
+				    "6 thang truoc (3)\n"));
+	assert_non_null(strstr(out, "warning: Quyet Thang (06394): 150 lao dong qua dao tao, "
+				    "nhieu hon 100 lao dong (tren 100%)\n"));
+	assert_null(strstr(out, "06397"));
+	text = render(e, 2022, 2, REPORT_TEXT);
+	assert_non_null(strstr(text, "SO LIEU CAN XEM LAI (4)"));
+	assert_non_null(strstr(text, "  Yen Binh (06391): 40 hoc vien tot nghiep"));
+	html = render(e, 2022, 2, REPORT_HTML);
+	assert_non_null(strstr(html, "<li>Yên Bình (06391): 40 học viên tốt nghiệp, nhiều hơn 36 "
+				     "ghi danh;</li>"));
+	assert_non_null(strstr(html, "Quyết Thắng (06394): 150 lao động qua đào tạo"));
+	/* As sent: the figures themselves are not changed. */
+	assert_non_null(strstr(html, "<td class=\"n\">40</td><td class=\"n\">45</td>"));
+	free(out);
+	free(text);
+	free(html);
+	env_free(e);
+}
+
+/* The document's own parts: heading and signature from the configuration,
+ * Vietnamese period, dates, numbers and rates, the note on the trades left
+ * out, legends that name only what is drawn. */
+static void
+test_document(void **state)
+{
+	struct env *e = env_new();
+	char buf[64], *html;
+	struct env *bare;
+
+	store_reps(e);
+	html = render(e, 2022, 1, REPORT_HTML);
+	assert_non_null(strstr(html, "<div class=\"parent\">UBND HUYỆN HỮU LŨNG</div>"));
+	assert_non_null(strstr(html, "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI - DÂN TỘC"));
+	assert_non_null(strstr(html, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
+	assert_non_null(strstr(html, "Độc lập - Tự do - Hạnh phúc"));
+	assert_non_null(strstr(html, "/BC-LĐTBXH</td>"));
+	assert_non_null(strstr(html, ">Hữu Lũng, ngày "));
+	assert_non_null(strstr(html, "Kết quả thực hiện Kế hoạch giáo dục nghề nghiệp 6 tháng đầu "
+				     "năm 2022</p>"));
+	assert_non_null(strstr(html, "(từ 01/01/2022 đến 30/06/2022)"));
+	assert_non_null(strstr(html, "<p>- UBND huyện (b/c);</p>"));
+	assert_non_null(strstr(html, "<p>- Lưu: VT, LĐTBXH.</p>"));
+	assert_non_null(strstr(html, "<p class=\"authority\">KT. TRƯỞNG PHÒNG</p>"));
+	assert_non_null(strstr(html, "<p class=\"position\">PHÓ TRƯỞNG PHÒNG</p>"));
+	/* No signer_name in the file: a blank to sign above. */
+	assert_non_null(strstr(html, "<p class=\"name\">&nbsp;</p>"));
+	assert_non_null(strstr(html, "Ghi chú: 27 nghề không có số liệu trong kỳ"));
+	/* Shares of the plan exist (every other commune): the red ticks and
+	 * their legend; no trade below the target: no legend for it. */
+	assert_non_null(strstr(html, "<line class=\"plan\""));
+	assert_non_null(strstr(html, "vạch đỏ: kế hoạch năm của xã"));
+	assert_null(strstr(html, "dưới mục tiêu"));
+	free(html);
+	html = render(e, 2022, 0, REPORT_HTML);
+	assert_non_null(strstr(html, "giáo dục nghề nghiệp năm 2022</p>"));
+	free(html);
+	html = render(e, 2022, 2, REPORT_HTML);
+	assert_non_null(strstr(html, "6 tháng cuối năm 2022</p>"));
+	/* H2: THUY 5 of 8 and MAYCN 11 of 15 employed, under 80%. */
+	assert_non_null(strstr(html, "dưới mục tiêu"));
+	assert_non_null(strstr(html, "<td class=\"n\">62,5%</td>"));
+	free(html);
+	env_free(e);
+
+	/* Without shares of the plan, no red tick and no word of one. */
+	bare = calloc(1, sizeof(*bare));
+	assert_non_null(bare);
+	strcpy(bare->tmpl, "/tmp/tinbao-conf-XXXXXX");
+	close(mkstemp(bare->tmpl));
+	assert_int_equal(plantest_conf(TEMPLATE, bare->tmpl, NULL, NULL), 0);
+	assert_int_equal(fixture_setup(&bare->f, "./tinbao", bare->tmpl), 0);
+	bare->cfg = config_load(bare->f.conf, NULL);
+	assert_non_null(bare->cfg);
+	bare->st = store_open(bare->f.db, 0);
+	assert_non_null(bare->st);
+	store_reps(bare);
+	html = render(bare, 2022, 1, REPORT_HTML);
+	assert_null(strstr(html, "<line class=\"plan\""));
+	assert_null(strstr(html, "vạch đỏ"));
+	free(html);
+	env_free(bare);
+
+	report_vn_number(1559, buf, sizeof(buf));
+	assert_string_equal(buf, "1.559");
+	report_vn_number(1234567, buf, sizeof(buf));
+	assert_string_equal(buf, "1.234.567");
+	report_vn_number(999, buf, sizeof(buf));
+	assert_string_equal(buf, "999");
+	report_vn_rate(21, 25, buf, sizeof(buf));
+	assert_string_equal(buf, "84%");
+	report_vn_rate(2, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "66,6%");
+	report_vn_rate(1, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+}
+
+/* --csv-sep ';' (or report.csv_separator): the same CSV with ';' between
+ * fields, a name with ';' quoted instead of one with ','. */
+static void
+test_csv_separator(void **state)
+{
+	static const char head[] = "\xef\xbb\xbfperiod;row;commune_code;commune;";
+	struct env *e = env_new();
+	struct report *r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	store_reps(e);
+	r = report_build(e->cfg, e->st, 2022, 0);
+	assert_non_null(r);
+	assert_int_equal(report_set_csv_separator(r, "|"), -1);
+	assert_int_equal(report_set_csv_separator(r, ";"), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(report_write(r, REPORT_CSV, f), 0);
+	fclose(f);
+	report_free(r);
+	assert_true(strncmp(buf, head, strlen(head)) == 0);
+	assert_non_null(strstr(buf, ";06400;Yên Thịnh;"));
+	assert_non_null(strstr(buf, ";Thú y (phòng trị bệnh gia súc, gia cầm);"));
+	assert_null(strstr(buf, "\"Thú y"));
+	free(buf);
+	env_free(e);
+}
+
 int
 main(void)
 {
@@ -903,6 +1113,10 @@ main(void)
 	    cmocka_unit_test(test_sums_follow_reports),
 	    cmocka_unit_test(test_html_in_browser),
 	    cmocka_unit_test(test_pdf),
+	    cmocka_unit_test(test_pdf_no_browser),
+	    cmocka_unit_test(test_checks),
+	    cmocka_unit_test(test_document),
+	    cmocka_unit_test(test_csv_separator),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
