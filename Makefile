@@ -57,7 +57,7 @@ GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gat
 GATEWAY_SRC += gateway/health.c gateway/ussd.c
 # Digests, reminders and the plan report (issue 5).
 REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c gateway/report_html.c \
-	     gateway/report_xlsx.c gateway/report_pdf.c
+	     gateway/report_xlsx.c gateway/report_pdf.c gateway/report_job.c
 GATEWAY_SRC += $(REPORT_SRC)
 # Who may report, abuse and loops (issue 7).
 TRUST_SRC = gateway/senders.c gateway/quota.c

@@ -26,6 +26,7 @@
 #ifndef TINBAO_REPORT_H
 #define TINBAO_REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct config;
@@ -58,5 +59,13 @@ int report_write(const struct report *r, enum report_format fmt, FILE *out);
  * than completed, a trained share over 100%, a commune's trainees ten times
  * those of the half-year before), one "warning: ..." line each, ASCII. */
 void report_checks_write(const struct report *r, FILE *f);
+
+/* The gateway's turn (report_job.c): from the day after each reporting
+ * deadline (reminders.deadlines) the half-year's report, from 31 December
+ * the year's, written once into report.dir (html, xlsx, and pdf when
+ * Chromium is there), and an SMS to the digest's recipients saying so.
+ * Nothing without report.dir, nothing in quiet hours.  After a failure
+ * (logged) nothing is tried before *retry_at.  0 or -1. */
+int report_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *retry_at);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,8 +75,9 @@ static const struct rep reps[] = {
 };
 #define NREPS (sizeof(reps) / sizeof(reps[0]))
 
+/* The test configuration, with extra groups appended (or NULL). */
 static struct env *
-env_new(void)
+env_new_extra(const char *extra)
 {
 	struct env *e = calloc(1, sizeof(*e));
 	int fd;
@@ -85,13 +87,19 @@ env_new(void)
 	fd = mkstemp(e->tmpl);
 	assert_true(fd != -1);
 	close(fd);
-	assert_int_equal(plantest_conf(TEMPLATE, e->tmpl, shares, NULL), 0);
+	assert_int_equal(plantest_conf(TEMPLATE, e->tmpl, shares, extra), 0);
 	assert_int_equal(fixture_setup(&e->f, "./tinbao", e->tmpl), 0);
 	e->cfg = config_load(e->f.conf, NULL);
 	assert_non_null(e->cfg);
 	e->st = store_open(e->f.db, 0);
 	assert_non_null(e->st);
 	return e;
+}
+
+static struct env *
+env_new(void)
+{
+	return env_new_extra(NULL);
 }
 
 static void
@@ -1101,6 +1109,107 @@ test_csv_separator(void **state)
 	env_free(e);
 }
 
+static long
+report_notices(struct env *e)
+{
+	sqlite3 *db;
+	long n;
+
+	assert_int_equal(sqlite3_open(e->f.db, &db), SQLITE_OK);
+	n = rows_of(db, "SELECT count(*) FROM outbox WHERE reason = 'report'");
+	sqlite3_close(db);
+	return n;
+}
+
+static int
+exists(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * The gateway files the period's report by itself: from the day after each
+ * deadline (16 June, 16 December), outside quiet hours, and on 31 December
+ * the year's; html, xlsx and pdf in report.dir; one SMS per staff number;
+ * nothing written or sent twice, also by a fresh process; a folder that is
+ * not there is an error tried again an hour later, with nothing left
+ * behind.
+ */
+static void
+test_report_tick(void **state)
+{
+	static const char extra_fmt[] =
+	    "digest = { recipients = [ \"+84912345001\", \"0912345002\" ]; };\n"
+	    "report = { dir = \"%s\"; agency_short = \"LĐTBXH\"; };\n";
+	char dir[128], extra[512], html[192];
+	struct env *e;
+	struct stat before, after;
+	int64_t retry = 0;
+	struct config *cfg;
+
+	snprintf(dir, sizeof(dir), "/tmp/tinbao-reports-%d", (int)getpid());
+	snprintf(extra, sizeof(extra), extra_fmt, dir);
+	e = env_new_extra(extra);
+	store_reps(e);
+	/* No folder: an error, tried again in an hour. */
+	assert_int_equal(report_tick(e->cfg, e->st, clock_from_local(2022, 6, 16, 10, 0), &retry),
+			 -1);
+	assert_int_equal(retry, clock_from_local(2022, 6, 16, 11, 0));
+	assert_int_equal(report_notices(e), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(report_tick(e->cfg, e->st, clock_from_local(2022, 6, 16, 10, 30), &retry),
+			 0);
+	assert_false(exists(dir, "bao-cao-2022-H1.html"));
+	/* The deadline itself: not yet. */
+	retry = 0;
+	assert_int_equal(report_tick(e->cfg, e->st, clock_from_local(2022, 6, 15, 12, 0), &retry),
+			 0);
+	assert_false(exists(dir, "bao-cao-2022-H1.html"));
+	assert_int_equal(report_tick(e->cfg, e->st, clock_from_local(2022, 6, 16, 11, 0), &retry),
+			 0);
+	assert_true(exists(dir, "bao-cao-2022-H1.html"));
+	assert_true(exists(dir, "bao-cao-2022-H1.xlsx"));
+	if (system("command -v chromium >/dev/null 2>&1") == 0)
+		assert_true(exists(dir, "bao-cao-2022-H1.pdf"));
+	assert_false(exists(dir, "bao-cao-2022-H1.html.tmp"));
+	assert_false(exists(dir, "bao-cao-2022-H2.html"));
+	assert_int_equal(report_notices(e), 2);
+	snprintf(html, sizeof(html), "%s/bao-cao-2022-H1.html", dir);
+	assert_int_equal(stat(html, &before), 0);
+	/* Later that day, and a fresh process the next day: nothing again. */
+	assert_int_equal(report_tick(e->cfg, e->st, clock_from_local(2022, 6, 16, 17, 0), &retry),
+			 0);
+	cfg = config_load(e->f.conf, NULL);
+	assert_non_null(cfg);
+	retry = 0;
+	assert_int_equal(report_tick(cfg, e->st, clock_from_local(2022, 6, 17, 9, 0), &retry), 0);
+	config_free(cfg);
+	assert_int_equal(stat(html, &after), 0);
+	assert_true(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
+	assert_int_equal(report_notices(e), 2);
+	/* 16 December in the quiet hours: later; then the second half. */
+	assert_int_equal(report_tick(e->cfg, e->st, clock_from_local(2022, 12, 16, 23, 0), &retry),
+			 0);
+	assert_false(exists(dir, "bao-cao-2022-H2.html"));
+	assert_int_equal(report_tick(e->cfg, e->st, clock_from_local(2022, 12, 17, 8, 0), &retry),
+			 0);
+	assert_true(exists(dir, "bao-cao-2022-H2.html"));
+	assert_false(exists(dir, "bao-cao-2022.html"));
+	assert_int_equal(report_notices(e), 4);
+	/* 31 December: the year's. */
+	assert_int_equal(report_tick(e->cfg, e->st, clock_from_local(2022, 12, 31, 9, 0), &retry),
+			 0);
+	assert_true(exists(dir, "bao-cao-2022.html"));
+	assert_true(exists(dir, "bao-cao-2022.xlsx"));
+	assert_int_equal(report_notices(e), 6);
+	env_free(e);
+	snprintf(extra, sizeof(extra), "rm -rf '%s'", dir);
+	assert_int_equal(system(extra), 0);
+}
+
 int
 main(void)
 {
@@ -1117,6 +1226,7 @@ main(void)
 	    cmocka_unit_test(test_checks),
 	    cmocka_unit_test(test_document),
 	    cmocka_unit_test(test_csv_separator),
+	    cmocka_unit_test(test_report_tick),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
