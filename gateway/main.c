@@ -22,7 +22,7 @@ static const struct {
     {"check-config", cli_check_config, "check-config            validate the configuration"},
     {"inject", cli_inject, "inject --from N TEXT    put an SMS into the dummy phone"},
     {"reports", cli_reports, "reports                 print the stored reports"},
-    {"report", cli_report, "report --period P       the plan report (--format text|csv|html)"},
+    {"report", cli_report, "report --period P       the plan report (--format text|csv|html|xlsx|pdf)"},
     {"push", cli_push, "push --once             push the queued events to the district"},
     {"push", cli_push, "push --failed           list the parked events"},
     {"push", cli_push, "push --retry ID|all     queue a parked event again"},

@@ -9,12 +9,16 @@
  * 60% of the labour force trained); the communes that never reported in the
  * period; how many cancelled reports were left out.
  *
- * The figures are read once (report_build) and written in three forms that
+ * The figures are read once (report_build) and written in forms that
  * always agree: plain text (ASCII, for a terminal or a printer), CSV (UTF-8
  * with a BOM and CRLF line ends so that Excel and LibreOffice open the
- * Vietnamese names correctly; one header row, stable column names) and HTML
- * (one self-contained file: tables and inline SVG charts, no scripts, no
- * network).
+ * Vietnamese names correctly; one header row, stable column names; ',' or
+ * ';' between fields), HTML (the document to file, laid out as Decree
+ * 30/2020/ND-CP asks: report_html.c; one self-contained file, no scripts,
+ * no network), PDF (that document printed by headless Chromium:
+ * report_pdf.c) and an Excel workbook (report_xlsx.c).  Trades without
+ * figures are left out of every form.  Figures that look wrong are kept as
+ * sent and named (report_checks_write).
  *
  * Definitions.  Trainees are the learners enrolled (ENROL); the employment
  * rate is employed / completed; a commune's labour force is a stock, taken
