@@ -1086,8 +1086,11 @@ static void
 test_csv_separator(void **state)
 {
 	static const char head[] = "\xef\xbb\xbfperiod;row;commune_code;commune;";
+	struct config_diags d = {NULL, 0};
 	struct env *e = env_new();
 	struct report *r;
+	int found = 0;
+	size_t i;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -1106,6 +1109,22 @@ test_csv_separator(void **state)
 	assert_non_null(strstr(buf, ";Thú y (phòng trị bệnh gia súc, gia cầm);"));
 	assert_null(strstr(buf, "\"Thú y"));
 	free(buf);
+	env_free(e);
+
+	/* The same from the configuration; anything but ',' or ';' is refused
+	 * by name. */
+	e = env_new_extra("report = { csv_separator = \";\"; };\n");
+	store_reps(e);
+	buf = render(e, 2022, 0, REPORT_CSV);
+	assert_true(strncmp(buf, head, strlen(head)) == 0);
+	free(buf);
+	assert_int_equal(
+	    plantest_conf(TEMPLATE, e->tmpl, shares, "report = { csv_separator = \"|\"; };\n"), 0);
+	assert_null(config_load(e->tmpl, &d));
+	for (i = 0; i < d.n; i++)
+		found |= strstr(d.v[i].msg, "must be \",\" or \";\", not \"|\"") != NULL;
+	assert_true(found);
+	config_diags_free(&d);
 	env_free(e);
 }
 
