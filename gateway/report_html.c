@@ -158,14 +158,14 @@ table_targets(FILE *f, const struct report *r)
 	rate(f, r->total.job, r->total.grad);
 	fprintf(f, "</td><td class=\"c\">≥ %d%%</td><td class=\"c\">%s</td></tr>\n",
 		p->employed_pct,
-		emp < 0			 ? ""
+		emp < 0 || emp > 100	 ? ""
 		: emp >= p->employed_pct ? "Đạt"
 					 : "Chưa đạt");
 	fputs("<tr data-target=\"trained\"><td>Tỷ lệ lao động qua đào tạo</td><td class=\"n\">", f);
 	rate(f, r->trained, r->labour);
 	fprintf(f, "</td><td class=\"c\">%d%%</td><td class=\"c\">%s</td></tr>\n",
 		p->labour_trained_pct,
-		lab < 0			       ? ""
+		lab < 0 || lab > 100	       ? ""
 		: lab >= p->labour_trained_pct ? "Đạt"
 					       : "Chưa đạt");
 	fputs("</tbody>\n</table>\n", f);
@@ -576,8 +576,14 @@ body_results(FILE *f, const struct report *r)
 		num(f, r->total.job);
 		fputs(" người có việc làm, đạt tỷ lệ ", f);
 		rate(f, r->total.job, r->total.grad);
-		fprintf(f, " (mục tiêu %d%%: %s).</p>\n", p->employed_pct,
-			emp >= p->employed_pct ? "đạt" : "chưa đạt");
+		if (emp > 100)
+			fprintf(f,
+				"; không so được với mục tiêu %d%%: số có việc làm nhiều hơn "
+				"số tốt nghiệp (xem mục III).</p>\n",
+				p->employed_pct);
+		else
+			fprintf(f, " (mục tiêu %d%%: %s).</p>\n", p->employed_pct,
+				emp >= p->employed_pct ? "đạt" : "chưa đạt");
 	}
 	fputs("<p id=\"body-labour\">3. Lao động qua đào tạo: ", f);
 	if (lab < 0) {
@@ -591,8 +597,14 @@ body_results(FILE *f, const struct report *r)
 		num(f, r->labour);
 		fputs(" lao động của các xã đã báo cáo, đạt tỷ lệ ", f);
 		rate(f, r->trained, r->labour);
-		fprintf(f, " (mục tiêu %d%%: %s).</p>\n", p->labour_trained_pct,
-			lab >= p->labour_trained_pct ? "đạt" : "chưa đạt");
+		if (lab > 100)
+			fprintf(f,
+				"; không so được với mục tiêu %d%%: số lao động qua đào tạo "
+				"nhiều hơn số lao động (xem mục III).</p>\n",
+				p->labour_trained_pct);
+		else
+			fprintf(f, " (mục tiêu %d%%: %s).</p>\n", p->labour_trained_pct,
+				lab >= p->labour_trained_pct ? "đạt" : "chưa đạt");
 	}
 	fputs("<p id=\"body-demand\">4. Nhu cầu đào tạo do các xã báo cáo: ", f);
 	num(f, r->total.need);
@@ -614,14 +626,15 @@ body_checks(FILE *f, const struct report *r)
 		return;
 	}
 	fputs("<p>Số liệu được tổng hợp nguyên trạng như các xã đã gửi. Các số liệu sau chưa "
-	      "hợp lý, chưa thể dùng để đánh giá kết quả của xã cho đến khi xã kiểm tra lại:</p>\n"
+	      "hợp lý: chưa thể dùng để đánh giá kết quả của các xã này, và các tỷ lệ toàn huyện "
+	      "có tính các số liệu đó, cho đến khi xã kiểm tra lại:</p>\n"
 	      "<ul id=\"checks\">\n",
 	      f);
 	for (i = 0; i < r->nchecks; i++) {
 		report_check_words(r, &r->checks[i], 0, line, sizeof(line));
 		fputs("<li>", f);
 		str(f, line);
-		fputs(";</li>\n", f);
+		fputs(i + 1 < r->nchecks ? ";</li>\n" : ".</li>\n", f);
 	}
 	fputs("</ul>\n", f);
 }
@@ -679,7 +692,8 @@ static const char style[] =
     "p.subject{font-weight:bold;text-align:center;text-indent:0;margin:0;text-wrap:balance}"
     "h2{font-size:14pt;font-weight:bold;margin:10pt 0 4pt;text-indent:1cm}"
     "p{margin:0 0 6pt;text-align:justify;text-indent:1cm}"
-    "ul{margin:0 0 6pt;padding-left:1.6cm}li{text-align:justify}"
+    "ul{margin:0 0 6pt;padding-left:1.6cm;list-style:none}li{text-align:justify}"
+    "li::before{content:'- ';margin-left:-0.6em}"
     "p.caption{font-weight:bold;text-indent:0;margin:8pt 0 2pt;break-after:avoid}"
     "p.note{font-size:12pt;font-style:italic}"
     "table.figures,#targets{border-collapse:collapse;width:100%;margin:0 0 8pt;font-size:10pt;"
