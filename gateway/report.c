@@ -923,9 +923,8 @@ write_csv(const struct report *r, FILE *f)
 		csv_values(f, r->csv_sep, v, r->communes[i].cancelled,
 			   r->communes[i].plan > 0 ? r->communes[i].plan : -1, -1, -1, -1, -1);
 	}
+	/* Every trade, figures or not: programs reading it rely on the rows. */
 	for (j = 0; j < r->ntrades; j++) {
-		if (report_empty(&r->trades[j].c))
-			continue;
 		csv_keys(f, r, "trade", NULL, &r->trades[j]);
 		report_values(&r->trades[j].c, v);
 		csv_values(f, r->csv_sep, v, -1, -1, -1, -1, -1, -1);

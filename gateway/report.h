@@ -17,7 +17,8 @@
  * 30/2020/ND-CP asks: report_html.c; one self-contained file, no scripts,
  * no network), PDF (that document printed by headless Chromium:
  * report_pdf.c) and an Excel workbook (report_xlsx.c).  Trades without
- * figures are left out of every form.  Figures that look wrong are kept as
+ * figures are left out of the tables of text, HTML and workbook; the CSV
+ * keeps a row for every trade.  Figures that look wrong are kept as
  * sent and named (report_checks_write).
  *
  * Definitions.  Trainees are the learners enrolled (ENROL); the employment
