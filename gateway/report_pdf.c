@@ -126,13 +126,30 @@ print(const char *browser, const char *dir)
 {
 	char profile[4200], pdf[4200], url[4200], log[4200];
 	struct timespec pause = {0, 100 * 1000 * 1000};
+	char *argv[16];
 	pid_t pid, done;
-	int st, fd, i;
+	int st, fd, i, n = 0;
 
 	snprintf(profile, sizeof(profile), "--user-data-dir=%s/profile", dir);
 	snprintf(pdf, sizeof(pdf), "--print-to-pdf=%s/report.pdf", dir);
 	snprintf(url, sizeof(url), "file://%s/report.html", dir);
 	snprintf(log, sizeof(log), "%s/browser.log", dir);
+	argv[n++] = (char *)browser;
+	argv[n++] = "--headless";
+	argv[n++] = "--disable-gpu";
+	argv[n++] = "--disable-dev-shm-usage";
+	argv[n++] = "--disable-background-networking";
+	argv[n++] = "--disable-component-update";
+	argv[n++] = "--disable-sync";
+	argv[n++] = "--no-first-run";
+	argv[n++] = "--no-pdf-header-footer";
+	/* Chromium's sandbox refuses to run as root. */
+	if (geteuid() == 0)
+		argv[n++] = "--no-sandbox";
+	argv[n++] = profile;
+	argv[n++] = pdf;
+	argv[n++] = url;
+	argv[n] = NULL;
 	pid = fork();
 	if (pid == -1) {
 		log_warn("report: fork");
@@ -144,12 +161,7 @@ print(const char *browser, const char *dir)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		/* Chromium's sandbox refuses to run as root. */
-		execl(browser, browser, "--headless", "--disable-gpu", "--disable-dev-shm-usage",
-		      "--disable-background-networking", "--disable-component-update",
-		      "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-		      geteuid() == 0 ? "--no-sandbox" : "--headless", profile, pdf, url,
-		      (char *)NULL);
+		execv(browser, argv);
 		_exit(127);
 	}
 	for (i = 0; i < PRINT_TIMEOUT * 10; i++) {
@@ -170,9 +182,10 @@ print(const char *browser, const char *dir)
 		return -1;
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		log_warnx("report: %s failed to print the PDF (see its messages with "
-			  "TEST_VERBOSE or by printing the HTML by hand)",
-			  browser);
+		log_warnx("report: %s failed to print the PDF (%s %d); print the HTML from a "
+			  "browser instead",
+			  browser, WIFEXITED(st) ? "status" : "signal",
+			  WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 		return -1;
 	}
 	return 0;
