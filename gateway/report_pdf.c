@@ -104,7 +104,10 @@ report_copy_file(const char *path, FILE *out)
 		log_warn("report: %s", path);
 		return -1;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+	for (;;) {
+		n = fread(buf, 1, sizeof(buf), in);
+		if (n == 0)
+			break;
 		if (fwrite(buf, 1, n, out) != n) {
 			log_warn("report: write");
 			rc = -1;
