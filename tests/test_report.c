@@ -1242,6 +1242,36 @@ test_report_tick(void **state)
 	assert_int_equal(system(extra), 0);
 }
 
+/* The running gateway does it: one `tinbao run --once` on 16 June 2022
+ * files the first half's report and queues its notices. */
+static void
+test_report_by_gateway(void **state)
+{
+	char dir[128], extra[512], now[32];
+	struct env *e;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/tinbao-reports-gw-%d", (int)getpid());
+	snprintf(extra, sizeof(extra),
+		 "digest = { recipients = [ \"+84912345001\" ]; };\n"
+		 "report = { dir = \"%s\"; };\n",
+		 dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	e = env_new_extra(extra);
+	store_reps(e);
+	snprintf(now, sizeof(now), "%lld", (long long)clock_from_local(2022, 6, 16, 10, 0));
+	setenv("TINBAO_FAKE_NOW", now, 1);
+	rc = fixture_run(&e->f, NULL, 0, 120, NULL, "run", "--once", NULL);
+	unsetenv("TINBAO_FAKE_NOW");
+	assert_int_equal(rc, 0);
+	assert_true(exists(dir, "bao-cao-2022-H1.html"));
+	assert_true(exists(dir, "bao-cao-2022-H1.xlsx"));
+	assert_int_equal(report_notices(e), 1);
+	env_free(e);
+	snprintf(extra, sizeof(extra), "rm -rf '%s'", dir);
+	assert_int_equal(system(extra), 0);
+}
+
 int
 main(void)
 {
@@ -1259,6 +1289,7 @@ main(void)
 	    cmocka_unit_test(test_document),
 	    cmocka_unit_test(test_csv_separator),
 	    cmocka_unit_test(test_report_tick),
+	    cmocka_unit_test(test_report_by_gateway),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
