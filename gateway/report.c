@@ -3,9 +3,11 @@
  *
  * report_build() reads report_sums (one row per commune, kind and trade of
  * the period, whatever the number of reports) and the latest LABOUR report
- * of each commune, into a table of communes x trades.  The writers only
- * format that table; the three forms take their figures from the same
- * helpers, so they cannot disagree.
+ * of each commune, into a table of communes x trades, and the half-year
+ * before for the checks.  The writers only format that table; every form
+ * takes its figures from the same helpers (report_impl.h), so they cannot
+ * disagree.  Here: building, the shared helpers, text and CSV; the
+ * document, the PDF and the workbook have files of their own.
  */
 #include <inttypes.h>
 #include <stdio.h>
