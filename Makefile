@@ -22,7 +22,7 @@ SYSTEMDUNITDIR ?= /lib/systemd/system
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = gammu sqlite3 libconfig libcurl
+PKGS = gammu sqlite3 libconfig libcurl xlsxwriter
 TEST_PKGS = cmocka
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -66,7 +66,8 @@ GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gat
 # The modem's health and USSD (issue 6).
 GATEWAY_SRC += gateway/health.c gateway/ussd.c
 # Digests, reminders and the plan report (issue 5).
-REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c
+REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c gateway/report_html.c \
+	     gateway/report_xlsx.c gateway/report_pdf.c gateway/report_job.c
 GATEWAY_SRC += $(REPORT_SRC)
 # Who may report, abuse and loops (issue 7).
 TRUST_SRC = gateway/senders.c gateway/quota.c

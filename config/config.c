@@ -945,6 +945,32 @@ static const struct key backup_keys[] = {
 	KEND,
 };
 
+/* The report's CSV field separator: "," for machines, ";" for the list
+ * separator of a Vietnamese-locale Excel. */
+static int
+check_separator(struct loader *l, const config_setting_t *s, const char *v)
+{
+	if (strcmp(v, ",") == 0 || strcmp(v, ";") == 0)
+		return 0;
+	report(l, s, 0, "\"%s\" must be \",\" or \";\", not \"%s\"", label(s), v);
+	return -1;
+}
+
+#define ROFF(f) OFF(report.f)
+static const struct key report_keys[] = {
+	KSTR("dir", 0, ROFF(dir), check_nonempty),
+	KSTR("csv_separator", 0, ROFF(csv_separator), check_separator),
+	KSTR("parent_agency", 0, ROFF(parent_agency), check_utf8),
+	KSTR("agency", 0, ROFF(agency), check_utf8),
+	KSTR("agency_short", 0, ROFF(agency_short), check_utf8),
+	KSTR("place", 0, ROFF(place), check_utf8),
+	KSTRS("recipients", 0, 0, ROFF(recipients), ROFF(nrecipients), check_utf8),
+	KSTR("signer_authority", 0, ROFF(signer_authority), check_utf8),
+	KSTR("signer_title", 0, ROFF(signer_title), check_utf8),
+	KSTR("signer_name", 0, ROFF(signer_name), check_utf8),
+	KEND,
+};
+
 static const struct key top_keys[] = {
 	KSTR("database", 1, OFF(database), check_nonempty),
 	KGROUP("gammu", 1, gammu_keys),
@@ -971,6 +997,7 @@ static const struct key top_keys[] = {
 	KGROUP("senders", 0, senders_keys),
 	KGROUP("limits", 0, limits_keys),
 	KGROUP("backup", 0, backup_keys),
+	KGROUP("report", 0, report_keys),
 	KEND,
 };
 /* clang-format on */
@@ -1970,6 +1997,7 @@ finish_paths(struct loader *l, const config_t *cf)
 	resolve(l, &cfg->push.token_file);
 	resolve(l, &cfg->push.ca_file);
 	resolve(l, &cfg->backup.dir);
+	resolve(l, &cfg->report.dir);
 	/* Only a warning: check-config and parse must work on a machine that
 	 * has no modem. */
 	if (cfg->gammurc != NULL && cfg->gammurc[0] != '\0' && stat(cfg->gammurc, &st) == -1)
@@ -2646,6 +2674,21 @@ free_strings(char **v, size_t n)
 	free(v);
 }
 
+static void
+free_report(struct config_report *r)
+{
+	free(r->dir);
+	free(r->csv_separator);
+	free(r->parent_agency);
+	free(r->agency);
+	free(r->agency_short);
+	free(r->place);
+	free_strings(r->recipients, r->nrecipients);
+	free(r->signer_authority);
+	free(r->signer_title);
+	free(r->signer_name);
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -2702,6 +2745,7 @@ config_free(struct config *cfg)
 	free_strings(cfg->digest.days, cfg->digest.ndays);
 	free_strings(cfg->reminders.deadlines, cfg->reminders.ndeadlines);
 	free(cfg->backup.dir);
+	free_report(&cfg->report);
 	free(cfg->scheduled.quiet_from);
 	free(cfg->scheduled.quiet_to);
 	free(cfg->balance.code);

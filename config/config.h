@@ -200,6 +200,23 @@ struct config_backup {
 	int hour;  /* the hour of the day (Vietnam time) from which it is due */
 };
 
+/* The plan report as a document (gateway/report.h): who writes it and who
+ * signs it; where the gateway files it by itself.  Every string may be
+ * NULL (a blank in the document). */
+struct config_report {
+	char *dir;	     /* path, resolved; NULL: no report written by itself */
+	char *csv_separator; /* "," (NULL: the default) or ";" */
+	char *parent_agency; /* "UBND HUYỆN HỮU LŨNG" */
+	char *agency;	     /* "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI - DÂN TỘC" */
+	char *agency_short;  /* "LĐTBXH": in "Số: .../BC-LĐTBXH" and "Lưu: VT, LĐTBXH" */
+	char *place;	     /* "Hữu Lũng", of the place and date line */
+	char **recipients;   /* "Nơi nhận:" lines, before "Lưu: VT, ..." */
+	size_t nrecipients;
+	char *signer_authority; /* "KT. TRƯỞNG PHÒNG" */
+	char *signer_title;	/* "PHÓ TRƯỞNG PHÒNG" */
+	char *signer_name;
+};
+
 struct config {
 	char *path;	      /* the file this was loaded from */
 	char *database;	      /* absolute or relative to the cwd */
@@ -257,6 +274,7 @@ struct config {
 	 * resolved, each once (gateway/secure.h checks who may write them). */
 	char **files;
 	size_t nfiles;
+	struct config_report report;
 };
 
 /* One problem found while loading. */

@@ -3,7 +3,8 @@
 # Run as root (or through sudo) on Debian 12 or later.
 #
 #   (no option)  to build ./tinbao: the compiler and the -dev packages of
-#                libgammu, SQLite, libconfig and libcurl (`make`, `make run`)
+#                libgammu, SQLite, libconfig, libcurl and libxlsxwriter (`make`,
+#                `make run`)
 #   --runtime    only what the built binary needs to run (the office PC,
 #                when tinbao is installed from source: `make install`)
 #   --test       also the test and fuzz tools: cmocka, python3 (the district
@@ -18,9 +19,16 @@
 # running tinbao never pulls the test and fuzz tools onto the office PC.
 set -eu
 
-RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl4"
-BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-openssl-dev"
-TEST="libcmocka-dev python3 sqlite3 gammu gammu-smsd libdbd-sqlite3 clang libclang-rt-dev valgrind"
+# BUILD: to compile; RUNTIME: what the built binary needs; TEST: `make
+# check` and `make fuzz` (openpyxl reads the report's workbook back,
+# poppler's pdfinfo, pdftotext and pdftoppm look at its PDF, the Liberation
+# fonts stand in for Times New Roman); BROWSER: renders and prints the HTML
+# report; PACKAGE: the Debian package and the man pages' lint.
+RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl4 libxlsxwriter4"
+BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-openssl-dev \
+libxlsxwriter-dev"
+TEST="libcmocka-dev python3 sqlite3 gammu gammu-smsd libdbd-sqlite3 clang libclang-rt-dev valgrind \
+python3-openpyxl poppler-utils fonts-liberation fonts-liberation2"
 BROWSER="chromium"
 PACKAGE="debhelper fakeroot lintian mandoc"
 

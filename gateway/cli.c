@@ -529,7 +529,7 @@ static int
 report_usage(void)
 {
 	fprintf(stderr, "usage: tinbao -c config report --period YYYY-H1|YYYY-H2|YYYY "
-			"[--format text|csv|html] [--output FILE]\n");
+			"[--format text|csv|html|xlsx|pdf] [--csv-sep ,|;] [--output FILE]\n");
 	return 2;
 }
 
@@ -565,7 +565,7 @@ report_to_file(const struct report *r, enum report_format fmt, const char *path)
 int
 cli_report(const char *conf, int argc, char **argv)
 {
-	const char *period = NULL, *format = "text", *output = NULL;
+	const char *period = NULL, *format = "text", *output = NULL, *sep = NULL;
 	enum report_format fmt;
 	struct config *cfg;
 	struct store *st = NULL;
@@ -579,6 +579,8 @@ cli_report(const char *conf, int argc, char **argv)
 			format = argv[++i];
 		else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc)
 			output = argv[++i];
+		else if (strcmp(argv[i], "--csv-sep") == 0 && i + 1 < argc)
+			sep = argv[++i];
 		else
 			return report_usage();
 	}
@@ -596,6 +598,12 @@ cli_report(const char *conf, int argc, char **argv)
 	r = report_build(cfg, st, year, half);
 	if (r == NULL)
 		goto done;
+	if (sep != NULL && report_set_csv_separator(r, sep) == -1) {
+		fprintf(stderr, "tinbao: report: --csv-sep must be \",\" or \";\"\n");
+		goto done;
+	}
+	/* Like check-config: the figures that look wrong, on stderr. */
+	report_checks_write(r, stderr);
 	if (output == NULL)
 		status = report_write(r, fmt, stdout) == 0 ? 0 : 1;
 	else

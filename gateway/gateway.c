@@ -29,6 +29,7 @@
 #include "parser.h"
 #include "phone.h"
 #include "push.h"
+#include "report.h"
 #include "senders.h"
 #include "secure.h"
 #include "store.h"
@@ -90,6 +91,7 @@ struct gw {
 	struct topup topups[8]; /* NAPTIEN received, not yet dialled */
 	int ntopups;
 	int64_t backup_retry; /* clock_now() time of the next daily-copy attempt */
+	int64_t report_retry; /* the same for the period's report (report_tick) */
 	/* The database cannot be written (disk full, read-only...): SMS stay on
 	 * the phone, the next attempt is at db_retry_at (monotonic ms). */
 	int db_down;
@@ -1549,6 +1551,8 @@ turn(struct gw *gw)
 	done = process_new(gw);
 	/* Digests and reminders due now go out with this turn's replies. */
 	digest_tick(gw->cfg, gw->st, clock_now());
+	/* The period's report once a deadline is past; its SMS goes with them. */
+	report_tick(gw->cfg, gw->st, clock_now(), &gw->report_retry);
 	modem_checks(gw);
 	t2 = monotonic_ms();
 	if (db_damaged(gw))

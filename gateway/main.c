@@ -57,11 +57,19 @@ static const struct command commands[] = {
      "  --from NUMBER    the sender\n"
      "  --at UNIXTIME    the SMSC time stamp (default now)\n"},
     {"reports", cli_reports, "", "print the stored reports", "One line per stored report.\n"},
-    {"report", cli_report, "--period YYYY-H1|YYYY-H2|YYYY [--format text|csv|html] [--output FILE]",
+    {"report", cli_report,
+     "--period YYYY-H1|YYYY-H2|YYYY [--format text|csv|html|xlsx|pdf] [--csv-sep ,|;]\n"
+     "    [--output FILE]",
      "the plan report for district staff",
-     "The half-year or yearly report against the plan.\n"
+     "The half-year or yearly report against the plan, in the layout of an\n"
+     "administrative document; the figures that look wrong are listed (and\n"
+     "printed as warnings).\n"
      "  --period P      2022-H1 (January-June), 2022-H2 (July-December), 2022\n"
-     "  --format F      text (default), csv (UTF-8 with BOM, CRLF) or html\n"
+     "  --format F      text (default), csv (UTF-8 with BOM, CRLF), html (print-ready,\n"
+     "                  A4), xlsx (a workbook, one sheet per table), pdf (needs\n"
+     "                  Chromium; otherwise says how to print the HTML)\n"
+     "  --csv-sep S     the CSV's separator, \",\" (default, or report.csv_separator)\n"
+     "                  or \";\" for a Vietnamese-locale Excel\n"
      "  --output FILE   written whole or not at all (default standard output)\n"},
     {"push", cli_push, "--once [--now]\n--failed\n--retry ID|all", "events to the district server",
      "  --once        send the queued events and exit; after failures, only once the\n"

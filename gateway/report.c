@@ -3,9 +3,11 @@
  *
  * report_build() reads report_sums (one row per commune, kind and trade of
  * the period, whatever the number of reports) and the latest LABOUR report
- * of each commune, into a table of communes x trades.  The writers only
- * format that table; the three forms take their figures from the same
- * helpers, so they cannot disagree.
+ * of each commune, into a table of communes x trades, and the half-year
+ * before for the checks.  The writers only format that table; every form
+ * takes its figures from the same helpers (report_impl.h), so they cannot
+ * disagree.  Here: building, the shared helpers, text and CSV; the
+ * document, the PDF and the workbook have files of their own.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,55 +20,8 @@
 #include "log.h"
 #include "parser.h"
 #include "report.h"
+#include "report_impl.h"
 #include "store.h"
-
-#define NAME_BUF 160
-
-struct counts {
-	long enrol, grad, job, need;
-};
-
-struct rcommune {
-	const char *code;
-	const char *name; /* UTF-8 */
-	int township;	  /* thi tran */
-	int configured;
-	int plan; /* its share of the trainees, 0: none */
-	long reports, cancelled;
-	int has_labour;
-	long labour, trained;
-	struct counts c;
-};
-
-struct rtrade {
-	const char *code;
-	const char *name;
-	const char *level; /* "D3T", "SC", or "" when not configured */
-	struct counts c;
-};
-
-/* A row of report_sums, copied. */
-struct srow {
-	char *commune, *kind, *trade;
-	long reports, count, trained, cancelled;
-};
-
-struct report {
-	const struct config *cfg;
-	int year, half;
-	int64_t made;
-	struct rcommune *communes;
-	size_t ncommunes;
-	struct rtrade *trades;
-	size_t ntrades;
-	struct counts *cells; /* [commune * ntrades + trade] */
-	struct counts total;
-	long labour, trained, reports, cancelled;
-	long ytd;	  /* trainees of the year up to the end of the period */
-	long short_enrol; /* of which in courses under 3 months (D3T) */
-	struct srow *rows;
-	size_t nrows;
-};
 
 /* ---- Periods ---------------------------------------------------------- */
 
@@ -100,27 +55,49 @@ report_parse_format(const char *s, enum report_format *fmt)
 		*fmt = REPORT_CSV;
 	else if (strcmp(s, "html") == 0)
 		*fmt = REPORT_HTML;
+	else if (strcmp(s, "xlsx") == 0)
+		*fmt = REPORT_XLSX;
+	else if (strcmp(s, "pdf") == 0)
+		*fmt = REPORT_PDF;
 	else
 		return -1;
 	return 0;
 }
 
+int
+report_set_csv_separator(struct report *r, const char *sep)
+{
+	if (strcmp(sep, ",") != 0 && strcmp(sep, ";") != 0)
+		return -1;
+	r->csv_sep = sep[0];
+	return 0;
+}
+
 /* "YYYY-MM-DD" of the period's first and last days. */
-static void
-period_days(int year, int half, char *from, char *to, size_t sz)
+void
+report_period_days(int year, int half, char *from, char *to, size_t sz)
 {
 	snprintf(from, sz, "%04d-%s", year, half == 2 ? "07-01" : "01-01");
 	snprintf(to, sz, "%04d-%s", year, half == 1 ? "06-30" : "12-31");
 }
 
 /* "2022-H1" or "2022". */
-static void
-period_name(const struct report *r, char *buf, size_t sz)
+void
+report_period_name(const struct report *r, char *buf, size_t sz)
 {
 	if (r->half == 0)
 		snprintf(buf, sz, "%d", r->year);
 	else
 		snprintf(buf, sz, "%d-H%d", r->year, r->half);
+}
+
+void
+report_period_words(const struct report *r, int ascii, char *buf, size_t sz)
+{
+	static const char *const vi[] = {"năm", "6 tháng đầu năm", "6 tháng cuối năm"};
+	static const char *const en[] = {"nam", "6 thang dau nam", "6 thang cuoi nam"};
+
+	snprintf(buf, sz, "%s %d", (ascii ? en : vi)[r->half], r->year);
 }
 
 /* ---- Building --------------------------------------------------------- */
@@ -200,7 +177,7 @@ list_communes(struct report *r)
 	size_t i;
 	int c;
 
-	period_days(r->year, r->half, from, to, sizeof(from));
+	report_period_days(r->year, r->half, from, to, sizeof(from));
 	for (i = 0; i < cfg->ncommunes; i++) {
 		if (strcmp(cfg->communes[i].valid_from, to) <= 0 &&
 		    strcmp(cfg->communes[i].valid_to, from) >= 0)
@@ -337,6 +314,91 @@ read_ytd(struct report *r, struct store *st)
 	return store_sums_foreach(st, r->year, 0, add_ytd, &r->ytd);
 }
 
+/* The trainees of each commune in another half-year, into enrol_before
+ * (which 0) or enrol_after (1). */
+struct jump_arg {
+	struct report *r;
+	int which;
+};
+
+static int
+add_jump(void *arg, const struct store_sum *s)
+{
+	struct jump_arg *j = arg;
+	int c = find_commune(j->r, s->commune_code);
+
+	if (c < 0 || strcmp(s->kind, "enrol") != 0)
+		return 0;
+	if (j->which == 0)
+		j->r->communes[c].enrol_before += s->count;
+	else
+		j->r->communes[c].enrol_after += s->count;
+	return 0;
+}
+
+/* A half-year against the one before it; a year: its second half against
+ * its first. */
+static int
+read_jumps(struct report *r, struct store *st)
+{
+	struct jump_arg before = {r, 0}, after = {r, 1};
+	size_t i;
+
+	if (r->half == 0)
+		return store_sums_foreach(st, r->year, 1, add_jump, &before) == -1 ||
+			       store_sums_foreach(st, r->year, 2, add_jump, &after) == -1
+			   ? -1
+			   : 0;
+	if (r->half == 1 && store_sums_foreach(st, r->year - 1, 2, add_jump, &before) == -1)
+		return -1;
+	if (r->half == 2 && store_sums_foreach(st, r->year, 1, add_jump, &before) == -1)
+		return -1;
+	for (i = 0; i < r->ncommunes; i++)
+		r->communes[i].enrol_after = r->communes[i].c.enrol;
+	return 0;
+}
+
+static int
+add_check(struct report *r, enum check_kind kind, size_t commune, long a, long b)
+{
+	struct rcheck *v;
+
+	v = reallocarray(r->checks, r->nchecks + 1, sizeof(*v));
+	if (v == NULL) {
+		log_warn("report");
+		return -1;
+	}
+	r->checks = v;
+	v[r->nchecks].kind = kind;
+	v[r->nchecks].commune = commune;
+	v[r->nchecks].a = a;
+	v[r->nchecks].b = b;
+	r->nchecks++;
+	return 0;
+}
+
+/* The figures that cannot be right as sent, commune by commune. */
+static int
+find_checks(struct report *r)
+{
+	const struct rcommune *c;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->ncommunes && rc == 0; i++) {
+		c = &r->communes[i];
+		if (c->c.grad > c->c.enrol)
+			rc |= add_check(r, CHECK_GRAD_OVER_ENROL, i, c->c.grad, c->c.enrol);
+		if (c->c.job > c->c.grad)
+			rc |= add_check(r, CHECK_JOB_OVER_GRAD, i, c->c.job, c->c.grad);
+		if (c->has_labour && c->trained > c->labour)
+			rc |= add_check(r, CHECK_SHARE_OVER_100, i, c->trained, c->labour);
+		if (c->enrol_before > 0 && c->enrol_after >= 10 * c->enrol_before)
+			rc |= add_check(r, CHECK_JUMP, i, c->enrol_after, c->enrol_before);
+	}
+	return rc;
+}
+
 struct report *
 report_build(const struct config *cfg, struct store *st, int year, int half)
 {
@@ -351,6 +413,7 @@ report_build(const struct config *cfg, struct store *st, int year, int half)
 	r->year = year;
 	r->half = half;
 	r->made = clock_now();
+	r->csv_sep = cfg->report.csv_separator != NULL ? cfg->report.csv_separator[0] : ',';
 	if (store_sums_foreach(st, year, half, keep_row, r) == -1)
 		goto fail;
 	/* At most one commune and one trade per row besides the configured. */
@@ -370,6 +433,8 @@ report_build(const struct config *cfg, struct store *st, int year, int half)
 	if (read_labour(r, st) == -1 || read_ytd(r, st) == -1)
 		goto fail;
 	tally(r);
+	if (read_jumps(r, st) == -1 || find_checks(r) == -1)
+		goto fail;
 	return r;
 
 fail:
@@ -393,24 +458,22 @@ report_free(struct report *r)
 	free(r->communes);
 	free(r->trades);
 	free(r->cells);
+	free(r->checks);
 	free(r);
 }
 
 /* ---- Figures common to every form ------------------------------------- */
 
 /* A whole percent, rounded down; -1 when there is nothing to divide by. */
-static long
-percent(long part, long whole)
+long
+report_percent(long part, long whole)
 {
 	return whole > 0 ? part * 100 / whole : -1;
 }
 
-/* The numbers of a row, in the order every form shows them. */
-enum col { C_ENROL, C_GRAD, C_JOB, C_RATE, C_NEED, C_LABOUR, C_TRAINED, C_SHARE, C_REPORTS, NCOLS };
-
 /* -1 for "no value" (a rate without its base, no labour report). */
-static void
-values(const struct counts *c, long v[NCOLS])
+void
+report_values(const struct counts *c, long v[NCOLS])
 {
 	int i;
 
@@ -419,40 +482,40 @@ values(const struct counts *c, long v[NCOLS])
 	v[C_ENROL] = c->enrol;
 	v[C_GRAD] = c->grad;
 	v[C_JOB] = c->job;
-	v[C_RATE] = percent(c->job, c->grad);
+	v[C_RATE] = report_percent(c->job, c->grad);
 	v[C_NEED] = c->need;
 }
 
-static void
-commune_values(const struct rcommune *c, long v[NCOLS])
+void
+report_commune_values(const struct rcommune *c, long v[NCOLS])
 {
-	values(&c->c, v);
+	report_values(&c->c, v);
 	if (c->has_labour) {
 		v[C_LABOUR] = c->labour;
 		v[C_TRAINED] = c->trained;
-		v[C_SHARE] = percent(c->trained, c->labour);
+		v[C_SHARE] = report_percent(c->trained, c->labour);
 	}
 	v[C_REPORTS] = c->reports;
 }
 
-static void
-district_values(const struct report *r, long v[NCOLS])
+void
+report_district_values(const struct report *r, long v[NCOLS])
 {
-	values(&r->total, v);
+	report_values(&r->total, v);
 	v[C_LABOUR] = r->labour;
 	v[C_TRAINED] = r->trained;
-	v[C_SHARE] = percent(r->trained, r->labour);
+	v[C_SHARE] = report_percent(r->trained, r->labour);
 	v[C_REPORTS] = r->reports;
 }
 
-static int
-empty(const struct counts *c)
+int
+report_empty(const struct counts *c)
 {
 	return c->enrol == 0 && c->grad == 0 && c->job == 0 && c->need == 0;
 }
 
-static size_t
-never_reported(const struct report *r)
+size_t
+report_never_reported(const struct report *r)
 {
 	size_t i, n = 0;
 
@@ -462,12 +525,100 @@ never_reported(const struct report *r)
 }
 
 /* Where the trainees stand against the plan: -1 under, 0 within, 1 over. */
-static int
-against_band(const struct report *r)
+int
+report_against_band(const struct report *r)
 {
 	if (r->ytd < r->cfg->plan.trained_min)
 		return -1;
 	return r->ytd > r->cfg->plan.trained_max ? 1 : 0;
+}
+
+size_t
+report_trades_left_out(const struct report *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->ntrades; i++)
+		n += report_empty(&r->trades[i].c);
+	return n;
+}
+
+void
+report_vn_number(long v, char *buf, size_t sz)
+{
+	char digits[32];
+	size_t n, i, k = 0;
+
+	if (v < 0) {
+		snprintf(buf, sz, "-");
+		return;
+	}
+	n = (size_t)snprintf(digits, sizeof(digits), "%ld", v);
+	for (i = 0; i < n && k + 2 < sz; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[k++] = '.';
+		buf[k++] = digits[i];
+	}
+	buf[k] = '\0';
+}
+
+void
+report_vn_rate(long part, long whole, char *buf, size_t sz)
+{
+	long permille;
+	char whole_part[32];
+
+	if (whole <= 0) {
+		snprintf(buf, sz, "-");
+		return;
+	}
+	permille = part * 1000 / whole;
+	report_vn_number(permille / 10, whole_part, sizeof(whole_part));
+	if (permille % 10 == 0)
+		snprintf(buf, sz, "%s%%", whole_part);
+	else
+		snprintf(buf, sz, "%s,%ld%%", whole_part, permille % 10);
+}
+
+void
+report_check_words(const struct report *r, const struct rcheck *c, int ascii, char *buf, size_t sz)
+{
+	const struct rcommune *rc = &r->communes[c->commune];
+	char name[NAME_BUF], a[32], b[32];
+
+	if (ascii)
+		parser_ascii(rc->name, name, sizeof(name));
+	else
+		snprintf(name, sizeof(name), "%s", rc->name);
+	report_vn_number(c->a, a, sizeof(a));
+	report_vn_number(c->b, b, sizeof(b));
+	switch (c->kind) {
+	case CHECK_GRAD_OVER_ENROL:
+		snprintf(buf, sz,
+			 ascii ? "%s (%s): %s hoc vien tot nghiep, nhieu hon %s ghi danh"
+			       : "%s (%s): %s học viên tốt nghiệp, nhiều hơn %s ghi danh",
+			 name, rc->code, a, b);
+		break;
+	case CHECK_JOB_OVER_GRAD:
+		snprintf(buf, sz,
+			 ascii ? "%s (%s): %s co viec lam, nhieu hon %s tot nghiep"
+			       : "%s (%s): %s có việc làm, nhiều hơn %s tốt nghiệp",
+			 name, rc->code, a, b);
+		break;
+	case CHECK_SHARE_OVER_100:
+		snprintf(
+		    buf, sz,
+		    ascii ? "%s (%s): %s lao dong qua dao tao, nhieu hon %s lao dong (tren 100%%)"
+			  : "%s (%s): %s lao động qua đào tạo, nhiều hơn %s lao động (trên 100%%)",
+		    name, rc->code, a, b);
+		break;
+	case CHECK_JUMP:
+		snprintf(buf, sz,
+			 ascii ? "%s (%s): %s hoc vien ghi danh, gap %ld lan 6 thang truoc (%s)"
+			       : "%s (%s): %s học viên ghi danh, gấp %ld lần 6 tháng trước (%s)",
+			 name, rc->code, a, c->a / c->b, b);
+		break;
+	}
 }
 
 /* ---- Text ------------------------------------------------------------- */
@@ -518,12 +669,13 @@ static void
 text_targets(FILE *f, const struct report *r)
 {
 	const struct config_plan *p = &r->cfg->plan;
-	long emp = percent(r->total.job, r->total.grad), lab = percent(r->trained, r->labour);
+	long emp = report_percent(r->total.job, r->total.grad),
+	     lab = report_percent(r->trained, r->labour);
 	static const char *const band[] = {"duoi ke hoach", "dat ke hoach", "vuot ke hoach"};
 
 	fprintf(f, "CHI TIEU KE HOACH NAM %d\n", p->year);
 	fprintf(f, "  Hoc vien luy ke nam %d den het ky:  %ld  (KH %d-%d: %s)\n", r->year, r->ytd,
-		p->trained_min, p->trained_max, band[against_band(r) + 1]);
+		p->trained_min, p->trained_max, band[report_against_band(r) + 1]);
 	fprintf(f, "    trong ky: %ld, trong do khoa duoi 3 thang (D3T): %ld\n", r->total.enrol,
 		r->short_enrol);
 	if (emp < 0)
@@ -552,13 +704,13 @@ text_communes(FILE *f, const struct report *r)
 	for (i = 0; i < r->ncommunes; i++) {
 		c = &r->communes[i];
 		ascii(c->name, name, sizeof(name));
-		commune_values(c, v);
+		report_commune_values(c, v);
 		fprintf(f, "%-5s %-18.18s", c->code, name);
 		text_values(f, v, NCOLS);
 		text_value(f, c->plan > 0 ? c->plan : -1, 0);
 		fprintf(f, "\n");
 	}
-	district_values(r, v);
+	report_district_values(r, v);
 	fprintf(f, "%-24s", "TONG");
 	text_values(f, v, NCOLS);
 	fprintf(f, "\n");
@@ -577,13 +729,15 @@ text_trades(FILE *f, const struct report *r)
 	fprintf(f, "  Cap\n");
 	for (i = 0; i < r->ntrades; i++) {
 		t = &r->trades[i];
+		if (report_empty(&t->c))
+			continue;
 		ascii(t->name, name, sizeof(name));
-		values(&t->c, v);
+		report_values(&t->c, v);
 		fprintf(f, "%-9s %-30.30s", t->code, name);
 		text_values(f, v, C_NEED + 1);
 		fprintf(f, "  %s\n", t->level[0] != '\0' ? t->level : "-");
 	}
-	values(&r->total, v);
+	report_values(&r->total, v);
 	fprintf(f, "%-40s", "TONG");
 	text_values(f, v, C_NEED + 1);
 	fprintf(f, "\n");
@@ -603,10 +757,10 @@ text_cells(FILE *f, const struct report *r)
 	for (i = 0; i < r->ncommunes; i++) {
 		for (j = 0; j < r->ntrades; j++) {
 			cell = &r->cells[i * r->ntrades + j];
-			if (empty(cell))
+			if (report_empty(cell))
 				continue;
 			ascii(r->communes[i].name, name, sizeof(name));
-			values(cell, v);
+			report_values(cell, v);
 			fprintf(f, "%-5s %-18.18s %-9s", r->communes[i].code, name,
 				r->trades[j].code);
 			text_values(f, v, C_NEED + 1);
@@ -619,7 +773,7 @@ static void
 text_silent(FILE *f, const struct report *r)
 {
 	char name[NAME_BUF];
-	size_t i, n = never_reported(r), k = 0;
+	size_t i, n = report_never_reported(r), k = 0;
 
 	fprintf(f, "\nXA CHUA BAO CAO TRONG KY (%zu)%s", n, n > 0 ? ":" : "");
 	for (i = 0; i < r->ncommunes; i++) {
@@ -631,14 +785,40 @@ text_silent(FILE *f, const struct report *r)
 	fprintf(f, "\nBao cao da huy, khong tinh: %ld\n", r->cancelled);
 }
 
+void
+report_checks_write(const struct report *r, FILE *f)
+{
+	char line[2 * NAME_BUF];
+	size_t i;
+
+	for (i = 0; i < r->nchecks; i++) {
+		report_check_words(r, &r->checks[i], 1, line, sizeof(line));
+		fprintf(f, "warning: %s\n", line);
+	}
+}
+
+/* Reported as sent: the figures that look wrong are only named. */
+static void
+text_checks(FILE *f, const struct report *r)
+{
+	char line[2 * NAME_BUF];
+	size_t i;
+
+	fprintf(f, "\nSO LIEU CAN XEM LAI (%zu)\n", r->nchecks);
+	for (i = 0; i < r->nchecks; i++) {
+		report_check_words(r, &r->checks[i], 1, line, sizeof(line));
+		fprintf(f, "  %s\n", line);
+	}
+}
+
 static void
 write_text(const struct report *r, FILE *f)
 {
 	char period[16], from[16], to[16], made[32];
 	struct tm tm;
 
-	period_name(r, period, sizeof(period));
-	period_days(r->year, r->half, from, to, sizeof(from));
+	report_period_name(r, period, sizeof(period));
+	report_period_days(r->year, r->half, from, to, sizeof(from));
 	clock_local(r->made, &tm);
 	strftime(made, sizeof(made), "%Y-%m-%d %H:%M", &tm);
 	fprintf(f, "BAO CAO DAO TAO NGHE - KY %s (%s den %s)\n", period, from, to);
@@ -648,6 +828,7 @@ write_text(const struct report *r, FILE *f)
 	text_trades(f, r);
 	text_cells(f, r);
 	text_silent(f, r);
+	text_checks(f, r);
 }
 
 /* ---- CSV -------------------------------------------------------------- */
@@ -660,14 +841,15 @@ static const char csv_header[] =
 
 /* A text field, quoted when it must be. */
 static void
-csv_str(FILE *f, const char *s)
+csv_str(FILE *f, char sep, const char *s)
 {
+	const char special[] = {sep, '"', '\r', '\n', '\0'};
 	const char *p;
 
-	fputc(',', f);
+	fputc(sep, f);
 	if (s == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	if (strpbrk(s, special) == NULL) {
 		fputs(s, f);
 		return;
 	}
@@ -682,12 +864,12 @@ csv_str(FILE *f, const char *s)
 
 /* A number, or an empty field for "no value". */
 static void
-csv_num(FILE *f, long v)
+csv_num(FILE *f, char sep, long v)
 {
 	if (v < 0)
-		fputc(',', f);
+		fputc(sep, f);
 	else
-		fprintf(f, ",%ld", v);
+		fprintf(f, "%c%ld", sep, v);
 }
 
 /* period,row,commune_code,commune,trade_code,trade,level */
@@ -697,31 +879,31 @@ csv_keys(FILE *f, const struct report *r, const char *row, const struct rcommune
 {
 	char period[16];
 
-	period_name(r, period, sizeof(period));
+	report_period_name(r, period, sizeof(period));
 	fputs(period, f);
-	csv_str(f, row);
-	csv_str(f, c != NULL ? c->code : NULL);
-	csv_str(f, c != NULL ? c->name : NULL);
-	csv_str(f, t != NULL ? t->code : NULL);
-	csv_str(f, t != NULL ? t->name : NULL);
-	csv_str(f, t != NULL ? t->level : NULL);
+	csv_str(f, r->csv_sep, row);
+	csv_str(f, r->csv_sep, c != NULL ? c->code : NULL);
+	csv_str(f, r->csv_sep, c != NULL ? c->name : NULL);
+	csv_str(f, r->csv_sep, t != NULL ? t->code : NULL);
+	csv_str(f, r->csv_sep, t != NULL ? t->name : NULL);
+	csv_str(f, r->csv_sep, t != NULL ? t->level : NULL);
 }
 
 /* The figures, then cancelled_reports and the plan columns. */
 static void
-csv_values(FILE *f, const long v[NCOLS], long cancelled, long plan, long plan_max, long plan_emp,
-	   long plan_share, long ytd)
+csv_values(FILE *f, char sep, const long v[NCOLS], long cancelled, long plan, long plan_max,
+	   long plan_emp, long plan_share, long ytd)
 {
 	int i;
 
 	for (i = 0; i < NCOLS; i++)
-		csv_num(f, v[i]);
-	csv_num(f, cancelled);
-	csv_num(f, plan);
-	csv_num(f, plan_max);
-	csv_num(f, plan_emp);
-	csv_num(f, plan_share);
-	csv_num(f, ytd);
+		csv_num(f, sep, v[i]);
+	csv_num(f, sep, cancelled);
+	csv_num(f, sep, plan);
+	csv_num(f, sep, plan_max);
+	csv_num(f, sep, plan_emp);
+	csv_num(f, sep, plan_share);
+	csv_num(f, sep, ytd);
 	fputs("\r\n", f);
 }
 
@@ -734,423 +916,35 @@ write_csv(const struct report *r, FILE *f)
 	size_t i, j;
 
 	fputs("\xef\xbb\xbf", f);
-	fputs(csv_header, f);
+	for (i = 0; csv_header[i] != '\0'; i++)
+		fputc(csv_header[i] == ',' ? r->csv_sep : csv_header[i], f);
 	fputs("\r\n", f);
 	for (i = 0; i < r->ncommunes; i++) {
 		csv_keys(f, r, "commune", &r->communes[i], NULL);
-		commune_values(&r->communes[i], v);
-		csv_values(f, v, r->communes[i].cancelled,
+		report_commune_values(&r->communes[i], v);
+		csv_values(f, r->csv_sep, v, r->communes[i].cancelled,
 			   r->communes[i].plan > 0 ? r->communes[i].plan : -1, -1, -1, -1, -1);
 	}
+	/* Every trade, figures or not: programs reading it rely on the rows. */
 	for (j = 0; j < r->ntrades; j++) {
 		csv_keys(f, r, "trade", NULL, &r->trades[j]);
-		values(&r->trades[j].c, v);
-		csv_values(f, v, -1, -1, -1, -1, -1, -1);
+		report_values(&r->trades[j].c, v);
+		csv_values(f, r->csv_sep, v, -1, -1, -1, -1, -1, -1);
 	}
 	for (i = 0; i < r->ncommunes; i++) {
 		for (j = 0; j < r->ntrades; j++) {
 			cell = &r->cells[i * r->ntrades + j];
-			if (empty(cell))
+			if (report_empty(cell))
 				continue;
 			csv_keys(f, r, "commune_trade", &r->communes[i], &r->trades[j]);
-			values(cell, v);
-			csv_values(f, v, -1, -1, -1, -1, -1, -1);
+			report_values(cell, v);
+			csv_values(f, r->csv_sep, v, -1, -1, -1, -1, -1, -1);
 		}
 	}
 	csv_keys(f, r, "district", NULL, NULL);
-	district_values(r, v);
-	csv_values(f, v, r->cancelled, p->trained_min, p->trained_max, p->employed_pct,
+	report_district_values(r, v);
+	csv_values(f, r->csv_sep, v, r->cancelled, p->trained_min, p->trained_max, p->employed_pct,
 		   p->labour_trained_pct, r->ytd);
-}
-
-/* ---- HTML ------------------------------------------------------------- */
-
-static void
-html_str(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
-
-static const char *const html_cols[NCOLS] = {
-    "Ghi danh", "Tốt nghiệp",	  "Có việc làm",       "Tỷ lệ việc làm", "Nhu cầu",
-    "Lao động", "LĐ qua đào tạo", "Tỷ lệ qua đào tạo", "Số báo cáo",
-};
-
-static void
-html_values(FILE *f, const long v[NCOLS], int ncols)
-{
-	int i;
-
-	for (i = 0; i < ncols; i++) {
-		if (v[i] < 0)
-			fputs("<td class=\"n\">-</td>", f);
-		else
-			fprintf(f, "<td class=\"n\">%ld%s</td>", v[i],
-				i == C_RATE || i == C_SHARE ? "%" : "");
-	}
-}
-
-static void
-html_head_row(FILE *f, const char *const *first, int nfirst, int ncols, const char *last)
-{
-	int i;
-
-	fputs("<tr>", f);
-	for (i = 0; i < nfirst; i++)
-		fprintf(f, "<th>%s</th>", first[i]);
-	for (i = 0; i < ncols; i++)
-		fprintf(f, "<th>%s</th>", html_cols[i]);
-	if (last != NULL)
-		fprintf(f, "<th>%s</th>", last);
-	fputs("</tr>\n", f);
-}
-
-static void
-html_communes(FILE *f, const struct report *r)
-{
-	static const char *const first[] = {"Mã", "Xã"};
-	const struct rcommune *c;
-	long v[NCOLS];
-	size_t i;
-
-	fputs("<h2>Theo xã</h2>\n<table id=\"communes\">\n", f);
-	html_head_row(f, first, 2, NCOLS, "Kế hoạch xã");
-	for (i = 0; i < r->ncommunes; i++) {
-		c = &r->communes[i];
-		commune_values(c, v);
-		fprintf(f, "<tr data-row=\"commune\" data-commune=\"%s\"%s><td>%s</td><td>",
-			c->code, c->configured && c->reports == 0 ? " class=\"silent\"" : "",
-			c->code);
-		if (c->configured)
-			fputs(c->township ? "TT " : "xã ", f);
-		html_str(f, c->name);
-		fputs("</td>", f);
-		html_values(f, v, NCOLS);
-		if (c->plan > 0)
-			fprintf(f, "<td class=\"n\">%d</td>", c->plan);
-		else
-			fputs("<td class=\"n\">-</td>", f);
-		fputs("</tr>\n", f);
-	}
-	district_values(r, v);
-	fputs("<tr data-row=\"district\" class=\"total\"><td></td><td>Toàn huyện</td>", f);
-	html_values(f, v, NCOLS);
-	fprintf(f, "<td class=\"n\">%d-%d</td></tr>\n</table>\n", r->cfg->plan.trained_min,
-		r->cfg->plan.trained_max);
-}
-
-static void
-html_trades(FILE *f, const struct report *r)
-{
-	static const char *const first[] = {"Mã", "Nghề", "Cấp"};
-	const struct rtrade *t;
-	long v[NCOLS];
-	size_t i;
-
-	fputs("<h2>Theo nghề</h2>\n<table id=\"trades\">\n", f);
-	html_head_row(f, first, 3, C_NEED + 1, NULL);
-	for (i = 0; i < r->ntrades; i++) {
-		t = &r->trades[i];
-		values(&t->c, v);
-		fputs("<tr data-row=\"trade\" data-trade=\"", f);
-		html_str(f, t->code);
-		fputs("\"><td>", f);
-		html_str(f, t->code);
-		fputs("</td><td>", f);
-		html_str(f, t->name);
-		fprintf(f, "</td><td>%s</td>", t->level);
-		html_values(f, v, C_NEED + 1);
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
-}
-
-static void
-html_cells(FILE *f, const struct report *r)
-{
-	static const char *const first[] = {"Xã", "Nghề"};
-	const struct counts *cell;
-	long v[NCOLS];
-	size_t i, j;
-
-	fputs("<h2>Theo xã và nghề</h2>\n<table id=\"cells\">\n", f);
-	html_head_row(f, first, 2, C_NEED + 1, NULL);
-	for (i = 0; i < r->ncommunes; i++) {
-		for (j = 0; j < r->ntrades; j++) {
-			cell = &r->cells[i * r->ntrades + j];
-			if (empty(cell))
-				continue;
-			values(cell, v);
-			fprintf(f,
-				"<tr data-row=\"commune_trade\" data-commune=\"%s\" data-trade=\"",
-				r->communes[i].code);
-			html_str(f, r->trades[j].code);
-			fputs("\"><td>", f);
-			html_str(f, r->communes[i].name);
-			fputs("</td><td>", f);
-			html_str(f, r->trades[j].name);
-			fputs("</td>", f);
-			html_values(f, v, C_NEED + 1);
-			fputs("</tr>\n", f);
-		}
-	}
-	fputs("</table>\n", f);
-}
-
-static void
-html_targets(FILE *f, const struct report *r)
-{
-	static const char *const band[] = {"dưới kế hoạch", "đạt kế hoạch", "vượt kế hoạch"};
-	const struct config_plan *p = &r->cfg->plan;
-	long emp = percent(r->total.job, r->total.grad), lab = percent(r->trained, r->labour);
-
-	fprintf(f, "<h2>Chỉ tiêu kế hoạch năm %d</h2>\n<table id=\"targets\">\n", p->year);
-	fputs("<tr><th>Chỉ tiêu</th><th>Thực hiện</th><th>Kế hoạch</th><th>Đánh giá</th></tr>\n",
-	      f);
-	fprintf(f,
-		"<tr data-target=\"trainees\"><td>Học viên lũy kế năm %d đến hết kỳ</td>"
-		"<td class=\"n\">%ld</td><td>%d–%d</td><td>%s</td></tr>\n",
-		r->year, r->ytd, p->trained_min, p->trained_max, band[against_band(r) + 1]);
-	fprintf(f,
-		"<tr><td>Học viên trong kỳ (khóa dưới 3 tháng: %ld)</td><td class=\"n\">%ld</td>"
-		"<td></td><td></td></tr>\n",
-		r->short_enrol, r->total.enrol);
-	fprintf(f, "<tr data-target=\"employment\"><td>Tỷ lệ có việc làm sau đào tạo</td>");
-	if (emp < 0)
-		fprintf(f, "<td class=\"n\">-</td><td>≥ %d%%</td><td></td></tr>\n",
-			p->employed_pct);
-	else
-		fprintf(f, "<td class=\"n\">%ld%%</td><td>≥ %d%%</td><td>%s</td></tr>\n", emp,
-			p->employed_pct, emp >= p->employed_pct ? "đạt" : "chưa đạt");
-	fprintf(f, "<tr data-target=\"trained\"><td>Tỷ lệ lao động qua đào tạo</td>");
-	if (lab < 0)
-		fprintf(f, "<td class=\"n\">-</td><td>%d%%</td><td></td></tr>\n",
-			p->labour_trained_pct);
-	else
-		fprintf(f, "<td class=\"n\">%ld%%</td><td>%d%%</td><td>%s</td></tr>\n", lab,
-			p->labour_trained_pct, lab >= p->labour_trained_pct ? "đạt" : "chưa đạt");
-	fputs("</table>\n", f);
-}
-
-static void
-html_silent(FILE *f, const struct report *r)
-{
-	size_t i, n = never_reported(r), k = 0;
-
-	fprintf(f, "<h2>Xã chưa báo cáo trong kỳ (%zu)</h2>\n<p id=\"silent\">", n);
-	for (i = 0; i < r->ncommunes; i++) {
-		if (!r->communes[i].configured || r->communes[i].reports > 0)
-			continue;
-		if (k++ > 0)
-			fputs(", ", f);
-		html_str(f, r->communes[i].name);
-		fprintf(f, " (%s)", r->communes[i].code);
-	}
-	if (n == 0)
-		fputs("Không có.", f);
-	fprintf(f, "</p>\n<p id=\"cancelled\">Báo cáo đã hủy, không tính: %ld.</p>\n",
-		r->cancelled);
-}
-
-/* ---- HTML charts (inline SVG) ----------------------------------------- */
-
-#define CW 760	    /* chart width */
-#define LABEL_W 170 /* names on the left */
-#define BAR_W 500   /* the bars' area */
-#define ROW_H 20
-
-static long
-max_long(long a, long b)
-{
-	return a > b ? a : b;
-}
-
-/* Trainees per commune, with the commune's share of the plan as a tick. */
-static void
-chart_communes(FILE *f, const struct report *r)
-{
-	const struct rcommune *c;
-	long top = 1;
-	size_t i;
-	int h = 40 + (int)r->ncommunes * ROW_H, y, w;
-
-	for (i = 0; i < r->ncommunes; i++)
-		top = max_long(top, max_long(r->communes[i].c.enrol, r->communes[i].plan));
-	fprintf(f,
-		"<figure><svg id=\"chart-communes\" xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">"
-		"<title>Số học viên ghi danh theo xã</title>\n",
-		CW, h, CW, h);
-	fprintf(f, "<text x=\"0\" y=\"16\" class=\"t\">Số học viên ghi danh theo xã</text>\n");
-	for (i = 0; i < r->ncommunes; i++) {
-		c = &r->communes[i];
-		y = 30 + (int)i * ROW_H;
-		w = (int)(c->c.enrol * BAR_W / top);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL_W - 6, y + 14);
-		html_str(f, c->name);
-		fprintf(f,
-			"</text><rect class=\"bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
-			"<title>%ld HV</title></rect><text x=\"%d\" y=\"%d\">%ld</text>\n",
-			LABEL_W, y + 2, w, ROW_H - 4, c->c.enrol, LABEL_W + w + 4, y + 14,
-			c->c.enrol);
-		if (c->plan > 0)
-			fprintf(f,
-				"<line class=\"plan\" x1=\"%ld\" x2=\"%ld\" y1=\"%d\" y2=\"%d\">"
-				"<title>Kế hoạch xã: %d HV</title></line>\n",
-				LABEL_W + c->plan * BAR_W / top, LABEL_W + c->plan * BAR_W / top, y,
-				y + ROW_H, c->plan);
-	}
-	fputs("</svg><figcaption>Vạch đỏ: kế hoạch của xã.</figcaption></figure>\n", f);
-}
-
-/* Employment rate per trade (trades with learners who completed), with the
- * target as a line. */
-static void
-chart_trades(FILE *f, const struct report *r)
-{
-	const struct rtrade *t;
-	long top = 100, rate, target = r->cfg->plan.employed_pct;
-	size_t i, n = 0;
-	int h, y = 30, w, x80;
-
-	for (i = 0; i < r->ntrades; i++) {
-		if (r->trades[i].c.grad > 0) {
-			n++;
-			top = max_long(top, percent(r->trades[i].c.job, r->trades[i].c.grad));
-		}
-	}
-	h = 50 + (int)n * ROW_H;
-	fprintf(f,
-		"<figure><svg id=\"chart-employment\" xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">"
-		"<title>Tỷ lệ có việc làm sau đào tạo theo nghề</title>\n",
-		CW, h, CW, h);
-	fprintf(f,
-		"<text x=\"0\" y=\"16\" class=\"t\">Tỷ lệ có việc làm sau đào tạo theo nghề "
-		"(mục tiêu %ld%%)</text>\n",
-		target);
-	for (i = 0; i < r->ntrades; i++) {
-		t = &r->trades[i];
-		if (t->c.grad == 0)
-			continue;
-		rate = percent(t->c.job, t->c.grad);
-		w = (int)(rate * BAR_W / top);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", LABEL_W - 6, y + 14);
-		html_str(f, t->code);
-		fprintf(f,
-			"</text><rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\">"
-			"<title>",
-			rate >= target ? "bar" : "low", LABEL_W, y + 2, w, ROW_H - 4);
-		html_str(f, t->name);
-		fprintf(f, ": %ld%%</title></rect><text x=\"%d\" y=\"%d\">%ld%%</text>\n", rate,
-			LABEL_W + w + 4, y + 14, rate);
-		y += ROW_H;
-	}
-	if (n == 0)
-		fprintf(f, "<text x=\"%d\" y=\"44\">Chưa có học viên tốt nghiệp.</text>\n",
-			LABEL_W);
-	x80 = LABEL_W + (int)(target * BAR_W / top);
-	fprintf(f,
-		"<line class=\"target\" x1=\"%d\" x2=\"%d\" y1=\"24\" y2=\"%d\"/>"
-		"<text x=\"%d\" y=\"%d\" class=\"target-label\">Mục tiêu %ld%%</text>\n",
-		x80, x80, y + 4, x80 + 4, y + 16, target);
-	fputs("</svg></figure>\n", f);
-}
-
-/* The year's trainees so far against the plan's band. */
-static void
-chart_plan(FILE *f, const struct report *r)
-{
-	const struct config_plan *p = &r->cfg->plan;
-	long top = max_long(p->trained_max + p->trained_max / 4, r->ytd + r->ytd / 10);
-	int x0, x1, w;
-
-	if (top <= 0)
-		top = 1;
-	x0 = LABEL_W + (int)(p->trained_min * BAR_W / top);
-	x1 = LABEL_W + (int)(p->trained_max * BAR_W / top);
-	w = (int)(r->ytd * BAR_W / top);
-	fprintf(f,
-		"<figure><svg id=\"chart-plan\" xmlns=\"http://www.w3.org/2000/svg\" "
-		"width=\"%d\" height=\"110\" viewBox=\"0 0 %d 110\" role=\"img\">"
-		"<title>Học viên lũy kế năm %d so với kế hoạch %d–%d</title>\n",
-		CW, CW, r->year, p->trained_min, p->trained_max);
-	fprintf(f,
-		"<text x=\"0\" y=\"16\" class=\"t\">Học viên lũy kế năm %d so với kế hoạch "
-		"%d–%d</text>\n",
-		r->year, p->trained_min, p->trained_max);
-	fprintf(f,
-		"<rect class=\"band\" x=\"%d\" y=\"28\" width=\"%d\" height=\"50\">"
-		"<title>Kế hoạch %d–%d HV</title></rect>"
-		"<text x=\"%d\" y=\"96\" class=\"band-label\">Kế hoạch %d–%d</text>\n",
-		x0, x1 - x0 > 1 ? x1 - x0 : 2, p->trained_min, p->trained_max, x0, p->trained_min,
-		p->trained_max);
-	fprintf(f,
-		"<text x=\"%d\" y=\"58\" text-anchor=\"end\">Lũy kế</text>"
-		"<rect class=\"bar\" x=\"%d\" y=\"40\" width=\"%d\" height=\"26\">"
-		"<title>%ld HV</title></rect><text x=\"%d\" y=\"58\">%ld HV</text>\n",
-		LABEL_W - 6, LABEL_W, w, r->ytd, LABEL_W + w + 4, r->ytd);
-	fprintf(f,
-		"<line class=\"axis\" x1=\"%d\" x2=\"%d\" y1=\"78\" y2=\"78\"/></svg></figure>\n",
-		LABEL_W, LABEL_W + BAR_W);
-}
-
-static const char html_style[] =
-    "body{font-family:sans-serif;margin:2em;color:#222}"
-    "table{border-collapse:collapse;margin:0 0 1.5em}"
-    "th,td{border:1px solid #bbb;padding:2px 6px}th{background:#eee}"
-    "td.n{text-align:right}td:nth-child(2){white-space:nowrap}tr.total td{font-weight:bold}"
-    "tr.silent td{color:#a00}"
-    "svg text{font-size:12px;font-family:sans-serif}svg text.t{font-size:14px;font-weight:bold}"
-    ".bar{fill:#3b7dd8}.low{fill:#e0a030}.band{fill:#cde8c8}.plan{stroke:#d00;stroke-width:2}"
-    ".target{stroke:#d00;stroke-width:2;stroke-dasharray:4 3}.axis{stroke:#666}"
-    "figure{margin:0 0 1.5em}figcaption{font-size:12px;color:#555}"
-    "@media print{body{margin:0}}";
-
-static void
-write_html(const struct report *r, FILE *f)
-{
-	char period[16], from[16], to[16], made[32];
-	struct tm tm;
-
-	period_name(r, period, sizeof(period));
-	period_days(r->year, r->half, from, to, sizeof(from));
-	clock_local(r->made, &tm);
-	strftime(made, sizeof(made), "%Y-%m-%d %H:%M", &tm);
-	fprintf(f,
-		"<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
-		"<title>Báo cáo đào tạo nghề %s</title>\n<style>%s</style>\n</head>\n<body>\n",
-		period, html_style);
-	fprintf(f,
-		"<h1>Báo cáo đào tạo nghề – kỳ %s</h1>\n<p>Từ %s đến %s. Lập lúc %s (giờ Việt "
-		"Nam), từ %ld báo cáo.</p>\n",
-		period, from, to, made, r->reports);
-	html_targets(f, r);
-	chart_plan(f, r);
-	chart_communes(f, r);
-	chart_trades(f, r);
-	html_communes(f, r);
-	html_trades(f, r);
-	html_cells(f, r);
-	html_silent(f, r);
-	fputs("</body>\n</html>\n", f);
 }
 
 int
@@ -1164,7 +958,16 @@ report_write(const struct report *r, enum report_format fmt, FILE *out)
 		write_csv(r, out);
 		break;
 	case REPORT_HTML:
-		write_html(r, out);
+		if (report_write_html(r, out) == -1)
+			return -1;
+		break;
+	case REPORT_XLSX:
+		if (report_write_xlsx(r, out) == -1)
+			return -1;
+		break;
+	case REPORT_PDF:
+		if (report_write_pdf(r, out) == -1)
+			return -1;
 		break;
 	}
 	if (fflush(out) == EOF || ferror(out)) {

@@ -1,0 +1,346 @@
+/*
+ * report_xlsx.c - the report as an Excel workbook (libxlsxwriter): one
+ * sheet per table (Tổng hợp, Theo xã, Theo nghề, Xã × nghề), Vietnamese
+ * headers, codes as text ("06385" keeps its zero), counts as numbers,
+ * rates as percentage cells holding the exact ratio, a total row under
+ * each table, frozen header rows repeated on printed pages, column widths
+ * that fit the longest value.
+ *
+ * libxlsxwriter writes to a file name: the workbook is written in a
+ * private temporary folder, then copied to the caller's stream.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <xlsxwriter.h>
+
+#include "config.h"
+#include "log.h"
+#include "report_impl.h"
+
+#define MAX_COLS 16
+#define MAX_WIDTH 60
+
+struct sheet {
+	lxw_worksheet *ws;
+	lxw_row_t row;
+	double width[MAX_COLS]; /* characters */
+};
+
+struct formats {
+	lxw_format *head, *text, *num, *pct, *total_text, *total_num, *total_pct;
+};
+
+/* The width a text needs, in characters: UTF-8 continuation bytes do not
+ * count. */
+static void
+fit(struct sheet *s, lxw_col_t col, const char *text)
+{
+	double n = 0;
+
+	for (; *text != '\0'; text++)
+		n += ((unsigned char)*text & 0xc0) != 0x80;
+	if (col < MAX_COLS && n + 2 > s->width[col])
+		s->width[col] = n + 2 > MAX_WIDTH ? MAX_WIDTH : n + 2;
+}
+
+static void
+text(struct sheet *s, lxw_col_t col, const char *v, lxw_format *fmt)
+{
+	if (v == NULL)
+		return;
+	worksheet_write_string(s->ws, s->row, col, v, fmt);
+	fit(s, col, v);
+}
+
+static void
+number(struct sheet *s, lxw_col_t col, long v, lxw_format *fmt)
+{
+	char buf[32];
+
+	if (v < 0)
+		return; /* no value: an empty cell */
+	worksheet_write_number(s->ws, s->row, col, (double)v, fmt);
+	snprintf(buf, sizeof(buf), "%ld", v);
+	fit(s, col, buf);
+}
+
+static void
+ratio(struct sheet *s, lxw_col_t col, long part, long whole, lxw_format *fmt)
+{
+	if (whole <= 0)
+		return;
+	worksheet_write_number(s->ws, s->row, col, (double)part / (double)whole, fmt);
+	fit(s, col, "100,0%");
+}
+
+static const char *const cols[NCOLS] = {
+    "Ghi danh", "Tốt nghiệp",	  "Có việc làm",       "Tỷ lệ việc làm", "Nhu cầu",
+    "Lao động", "LĐ qua đào tạo", "Tỷ lệ qua đào tạo", "Số báo cáo",
+};
+
+/* A header row, frozen and repeated on every printed page. */
+static int
+start(lxw_workbook *wb, const struct formats *fm, struct sheet *s, const char *name,
+      const char *const *first, int nfirst, int ncols, const char *last)
+{
+	lxw_col_t c = 0;
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->ws = workbook_add_worksheet(wb, name);
+	if (s->ws == NULL)
+		return -1;
+	for (i = 0; i < nfirst; i++)
+		text(s, c++, first[i], fm->head);
+	for (i = 0; i < ncols; i++)
+		text(s, c++, cols[i], fm->head);
+	if (last != NULL)
+		text(s, c++, last, fm->head);
+	worksheet_freeze_panes(s->ws, 1, (lxw_col_t)nfirst);
+	worksheet_repeat_rows(s->ws, 0, 0);
+	worksheet_set_paper(s->ws, 9); /* A4 */
+	worksheet_set_landscape(s->ws);
+	worksheet_fit_to_pages(s->ws, 1, 0);
+	s->row = 1;
+	return 0;
+}
+
+static void
+finish(struct sheet *s)
+{
+	lxw_col_t c;
+
+	for (c = 0; c < MAX_COLS; c++) {
+		if (s->width[c] > 0)
+			worksheet_set_column(s->ws, c, c, s->width[c], NULL);
+	}
+}
+
+/* The figures of a row from column col: counts, and rates from their
+ * parts. */
+static void
+figures(struct sheet *s, lxw_col_t col, const struct counts *c, const long v[NCOLS], int ncols,
+	long trained, long labour, int total, const struct formats *fm)
+{
+	lxw_format *num = total ? fm->total_num : fm->num, *pct = total ? fm->total_pct : fm->pct;
+	int i;
+
+	for (i = 0; i < ncols; i++) {
+		if (i == C_RATE)
+			ratio(s, col + (lxw_col_t)i, c->job, c->grad, pct);
+		else if (i == C_SHARE)
+			ratio(s, col + (lxw_col_t)i, v[C_SHARE] < 0 ? 0 : trained,
+			      v[C_SHARE] < 0 ? 0 : labour, pct);
+		else
+			number(s, col + (lxw_col_t)i, v[i], num);
+	}
+}
+
+static int
+sheet_summary(lxw_workbook *wb, const struct report *r, const struct formats *fm)
+{
+	static const char *const head[] = {"Chỉ tiêu", "Thực hiện", "Kế hoạch", "Kế hoạch tối đa"};
+	const struct config_plan *p = &r->cfg->plan;
+	char period[64], label[128];
+	struct sheet s;
+	lxw_col_t c;
+
+	memset(&s, 0, sizeof(s));
+	s.ws = workbook_add_worksheet(wb, "Tổng hợp");
+	if (s.ws == NULL)
+		return -1;
+	for (c = 0; c < 4; c++)
+		text(&s, c, head[c], fm->head);
+	worksheet_freeze_panes(s.ws, 1, 0);
+	worksheet_set_paper(s.ws, 9);
+	report_period_words(r, 0, period, sizeof(period));
+	s.row = 1;
+	text(&s, 0, "Kỳ báo cáo", fm->text);
+	text(&s, 1, period, fm->text);
+	s.row++;
+	snprintf(label, sizeof(label), "Học viên lũy kế năm %d đến hết kỳ", r->year);
+	text(&s, 0, label, fm->text);
+	number(&s, 1, r->ytd, fm->num);
+	number(&s, 2, p->trained_min, fm->num);
+	number(&s, 3, p->trained_max, fm->num);
+	s.row++;
+	text(&s, 0, "Học viên ghi danh trong kỳ", fm->text);
+	number(&s, 1, r->total.enrol, fm->num);
+	s.row++;
+	text(&s, 0, "Trong đó khóa dưới 3 tháng", fm->text);
+	number(&s, 1, r->short_enrol, fm->num);
+	s.row++;
+	text(&s, 0, "Tỷ lệ có việc làm sau đào tạo", fm->text);
+	ratio(&s, 1, r->total.job, r->total.grad, fm->pct);
+	ratio(&s, 2, p->employed_pct, 100, fm->pct);
+	s.row++;
+	text(&s, 0, "Tỷ lệ lao động qua đào tạo", fm->text);
+	ratio(&s, 1, r->trained, r->labour, fm->pct);
+	ratio(&s, 2, p->labour_trained_pct, 100, fm->pct);
+	s.row++;
+	text(&s, 0, "Xã, thị trấn chưa báo cáo", fm->text);
+	number(&s, 1, (long)report_never_reported(r), fm->num);
+	s.row++;
+	text(&s, 0, "Báo cáo đã hủy, không tính", fm->text);
+	number(&s, 1, r->cancelled, fm->num);
+	finish(&s);
+	return 0;
+}
+
+static int
+sheet_communes(lxw_workbook *wb, const struct report *r, const struct formats *fm)
+{
+	static const char *const first[] = {"Mã", "Xã, thị trấn"};
+	const struct rcommune *c;
+	struct sheet s;
+	long v[NCOLS];
+	size_t i;
+
+	if (start(wb, fm, &s, "Theo xã", first, 2, NCOLS, "Kế hoạch xã") == -1)
+		return -1;
+	for (i = 0; i < r->ncommunes; i++, s.row++) {
+		c = &r->communes[i];
+		report_commune_values(c, v);
+		text(&s, 0, c->code, fm->text);
+		text(&s, 1, c->name, fm->text);
+		figures(&s, 2, &c->c, v, NCOLS, c->trained, c->labour, 0, fm);
+		number(&s, 2 + NCOLS, c->plan > 0 ? c->plan : -1, fm->num);
+	}
+	report_district_values(r, v);
+	text(&s, 0, "", fm->total_text);
+	text(&s, 1, "Toàn huyện", fm->total_text);
+	figures(&s, 2, &r->total, v, NCOLS, r->trained, r->labour, 1, fm);
+	finish(&s);
+	return 0;
+}
+
+static int
+sheet_trades(lxw_workbook *wb, const struct report *r, const struct formats *fm)
+{
+	static const char *const first[] = {"Mã", "Nghề", "Cấp"};
+	const struct rtrade *t;
+	struct sheet s;
+	long v[NCOLS];
+	size_t i;
+
+	if (start(wb, fm, &s, "Theo nghề", first, 3, C_NEED + 1, NULL) == -1)
+		return -1;
+	for (i = 0; i < r->ntrades; i++) {
+		t = &r->trades[i];
+		if (report_empty(&t->c))
+			continue;
+		report_values(&t->c, v);
+		text(&s, 0, t->code, fm->text);
+		text(&s, 1, t->name, fm->text);
+		text(&s, 2, t->level, fm->text);
+		figures(&s, 3, &t->c, v, C_NEED + 1, 0, 0, 0, fm);
+		s.row++;
+	}
+	report_values(&r->total, v);
+	text(&s, 1, "Cộng", fm->total_text);
+	figures(&s, 3, &r->total, v, C_NEED + 1, 0, 0, 1, fm);
+	finish(&s);
+	return 0;
+}
+
+static int
+sheet_cells(lxw_workbook *wb, const struct report *r, const struct formats *fm)
+{
+	static const char *const first[] = {"Mã xã", "Xã, thị trấn", "Mã nghề", "Nghề"};
+	const struct counts *cell;
+	struct sheet s;
+	long v[NCOLS];
+	size_t i, j;
+
+	if (start(wb, fm, &s, "Xã × nghề", first, 4, C_NEED + 1, NULL) == -1)
+		return -1;
+	for (i = 0; i < r->ncommunes; i++) {
+		for (j = 0; j < r->ntrades; j++) {
+			cell = &r->cells[i * r->ntrades + j];
+			if (report_empty(cell))
+				continue;
+			report_values(cell, v);
+			text(&s, 0, r->communes[i].code, fm->text);
+			text(&s, 1, r->communes[i].name, fm->text);
+			text(&s, 2, r->trades[j].code, fm->text);
+			text(&s, 3, r->trades[j].name, fm->text);
+			figures(&s, 4, cell, v, C_NEED + 1, 0, 0, 0, fm);
+			s.row++;
+		}
+	}
+	report_values(&r->total, v);
+	text(&s, 1, "Cộng", fm->total_text);
+	figures(&s, 4, &r->total, v, C_NEED + 1, 0, 0, 1, fm);
+	finish(&s);
+	return 0;
+}
+
+static void
+make_formats(lxw_workbook *wb, struct formats *fm)
+{
+	fm->head = workbook_add_format(wb);
+	format_set_bold(fm->head);
+	format_set_text_wrap(fm->head);
+	format_set_align(fm->head, LXW_ALIGN_CENTER);
+	format_set_align(fm->head, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_bg_color(fm->head, 0xEEEEEE);
+	format_set_border(fm->head, LXW_BORDER_THIN);
+	fm->text = workbook_add_format(wb);
+	format_set_num_format(fm->text, "@");
+	fm->num = workbook_add_format(wb);
+	format_set_num_format(fm->num, "#,##0");
+	fm->pct = workbook_add_format(wb);
+	format_set_num_format(fm->pct, "0.0%");
+	fm->total_text = workbook_add_format(wb);
+	format_set_bold(fm->total_text);
+	fm->total_num = workbook_add_format(wb);
+	format_set_bold(fm->total_num);
+	format_set_num_format(fm->total_num, "#,##0");
+	fm->total_pct = workbook_add_format(wb);
+	format_set_bold(fm->total_pct);
+	format_set_num_format(fm->total_pct, "0.0%");
+}
+
+int
+report_write_xlsx(const struct report *r, FILE *out)
+{
+	char dir[4096], path[4200], title[192], period[64];
+	lxw_doc_properties props;
+	struct formats fm;
+	lxw_workbook *wb;
+	lxw_error err;
+	int rc = -1;
+
+	if (report_tmpdir_new(dir, sizeof(dir)) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/report.xlsx", dir);
+	wb = workbook_new(path);
+	if (wb == NULL) {
+		log_warnx("report: cannot start the workbook %s", path);
+		goto done;
+	}
+	make_formats(wb, &fm);
+	report_period_words(r, 0, period, sizeof(period));
+	snprintf(title, sizeof(title), "Kết quả thực hiện Kế hoạch giáo dục nghề nghiệp %s",
+		 period);
+	memset(&props, 0, sizeof(props));
+	props.title = title;
+	props.company = r->cfg->report.agency;
+	workbook_set_properties(wb, &props);
+	if (sheet_summary(wb, r, &fm) == -1 || sheet_communes(wb, r, &fm) == -1 ||
+	    sheet_trades(wb, r, &fm) == -1 || sheet_cells(wb, r, &fm) == -1) {
+		log_warnx("report: cannot add a sheet to the workbook");
+		workbook_close(wb);
+		goto done;
+	}
+	err = workbook_close(wb);
+	if (err != LXW_NO_ERROR) {
+		log_warnx("report: workbook: %s", lxw_strerror(err));
+		goto done;
+	}
+	rc = report_copy_file(path, out);
+done:
+	report_tmpdir_remove(dir);
+	return rc;
+}
