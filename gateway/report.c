@@ -412,6 +412,7 @@ report_build(const struct config *cfg, struct store *st, int year, int half)
 	r->cfg = cfg;
 	r->year = year;
 	r->half = half;
+	r->plan = config_plan_for(cfg, year);
 	r->made = clock_now();
 	r->csv_sep = cfg->report.csv_separator != NULL ? cfg->report.csv_separator[0] : ',';
 	if (store_sums_foreach(st, year, half, keep_row, r) == -1)
@@ -528,9 +529,11 @@ report_never_reported(const struct report *r)
 int
 report_against_band(const struct report *r)
 {
-	if (r->ytd < r->cfg->plan.trained_min)
+	if (r->plan == NULL)
+		return 0;
+	if (r->ytd < r->plan->trained_min)
 		return -1;
-	return r->ytd > r->cfg->plan.trained_max ? 1 : 0;
+	return r->ytd > r->plan->trained_max ? 1 : 0;
 }
 
 size_t
@@ -668,11 +671,18 @@ text_header(FILE *f, const char *first, int width, int ncols)
 static void
 text_targets(FILE *f, const struct report *r)
 {
-	const struct config_plan *p = &r->cfg->plan;
+	const struct config_plan *p = r->plan;
 	long emp = report_percent(r->total.job, r->total.grad),
 	     lab = report_percent(r->trained, r->labour);
 	static const char *const band[] = {"duoi ke hoach", "dat ke hoach", "vuot ke hoach"};
 
+	if (p == NULL) {
+		fprintf(f,
+			"CHI TIEU KE HOACH NAM %d: chua co (cau hinh chua co ke hoach nam nay)\n",
+			r->year);
+		fprintf(f, "  Hoc vien luy ke nam %d den het ky:  %ld\n", r->year, r->ytd);
+		return;
+	}
 	fprintf(f, "CHI TIEU KE HOACH NAM %d\n", p->year);
 	fprintf(f, "  Hoc vien luy ke nam %d den het ky:  %ld  (KH %d-%d: %s)\n", r->year, r->ytd,
 		p->trained_min, p->trained_max, band[report_against_band(r) + 1]);
@@ -910,7 +920,6 @@ csv_values(FILE *f, char sep, const long v[NCOLS], long cancelled, long plan, lo
 static void
 write_csv(const struct report *r, FILE *f)
 {
-	const struct config_plan *p = &r->cfg->plan;
 	const struct counts *cell;
 	long v[NCOLS];
 	size_t i, j;
@@ -943,8 +952,13 @@ write_csv(const struct report *r, FILE *f)
 	}
 	csv_keys(f, r, "district", NULL, NULL);
 	report_district_values(r, v);
-	csv_values(f, r->csv_sep, v, r->cancelled, p->trained_min, p->trained_max, p->employed_pct,
-		   p->labour_trained_pct, r->ytd);
+	/* No plan for the year: empty target cells. */
+	if (r->plan == NULL)
+		csv_values(f, r->csv_sep, v, r->cancelled, -1, -1, -1, -1, r->ytd);
+	else
+		csv_values(f, r->csv_sep, v, r->cancelled, r->plan->trained_min,
+			   r->plan->trained_max, r->plan->employed_pct, r->plan->labour_trained_pct,
+			   r->ytd);
 }
 
 int

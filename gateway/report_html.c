@@ -132,11 +132,20 @@ static void
 table_targets(FILE *f, const struct report *r)
 {
 	static const char *const band[] = {"Chưa đạt", "Đạt", "Vượt"};
-	const struct config_plan *p = &r->cfg->plan;
+	const struct config_plan *p = r->plan;
 	long emp = report_percent(r->total.job, r->total.grad);
 	long lab = report_percent(r->trained, r->labour);
 
 	caption(f, 1, "Tổng hợp kết quả so với chỉ tiêu kế hoạch");
+	if (p == NULL) {
+		fprintf(f,
+			"<p id=\"no-plan\">Chưa có kế hoạch năm %d: số liệu không so sánh với chỉ "
+			"tiêu. Lũy kế năm đến hết kỳ: ",
+			r->year);
+		num(f, r->ytd);
+		fputs(" học viên.</p>\n", f);
+		return;
+	}
 	fputs("<table id=\"targets\">\n<thead><tr><th>Chỉ tiêu</th><th>Thực hiện</th>"
 	      "<th>Kế hoạch</th><th>Đánh giá</th></tr></thead>\n<tbody>\n",
 	      f);
@@ -203,8 +212,11 @@ table_communes(FILE *f, const struct report *r)
 	report_district_values(r, v);
 	fputs("<tr data-row=\"district\" class=\"total\"><td></td><td>Toàn huyện</td>", f);
 	values(f, &r->total, v, NCOLS, r->trained, r->labour);
-	fprintf(f, "<td class=\"n\">%d–%d</td></tr>\n</tbody>\n</table>\n",
-		r->cfg->plan.trained_min, r->cfg->plan.trained_max);
+	if (r->plan != NULL)
+		fprintf(f, "<td class=\"n\">%d–%d</td></tr>\n</tbody>\n</table>\n",
+			r->plan->trained_min, r->plan->trained_max);
+	else
+		fputs("<td class=\"n\">-</td></tr>\n</tbody>\n</table>\n", f);
 }
 
 static void
@@ -352,7 +364,7 @@ static void
 chart_trades(FILE *f, const struct report *r)
 {
 	const struct rtrade *t;
-	long top = 100, rate, target = r->cfg->plan.employed_pct;
+	long top = 100, rate, target = r->plan != NULL ? r->plan->employed_pct : 0;
 	size_t i, n = 0, low = 0;
 	int h, y = 30, w, x80;
 
@@ -416,9 +428,13 @@ chart_trades(FILE *f, const struct report *r)
 static void
 chart_plan(FILE *f, const struct report *r)
 {
-	const struct config_plan *p = &r->cfg->plan;
-	long top = max_long(p->trained_max + p->trained_max / 4, r->ytd + r->ytd / 10);
+	const struct config_plan *p = r->plan;
+	long top;
 	int x0, x1, w;
+
+	if (p == NULL) /* no band to draw the year against */
+		return;
+	top = max_long(p->trained_max + p->trained_max / 4, r->ytd + r->ytd / 10);
 
 	if (top <= 0)
 		top = 1;
@@ -551,7 +567,7 @@ static void
 body_results(FILE *f, const struct report *r)
 {
 	static const char *const band[] = {"chưa đạt", "đạt", "vượt"};
-	const struct config_plan *p = &r->cfg->plan;
+	const struct config_plan *p = r->plan;
 	long emp = report_percent(r->total.job, r->total.grad);
 	long lab = report_percent(r->trained, r->labour);
 
@@ -562,49 +578,63 @@ body_results(FILE *f, const struct report *r)
 	num(f, r->short_enrol);
 	fprintf(f, "). Lũy kế năm %d đến hết kỳ: ", r->year);
 	num(f, r->ytd);
-	fprintf(f, " học viên, %s kế hoạch năm (%d–%d học viên).</p>\n",
-		band[report_against_band(r) + 1], p->trained_min, p->trained_max);
+	if (p != NULL)
+		fprintf(f, " học viên, %s kế hoạch năm (%d–%d học viên).</p>\n",
+			band[report_against_band(r) + 1], p->trained_min, p->trained_max);
+	else
+		fprintf(f, " học viên; chưa có kế hoạch năm %d để so sánh.</p>\n", r->year);
 	fputs("<p id=\"body-employment\">2. Việc làm sau đào tạo: ", f);
 	if (emp < 0) {
-		fprintf(f,
-			"chưa có học viên tốt nghiệp trong kỳ, chưa đánh giá được so với mục "
-			"tiêu %d%%.</p>\n",
-			p->employed_pct);
+		fputs("chưa có học viên tốt nghiệp trong kỳ", f);
+		if (p != NULL)
+			fprintf(f, ", chưa đánh giá được so với mục tiêu %d%%", p->employed_pct);
+		fputs(".</p>\n", f);
 	} else {
 		num(f, r->total.grad);
 		fputs(" học viên tốt nghiệp, trong đó ", f);
 		num(f, r->total.job);
 		fputs(" người có việc làm, đạt tỷ lệ ", f);
 		rate(f, r->total.job, r->total.grad);
-		if (emp > 100)
+		if (emp > 100 && p != NULL)
 			fprintf(f,
 				"; không so được với mục tiêu %d%%: số có việc làm nhiều hơn "
 				"số tốt nghiệp (xem mục III).</p>\n",
 				p->employed_pct);
-		else
+		else if (emp > 100)
+			fputs("; số có việc làm nhiều hơn số tốt nghiệp (xem mục III).</p>\n", f);
+		else if (p != NULL)
 			fprintf(f, " (mục tiêu %d%%: %s).</p>\n", p->employed_pct,
 				emp >= p->employed_pct ? "đạt" : "chưa đạt");
+		else
+			fputs(".</p>\n", f);
 	}
 	fputs("<p id=\"body-labour\">3. Lao động qua đào tạo: ", f);
 	if (lab < 0) {
-		fprintf(f,
-			"chưa có xã báo cáo số lao động, chưa đánh giá được so với mục tiêu "
-			"%d%%.</p>\n",
-			p->labour_trained_pct);
+		fputs("chưa có xã báo cáo số lao động", f);
+		if (p != NULL)
+			fprintf(f, ", chưa đánh giá được so với mục tiêu %d%%",
+				p->labour_trained_pct);
+		fputs(".</p>\n", f);
 	} else {
 		num(f, r->trained);
 		fputs("/", f);
 		num(f, r->labour);
 		fputs(" lao động của các xã đã báo cáo, đạt tỷ lệ ", f);
 		rate(f, r->trained, r->labour);
-		if (lab > 100)
+		if (lab > 100 && p != NULL)
 			fprintf(f,
 				"; không so được với mục tiêu %d%%: số lao động qua đào tạo "
 				"nhiều hơn số lao động (xem mục III).</p>\n",
 				p->labour_trained_pct);
-		else
+		else if (lab > 100)
+			fputs(
+			    "; số lao động qua đào tạo nhiều hơn số lao động (xem mục III).</p>\n",
+			    f);
+		else if (p != NULL)
 			fprintf(f, " (mục tiêu %d%%: %s).</p>\n", p->labour_trained_pct,
 				lab >= p->labour_trained_pct ? "đạt" : "chưa đạt");
+		else
+			fputs(".</p>\n", f);
 	}
 	fputs("<p id=\"body-demand\">4. Nhu cầu đào tạo do các xã báo cáo: ", f);
 	num(f, r->total.need);

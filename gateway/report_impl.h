@@ -68,6 +68,10 @@ struct rcheck {
 struct report {
 	const struct config *cfg;
 	int year, half;
+	/* The targets the year's figures are compared with: the plan of that
+	 * year, or NULL when the configuration has none for it (the figures
+	 * are shown, compared with nothing). */
+	const struct config_plan *plan;
 	int64_t made;
 	struct rcommune *communes;
 	size_t ncommunes;

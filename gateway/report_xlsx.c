@@ -141,7 +141,7 @@ static int
 sheet_summary(lxw_workbook *wb, const struct report *r, const struct formats *fm)
 {
 	static const char *const head[] = {"Chỉ tiêu", "Thực hiện", "Kế hoạch", "Kế hoạch tối đa"};
-	const struct config_plan *p = &r->cfg->plan;
+	const struct config_plan *p = r->plan;
 	char period[64], label[128];
 	struct sheet s;
 	lxw_col_t c;
@@ -162,8 +162,10 @@ sheet_summary(lxw_workbook *wb, const struct report *r, const struct formats *fm
 	snprintf(label, sizeof(label), "Học viên lũy kế năm %d đến hết kỳ", r->year);
 	text(&s, 0, label, fm->text);
 	number(&s, 1, r->ytd, fm->num);
-	number(&s, 2, p->trained_min, fm->num);
-	number(&s, 3, p->trained_max, fm->num);
+	if (p != NULL) { /* a year without a plan: empty target cells */
+		number(&s, 2, p->trained_min, fm->num);
+		number(&s, 3, p->trained_max, fm->num);
+	}
 	s.row++;
 	text(&s, 0, "Học viên ghi danh trong kỳ", fm->text);
 	number(&s, 1, r->total.enrol, fm->num);
@@ -173,11 +175,13 @@ sheet_summary(lxw_workbook *wb, const struct report *r, const struct formats *fm
 	s.row++;
 	text(&s, 0, "Tỷ lệ có việc làm sau đào tạo", fm->text);
 	ratio(&s, 1, r->total.job, r->total.grad, fm->pct);
-	ratio(&s, 2, p->employed_pct, 100, fm->pct);
+	if (p != NULL)
+		ratio(&s, 2, p->employed_pct, 100, fm->pct);
 	s.row++;
 	text(&s, 0, "Tỷ lệ lao động qua đào tạo", fm->text);
 	ratio(&s, 1, r->trained, r->labour, fm->pct);
-	ratio(&s, 2, p->labour_trained_pct, 100, fm->pct);
+	if (p != NULL)
+		ratio(&s, 2, p->labour_trained_pct, 100, fm->pct);
 	s.row++;
 	text(&s, 0, "Xã, thị trấn chưa báo cáo", fm->text);
 	number(&s, 1, (long)report_never_reported(r), fm->num);

@@ -325,6 +325,20 @@ test_plan_per_year(void **state)
 	assert_non_null(strstr(out, "KH 82%"));
 	assert_non_null(strstr(out, "So lieu 2025 toan huyen: ghi danh 0 HV, tot nghiep 0"));
 	assert_non_null(strstr(out, "Chua co ke hoach nam 2025"));
+	/* The plan report of each year against its own plan, or none. */
+	assert_int_equal(fixture_output(&f, "report --period 2022", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "CHI TIEU KE HOACH NAM 2022\n"));
+	assert_non_null(strstr(out, "(KH 600-800:"));
+	assert_int_equal(fixture_output(&f, "report --period 2023-H1", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "CHI TIEU KE HOACH NAM 2023\n"));
+	assert_non_null(strstr(out, "(KH 650-850:"));
+	assert_non_null(strstr(out, "(KH 82%"));
+	assert_int_equal(fixture_output(&f, "report --period 2025 --format html", out, sizeof(out)),
+			 0);
+	assert_non_null(strstr(out, "Chưa có kế hoạch năm 2025"));
+	assert_null(strstr(out, "650"));
+	assert_int_equal(fixture_output(&f, "report --period 2025", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "CHI TIEU KE HOACH NAM 2025: chua co"));
 
 	setenv("TINBAO_FAKE_NOW", "1677636000", 1);
 	assert_int_equal(fixture_output(&f, "check-config", out, sizeof(out)), 0);
