@@ -145,6 +145,48 @@ test_man_page_lists_every_command(void **state)
 	}
 }
 
+/* Every setting the shipped configuration names (set or commented out) has
+ * its "Ic name" in tinbao.conf(5). */
+static void
+test_man_page_lists_every_setting(void **state)
+{
+	char line[1024], name[64], want[80], *man;
+	const char *p;
+	size_t n, len;
+	FILE *f;
+	int missing = 0;
+
+	(void)state;
+	f = fopen("docs/tinbao.conf.5", "r");
+	assert_non_null(f);
+	man = calloc(1, 1 << 20);
+	assert_non_null(man);
+	n = fread(man, 1, (1 << 20) - 1, f);
+	man[n] = '\0';
+	fclose(f);
+	f = fopen("contrib/tinbao.conf", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		p = line + strspn(line, "#\t ");
+		len = strspn(p, "abcdefghijklmnopqrstuvwxyz_0123456789");
+		/* "name = value" or "name = {" / "name = (" at the start of a line. */
+		if (len == 0 || len >= sizeof(name) || strncmp(p + len, " = ", 3) != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		/* The gammurc's own keys, shown in a comment as an example. */
+		if (strcmp(name, "device") == 0 || strcmp(name, "connection") == 0)
+			continue;
+		snprintf(want, sizeof(want), "Ic %s", name);
+		if (strstr(man, want) == NULL) {
+			fprintf(stderr, "tinbao.conf(5): no \"%s\"\n", want);
+			missing++;
+		}
+	}
+	fclose(f);
+	free(man);
+	assert_int_equal(missing, 0);
+}
+
 static void
 test_connection_names(void **state)
 {
@@ -361,6 +403,7 @@ main(void)
 	    cmocka_unit_test(test_help_every_command),
 	    cmocka_unit_test(test_unknown_command),
 	    cmocka_unit_test(test_man_page_lists_every_command),
+	    cmocka_unit_test(test_man_page_lists_every_setting),
 	    cmocka_unit_test(test_connection_names),
 	    cmocka_unit_test(test_check_config_gammurc),
 	    cmocka_unit_test(test_status_running),
