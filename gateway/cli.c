@@ -1189,3 +1189,20 @@ cli_config(const char *path)
 {
 	return load(path, NULL);
 }
+
+struct config *
+cli_config_alone(const char *path, const char *cmd, const char *why, int *lock)
+{
+	struct config *cfg = load(path, NULL);
+
+	*lock = -1;
+	if (cfg == NULL)
+		return NULL;
+	*lock = gateway_lock(cfg->database);
+	if (*lock == -1) {
+		fprintf(stderr, "tinbao: %s: %s\n", cmd, why);
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}

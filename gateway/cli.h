@@ -22,8 +22,13 @@ int cli_backup(const char *conf, int argc, char **argv);     /* backup [--to FIL
 /* The configuration at path, its diagnostics printed as file:line; NULL when
  * it has errors.  For the commands in other files. */
 struct config *cli_config(const char *path);
+/* The same for a command that must not run beside the gateway: it also
+ * takes the gateway's lock, kept in *lock (close it when done).  NULL when
+ * the configuration has errors or the lock is held, said as
+ * "tinbao: cmd: why". */
+struct config *cli_config_alone(const char *path, const char *cmd, const char *why, int *lock);
 
 int cli_import_smsd(const char *conf, int argc, char **argv); /* import-smsd DATABASE */
-int cli_send(const char *conf, int argc, char **argv);	     /* send NUMBER|--to-... TEXT */
+int cli_send(const char *conf, int argc, char **argv);	      /* send NUMBER|--to-... TEXT */
 
 #endif

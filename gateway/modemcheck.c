@@ -361,18 +361,14 @@ cli_modem_test(const char *conf, int argc, char **argv)
 		fprintf(stderr, "usage: tinbao -c config modem-test [--modem NAME]\n");
 		return 2;
 	}
-	cfg = cli_config(conf);
-	if (cfg == NULL)
-		return 1;
 	/* The running gateway holds the modems: opening them twice would
 	 * garble both conversations. */
-	lock = gateway_lock(cfg->database);
-	if (lock == -1) {
-		fprintf(stderr, "tinbao: modem-test: no lock on the database (above): a running "
-				"gateway holds the modems; stop it first\n");
-		config_free(cfg);
+	cfg = cli_config_alone(conf, "modem-test",
+			       "no lock on the database (above): a running gateway holds the "
+			       "modems; stop it first",
+			       &lock);
+	if (cfg == NULL)
 		return 1;
-	}
 	for (i = 0; i < cfg->nmodems; i++) {
 		if (only != NULL && strcmp(only, cfg->modems[i].name) != 0)
 			continue;

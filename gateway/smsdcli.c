@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gammu.h>
+
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
@@ -20,6 +22,8 @@
 #include "store.h"
 
 #define SOURCE "gammu-smsd"
+/* UCS-2 units of one SMS part: 160 GSM 7-bit characters at the most. */
+#define SMSD_UNITS_MAX 160
 
 struct import {
 	struct gateway_import *imp;
@@ -58,53 +62,21 @@ concat(const char *udh, struct modem_sms *sms)
 		sms->concat_ref = -1;
 }
 
-/* UCS-2 big-endian in hex (surrogate pairs joined) to UTF-8.  0, or -1
- * when it is not such a text or does not fit. */
+/* UCS-2 big-endian in hex to UTF-8, with libgammu's own decoders.  0, or
+ * -1 when it is not such a text or longer than an SMS part can be. */
 static int
 ucs2_hex(const char *hex, char *out, size_t outsz)
 {
-	size_t len = strlen(hex), i, o = 0;
-	unsigned long c, lo;
-	int hi, lo8;
+	unsigned char ucs[2 * (SMSD_UNITS_MAX + 1)];
+	size_t len = strlen(hex);
 
-	if (len % 4 != 0)
+	/* Up to 3 UTF-8 bytes a unit (4 for a pair of 2). */
+	if (len % 4 != 0 || len / 4 > SMSD_UNITS_MAX || 3 * (len / 4) + 1 > outsz)
 		return -1;
-	for (i = 0; i < len; i += 4) {
-		hi = hex_byte(hex + i);
-		lo8 = hex_byte(hex + i + 2);
-		if (hi < 0 || lo8 < 0)
-			return -1;
-		c = (unsigned long)(hi << 8 | lo8);
-		if (c >= 0xd800 && c <= 0xdbff && i + 8 <= len) {
-			hi = hex_byte(hex + i + 4);
-			lo8 = hex_byte(hex + i + 6);
-			lo = hi < 0 || lo8 < 0 ? 0 : (unsigned long)(hi << 8 | lo8);
-			if (lo < 0xdc00 || lo > 0xdfff)
-				return -1;
-			c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-			i += 4;
-		} else if (c >= 0xd800 && c <= 0xdfff) {
-			return -1;
-		}
-		if (o + 5 > outsz)
-			return -1;
-		if (c < 0x80) {
-			out[o++] = (char)c;
-		} else if (c < 0x800) {
-			out[o++] = (char)(0xc0 | c >> 6);
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			out[o++] = (char)(0xe0 | c >> 12);
-			out[o++] = (char)(0x80 | (c >> 6 & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		} else {
-			out[o++] = (char)(0xf0 | c >> 18);
-			out[o++] = (char)(0x80 | (c >> 12 & 0x3f));
-			out[o++] = (char)(0x80 | (c >> 6 & 0x3f));
-			out[o++] = (char)(0x80 | (c & 0x3f));
-		}
-	}
-	out[o] = '\0';
+	if (!DecodeHexUnicode(ucs, hex, len))
+		return -1;
+	/* Its result says whether any character needed more than a byte. */
+	EncodeUTF8(out, ucs);
 	return 0;
 }
 
@@ -210,16 +182,11 @@ cli_import_smsd(const char *conf, int argc, char **argv)
 		fprintf(stderr, "usage: tinbao -c config import-smsd DATABASE\n");
 		return 2;
 	}
-	cfg = cli_config(conf);
+	/* A running gateway would answer what is imported. */
+	cfg = cli_config_alone(conf, "import-smsd",
+			       "stop the gateway first (it would answer the imported SMS)", &lock);
 	if (cfg == NULL)
 		return 1;
-	/* A running gateway would answer what is imported. */
-	lock = gateway_lock(cfg->database);
-	if (lock == -1) {
-		fprintf(stderr, "tinbao: import-smsd: stop the gateway first (it would answer the "
-				"imported SMS)\n");
-		goto done;
-	}
 	st = store_open(cfg->database, 0);
 	im = calloc(1, sizeof(*im));
 	if (st == NULL || im == NULL)
