@@ -63,16 +63,16 @@ LOG_SRC = gateway/log.c
 GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
 	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
 	      gateway/modemcheck.c gateway/smsdcli.c
-# The modem's health and USSD (issue 6).
+# The modem's health and USSD.
 GATEWAY_SRC += gateway/health.c gateway/ussd.c
-# Digests, reminders and the plan report (issue 5).
+# Digests, reminders and the plan report.
 REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c gateway/report_html.c \
 	     gateway/report_xlsx.c gateway/report_pdf.c gateway/report_job.c
 GATEWAY_SRC += $(REPORT_SRC)
-# Who may report, abuse and loops (issue 7).
+# Who may report, abuse and loops.
 TRUST_SRC = gateway/senders.c gateway/quota.c
 GATEWAY_SRC += $(TRUST_SRC) gateway/trustcli.c
-# Database copies (issue 7).
+# Database copies.
 GATEWAY_SRC += gateway/backup.c
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
 
@@ -189,7 +189,7 @@ $(B)/tests/test_digest: $(B)/tests/test_digest.o $(B)/tests/plantest.o $(B)/test
 		       $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
-# Issue 7: senders, quarantine, replay, limits.
+# Senders, quarantine, replay, limits.
 INTEG_TESTS += $(B)/tests/test_trust
 $(B)/tests/test_trust: $(B)/tests/test_trust.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
@@ -197,13 +197,13 @@ $(B)/tests/test_trust: $(B)/tests/test_trust.o $(B)/tests/fixture.o $(LIB_OBJ)
 $(B)/tests/bench_trust: $(B)/tests/bench_trust.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Storage faults and backups (issue 7).
+# Storage faults and backups.
 INTEG_TESTS += $(B)/tests/test_faults
 $(B)/tests/test_faults: $(B)/tests/test_faults.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) \
 			$(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
-# kill -9 at random points (issue 7): a short form in check, 200 cycles in
+# kill -9 at random points: a short form in check, 200 cycles in
 # torture (TORTURE_SEED=N replays a run).
 INTEG_TESTS += $(B)/tests/torture
 $(B)/tests/torture: $(B)/tests/torture.o $(B)/tests/fixture.o $(B)/tests/modemsim
@@ -223,7 +223,7 @@ $(B)/tests/bench_parser: $(B)/tests/bench_parser.o $(CONFIG_OBJ) $(PARSER_OBJ) $
 $(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Issue 7: private configuration, the drop from root, fuzz regressions.
+# Private configuration, the drop from root, fuzz regressions.
 INTEG_TESTS += $(B)/tests/test_secure
 $(B)/tests/test_secure: $(B)/tests/test_secure.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)

@@ -1850,7 +1850,7 @@ check_push(struct loader *l, const config_t *cf)
 	check_data_elements(l, cf);
 }
 
-/* Digests, reminders, scheduled SMS (issue 5) ------------------------------ */
+/* Digests, reminders, scheduled SMS ------------------------------ */
 
 static void
 finish_digest(struct loader *l, const config_t *cf)

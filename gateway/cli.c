@@ -523,7 +523,7 @@ done:
 	return status;
 }
 
-/* ---- report (issue 5) ------------------------------------------------- */
+/* ---- report ------------------------------------------------- */
 
 static int
 report_usage(void)
@@ -968,7 +968,7 @@ print_outbox_status(const struct config *cfg, struct store *st)
 					  (void *)cfg);
 }
 
-/* Issue 7: the quarantine and today's sent SMS against the daily cap. */
+/* The quarantine and today's sent SMS against the daily cap. */
 static int
 print_trust_status(const struct config *cfg, struct store *st)
 {

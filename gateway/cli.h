@@ -14,7 +14,7 @@ int cli_report(const char *conf, int argc, char **argv);  /* report --period P [
 int cli_push(const char *conf, int argc, char **argv);	  /* push --once|--failed|--retry ID */
 int cli_status(const char *conf, int argc, char **argv);  /* status */
 int cli_ussd(const char *conf, int argc, char **argv);	  /* ussd CODE */
-/* Issue 7 (trustcli.c). */
+/* The registry, the quarantine, replays (trustcli.c). */
 int cli_senders(const char *conf, int argc, char **argv);    /* senders list|add|remove|import */
 int cli_quarantine(const char *conf, int argc, char **argv); /* quarantine [list|accept|reject] */
 int cli_replay(const char *conf, int argc, char **argv);     /* replay [--since D] [--error E] */

@@ -50,7 +50,7 @@ struct figures {
 	size_t nsilent;
 	int *reminded;
 	size_t nreminded;
-	int64_t held, held_senders; /* quarantined SMS and their senders (issue 7) */
+	int64_t held, held_senders; /* quarantined SMS and their senders */
 	int oom;
 };
 

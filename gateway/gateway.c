@@ -959,7 +959,7 @@ hold(struct gw *gw, const struct store_inmsg *msg, const char *why)
 			     strcmp(why, "data_sms") == 0 ? "rejected" : "held");
 }
 
-/* Issue 7: the limits a new message passes before it is parsed.  0 go on,
+/* The limits a new message passes before it is parsed.  0 go on,
  * 1 held back, -1. */
 static int
 screen(struct gw *gw, const struct store_inmsg *msg)

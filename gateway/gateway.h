@@ -59,7 +59,7 @@ int gateway_running(const char *database);
 int gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const char *error);
 
 /*
- * Processes a stored message again (issue 7: `tinbao quarantine accept`,
+ * Processes a stored message again (`tinbao quarantine accept`,
  * `tinbao replay`) inside the caller's transaction, with the configuration
  * of the day: no limits, no reply unless GATEWAY_REPLY; GATEWAY_ACCEPT takes
  * the sender as known.  error is the row's error so far (the

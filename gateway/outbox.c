@@ -71,7 +71,7 @@ outbox_free(struct outbox *ob)
 }
 
 /*
- * The daily cap (issue 7, limits.daily_cap): when today's SMS reach it, a
+ * The daily cap (limits.daily_cap): when today's SMS reach it, a
  * reply is dropped (failed, "daily cap": answering tomorrow would confuse
  * more than it helps) and anything else (digests, reminders, alerts, SMS
  * the district asked for) waits for the next day.  1 when msg must not be
@@ -116,8 +116,8 @@ record(struct outbox *ob, const struct config *cfg, const struct store_outdue *m
 
 	if (store_begin(st) == -1)
 		return -1;
-	/* Every part that went out, or may have, counts for the day's cap
-	 * (issue 7), in the transaction that records it. */
+	/* Every part that went out, or may have, counts for the day's cap,
+	 * in the transaction that records it. */
 	clock_date(now, day, sizeof(day));
 	if ((r == MODEM_SENT || r == MODEM_UNKNOWN) && store_sent_add(st, day) == -1)
 		goto fail;

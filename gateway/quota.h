@@ -1,5 +1,5 @@
 /*
- * quota.h - abuse and loops (issue 7): per-sender limits, the reply-loop
+ * quota.h - abuse and loops: per-sender limits, the reply-loop
  * guard and the daily cap on sent SMS.  Every count comes from the database,
  * so that a restart forgets nothing.
  *

@@ -1,5 +1,5 @@
 /*
- * senders.h - who may report what (issue 7).
+ * senders.h - who may report what.
  *
  * The registry (store table senders) names the numbers that report: an
  * officer for one commune, a training class, district staff, an admin.  The

@@ -1,5 +1,5 @@
 /*
- * trustcli.c - the subcommands of issue 7: senders, quarantine, replay (see
+ * trustcli.c - the registry's subcommands: senders, quarantine, replay (see
  * cli.h, senders.h, quota.h).
  */
 #include <errno.h>

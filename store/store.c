@@ -119,7 +119,7 @@ static const char *const migrations[] = {
     "CREATE INDEX push_queue_state ON push_queue(state);"
     "PRAGMA user_version = 1;",
     /*
-     * 1 -> 2: the push to the district server (issue 4).  push_queue rows
+     * 1 -> 2: the push to the district server.  push_queue rows
      * get the time they were accepted and the server's answer when they
      * were parked; push_state holds the retry schedule (one row), so that
      * `tinbao status` can show it; push_outgoing remembers every SMS the
@@ -152,7 +152,7 @@ static const char *const migrations[] = {
     " END;"
     "PRAGMA user_version = 2;",
     /*
-     * 2 -> 3: digests, reminders and the plan report (issue 5).
+     * 2 -> 3: digests, reminders and the plan report.
      * report_sums: per period, commune, kind and trade, the reports and the
      * sums of their counts, kept in step with reports by triggers in the
      * statement that changes a report, so that a report or a digest costs
@@ -222,7 +222,7 @@ static const char *const migrations[] = {
 			       "CREATE INDEX reminders_at ON reminders(at);"
 			       "PRAGMA user_version = 3;",
     /*
-     * 3 -> 4: training classes and cancellations (issue 3).  A report may
+     * 3 -> 4: training classes and cancellations.  A report may
      * name the class it came from; classes are keyed by their code in
      * upper case without '-' (parser_class_key), so HL22-05 and hl2205 are
      * one class.  reports_sender finds a sender's last report for CANCEL.
@@ -300,8 +300,8 @@ static const char *const migrations[] = {
     "CREATE INDEX ussd_modem ON ussd(modem, purpose, id);"
     "PRAGMA user_version = 7;",
     /*
-     * 7 -> 8: a sending path that behaves like a real modem (issue 6,
-     * gateway/outbox.h).  outbox gets the time of its next attempt (retries
+     * 7 -> 8: a sending path that behaves like a real modem
+     * (gateway/outbox.h).  outbox gets the time of its next attempt (retries
      * with backoff), its number of parts and their concatenation reference
      * (a message resumed after a refusal keeps it), whether a delivery
      * report was requested and what the reports said (delivery: NULL,
@@ -350,7 +350,7 @@ static const char *const migrations[] = {
     " part_id INTEGER REFERENCES outbox_parts(id));"
     "PRAGMA user_version = 8;",
     /*
-     * 8 -> 9: who may report, abuse and loops (issue 7).  senders is the
+     * 8 -> 9: who may report, abuse and loops.  senders is the
      * registry of reporting numbers (in +84 form; "removing" one clears
      * active: nothing is deleted).  Messages held back by the sender policy
      * or the limits stay inbox rows in state 'rejected' with the reason as
@@ -728,7 +728,7 @@ static const struct {
     [S_COUNT_OUTBOX_STATE] = {"count outbox", "SELECT count(*) FROM outbox WHERE state = ?1"},
     [S_COUNT_PUSH] = {"count push_queue", "SELECT count(*) FROM push_queue"},
     [S_COUNT_PUSH_STATE] = {"count push_queue", "SELECT count(*) FROM push_queue WHERE state = ?1"},
-    /* Issue 5.  ?1 year, ?2 half or 0 for the whole year. */
+    /* ?1 year, ?2 half or 0 for the whole year. */
     [S_SUMS] = {"period sums",
 		"SELECT commune_code, kind, nullif(trade_code, ''), sum(reports), sum(count), "
 		"sum(trained), sum(cancelled) FROM report_sums WHERE year = ?1 AND (?2 = 0 OR "
@@ -895,7 +895,7 @@ static const struct {
     [S_OPART_RATES] = {"outbox rates",
 		       "SELECT modem, count(*) FROM outbox_parts WHERE attempted > ?1 "
 		       "GROUP BY modem ORDER BY modem"},
-    /* Issue 7. */
+    /* Senders, quarantine and limits. */
     [S_SENDER_PUT] = {"sender put",
 		      "INSERT INTO senders(number, name, role, commune_code, active, updated) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(number) DO UPDATE SET "
@@ -2473,7 +2473,7 @@ store_push_add(struct store *st, const char *type, int64_t at, const char *paylo
 	return rc;
 }
 
-/* ---- Push to the district server (issue 4) ---------------------------- */
+/* ---- Push to the district server ---------------------------- */
 
 int
 store_push_pending(struct store *st, const char *gateway, int limit,
@@ -2834,7 +2834,7 @@ store_count(struct store *st, const char *table, const char *state)
 	return n;
 }
 
-/* ---- Digests, reminders and the plan report (issue 5) ----------------- */
+/* ---- Digests, reminders and the plan report ----------------- */
 
 int
 store_sums_foreach(struct store *st, int year, int half,
@@ -3817,7 +3817,7 @@ store_outbox_rates_foreach(struct store *st, int64_t since,
 	return rc == -1 ? -1 : 0;
 }
 
-/* ---- Senders, quarantine and limits (issue 7) ------------------------- */
+/* ---- Senders, quarantine and limits ------------------------- */
 
 int
 store_sender_put(struct store *st, const struct store_sender *snd, int64_t now)

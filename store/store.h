@@ -20,12 +20,12 @@
  *               when parked); the id is the event's sequence number
  *   push_state  the push's retry schedule and last outcomes (one row)
  *   report_sums per period, commune, kind and trade: the number of reports
- *               and the sums of their counts, kept by triggers (issue 5)
+ *               and the sums of their counts, kept by triggers
  *   digests, reminders, scheduled_sms
  *               what the digests and reminders sent, so that a restart
- *               resends nothing and the daily limit holds (issue 5)
- *   senders     the registry of reporting numbers (issue 7)
- *   sent_days   SMS sent per day, for the daily cap (issue 7)
+ *               resends nothing and the daily limit holds
+ *   senders     the registry of reporting numbers
+ *   sent_days   SMS sent per day, for the daily cap
  *   push_outgoing  ids of the SMS the district asked the gateway to send,
  *               each queued once; when such an SMS is sent or fails, a
  *               trigger queues its sms.sent / sms.failed event in the same
@@ -256,7 +256,7 @@ void store_outmsg_clear(struct store_outmsg *msg);
  * attempts is incremented, error may be NULL. */
 int store_outbox_set_state(struct store *st, int64_t id, const char *state, const char *error);
 
-/* Push events (issue 4 sends them): type such as "report.created", payload a
+/* Push events (the push sends them): type such as "report.created", payload a
  * JSON object. */
 int store_push_add(struct store *st, const char *type, int64_t at, const char *payload);
 
@@ -357,7 +357,7 @@ int store_json_get(struct store *st, const char *json, const char *path, char *t
 int64_t store_count(struct store *st, const char *table, const char *state);
 
 /*
- * Digests, reminders and the plan report (issue 5).  Periods are a year and
+ * Digests, reminders and the plan report.  Periods are a year and
  * a half (1 or 2), or the whole year with half 0.
  */
 
@@ -612,7 +612,7 @@ int store_outbox_rates_foreach(struct store *st, int64_t since,
 			       int (*cb)(void *arg, const char *modem, int64_t parts), void *arg);
 
 /*
- * Senders, quarantine and limits (issue 7).
+ * Senders, quarantine and limits.
  */
 
 /* A registered number (+84 form), its role ("officer", "class", "district",

@@ -5,7 +5,7 @@
  *
  * Usage: bench_e2e TINBAO TEMPLATE_CONF [N]
  *
- * BENCH_LIMITS=1 in the environment runs with the default limits of issue 7
+ * BENCH_LIMITS=1 in the environment runs with the default limits
  * on (and unknown senders accepted) instead of the fixture's "no limits".
  */
 #include <stdio.h>

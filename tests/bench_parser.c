@@ -1,7 +1,7 @@
 /*
  * bench_parser.c - parser throughput: realistic messages against the
  * configured gazetteer, then against a synthetic one of 10,000 communes.
- * Both sets mix exact reports with what issue 3 added: typos, prefixes,
+ * Both sets mix exact reports with what the parser tolerates: typos, prefixes,
  * fields in any order, several reports in one SMS, classes, and errors that
  * search the typo index without finding anything.
  *

@@ -1,5 +1,5 @@
 /*
- * bench_trust.c - what issue 7 adds to each message: the sender lookup and
+ * bench_trust.c - what the sender checks add to each message: the sender lookup and
  * policy, the rate limit, the loop guard and the reply limits, on a
  * database of N inbox rows from 500 senders (a fifth of them registered)
  * and N/2 outbox rows (real SQLite file, in a temporary folder); each
@@ -94,7 +94,7 @@ main(int argc, char *argv[])
 		senders_check(cfg, &who, &res, &error, reply, sizeof(reply));
 	}
 	t1 = now_s();
-	printf("issue 7 checks: %.1f us per message (%d inbox rows, %d outbox rows)\n",
+	printf("sender checks: %.1f us per message (%d inbox rows, %d outbox rows)\n",
 	       (t1 - t0) * 1e6 / rounds, n, (n + 1) / 2);
 	store_close(st);
 	config_free(cfg);

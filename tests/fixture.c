@@ -21,9 +21,9 @@
 
 /*
  * What fixture_setup() adds to every configuration: the tests of other
- * things than issue 7 take SMS from numbers nobody registered, many of them
+ * things than the sender policy take SMS from numbers nobody registered, many of them
  * from one number, so the sender policy accepts everyone and the limits are
- * off.  The tests of issue 7 give their own (fixture_setup_with).
+ * off.  The tests of the limits give their own (fixture_setup_with).
  */
 #define OPEN_DOORS                                                                                 \
 	"senders = { unknown = \"accept\"; };\n"                                                   \

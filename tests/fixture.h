@@ -21,7 +21,7 @@ struct fixture {
 /* Creates the folder, phone, gammurc and configuration (mode 0600).  The
  * configuration sends at up to 1000 SMS a minute (sending.rate), so that
  * tests not about the rate limit are not slowed by it, accepts unknown
- * senders and has no limits (issue 7): the tests of everything else send
+ * senders and has no limits: the tests of everything else send
  * from unregistered numbers.  0 or -1. */
 int fixture_setup(struct fixture *f, const char *tinbao, const char *template_conf);
 /* The same with extra appended to the configuration instead (NULL: nothing,

@@ -1008,7 +1008,7 @@ test_diags_api(void **state)
 	config_diags_free(&d);
 }
 
-/* The modem's checks and the balance (issue 6): defaults, and errors. */
+/* The modem's checks and the balance: defaults, and errors. */
 static void
 test_modem_checks_balance(void **state)
 {

@@ -1223,7 +1223,7 @@ daemon_stop(struct daemon *d)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-/* Group 5: the modem's health and USSD through the gateway (issue 6) ---- */
+/* Group 5: the modem's health and USSD through the gateway ---- */
 
 #define ADMIN "+84912000009"
 #define PIN "123456789012"

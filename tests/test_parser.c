@@ -579,7 +579,7 @@ static const struct row rows[] = {
     /* An alias wins over the names it starts. */
     OK("VL Minh Son 35 điện", JOB, "06448", "DIENDD", 35),
 
-    /* Issue 3.  Fields in any order, separators, fillers anywhere. */
+    /* Fields in any order, separators, fillers anywhere. */
     OK("ENROL 35 han Minh Son", ENROL, "06448", "HAN", 35),
     OK("ENROL han 35 xa Minh Son", ENROL, "06448", "HAN", 35),
     OK("ENROL: Minh Son - 35 - han", ENROL, "06448", "HAN", 35),
@@ -2202,7 +2202,7 @@ static const struct reply_row reply_rows[] = {
      "lớp> <xã> <nghề> (số HV); LOP DONG <mã lớp>."},
     /* Too many candidates: as many whole ones as fit. */
     {"TK 06", 0, 1, "Lỗi: \"06\" có thể là: Hữu Lũng, Hữu Liên, Yên Bình, Quyết Thắng..."},
-    /* Issue 3: typos are confirmed as understood. */
+    /* Typos are confirmed as understood. */
     {"DK Mihn Son 35 han", 12, 0, "OK #12: ghi danh 35 HV nghe Han dien, xa Minh Son"},
     {"DK Minh Son 35 ha", 0, 0,
      "Loi: khong hieu \"ha\" o ten nghe. Co phai HAN? VD: DK Huu Lung 35 HAN"},

@@ -1,5 +1,5 @@
 /*
- * test_push.c - the push to the district server (issue 4), against a real
+ * test_push.c - the push to the district server, against a real
  * HTTP server on 127.0.0.1: tests/district_server.py, started for each test
  * on port 0, told over its control port to misbehave (500, 503 with
  * Retry-After, hang past the timeout, reset mid-answer, a poison event, not

@@ -1,5 +1,5 @@
 /*
- * test_secure.c - the gateway's defences (issue 7): a configuration others
+ * test_secure.c - the gateway's defences: a configuration others
  * can read is refused, the drop from root to the configured user, and the
  * regressions of what the fuzzers found.
  *

@@ -1,5 +1,5 @@
 /*
- * test_trust.c - issue 7: who may report what, abuse and loops.
+ * test_trust.c - who may report what, abuse and loops.
  *
  * Unit tests of the policy (senders.c) and the limits (quota.c) on a real
  * SQLite file, then the real ./tinbao binary on gammu's dummy phone: the
