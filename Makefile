@@ -62,7 +62,7 @@ STORE_SRC = store/store.c store/smsd.c gateway/phone.c
 LOG_SRC = gateway/log.c
 GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
 	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
-	      gateway/modemcheck.c gateway/smsdcli.c
+	      gateway/modemcheck.c gateway/smsdcli.c gateway/statuscli.c
 # The modem's health and USSD.
 GATEWAY_SRC += gateway/health.c gateway/ussd.c
 # Digests, reminders and the plan report.
@@ -84,7 +84,7 @@ LOG_OBJ = $(call obj,$(LOG_SRC))
 LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
 	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c \
 		     gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
-		     gateway/modemcheck.c gateway/smsdcli.c)
+		     gateway/modemcheck.c gateway/smsdcli.c gateway/statuscli.c)
 LIB_OBJ += $(call obj,$(REPORT_SRC))
 LIB_OBJ += $(call obj,gateway/health.c gateway/ussd.c)
 LIB_OBJ += $(call obj,$(TRUST_SRC) gateway/trustcli.c)
