@@ -87,12 +87,13 @@ check_user(const char *conf, const struct config *cfg)
 static void
 check_today(const char *conf, const struct config *cfg)
 {
+	int64_t now = clock_now();
 	char today[16];
 	struct tm tm;
 	size_t i, ended = 0;
 
-	clock_local(clock_now(), &tm);
-	clock_date(clock_now(), today, sizeof(today));
+	clock_local(now, &tm);
+	clock_date(now, today, sizeof(today));
 	if (config_plan_for(cfg, tm.tm_year + 1900) == NULL)
 		fprintf(stderr,
 			"%s: warning: no plan for %d, this year: its reports are counted but not "

@@ -333,6 +333,35 @@ smsc_unix_time(const GSM_DateTime *dt)
 	return (int64_t)timegm(&tm) - dt->Timezone;
 }
 
+/* Whether a UDH makes the SMS part n of m of a concatenated message, and
+ * which: libgammu decodes it (8-bit or 16-bit reference). */
+static void
+concat_parts(GSM_UDHHeader *udh, struct modem_sms *sms)
+{
+	GSM_DecodeUDHHeader(NULL, udh);
+	if (udh->AllParts > 1 && udh->PartNumber >= 1 && udh->PartNumber <= udh->AllParts) {
+		sms->concat_ref = udh->ID16bit != -1 ? udh->ID16bit : udh->ID8bit;
+		sms->part_no = udh->PartNumber;
+		sms->part_count = udh->AllParts;
+	}
+}
+
+void
+modem_udh_hex(const char *hex, struct modem_sms *sms)
+{
+	GSM_UDHHeader udh;
+	size_t len = strlen(hex);
+
+	sms->concat_ref = -1;
+	memset(&udh, 0, sizeof(udh));
+	if (len == 0 || len % 2 != 0 || len / 2 > sizeof(udh.Text) ||
+	    !DecodeHexBin(udh.Text, (const unsigned char *)hex, len))
+		return;
+	udh.Type = UDH_UserUDH;
+	udh.Length = (int)(len / 2);
+	concat_parts(&udh, sms);
+}
+
 static void
 fill_sms(const GSM_SMSMessage *g, struct modem_sms *sms)
 {
@@ -376,12 +405,7 @@ fill_sms(const GSM_SMSMessage *g, struct modem_sms *sms)
 		return;
 	}
 	udh = g->UDH;
-	GSM_DecodeUDHHeader(NULL, &udh);
-	if (udh.AllParts > 1 && udh.PartNumber >= 1 && udh.PartNumber <= udh.AllParts) {
-		sms->concat_ref = udh.ID16bit != -1 ? udh.ID16bit : udh.ID8bit;
-		sms->part_no = udh.PartNumber;
-		sms->part_count = udh.AllParts;
-	}
+	concat_parts(&udh, sms);
 }
 
 int

@@ -70,6 +70,11 @@ int modem_sim_status(struct modem *m, int *used, int *total);
 /* Reads the next received SMS (part).  start = 1 begins a new scan.  Returns
  * 1 with *sms filled, 0 when there is no more, -1 on error (logged). */
 int modem_next(struct modem *m, int start, struct modem_sms *sms);
+/* The concatenation of an SMS whose UDH is given in hex (as another
+ * program stored it): sms->concat_ref, part_no and part_count as
+ * modem_next() sets them, concat_ref -1 when it is no part. */
+void modem_udh_hex(const char *hex, struct modem_sms *sms);
+
 /* Deletes an SMS read by modem_next from the phone. */
 int modem_delete(struct modem *m, const struct modem_sms *sms);
 

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,36 +30,6 @@ struct import {
 	long read, taken, known;
 	int failed;
 };
-
-static int
-hex_byte(const char *s)
-{
-	unsigned int v;
-
-	return sscanf(s, "%2x", &v) == 1 ? (int)v : -1;
-}
-
-/* The concatenation header of a part: 8-bit reference (05 00 03 ref n i) or
- * 16-bit (06 08 04 ref ref n i); anything else is no part. */
-static void
-concat(const char *udh, struct modem_sms *sms)
-{
-	size_t len = strlen(udh);
-
-	sms->concat_ref = -1;
-	if (len == 12 && strncasecmp(udh, "050003", 6) == 0) {
-		sms->concat_ref = hex_byte(udh + 6);
-		sms->part_count = hex_byte(udh + 8);
-		sms->part_no = hex_byte(udh + 10);
-	} else if (len == 14 && strncasecmp(udh, "060804", 6) == 0) {
-		sms->concat_ref = hex_byte(udh + 6) * 256 + hex_byte(udh + 8);
-		sms->part_count = hex_byte(udh + 10);
-		sms->part_no = hex_byte(udh + 12);
-	}
-	if (sms->concat_ref < 0 || sms->part_count < 1 || sms->part_no < 1 ||
-	    sms->part_no > sms->part_count)
-		sms->concat_ref = -1;
-}
 
 /* UCS-2 big-endian in hex to UTF-8, with libgammu's own decoders.  0, or
  * -1 when it is not such a text or longer than an SMS part can be. */
@@ -146,7 +115,7 @@ take(void *arg, const struct store_smsd_sms *row)
 		snprintf(sms->coding, sizeof(sms->coding), "8bit");
 	else
 		snprintf(sms->coding, sizeof(sms->coding), "gsm7");
-	concat(row->udh, sms);
+	modem_udh_hex(row->udh, sms);
 	if (text(row, sms) == -1) {
 		log_warnx("gammu-smsd inbox #%" PRId64 ": text that is no SMS text (%zu hex "
 			  "digits): nothing imported",
