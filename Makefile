@@ -55,25 +55,14 @@ ifneq ($(strip $(FLAGS_NOW)),$(strip $(FLAGS_OLD)))
 $(shell mkdir -p $(B) && echo '$(FLAGS_NOW)' > $(B)/.flags)
 endif
 
-PARSER_SRC = parser/parser.c parser/grammar.c parser/fuzzy.c parser/fold.c parser/reply.c
-CONFIG_SRC = config/config.c
-# The store brings stored numbers to one form (gateway/phone.h) in a migration.
-STORE_SRC = store/store.c store/smsd.c gateway/phone.c
+# The sources go by module, one folder each: every .c file of a folder is
+# part of its module.  The store brings stored numbers to one form
+# (gateway/phone.h) in a migration.
+PARSER_SRC = $(sort $(wildcard parser/*.c))
+CONFIG_SRC = $(sort $(wildcard config/*.c))
+STORE_SRC = $(sort $(wildcard store/*.c)) gateway/phone.c
 LOG_SRC = gateway/log.c
-GATEWAY_SRC = gateway/main.c gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c \
-	      gateway/push.c gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
-	      gateway/modemcheck.c gateway/smsdcli.c gateway/statuscli.c
-# The modem's health and USSD.
-GATEWAY_SRC += gateway/health.c gateway/ussd.c
-# Digests, reminders and the plan report.
-REPORT_SRC = gateway/clock.c gateway/digest.c gateway/report.c gateway/report_html.c \
-	     gateway/report_xlsx.c gateway/report_pdf.c gateway/report_job.c
-GATEWAY_SRC += $(REPORT_SRC)
-# Who may report, abuse and loops.
-TRUST_SRC = gateway/senders.c gateway/quota.c
-GATEWAY_SRC += $(TRUST_SRC) gateway/trustcli.c
-# Database copies.
-GATEWAY_SRC += gateway/backup.c
+GATEWAY_SRC = $(filter-out $(STORE_SRC) $(LOG_SRC),$(sort $(wildcard gateway/*.c)))
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -81,15 +70,9 @@ PARSER_OBJ = $(call obj,$(PARSER_SRC))
 CONFIG_OBJ = $(call obj,$(CONFIG_SRC))
 STORE_OBJ = $(call obj,$(STORE_SRC))
 LOG_OBJ = $(call obj,$(LOG_SRC))
-LIB_OBJ = $(PARSER_OBJ) $(CONFIG_OBJ) $(STORE_OBJ) $(LOG_OBJ) \
-	  $(call obj,gateway/gateway.c gateway/modem.c gateway/cli.c gateway/json.c gateway/push.c \
-		     gateway/alert.c gateway/outbox.c gateway/secure.c gateway/crash.c \
-		     gateway/modemcheck.c gateway/smsdcli.c gateway/statuscli.c)
-LIB_OBJ += $(call obj,$(REPORT_SRC))
-LIB_OBJ += $(call obj,gateway/health.c gateway/ussd.c)
-LIB_OBJ += $(call obj,$(TRUST_SRC) gateway/trustcli.c)
-LIB_OBJ += $(call obj,gateway/backup.c)
 OBJ = $(call obj,$(SRC))
+# Everything but main(): what the tests link with.
+LIB_OBJ = $(filter-out $(call obj,gateway/main.c),$(OBJ))
 
 UNIT_TESTS = $(B)/tests/test_parser $(B)/tests/test_config $(B)/tests/test_store \
 	     $(B)/tests/test_gateway
