@@ -6,8 +6,8 @@
  * that an alert goes out once when its condition starts ("once per
  * crossing"), not at every check nor again after a restart, and can go out
  * again after it was cleared.  The SMS are queued in the outbox (reason
- * "alert") for every admin: config `admins`, or the digest's recipients
- * when there are none.
+ * "alert") for every admin in the registry (identity.h), or for district
+ * staff when there is none.
  */
 #ifndef TINBAO_ALERT_H
 #define TINBAO_ALERT_H
@@ -18,8 +18,13 @@
 struct config;
 struct store;
 
-/* The numbers alerts go to; *n gets how many (0: nobody to alert). */
-char *const *alert_recipients(const struct config *cfg, size_t *n);
+/* Calls cb for every number alerts go to: the registry's admins
+ * (identity.h), or its district staff when it has no admin.  st NULL, or a
+ * registry that cannot be read (the database is what is broken): the
+ * configuration's lists.  Returns what identity_foreach() does. */
+struct identity;
+int alert_recipients(const struct config *cfg, struct store *st,
+		     int (*cb)(void *arg, const struct identity *id), void *arg);
 
 /* Raises alert key with text (ASCII Vietnamese, one SMS) at time now: when it
  * is not active yet, marks it active and queues text to every admin, in one

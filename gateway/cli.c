@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "config.h"
 #include "gateway.h"
+#include "pipeline.h"
 #include "json.h"
 #include "log.h"
 #include "modem.h"
@@ -303,7 +304,7 @@ cli_parse(const char *conf, int argc, char **argv)
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		parser_parse(cfg->parser, line, (size_t)len, &res);
-		if (gateway_resolve_classes(cfg, st, &res) == -1) {
+		if (pipeline_resolve_classes(cfg, st, &res) == -1) {
 			status = 1;
 			break;
 		}

@@ -43,6 +43,16 @@ clock_local(int64_t t, struct tm *tm)
 	gmtime_r(&local, tm);
 }
 
+void
+clock_period(int64_t t, int *year, int *half)
+{
+	struct tm tm;
+
+	clock_local(t, &tm);
+	*year = tm.tm_year + 1900;
+	*half = tm.tm_mon < 6 ? 1 : 2;
+}
+
 int64_t
 clock_from_local(int year, int mon, int day, int hour, int min)
 {

@@ -30,6 +30,8 @@ void clock_local(int64_t t, struct tm *tm);
 int64_t clock_from_local(int year, int mon, int day, int hour, int min);
 /* Midnight (Vietnam) of the day of t. */
 int64_t clock_day_start(int64_t t);
+/* The reporting period of t: its year and half (1: January to June). */
+void clock_period(int64_t t, int *year, int *half);
 /* "YYYY-MM-DD", Vietnam date of t; buf has at least 11 bytes. */
 void clock_date(int64_t t, char *buf, size_t bufsz);
 

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
+#include "identity.h"
 #include "log.h"
 #include "parser.h"
 #include "phone.h"
@@ -179,41 +180,6 @@ rate(char *buf, size_t bufsz, long part, long whole)
 		snprintf(buf, bufsz, "-");
 	else
 		snprintf(buf, bufsz, "%ld%%", part * 100 / whole);
-}
-
-/* ---- Who is who ------------------------------------------------------- */
-
-int
-digest_is_staff(const struct config *cfg, const char *number)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->digest.nrecipients; i++) {
-		if (phone_same(cfg->digest.recipients[i], number))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * The one lookup of an officer's commune: the configuration's lists today,
- * a registry of senders in the database later.  The first commune listing
- * the number wins.
- */
-int
-digest_officer_commune(const struct config *cfg, const char *number)
-{
-	const struct config_commune *c;
-	size_t i, j;
-
-	for (i = 0; i < cfg->ncommunes; i++) {
-		c = &cfg->communes[i];
-		for (j = 0; j < c->nofficers; j++) {
-			if (phone_same(c->officers[j], number))
-				return (int)i;
-		}
-	}
-	return -1;
 }
 
 static int
@@ -714,26 +680,44 @@ queue(const struct config *cfg, struct store *st, const char *to, const char *re
 	return 1;
 }
 
+/* Queues the digest to each of district staff (identity.h). */
+struct to_staff {
+	const struct config *cfg;
+	struct store *st;
+	const char *reason, *text;
+	int64_t now;
+	int n;
+};
+
+static int
+queue_to(void *arg, const struct identity *id)
+{
+	struct to_staff *q = arg;
+	int64_t oid;
+	int r;
+
+	r = queue(q->cfg, q->st, id->number, q->reason, q->text, q->now, &oid);
+	if (r == -1)
+		return -1;
+	q->n += r;
+	return 0;
+}
+
 static int
 send_digest(const struct config *cfg, struct store *st, int64_t now, int64_t slot, int64_t since,
 	    struct text *t)
 {
-	int64_t id;
-	size_t i;
-	int n = 0, r;
+	struct to_staff q = {cfg, st, "digest", NULL, now, 0};
 
 	if (compose_since(cfg, st, now, since, t) == -1 || store_begin(st) == -1)
 		return -1;
-	for (i = 0; i < cfg->digest.nrecipients; i++) {
-		r = queue(cfg, st, cfg->digest.recipients[i], "digest", t->s, now, &id);
-		if (r == -1)
-			goto fail;
-		n += r;
-	}
-	if (store_digest_add(st, now, slot, n, t->s) == -1 || store_commit(st) == -1)
+	q.text = t->s;
+	if (identity_foreach(cfg, st, IDENTITY_DISTRICT, NULL, queue_to, &q) != 0)
 		goto fail;
-	log_info("digest for %d recipient%s: %s", n, n == 1 ? "" : "s", t->s);
-	return n;
+	if (store_digest_add(st, now, slot, q.n, t->s) == -1 || store_commit(st) == -1)
+		goto fail;
+	log_info("digest for %d recipient%s: %s", q.n, q.n == 1 ? "" : "s", t->s);
+	return q.n;
 
 fail:
 	store_rollback(st);
@@ -834,34 +818,49 @@ mark_reported(void *arg, const struct store_sum *s)
 	return 0;
 }
 
-/* The reminders of one commune for the reminder date: 0 or more queued, -1. */
+/* The reminder of one commune to one of its officers, once a date. */
+struct remind {
+	const struct config *cfg;
+	struct store *st;
+	const char *date, *code, *text;
+	int64_t now;
+	int n;
+};
+
+static int
+remind_officer(void *arg, const struct identity *id)
+{
+	struct remind *rm = arg;
+	int64_t oid;
+	int r;
+
+	r = store_reminder_seen(rm->st, rm->date, rm->code, id->number);
+	if (r != 0)
+		return r == 1 ? 0 : -1;
+	r = queue(rm->cfg, rm->st, id->number, "reminder", rm->text, rm->now, &oid);
+	if (r == -1)
+		return -1;
+	if (r == 1 &&
+	    store_reminder_add(rm->st, rm->date, rm->code, id->number, oid, rm->now) == -1)
+		return -1;
+	rm->n += r;
+	return 0;
+}
+
+/* The reminders of one commune for the reminder date, to its officers in
+ * the registry: 0 or more queued, -1. */
 static int
 remind_commune(const struct config *cfg, struct store *st, int c, const char *date, int year,
 	       int deadline, int64_t now)
 {
-	const struct config_commune *cm = &cfg->communes[c];
-	char text[DIGEST_BUF], to[PHONE_MAX];
-	int64_t id;
-	size_t i;
-	int n = 0, r;
+	char text[DIGEST_BUF];
+	struct remind rm = {cfg, st, date, cfg->communes[c].code, text, now, 0};
 
 	if (digest_reminder_text(cfg, c, year, deadline, text, sizeof(text)) == -1)
 		return -1;
-	for (i = 0; i < cm->nofficers; i++) {
-		phone_canonical(cm->officers[i], to, sizeof(to));
-		r = store_reminder_seen(st, date, cm->code, to);
-		if (r == -1)
-			return -1;
-		if (r == 1)
-			continue;
-		r = queue(cfg, st, to, "reminder", text, now, &id);
-		if (r == -1)
-			return -1;
-		if (r == 1 && store_reminder_add(st, date, cm->code, to, id, now) == -1)
-			return -1;
-		n += r;
-	}
-	return n;
+	if (identity_foreach(cfg, st, IDENTITY_OFFICER, rm.code, remind_officer, &rm) != 0)
+		return -1;
+	return rm.n;
 }
 
 /* The first day of the reminders of a deadline (month * 100 + day) of year. */
@@ -898,8 +897,7 @@ remind_deadline(const struct config *cfg, struct store *st, int64_t now, int yea
 	if (store_sums_foreach(st, year, deadline / 100 <= 6 ? 1 : 2, mark_reported, &r) == -1)
 		return -1;
 	for (c = 0; c < cfg->ncommunes; c++) {
-		if (reported[c] || cfg->communes[c].nofficers == 0 ||
-		    !commune_valid(&cfg->communes[c], today))
+		if (reported[c] || !commune_valid(&cfg->communes[c], today))
 			continue;
 		k = remind_commune(cfg, st, (int)c, date, year, deadline, now);
 		if (k == -1)
@@ -954,6 +952,12 @@ fail:
 	return -1;
 }
 
+static int
+any(void *arg, const struct identity *id)
+{
+	return 1;
+}
+
 int
 digest_tick(const struct config *cfg, struct store *st, int64_t now)
 {
@@ -968,7 +972,10 @@ digest_tick(const struct config *cfg, struct store *st, int64_t now)
 			return -1;
 		n += r;
 	}
-	if (cfg->digest.nrecipients > 0) {
+	r = identity_foreach(cfg, st, IDENTITY_DISTRICT, NULL, any, NULL);
+	if (r == -1)
+		return -1;
+	if (r == 1) {
 		r = scheduled_digest(cfg, st, now);
 		if (r == -1)
 			return -1;

@@ -75,11 +75,6 @@ int digest_running_total(const struct config *cfg, struct store *st, int commune
 int digest_running_total_of(const struct config *cfg, struct store *st, int kind, int commune,
 			    int year, char *reply, size_t replysz);
 
-/* Who sent a message.  Numbers compare on their national form, so
- * "+84912000001", "84912000001" and "0912000001" are the same. */
-int digest_is_staff(const struct config *cfg, const char *number);	  /* 1 or 0 */
-int digest_officer_commune(const struct config *cfg, const char *number); /* index, or -1 */
-
 /* The SMS characters UTF-8 text takes: GSM 7-bit septets (dia == 0, the
  * text being plain ASCII) or UTF-16 units (dia != 0). */
 size_t digest_sms_units(const char *s, int dia);

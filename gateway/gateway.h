@@ -5,8 +5,9 @@
  * `modems`, or the one of `gammu`), commit it to the inbox table and only
  * then delete it from the phone; check that the SIM has room (alert
  * "sim_full"); give up waiting for the missing parts of messages older than
- * multipart_timeout; parse every new inbox row and store its reports (or its
- * rejection), the reply and the push events in one transaction; send the
+ * multipart_timeout; run every new inbox row through the pipeline
+ * (pipeline.h: its reports or its rejection, the reply and the push events
+ * in one transaction, 64 rows to a transaction); send the
  * queued replies through the modems allowed to send, in turn.  Between
  * turns the loop reads the modems in 50 ms slices, so that an SMS a modem
  * announces (+CMTI) starts a turn at once; otherwise the next turn comes
@@ -22,8 +23,6 @@
 
 struct config;
 struct store;
-struct parser_result;
-struct store_inmsg;
 
 /* Runs the gateway on cfg (ownership moves to the gateway, which frees it).
  * once = 1: process what is there and return.  Returns the exit status:
@@ -31,19 +30,6 @@ struct store_inmsg;
  * (a restart cannot help: the service must not be restarted on it). */
 #define GATEWAY_DAMAGED 3
 int gateway_run(struct config *cfg, int once);
-
-/* The reporting period of a Unix time in Vietnam (UTC+7): year and half. */
-void gateway_period(int64_t t, int *year, int *half);
-
-/* Takes the commune and trade of the reports that name a training class
- * from that class (opened earlier in the same SMS, or in st, which may be
- * NULL); a class found nowhere turns res into an unknown_class error.
- * Returns 0, or -1 on a database error. */
-int gateway_resolve_classes(const struct config *cfg, struct store *st, struct parser_result *res);
-
-/* Composes the reply to a STATUS message from the stored totals. */
-int gateway_status_reply(const struct config *cfg, struct store *st,
-			 const struct parser_result *res, int year, char *buf, size_t bufsz);
 
 /* The lock of the running gateway on database (a file "<database>.lock",
  * flock): the gateway holds it while it runs, so that a command that needs
@@ -54,33 +40,14 @@ int gateway_lock(const char *database);
  * longer than the question: 1 yes, 0 no, -1 cannot tell. */
 int gateway_running(const char *database);
 
-/* Queues the message.rejected event ("state": "rejected") of a held message
- * that staff refused, in the caller's transaction.  0 or -1. */
-int gateway_push_rejected(struct store *st, const struct store_inmsg *msg, const char *error);
-
-/*
- * Processes a stored message again (`tinbao quarantine accept`,
- * `tinbao replay`) inside the caller's transaction, with the configuration
- * of the day: no limits, no reply unless GATEWAY_REPLY; GATEWAY_ACCEPT takes
- * the sender as known.  error is the row's error so far (the
- * message.rejected event is queued only for a message that was held back,
- * not refused before).  Call it only for a row in state "rejected": one
- * without reports, so that they count once.  0 or -1.
- */
-#define GATEWAY_REPLAY 0x1
-#define GATEWAY_ACCEPT 0x2
-#define GATEWAY_REPLY 0x4
-int gateway_reprocess(struct config *cfg, struct store *st, const struct store_inmsg *msg,
-		      const char *error, int flags);
-
 /*
  * SMS another program received (`tinbao import-smsd`), taken over through
  * the same door as a modem's: each is stored (its sender in E.164 form,
  * parts joined, the same SMS twice counted on its row), in one transaction
  * with the record of its source row, so that a second import of the same
  * rows changes nothing; then processed as a replay, without limits and
- * without a reply, and pushed like any SMS.  source names the program (it
- * stands as the modem of those rows).  gateway_import_sms(): 1 taken, 0
+ * without a reply (pipeline.h), and pushed like any SMS.  source names the
+ * program (it stands as the modem of those rows).  gateway_import_sms(): 1 taken, 0
  * already imported (key, the source's own row key), -1.
  * gateway_import_end(): joins the source's parts that will never be
  * complete, processes its new rows, and commits (or rolls everything back

@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
+#include "identity.h"
 #include "log.h"
 #include "report.h"
 #include "store.h"
@@ -55,13 +56,30 @@ write_one(const struct report *r, enum report_format fmt, const char *path)
 	return 0;
 }
 
+struct notice {
+	struct store *st;
+	const char *text;
+};
+
+/* The notice to one of district staff. */
+static int
+notify(void *arg, const struct identity *id)
+{
+	struct notice *n = arg;
+	int64_t oid;
+
+	if (store_outbox_add(n->st, id->number, n->text, "report", 0, &oid) == -1)
+		return -1;
+	log_info("report notice to %s queued (outbox #%" PRId64 ")", id->number, oid);
+	return 0;
+}
+
 /* Tells the district staff; the SMS is ASCII, one part. */
 static int
 announce(const struct config *cfg, struct store *st, const char *period, int pdf)
 {
 	char text[161];
-	int64_t id;
-	size_t i;
+	struct notice nt = {st, text};
 	int n;
 
 	n = snprintf(text, sizeof(text), "Tinbao: bao cao %s da luu (html, xlsx%s) tai %s", period,
@@ -73,13 +91,9 @@ announce(const struct config *cfg, struct store *st, const char *period, int pdf
 			 period, pdf ? ", pdf" : "");
 	if (store_begin(st) == -1)
 		return -1;
-	for (i = 0; i < cfg->digest.nrecipients; i++) {
-		if (store_outbox_add(st, cfg->digest.recipients[i], text, "report", 0, &id) == -1) {
-			store_rollback(st);
-			return -1;
-		}
-		log_info("report notice to %s queued (outbox #%" PRId64 ")",
-			 cfg->digest.recipients[i], id);
+	if (identity_foreach(cfg, st, IDENTITY_DISTRICT, NULL, notify, &nt) != 0) {
+		store_rollback(st);
+		return -1;
 	}
 	return store_commit(st);
 }

@@ -13,10 +13,11 @@
 #include "clock.h"
 #include "config.h"
 #include "gateway.h"
+#include "identity.h"
+#include "pipeline.h"
 #include "log.h"
 #include "parser.h"
 #include "phone.h"
-#include "senders.h"
 #include "store.h"
 
 #define CSV_FIELDS 5
@@ -88,7 +89,7 @@ make_sender(const struct config *cfg, const char *number, const char *name, cons
 		return -1;
 	}
 	snprintf(snd->name, sizeof(snd->name), "%s", name);
-	if (senders_role_parse(role) == -1) {
+	if (identity_role_parse(role) == 0) {
 		*why = "role must be officer, class, district or admin";
 		return -1;
 	}
@@ -459,7 +460,7 @@ again(struct config *cfg, struct store *st, int64_t id, const char *want, int fl
 		return r == -1 ? -1 : 0;
 	}
 	before = store_count(st, "reports", NULL);
-	if (before == -1 || gateway_reprocess(cfg, st, &h.msg, h.error, flags) == -1 ||
+	if (before == -1 || pipeline_replay(cfg, st, &h.msg, h.error, flags) == -1 ||
 	    store_inbox_get(st, id, &after) != 1)
 		goto fail;
 	o->added = store_count(st, "reports", NULL) - before;
@@ -539,7 +540,7 @@ quarantine_decide(struct config *cfg, struct store *st, const char *verb, const 
 	for (i = 0; i < l.n; i++) {
 		memset(&o, 0, sizeof(o));
 		if (strcmp(verb, "accept") == 0) {
-			r = again(cfg, st, l.v[i], "quarantined", GATEWAY_ACCEPT | GATEWAY_REPLY,
+			r = again(cfg, st, l.v[i], "quarantined", PIPELINE_ACCEPT | PIPELINE_REPLY,
 				  &o);
 			if (r == 1)
 				print_outcome(l.v[i], "quarantined", &o);
@@ -553,10 +554,10 @@ quarantine_decide(struct config *cfg, struct store *st, const char *verb, const 
 					       strcmp(h.error, "quarantined") != 0))
 					r = 0;
 				/* The district server saw it held: now it is refused. */
-				if (r == 1 && (store_inbox_set_state(st, l.v[i], "rejected",
-								     "quarantine_rejected") == -1 ||
-					       gateway_push_rejected(st, &h.msg,
-								     "quarantine_rejected") == -1))
+				if (r == 1 &&
+				    (store_inbox_set_state(st, l.v[i], "rejected",
+							   "quarantine_rejected") == -1 ||
+				     pipeline_reject(st, &h.msg, "quarantine_rejected") == -1))
 					r = -1;
 				store_inmsg_clear(&h.msg);
 				if (r == 1 && store_commit(st) == -1)
@@ -644,7 +645,7 @@ cli_replay(const char *conf, int argc, char **argv)
 		else if (strcmp(argv[i], "--error") == 0 && i + 1 < argc)
 			want = argv[++i];
 		else if (strcmp(argv[i], "--reply") == 0)
-			flags |= GATEWAY_REPLY;
+			flags |= PIPELINE_REPLY;
 		else
 			goto usage;
 	}
@@ -691,8 +692,8 @@ cli_replay(const char *conf, int argc, char **argv)
 	}
 	printf("replayed %d message%s: %d now accepted, %d still rejected%s\n", replayed,
 	       replayed == 1 ? "" : "s", accepted, replayed - accepted,
-	       (flags & GATEWAY_REPLY) ? "; replies queued for changed outcomes"
-				       : "; no replies sent (--reply)");
+	       (flags & PIPELINE_REPLY) ? "; replies queued for changed outcomes"
+					: "; no replies sent (--reply)");
 done:
 	free(l.v);
 	store_close(st);
@@ -714,7 +715,7 @@ struct recipients {
 	size_t n;
 	const char *role;    /* the role wanted, or NULL */
 	const char *commune; /* the commune whose officers are wanted, or NULL */
-	int failed;	     /* set by registry_recipient() */
+	int failed;	     /* set by identity_recipient() */
 };
 
 /* Adds number in +84 form once.  0, or -1 when it is no phone number or
@@ -741,54 +742,15 @@ recipient(struct recipients *r, const char *number)
 	return 0;
 }
 
+/* Everyone of the role (or the commune's officers) in the registry. */
 static int
-registry_recipient(void *arg, const struct store_sender *snd)
+identity_recipient(void *arg, const struct identity *id)
 {
 	struct recipients *r = arg;
 
-	if (!snd->active)
-		return 0;
-	if (r->role != NULL && strcmp(snd->role, r->role) != 0)
-		return 0;
-	if (r->commune != NULL &&
-	    (strcmp(snd->role, "officer") != 0 || strcmp(snd->commune_code, r->commune) != 0))
-		return 0;
-	if (recipient(r, snd->number) == -1) {
+	if (recipient(r, id->number) == -1) {
 		r->failed = 1;
 		return 1;
-	}
-	return 0;
-}
-
-/* The configuration's numbers of a role, or of a commune's officers. */
-static int
-config_recipients(const struct config *cfg, struct recipients *r)
-{
-	char **v = NULL;
-	size_t n = 0, i, c;
-
-	for (c = 0; c < cfg->ncommunes; c++) {
-		if ((r->role != NULL && strcmp(r->role, "officer") == 0) ||
-		    (r->commune != NULL && strcmp(cfg->communes[c].code, r->commune) == 0)) {
-			for (i = 0; i < cfg->communes[c].nofficers; i++) {
-				if (recipient(r, cfg->communes[c].officers[i]) == -1)
-					return -1;
-			}
-		}
-	}
-	if (r->role != NULL && strcmp(r->role, "district") == 0) {
-		v = cfg->digest.recipients;
-		n = cfg->digest.nrecipients;
-	} else if (r->role != NULL && strcmp(r->role, "admin") == 0) {
-		v = cfg->admins;
-		n = cfg->nadmins;
-	} else if (r->role != NULL && strcmp(r->role, "class") == 0) {
-		v = cfg->class_senders;
-		n = cfg->nclass_senders;
-	}
-	for (i = 0; i < n; i++) {
-		if (recipient(r, v[i]) == -1)
-			return -1;
 	}
 	return 0;
 }
@@ -848,7 +810,7 @@ cli_send(const char *conf, int argc, char **argv)
 		fprintf(stderr, "tinbao: send: %s\n", why);
 		return 2;
 	}
-	if (argc == 4 && strcmp(argv[1], "--to-role") == 0 && senders_role_parse(argv[2]) <= 0) {
+	if (argc == 4 && strcmp(argv[1], "--to-role") == 0 && identity_role_parse(argv[2]) == 0) {
 		fprintf(stderr,
 			"tinbao: send: unknown role \"%s\" (officer, class, district, admin)\n",
 			argv[2]);
@@ -875,8 +837,11 @@ cli_send(const char *conf, int argc, char **argv)
 	st = store_open(cfg->database, 0);
 	if (st == NULL || !ok)
 		goto done;
-	if (to == NULL && (config_recipients(cfg, r) == -1 ||
-			   store_senders_foreach(st, registry_recipient, r) != 0 || r->failed))
+	if (to == NULL &&
+	    (identity_foreach(cfg, st,
+			      r->role != NULL ? identity_role_parse(r->role) : IDENTITY_OFFICER,
+			      r->commune, identity_recipient, r) != 0 ||
+	     r->failed))
 		goto done;
 	if (r->n == 0) {
 		fprintf(stderr, "tinbao: send: nobody to send to: no %s number%s%s\n",

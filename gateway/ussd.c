@@ -17,8 +17,7 @@
 #include "log.h"
 #include "modem.h"
 #include "parser.h"
-#include "phone.h"
-#include "senders.h"
+#include "identity.h"
 #include "store.h"
 #include "ussd.h"
 
@@ -448,19 +447,6 @@ ussd_mask(const char *code, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
-int
-ussd_is_admin(const struct config *cfg, struct store *st, const char *number)
-{
-	struct senders_who who;
-	size_t i;
-
-	for (i = 0; i < cfg->nadmins; i++)
-		if (phone_same(number, cfg->admins[i]))
-			return 1;
-	return st != NULL && senders_lookup(cfg, st, number, &who) == 0 &&
-	       who.role == SENDERS_ADMIN;
-}
-
 /* The top-up code with s in place of its one "%s". */
 static void
 topup_code(const char *fmt, const char *s, char *buf, size_t bufsz)
@@ -476,15 +462,16 @@ topup_code(const char *fmt, const char *s, char *buf, size_t bufsz)
 
 int
 ussd_topup(const struct config *cfg, struct store *st, struct modem *m, const char *modem_name,
-	   const char *sender, const char *pin, int64_t now, char *reply, size_t replysz)
+	   const struct identity *who, const char *pin, int64_t now, char *reply, size_t replysz)
 {
+	const char *sender = who->number;
 	char code[128], masked_code[128], stars[USSD_PIN_MAX + 1], answer[USSD_ANSWER_MAX];
 	char ascii[USSD_ANSWER_MAX];
 	const char *why;
 	size_t n, i;
 	int r;
 
-	if (!ussd_is_admin(cfg, st, sender)) {
+	if (!identity_has(who, IDENTITY_ADMIN)) {
 		log_warnx("NAPTIEN refused from %s", sender);
 		snprintf(reply, replysz, "Loi: so nay khong duoc phep nap tien cho modem.");
 		return 0;

@@ -65,15 +65,14 @@ int ussd_topup_match(const char *text, char *masked, size_t maskedsz, char *pin,
 /* code with every run of 10 or more digits (a card PIN) masked but its last
  * 4 digits, for storing and logging a code typed by hand. */
 void ussd_mask(const char *code, char *out, size_t outsz);
-/* Whether number is an admin: config `admins`, or (st not NULL) an active
- * number of role admin in the sender registry (senders.h). */
-int ussd_is_admin(const struct config *cfg, struct store *st, const char *number);
-/* Handles a NAPTIEN from sender with pin (from ussd_topup_match): from an
+/* Handles a NAPTIEN from who (identity.h) with pin (from ussd_topup_match): from an
  * admin, dials the top-up code, stores the answer, and checks the balance
  * again; from anyone else, refuses and logs it.  reply gets the SMS to send
  * back (ASCII, one SMS).  Returns 1 when the top-up was dialled, 0 when it
  * was refused or could not be made, -1 on a database error. */
+struct identity;
 int ussd_topup(const struct config *cfg, struct store *st, struct modem *m, const char *modem_name,
-	       const char *sender, const char *pin, int64_t now, char *reply, size_t replysz);
+	       const struct identity *who, const char *pin, int64_t now, char *reply,
+	       size_t replysz);
 
 #endif

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "parser.h"
 #include "quota.h"
+#include "identity.h"
 #include "senders.h"
 #include "store.h"
 
@@ -38,7 +39,7 @@ main(int argc, char *argv[])
 	struct config *cfg;
 	struct store *st;
 	struct store_inmsg msg;
-	struct senders_who who;
+	struct identity who;
 	struct parser_result res;
 	const char *why, *error;
 	char reply[256];
@@ -87,7 +88,7 @@ main(int argc, char *argv[])
 		msg.text = text;
 		if (quota_over_rate(cfg, st, &msg, t + n) == -1 ||
 		    quota_is_echo(st, &msg, t + n) == -1 ||
-		    senders_lookup(cfg, st, msg.sender, &who) == -1 ||
+		    identity_resolve(cfg, st, msg.sender, &who) == -1 ||
 		    quota_hold_reply(cfg, st, &msg, t + n, &why) == -1)
 			return 1;
 		parser_parse(cfg->parser, text, strlen(text), &res);

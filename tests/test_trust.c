@@ -33,6 +33,7 @@
 #include "parser.h"
 #include "phone.h"
 #include "quota.h"
+#include "identity.h"
 #include "senders.h"
 #include "store.h"
 
@@ -240,11 +241,11 @@ unit_free(struct unit *u)
 static enum senders_verdict
 verdict(struct unit *u, const char *sender, const char *text, const char **error)
 {
-	struct senders_who who;
+	struct identity who;
 	struct parser_result res;
 	char reply[256];
 
-	assert_int_equal(senders_lookup(u->cfg, u->st, sender, &who), 0);
+	assert_int_equal(identity_resolve(u->cfg, u->st, sender, &who), 0);
 	parser_parse(u->cfg->parser, text, strlen(text), &res);
 	return senders_check(u->cfg, &who, &res, error, reply, sizeof(reply));
 }
@@ -263,22 +264,22 @@ test_policy(void **state)
 	struct store_sender s = {"+84912000001", "A", "officer", "06448", 1};
 	struct store_sender d = {"+84912000002", "B", "district", "", 1};
 	struct store_sender off = {"+84912000003", "C", "officer", "06448", 0};
-	struct senders_who who;
+	struct identity who;
 	const char *error;
 
 	assert_int_equal(store_sender_put(u->st, &s, 1), 0);
 	assert_int_equal(store_sender_put(u->st, &d, 1), 0);
 	assert_int_equal(store_sender_put(u->st, &off, 1), 0);
 	/* One phone however written. */
-	assert_int_equal(senders_lookup(u->cfg, u->st, "0912000001", &who), 0);
-	assert_int_equal(who.role, SENDERS_OFFICER);
+	assert_int_equal(identity_resolve(u->cfg, u->st, "0912000001", &who), 0);
+	assert_int_equal(who.roles, IDENTITY_OFFICER);
 	assert_string_equal(who.commune_code, "06448");
-	assert_int_equal(senders_lookup(u->cfg, u->st, "84912000002", &who), 0);
-	assert_true(senders_is_staff(&who));
-	assert_true(senders_may_manage_classes(&who));
+	assert_int_equal(identity_resolve(u->cfg, u->st, "84912000002", &who), 0);
+	assert_true(identity_has(&who, IDENTITY_STAFF));
+	assert_int_equal(identity_may_manage_classes(u->cfg, u->st, &who), 1);
 	/* Inactive: unknown. */
-	assert_int_equal(senders_lookup(u->cfg, u->st, "+84912000003", &who), 0);
-	assert_int_equal(who.role, SENDERS_UNKNOWN);
+	assert_int_equal(identity_resolve(u->cfg, u->st, "+84912000003", &who), 0);
+	assert_int_equal(who.roles, 0);
 
 	/* Default: quarantine. */
 	assert_int_equal(verdict(u, STRANGER, "ENROL Minh Son 5 han", &error), SENDERS_QUARANTINE);
@@ -1090,6 +1091,38 @@ test_roles(void **state)
 	env_free(e);
 }
 
+/*
+ * One registry: an officer added only with `senders import` is an officer
+ * everywhere, not only for the sender policy.  Inside the window before the
+ * 15 June deadline (the default: from 8 June) it gets its commune's reminder, and its TK answers
+ * with its commune's figures, not the district's.
+ */
+static void
+test_imported_officer(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	const int64_t t = 1655082000; /* Monday 13 June 2022, 08:00 in Vietnam */
+	char out[4096], csv[256];
+
+	snprintf(csv, sizeof(csv), "%s/officers.csv", e->dir);
+	write_text(csv, "number,name,role,commune,active\n"
+			"0912000050,Can bo Thien Tan,officer,Thien Tan,1\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 0);
+	inject(e, "+84912000050", "TK", t - 60);
+	run_at(e, t);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reminders WHERE recipient = "
+				   "'+84912000050' AND commune_code = '06406'"),
+			 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reminders WHERE recipient = "
+				   "'+84912000050'"),
+			 1);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '+84912000050' "
+		      "AND reason = 'reply' AND text LIKE 'So lieu 2022 xa Thien Tan:%%'"),
+	    1);
+	env_free(e);
+}
+
 /* What the sender's identity and the words of a report change in what is
  * stored and answered: the example of an error reply names the officer's
  * own commune, and a date typed in the report sets its half-year. */
@@ -1256,6 +1289,7 @@ main(void)
 	    cmocka_unit_test(test_loop_guard),
 	    cmocka_unit_test(test_daily_cap),
 	    cmocka_unit_test(test_roles),
+	    cmocka_unit_test(test_imported_officer),
 	    cmocka_unit_test(test_report_context),
 	    cmocka_unit_test(test_naptien_screen),
 	    cmocka_unit_test(test_hostile_text_escaped),
