@@ -305,7 +305,7 @@ $(B)/fuzz/fuzz_parser: tests/fuzz/fuzz_parser.c $(PARSER_SRC) parser/parser.h pa
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_parser.c $(FUZZ_PARSER_SRC) $(B)/fuzz/fuzzy.o
 
 $(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_PARSER_SRC) $(CONFIG_SRC) $(LOG_SRC) \
-		       config/config.h $(B)/fuzz/fuzzy.o | test-deps
+		       config/config.h config/impl.h $(B)/fuzz/fuzzy.o | test-deps
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_config.c $(FUZZ_PARSER_SRC) \
 		$(CONFIG_SRC) $(LOG_SRC) $(B)/fuzz/fuzzy.o $(PKG_LIBS)
 

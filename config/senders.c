@@ -1,0 +1,30 @@
+/*
+ * senders.c - the "senders" group: what to do with a sender the registry does
+ * not know, and with an officer reporting for another commune
+ * (gateway/senders.h).
+ */
+#include "impl.h"
+
+static int
+check_unknown_policy(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"reject", "quarantine", "accept", NULL};
+
+	return one_of(l, s, v, w, "\"reject\", \"quarantine\" or \"accept\"");
+}
+
+static int
+check_commune_policy(struct loader *l, const config_setting_t *s, const char *v)
+{
+	static const char *const w[] = {"reject", "warn", NULL};
+
+	return one_of(l, s, v, w, "\"reject\" or \"warn\"");
+}
+
+/* clang-format off */
+const struct key senders_keys[] = {
+	KSTR("unknown", 0, OFF(senders.unknown), check_unknown_policy),
+	KSTR("other_commune", 0, OFF(senders.other_commune), check_commune_policy),
+	KEND,
+};
+/* clang-format on */
