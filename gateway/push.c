@@ -27,7 +27,6 @@
 #include "push_impl.h"
 
 #define VN_UTC_OFFSET (7 * 3600)
-#define WAIT_MAX_MS 86400000
 
 enum outcome {
 	O_IDLE,	    /* nothing pending */

@@ -280,7 +280,7 @@ push_http_timeout(struct push *p)
 
 	if (curl_multi_timeout(p->multi, &t) != CURLM_OK || t < 0)
 		return 1000; /* no timer of libcurl's: the sockets will say */
-	return t > 86400000 ? 86400000 : (int)t;
+	return t > WAIT_MAX_MS ? WAIT_MAX_MS : (int)t;
 }
 
 int

@@ -31,6 +31,7 @@ struct config_push;
 #define ANSWER_MAX (1024 * 1024) /* bytes of an answer we read */
 #define EXCERPT_MAX 400		 /* bytes of an answer kept with a parked event */
 #define DHIS2_PATH "/api/dataValueSets?idScheme=CODE"
+#define WAIT_MAX_MS 86400000 /* the longest wait a step asks for: a day */
 
 enum verdict {
 	V_OK,	   /* accepted (json: those listed) */
