@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,15 +332,18 @@ wait_events(struct gw *gw, int ms)
 			if (modem_wait(m->modem, 0) == 1)
 				gw->incoming = 1;
 		}
+		/* The push's request goes on between the modem reads. */
+		if (push_wait(gw->push, 0) == 1)
+			return;
 		if (!reading) {
 			now = daemon_ms();
 			for (i = 0; i < gw->nmodems; i++)
 				if (gw->modems[i].modem == NULL &&
 				    gw->modems[i].reopen_at < deadline)
 					deadline = gw->modems[i].reopen_at;
-			if (now < deadline && poll(NULL, 0, (int)(deadline - now)) == -1 &&
-			    errno != EINTR)
-				log_warn("poll");
+			/* Sleeps, or waits on the push's request. */
+			if (now < deadline)
+				push_wait(gw->push, (int)(deadline - now));
 			return;
 		}
 	}
@@ -397,7 +399,7 @@ gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
 	int64_t next = 0, now, send_at;
-	int wait, push_wait, status = 1, lock = -1;
+	int wait, push_ms, status = 1, lock = -1;
 
 	memset(&gw, 0, sizeof(gw));
 	gw.cfg = cfg;
@@ -443,13 +445,16 @@ gateway_run(struct config *cfg, int once)
 			if (gw.send_next > 0 && send_at < next)
 				next = send_at > now + 1000 ? send_at : now + 1000;
 		}
-		/* At most one bounded request; it says when it wants the next. */
-		push_wait = push_step(gw.push);
+		/* Starts or advances a request, never waits for the server; it
+		 * says when it wants the next step. */
+		push_ms = push_step(gw.push);
+		if (once)
+			push_finish(gw.push);
 		if (db_damaged(&gw) || once)
 			break;
 		wait = (int)(next - daemon_ms());
-		if (push_wait >= 0 && push_wait < wait)
-			wait = push_wait;
+		if (push_ms >= 0 && push_ms < wait)
+			wait = push_ms;
 		if (wait > 0)
 			wait_events(&gw, wait);
 	}

@@ -232,8 +232,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	log_init(0, debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (push_global_init() == -1)
-		return 1;
+	/* libcurl is set up by the push, only for a configuration with one. */
 	status = c->fn(conf, argc, argv);
 	push_global_cleanup();
 	return status;

@@ -4,11 +4,13 @@
  * Every accepted report, every rejected message and every outcome of an SMS
  * the district asked for is an event in push_queue, written in the same
  * transaction as the change it describes.  The push sends them, oldest
- * first, in batches of up to `batch` events, over one libcurl handle that
- * keeps its connection alive, and marks them sent only when the server has
- * said it accepted them.  Event ids ("<gateway id>:<sequence>") are never
- * reused: after a crash a batch may be sent again, and the server drops the
- * repeats.  docs/push-protocol.md describes the protocol.
+ * first, in batches of up to `batch` events, over one connection kept
+ * alive, and marks them sent only when the server has said it accepted
+ * them.  The daemon's loop never waits for the server: a step starts a
+ * request or lets the one under way go on (libcurl's multi interface), and
+ * push_wait() waits on its sockets alongside the loop's other deadlines.  Event ids ("<gateway
+ * id>:<sequence>") are never reused: after a crash a batch may be sent again, and the server drops
+ * the repeats.  docs/push-protocol.md describes the protocol.
  *
  *  - Server down, 5xx, timeouts, refused or reset connections, DNS failure,
  *    an answer that is not what the protocol says: retry later, with an
@@ -22,11 +24,11 @@
  *    events (401, 403, 404, 405, 407, 408, 429) are retried like a 5xx:
  *    a wrong token must not park the whole queue.
  *  - DHIS2 (format "dhis2"): aggregate values to {url}/api/dataValueSets,
- *    see push.c; the ImportSummary decides, conflicts park.
+ *    see push_dhis2.c; the ImportSummary decides, conflicts park.
  *
  * TLS certificates are always verified; the token is read from a file only
- * its owner can read, and never logged.  The caller initialises libcurl
- * once per process with push_global_init().
+ * its owner can read, and never logged.  libcurl is set up only for a
+ * configuration with a push group.
  */
 #ifndef TINBAO_PUSH_H
 #define TINBAO_PUSH_H
@@ -39,7 +41,11 @@ struct config;
 struct store;
 struct push;
 
-/* libcurl's global state: once at the start and the end of the process. */
+/* libcurl's global state.  push_new() sets it up the first time a
+ * configuration has a push group (push_global_init() does it sooner, e.g.
+ * for a program that uses libcurl itself); push_global_cleanup(), once at
+ * the end of the process, releases it, and does nothing when it was never
+ * set up. */
 int push_global_init(void);
 void push_global_cleanup(void);
 
@@ -49,21 +55,42 @@ void push_global_cleanup(void);
  * when the configuration has no push group; -1 when the push cannot start
  * (token file readable by others, empty or missing; libcurl refused a
  * setting), after logging why.  When *stop becomes non-zero (a signal), a
- * request under way is abandoned like a lost connection.
+ * request under way is abandoned like a lost connection (and recorded so).
  */
 int push_new(const struct config *cfg, struct store *st, const volatile sig_atomic_t *stop,
 	     struct push **out);
-void push_free(struct push *p); /* accepts NULL */
+/* Accepts NULL.  A request under way is dropped, to be sent again by the
+ * next push; when *stop is set, it counts as a failed attempt. */
+void push_free(struct push *p);
 
 /*
- * One step of the daemon's loop: queues a gateway.status event when one is
- * due, then makes at most one request (bounded by timeout_ms) when the
- * backoff allows.  Returns how many milliseconds the push wants to wait
- * before its next step: 0 when more events are waiting, the backoff after a
- * failure, or -1 when the queue is empty (no deadline).  p may be NULL
- * (push off): -1.
+ * One step of the daemon's loop, which never waits for the server.  Without
+ * a request under way: queues a gateway.status event when one is due, then,
+ * when the backoff allows, collects a batch and starts its request.  With
+ * one: lets it go on, and acts on the answer once it came (bounded by
+ * timeout_ms).  Returns how many milliseconds the push wants to wait before
+ * its next step: while a request is under way, until libcurl's next timer
+ * (push_wait() returns sooner when the server answers); 0 when more events
+ * are waiting; the backoff after a failure; -1 when the queue is empty (no
+ * deadline).  p may be NULL (push off): -1.
  */
 int push_step(struct push *p);
+
+/* 1 while a request is under way, else 0 (p may be NULL). */
+int push_busy(const struct push *p);
+
+/*
+ * Waits at most ms milliseconds for the request under way: returns 1 as soon
+ * as it wants a step (the server wrote, a timer of libcurl's is due), 0 when
+ * the time ran out or a signal came.  Without a request under way (or p
+ * NULL) it sleeps ms with poll() and returns 0.  ms 0: a look, no wait.
+ */
+int push_wait(struct push *p, int ms);
+
+/* Waits for the request under way to end and acts on its answer, as the
+ * steps would (`run --once`: the pass ends with its request).  Bounded by
+ * timeout_ms; the stop flag abandons it.  p may be NULL. */
+void push_finish(struct push *p);
 
 /* What push_run() did. */
 struct push_report {
@@ -75,7 +102,8 @@ struct push_report {
 
 /*
  * Pushes what is queued until nothing is pending (`tinbao push --once`),
- * without waiting for the backoff; stops at the first failure.  Returns 0
+ * without waiting for the backoff, one request at a time, each waited for;
+ * stops at the first failure.  Returns 0
  * when the queue was drained, -1 when the server could not be reached or
  * did not accept (the failure is recorded like push_step's).  r may be NULL.
  */

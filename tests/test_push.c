@@ -296,6 +296,19 @@ stat_of(struct env *e, const char *key)
 	return r;
 }
 
+/* Waits until the server has seen n faults: the push's request is there. */
+static void
+wait_faults(struct env *e, int64_t n)
+{
+	int64_t start = now_ms();
+
+	while (stat_of(e, "faults") < n) {
+		if (now_ms() - start > 10000)
+			fail_msg("the push did not reach the server within 10 s");
+		sleep_ms(20);
+	}
+}
+
 /* What the server received: ids in first-arrival order, with counts. */
 struct arrivals {
 	int64_t *id;
@@ -525,8 +538,26 @@ drain(struct env *e)
 			fail_msg("the queue did not drain in %d ms (%" PRId64 " pending)", DRAIN_MS,
 				 pending(e));
 		if (w > 0)
-			sleep_ms(w < 20 ? w : 20);
+			push_wait(e->push, w < 20 ? w : 20);
 	}
+}
+
+/* One step and, when it started a request, the steps that follow it to its
+ * end, as the daemon's loop makes them: a whole attempt, bounded.  What the
+ * last step returned. */
+static int
+step(struct env *e)
+{
+	int64_t start = now_ms();
+	int w = push_step(e->push);
+
+	while (push_busy(e->push)) {
+		if (now_ms() - start > DRAIN_MS)
+			fail_msg("the request did not end in %d ms", DRAIN_MS);
+		push_wait(e->push, w < 1000 ? w : 1000);
+		w = push_step(e->push);
+	}
+	return w;
 }
 
 static struct store_push_state
@@ -568,7 +599,7 @@ test_batches_keepalive(void **state)
 	assert_non_null(strstr(dump, "\"id\": \"hl:7\", \"type\": \"message.rejected\""));
 	free(dump);
 	/* Nothing left: an idle step makes no request. */
-	assert_int_equal(push_step(e->push), -1);
+	assert_int_equal(step(e), -1);
 	assert_int_equal(stat_of(e, "requests"), 3);
 }
 
@@ -596,7 +627,7 @@ test_fault_500(void **state)
 	ctl(e, "/fault", "{\"kind\": \"500\", \"count\": 3}");
 	env_open(e);
 	queue(e, 250);
-	assert_true(push_step(e->push) >= 0);
+	assert_true(step(e) >= 0);
 	ps = state_of(e);
 	assert_int_equal(ps.failures, 1);
 	assert_non_null(strstr(ps.last_error, "HTTP 500"));
@@ -621,11 +652,11 @@ test_fault_503_retry_after(void **state)
 	env_open(e);
 	queue(e, 20);
 	start = now_ms();
-	w = push_step(e->push);
+	w = step(e);
 	/* Retry-After: 1 wins over a 20 ms backoff. */
 	assert_in_range(w, 900, 1000);
 	while (now_ms() - start < 700) {
-		assert_true(push_step(e->push) > 0);
+		assert_true(step(e) > 0);
 		sleep_ms(20);
 	}
 	assert_int_equal(stat_of(e, "requests"), 1);
@@ -647,12 +678,63 @@ test_fault_hang(void **state)
 	queue(e, 60);
 	/* One step is one bounded request: the timeout, not the server. */
 	start = now_ms();
-	assert_true(push_step(e->push) >= 0);
+	assert_true(step(e) >= 0);
 	assert_true(now_ms() - start < 1500);
 	ps = state_of(e);
 	assert_non_null(strstr(ps.last_error, "imed out"));
 	drain(e);
 	assert_int_equal(check_arrivals(e, 60, 0, 0), 0);
+}
+
+/*
+ * A step never waits for the server: with a server that takes the request
+ * and never answers, push_step() returns at once with the request under
+ * way, and the waits between steps are waits, not a spin.  The stop flag
+ * abandons the request and records it as a failed attempt.
+ */
+static void
+test_step_returns_at_once(void **state)
+{
+	static volatile sig_atomic_t stop;
+	struct env *e = *state;
+	struct store_push_state ps;
+	struct push *p = NULL;
+	int64_t start;
+	int w, steps;
+
+	write_conf(e, NULL, "\ttimeout_ms = 20000;\n");
+	ctl(e, "/fault", "{\"kind\": \"hang\", \"hang\": 30}");
+	env_open(e);
+	queue(e, 60);
+	stop = 0;
+	assert_int_equal(push_new(e->cfg, e->st, &stop, &p), 0);
+	start = now_ms();
+	w = push_step(p);
+	assert_true(now_ms() - start < 200);
+	assert_true(w >= 0);
+	assert_int_equal(push_busy(p), 1);
+	/* A second of the daemon's loop on the push alone: few wake-ups. */
+	for (steps = 0; now_ms() - start < 1000; steps++) {
+		push_wait(p, w < 200 ? w : 200);
+		w = push_step(p);
+		assert_true(w >= 0);
+		assert_int_equal(push_busy(p), 1);
+	}
+	assert_true(steps < 50);
+	assert_true(stat_of(e, "faults") >= 1);
+	assert_int_equal(state_of(e).failures, 0);
+	assert_int_equal(pending(e), 60);
+	/* A signal: the request is abandoned like a lost connection. */
+	stop = 1;
+	start = now_ms();
+	push_finish(p);
+	assert_true(now_ms() - start < 500);
+	assert_int_equal(push_busy(p), 0);
+	ps = state_of(e);
+	assert_int_equal(ps.failures, 1);
+	assert_non_null(strstr(ps.last_error, "request abandoned: stopping"));
+	assert_int_equal(pending(e), 60);
+	push_free(p);
 }
 
 static void
@@ -664,7 +746,7 @@ test_fault_reset(void **state)
 	ctl(e, "/fault", "{\"kind\": \"reset\", \"count\": 2}");
 	env_open(e);
 	queue(e, 300);
-	assert_true(push_step(e->push) >= 0);
+	assert_true(step(e) >= 0);
 	ps = state_of(e);
 	assert_int_equal(ps.failures, 1);
 	assert_int_equal(pending(e), 300);
@@ -683,7 +765,7 @@ test_fault_garbage_2xx(void **state)
 	ctl(e, "/fault", "{\"kind\": \"garbage\", \"count\": 1}");
 	env_open(e);
 	queue(e, 10);
-	assert_true(push_step(e->push) >= 0);
+	assert_true(step(e) >= 0);
 	assert_int_equal(pending(e), 10);
 	ps = state_of(e);
 	assert_non_null(strstr(ps.last_error, "not an answer of the protocol"));
@@ -745,7 +827,7 @@ test_two_poisons_auth_4xx_not_parked(void **state)
 	write_text(e->token, "wrong-token\n", 0600);
 	env_open(e);
 	queue(e, 40);
-	assert_true(push_step(e->push) >= 0);
+	assert_true(step(e) >= 0);
 	assert_int_equal(pending(e), 40);
 	assert_int_equal(store_count(e->st, "push_queue", "parked"), 0);
 	ps = state_of(e);
@@ -775,7 +857,7 @@ test_outage_10000(void **state)
 	env_open(e);
 	queue(e, 10000);
 	for (i = 0; i < 6; i++) {
-		assert_true(push_step(e->push) >= 0);
+		assert_true(step(e) >= 0);
 		sleep_ms(210); /* past the 200 ms cap */
 	}
 	ps = state_of(e);
@@ -798,10 +880,10 @@ test_stop_listening_midway(void **state)
 
 	env_open(e);
 	queue(e, 600);
-	assert_int_equal(push_step(e->push), 0); /* one batch */
-	ctl(e, "/stop", "{}");			 /* keep-alive connection dropped too */
+	assert_int_equal(step(e), 0); /* one batch */
+	ctl(e, "/stop", "{}");	      /* keep-alive connection dropped too */
 	for (i = 0; i < 3; i++) {
-		assert_true(push_step(e->push) >= 0);
+		assert_true(step(e) >= 0);
 		sleep_ms(210);
 	}
 	assert_int_equal(pending(e), 400);
@@ -819,7 +901,7 @@ test_dns_failure(void **state)
 	write_conf(e, "https://" NO_HOST "/events", NULL);
 	env_open(e);
 	queue(e, 5);
-	assert_true(push_step(e->push) >= 0);
+	assert_true(step(e) >= 0);
 	ps = state_of(e);
 	assert_int_equal(ps.failures, 1);
 	assert_non_null(strstr(ps.last_error, "resolve"));
@@ -844,7 +926,7 @@ test_push_once_backoff(void **state)
 	ctl(e, "/fault", "{\"kind\": \"500\", \"count\": 1}");
 	env_open(e);
 	queue(e, 5);
-	assert_true(push_step(e->push) > 0);
+	assert_true(step(e) > 0);
 	assert_int_equal(state_of(e).failures, 1);
 	env_close(e);
 	before = stat_of(e, "requests");
@@ -863,7 +945,6 @@ static void
 test_kill9_during_push(void **state)
 {
 	struct env *e = *state;
-	int64_t start;
 	int repeats, status;
 	pid_t pid;
 
@@ -874,12 +955,7 @@ test_kill9_during_push(void **state)
 	write_conf(e, NULL, "\ttimeout_ms = 10000;\n");
 	ctl(e, "/fault", "{\"kind\": \"hang\", \"hang\": 5, \"record\": true, \"count\": 1}");
 	pid = spawn(e, "push", "--once");
-	start = now_ms();
-	while (stat_of(e, "faults") != 1) {
-		if (now_ms() - start > 10000)
-			fail_msg("the push did not reach the server within 10 s");
-		sleep_ms(20);
-	}
+	wait_faults(e, 1);
 	sleep_ms(100);
 	kill(pid, SIGKILL);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -1110,7 +1186,7 @@ test_tls_verified(void **state)
 	write_conf(e, url, "\ttimeout_ms = 5000;\n\tconnect_timeout_ms = 5000;\n");
 	env_open(e);
 	queue(e, 5);
-	assert_true(push_step(e->push) >= 0);
+	assert_true(step(e) >= 0);
 	ps = state_of(e);
 	assert_non_null(strstr(ps.last_error, "certificate"));
 	assert_int_equal(pending(e), 5);
@@ -1171,6 +1247,21 @@ stop_run(pid_t pid, int bound_ms)
 	return -1;
 }
 
+/* The daemon with the push's first request (the start's gateway.status
+ * event) under way, and the server doing `fault` to it. */
+static pid_t
+spawn_run_faulty(struct env *e, const char *fault, const char *poll_interval)
+{
+	pid_t pid;
+
+	write_conf(e, NULL, "\ttimeout_ms = 20000;\n\tstatus_interval = 3600;\n");
+	assert_int_equal(fixture_conf_set(&e->fx, "poll_interval", poll_interval), 0);
+	ctl(e, "/fault", fault);
+	pid = spawn_run(e);
+	wait_faults(e, 1);
+	return pid;
+}
+
 static void
 test_daemon_replies_while_server_hangs(void **state)
 {
@@ -1208,6 +1299,86 @@ test_daemon_replies_while_server_hangs(void **state)
 					  "'gateway.status'"),
 			 1);
 	assert_int_equal(stat_of(e, "events"), 2);
+}
+
+/* CPU time (user and system, in clock ticks) the process pid used so far. */
+static long
+cpu_ticks(pid_t pid)
+{
+	char path[64], *stat, *p;
+	unsigned long user, sys;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	stat = read_file(path);
+	assert_non_null(stat);
+	/* After the command's name, in parentheses: fields 3 to 15. */
+	p = strrchr(stat, ')');
+	assert_non_null(p);
+	assert_int_equal(
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &user, &sys), 2);
+	free(stat);
+	return (long)(user + sys);
+}
+
+/*
+ * A server that takes the push's request and never answers holds up
+ * nothing: an SMS that reaches the dummy phone while the request is under
+ * way (a 20 s timeout) is answered within 2 s of the scan that reads it,
+ * the next one, at most poll_interval (2 s) later; meanwhile the daemon
+ * sleeps rather than spins, and SIGTERM ends it at once.
+ */
+static void
+test_daemon_answers_while_push_hangs(void **state)
+{
+	struct env *e = *state;
+	int64_t injected;
+	long ticks;
+	char *err;
+	pid_t pid;
+
+	pid = spawn_run_faulty(e, "{\"kind\": \"hang\", \"hang\": 30}", "2");
+	injected = now_ms();
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "inject", "--from",
+				     "+84912000001", "ENROL xa Minh Son 35 han", NULL),
+			 0);
+	/* The next scan reads it (poll_interval: 2 s), the reply follows
+	 * within 2 s. */
+	while (db_int(e->fx.db, "SELECT count(*) FROM outbox WHERE state = 'sent'") != 1) {
+		if (now_ms() - injected > 2000 + 2000)
+			fail_msg("no reply within 2 s of the scan while the push's request hung");
+		sleep_ms(20);
+	}
+	assert_int_equal(stat_of(e, "events"), 0);
+	/* A second of waiting on the hanging request: a few ticks at most. */
+	ticks = cpu_ticks(pid);
+	sleep_ms(1000);
+	assert_true(cpu_ticks(pid) - ticks < 30);
+	assert_int_equal(stop_run(pid, 3000), 0);
+	err = db_text(e->fx.db, "SELECT last_error FROM push_state");
+	assert_non_null(strstr(err, "request abandoned: stopping"));
+	free(err);
+}
+
+/* The answer is acted on when it comes, not at the next scan (here every
+ * 30 s): a request that fails after 1 s is tried again at once (the 20-200
+ * ms backoff), and the second one's answer is recorded. */
+static void
+test_daemon_push_on_answer(void **state)
+{
+	struct env *e = *state;
+	int64_t start;
+	pid_t pid;
+
+	pid = spawn_run_faulty(e, "{\"kind\": \"hang\", \"hang\": 1, \"count\": 1}", "30");
+	start = now_ms();
+	while (stat_of(e, "events") != 1 ||
+	       db_int(e->fx.db, "SELECT count(*) FROM push_queue WHERE state = 'pending'") != 0) {
+		if (now_ms() - start > 4000)
+			fail_msg("the push waited past the server's answer");
+		sleep_ms(20);
+	}
+	assert_int_equal(stop_run(pid, 3000), 0);
+	assert_int_equal(stat_of(e, "requests"), 2);
 }
 
 static int64_t
@@ -1611,6 +1782,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_fault_500, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fault_503_retry_after, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fault_hang, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_step_returns_at_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fault_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fault_garbage_2xx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_poison_parked, setup, teardown),
@@ -1629,6 +1801,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_tls_verified, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_replies_while_server_hangs, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_answers_while_push_hangs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_push_on_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_reload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_reload_include, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_status_command, setup, teardown),
