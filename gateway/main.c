@@ -1,8 +1,8 @@
 /*
  * main.c - tinbao: the SMS field-reporting gateway.  Reads the global
  * options, then hands the rest of the command line to one command's
- * function; `tinbao help COMMAND` and `tinbao COMMAND --help` print that
- * command's usage.
+ * function (cli.h, one file per family: cmd-*.c); `tinbao help COMMAND` and
+ * `tinbao COMMAND --help` print that command's usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,6 @@
 
 #include "cli.h"
 #include "log.h"
-#include "modemcheck.h"
 #include "push.h"
 
 #ifndef TINBAO_VERSION

@@ -15,12 +15,7 @@
 
 #include <gammu.h>
 
-#include "cli.h"
 #include "config.h"
-#include "gateway.h"
-#include "health.h"
-#include "log.h"
-#include "modem.h"
 #include "modemcheck.h"
 
 #define MAX_GROUPS 64
@@ -290,105 +285,4 @@ modemcheck_rc(const struct config *cfg, const char *user, FILE *out)
 						user);
 	}
 	return errors;
-}
-
-/* ---- modem-test ------------------------------------------------------- */
-
-static void
-show(const char *what, GSM_Error err, const char *value)
-{
-	if (err == ERR_NONE)
-		printf("  %-13s %s\n", what, value);
-	else
-		printf("  %-13s (%s)\n", what, GSM_ErrorString(err));
-}
-
-/* Asks one open modem what `gammu identify` and `gammu networkinfo` ask. */
-static void
-identify(struct modem *m)
-{
-	GSM_StateMachine *sm = modem_gammu(m);
-	GSM_SignalQuality sig;
-	GSM_NetworkInfo net;
-	GSM_SMSC smsc;
-	char buf[GSM_MAX_INFO_LENGTH + 64], number[4 * (GSM_MAX_NUMBER_LENGTH + 1)];
-	const unsigned char *u;
-	GSM_Error err;
-
-	buf[0] = '\0';
-	show("manufacturer", GSM_GetManufacturer(sm, buf), buf);
-	buf[0] = '\0';
-	show("model", GSM_GetModel(sm, buf), buf);
-	buf[0] = '\0';
-	show("IMEI", GSM_GetIMEI(sm, buf), buf);
-	buf[0] = '\0';
-	show("SIM (IMSI)", GSM_GetSIMIMSI(sm, buf), buf);
-	memset(&sig, 0, sizeof(sig));
-	err = GSM_GetSignalQuality(sm, &sig);
-	snprintf(buf, sizeof(buf), "%d%% (%d dBm)", sig.SignalPercent, sig.SignalStrength);
-	show("signal", err, buf);
-	memset(&net, 0, sizeof(net));
-	err = GSM_GetNetworkInfo(sm, &net);
-	u = err == ERR_NONE && net.NetworkCode[0] != '\0' ? GSM_GetNetworkName(net.NetworkCode)
-							  : NULL;
-	number[0] = '\0';
-	if (u != NULL)
-		EncodeUTF8(number, u);
-	snprintf(buf, sizeof(buf), "%s%s%s, %s", net.NetworkCode, number[0] ? " " : "", number,
-		 health_reg_name(net.State));
-	show("network", err, buf);
-	memset(&smsc, 0, sizeof(smsc));
-	smsc.Location = 1;
-	err = GSM_GetSMSC(sm, &smsc);
-	number[0] = '\0';
-	if (err == ERR_NONE)
-		EncodeUTF8(number, smsc.Number);
-	show("SMSC", err, number);
-}
-
-int
-cli_modem_test(const char *conf, int argc, char **argv)
-{
-	struct config *cfg;
-	struct modem *m;
-	const char *only = NULL;
-	size_t i, tried = 0;
-	int lock, failed = 0;
-
-	if (argc == 3 && strcmp(argv[1], "--modem") == 0) {
-		only = argv[2];
-	} else if (argc != 1) {
-		fprintf(stderr, "usage: tinbao -c config modem-test [--modem NAME]\n");
-		return 2;
-	}
-	/* The running gateway holds the modems: opening them twice would
-	 * garble both conversations. */
-	cfg = cli_config_alone(conf, "modem-test",
-			       "no lock on the database (above): a running gateway holds the "
-			       "modems; stop it first",
-			       &lock);
-	if (cfg == NULL)
-		return 1;
-	for (i = 0; i < cfg->nmodems; i++) {
-		if (only != NULL && strcmp(only, cfg->modems[i].name) != 0)
-			continue;
-		tried++;
-		printf("%s (%s, section %d):\n", cfg->modems[i].name, cfg->modems[i].gammurc,
-		       cfg->modems[i].section);
-		m = modem_open(cfg->modems[i].gammurc, cfg->modems[i].section);
-		if (m == NULL) {
-			printf("  cannot be opened (the error is above)\n");
-			failed = 1;
-			continue;
-		}
-		identify(m);
-		modem_close(m);
-	}
-	close(lock);
-	if (only != NULL && tried == 0) {
-		fprintf(stderr, "tinbao: modem-test: no modem named \"%s\"\n", only);
-		failed = 1;
-	}
-	config_free(cfg);
-	return failed;
 }

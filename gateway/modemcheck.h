@@ -1,10 +1,9 @@
 /*
  * modemcheck.h - is the modem set up right?  For the administrator bringing
- * a modem up: `check-config` reads every modem's gammurc with libgammu's own
- * INI parser and checks what libgammu would only find out when connecting
- * (the section, the connection type, the device node and who may open it);
- * `modem-test` opens each modem as `gammu identify` does and prints what it
- * says of itself, its SIM and its network.
+ * a modem up: `check-config` (cmd-config.c) reads every modem's gammurc with
+ * libgammu's own INI parser and checks what libgammu would only find out
+ * when connecting (the section, the connection type, the device node and
+ * who may open it), without opening any device.
  */
 #ifndef TINBAO_MODEMCHECK_H
 #define TINBAO_MODEMCHECK_H
@@ -26,10 +25,5 @@ int modemcheck_rc(const struct config *cfg, const char *user, FILE *out);
 /* Whether conn is a connection type libgammu knows ("at", "at115200",
  * "fbus-nodtr", "none", ...): 1 or 0. */
 int modemcheck_connection(const char *conn);
-
-/* tinbao modem-test [--modem NAME]: opens each modem (or the one named)
- * and prints manufacturer, model, IMEI, SIM (IMSI), signal, network and
- * SMSC, or the exact error.  Exit status: 0 when every modem answered. */
-int cli_modem_test(const char *conf, int argc, char **argv);
 
 #endif

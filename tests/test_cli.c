@@ -117,6 +117,66 @@ test_unknown_command(void **state)
 	assert_int_equal(run(out, sizeof(out), ""), 2);
 }
 
+/* A command line a command cannot read: exit 2 and the command's usage on
+ * stderr, one "tinbao -c config NAME ..." line a form. */
+static void
+test_usage_every_command(void **state)
+{
+	char names[MAX_COMMANDS][32], out[8192], args[128], want[64], *line, *save;
+	size_t n, i;
+	int first;
+
+	(void)state;
+	n = commands(names);
+	for (i = 0; i < n; i++) {
+		snprintf(args, sizeof(args), "-c /nonexistent %s --no-such-option 1 2 3", names[i]);
+		assert_int_equal(run(out, sizeof(out), args), 2);
+		first = 1;
+		for (line = strtok_r(out, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save)) {
+			snprintf(want, sizeof(want), "%s tinbao -c config %s",
+				 first ? "usage:" : "      ", names[i]);
+			if (strncmp(line, want, strlen(want)) != 0 ||
+			    (line[strlen(want)] != ' ' && line[strlen(want)] != '\0'))
+				fail_msg("%s: \"%s\" is not \"%s ...\"", names[i], line, want);
+			first = 0;
+		}
+		assert_int_equal(first, 0);
+	}
+}
+
+/* Options with a value want it; flags take none; any order.  A command
+ * line that reads right gets as far as the configuration (exit 1). */
+static void
+test_options(void **state)
+{
+	static const struct {
+		const char *args;
+		int status;
+	} rows[] = {
+	    {"report --period", 2},
+	    {"report --period 2022 --format", 2},
+	    {"report --format csv --period 2022", 1},
+	    {"report --csv-sep , --output r.csv --period 2022-H1", 1},
+	    {"report --period 2022 --period", 2},
+	    {"replay --reply", 1},
+	    {"replay --reply --since 2022-01-01 --error unknown_commune", 1},
+	    {"replay --since", 2},
+	    {"replay --reply x", 2},
+	};
+	char out[8192], args[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(args, sizeof(args), "-c /nonexistent %s", rows[i].args);
+		if (run(out, sizeof(out), args) != rows[i].status)
+			fail_msg("%s: not exit %d: %s", rows[i].args, rows[i].status, out);
+		if (rows[i].status == 2)
+			assert_int_equal(strncmp(out, "usage: tinbao -c config ", 24), 0);
+	}
+}
+
 /* Every command the binary lists has an `.It Cm NAME` entry in tinbao(8). */
 static void
 test_man_page_lists_every_command(void **state)
@@ -402,6 +462,8 @@ main(void)
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_help_every_command),
 	    cmocka_unit_test(test_unknown_command),
+	    cmocka_unit_test(test_usage_every_command),
+	    cmocka_unit_test(test_options),
 	    cmocka_unit_test(test_man_page_lists_every_command),
 	    cmocka_unit_test(test_man_page_lists_every_setting),
 	    cmocka_unit_test(test_connection_names),

@@ -1,5 +1,5 @@
 /*
- * smsdcli.c - tinbao import-smsd DATABASE: takes over the SMS a gammu-smsd
+ * cmd-import.c - tinbao import-smsd DATABASE: takes over the SMS a gammu-smsd
  * installation received (its SQL service, sqlite3 backend), as if the modem
  * had just given them, without answering anyone (see gateway.h).
  */
@@ -147,10 +147,8 @@ cli_import_smsd(const char *conf, int argc, char **argv)
 	int lock = -1, status = 1;
 	long n;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: tinbao -c config import-smsd DATABASE\n");
-		return 2;
-	}
+	if (argc != 2)
+		return cli_usage("import-smsd DATABASE");
 	/* A running gateway would answer what is imported. */
 	cfg = cli_config_alone(conf, "import-smsd",
 			       "stop the gateway first (it would answer the imported SMS)", &lock);

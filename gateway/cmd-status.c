@@ -1,5 +1,5 @@
 /*
- * statuscli.c - tinbao status: whether the gateway runs, each modem's link
+ * cmd-status.c - tinbao status: whether the gateway runs, each modem's link
  * and latest readings and balance, the push queue, the outbox and the
  * sending rates, the quarantine and the day's SMS against the daily cap.
  */
@@ -211,16 +211,10 @@ cli_status(const char *conf, int argc, char **argv)
 	struct store *st;
 	int status = 1, r;
 
-	if (argc != 1) {
-		fprintf(stderr, "usage: tinbao -c config status\n");
-		return 2;
-	}
-	cfg = cli_config(conf);
-	if (cfg == NULL)
+	if (argc != 1)
+		return cli_usage("status");
+	if (cli_open(conf, STORE_READONLY, &cfg, &st) == -1)
 		return 1;
-	st = store_open(cfg->database, STORE_READONLY);
-	if (st == NULL)
-		goto done;
 	if (store_push_stats(st, &s) == -1 || store_push_state_get(st, &ps) == -1)
 		goto done;
 	printf("database: %s\n", cfg->database);
