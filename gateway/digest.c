@@ -15,28 +15,12 @@
 #include "clock.h"
 #include "config.h"
 #include "digest.h"
+#include "digest_impl.h"
 #include "identity.h"
 #include "log.h"
 #include "parser.h"
 #include "phone.h"
 #include "store.h"
-
-#define SMS_GSM 160
-#define SMS_UCS2 70
-#define DAY (24 * 3600)
-#define NKINDS 5 /* enrol, grad, job, need, labour: the kinds of reports */
-#define NAME_BUF 128
-
-enum { FULL, SHORT, TERSE, NLEVELS };
-
-/* The same text in plain ASCII and with diacritics. */
-#define T(t, ascii, utf8) ((t)->dia ? (utf8) : (ascii))
-
-struct text {
-	char s[DIGEST_BUF];
-	size_t len;
-	int dia;
-};
 
 /* What a digest says, gathered from the store. */
 struct figures {
@@ -83,14 +67,14 @@ digest_sms_units(const char *s, int dia)
 	return n;
 }
 
-static size_t
-units(const struct text *t)
+size_t
+text_units(const struct text *t)
 {
 	return digest_sms_units(t->s, t->dia);
 }
 
-static void
-reset(struct text *t, int dia)
+void
+text_reset(struct text *t, int dia)
 {
 	t->s[0] = '\0';
 	t->len = 0;
@@ -98,8 +82,8 @@ reset(struct text *t, int dia)
 }
 
 /* Appends s; what does not fit the buffer is dropped, at a character. */
-static void
-put(struct text *t, const char *s)
+void
+text_put(struct text *t, const char *s)
 {
 	size_t n = strlen(s), room = sizeof(t->s) - 1 - t->len;
 
@@ -113,10 +97,8 @@ put(struct text *t, const char *s)
 	t->s[t->len] = '\0';
 }
 
-static void putf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-putf(struct text *t, const char *fmt, ...)
+void
+text_putf(struct text *t, const char *fmt, ...)
 {
 	char buf[DIGEST_BUF];
 	va_list ap;
@@ -124,12 +106,12 @@ putf(struct text *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	put(t, buf);
+	text_put(t, buf);
 }
 
 /* Cuts t to at most max SMS characters, after a word when there is one. */
-static void
-cut(struct text *t, size_t max)
+void
+text_cut(struct text *t, size_t max)
 {
 	size_t i = 0, used = 0, len, w;
 
@@ -151,25 +133,25 @@ cut(struct text *t, size_t max)
 }
 
 /* A commune's name as staff read it: with diacritics or plain ASCII. */
-static void
-put_name(struct text *t, const char *name)
+void
+text_name(struct text *t, const char *name)
 {
 	char a[NAME_BUF];
 
 	if (t->dia) {
-		put(t, name);
+		text_put(t, name);
 		return;
 	}
 	parser_ascii(name, a, sizeof(a));
-	put(t, a);
+	text_put(t, a);
 }
 
 /* "xa Minh Son", "TT Huu Lung". */
-static void
-put_commune(struct text *t, const struct config *cfg, int c)
+void
+text_commune(struct text *t, const struct config *cfg, int c)
 {
-	put(t, strcmp(cfg->communes[c].type, "tt") == 0 ? "TT " : T(t, "xa ", "xã "));
-	put_name(t, cfg->communes[c].name);
+	text_put(t, strcmp(cfg->communes[c].type, "tt") == 0 ? "TT " : T(t, "xa ", "xã "));
+	text_name(t, cfg->communes[c].name);
 }
 
 /* "75%", or "-" when there is nothing to divide by. */
@@ -182,8 +164,8 @@ rate(char *buf, size_t bufsz, long part, long whole)
 		snprintf(buf, bufsz, "%ld%%", part * 100 / whole);
 }
 
-static int
-commune_index(const struct config *cfg, const char *code)
+int
+digest_commune_index(const struct config *cfg, const char *code)
 {
 	size_t i;
 
@@ -195,8 +177,8 @@ commune_index(const struct config *cfg, const char *code)
 }
 
 /* Whether the commune exists on day ("YYYY-MM-DD"). */
-static int
-commune_valid(const struct config_commune *c, const char *day)
+int
+digest_commune_valid(const struct config_commune *c, const char *day)
 {
 	if (c->valid_from != NULL && strcmp(day, c->valid_from) < 0)
 		return 0;
@@ -317,7 +299,7 @@ static int
 add_reminded_commune(void *arg, const char *code)
 {
 	struct reminded_walk *w = arg;
-	int c = commune_index(w->cfg, code);
+	int c = digest_commune_index(w->cfg, code);
 
 	if (c >= 0 && w->f->nreminded < w->cfg->ncommunes)
 		w->f->reminded[w->f->nreminded++] = c;
@@ -352,7 +334,7 @@ gather_silent(const struct config *cfg, struct store *st, struct figures *f)
 
 	clock_date(f->now, today, sizeof(today));
 	for (i = 0; i < cfg->ncommunes; i++) {
-		if (!commune_valid(&cfg->communes[i], today))
+		if (!digest_commune_valid(&cfg->communes[i], today))
 			continue;
 		r = store_last_report(st, cfg->communes[i].code, &at);
 		if (r == -1)
@@ -432,41 +414,41 @@ put_new(struct text *t, const struct config *cfg, const struct figures *f, int l
 	for (k = 0; k < NKINDS; k++)
 		total += f->new_reports[k];
 	if (level == FULL)
-		putf(t, T(t, "Ban tin %02d/%02d: ", "Bản tin %02d/%02d: "), now.tm_mday,
-		     now.tm_mon + 1);
+		text_putf(t, T(t, "Ban tin %02d/%02d: ", "Bản tin %02d/%02d: "), now.tm_mday,
+			  now.tm_mon + 1);
 	else
-		putf(t, "%02d/%02d: ", now.tm_mday, now.tm_mon + 1);
+		text_putf(t, "%02d/%02d: ", now.tm_mday, now.tm_mon + 1);
 	if (total == 0) {
 		if (level == FULL)
-			putf(t,
-			     T(t, "khong co bao cao moi tu %02d/%02d.",
-			       "không có báo cáo mới từ %02d/%02d."),
-			     since.tm_mday, since.tm_mon + 1);
+			text_putf(t,
+				  T(t, "khong co bao cao moi tu %02d/%02d.",
+				    "không có báo cáo mới từ %02d/%02d."),
+				  since.tm_mday, since.tm_mon + 1);
 		else
-			put(t, T(t, "0 bao cao moi.", "0 báo cáo mới."));
+			text_put(t, T(t, "0 bao cao moi.", "0 báo cáo mới."));
 		return;
 	}
 	if (level == FULL)
-		putf(t, T(t, "moi tu %02d/%02d: ", "mới từ %02d/%02d: "), since.tm_mday,
-		     since.tm_mon + 1);
+		text_putf(t, T(t, "moi tu %02d/%02d: ", "mới từ %02d/%02d: "), since.tm_mday,
+			  since.tm_mon + 1);
 	else
-		put(t, T(t, "moi: ", "mới: "));
+		text_put(t, T(t, "moi: ", "mới: "));
 	for (k = 0; k < NKINDS; k++) {
 		if (level == TERSE && f->new_reports[k] == 0)
 			continue;
 		if (!first)
-			put(t, ", ");
+			text_put(t, ", ");
 		first = 0;
-		putf(t, "%s %ld", parser_keyword_form(cfg->parser, (enum parser_kind)k),
-		     f->new_reports[k]);
+		text_putf(t, "%s %ld", parser_keyword_form(cfg->parser, (enum parser_kind)k),
+			  f->new_reports[k]);
 		if (k == PARSER_LABOUR || f->new_reports[k] == 0)
 			continue;
 		if (level == FULL)
-			putf(t, " (%ld %s)", f->new_count[k], people(t, k));
+			text_putf(t, " (%ld %s)", f->new_count[k], people(t, k));
 		else
-			putf(t, "/%ld", f->new_count[k]);
+			text_putf(t, "/%ld", f->new_count[k]);
 	}
-	put(t, ".");
+	text_put(t, ".");
 }
 
 /* " Nam 2022: 350 HV/KH 600-800; viec lam 75%/KH 80%; LD qua DT 45%/KH 60%." */
@@ -479,28 +461,29 @@ put_year(struct text *t, const struct config *cfg, const struct figures *f, int 
 	rate(emp, sizeof(emp), f->job, f->grad);
 	rate(lab, sizeof(lab), f->trained, f->labour);
 	if (p == NULL) /* the figures, with nothing to compare them with */
-		putf(t,
-		     T(t, " Nam %d: %ld HV; viec lam %s; LD qua DT %s (chua co KH).",
-		       " Năm %d: %ld HV; việc làm %s; LĐ qua ĐT %s (chưa có KH)."),
-		     f->year, f->enrol, emp, lab);
+		text_putf(t,
+			  T(t, " Nam %d: %ld HV; viec lam %s; LD qua DT %s (chua co KH).",
+			    " Năm %d: %ld HV; việc làm %s; LĐ qua ĐT %s (chưa có KH)."),
+			  f->year, f->enrol, emp, lab);
 	else if (level == FULL)
-		putf(t,
-		     T(t, " Nam %d: %ld HV/KH %d-%d; viec lam %s/KH %d%%; LD qua DT %s/KH %d%%.",
-		       " Năm %d: %ld HV/KH %d-%d; việc làm %s/KH %d%%; LĐ qua ĐT %s/KH %d%%."),
-		     f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct, lab,
-		     p->labour_trained_pct);
+		text_putf(t,
+			  T(t,
+			    " Nam %d: %ld HV/KH %d-%d; viec lam %s/KH %d%%; LD qua DT %s/KH %d%%.",
+			    " Năm %d: %ld HV/KH %d-%d; việc làm %s/KH %d%%; LĐ qua ĐT %s/KH %d%%."),
+			  f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct,
+			  lab, p->labour_trained_pct);
 	else if (level == SHORT)
-		putf(t,
-		     T(t, " %d: %ld HV (KH %d-%d), VL %s (KH %d%%), LD-DT %s (KH %d%%).",
-		       " %d: %ld HV (KH %d-%d), VL %s (KH %d%%), LĐ-ĐT %s (KH %d%%)."),
-		     f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct, lab,
-		     p->labour_trained_pct);
+		text_putf(t,
+			  T(t, " %d: %ld HV (KH %d-%d), VL %s (KH %d%%), LD-DT %s (KH %d%%).",
+			    " %d: %ld HV (KH %d-%d), VL %s (KH %d%%), LĐ-ĐT %s (KH %d%%)."),
+			  f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct,
+			  lab, p->labour_trained_pct);
 	else
-		putf(t,
-		     T(t, " %d: %ld HV/%d-%d, VL %s/%d%%, DT %s/%d%%.",
-		       " %d: %ld HV/%d-%d, VL %s/%d%%, ĐT %s/%d%%."),
-		     f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct, lab,
-		     p->labour_trained_pct);
+		text_putf(t,
+			  T(t, " %d: %ld HV/%d-%d, VL %s/%d%%, DT %s/%d%%.",
+			    " %d: %ld HV/%d-%d, VL %s/%d%%, ĐT %s/%d%%."),
+			  f->year, f->enrol, p->trained_min, p->trained_max, emp, p->employed_pct,
+			  lab, p->labour_trained_pct);
 }
 
 /* " Label (5): A, B +3." with the first k of n names, or " Label: 5 xa."
@@ -512,18 +495,18 @@ put_names(struct text *t, const struct config *cfg, const char *label, const int
 	size_t i;
 
 	if (k == 0) {
-		putf(t, " %s: %zu %s.", label, n, T(t, "xa", "xã"));
+		text_putf(t, " %s: %zu %s.", label, n, T(t, "xa", "xã"));
 		return;
 	}
-	putf(t, " %s (%zu): ", label, n);
+	text_putf(t, " %s (%zu): ", label, n);
 	for (i = 0; i < k; i++) {
 		if (i > 0)
-			put(t, ", ");
-		put_name(t, cfg->communes[v[i]].name);
+			text_put(t, ", ");
+		text_name(t, cfg->communes[v[i]].name);
 	}
 	if (k < n)
-		putf(t, " +%zu", n - k);
-	put(t, ".");
+		text_putf(t, " +%zu", n - k);
+	text_put(t, ".");
 }
 
 /* The shortest form of a list: nothing when it is empty. */
@@ -538,9 +521,9 @@ list_min(const struct text *t, const struct config *cfg, const char *label, size
 	s = malloc(sizeof(*s));
 	if (s == NULL)
 		return DIGEST_BUF; /* nothing will fit: the caller shortens */
-	reset(s, t->dia);
+	text_reset(s, t->dia);
 	put_names(s, cfg, label, NULL, n, 0);
-	u = units(s);
+	u = text_units(s);
 	free(s);
 	return u;
 }
@@ -561,16 +544,16 @@ put_list(struct text *t, const struct config *cfg, const char *label, const int 
 		return;
 	}
 	for (k = n; k > 0; k--) {
-		reset(s, t->dia);
+		text_reset(s, t->dia);
 		put_names(s, cfg, label, v, n, k);
-		if (units(s) <= budget)
+		if (text_units(s) <= budget)
 			break;
 	}
 	if (k == 0) {
-		reset(s, t->dia);
+		text_reset(s, t->dia);
 		put_names(s, cfg, label, v, n, 0);
 	}
-	put(t, s->s);
+	text_put(t, s->s);
 	free(s);
 }
 
@@ -582,35 +565,35 @@ compose(const struct config *cfg, const struct figures *f, struct text *t)
 	size_t max, need, used;
 	int level;
 
-	reset(t, cfg->digest.diacritics);
+	text_reset(t, cfg->digest.diacritics);
 	max = t->dia ? DIGEST_UCS2 : DIGEST_GSM;
 	reminded = T(t, "Da nhac", "Đã nhắc");
 	snprintf(silent, sizeof(silent), T(t, "Chua gui %d ngay", "Chưa gửi %d ngày"),
 		 cfg->digest.silent_days);
 	for (level = FULL; level < NLEVELS; level++) {
-		reset(t, t->dia);
+		text_reset(t, t->dia);
 		put_new(t, cfg, f, level);
 		put_year(t, cfg, f, level);
 		if (f->held > 0)
-			putf(t,
-			     T(t, " Cho duyet: %" PRId64 " tin tu %" PRId64 " so la.",
-			       " Chờ duyệt: %" PRId64 " tin từ %" PRId64 " số lạ."),
-			     f->held, f->held_senders);
-		need = units(t) + list_min(t, cfg, reminded, f->nreminded) +
+			text_putf(t,
+				  T(t, " Cho duyet: %" PRId64 " tin tu %" PRId64 " so la.",
+				    " Chờ duyệt: %" PRId64 " tin từ %" PRId64 " số lạ."),
+				  f->held, f->held_senders);
+		need = text_units(t) + list_min(t, cfg, reminded, f->nreminded) +
 		       list_min(t, cfg, silent, f->nsilent);
 		if (need <= max)
 			break;
 	}
-	used = units(t);
+	used = text_units(t);
 	if (used < max) {
 		put_list(t, cfg, reminded, f->reminded, f->nreminded,
 			 max - used - list_min(t, cfg, silent, f->nsilent));
-		used = units(t);
+		used = text_units(t);
 	}
 	if (used < max)
 		put_list(t, cfg, silent, f->silent, f->nsilent, max - used);
-	if (units(t) > max)
-		cut(t, max);
+	if (text_units(t) > max)
+		text_cut(t, max);
 }
 
 static int
@@ -656,9 +639,9 @@ digest_compose(const struct config *cfg, struct store *st, int64_t now, char *bu
 
 /* Queues a scheduled SMS unless the recipient had its share today: 1
  * queued (*id gets its outbox id), 0 held back, -1. */
-static int
-queue(const struct config *cfg, struct store *st, const char *to, const char *reason,
-      const char *text, int64_t now, int64_t *id)
+int
+digest_queue(const struct config *cfg, struct store *st, const char *to, const char *reason,
+	     const char *text, int64_t now, int64_t *id)
 {
 	char key[PHONE_MAX], day[16];
 	int n;
@@ -696,7 +679,7 @@ queue_to(void *arg, const struct identity *id)
 	int64_t oid;
 	int r;
 
-	r = queue(q->cfg, q->st, id->number, q->reason, q->text, q->now, &oid);
+	r = digest_queue(q->cfg, q->st, id->number, q->reason, q->text, q->now, &oid);
 	if (r == -1)
 		return -1;
 	q->n += r;
@@ -750,208 +733,6 @@ scheduled_digest(const struct config *cfg, struct store *st, int64_t now)
 	return n;
 }
 
-/* ---- Reminders -------------------------------------------------------- */
-
-int
-digest_reminder_text(const struct config *cfg, int commune, int year, int deadline, char *buf,
-		     size_t bufsz)
-{
-	struct text *t;
-	size_t max;
-	int level, h1 = deadline / 100 <= 6;
-
-	if (commune < 0 || (size_t)commune >= cfg->ncommunes)
-		return -1;
-	t = malloc(sizeof(*t));
-	if (t == NULL) {
-		log_warn("digest");
-		return -1;
-	}
-	t->dia = cfg->reply_diacritics;
-	max = t->dia ? SMS_UCS2 : SMS_GSM;
-	for (level = FULL; level < NLEVELS; level++) {
-		reset(t, t->dia);
-		put(t, level == TERSE ? T(t, "Nhac: ", "Nhắc: ")
-				      : T(t, "Nhac bao cao: ", "Nhắc báo cáo: "));
-		put_commune(t, cfg, commune);
-		if (level == TERSE)
-			putf(t, T(t, " chua bao cao 6T %s %d", " chưa báo cáo 6T %s %d"),
-			     h1 ? T(t, "dau", "đầu") : T(t, "cuoi", "cuối"), year);
-		else
-			putf(t,
-			     T(t, " chua gui so lieu 6 thang %s nam %d",
-			       " chưa gửi số liệu 6 tháng %s năm %d"),
-			     h1 ? T(t, "dau", "đầu") : T(t, "cuoi", "cuối"), year);
-		putf(t, T(t, ", han %02d/%02d.", ", hạn %02d/%02d."), deadline % 100,
-		     deadline / 100);
-		if (level == FULL && cfg->ntrades > 0) {
-			put(t, " VD: ");
-			put(t, parser_keyword_form(cfg->parser, PARSER_ENROL));
-			put(t, " ");
-			put_name(t, cfg->communes[commune].name);
-			putf(t, " 35 %s", cfg->trades[0].code);
-		}
-		if (units(t) <= max)
-			break;
-	}
-	if (units(t) > max)
-		cut(t, max);
-	snprintf(buf, bufsz, "%s", t->s);
-	free(t);
-	return 0;
-}
-
-struct reported {
-	const struct config *cfg;
-	char *v; /* per commune: 1 when it reported in the period */
-};
-
-static int
-mark_reported(void *arg, const struct store_sum *s)
-{
-	struct reported *r = arg;
-	int c;
-
-	c = commune_index(r->cfg, s->commune_code);
-	if (c >= 0 && s->reports > 0)
-		r->v[c] = 1;
-	return 0;
-}
-
-/* The reminder of one commune to one of its officers, once a date. */
-struct remind {
-	const struct config *cfg;
-	struct store *st;
-	const char *date, *code, *text;
-	int64_t now;
-	int n;
-};
-
-static int
-remind_officer(void *arg, const struct identity *id)
-{
-	struct remind *rm = arg;
-	int64_t oid;
-	int r;
-
-	r = store_reminder_seen(rm->st, rm->date, rm->code, id->number);
-	if (r != 0)
-		return r == 1 ? 0 : -1;
-	r = queue(rm->cfg, rm->st, id->number, "reminder", rm->text, rm->now, &oid);
-	if (r == -1)
-		return -1;
-	if (r == 1 &&
-	    store_reminder_add(rm->st, rm->date, rm->code, id->number, oid, rm->now) == -1)
-		return -1;
-	rm->n += r;
-	return 0;
-}
-
-/* The reminders of one commune for the reminder date, to its officers in
- * the registry: 0 or more queued, -1. */
-static int
-remind_commune(const struct config *cfg, struct store *st, int c, const char *date, int year,
-	       int deadline, int64_t now)
-{
-	char text[DIGEST_BUF];
-	struct remind rm = {cfg, st, date, cfg->communes[c].code, text, now, 0};
-
-	if (digest_reminder_text(cfg, c, year, deadline, text, sizeof(text)) == -1)
-		return -1;
-	if (identity_foreach(cfg, st, IDENTITY_OFFICER, rm.code, remind_officer, &rm) != 0)
-		return -1;
-	return rm.n;
-}
-
-/* The first day of the reminders of a deadline (month * 100 + day) of year. */
-static int64_t
-remind_from(const struct config *cfg, int year, int deadline)
-{
-	int64_t due = clock_from_local(year, deadline / 100, deadline % 100, 0, 0);
-
-	return due - (int64_t)cfg->reminders.days_before * DAY;
-}
-
-static int
-in_window(const struct config *cfg, int64_t now, int year, int deadline)
-{
-	int64_t today = clock_day_start(now);
-
-	return today >= remind_from(cfg, year, deadline) &&
-	       today <= clock_from_local(year, deadline / 100, deadline % 100, 0, 0);
-}
-
-/* The reminders of one deadline, inside the caller's transaction. */
-static int
-remind_deadline(const struct config *cfg, struct store *st, int64_t now, int year, int deadline,
-		char *reported)
-{
-	struct reported r = {cfg, reported};
-	char date[16], today[16];
-	size_t c;
-	int n = 0, k;
-
-	clock_date(remind_from(cfg, year, deadline), date, sizeof(date));
-	clock_date(now, today, sizeof(today));
-	memset(reported, 0, cfg->ncommunes);
-	if (store_sums_foreach(st, year, deadline / 100 <= 6 ? 1 : 2, mark_reported, &r) == -1)
-		return -1;
-	for (c = 0; c < cfg->ncommunes; c++) {
-		if (reported[c] || !commune_valid(&cfg->communes[c], today))
-			continue;
-		k = remind_commune(cfg, st, (int)c, date, year, deadline, now);
-		if (k == -1)
-			return -1;
-		n += k;
-	}
-	return n;
-}
-
-/* The reminders due at now: deadlines of this year and of the next (a
- * window may start in December). */
-static int
-reminders(const struct config *cfg, struct store *st, int64_t now)
-{
-	char *reported = NULL;
-	struct tm tm;
-	size_t i;
-	int y, n = 0, k, due = 0;
-
-	clock_local(now, &tm);
-	for (y = tm.tm_year + 1900; y <= tm.tm_year + 1901; y++) {
-		for (i = 0; i < cfg->reminders.ndates; i++)
-			due |= in_window(cfg, now, y, cfg->reminders.dates[i]);
-	}
-	if (!due || cfg->ncommunes == 0)
-		return 0;
-	reported = malloc(cfg->ncommunes);
-	if (reported == NULL) {
-		log_warn("reminders");
-		return -1;
-	}
-	if (store_begin(st) == -1)
-		goto fail;
-	for (y = tm.tm_year + 1900; y <= tm.tm_year + 1901; y++) {
-		for (i = 0; i < cfg->reminders.ndates; i++) {
-			if (!in_window(cfg, now, y, cfg->reminders.dates[i]))
-				continue;
-			k = remind_deadline(cfg, st, now, y, cfg->reminders.dates[i], reported);
-			if (k == -1)
-				goto fail;
-			n += k;
-		}
-	}
-	if (store_commit(st) == -1)
-		goto fail;
-	free(reported);
-	return n;
-
-fail:
-	store_rollback(st);
-	free(reported);
-	return -1;
-}
-
 static int
 any(void *arg, const struct identity *id)
 {
@@ -967,7 +748,7 @@ digest_tick(const struct config *cfg, struct store *st, int64_t now)
 		return 0;
 	/* Reminders first: the digest of the same turn lists them. */
 	if (cfg->reminders.enabled) {
-		r = reminders(cfg, st, now);
+		r = digest_remind(cfg, st, now);
 		if (r == -1)
 			return -1;
 		n += r;
@@ -994,27 +775,27 @@ static void
 put_total(struct text *t, const struct config *cfg, int c, int year, int kind, const long *v,
 	  int with_name)
 {
-	putf(t, T(t, "Luy ke %d", "Lũy kế %d"), year);
+	text_putf(t, T(t, "Luy ke %d", "Lũy kế %d"), year);
 	if (with_name) {
-		put(t, " ");
-		put_commune(t, cfg, c);
+		text_put(t, " ");
+		text_commune(t, cfg, c);
 	}
 	switch (kind) {
 	case PARSER_GRAD:
-		putf(t, T(t, ": %ld HV tot nghiep", ": %ld HV tốt nghiệp"), v[0]);
+		text_putf(t, T(t, ": %ld HV tot nghiep", ": %ld HV tốt nghiệp"), v[0]);
 		break;
 	case PARSER_JOB:
-		putf(t, T(t, ": %ld co viec lam", ": %ld có việc làm"), v[0]);
+		text_putf(t, T(t, ": %ld co viec lam", ": %ld có việc làm"), v[0]);
 		if (v[1] > 0)
-			putf(t, " (%ld%%)", v[0] * 100 / v[1]);
+			text_putf(t, " (%ld%%)", v[0] * 100 / v[1]);
 		break;
 	case PARSER_NEED:
-		putf(t, T(t, ": nhu cau %ld nguoi", ": nhu cầu %ld người"), v[0]);
+		text_putf(t, T(t, ": nhu cau %ld nguoi", ": nhu cầu %ld người"), v[0]);
 		break;
 	default:
-		putf(t, ": %ld HV", v[0]);
+		text_putf(t, ": %ld HV", v[0]);
 		if (cfg->communes[c].plan_trained > 0)
-			putf(t, "/KH %d", cfg->communes[c].plan_trained);
+			text_putf(t, "/KH %d", cfg->communes[c].plan_trained);
 		break;
 	}
 }
@@ -1025,11 +806,11 @@ join(struct text *t, const char *reply, const struct text *total)
 {
 	size_t n = strlen(reply);
 
-	reset(t, t->dia);
-	put(t, reply);
+	text_reset(t, t->dia);
+	text_put(t, reply);
 	if (n > 0)
-		put(t, reply[n - 1] == '.' ? " " : ". ");
-	put(t, total->s);
+		text_put(t, reply[n - 1] == '.' ? " " : ". ");
+	text_put(t, total->s);
 }
 
 int
@@ -1065,21 +846,21 @@ digest_running_total_of(const struct config *cfg, struct store *st, int kind, in
 		log_warn("running total");
 		goto done;
 	}
-	reset(t, cfg->reply_diacritics);
-	reset(total, t->dia);
+	text_reset(t, cfg->reply_diacritics);
+	text_reset(total, t->dia);
 	max = t->dia ? SMS_UCS2 : SMS_GSM;
 	put_total(total, cfg, commune, year, kind, v, 1);
 	join(t, reply, total);
-	if (units(t) > max) {
-		reset(total, t->dia);
+	if (text_units(t) > max) {
+		text_reset(total, t->dia);
 		put_total(total, cfg, commune, year, kind, v, 0);
 		join(t, reply, total);
 	}
-	if (units(t) > max) {
+	if (text_units(t) > max) {
 		/* The confirmation (its reference number first) gives way. */
-		reset(t, t->dia);
-		put(t, reply);
-		cut(t, max - 2 - units(total));
+		text_reset(t, t->dia);
+		text_put(t, reply);
+		text_cut(t, max - 2 - text_units(total));
 		snprintf(head, sizeof(head), "%s", t->s);
 		join(t, head, total);
 	}
