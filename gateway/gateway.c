@@ -90,8 +90,8 @@ struct gw {
 	struct buf json;
 	struct topup topups[8]; /* NAPTIEN received, not yet dialled */
 	int ntopups;
-	int64_t backup_retry; /* clock_now() time of the next daily-copy attempt */
-	int64_t report_retry; /* the same for the period's report (report_tick) */
+	struct backup *backup; /* the daily copy, made in steps */
+	int64_t report_retry;  /* clock_now() time of the next attempt (report_tick) */
 	/* The database cannot be written (disk full, read-only...): SMS stay on
 	 * the phone, the next attempt is at db_retry_at (monotonic ms). */
 	int db_down;
@@ -101,6 +101,9 @@ struct gw {
 	/* A replay: the error the message had before, or NULL. */
 	const char *replay_error;
 	int damaged; /* the database file is damaged: the gateway stops */
+	/* The longest time the loop went without reading the modems (ms), and
+	 * when the last read ended (monotonic ms, 0 before the first). */
+	int64_t read_gap, read_end;
 };
 
 /* The modems that are connected now. */
@@ -1462,6 +1465,8 @@ db_failed(struct gw *gw)
 		log_debug("database still not writable; next attempt in %d ms", gw->db_wait);
 	}
 	gw->db_retry_at = monotonic_ms() + gw->db_wait;
+	/* The store may be reopened: no copy may hold on to it. */
+	backup_abandon(gw->backup);
 }
 
 /* Writes work again: say so, and record the alert now that it can be. */
@@ -1520,6 +1525,19 @@ db_wait(struct gw *gw)
 	return 0;
 }
 
+/* The loop starts (1) or stops (0) reading the modems: the longest gap
+ * between two reads is kept, logged at exit. */
+static void
+reading(struct gw *gw, int start)
+{
+	int64_t now = monotonic_ms();
+
+	if (!start)
+		gw->read_end = now;
+	else if (gw->read_end > 0 && now - gw->read_end > gw->read_gap)
+		gw->read_gap = now - gw->read_end;
+}
+
 static void
 turn(struct gw *gw)
 {
@@ -1532,6 +1550,7 @@ turn(struct gw *gw)
 	if (db_wait(gw))
 		return;
 	t0 = monotonic_ms();
+	reading(gw, 1);
 	FOREACH_CONNECTED(gw, m)
 	{
 		/* What was announced so far is read by this scan. */
@@ -1544,6 +1563,7 @@ turn(struct gw *gw)
 		if (!modem_lost(m->modem))
 			check_sim(gw, m);
 	}
+	reading(gw, 0);
 	if (gw->ntopups > 0)
 		topups(gw);
 	t1 = monotonic_ms();
@@ -1566,7 +1586,7 @@ turn(struct gw *gw)
 		db_recovered(gw);
 	sent = send_queued(gw);
 	/* After the sends: a copy restored later resends as little as can be. */
-	backup_tick(gw->cfg, gw->st, clock_now(), &gw->backup_retry);
+	backup_tick(gw->backup, gw->cfg, gw->st, clock_now());
 	if (db_damaged(gw))
 		return;
 	if (store_disk_error(gw->st))
@@ -1758,7 +1778,7 @@ gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
 	int64_t next = 0, now, send_at;
-	int wait, push_wait, status = 1, lock = -1;
+	int wait, push_wait, backup_wait, status = 1, lock = -1;
 
 	memset(&gw, 0, sizeof(gw));
 	gw.cfg = cfg;
@@ -1785,6 +1805,9 @@ gateway_run(struct config *cfg, int once)
 		goto done;
 	if (push_new(cfg, gw.st, &quit, &gw.push) == -1)
 		goto done;
+	gw.backup = backup_new(once);
+	if (gw.backup == NULL)
+		goto done;
 	log_info("tinbao: gateway running (database %s)%s", cfg->database,
 		 once ? ", one pass" : "");
 	while (!quit && !gw.damaged) {
@@ -1807,16 +1830,23 @@ gateway_run(struct config *cfg, int once)
 		}
 		/* At most one bounded request; it says when it wants the next. */
 		push_wait = push_step(gw.push);
+		backup_wait = backup_step(gw.backup, gw.cfg, gw.st);
 		if (db_damaged(&gw) || once)
 			break;
 		wait = (int)(next - monotonic_ms());
 		if (push_wait >= 0 && push_wait < wait)
 			wait = push_wait;
-		if (wait > 0)
+		if (backup_wait >= 0 && backup_wait < wait)
+			wait = backup_wait;
+		if (wait > 0) {
+			reading(&gw, 1);
 			wait_events(&gw, wait);
+			reading(&gw, 0);
+		}
 	}
 	status = gw.damaged ? GATEWAY_DAMAGED : 0;
-	log_info("tinbao: stopping");
+	log_info("tinbao: stopping (the longest time without reading the modems: %" PRId64 " ms)",
+		 gw.read_gap);
 done:
 	/* Damage found by the first statements at start (the outbox's
 	 * recovery...): the same advice as in use. */
@@ -1828,6 +1858,7 @@ done:
 	close_modems(&gw);
 	outbox_free(gw.outbox);
 	push_free(gw.push);
+	backup_free(gw.backup);
 	store_close(gw.st);
 	if (lock != -1)
 		close(lock);
