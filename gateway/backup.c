@@ -524,8 +524,11 @@ backup_tick(struct backup *b, const struct config *cfg, struct store *st, int64_
  * gateway with it.  The child never touches the gateway's own connection
  * (it opens the copy on a connection of its own) and ends with _exit(), so
  * that nothing of the parent's (stdio buffers, SQLite handles) is flushed
- * or closed twice.  Returns the wait before the next look at it, or -1 when
- * the seal was done here (no child could be made).
+ * or closed twice.  It is forked from the loop's thread, the only one that
+ * uses SQLite; glibc's malloc stays usable in a child even when another
+ * thread (libcurl's resolver) was allocating.  Returns the wait before the
+ * next look at it, or -1 when the seal was done here (no child could be
+ * made).
  */
 static int
 check(struct backup *b, const struct config *cfg, struct store *st)

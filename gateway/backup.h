@@ -57,8 +57,10 @@ int backup_report_bad(const struct config *cfg, struct store *st, int64_t now);
 struct backup;
 
 /* once: a single pass (`run --once`), which ends with the turn; a copy due
- * is then made whole within backup_tick(), as `tinbao backup` does.  NULL
- * when out of memory (logged). */
+ * is then made whole within backup_tick(), as `tinbao backup` does.
+ * TINBAO_BACKUP_PAGES=N in the environment (a test facility) makes every
+ * step copy N pages, however short that is.  NULL when out of memory
+ * (logged). */
 struct backup *backup_new(int once);
 /* Abandons a copy under way (its check stopped, its FILE.tmp removed) and
  * frees b.  Before store_close() of the store it copies.  Accepts NULL. */
