@@ -197,13 +197,20 @@ TORTURE_CYCLES ?= 200
 torture: tinbao $(B)/tests/torture
 	$(B)/tests/torture $(TORTURE_CYCLES)
 
-$(B)/tests/bench_report: $(B)/tests/bench_report.o $(B)/tests/plantest.o $(LIB_OBJ)
+$(B)/tests/bench_report: $(B)/tests/bench_report.o $(B)/tests/benchdb.o $(B)/tests/plantest.o \
+			$(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The loop while the daily copy of a database of 1M reports is made.
+$(B)/tests/bench_loop: $(B)/tests/bench_loop.o $(B)/tests/benchdb.o $(B)/tests/benchrun.o \
+		      $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/bench_parser: $(B)/tests/bench_parser.o $(CONFIG_OBJ) $(PARSER_OBJ) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) $(LOG_OBJ)
+$(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/benchrun.o $(B)/tests/fixture.o \
+		     $(call obj,gateway/modem.c) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Private configuration, the drop from root, fuzz regressions.
@@ -231,12 +238,13 @@ check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
 
 bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/bench_report \
-       $(B)/tests/bench_trust
+       $(B)/tests/bench_trust $(B)/tests/bench_loop
 	@$(B)/tests/bench_parser contrib/tinbao.conf
 	@$(B)/tests/bench_e2e ./tinbao contrib/tinbao.conf
 	@$(B)/tests/test_push --bench 100000
 	@$(B)/tests/bench_report contrib/tinbao.conf
 	@$(B)/tests/bench_trust contrib/tinbao.conf
+	@$(B)/tests/bench_loop ./tinbao contrib/tinbao.conf
 
 # Valgrind: the integration tests with the gateway under memcheck, from a
 # build without sanitizers in build-vg/ (./tinbao is left alone).  Every

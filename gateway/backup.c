@@ -4,12 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,8 +24,16 @@
 #define PREFIX "tinbao-"
 #define SUFFIX ".db"
 #define NAME_LEN (sizeof(PREFIX) - 1 + 15 + sizeof(SUFFIX) - 1) /* YYYYMMDD-HHMMSS */
-#define STEP_PAGES 1024
+#define STEP_PAGES 1024 /* `tinbao backup`: nothing waits for it */
 #define RETRY_S 3600
+/* The daemon's copy: a step copies pages STEP_CHUNK at a time for at most
+ * STEP_MS, then the loop reads the modems for PAUSE_MS before the next;
+ * the child that checks a complete copy is looked at every CHECK_MS. */
+#define STEP_MS 20
+#define STEP_CHUNK 64
+#define PAUSE_MS 10
+#define CHECK_MS 50
+#define CHECK_BAD 2 /* the checker's status: the copy fails quick_check */
 
 #define BAD_COPY_TEXT                                                                              \
 	"Canh bao tinbao: ban sao luu moi bi hong (co so du lieu co the da hong), da xoa; "        \
@@ -132,38 +141,62 @@ dir_of(const char *path, char *out, size_t outsz)
 		snprintf(out, outsz, "%.*s", (int)(slash - path), path);
 }
 
-int
-backup_write(struct store *st, const char *file, int *bad)
+/* tmp is file with ".tmp" after it.  0, or -1 (logged) when too long. */
+static int
+tmp_name(const char *file, char *tmp, size_t tmpsz)
 {
-	struct store_copy *c;
-	char tmp[4096], dir[4096];
-	int r;
+	if ((size_t)snprintf(tmp, tmpsz, "%s.tmp", file) < tmpsz)
+		return 0;
+	log_warnx("backup: %s: name too long", file);
+	return -1;
+}
 
-	if (bad != NULL)
-		*bad = 0;
+/* Starts a copy of st into tmp.  NULL on failure (logged). */
+static struct store_copy *
+copy_start(struct store *st, const char *tmp)
+{
+	char journal[4096 + 16];
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= sizeof(tmp)) {
-		log_warnx("backup: %s: name too long", file);
-		return -1;
-	}
 	/* A leftover of an interrupted copy would be taken as the start of a
-	 * database. */
-	if (unlink(tmp) == -1 && errno != ENOENT) {
+	 * database, and its journal played back into the new one. */
+	snprintf(journal, sizeof(journal), "%s-journal", tmp);
+	if ((unlink(tmp) == -1 && errno != ENOENT) || (unlink(journal) == -1 && errno != ENOENT)) {
 		log_warn("backup: %s", tmp);
-		return -1;
+		return NULL;
 	}
-	c = store_copy_start(st, tmp);
-	if (c == NULL)
-		goto fail;
-	while ((r = store_copy_step(c, STEP_PAGES)) == 0)
-		;
-	if (store_copy_finish(c) == -1 || r == -1)
+	return store_copy_start(st, tmp);
+}
+
+/* Closes a copy whose last step gave r (1: complete) and makes it private.
+ * 0, or -1 with tmp removed. */
+static int
+copy_end(struct store_copy *c, const char *tmp, int r)
+{
+	if (store_copy_finish(c) == -1 || r != 1)
 		goto fail;
 	/* Phone numbers and reports: readable by the gateway's user only. */
 	if (chmod(tmp, 0600) == -1) {
 		log_warn("backup: %s", tmp);
 		goto fail;
 	}
+	return 0;
+
+fail:
+	unlink(tmp);
+	return -1;
+}
+
+/*
+ * What cannot be done in steps, on a complete copy tmp: synced, checked,
+ * renamed to file, its folder synced.  0, or -1 with tmp removed (*bad set
+ * when the copy failed its check).
+ */
+static int
+seal(const char *tmp, const char *file, int *bad)
+{
+	char dir[4096];
+
+	*bad = 0;
 	if (sync_path(tmp, O_RDONLY) == -1)
 		goto fail;
 	/* The backup API copies pages as they are: a damaged database gives a
@@ -173,8 +206,7 @@ backup_write(struct store *st, const char *file, int *bad)
 		log_warnx("backup: the copy for %s fails PRAGMA quick_check (the database itself "
 			  "may be damaged): deleted, the existing copies are kept",
 			  file);
-		if (bad != NULL)
-			*bad = 1;
+		*bad = 1;
 		goto fail;
 	}
 	if (rename(tmp, file) == -1) {
@@ -182,13 +214,35 @@ backup_write(struct store *st, const char *file, int *bad)
 		goto fail;
 	}
 	dir_of(file, dir, sizeof(dir));
-	if (sync_path(dir, O_RDONLY | O_DIRECTORY) == -1)
-		return -1;
-	return 0;
+	return sync_path(dir, O_RDONLY | O_DIRECTORY);
 
 fail:
 	unlink(tmp);
 	return -1;
+}
+
+int
+backup_write(struct store *st, const char *file, int *bad)
+{
+	struct store_copy *c;
+	char tmp[4096];
+	int r, b;
+
+	if (bad != NULL)
+		*bad = 0;
+	if (tmp_name(file, tmp, sizeof(tmp)) == -1)
+		return -1;
+	c = copy_start(st, tmp);
+	if (c == NULL)
+		return -1;
+	while ((r = store_copy_step(c, STEP_PAGES)) == 0)
+		;
+	if (copy_end(c, tmp, r) == -1)
+		return -1;
+	r = seal(tmp, file, &b);
+	if (bad != NULL)
+		*bad = b;
+	return r;
 }
 
 /* Removes the oldest copies beyond keep. */
@@ -213,15 +267,14 @@ prune(const char *dir, int keep)
 	free_list(v, n);
 }
 
-int
-backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz,
-	   int *bad)
+/* The path of a copy made at now in cfg->backup.dir (created when
+ * missing) into out.  0 or -1 (logged). */
+static int
+dated_name(const struct config *cfg, int64_t now, char *out, size_t outsz)
 {
 	const char *dir = cfg->backup.dir;
 	struct tm tm;
 
-	if (bad != NULL)
-		*bad = 0;
 	if (dir == NULL) {
 		log_warnx("backup: no backup folder configured (backup.dir in %s)", cfg->path);
 		return -1;
@@ -237,9 +290,18 @@ backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, s
 		log_warnx("backup: %s: name too long", dir);
 		return -1;
 	}
-	if (backup_write(st, out, bad) == -1)
+	return 0;
+}
+
+int
+backup_now(const struct config *cfg, struct store *st, int64_t now, char *out, size_t outsz,
+	   int *bad)
+{
+	if (bad != NULL)
+		*bad = 0;
+	if (dated_name(cfg, now, out, outsz) == -1 || backup_write(st, out, bad) == -1)
 		return -1;
-	prune(dir, cfg->backup.keep);
+	prune(cfg->backup.dir, cfg->backup.keep);
 	return 0;
 }
 
@@ -330,38 +392,222 @@ backup_newest(const char *dir, char *out, size_t outsz)
 	return found;
 }
 
-int
-backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *retry_at)
-{
-	char newest[4096], today[48], path[4096];
-	const char *base;
-	struct tm tm;
-	int64_t t0;
-	int bad;
+struct backup {
+	int once;
+	int pages;		 /* pages per step (TINBAO_BACKUP_PAGES), 0: by time */
+	int64_t retry_at;	 /* clock_now() time of the next attempt after a failure */
+	struct store_copy *copy; /* the copy under way, NULL when none */
+	pid_t checker;		 /* the child sealing a complete copy, 0 when none */
+	int64_t started;	 /* monotonic ms */
+	int keep;
+	char dir[4096], file[4096], tmp[4096];
+};
 
-	if (cfg->backup.dir == NULL || now < *retry_at)
+static int64_t
+elapsed_ms(int64_t since)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - since;
+}
+
+struct backup *
+backup_new(int once)
+{
+	struct backup *b = calloc(1, sizeof(*b));
+	const char *pages = getenv("TINBAO_BACKUP_PAGES");
+
+	if (b == NULL) {
+		log_warn("backup");
+		return NULL;
+	}
+	b->once = once;
+	/* A test facility: a copy slowed down to a few pages a step, to see the
+	 * loop go on while it is under way. */
+	if (pages != NULL && atoi(pages) > 0)
+		b->pages = atoi(pages);
+	return b;
+}
+
+void
+backup_abandon(struct backup *b)
+{
+	if (b == NULL || (b->copy == NULL && b->checker == 0))
+		return;
+	if (b->checker > 0) {
+		kill(b->checker, SIGKILL);
+		while (waitpid(b->checker, NULL, 0) == -1 && errno == EINTR)
+			;
+		b->checker = 0;
+	}
+	store_copy_finish(b->copy);
+	b->copy = NULL;
+	unlink(b->tmp);
+	log_info("backup: the copy %s under way is abandoned", b->file);
+}
+
+void
+backup_free(struct backup *b)
+{
+	backup_abandon(b);
+	free(b);
+}
+
+/* A copy ended (r: 0 or -1, bad: it failed its check): logged, the alert
+ * raised or cleared, the next attempt set. */
+static void
+ended(struct backup *b, const struct config *cfg, struct store *st, int r, int bad)
+{
+	int64_t now = clock_now();
+
+	if (r == -1) {
+		b->retry_at = now + RETRY_S;
+		log_warnx("backup: the daily copy failed; next attempt in %d s", RETRY_S);
+		if (bad)
+			backup_report_bad(cfg, st, now);
+		return;
+	}
+	log_info("backup: daily copy %s written (%.1f s)", b->file,
+		 (double)elapsed_ms(b->started) / 1000.0);
+	alert_clear(cfg, st, "backup_bad", GOOD_COPY_TEXT, now);
+}
+
+/* 1 when the day's copy is due at now. */
+static int
+due(const struct backup *b, const struct config *cfg, int64_t now)
+{
+	char newest[4096], today[48];
+	struct tm tm;
+
+	if (cfg->backup.dir == NULL || now < b->retry_at || b->copy != NULL || b->checker > 0)
 		return 0;
 	clock_local(now, &tm);
 	if (tm.tm_hour < cfg->backup.hour)
 		return 0;
 	snprintf(today, sizeof(today), PREFIX "%04d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday);
-	if (backup_newest(cfg->backup.dir, newest, sizeof(newest))) {
-		base = strrchr(newest, '/') + 1;
-		if (strncmp(base, today, strlen(today)) >= 0)
-			return 0; /* today's copy (or a later one: the clock went back) */
+	/* today's copy (or a later one: the clock went back) */
+	return !backup_newest(cfg->backup.dir, newest, sizeof(newest)) ||
+	       strncmp(strrchr(newest, '/') + 1, today, strlen(today)) < 0;
+}
+
+int
+backup_tick(struct backup *b, const struct config *cfg, struct store *st, int64_t now)
+{
+	int bad = 0, r;
+
+	if (!due(b, cfg, now))
+		return 0;
+	b->started = elapsed_ms(0);
+	if (b->once) {
+		r = backup_now(cfg, st, now, b->file, sizeof(b->file), &bad);
+		ended(b, cfg, st, r, bad);
+		return r == -1 ? -1 : 1;
 	}
-	t0 = clock_now();
-	if (backup_now(cfg, st, now, path, sizeof(path), &bad) == -1) {
-		*retry_at = now + RETRY_S;
-		log_warnx("backup: the daily copy failed; next attempt in %d s", RETRY_S);
-		if (bad)
-			backup_report_bad(cfg, st, now);
+	if (dated_name(cfg, now, b->file, sizeof(b->file)) == -1 ||
+	    tmp_name(b->file, b->tmp, sizeof(b->tmp)) == -1 ||
+	    (b->copy = copy_start(st, b->tmp)) == NULL) {
+		ended(b, cfg, st, -1, 0);
 		return -1;
 	}
-	log_info("backup: daily copy %s written (%" PRId64 " s)", path, clock_now() - t0);
-	alert_clear(cfg, st, "backup_bad", GOOD_COPY_TEXT, now);
+	snprintf(b->dir, sizeof(b->dir), "%s", cfg->backup.dir);
+	b->keep = cfg->backup.keep;
+	log_info("backup: daily copy %s under way", b->file);
 	return 1;
+}
+
+/*
+ * The seal of a complete copy, in a child process.  A thread could not be
+ * stopped at shutdown in the middle of an fsync or of a long quick_check; a
+ * child is killed and reaped at once, and its crash would not take the
+ * gateway with it.  The child never touches the gateway's own connection
+ * (it opens the copy on a connection of its own) and ends with _exit(), so
+ * that nothing of the parent's (stdio buffers, SQLite handles) is flushed
+ * or closed twice.  It is forked from the loop's thread, the only one that
+ * uses SQLite; glibc's malloc stays usable in a child even when another
+ * thread (libcurl's resolver) was allocating.  Returns the wait before the
+ * next look at it, or -1 when the seal was done here (no child could be
+ * made).
+ */
+static int
+check(struct backup *b, const struct config *cfg, struct store *st)
+{
+	pid_t pid;
+	int bad, r;
+
+	pid = fork();
+	if (pid == 0) {
+		/* Stopped with the gateway (systemd, Ctrl-C), not left behind. */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		r = seal(b->tmp, b->file, &bad);
+		if (r == 0)
+			prune(b->dir, b->keep);
+		_exit(r == 0 ? 0 : bad ? CHECK_BAD : 1);
+	}
+	if (pid > 0) {
+		b->checker = pid;
+		return CHECK_MS;
+	}
+	log_warn("backup: fork (the copy is checked within the loop)");
+	r = seal(b->tmp, b->file, &bad);
+	if (r == 0)
+		prune(b->dir, b->keep);
+	ended(b, cfg, st, r, bad);
+	return -1;
+}
+
+/* Looks whether the checker is done; the wait before the next look, or
+ * -1 when the copy ended. */
+static int
+collect(struct backup *b, const struct config *cfg, struct store *st)
+{
+	pid_t r;
+	int status = 0, code = 1;
+
+	r = waitpid(b->checker, &status, WNOHANG);
+	if (r == 0 || (r == -1 && errno == EINTR))
+		return CHECK_MS;
+	b->checker = 0;
+	if (r == -1)
+		log_warn("backup: the check of %s", b->file);
+	else if (WIFSIGNALED(status))
+		log_warnx("backup: the check of %s was killed by signal %d", b->file,
+			  WTERMSIG(status));
+	else if (WIFEXITED(status))
+		code = WEXITSTATUS(status);
+	if (code != 0)
+		unlink(b->tmp);
+	ended(b, cfg, st, code == 0 ? 0 : -1, code == CHECK_BAD);
+	return -1;
+}
+
+int
+backup_step(struct backup *b, const struct config *cfg, struct store *st)
+{
+	int64_t t0;
+	int r;
+
+	if (b->checker > 0)
+		return collect(b, cfg, st);
+	if (b->copy == NULL)
+		return -1;
+	/* By time rather than by a count of pages: a step must stay short on
+	 * a slow card as on a fast disk. */
+	t0 = elapsed_ms(0);
+	do
+		r = store_copy_step(b->copy, b->pages > 0 ? b->pages : STEP_CHUNK);
+	while (r == 0 && b->pages == 0 && elapsed_ms(t0) < STEP_MS);
+	if (r == 0)
+		return PAUSE_MS;
+	r = copy_end(b->copy, b->tmp, r);
+	b->copy = NULL;
+	if (r == -1) {
+		ended(b, cfg, st, -1, 0);
+		return -1;
+	}
+	return check(b, cfg, st);
 }
 
 int

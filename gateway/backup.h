@@ -40,12 +40,48 @@ int backup_now(const struct config *cfg, struct store *st, int64_t now, char *ou
  * -1. */
 int backup_report_bad(const struct config *cfg, struct store *st, int64_t now);
 
-/* The daemon's hook, called every turn: makes the day's copy when it is due
- * (from the configured hour, none yet today).  A copy that fails its check
- * raises the alert "backup_bad" (cleared by the next good copy).  *retry_at (caller-held, 0 at
- * start) spaces out the attempts after a failure.  1 when a copy was made, 0
- * when none was due, -1 when it failed. */
-int backup_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *retry_at);
+/*
+ * The daemon's daily copy, made over many times round the loop so that the
+ * modems are read all along: a step copies pages for at most about 20 ms,
+ * and the loop reads the modems between two steps.  What cannot be cut into
+ * steps (the fsync of the whole file, PRAGMA quick_check of the copy, the
+ * rename, the removal of the oldest copies) runs in a child process that a
+ * later step collects.
+ *
+ * Writes made while a copy is under way: those of the gateway itself (its
+ * connection is the one copied from) are carried into the pages already
+ * copied as they commit; a write by another process (a command such as
+ * `tinbao send`) makes the next step start the copy again from its first
+ * page.  Either way the copy is the database as it stood at its last step.
+ */
+struct backup;
+
+/* once: a single pass (`run --once`), which ends with the turn; a copy due
+ * is then made whole within backup_tick(), as `tinbao backup` does.
+ * TINBAO_BACKUP_PAGES=N in the environment (a test facility) makes every
+ * step copy N pages, however short that is.  NULL when out of memory
+ * (logged). */
+struct backup *backup_new(int once);
+/* Abandons a copy under way (its check stopped, its FILE.tmp removed) and
+ * frees b.  Before store_close() of the store it copies.  Accepts NULL. */
+void backup_free(struct backup *b);
+/* The store is going away or being reopened (it cannot be written): a copy
+ * under way is abandoned as by backup_free(); the next turn that finds the
+ * day's copy due starts a new one. */
+void backup_abandon(struct backup *b);
+
+/* Called every turn: starts the day's copy when it is due (from the
+ * configured hour, none yet today, no failure in the last hour).  A copy
+ * that fails its check raises the alert "backup_bad" (cleared by the next
+ * good copy).  1 when a copy was started (once: made), 0 when none was due
+ * or one is under way, -1 when it failed. */
+int backup_tick(struct backup *b, const struct config *cfg, struct store *st, int64_t now);
+
+/* Called every time round the loop: advances a copy under way by one step,
+ * or collects its check.  Returns the milliseconds after which it wants to
+ * be called again (the loop reads the modems meanwhile), or -1 when no copy
+ * is under way. */
+int backup_step(struct backup *b, const struct config *cfg, struct store *st);
 
 /* The newest copy in dir into out: 1 found, 0 none (or no such folder). */
 int backup_newest(const char *dir, char *out, size_t outsz);

@@ -65,8 +65,8 @@ struct gw {
 	int64_t send_next;	/* Unix time the outbox wants to send again, 0: nothing queued */
 	struct topup topups[8]; /* NAPTIEN received, not yet dialled */
 	int ntopups;
-	int64_t backup_retry; /* clock_now() time of the next daily-copy attempt */
-	int64_t report_retry; /* the same for the period's report (report_tick) */
+	struct backup *backup; /* the daily copy, made in steps */
+	int64_t report_retry;  /* clock_now() time of the next attempt (report_tick) */
 	/* The database cannot be written (disk full, read-only...): SMS stay on
 	 * the phone, the next attempt is at db_retry_at (monotonic ms). */
 	int db_down;
@@ -74,6 +74,9 @@ struct gw {
 	int64_t db_retry_at;
 	int db_alerted; /* the admins were told (the database could not record it) */
 	int damaged;	/* the database file is damaged: the gateway stops */
+	/* The longest time the loop went without reading the modems (ms), and
+	 * when the last read ended (monotonic ms, 0 before the first). */
+	int64_t read_gap, read_end;
 };
 
 /* The modems that are connected now. */

@@ -183,6 +183,8 @@ db_failed(struct gw *gw)
 		log_debug("database still not writable; next attempt in %d ms", gw->db_wait);
 	}
 	gw->db_retry_at = daemon_ms() + gw->db_wait;
+	/* The store may be reopened: no copy may hold on to it. */
+	backup_abandon(gw->backup);
 }
 
 static int
@@ -242,6 +244,19 @@ db_wait(struct gw *gw)
 	return 0;
 }
 
+/* The loop starts (1) or stops (0) reading the modems: the longest gap
+ * between two reads is kept, logged at exit. */
+static void
+reading(struct gw *gw, int start)
+{
+	int64_t now = daemon_ms();
+
+	if (!start)
+		gw->read_end = now;
+	else if (gw->read_end > 0 && now - gw->read_end > gw->read_gap)
+		gw->read_gap = now - gw->read_end;
+}
+
 static void
 turn(struct gw *gw)
 {
@@ -254,6 +269,7 @@ turn(struct gw *gw)
 	if (db_wait(gw))
 		return;
 	t0 = daemon_ms();
+	reading(gw, 1);
 	FOREACH_CONNECTED(gw, m)
 	{
 		/* What was announced so far is read by this scan. */
@@ -266,6 +282,7 @@ turn(struct gw *gw)
 		if (!modem_lost(m->modem))
 			daemon_check_sim(gw, m);
 	}
+	reading(gw, 0);
 	t1 = daemon_ms();
 	daemon_expire_parts(gw);
 	done = process_new(gw);
@@ -286,7 +303,7 @@ turn(struct gw *gw)
 		db_recovered(gw);
 	sent = daemon_send_queued(gw);
 	/* After the sends: a copy restored later resends as little as can be. */
-	backup_tick(gw->cfg, gw->st, clock_now(), &gw->backup_retry);
+	backup_tick(gw->backup, gw->cfg, gw->st, clock_now());
 	if (db_damaged(gw))
 		return;
 	if (store_disk_error(gw->st))
@@ -399,7 +416,7 @@ gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
 	int64_t next = 0, now, send_at;
-	int wait, push_ms, status = 1, lock = -1;
+	int wait, push_ms, backup_ms, status = 1, lock = -1;
 
 	memset(&gw, 0, sizeof(gw));
 	gw.cfg = cfg;
@@ -424,6 +441,9 @@ gateway_run(struct config *cfg, int once)
 	if (secure_drop(cfg) == -1)
 		goto done;
 	if (push_new(cfg, gw.st, &daemon_quit, &gw.push) == -1)
+		goto done;
+	gw.backup = backup_new(once);
+	if (gw.backup == NULL)
 		goto done;
 	log_info("tinbao: gateway running (database %s)%s", cfg->database,
 		 once ? ", one pass" : "");
@@ -450,16 +470,24 @@ gateway_run(struct config *cfg, int once)
 		push_ms = push_step(gw.push);
 		if (once)
 			push_finish(gw.push);
+		/* The daily copy, a few pages at a time. */
+		backup_ms = backup_step(gw.backup, gw.cfg, gw.st);
 		if (db_damaged(&gw) || once)
 			break;
 		wait = (int)(next - daemon_ms());
 		if (push_ms >= 0 && push_ms < wait)
 			wait = push_ms;
-		if (wait > 0)
+		if (backup_ms >= 0 && backup_ms < wait)
+			wait = backup_ms;
+		if (wait > 0) {
+			reading(&gw, 1);
 			wait_events(&gw, wait);
+			reading(&gw, 0);
+		}
 	}
 	status = gw.damaged ? GATEWAY_DAMAGED : 0;
-	log_info("tinbao: stopping");
+	log_info("tinbao: stopping (the longest time without reading the modems: %" PRId64 " ms)",
+		 gw.read_gap);
 done:
 	/* Damage found by the first statements at start (the outbox's
 	 * recovery...): the same advice as in use. */
@@ -471,6 +499,7 @@ done:
 	daemon_close_modems(&gw);
 	outbox_free(gw.outbox);
 	push_free(gw.push);
+	backup_free(gw.backup);
 	store_close(gw.st);
 	if (lock != -1)
 		close(lock);

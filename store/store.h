@@ -77,7 +77,8 @@ int store_reopen(struct store *st);
  * store_copy_step() copies up to pages pages (-1: all) and returns 1 when the
  * copy is complete, 0 when there is more, -1 on error.  store_copy_finish()
  * closes the copy (also an unfinished one, which is then unusable) and
- * returns 0, or -1 when the copy failed. */
+ * returns 0, or -1 when the copy failed.  The copy is written without
+ * fsync: the caller syncs the complete file. */
 struct store_copy;
 struct store_copy *store_copy_start(struct store *st, const char *dest);
 int store_copy_step(struct store_copy *c, int pages);

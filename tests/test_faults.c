@@ -763,16 +763,24 @@ test_read_only(void **state)
 /* A write through a connection of the test's own: the running gateway's
  * next read sees the file changed, and drops the pages it had cached. */
 static void
-touch_db(const char *path)
+db_exec(const char *path, const char *sql)
 {
 	sqlite3 *db = NULL;
-	char sql[64];
 
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void
+touch_db(const char *path)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	db_exec(path, sql);
 }
 
 /*
@@ -864,6 +872,138 @@ test_backup_damaged_copy(void **state)
 			 1);
 }
 
+/* Waits until n replies were sent (20 s at most); 0 or -1. */
+static int
+wait_replies(struct proc *p, const struct fixture *f, int n)
+{
+	return wait_db(p, f->db,
+		       "SELECT count(*) FROM outbox WHERE reason = 'reply' AND state = 'sent'", n,
+		       20000);
+}
+
+/*
+ * A database of `rows` pages more than the gateway's own (a table it never
+ * reads), made at 00:00 before the day's copy is due, and the gateway
+ * started at 10:00 with its copy slowed down to one page a step: the copy
+ * is under way for several seconds.  Returns once its temporary file is
+ * there, named in tmp.
+ */
+static void
+start_slow_copy(struct proc *p, const struct fixture *f, int rows, char *tmp, size_t tmpsz)
+{
+	const char *args[] = {"run", NULL};
+	char sql[256];
+	struct stat sb;
+	int waited;
+
+	assert_int_equal(run(p, f, DAY1 - 10 * 3600, "run", "--once", NULL), 0);
+	snprintf(sql, sizeof(sql),
+		 "CREATE TABLE filler(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+		 "SELECT i + 1 FROM n WHERE i < %d) INSERT INTO filler SELECT randomblob(3000) "
+		 "FROM n",
+		 rows);
+	db_exec(f->db, sql);
+	setenv("TINBAO_BACKUP_PAGES", "1", 1);
+	start(p, f, DAY1, args);
+	unsetenv("TINBAO_BACKUP_PAGES");
+	snprintf(tmp, tmpsz, "%s/bk/tinbao-20260302-100000.db.tmp", f->dir);
+	for (waited = 0; waited < 20000 && stat(tmp, &sb) == -1; waited += 20)
+		drain(p, 20);
+	if (stat(tmp, &sb) == -1)
+		fail_msg("no copy under way after %d ms:\n%s", waited, p->out);
+}
+
+/*
+ * The daily copy is made in steps: an SMS that comes while it is under way
+ * is read and answered before the copy is complete; a write by another
+ * process starts the copy again.  The copy, once written, passes its check
+ * and holds both, and the gateway logs the longest time it went without
+ * reading the modem.
+ */
+static void
+test_backup_steps(void **state)
+{
+	struct fixture *f = *state;
+	char copy[512], tmp[512];
+	struct proc p;
+	struct stat sb;
+	const char *gap;
+
+	start_slow_copy(&p, f, 500, tmp, sizeof(tmp));
+	snprintf(copy, sizeof(copy), "%.*s", (int)(strlen(tmp) - 4), tmp);
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(wait_replies(&p, f, 1), 0);
+	assert_int_equal(stat(copy, &sb), -1);
+	assert_int_equal(stat(tmp, &sb), 0);
+	assert_int_equal(phone_count(f), 0);
+	/* Another process writes: the next step starts the copy again. */
+	db_exec(f->db, "INSERT INTO filler VALUES (x'6d61726b')");
+	assert_int_equal(wait_log(&p, "written", 60000), 0);
+	kill(p.pid, SIGTERM);
+	assert_int_equal(finish(&p), 0);
+	assert_int_equal(copies(f, NULL, 0), 1);
+	assert_int_equal(stat(tmp, &sb), -1);
+	assert_int_equal(db_int(copy, "SELECT count(*) FROM pragma_quick_check WHERE "
+				      "quick_check = 'ok'"),
+			 1);
+	assert_int_equal(db_int(copy, "SELECT count(*) FROM inbox"), 1);
+	assert_int_equal(db_int(copy, "SELECT count(*) FROM reports"), 1);
+	assert_int_equal(db_int(copy, "SELECT count(*) FROM filler WHERE b = x'6d61726b'"), 1);
+	assert_int_equal(db_int(copy, "SELECT count(*) FROM filler"), 501);
+	gap = strstr(p.out, "the longest time without reading the modems: ");
+	assert_non_null(gap);
+	assert_true(atoi(gap + strlen("the longest time without reading the modems: ")) >= 0);
+}
+
+/* Stopped while a copy is under way: the copy is abandoned, nothing left
+ * behind; the next run makes the day's copy. */
+static void
+test_backup_abandoned(void **state)
+{
+	char newest[512], tmp[512];
+	struct proc p;
+	struct stat sb;
+
+	start_slow_copy(&p, *state, 300, tmp, sizeof(tmp));
+	kill(p.pid, SIGTERM);
+	assert_int_equal(finish(&p), 0);
+	assert_non_null(strstr(p.out, "abandoned"));
+	assert_int_equal(stat(tmp, &sb), -1);
+	assert_int_equal(copies(*state, NULL, 0), 0);
+	assert_int_equal(run(&p, *state, DAY1 + 60, "run", "--once", NULL), 0);
+	assert_int_equal(copies(*state, newest, sizeof(newest)), 1);
+	assert_int_equal(db_int(newest, "SELECT count(*) FROM filler"), 300);
+}
+
+/* The daemon's copy of a damaged database fails its check (made in a
+ * process of its own): deleted, the admins alerted, the next attempt an
+ * hour later, and the gateway goes on. */
+static void
+test_backup_steps_damaged(void **state)
+{
+	const char *args[] = {"run", NULL};
+	struct fixture *f = *state;
+	int64_t page;
+	off_t at;
+	struct proc p;
+
+	assert_int_equal(run(&p, f, DAY1 - 10 * 3600, "run", "--once", NULL), 0);
+	at = root_page(f->db, "ussd", &page);
+	overwrite(f->db, at, (size_t)page);
+	start(&p, f, DAY1, args);
+	assert_int_equal(wait_log(&p, "next attempt in 3600 s", 30000), 0);
+	assert_non_null(strstr(p.out, "fails PRAGMA quick_check"));
+	inject(f, "+84912000001", "ENROL Minh Son 5 han");
+	assert_int_equal(wait_replies(&p, f, 1), 0);
+	kill(p.pid, SIGTERM);
+	assert_int_equal(finish(&p), 0);
+	assert_int_equal(copies(f, NULL, 0), 0);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM alerts WHERE key = 'backup_bad' AND "
+				       "active = 1"),
+			 1);
+	assert_int_equal(count_str(p.out, "the daily copy failed"), 1);
+}
+
 /* The backup group is checked like the rest: file:line for each error. */
 static void
 test_backup_config(void **state)
@@ -904,6 +1044,9 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_backup_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_daily, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_steps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_abandoned, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_steps_damaged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backup_to_live, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_database, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unclean_damaged, setup, teardown),
