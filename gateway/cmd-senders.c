@@ -236,6 +236,32 @@ print_sender(void *arg, const struct store_sender *snd)
 	return 0;
 }
 
+/* The configuration's entries of the registry (identity.h): one row a
+ * role, marked "config". */
+static int
+print_config_entry(void *arg, const struct identity *id)
+{
+	static const unsigned roles[] = {IDENTITY_OFFICER, IDENTITY_CLASS, IDENTITY_DISTRICT,
+					 IDENTITY_ADMIN};
+	int *count = arg;
+	size_t i, c;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		if (!identity_has(id, roles[i]))
+			continue;
+		if (roles[i] != IDENTITY_OFFICER) {
+			printf("%-13s  %-8s  %-5s  config\n", id->number,
+			       identity_role_name(roles[i]), "-");
+			continue;
+		}
+		for (c = 0; c < id->ncommunes; c++)
+			printf("%-13s  %-8s  %-5s  config\n", id->number, "officer",
+			       id->communes[c]);
+	}
+	(*count)++;
+	return 0;
+}
+
 static int
 senders_usage(void)
 {
@@ -289,7 +315,16 @@ cli_senders(const char *conf, int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0) {
 		if (store_senders_foreach(st, print_sender, &count) == 0) {
 			printf("%d sender%s\n", count, count == 1 ? "" : "s");
-			status = 0;
+			count = 0;
+			if (identity_foreach(cfg, NULL,
+					     IDENTITY_OFFICER | IDENTITY_CLASS | IDENTITY_STAFF,
+					     NULL, print_config_entry, &count) == 0)
+				status = 0;
+			if (count > 0)
+				printf("%d number%s from the configuration's lists "
+				       "(communes.officers, "
+				       "digest.recipients, admins, classes.senders)\n",
+				       count, count == 1 ? "" : "s");
 		}
 	} else if (strcmp(argv[1], "add") == 0) {
 		status = senders_add(cfg, st, argc - 1, argv + 1);

@@ -1046,6 +1046,12 @@ test_roles(void **state)
 
 	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000077 class"), 0);
 	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000078 admin"), 0);
+	/* One registry: the configuration's class number is listed with the
+	 * table's entries, marked as coming from the configuration. */
+	assert_int_equal(cli(e, out, sizeof(out), "senders list"), 0);
+	assert_non_null(strstr(out, "+84912000078   admin"));
+	assert_non_null(strstr(out, "+84912000009   class     -      config"));
+	assert_non_null(strstr(out, "1 number from the configuration's lists"));
 	inject(e, STRANGER, "LOP MO HL22-01 Minh Son han 30", BASE_TIME);
 	inject(e, "+84912000077", "LOP MO HL22-02 Minh Son han 30", BASE_TIME + 1);
 	inject(e, "+84912000078", "LOP MO HL22-03 Minh Son han 30", BASE_TIME + 2);
