@@ -30,15 +30,12 @@ int
 store_digest_add(struct store *st, int64_t at, int64_t slot, int recipients, const char *text)
 {
 	enum stmt id = S_DIGEST_ADD;
-	int rc = 0;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_int(st, id, 1, at) == -1 || bind_int(st, id, 2, slot) == -1 ||
-	    bind_int(st, id, 3, recipients) == -1 || bind_text(st, id, 4, text) == -1 ||
-	    stmt_step(st, id) == -1)
-		rc = -1;
-	stmt_put(st, id);
-	return rc;
+	bound = bind_int(st, id, 1, at) == 0 && bind_int(st, id, 2, slot) == 0 &&
+		bind_int(st, id, 3, recipients) == 0 && bind_text(st, id, 4, text) == 0;
+	return stmt_done(st, id, bound);
 }
 
 int
@@ -103,15 +100,31 @@ store_reminder_add(struct store *st, const char *date, const char *commune_code,
 		   const char *recipient, int64_t outbox_id, int64_t at)
 {
 	enum stmt id = S_REMINDER_ADD;
-	int rc = 0;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, date) == -1 || bind_text(st, id, 2, commune_code) == -1 ||
-	    bind_text(st, id, 3, recipient) == -1 || bind_ref(st, id, 4, outbox_id) == -1 ||
-	    bind_int(st, id, 5, at) == -1 || stmt_step(st, id) == -1)
-		rc = -1;
-	stmt_put(st, id);
-	return rc;
+	bound = bind_text(st, id, 1, date) == 0 && bind_text(st, id, 2, commune_code) == 0 &&
+		bind_text(st, id, 3, recipient) == 0 && bind_ref(st, id, 4, outbox_id) == 0 &&
+		bind_int(st, id, 5, at) == 0;
+	return stmt_done(st, id, bound);
+}
+
+struct reminded_walk {
+	int (*cb)(void *arg, const char *commune_code);
+	void *arg;
+};
+
+static int
+reminded_row(void *ctx, sqlite3_stmt *s)
+{
+	struct reminded_walk *w = ctx;
+	const char *code = (const char *)sqlite3_column_text(s, 0);
+
+	if (code == NULL) {
+		log_warnx("store: reminded: out of memory");
+		return -1;
+	}
+	return w->cb(w->arg, code) != 0;
 }
 
 int
@@ -119,33 +132,11 @@ store_reminded_foreach(struct store *st, int64_t after, int64_t until,
 		       int (*cb)(void *arg, const char *commune_code), void *arg)
 {
 	enum stmt id = S_REMINDED;
-	sqlite3_stmt *s;
-	const char *code;
-	int rc;
+	struct reminded_walk w = {cb, arg};
+	int bound;
 
-	s = walk_start(st, id);
-	if (s == NULL)
+	if (walk_start(st, id) == NULL)
 		return -1;
-	if (bind_int(st, id, 1, after) == -1 || bind_int(st, id, 2, until) == -1)
-		goto fail;
-	for (;;) {
-		rc = stmt_step(st, id);
-		if (rc == -1)
-			goto fail;
-		if (rc == SQLITE_DONE)
-			break;
-		code = (const char *)sqlite3_column_text(s, 0);
-		if (code == NULL) {
-			log_warnx("store: reminded: out of memory");
-			goto fail;
-		}
-		if (cb(arg, code) != 0)
-			break;
-	}
-	stmt_put(st, id);
-	return 0;
-
-fail:
-	stmt_put(st, id);
-	return -1;
+	bound = bind_int(st, id, 1, after) == 0 && bind_int(st, id, 2, until) == 0;
+	return walk_rows(st, id, bound, reminded_row, &w) == -1 ? -1 : 0;
 }

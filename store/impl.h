@@ -178,6 +178,8 @@ void stmt_finalize_all(struct store *st);
 sqlite3_stmt *stmt_get(struct store *st, enum stmt id);
 void stmt_put(struct store *st, enum stmt id);
 sqlite3_stmt *walk_start(struct store *st, enum stmt id);
+int walk_rows(struct store *st, enum stmt id, int bound, int (*row)(void *ctx, sqlite3_stmt *s),
+	      void *ctx);
 int stmt_step(struct store *st, enum stmt id);
 int stmt_run(struct store *st, enum stmt id);
 int bind_text(struct store *st, enum stmt id, int i, const char *v);
@@ -185,6 +187,9 @@ int bind_int(struct store *st, enum stmt id, int i, int64_t v);
 int bind_ref(struct store *st, enum stmt id, int i, int64_t v);
 int column_copy(sqlite3_stmt *s, int col, char *dst, size_t dstsz);
 char *column_dup(struct store *st, sqlite3_stmt *s, int col);
-int64_t count_of(struct store *st, enum stmt id);
+int stmt_exec(struct store *st, enum stmt id, int bound);
+int stmt_done(struct store *st, enum stmt id, int bound);
+int stmt_row(struct store *st, enum stmt id, int bound);
+int64_t count_of(struct store *st, enum stmt id, int bound);
 
 #endif

@@ -181,30 +181,38 @@ store_inbox_get(struct store *st, int64_t inbox_id, struct store_held *h)
 	return rc == SQLITE_ROW ? 1 : 0;
 }
 
+struct held_walk {
+	struct store *st;
+	int (*cb)(void *arg, const struct store_held *h);
+	void *arg;
+};
+
+static int
+held_walk_row(void *ctx, sqlite3_stmt *s)
+{
+	struct held_walk *w = ctx;
+	struct store_held h;
+	int stop;
+
+	if (held_row(w->st, s, &h) == -1)
+		return -1;
+	stop = w->cb(w->arg, &h);
+	store_inmsg_clear(&h.msg);
+	return stop != 0;
+}
+
 int
 store_inbox_held_foreach(struct store *st, const char *error, int64_t since,
 			 int (*cb)(void *arg, const struct store_held *h), void *arg)
 {
 	enum stmt id = S_INBOX_HELD;
-	struct store_held h;
-	int rc = SQLITE_DONE, stop = 0;
+	struct held_walk w = {st, cb, arg};
+	int bound;
 
 	if (walk_start(st, id) == NULL)
 		return -1;
-	if (bind_text(st, id, 1, error) == -1 || bind_int(st, id, 2, since) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	while (!stop && (rc = stmt_step(st, id)) == SQLITE_ROW) {
-		if (held_row(st, st->stmt[id], &h) == -1) {
-			rc = -1;
-			break;
-		}
-		stop = cb(arg, &h);
-		store_inmsg_clear(&h.msg);
-	}
-	stmt_put(st, id);
-	return rc == -1 ? -1 : 0;
+	bound = bind_text(st, id, 1, error) == 0 && bind_int(st, id, 2, since) == 0;
+	return walk_rows(st, id, bound, held_walk_row, &w) == -1 ? -1 : 0;
 }
 
 int
@@ -228,12 +236,10 @@ store_inbox_recent(struct store *st, const char *sender, const char *text, int64
 		   int64_t before_id)
 {
 	enum stmt id = S_INBOX_RECENT;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, sender) == -1 || bind_int(st, id, 2, since) == -1 ||
-	    bind_int(st, id, 3, before_id) == -1 || bind_text(st, id, 4, text) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	return count_of(st, id);
+	bound = bind_text(st, id, 1, sender) == 0 && bind_int(st, id, 2, since) == 0 &&
+		bind_int(st, id, 3, before_id) == 0 && bind_text(st, id, 4, text) == 0;
+	return count_of(st, id, bound);
 }

@@ -12,79 +12,62 @@ int
 store_alert_get(struct store *st, const char *key, int64_t *since)
 {
 	enum stmt id = S_ALERT_GET;
-	int rc, active = 0;
+	int bound, rc, active = 0;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, key) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	rc = stmt_step(st, id);
-	if (rc == SQLITE_ROW) {
+	bound = bind_text(st, id, 1, key) == 0;
+	rc = stmt_row(st, id, bound);
+	if (rc == 1) {
 		active = sqlite3_column_int(st->stmt[id], 0);
 		if (since != NULL)
 			*since = sqlite3_column_int64(st->stmt[id], 1);
+		stmt_put(st, id);
 	}
-	stmt_put(st, id);
-	if (rc == -1)
-		return -1;
-	return active;
+	return rc == -1 ? -1 : active;
 }
 
 int
 store_alert_set(struct store *st, const char *key, int active, const char *text, int64_t now)
 {
 	enum stmt id = S_ALERT_SET;
-	int rc = -1;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, key) == 0 && bind_int(st, id, 2, active != 0) == 0 &&
-	    bind_text(st, id, 3, text) == 0 && bind_int(st, id, 4, now) == 0 &&
-	    stmt_step(st, id) != -1)
-		rc = 0;
-	stmt_put(st, id);
-	return rc;
+	bound = bind_text(st, id, 1, key) == 0 && bind_int(st, id, 2, active != 0) == 0 &&
+		bind_text(st, id, 3, text) == 0 && bind_int(st, id, 4, now) == 0;
+	return stmt_done(st, id, bound);
 }
 
 int
 store_reading_add(struct store *st, const struct store_reading *r, int64_t keep_from)
 {
 	enum stmt id = S_READING_ADD;
-	int rc = -1;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, r->modem) == 0 && bind_int(st, id, 2, r->at) == 0 &&
-	    bind_int(st, id, 3, r->signal_pct) == 0 && bind_int(st, id, 4, r->dbm) == 0 &&
-	    bind_int(st, id, 5, r->ber) == 0 && bind_text(st, id, 6, r->reg) == 0 &&
-	    bind_text(st, id, 7, r->operator) == 0 && stmt_step(st, id) != -1)
-		rc = 0;
-	stmt_put(st, id);
-	if (rc == -1)
+	bound = bind_text(st, id, 1, r->modem) == 0 && bind_int(st, id, 2, r->at) == 0 &&
+		bind_int(st, id, 3, r->signal_pct) == 0 && bind_int(st, id, 4, r->dbm) == 0 &&
+		bind_int(st, id, 5, r->ber) == 0 && bind_text(st, id, 6, r->reg) == 0 &&
+		bind_text(st, id, 7, r->operator) == 0;
+	if (stmt_done(st, id, bound) == -1)
 		return -1;
 	id = S_READING_PRUNE;
-	rc = -1;
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, r->modem) == 0 && bind_int(st, id, 2, keep_from) == 0 &&
-	    stmt_step(st, id) != -1)
-		rc = 0;
-	stmt_put(st, id);
-	return rc;
+	bound = bind_text(st, id, 1, r->modem) == 0 && bind_int(st, id, 2, keep_from) == 0;
+	return stmt_done(st, id, bound);
 }
 
 int
 store_reading_last(struct store *st, const char *modem, struct store_reading_row *r)
 {
 	enum stmt id = S_READING_LAST;
-	int rc;
+	int bound, rc;
 
 	memset(r, 0, sizeof(*r));
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, modem) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	rc = stmt_step(st, id);
-	if (rc == SQLITE_ROW) {
+	bound = bind_text(st, id, 1, modem) == 0;
+	rc = stmt_row(st, id, bound);
+	if (rc == 1) {
 		r->at = sqlite3_column_int64(st->stmt[id], 0);
 		r->signal_pct = sqlite3_column_int(st->stmt[id], 1);
 		r->dbm = sqlite3_column_int(st->stmt[id], 2);
@@ -93,25 +76,20 @@ store_reading_last(struct store *st, const char *modem, struct store_reading_row
 			 (const char *)sqlite3_column_text(st->stmt[id], 4));
 		snprintf(r->operator, sizeof(r->operator), "%s",
 			 (const char *)sqlite3_column_text(st->stmt[id], 5));
+		stmt_put(st, id);
 	}
-	stmt_put(st, id);
-	if (rc == -1)
-		return -1;
-	return rc == SQLITE_ROW;
+	return rc;
 }
 
 int
 store_outage_set(struct store *st, const char *modem, int lost, int64_t at)
 {
 	enum stmt id = lost ? S_OUTAGE_OPEN : S_OUTAGE_CLOSE;
-	int rc = -1;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, modem) == 0 && bind_int(st, id, 2, at) == 0 &&
-	    stmt_step(st, id) != -1)
-		rc = 0;
-	stmt_put(st, id);
-	return rc;
+	bound = bind_text(st, id, 1, modem) == 0 && bind_int(st, id, 2, at) == 0;
+	return stmt_done(st, id, bound);
 }
 
 int
@@ -132,64 +110,52 @@ store_modem_link_set(struct store *st, const char *modem, int connected, int64_t
 int
 store_modem_link_get(struct store *st, const char *modem, int *connected, int64_t *since)
 {
-	int rc;
+	int bound, rc;
 
 	*connected = 0;
 	*since = 0;
 	stmt_get(st, S_LINK_GET);
-	if (bind_text(st, S_LINK_GET, 1, modem) == -1) {
-		stmt_put(st, S_LINK_GET);
-		return -1;
-	}
-	rc = stmt_step(st, S_LINK_GET);
-	if (rc == SQLITE_ROW) {
+	bound = bind_text(st, S_LINK_GET, 1, modem) == 0;
+	rc = stmt_row(st, S_LINK_GET, bound);
+	if (rc == 1) {
 		*connected = sqlite3_column_int(st->stmt[S_LINK_GET], 0);
 		*since = sqlite3_column_int64(st->stmt[S_LINK_GET], 1);
+		stmt_put(st, S_LINK_GET);
 	}
-	stmt_put(st, S_LINK_GET);
-	if (rc == -1)
-		return -1;
-	return rc == SQLITE_ROW;
+	return rc;
 }
 
 int
 store_outage_last(struct store *st, const char *modem, int64_t *lost_at, int64_t *back_at)
 {
 	enum stmt id = S_OUTAGE_LAST;
-	int rc;
+	int bound, rc;
 
 	*lost_at = *back_at = 0;
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, modem) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	rc = stmt_step(st, id);
-	if (rc == SQLITE_ROW) {
+	bound = bind_text(st, id, 1, modem) == 0;
+	rc = stmt_row(st, id, bound);
+	if (rc == 1) {
 		*lost_at = sqlite3_column_int64(st->stmt[id], 0);
 		*back_at = sqlite3_column_int64(st->stmt[id], 1);
+		stmt_put(st, id);
 	}
-	stmt_put(st, id);
-	if (rc == -1)
-		return -1;
-	return rc == SQLITE_ROW;
+	return rc;
 }
 
 int
 store_ussd_add(struct store *st, const struct store_ussd *u)
 {
 	enum stmt id = S_USSD_ADD;
-	int rc = -1;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, u->modem) == 0 && bind_int(st, id, 2, u->at) == 0 &&
-	    bind_text(st, id, 3, u->purpose) == 0 && bind_text(st, id, 4, u->code) == 0 &&
-	    bind_text(st, id, 5, u->answer) == 0 && bind_int(st, id, 6, u->has_amount != 0) == 0 &&
-	    bind_int(st, id, 7, u->amount) == 0 && bind_text(st, id, 8, u->status) == 0 &&
-	    stmt_step(st, id) != -1)
-		rc = 0;
-	stmt_put(st, id);
-	return rc;
+	bound = bind_text(st, id, 1, u->modem) == 0 && bind_int(st, id, 2, u->at) == 0 &&
+		bind_text(st, id, 3, u->purpose) == 0 && bind_text(st, id, 4, u->code) == 0 &&
+		bind_text(st, id, 5, u->answer) == 0 &&
+		bind_int(st, id, 6, u->has_amount != 0) == 0 &&
+		bind_int(st, id, 7, u->amount) == 0 && bind_text(st, id, 8, u->status) == 0;
+	return stmt_done(st, id, bound);
 }
 
 int
@@ -197,17 +163,14 @@ store_ussd_last(struct store *st, const char *modem, const char *purpose, int wi
 		struct store_ussd_row *r)
 {
 	enum stmt id = S_USSD_LAST;
-	int rc;
+	int bound, rc;
 
 	memset(r, 0, sizeof(*r));
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, modem) == -1 || bind_text(st, id, 2, purpose) == -1 ||
-	    bind_int(st, id, 3, with_amount != 0) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	rc = stmt_step(st, id);
-	if (rc == SQLITE_ROW) {
+	bound = bind_text(st, id, 1, modem) == 0 && bind_text(st, id, 2, purpose) == 0 &&
+		bind_int(st, id, 3, with_amount != 0) == 0;
+	rc = stmt_row(st, id, bound);
+	if (rc == 1) {
 		r->at = sqlite3_column_int64(st->stmt[id], 0);
 		snprintf(r->answer, sizeof(r->answer), "%s",
 			 (const char *)sqlite3_column_text(st->stmt[id], 1));
@@ -217,11 +180,9 @@ store_ussd_last(struct store *st, const char *modem, const char *purpose, int wi
 			 (const char *)sqlite3_column_text(st->stmt[id], 4));
 		snprintf(r->code, sizeof(r->code), "%s",
 			 (const char *)sqlite3_column_text(st->stmt[id], 5));
+		stmt_put(st, id);
 	}
-	stmt_put(st, id);
-	if (rc == -1)
-		return -1;
-	return rc == SQLITE_ROW;
+	return rc;
 }
 
 int
@@ -245,22 +206,17 @@ store_ussd_next_request(struct store *st, const char *modem, int64_t since, int6
 			size_t codesz)
 {
 	enum stmt sid = S_USSD_NEXT_REQUEST;
-	int rc;
+	int bound, rc;
 
 	stmt_get(st, sid);
-	if (bind_text(st, sid, 1, modem) == -1 || bind_int(st, sid, 2, since) == -1) {
-		stmt_put(st, sid);
-		return -1;
-	}
-	rc = stmt_step(st, sid);
-	if (rc == SQLITE_ROW) {
+	bound = bind_text(st, sid, 1, modem) == 0 && bind_int(st, sid, 2, since) == 0;
+	rc = stmt_row(st, sid, bound);
+	if (rc == 1) {
 		*id = sqlite3_column_int64(st->stmt[sid], 0);
 		snprintf(code, codesz, "%s", (const char *)sqlite3_column_text(st->stmt[sid], 1));
+		stmt_put(st, sid);
 	}
-	stmt_put(st, sid);
-	if (rc == -1)
-		return -1;
-	return rc == SQLITE_ROW;
+	return rc;
 }
 
 int
@@ -284,22 +240,17 @@ store_ussd_get(struct store *st, int64_t id, char *status, size_t statussz, char
 	       size_t answersz)
 {
 	enum stmt sid = S_USSD_GET;
-	int rc;
+	int bound, rc;
 
 	stmt_get(st, sid);
-	if (bind_int(st, sid, 1, id) == -1) {
-		stmt_put(st, sid);
-		return -1;
-	}
-	rc = stmt_step(st, sid);
-	if (rc == SQLITE_ROW) {
+	bound = bind_int(st, sid, 1, id) == 0;
+	rc = stmt_row(st, sid, bound);
+	if (rc == 1) {
 		snprintf(status, statussz, "%s",
 			 (const char *)sqlite3_column_text(st->stmt[sid], 0));
 		snprintf(answer, answersz, "%s",
 			 (const char *)sqlite3_column_text(st->stmt[sid], 1));
+		stmt_put(st, sid);
 	}
-	stmt_put(st, sid);
-	if (rc == -1)
-		return -1;
-	return rc == SQLITE_ROW;
+	return rc;
 }

@@ -385,68 +385,65 @@ store_outbox_stats(struct store *st, struct store_outbox_stats *o)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+struct rate_walk {
+	int (*cb)(void *arg, const char *modem, int64_t parts);
+	void *arg;
+};
+
+static int
+rate_row(void *ctx, sqlite3_stmt *s)
+{
+	struct rate_walk *w = ctx;
+
+	return w->cb(w->arg, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1)) !=
+	       0;
+}
+
 int
 store_outbox_rates_foreach(struct store *st, int64_t since,
 			   int (*cb)(void *arg, const char *modem, int64_t parts), void *arg)
 {
 	enum stmt id = S_OPART_RATES;
-	sqlite3_stmt *s;
-	int rc;
+	struct rate_walk w = {cb, arg};
+	int bound;
 
-	s = walk_start(st, id);
-	if (s == NULL)
+	if (walk_start(st, id) == NULL)
 		return -1;
-	if (bind_int(st, id, 1, since) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	for (;;) {
-		rc = stmt_step(st, id);
-		if (rc != SQLITE_ROW || cb(arg, (const char *)sqlite3_column_text(s, 0),
-					   sqlite3_column_int64(s, 1)) != 0)
-			break;
-	}
-	stmt_put(st, id);
-	return rc == -1 ? -1 : 0;
+	bound = bind_int(st, id, 1, since) == 0;
+	return walk_rows(st, id, bound, rate_row, &w) == -1 ? -1 : 0;
 }
 
 int64_t
 store_replies_recent(struct store *st, const char *recipient, int64_t since)
 {
 	enum stmt id = S_REPLIES_RECENT;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, recipient) == -1 || bind_int(st, id, 2, since) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	return count_of(st, id);
+	bound = bind_text(st, id, 1, recipient) == 0 && bind_int(st, id, 2, since) == 0;
+	return count_of(st, id, bound);
 }
 
 int64_t
 store_outbox_text_seen(struct store *st, const char *text, int64_t since)
 {
 	enum stmt id = S_OUR_TEXT;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, text) == -1 || bind_int(st, id, 2, since) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	return count_of(st, id);
+	bound = bind_text(st, id, 1, text) == 0 && bind_int(st, id, 2, since) == 0;
+	return count_of(st, id, bound);
 }
 
 int64_t
 store_sent_count(struct store *st, const char *day)
 {
 	enum stmt id = S_SENT_COUNT;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, day) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	return count_of(st, id);
+	bound = bind_text(st, id, 1, day) == 0;
+	return count_of(st, id, bound);
 }
 
 int

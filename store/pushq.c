@@ -13,15 +13,38 @@ int
 store_push_add(struct store *st, const char *type, int64_t at, const char *payload)
 {
 	enum stmt id = S_PUSH_ADD;
-	int rc = 0;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, type) == -1 || bind_int(st, id, 2, at) == -1 ||
-	    bind_text(st, id, 3, payload) == -1 || bind_int(st, id, 4, time(NULL)) == -1 ||
-	    stmt_step(st, id) == -1)
-		rc = -1;
-	stmt_put(st, id);
-	return rc;
+	bound = bind_text(st, id, 1, type) == 0 && bind_int(st, id, 2, at) == 0 &&
+		bind_text(st, id, 3, payload) == 0 && bind_int(st, id, 4, time(NULL)) == 0;
+	return stmt_done(st, id, bound);
+}
+
+struct pending_walk {
+	int (*cb)(void *arg, const struct store_push_row *row);
+	void *arg;
+};
+
+static int
+pending_row(void *ctx, sqlite3_stmt *s)
+{
+	struct pending_walk *w = ctx;
+	struct store_push_row row;
+
+	row.id = sqlite3_column_int64(s, 0);
+	row.type = (const char *)sqlite3_column_text(s, 1);
+	row.at = sqlite3_column_int64(s, 2);
+	row.event = (const char *)sqlite3_column_text(s, 3);
+	row.kind = (const char *)sqlite3_column_text(s, 4);
+	row.commune_code = (const char *)sqlite3_column_text(s, 5);
+	row.trade_code = (const char *)sqlite3_column_text(s, 6);
+	row.month = (const char *)sqlite3_column_text(s, 7);
+	if (row.type == NULL) {
+		log_warnx("store: push pending: out of memory");
+		return -1;
+	}
+	return w->cb(w->arg, &row) != 0;
 }
 
 int
@@ -29,43 +52,13 @@ store_push_pending(struct store *st, const char *gateway, int limit,
 		   int (*cb)(void *arg, const struct store_push_row *row), void *arg)
 {
 	enum stmt id = S_PUSH_PENDING;
-	struct store_push_row row;
-	sqlite3_stmt *s;
-	int rc, n = 0;
+	struct pending_walk w = {cb, arg};
+	int bound;
 
-	s = walk_start(st, id);
-	if (s == NULL)
+	if (walk_start(st, id) == NULL)
 		return -1;
-	if (bind_text(st, id, 1, gateway) == -1 || bind_int(st, id, 2, limit) == -1)
-		goto fail;
-	for (;;) {
-		rc = stmt_step(st, id);
-		if (rc == -1)
-			goto fail;
-		if (rc == SQLITE_DONE)
-			break;
-		row.id = sqlite3_column_int64(s, 0);
-		row.type = (const char *)sqlite3_column_text(s, 1);
-		row.at = sqlite3_column_int64(s, 2);
-		row.event = (const char *)sqlite3_column_text(s, 3);
-		row.kind = (const char *)sqlite3_column_text(s, 4);
-		row.commune_code = (const char *)sqlite3_column_text(s, 5);
-		row.trade_code = (const char *)sqlite3_column_text(s, 6);
-		row.month = (const char *)sqlite3_column_text(s, 7);
-		if (row.type == NULL) {
-			log_warnx("store: push pending: out of memory");
-			goto fail;
-		}
-		n++;
-		if (cb(arg, &row) != 0)
-			break;
-	}
-	stmt_put(st, id);
-	return n;
-
-fail:
-	stmt_put(st, id);
-	return -1;
+	bound = bind_text(st, id, 1, gateway) == 0 && bind_int(st, id, 2, limit) == 0;
+	return walk_rows(st, id, bound, pending_row, &w);
 }
 
 int
@@ -73,46 +66,36 @@ store_push_accept(struct store *st, const char *prefix, int64_t first, int64_t l
 		  const char *answer, int64_t now)
 {
 	enum stmt id = S_PUSH_ACCEPT;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, answer) == -1 || bind_int(st, id, 2, first) == -1 ||
-	    bind_int(st, id, 3, last) == -1 || bind_int(st, id, 4, now) == -1 ||
-	    bind_text(st, id, 5, prefix) == -1 || stmt_step(st, id) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	stmt_put(st, id);
-	return sqlite3_changes(st->db);
+	bound = bind_text(st, id, 1, answer) == 0 && bind_int(st, id, 2, first) == 0 &&
+		bind_int(st, id, 3, last) == 0 && bind_int(st, id, 4, now) == 0 &&
+		bind_text(st, id, 5, prefix) == 0;
+	return stmt_exec(st, id, bound);
 }
 
 int
 store_push_done(struct store *st, int64_t event, int64_t now, const char *note)
 {
 	enum stmt id = S_PUSH_DONE;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_int(st, id, 1, event) == -1 || bind_int(st, id, 2, now) == -1 ||
-	    bind_text(st, id, 3, note) == -1 || stmt_step(st, id) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	stmt_put(st, id);
-	return sqlite3_changes(st->db);
+	bound = bind_int(st, id, 1, event) == 0 && bind_int(st, id, 2, now) == 0 &&
+		bind_text(st, id, 3, note) == 0;
+	return stmt_exec(st, id, bound);
 }
 
 int
 store_push_park(struct store *st, int64_t event, const char *answer)
 {
 	enum stmt id = S_PUSH_PARK;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_int(st, id, 1, event) == -1 || bind_text(st, id, 2, answer) == -1 ||
-	    stmt_step(st, id) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	stmt_put(st, id);
-	return sqlite3_changes(st->db);
+	bound = bind_int(st, id, 1, event) == 0 && bind_text(st, id, 2, answer) == 0;
+	return stmt_exec(st, id, bound);
 }
 
 int
@@ -129,42 +112,38 @@ store_push_retry(struct store *st, int64_t event)
 	return sqlite3_changes(st->db);
 }
 
+struct parked_walk {
+	int (*cb)(void *arg, int64_t id, const char *type, int64_t at, const char *answer);
+	void *arg;
+};
+
+static int
+parked_row(void *ctx, sqlite3_stmt *s)
+{
+	struct parked_walk *w = ctx;
+	const char *type, *answer;
+
+	type = (const char *)sqlite3_column_text(s, 1);
+	answer = (const char *)sqlite3_column_text(s, 3);
+	if (type == NULL || answer == NULL) {
+		log_warnx("store: push parked: out of memory");
+		return -1;
+	}
+	return w->cb(w->arg, sqlite3_column_int64(s, 0), type, sqlite3_column_int64(s, 2),
+		     answer) != 0;
+}
+
 int
 store_push_parked_foreach(struct store *st,
 			  int (*cb)(void *arg, int64_t id, const char *type, int64_t at,
 				    const char *answer),
 			  void *arg)
 {
-	enum stmt id = S_PUSH_PARKED;
-	sqlite3_stmt *s;
-	const char *type, *answer;
-	int rc;
+	struct parked_walk w = {cb, arg};
 
-	s = walk_start(st, id);
-	if (s == NULL)
+	if (walk_start(st, S_PUSH_PARKED) == NULL)
 		return -1;
-	for (;;) {
-		rc = stmt_step(st, id);
-		if (rc == -1)
-			goto fail;
-		if (rc == SQLITE_DONE)
-			break;
-		type = (const char *)sqlite3_column_text(s, 1);
-		answer = (const char *)sqlite3_column_text(s, 3);
-		if (type == NULL || answer == NULL) {
-			log_warnx("store: push parked: out of memory");
-			goto fail;
-		}
-		if (cb(arg, sqlite3_column_int64(s, 0), type, sqlite3_column_int64(s, 2), answer) !=
-		    0)
-			break;
-	}
-	stmt_put(st, id);
-	return 0;
-
-fail:
-	stmt_put(st, id);
-	return -1;
+	return walk_rows(st, S_PUSH_PARKED, 1, parked_row, &w) == -1 ? -1 : 0;
 }
 
 int
@@ -236,15 +215,12 @@ static int
 outgoing_seen(struct store *st, const char *server_id, int64_t now)
 {
 	enum stmt id = S_PUSH_SEEN;
+	int bound, n;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, server_id) == -1 || bind_int(st, id, 2, now) == -1 ||
-	    stmt_step(st, id) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	stmt_put(st, id);
-	return sqlite3_changes(st->db) == 1;
+	bound = bind_text(st, id, 1, server_id) == 0 && bind_int(st, id, 2, now) == 0;
+	n = stmt_exec(st, id, bound);
+	return n == -1 ? -1 : n == 1;
 }
 
 int

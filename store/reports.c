@@ -51,33 +51,30 @@ read_report(sqlite3_stmt *s, struct store_report_row *r)
 	r->cancelled = sqlite3_column_int(s, 13);
 }
 
+struct report_walk {
+	int (*cb)(void *arg, const struct store_report_row *r);
+	void *arg;
+};
+
+static int
+report_row(void *ctx, sqlite3_stmt *s)
+{
+	struct report_walk *w = ctx;
+	struct store_report_row row;
+
+	read_report(s, &row);
+	return w->cb(w->arg, &row) != 0;
+}
+
 int
 store_reports_foreach(struct store *st, int (*cb)(void *arg, const struct store_report_row *r),
 		      void *arg)
 {
-	struct store_report_row row;
-	sqlite3_stmt *s;
-	int rc;
+	struct report_walk w = {cb, arg};
 
-	s = walk_start(st, S_REPORT_ALL);
-	if (s == NULL)
+	if (walk_start(st, S_REPORT_ALL) == NULL)
 		return -1;
-	for (;;) {
-		rc = stmt_step(st, S_REPORT_ALL);
-		if (rc == -1)
-			goto fail;
-		if (rc == SQLITE_DONE)
-			break;
-		read_report(s, &row);
-		if (cb(arg, &row) != 0)
-			break;
-	}
-	stmt_put(st, S_REPORT_ALL);
-	return 0;
-
-fail:
-	stmt_put(st, S_REPORT_ALL);
-	return -1;
+	return walk_rows(st, S_REPORT_ALL, 1, report_row, &w) == -1 ? -1 : 0;
 }
 
 /* Runs a COUNTED statement for a year and a commune code (NULL: all) and
@@ -119,46 +116,43 @@ store_totals(struct store *st, const char *commune_code, int year, struct store_
 	return 0;
 }
 
+struct sum_walk {
+	int (*cb)(void *arg, const struct store_sum *sum);
+	void *arg;
+};
+
+static int
+sum_row(void *ctx, sqlite3_stmt *s)
+{
+	struct sum_walk *w = ctx;
+	struct store_sum sum;
+
+	sum.commune_code = (const char *)sqlite3_column_text(s, 0);
+	sum.kind = (const char *)sqlite3_column_text(s, 1);
+	sum.trade_code = (const char *)sqlite3_column_text(s, 2);
+	sum.reports = (long)sqlite3_column_int64(s, 3);
+	sum.count = (long)sqlite3_column_int64(s, 4);
+	sum.trained = (long)sqlite3_column_int64(s, 5);
+	sum.cancelled = (long)sqlite3_column_int64(s, 6);
+	if (sum.commune_code == NULL || sum.kind == NULL) {
+		log_warnx("store: period sums: out of memory");
+		return -1;
+	}
+	return w->cb(w->arg, &sum) != 0;
+}
+
 int
 store_sums_foreach(struct store *st, int year, int half,
 		   int (*cb)(void *arg, const struct store_sum *sum), void *arg)
 {
 	enum stmt id = S_SUMS;
-	sqlite3_stmt *s;
-	struct store_sum sum;
-	int rc;
+	struct sum_walk w = {cb, arg};
+	int bound;
 
-	s = walk_start(st, id);
-	if (s == NULL)
+	if (walk_start(st, id) == NULL)
 		return -1;
-	if (bind_int(st, id, 1, year) == -1 || bind_int(st, id, 2, half) == -1)
-		goto fail;
-	for (;;) {
-		rc = stmt_step(st, id);
-		if (rc == -1)
-			goto fail;
-		if (rc == SQLITE_DONE)
-			break;
-		sum.commune_code = (const char *)sqlite3_column_text(s, 0);
-		sum.kind = (const char *)sqlite3_column_text(s, 1);
-		sum.trade_code = (const char *)sqlite3_column_text(s, 2);
-		sum.reports = (long)sqlite3_column_int64(s, 3);
-		sum.count = (long)sqlite3_column_int64(s, 4);
-		sum.trained = (long)sqlite3_column_int64(s, 5);
-		sum.cancelled = (long)sqlite3_column_int64(s, 6);
-		if (sum.commune_code == NULL || sum.kind == NULL) {
-			log_warnx("store: period sums: out of memory");
-			goto fail;
-		}
-		if (cb(arg, &sum) != 0)
-			break;
-	}
-	stmt_put(st, id);
-	return 0;
-
-fail:
-	stmt_put(st, id);
-	return -1;
+	bound = bind_int(st, id, 1, year) == 0 && bind_int(st, id, 2, half) == 0;
+	return walk_rows(st, id, bound, sum_row, &w) == -1 ? -1 : 0;
 }
 
 int
@@ -227,55 +221,48 @@ store_last_report(struct store *st, const char *commune_code, int64_t *at)
 	return found;
 }
 
+struct since_walk {
+	int (*cb)(void *arg, const char *kind, long reports, long count);
+	void *arg;
+};
+
+static int
+since_row(void *ctx, sqlite3_stmt *s)
+{
+	struct since_walk *w = ctx;
+	const char *kind = (const char *)sqlite3_column_text(s, 0);
+
+	if (kind == NULL) {
+		log_warnx("store: reports since: out of memory");
+		return -1;
+	}
+	return w->cb(w->arg, kind, (long)sqlite3_column_int64(s, 1),
+		     (long)sqlite3_column_int64(s, 2)) != 0;
+}
+
 int
 store_reports_since(struct store *st, int64_t after, int64_t until,
 		    int (*cb)(void *arg, const char *kind, long reports, long count), void *arg)
 {
 	enum stmt id = S_SINCE;
-	sqlite3_stmt *s;
-	const char *kind;
-	int rc;
+	struct since_walk w = {cb, arg};
+	int bound;
 
-	s = walk_start(st, id);
-	if (s == NULL)
+	if (walk_start(st, id) == NULL)
 		return -1;
-	if (bind_int(st, id, 1, after) == -1 || bind_int(st, id, 2, until) == -1)
-		goto fail;
-	for (;;) {
-		rc = stmt_step(st, id);
-		if (rc == -1)
-			goto fail;
-		if (rc == SQLITE_DONE)
-			break;
-		kind = (const char *)sqlite3_column_text(s, 0);
-		if (kind == NULL) {
-			log_warnx("store: reports since: out of memory");
-			goto fail;
-		}
-		if (cb(arg, kind, (long)sqlite3_column_int64(s, 1),
-		       (long)sqlite3_column_int64(s, 2)) != 0)
-			break;
-	}
-	stmt_put(st, id);
-	return 0;
-
-fail:
-	stmt_put(st, id);
-	return -1;
+	bound = bind_int(st, id, 1, after) == 0 && bind_int(st, id, 2, until) == 0;
+	return walk_rows(st, id, bound, since_row, &w) == -1 ? -1 : 0;
 }
 
 int
 store_report_set_class(struct store *st, int64_t ref, const char *class_code)
 {
 	enum stmt id = S_REPORT_CLASS;
-	int rc = -1;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_int(st, id, 1, ref) == 0 && bind_text(st, id, 2, class_code) == 0 &&
-	    stmt_step(st, id) != -1)
-		rc = 0;
-	stmt_put(st, id);
-	return rc;
+	bound = bind_int(st, id, 1, ref) == 0 && bind_text(st, id, 2, class_code) == 0;
+	return stmt_done(st, id, bound);
 }
 
 int
@@ -310,54 +297,43 @@ int
 store_class_open(struct store *st, const struct store_class *c)
 {
 	enum stmt id = S_CLASS_OPEN;
+	int bound, n;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, c->key) == -1 || bind_text(st, id, 2, c->code) == -1 ||
-	    bind_text(st, id, 3, c->commune_code) == -1 ||
-	    bind_text(st, id, 4, c->trade_code) == -1 || bind_int(st, id, 5, c->planned) == -1 ||
-	    bind_text(st, id, 6, c->opened_by) == -1 || bind_int(st, id, 7, c->opened_at) == -1 ||
-	    stmt_step(st, id) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	stmt_put(st, id);
-	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+	bound = bind_text(st, id, 1, c->key) == 0 && bind_text(st, id, 2, c->code) == 0 &&
+		bind_text(st, id, 3, c->commune_code) == 0 &&
+		bind_text(st, id, 4, c->trade_code) == 0 && bind_int(st, id, 5, c->planned) == 0 &&
+		bind_text(st, id, 6, c->opened_by) == 0 && bind_int(st, id, 7, c->opened_at) == 0;
+	n = stmt_exec(st, id, bound);
+	return n == -1 ? -1 : n > 0 ? 1 : 0;
 }
 
 int
 store_class_close(struct store *st, const char *key, int64_t at)
 {
 	enum stmt id = S_CLASS_CLOSE;
+	int bound, n;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, key) == -1 || bind_int(st, id, 2, at) == -1 ||
-	    stmt_step(st, id) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	stmt_put(st, id);
-	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+	bound = bind_text(st, id, 1, key) == 0 && bind_int(st, id, 2, at) == 0;
+	n = stmt_exec(st, id, bound);
+	return n == -1 ? -1 : n > 0 ? 1 : 0;
 }
 
 int
 store_class_find(struct store *st, const char *key, struct store_class_row *c)
 {
 	enum stmt id = S_CLASS_FIND;
-	int rc;
+	int bound, rc;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, key) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	rc = stmt_step(st, id);
-	if (rc == SQLITE_ROW) {
+	bound = bind_text(st, id, 1, key) == 0;
+	rc = stmt_row(st, id, bound);
+	if (rc == 1) {
 		column_copy(st->stmt[id], 0, c->commune_code, sizeof(c->commune_code));
 		column_copy(st->stmt[id], 1, c->trade_code, sizeof(c->trade_code));
 		c->open = sqlite3_column_int(st->stmt[id], 2);
+		stmt_put(st, id);
 	}
-	stmt_put(st, id);
-	if (rc == -1)
-		return -1;
-	return rc == SQLITE_ROW ? 1 : 0;
+	return rc;
 }

@@ -37,20 +37,16 @@ int
 store_sender_get(struct store *st, const char *number, struct store_sender *snd)
 {
 	enum stmt id = S_SENDER_GET;
-	int rc;
+	int bound, rc;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, number) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	rc = stmt_step(st, id);
-	if (rc == SQLITE_ROW)
+	bound = bind_text(st, id, 1, number) == 0;
+	rc = stmt_row(st, id, bound);
+	if (rc == 1) {
 		sender_row(st->stmt[id], snd);
-	stmt_put(st, id);
-	if (rc == -1)
-		return -1;
-	return rc == SQLITE_ROW ? 1 : 0;
+		stmt_put(st, id);
+	}
+	return rc;
 }
 
 int
@@ -67,28 +63,35 @@ store_sender_remove(struct store *st, const char *number, int64_t now)
 	return rc;
 }
 
+struct sender_walk {
+	int (*cb)(void *arg, const struct store_sender *snd);
+	void *arg;
+};
+
+static int
+sender_walk_row(void *ctx, sqlite3_stmt *s)
+{
+	struct sender_walk *w = ctx;
+	struct store_sender snd;
+
+	sender_row(s, &snd);
+	return w->cb(w->arg, &snd) != 0;
+}
+
 int
 store_senders_foreach(struct store *st, int (*cb)(void *arg, const struct store_sender *snd),
 		      void *arg)
 {
-	enum stmt id = S_SENDER_ALL;
-	struct store_sender snd;
-	int rc = SQLITE_DONE;
+	struct sender_walk w = {cb, arg};
 
-	if (walk_start(st, id) == NULL)
+	if (walk_start(st, S_SENDER_ALL) == NULL)
 		return -1;
-	while ((rc = stmt_step(st, id)) == SQLITE_ROW) {
-		sender_row(st->stmt[id], &snd);
-		if (cb(arg, &snd) != 0)
-			break;
-	}
-	stmt_put(st, id);
-	return rc == -1 ? -1 : 0;
+	return walk_rows(st, S_SENDER_ALL, 1, sender_walk_row, &w) == -1 ? -1 : 0;
 }
 
 int64_t
 store_sender_managers(struct store *st)
 {
 	stmt_get(st, S_SENDER_MANAGERS);
-	return count_of(st, S_SENDER_MANAGERS);
+	return count_of(st, S_SENDER_MANAGERS, 1);
 }

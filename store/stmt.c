@@ -99,6 +99,31 @@ walk_start(struct store *st, enum stmt id)
 	return stmt_get(st, id);
 }
 
+/*
+ * Steps a walk started with walk_start() through its rows (bound: as for
+ * stmt_exec() below): row() reads one and returns 0 to go on, 1 to stop
+ * there, -1 on a failure it logged.  Gives the statement back; returns how
+ * many rows row() was given, or -1.
+ */
+int
+walk_rows(struct store *st, enum stmt id, int bound, int (*row)(void *ctx, sqlite3_stmt *s),
+	  void *ctx)
+{
+	int rc = -1, r = 0, n = 0;
+
+	while (bound) {
+		rc = stmt_step(st, id);
+		if (rc != SQLITE_ROW)
+			break;
+		n++;
+		r = row(ctx, st->stmt[id]);
+		if (r != 0)
+			break;
+	}
+	stmt_put(st, id);
+	return rc == -1 || r == -1 ? -1 : n;
+}
+
 /* Returns SQLITE_ROW or SQLITE_DONE, or -1 after logging. */
 int
 stmt_step(struct store *st, enum stmt id)
@@ -220,14 +245,51 @@ column_dup(struct store *st, sqlite3_stmt *s, int col)
 	return p;
 }
 
-/* Runs a bound count(*) statement. */
-int64_t
-count_of(struct store *st, enum stmt id)
-{
-	int64_t n = -1;
+/*
+ * The ends of a statement taken with stmt_get() and bound: bound is 0 when a
+ * bind failed (logged), and then the statement is given back without being
+ * run.  Each gives the statement back unless it says otherwise.
+ */
 
-	if (stmt_step(st, id) == SQLITE_ROW)
-		n = sqlite3_column_int64(st->stmt[id], 0);
+/* Runs it: the number of rows it changed, or -1. */
+int
+stmt_exec(struct store *st, enum stmt id, int bound)
+{
+	int rc = bound ? stmt_step(st, id) : -1;
+
+	stmt_put(st, id);
+	return rc == -1 ? -1 : sqlite3_changes(st->db);
+}
+
+/* Runs it: 0, or -1. */
+int
+stmt_done(struct store *st, enum stmt id, int bound)
+{
+	return stmt_exec(st, id, bound) == -1 ? -1 : 0;
+}
+
+/* Steps it to its first row: 1 when there is one, the statement left on it
+ * for the caller to read and then give back; 0 when there is none; -1. */
+int
+stmt_row(struct store *st, enum stmt id, int bound)
+{
+	int rc = bound ? stmt_step(st, id) : -1;
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	stmt_put(st, id);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The integer in the first column of its row, such as a count(*); -1. */
+int64_t
+count_of(struct store *st, enum stmt id, int bound)
+{
+	int64_t n;
+
+	if (stmt_row(st, id, bound) != 1)
+		return -1;
+	n = sqlite3_column_int64(st->stmt[id], 0);
 	stmt_put(st, id);
 	return n;
 }
