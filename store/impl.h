@@ -7,14 +7,16 @@
  *              transactions, disk errors and damage, row counts
  *   schema.c   the migration steps: every table's definition
  *   sql.c      the SQL of every statement, by id
- *   stmt.c     the statement cache; bind, step and read helpers
- *   inbox.c    inbox, imports        parts.c    inbox_parts
+ *   stmt.c     the statement cache; bind, run, step and read helpers
+ *   inbox.c    inbox, imports
+ *   parts.c    inbox_parts
  *   reports.c  reports, report_sums, classes
  *   outbox.c   outbox, outbox_parts, status_reports, sent_days
  *   pushq.c    push_queue, push_state, push_outgoing
  *   digest.c   digests, scheduled_sms, reminders
  *   modem.c    modem_readings, network_outages, modem_links, ussd, alerts
- *   senders.c  senders            json.c     SQLite's JSON1
+ *   senders.c  senders
+ *   json.c     JSON read through SQLite's JSON1
  *   smsd.c     gammu-smsd's database (its own statements)
  */
 #ifndef TINBAO_STORE_IMPL_H
