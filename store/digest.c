@@ -42,17 +42,11 @@ int
 store_scheduled_count(struct store *st, const char *key, const char *day)
 {
 	enum stmt id = S_SCHED_COUNT;
-	int n;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_text(st, id, 1, key) == -1 || bind_text(st, id, 2, day) == -1 ||
-	    stmt_step(st, id) != SQLITE_ROW) {
-		stmt_put(st, id);
-		return -1;
-	}
-	n = sqlite3_column_int(st->stmt[id], 0);
-	stmt_put(st, id);
-	return n;
+	bound = bind_text(st, id, 1, key) == 0 && bind_text(st, id, 2, day) == 0;
+	return (int)count_of(st, id, bound);
 }
 
 int

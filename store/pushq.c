@@ -154,9 +154,8 @@ store_push_state_get(struct store *st, struct store_push_state *ps)
 
 	memset(ps, 0, sizeof(*ps));
 	s = stmt_get(st, id);
-	if (stmt_step(st, id) != SQLITE_ROW) {
+	if (stmt_row(st, id, 1) != 1) {
 		log_warnx("store: push state: no row");
-		stmt_put(st, id);
 		return -1;
 	}
 	ps->failures = sqlite3_column_int(s, 0);
@@ -174,20 +173,17 @@ int
 store_push_state_put(struct store *st, const struct store_push_state *ps)
 {
 	enum stmt id = S_PUSH_STATE_PUT;
+	int bound;
 
 	stmt_get(st, id);
-	if (bind_int(st, id, 1, ps->failures) == -1 ||
-	    bind_int(st, id, 2, ps->next_attempt) == -1 ||
-	    bind_int(st, id, 3, ps->last_attempt) == -1 ||
-	    bind_int(st, id, 4, ps->last_success) == -1 ||
-	    bind_text(st, id, 5, ps->last_error) == -1 ||
-	    bind_int(st, id, 6, ps->last_error_at) == -1 ||
-	    bind_int(st, id, 7, ps->last_status) == -1 || stmt_step(st, id) == -1) {
-		stmt_put(st, id);
-		return -1;
-	}
-	stmt_put(st, id);
-	return 0;
+	bound = bind_int(st, id, 1, ps->failures) == 0 &&
+		bind_int(st, id, 2, ps->next_attempt) == 0 &&
+		bind_int(st, id, 3, ps->last_attempt) == 0 &&
+		bind_int(st, id, 4, ps->last_success) == 0 &&
+		bind_text(st, id, 5, ps->last_error) == 0 &&
+		bind_int(st, id, 6, ps->last_error_at) == 0 &&
+		bind_int(st, id, 7, ps->last_status) == 0;
+	return stmt_done(st, id, bound);
 }
 
 int
@@ -198,10 +194,8 @@ store_push_stats(struct store *st, struct store_push_stats *ps)
 
 	memset(ps, 0, sizeof(*ps));
 	s = stmt_get(st, id);
-	if (stmt_step(st, id) != SQLITE_ROW) {
-		stmt_put(st, id);
+	if (stmt_row(st, id, 1) != 1)
 		return -1;
-	}
 	ps->pending = sqlite3_column_int64(s, 0);
 	ps->parked = sqlite3_column_int64(s, 1);
 	ps->sent = sqlite3_column_int64(s, 2);
