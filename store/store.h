@@ -3,8 +3,8 @@
  *
  * One file in WAL mode with a busy timeout; the schema is versioned by
  * PRAGMA user_version and migrated forward on open; every statement is
- * prepared once, with bound parameters.  Nothing is ever deleted: rows change
- * state.
+ * checked against the file at open, prepared on its first use and kept until
+ * close, with bound parameters.  Nothing is ever deleted: rows change state.
  *
  * Tables:
  *   inbox       every SMS as received (sender, SMSC time, received time, raw

@@ -1500,7 +1500,7 @@ test_status_command(void **state)
 
 /* ---- Schema and configuration ----------------------------------------- */
 
-/* Schema version 1, as released (store.c's first migration step), and two
+/* Schema version 1, as released (store/schema.c's first migration step), and two
  * events queued by a gateway of that version. */
 static const char v1_schema[] =
     "CREATE TABLE inbox ("

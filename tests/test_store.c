@@ -377,6 +377,57 @@ test_newer_schema_refused(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM inbox"), 1);
 }
 
+/* A file of the current version whose tables do not match it (a table or a
+ * column gone, by hand) is refused at open, not when a statement that needs
+ * them first runs: here statements that a day of work may never use. */
+static void
+test_damaged_schema_refused(void **state)
+{
+	static const char *const cuts[] = {
+	    "DROP TABLE modem_links",
+	    "ALTER TABLE ussd DROP COLUMN amount",
+	};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		unlink(f->path);
+		open_rw(f);
+		store_close(f->st);
+		f->st = NULL;
+		raw_exec(f->path, cuts[i]);
+		assert_null(store_open(f->path, 0));
+		assert_null(store_open(f->path, STORE_READONLY));
+		assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	}
+}
+
+/*
+ * Statements are prepared when first used, not all at open: an open store
+ * holds SQLite's schema and little more (all of them prepared were about
+ * 480 KiB more), and using a few of them adds only their own.
+ */
+static void
+test_open_memory(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3_int64 before, opened, used;
+
+	open_rw(f);
+	store_close(f->st);
+	f->st = NULL;
+	before = sqlite3_memory_used();
+	open_rw(f);
+	opened = sqlite3_memory_used() - before;
+	add_sms(f->st, "+84901", "x", "fp1");
+	assert_int_equal(store_count(f->st, "inbox", NULL), 1);
+	used = sqlite3_memory_used() - before;
+	print_message("open store: %lld bytes, after two statements: %lld\n", (long long)opened,
+		      (long long)used);
+	assert_true(opened < 256 * 1024);
+	assert_true(used - opened < 64 * 1024);
+}
+
 static void
 check_not_a_database(struct fixture *f, const void *buf, size_t len)
 {
@@ -1479,6 +1530,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_open_empty_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damaged_schema_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_memory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_a_database_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_a_database_random, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_a_database_one_byte, setup, teardown),
