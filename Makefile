@@ -40,7 +40,10 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
-INCLUDES = -Iparser -Iconfig -Istore -Igateway
+# The gateway is one module in rooms (gateway/*/): each room's headers are
+# included by name.
+GATEWAY_DIRS = $(sort $(dir $(wildcard gateway/*/*.h)))
+INCLUDES = -Iparser -Iconfig -Istore $(patsubst %/,-I%,$(GATEWAY_DIRS))
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(INCLUDES) \
 	     $(WARN) $(SAN) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
@@ -57,12 +60,12 @@ endif
 
 # The sources go by module, one folder each: every .c file of a folder is
 # part of its module.  The store brings stored numbers to one form
-# (gateway/phone.h) in a migration.
+# (gateway/identity/phone.h) in a migration.
 PARSER_SRC = $(sort $(wildcard parser/*.c))
 CONFIG_SRC = $(sort $(wildcard config/*.c))
-STORE_SRC = $(sort $(wildcard store/*.c)) gateway/phone.c
-LOG_SRC = gateway/log.c
-GATEWAY_SRC = $(filter-out $(STORE_SRC) $(LOG_SRC),$(sort $(wildcard gateway/*.c)))
+STORE_SRC = $(sort $(wildcard store/*.c)) gateway/identity/phone.c
+LOG_SRC = gateway/util/log.c
+GATEWAY_SRC = $(filter-out $(STORE_SRC) $(LOG_SRC),$(sort $(wildcard gateway/*.c gateway/*/*.c)))
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -146,7 +149,7 @@ $(B)/tests/test_store: $(B)/tests/test_store.o $(STORE_OBJ) $(LOG_OBJ)
 $(B)/tests/test_gateway: $(B)/tests/test_gateway.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
-$(B)/tests/test_integration: $(B)/tests/test_integration.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) $(LOG_OBJ)
+$(B)/tests/test_integration: $(B)/tests/test_integration.o $(B)/tests/fixture.o $(call obj,gateway/modem/modem.c) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 $(B)/tests/test_push: $(B)/tests/test_push.o $(B)/tests/fixture.o $(LIB_OBJ)
@@ -160,7 +163,7 @@ $(B)/tests/modemsim: $(MODEMSIM_SRC) tests/modemsim/pdu.h $(B)/.flags | test-dep
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(MODEMSIM_SRC)
 
 $(B)/tests/test_modemsim: $(B)/tests/test_modemsim.o $(B)/tests/fixture.o \
-			  $(call obj,gateway/modem.c) $(LOG_OBJ) \
+			  $(call obj,gateway/modem/modem.c) $(LOG_OBJ) \
 			  $(B)/tests/modemsim
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS) $(TEST_LIBS)
 
@@ -182,7 +185,7 @@ $(B)/tests/bench_trust: $(B)/tests/bench_trust.o $(LIB_OBJ)
 
 # Storage faults and backups.
 INTEG_TESTS += $(B)/tests/test_faults
-$(B)/tests/test_faults: $(B)/tests/test_faults.o $(B)/tests/fixture.o $(call obj,gateway/modem.c) \
+$(B)/tests/test_faults: $(B)/tests/test_faults.o $(B)/tests/fixture.o $(call obj,gateway/modem/modem.c) \
 			$(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
@@ -210,7 +213,7 @@ $(B)/tests/bench_parser: $(B)/tests/bench_parser.o $(CONFIG_OBJ) $(PARSER_OBJ) $
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/bench_e2e: $(B)/tests/bench_e2e.o $(B)/tests/benchrun.o $(B)/tests/fixture.o \
-		     $(call obj,gateway/modem.c) $(LOG_OBJ)
+		     $(call obj,gateway/modem/modem.c) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Private configuration, the drop from root, fuzz regressions.
@@ -317,7 +320,7 @@ $(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_PARSER_SRC) $(CONFIG_SRC)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_config.c $(FUZZ_PARSER_SRC) \
 		$(CONFIG_SRC) $(LOG_SRC) $(B)/fuzz/fuzzy.o $(PKG_LIBS)
 
-$(B)/fuzz/fuzz_push_answer: tests/fuzz/fuzz_push_answer.c $(FUZZ_LIB_SRC) gateway/push.h \
+$(B)/fuzz/fuzz_push_answer: tests/fuzz/fuzz_push_answer.c $(FUZZ_LIB_SRC) gateway/push/push.h gateway/push/push_impl.h \
 			    $(B)/fuzz/fuzzy.o | test-deps
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_push_answer.c \
 		$(FUZZ_LIB_SRC) $(B)/fuzz/fuzzy.o $(PKG_LIBS)
@@ -376,7 +379,7 @@ lint-man:
 	mandoc -Tlint -Wwarning docs/tinbao.8 docs/tinbao.conf.5
 
 format:
-	clang-format -i $(SRC) parser/*.h config/*.h store/*.h gateway/*.h tests/*.c
+	clang-format -i $(SRC) parser/*.h config/*.h store/*.h gateway/*/*.h tests/*.c
 
 clean:
 	rm -rf $(B) $(VG_B) tinbao

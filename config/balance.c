@@ -1,6 +1,6 @@
 /*
  * balance.c - the "balance" group: the USSD balance check and top-ups
- * (gateway/ussd.h).
+ * (gateway/modem/ussd.h).
  */
 #include <regex.h>
 #include <string.h>

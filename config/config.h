@@ -67,7 +67,7 @@ struct config_data_element {
 	char *category_option_combo;
 };
 
-/* The push to the district server (gateway/push.h).  url is NULL when the
+/* The push to the district server (gateway/push/push.h).  url is NULL when the
  * configuration has no push group: the push is off. */
 struct config_push {
 	char *url;
@@ -90,7 +90,7 @@ struct config_push {
 };
 
 /*
- * The SMS digest for district staff (gateway/digest.h).  No recipients: no
+ * The SMS digest for district staff (gateway/outbound/digest.h).  No recipients: no
  * digest.  Times are minutes after midnight, Vietnam time.
  */
 struct config_digest {
@@ -126,7 +126,7 @@ struct config_scheduled {
 	int max_per_day;
 };
 
-/* One GSM modem (gateway/gateway.c).  Without a `modems` list the `gammu`
+/* One GSM modem (gateway/daemon/loop.c).  Without a `modems` list the `gammu`
  * group gives one, named "modem", that may send. */
 #define CONFIG_MODEM_NAME_MAX 31
 struct config_modem {
@@ -136,7 +136,7 @@ struct config_modem {
 	int send;      /* 1: replies and alerts may go out through it */
 };
 
-/* The modem's health checks (gateway/health.h).  Times in seconds. */
+/* The modem's health checks (gateway/modem/health.h).  Times in seconds. */
 struct config_modem_checks {
 	int interval;		/* between two reads of signal and registration */
 	int network_lost_alert; /* an outage longer than this alerts (once back); 0: never */
@@ -151,7 +151,7 @@ struct config_modem_checks {
 #define CONFIG_BALANCE_PATTERN "([0-9][0-9.,]*) ?(vnd|d|đ)([^a-z]|$)"
 #define CONFIG_TOPUP_CODE "*100*%s#"
 
-/* USSD: the balance check and top-ups (gateway/ussd.h). */
+/* USSD: the balance check and top-ups (gateway/modem/ussd.h). */
 struct config_balance {
 	int enabled;	  /* 0: no periodic balance check */
 	char *code;	  /* "*101#" */
@@ -162,7 +162,7 @@ struct config_balance {
 	int timeout;	  /* seconds to wait for the network's answer */
 };
 
-/* The sending path (gateway/outbox.h): per modem, at most `rate` SMS parts
+/* The sending path (gateway/outbound/outbox.h): per modem, at most `rate` SMS parts
  * in any `per` seconds; a refused message is tried again after retry_min
  * seconds, doubled each time up to retry_max, `retries` attempts in all. */
 struct config_sending {
@@ -175,7 +175,7 @@ struct config_sending {
 	int ack_timeout;      /* seconds to wait for the modem's +CMGS answer */
 };
 
-/* Who may report (gateway/senders.h): what to do with a sender the registry
+/* Who may report (gateway/pipeline/senders.h): what to do with a sender the registry
  * does not know ("reject", "quarantine", "accept"; NULL: "quarantine") and
  * with an officer reporting for another commune ("reject", "warn"; NULL:
  * "reject"). */
@@ -184,7 +184,7 @@ struct config_senders {
 	char *other_commune;
 };
 
-/* Abuse and loops (gateway/limits.h); 0 turns a limit off. */
+/* Abuse and loops (gateway/pipeline/quota.h); 0 turns a limit off. */
 struct config_limits {
 	int per_sender_hour; /* SMS processed per sender in an hour */
 	int replies_per_day; /* replies to one sender in 24 hours */
@@ -200,7 +200,7 @@ struct config_backup {
 	int hour;  /* the hour of the day (Vietnam time) from which it is due */
 };
 
-/* The plan report as a document (gateway/report.h): who writes it and who
+/* The plan report as a document (gateway/report/report.h): who writes it and who
  * signs it; where the gateway files it by itself.  Every string may be
  * NULL (a blank in the document). */
 struct config_report {
@@ -227,7 +227,7 @@ struct config {
 	int poll_interval;    /* seconds between scans of the phone */
 	int send_retries;     /* attempts before an outgoing SMS is failed */
 	char *log_level;      /* "debug", "info", "warning" */
-	char *user;	      /* run as root: the user to become (gateway/secure.h), or NULL */
+	char *user; /* run as root: the user to become (gateway/daemon/secure.h), or NULL */
 	long max_count;
 	struct config_plan *plans; /* one per year, in file order, years distinct */
 	size_t nplans;
@@ -256,7 +256,7 @@ struct config {
 	size_t nclass_senders;
 	struct config_reminders reminders;
 	struct config_scheduled scheduled;
-	/* The district admins: they get the gateway's alerts (gateway/alert.h).
+	/* The district admins: they get the gateway's alerts (gateway/outbound/alert.h).
 	 * None configured: the digest's recipients get them. */
 	char **admins;
 	size_t nadmins;
@@ -271,7 +271,7 @@ struct config {
 	struct config_backup backup;
 	/* Every file the configuration reads: path, the files it @includes
 	 * (those that hold a setting), each modem's gammurc, push.token_file;
-	 * resolved, each once (gateway/secure.h checks who may write them). */
+	 * resolved, each once (gateway/daemon/secure.h checks who may write them). */
 	char **files;
 	size_t nfiles;
 	struct config_report report;

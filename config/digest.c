@@ -1,6 +1,6 @@
 /*
  * digest.c - the "digest" group: the SMS digest for district staff, its
- * recipients and schedule (gateway/digest.h).
+ * recipients and schedule (gateway/outbound/digest.h).
  */
 #include <string.h>
 

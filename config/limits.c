@@ -1,5 +1,5 @@
 /*
- * limits.c - the "limits" group: abuse and loops (gateway/limits.h).
+ * limits.c - the "limits" group: abuse and loops (gateway/pipeline/quota.h).
  */
 #include "impl.h"
 

@@ -150,7 +150,7 @@ const struct key push_keys[] = {
 /* clang-format on */
 
 /* The secret's file must exist for the gateway to start, and must not be
- * readable by anybody else (gateway/push.c refuses it too). */
+ * readable by anybody else (gateway/push/push.c refuses it too). */
 static void
 check_token_file(struct loader *l, const config_t *cf)
 {

@@ -1,6 +1,6 @@
 /*
  * report.c - the "report" group: who writes and signs the plan report, and
- * where the gateway files it (gateway/report.h).
+ * where the gateway files it (gateway/report/report.h).
  */
 #include <string.h>
 

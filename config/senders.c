@@ -1,7 +1,7 @@
 /*
  * senders.c - the "senders" group: what to do with a sender the registry does
  * not know, and with an officer reporting for another commune
- * (gateway/senders.h).
+ * (gateway/pipeline/senders.h).
  */
 #include "impl.h"
 

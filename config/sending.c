@@ -1,6 +1,6 @@
 /*
  * sending.c - the "sending" group: the rate, retries and delivery reports of
- * outgoing SMS (gateway/outbox.h).
+ * outgoing SMS (gateway/outbound/outbox.h).
  */
 #include "impl.h"
 

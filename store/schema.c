@@ -220,7 +220,7 @@ static const char *const steps[] = {
     "CREATE INDEX reports_sender ON reports(sender, id);"
     "PRAGMA user_version = 4;",
     /*
-     * 4 -> 5: alerts to the district admins (gateway/alert.h).  One row per
+     * 4 -> 5: alerts to the district admins (gateway/outbound/alert.h).  One row per
      * alert key ("sim_full", "network_lost", "balance_low"...): active while
      * the condition lasts, so that an alert is sent once per crossing and
      * not at every check, across restarts.
@@ -245,7 +245,7 @@ static const char *const steps[] = {
     "CREATE INDEX inbox_parts_waiting ON inbox_parts(inbox_id, received);"
     "PRAGMA user_version = 6;",
     /*
-     * 6 -> 7: the modem's health and USSD (gateway/health.h, gateway/ussd.h).
+     * 6 -> 7: the modem's health and USSD (gateway/modem/health.h, gateway/modem/ussd.h).
      * modem_readings: signal and registration, kept on change or every so
      * often, and for a bounded time.  network_outages: when the network went
      * away and came back.  ussd: every USSD answer (balance, manual, top-up;
@@ -280,7 +280,7 @@ static const char *const steps[] = {
     "PRAGMA user_version = 7;",
     /*
      * 7 -> 8: a sending path that behaves like a real modem
-     * (gateway/outbox.h).  outbox gets the time of its next attempt (retries
+     * (gateway/outbound/outbox.h).  outbox gets the time of its next attempt (retries
      * with backoff), its number of parts and their concatenation reference
      * (a message resumed after a refusal keeps it), whether a delivery
      * report was requested and what the reports said (delivery: NULL,
@@ -360,7 +360,7 @@ static const char *const steps[] = {
     "PRAGMA user_version = 9;",
     /*
      * 9 -> 10: one phone, one number.  Every number is kept in the form
-     * phone_canonical() gives (gateway/phone.h: "+84912000001" however the
+     * phone_canonical() gives (gateway/identity/phone.h: "+84912000001" however the
      * network or the configuration wrote it), so that comparing numbers is
      * comparing strings; tinbao_phone() is that function, registered on
      * every connection.  A reminder recorded under two forms of one phone

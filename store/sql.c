@@ -279,7 +279,7 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_USSD_ANSWER] = {"ussd answer", "UPDATE ussd SET answer = ?2, status = ?3 WHERE id = ?1 "
 				      "AND (?4 = 0 OR status = 'requested')"},
     [S_USSD_GET] = {"ussd get", "SELECT status, coalesce(answer, '') FROM ussd WHERE id = ?1"},
-    /* The sending path (schema 6, gateway/outbox.h). */
+    /* The sending path (schema 6, gateway/outbound/outbox.h). */
     [S_OUTBOX_DUE] = {"outbox due",
 		      "SELECT o.id, o.recipient, o.text, o.attempts, coalesce(o.parts, 0), "
 		      "coalesce(o.concat_ref, -1), (SELECT count(*) FROM outbox_parts p "

@@ -34,8 +34,8 @@
  *               condition lasts (sent once per crossing)
  *   modem_readings, network_outages
  *               the modem's signal and registration, and when the network
- *               went away and came back (gateway/health.h)
- *   ussd        every USSD answer: balance, manual, top-up (gateway/ussd.h)
+ *               went away and came back (gateway/modem/health.h)
+ *   ussd        every USSD answer: balance, manual, top-up (gateway/modem/ussd.h)
  *
  * Functions return 0 (or a documented positive value) on success and -1 on
  * failure, after logging what failed.  Times are Unix seconds.
@@ -262,7 +262,7 @@ int store_outbox_set_state(struct store *st, int64_t id, const char *state, cons
 int store_push_add(struct store *st, const char *type, int64_t at, const char *payload);
 
 /*
- * The push to the district server (gateway/push.c).
+ * The push to the district server (gateway/push/push.c).
  */
 
 /* A pending event, as store_push_pending() gives it. */
@@ -455,14 +455,14 @@ int store_class_close(struct store *st, const char *key, int64_t at);
 /* Looks a class up.  1 found (*c filled), 0 unknown, -1 on error. */
 int store_class_find(struct store *st, const char *key, struct store_class_row *c);
 
-/* Alerts to the admins (gateway/alert.h).  store_alert_get: 1 when alert key
+/* Alerts to the admins (gateway/outbound/alert.h).  store_alert_get: 1 when alert key
  * is active (*since, or NULL, gets when it was raised), 0 when not, -1 on
  * error.  store_alert_set: marks it active (1) or cleared (0) at now; text,
  * when not NULL, replaces the stored text. */
 int store_alert_get(struct store *st, const char *key, int64_t *since);
 int store_alert_set(struct store *st, const char *key, int active, const char *text, int64_t now);
 
-/* The modem's health (gateway/health.h): one reading of signal and network
+/* The modem's health (gateway/modem/health.h): one reading of signal and network
  * registration.  signal_pct -1, dbm 0, ber -1 and operator "" mean unknown. */
 struct store_reading {
 	const char *modem; /* the modem's name */
@@ -497,7 +497,7 @@ int store_modem_link_get(struct store *st, const char *modem, int *connected, in
 /* The modem's latest outage: 1 (*back_at 0 while it lasts), 0 none, -1. */
 int store_outage_last(struct store *st, const char *modem, int64_t *lost_at, int64_t *back_at);
 
-/* One USSD exchange (gateway/ussd.h).  code never holds a secret: a top-up
+/* One USSD exchange (gateway/modem/ussd.h).  code never holds a secret: a top-up
  * code is stored with its PIN masked. */
 struct store_ussd {
 	const char *modem;
@@ -541,7 +541,7 @@ int store_ussd_answer(struct store *st, int64_t id, const char *answer, const ch
 int store_ussd_get(struct store *st, int64_t id, char *status, size_t statussz, char *answer,
 		   size_t answersz);
 /*
- * The sending path (schema 6, gateway/outbox.h).  Every attempt to send one
+ * The sending path (schema 6, gateway/outbound/outbox.h).  Every attempt to send one
  * part of an outbox message is a row of outbox_parts, committed before the
  * part goes to the modem; its outcome is recorded after.
  */

@@ -3,7 +3,7 @@
  * the AT-modem simulator (tests/modemsim): a pseudo-terminal that answers AT
  * commands like a GSM modem, driven from here through its control socket.
  *
- * The first group goes through gateway/modem.c (modem_open, modem_next,
+ * The first group goes through gateway/modem/modem.c (modem_open, modem_next,
  * modem_delete, modem_send); the second calls libgammu directly for what
  * modem.c does not wrap (USSD, signal, network, SMSC, +CMTI).  Each group
  * starts one simulator and connects once: libgammu's AT initialisation alone
@@ -74,7 +74,7 @@ struct cmti_got {
 
 struct fix {
 	struct sim sim;
-	struct modem *modem;  /* group 1: through gateway/modem.c */
+	struct modem *modem;  /* group 1: through gateway/modem/modem.c */
 	GSM_StateMachine *sm; /* group 2: libgammu directly */
 	struct ussd_got ussd;
 	struct cmti_got cmti;
@@ -397,7 +397,7 @@ test_raw_vanish(void **state)
 	close(fd);
 }
 
-/* Group 1: gateway/modem.c ------------------------------------------- */
+/* Group 1: gateway/modem/modem.c ------------------------------------------- */
 
 static int
 modem_group_setup(void **state)

@@ -386,7 +386,7 @@ sim_used(void)
  * deleted the SMS, after processing, after the marker of a part was
  * committed and before the modem got it ("sending"), and after the modem
  * took a part and before its outcome was recorded ("sent": the outbox must
- * not send it again, gateway/outbox.h).
+ * not send it again, gateway/outbound/outbox.h).
  */
 static const char *const points[] = {"stored", "deleted", "processed", "sending", "sent"};
 static const uint32_t npoints = 5;
@@ -579,7 +579,7 @@ check(void)
 	 * Exactly one reply each, never two.  None is right only for a reply
 	 * the outbox marked unconfirmed: killed after its marker, before the
 	 * modem answered, it may or may not have gone out and is never sent
-	 * again (at most once, gateway/outbox.h).
+	 * again (at most once, gateway/outbound/outbox.h).
 	 */
 	for (i = 0; i < nsms; i++) {
 		int got = 0;

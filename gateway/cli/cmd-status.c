@@ -161,7 +161,7 @@ print_rate(void *arg, const char *modem, int64_t parts)
 	return 0;
 }
 
-/* The outbox (gateway/outbox.h): counts, and each modem's use of its rate. */
+/* The outbox (gateway/outbound/outbox.h): counts, and each modem's use of its rate. */
 static int
 print_outbox_status(const struct config *cfg, struct store *st)
 {

@@ -85,7 +85,7 @@ int modem_send(struct modem *m, const char *to, const char *text);
 
 /*
  * Sending one part at a time, so that the caller can record each part
- * before and after it goes (gateway/outbox.h).  modem_prepare() splits text
+ * before and after it goes (gateway/outbound/outbox.h).  modem_prepare() splits text
  * for `to` like modem_send() and returns the number of parts (-1 when it
  * cannot be encoded); *concat_ref is the concatenation reference to use
  * (0..255), or -1 to take a new one, which is then stored there.  With
