@@ -190,6 +190,7 @@ int bind_ref(struct store *st, enum stmt id, int i, int64_t v);
 int column_copy(sqlite3_stmt *s, int col, char *dst, size_t dstsz);
 char *column_dup(struct store *st, sqlite3_stmt *s, int col);
 int stmt_exec(struct store *st, enum stmt id, int bound);
+int stmt_exec_int_text(struct store *st, enum stmt id, int64_t a, const char *b);
 int stmt_done(struct store *st, enum stmt id, int bound);
 int stmt_row(struct store *st, enum stmt id, int bound);
 int64_t count_of(struct store *st, enum stmt id, int bound);

@@ -90,12 +90,7 @@ store_push_done(struct store *st, int64_t event, int64_t now, const char *note)
 int
 store_push_park(struct store *st, int64_t event, const char *answer)
 {
-	enum stmt id = S_PUSH_PARK;
-	int bound;
-
-	stmt_get(st, id);
-	bound = bind_int(st, id, 1, event) == 0 && bind_text(st, id, 2, answer) == 0;
-	return stmt_exec(st, id, bound);
+	return stmt_exec_int_text(st, S_PUSH_PARK, event, answer);
 }
 
 int

@@ -257,12 +257,7 @@ store_reports_since(struct store *st, int64_t after, int64_t until,
 int
 store_report_set_class(struct store *st, int64_t ref, const char *class_code)
 {
-	enum stmt id = S_REPORT_CLASS;
-	int bound;
-
-	stmt_get(st, id);
-	bound = bind_int(st, id, 1, ref) == 0 && bind_text(st, id, 2, class_code) == 0;
-	return stmt_done(st, id, bound);
+	return stmt_exec_int_text(st, S_REPORT_CLASS, ref, class_code) == -1 ? -1 : 0;
 }
 
 int

@@ -261,6 +261,18 @@ stmt_exec(struct store *st, enum stmt id, int bound)
 	return rc == -1 ? -1 : sqlite3_changes(st->db);
 }
 
+/* Gets statement id, binds an integer and a text as ?1 and ?2 and runs
+ * it: the number of rows it changed, or -1. */
+int
+stmt_exec_int_text(struct store *st, enum stmt id, int64_t a, const char *b)
+{
+	int bound;
+
+	stmt_get(st, id);
+	bound = bind_int(st, id, 1, a) == 0 && bind_text(st, id, 2, b) == 0;
+	return stmt_exec(st, id, bound);
+}
+
 /* Runs it: 0, or -1. */
 int
 stmt_done(struct store *st, enum stmt id, int bound)
