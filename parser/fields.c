@@ -11,8 +11,6 @@
 #include "impl.h"
 #include "parser.h"
 
-#define MAX_LABOUR 999999999L
-
 /* res->bad gets words [a, b) as folded, cut after a whole word if they
  * don't fit. */
 void

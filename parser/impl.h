@@ -33,6 +33,10 @@
 #define MAX_SYMBOL 8   /* ... and their length */
 #define MAX_DISPLAY 15 /* longest keyword form shown in replies */
 
+/* The largest number a message may give: LABOUR's figures, and the most
+ * max_count may be. */
+#define MAX_LABOUR 999999999L
+
 struct slot {
 	char *key; /* folded, space-less, owned; NULL when the slot is free */
 	size_t len;
