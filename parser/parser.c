@@ -11,8 +11,6 @@
 #include "impl.h"
 #include "parser.h"
 
-#define MAX_LABOUR 999999999L
-
 /* A form being added: folded, space-less. */
 struct form {
 	char text[MAX_FORM + 1];

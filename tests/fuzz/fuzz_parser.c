@@ -3,8 +3,7 @@
  * with parser_fold() and parser_ascii() on the same bytes.
  *
  *	clang -fsanitize=fuzzer,address -Iparser tests/fuzz/fuzz_parser.c \
- *	    parser/parser.c parser/grammar.c parser/fuzzy.c parser/fold.c \
- *	    parser/reply.c -o fuzz_parser
+ *	    parser/[a-z]*.c -o fuzz_parser
  *	./fuzz_parser -dict=tests/fuzz/parser.dict
  *
  * Besides memory errors it checks what callers rely on: a result that says
