@@ -170,16 +170,15 @@ mark(struct outbox *ob, struct store_outdue *msg, int part, int first, int repor
      const char *modem_name, int64_t now, int64_t *part_id)
 {
 	struct store *st = ob->st;
+	int ok;
 
 	if (store_begin(st) == -1)
 		return -1;
-	if (first && store_outbox_set_parts(st, msg->id, msg->parts, msg->concat_ref, report) == -1)
-		goto fail;
-	if (store_outbox_part_mark(st, msg->id, part, modem_name, now, part_id) == -1 ||
-	    store_commit(st) == -1)
-		goto fail;
-	return 0;
-fail:
+	ok = (!first ||
+	      store_outbox_set_parts(st, msg->id, msg->parts, msg->concat_ref, report) == 0) &&
+	     store_outbox_part_mark(st, msg->id, part, modem_name, now, part_id) == 0;
+	if (ok && store_commit(st) == 0)
+		return 0;
 	store_rollback(st);
 	return -1;
 }

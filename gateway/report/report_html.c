@@ -269,10 +269,9 @@ table_cells(FILE *f, const struct report *r)
 	head_row(f, first, 2, C_NEED + 1, NULL);
 	for (i = 0; i < r->ncommunes; i++) {
 		for (j = 0; j < r->ntrades; j++) {
-			cell = &r->cells[i * r->ntrades + j];
-			if (report_empty(cell))
+			cell = report_cell(r, i, j, v);
+			if (cell == NULL)
 				continue;
-			report_values(cell, v);
 			fprintf(f,
 				"<tr data-row=\"commune_trade\" data-commune=\"%s\" data-trade=\"",
 				r->communes[i].code);

@@ -107,6 +107,9 @@ void report_values(const struct counts *c, long v[NCOLS]);
 void report_commune_values(const struct rcommune *c, long v[NCOLS]);
 void report_district_values(const struct report *r, long v[NCOLS]);
 int report_empty(const struct counts *c);
+/* The counts of commune i in trade j, their values in v; NULL (v
+ * untouched) when that cell has no figures. */
+const struct counts *report_cell(const struct report *r, size_t i, size_t j, long v[NCOLS]);
 size_t report_never_reported(const struct report *r);
 /* Where the trainees stand against the plan: -1 under, 0 within, 1 over. */
 int report_against_band(const struct report *r);
@@ -120,6 +123,9 @@ void report_vn_number(long v, char *buf, size_t sz);
 void report_vn_rate(long part, long whole, char *buf, size_t sz);
 
 /* One check as a sentence: Vietnamese (UTF-8), or without diacritics. */
+/* The text and CSV forms (report_text.c). */
+void report_write_text(const struct report *r, FILE *f);
+void report_write_csv(const struct report *r, FILE *f);
 void report_check_words(const struct report *r, const struct rcheck *c, int ascii, char *buf,
 			size_t sz);
 

@@ -261,10 +261,9 @@ sheet_cells(lxw_workbook *wb, const struct report *r, const struct formats *fm)
 		return -1;
 	for (i = 0; i < r->ncommunes; i++) {
 		for (j = 0; j < r->ntrades; j++) {
-			cell = &r->cells[i * r->ntrades + j];
-			if (report_empty(cell))
+			cell = report_cell(r, i, j, v);
+			if (cell == NULL)
 				continue;
-			report_values(cell, v);
 			text(&s, 0, r->communes[i].code, fm->text);
 			text(&s, 1, r->communes[i].name, fm->text);
 			text(&s, 2, r->trades[j].code, fm->text);
