@@ -356,10 +356,8 @@ daemon_topups_clear(struct gw *gw)
 }
 
 /*
- * Dials a top-up through the modem the request came in on (its SIM), inside
- * the pipeline's transaction, which the loop gives this message alone: a
- * top-up takes seconds and checks the balance, which may raise an alert.
- * The PIN is forgotten before dialling, so that nothing can dial it twice.
+ * Dials a top-up through the modem the request came in on (its SIM).  The
+ * PIN is forgotten before dialling, so that nothing can dial it twice.
  */
 int
 daemon_topup(void *arg, const struct store_inmsg *msg, const struct identity *who, char *reply,
@@ -379,7 +377,17 @@ daemon_topup(void *arg, const struct store_inmsg *msg, const struct identity *wh
 	FOREACH_CONNECTED(gw, gm)
 	if (strcmp(gm->name, t.modem) == 0 && !modem_is_dummy(gm->modem))
 		m = gm->modem;
+	/* The dial takes seconds and checks the balance again, which raises or
+	 * clears an alert in a transaction of its own: it runs between two
+	 * transactions of this message (alone in its own, see the loop), what
+	 * the stages wrote so far committed first. */
+	if (store_commit(gw->st) == -1) {
+		explicit_bzero(&t, sizeof(t));
+		return -1;
+	}
 	r = ussd_topup(gw->cfg, gw->st, m, t.modem, who, t.pin, clock_now(), reply, replysz);
 	explicit_bzero(&t, sizeof(t));
+	if (store_begin(gw->st) == -1)
+		return -1;
 	return r;
 }

@@ -47,7 +47,10 @@ struct pipeline {
 	 * Dials the NAPTIEN of inbox row msg for who (an admin) when its PIN
 	 * was kept in memory (the daemon): 1 dialled, 0 not (reply says why),
 	 * -1 on a database error; the PIN is forgotten either way.  Returns
-	 * -2 when no PIN is kept for that row.  NULL: none ever is.
+	 * -2 when no PIN is kept for that row.  NULL: none ever is.  The
+	 * daemon dials outside any transaction: it commits the run's
+	 * transaction first and opens a new one after (such a message has a
+	 * transaction of its own).
 	 */
 	int (*topup)(void *arg, const struct store_inmsg *msg, const struct identity *who,
 		     char *reply, size_t replysz);
