@@ -23,6 +23,9 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 PKGS = gammu sqlite3 libconfig libcurl xlsxwriter
+# libcurl and libxlsxwriter are opened when first used (gateway/dynlib.h):
+# the build needs their headers, the binary is not linked with them.
+LINK_PKGS = gammu sqlite3 libconfig
 TEST_PKGS = cmocka
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -36,7 +39,8 @@ endif
 
 # Evaluated when a recipe runs, i.e. after the deps check below.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS))
+CURL_LIBS = $(shell $(PKG_CONFIG) --libs libcurl)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
@@ -152,8 +156,9 @@ $(B)/tests/test_gateway: $(B)/tests/test_gateway.o $(LIB_OBJ)
 $(B)/tests/test_integration: $(B)/tests/test_integration.o $(B)/tests/fixture.o $(call obj,gateway/modem/modem.c) $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+# The test's own requests to the district server go through libcurl.
 $(B)/tests/test_push: $(B)/tests/test_push.o $(B)/tests/fixture.o $(LIB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CURL_LIBS) $(TEST_LIBS)
 
 # The AT-modem simulator (tests/modemsim/README.md) and the tests that drive
 # libgammu's AT driver through it.

@@ -19,7 +19,9 @@
 # running tinbao never pulls the test and fuzz tools onto the office PC.
 set -eu
 
-# BUILD: to compile; RUNTIME: what the built binary needs; TEST: `make
+# BUILD: to compile; RUNTIME: what the built binary needs (libcurl and
+# libxlsxwriter too, though ldd does not list them: the binary opens them
+# when it first pushes or writes a workbook); TEST: `make
 # check` and `make fuzz` (openpyxl reads the report's workbook back,
 # poppler's pdfinfo, pdftotext and pdftoppm look at its PDF, the Liberation
 # fonts stand in for Times New Roman); BROWSER: renders and prints the HTML

@@ -32,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "config.h"
+#include "dynlib.h"
 #include "fixture.h"
 #include "json.h"
 #include "log.h"
@@ -1459,6 +1460,72 @@ test_daemon_reload_include(void **state)
 	assert_int_equal(check_arrivals(e, 1, 0, 0), 0);
 }
 
+/* 1 when the process maps a file whose name has name in it, else 0. */
+static int
+maps_has(pid_t pid, const char *name)
+{
+	char path[64], line[1024];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, name) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* libcurl, and the TLS libraries behind it, are opened by the first push:
+ * a daemon without a push group does not map them; the reload that adds
+ * one opens them and the push works. */
+static void
+test_daemon_opens_libcurl_for_push(void **state)
+{
+	struct env *e = *state;
+	int before_curl, before_tls, after_curl, waited;
+	pid_t pid;
+
+	write_text(e->fx.conf, e->base, 0600);
+	pid = spawn_run(e);
+	assert_int_equal(fixture_run(&e->fx, NULL, 0, RUN_S, NULL, "inject", "--from",
+				     "+84912000001", "ENROL xa Minh Son 35 han", NULL),
+			 0);
+	before_curl = maps_has(pid, "/libcurl");
+	before_tls = maps_has(pid, "/libgnutls");
+	write_conf(e, NULL, NULL);
+	kill(pid, SIGHUP);
+	for (waited = 0; waited < 8000 && stat_of(e, "requests") == 0; waited += 50)
+		sleep_ms(50);
+	after_curl = maps_has(pid, "/libcurl");
+	assert_int_equal(stop_run(pid, 3000), 0);
+	assert_int_equal(before_curl, 0);
+	assert_int_equal(before_tls, 0);
+	assert_true(stat_of(e, "requests") > 0);
+	assert_int_equal(after_curl, 1);
+}
+
+/* The symbols of a library opened on first use: all of them, or none. */
+static void
+test_dynlib_all_or_none(void **state)
+{
+	double (*cosine)(double) = NULL;
+	double (*other)(double) = NULL;
+	const struct dynlib_sym missing_lib[] = {{"cos", (void **)&cosine}};
+	const struct dynlib_sym missing_sym[] = {{"cos", (void **)&cosine},
+						 {"tinbao_no_such_function", (void **)&other}};
+
+	assert_int_equal(dynlib_load("test", "libtinbao-none.so.0", "nothing", missing_lib, 1), -1);
+	assert_null(cosine);
+	assert_int_equal(dynlib_load("test", "libm.so.6", "libc6", missing_sym, 2), -1);
+	assert_null(cosine);
+	assert_null(other);
+	assert_int_equal(dynlib_load("test", "libm.so.6", "libc6", missing_lib, 1), 0);
+	assert_non_null(cosine);
+	assert_true(cosine(0.0) == 1.0);
+}
+
 static void
 test_status_command(void **state)
 {
@@ -1805,6 +1872,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_daemon_push_on_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_reload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_daemon_reload_include, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_daemon_opens_libcurl_for_push, setup, teardown),
+	    cmocka_unit_test(test_dynlib_all_or_none),
 	    cmocka_unit_test_setup_teardown(test_status_command, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_migration_keeps_queue, setup, teardown),
 	    cmocka_unit_test(test_config_fixtures),

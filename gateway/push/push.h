@@ -41,11 +41,12 @@ struct config;
 struct store;
 struct push;
 
-/* libcurl's global state.  push_new() sets it up the first time a
- * configuration has a push group (push_global_init() does it sooner, e.g.
- * for a program that uses libcurl itself); push_global_cleanup(), once at
- * the end of the process, releases it, and does nothing when it was never
- * set up. */
+/* libcurl and its global state.  push_new() opens libcurl.so.4 and sets it
+ * up the first time a configuration has a push group (push_global_init()
+ * does it sooner, e.g. for a program that uses libcurl itself); without
+ * the library it logs which package to install and fails, and so does
+ * push_new().  push_global_cleanup(), once at the end of the process,
+ * releases the global state, and does nothing when it was never set up. */
 int push_global_init(void);
 void push_global_cleanup(void);
 

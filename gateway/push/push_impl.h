@@ -104,9 +104,10 @@ int push_dhis2_body(struct push *p); /* 0 or -1 */
 enum verdict push_dhis2_verdict(struct push *p, long code);
 
 /*
- * push_http.c.  push_http_new() sets up p->curl and p->multi (and libcurl's
- * global state the first time); push_http_free() releases them, abandoning
- * a request under way.  push_http_start() adds the request for p->body to
+ * push_http.c.  push_http_new() sets up p->curl and p->multi (and, the
+ * first time, opens libcurl and sets up its global state: push.h);
+ * push_http_free() releases them, abandoning a request under way.
+ * push_http_start() adds the request for p->body to
  * the multi handle (0, or -1 with p->err); push_http_advance() lets libcurl
  * work without waiting: 1 while the request is under way, 0 with the HTTP
  * status in *code once answered (p->answer, p->retry_after), -1 when there

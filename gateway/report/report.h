@@ -69,6 +69,8 @@ void report_checks_write(const struct report *r, FILE *f);
  * deadline (reminders.deadlines) the half-year's report, from 31 December
  * the year's, written once into report.dir (html, xlsx, and pdf when
  * Chromium is there), and an SMS to the digest's recipients saying so.
+ * The workbook needs libxlsxwriter.so.4, opened when the first one is
+ * written: without it the report is not filed (logged, tried again).
  * Nothing without report.dir, nothing in quiet hours.  After a failure
  * (logged) nothing is tried before *retry_at.  0 or -1. */
 int report_tick(const struct config *cfg, struct store *st, int64_t now, int64_t *retry_at);

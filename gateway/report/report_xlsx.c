@@ -9,14 +9,75 @@
  * libxlsxwriter writes to a file name: the workbook is written in a
  * private temporary folder, then copied to the caller's stream.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <xlsxwriter.h>
 
 #include "config.h"
+#include "dynlib.h"
 #include "log.h"
 #include "report_impl.h"
+
+/*
+ * libxlsxwriter's functions, from libxlsxwriter.so.4 opened by the first
+ * workbook (the binary is not linked with it: see dynlib.h); the header
+ * still gives the types and constants.  lxw.workbook_new() is
+ * workbook_new().
+ */
+static struct {
+	lxw_workbook *(*workbook_new)(const char *path);
+	lxw_format *(*workbook_add_format)(lxw_workbook *wb);
+	lxw_worksheet *(*workbook_add_worksheet)(lxw_workbook *wb, const char *name);
+	lxw_error (*workbook_set_properties)(lxw_workbook *wb, lxw_doc_properties *props);
+	lxw_error (*workbook_close)(lxw_workbook *wb);
+	void (*format_set_bold)(lxw_format *f);
+	void (*format_set_text_wrap)(lxw_format *f);
+	void (*format_set_align)(lxw_format *f, uint8_t align);
+	void (*format_set_bg_color)(lxw_format *f, lxw_color_t color);
+	void (*format_set_border)(lxw_format *f, uint8_t style);
+	void (*format_set_num_format)(lxw_format *f, const char *num_format);
+	lxw_error (*worksheet_write_string)(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+					    const char *v, lxw_format *f);
+	lxw_error (*worksheet_write_number)(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+					    double v, lxw_format *f);
+	void (*worksheet_freeze_panes)(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col);
+	lxw_error (*worksheet_repeat_rows)(lxw_worksheet *ws, lxw_row_t first, lxw_row_t last);
+	void (*worksheet_set_paper)(lxw_worksheet *ws, uint8_t paper);
+	void (*worksheet_set_landscape)(lxw_worksheet *ws);
+	void (*worksheet_fit_to_pages)(lxw_worksheet *ws, uint16_t width, uint16_t height);
+	lxw_error (*worksheet_set_column)(lxw_worksheet *ws, lxw_col_t first, lxw_col_t last,
+					  double width, lxw_format *f);
+	char *(*lxw_strerror)(lxw_error err);
+} lxw;
+
+/* clang-format off */
+#define SYM(f) {#f, (void **)&lxw.f}
+static const struct dynlib_sym lxw_syms[] = {
+	SYM(workbook_new), SYM(workbook_add_format), SYM(workbook_add_worksheet),
+	SYM(workbook_set_properties), SYM(workbook_close),
+	SYM(format_set_bold), SYM(format_set_text_wrap), SYM(format_set_align),
+	SYM(format_set_bg_color), SYM(format_set_border), SYM(format_set_num_format),
+	SYM(worksheet_write_string), SYM(worksheet_write_number), SYM(worksheet_freeze_panes),
+	SYM(worksheet_repeat_rows), SYM(worksheet_set_paper), SYM(worksheet_set_landscape),
+	SYM(worksheet_fit_to_pages), SYM(worksheet_set_column),
+	SYM(lxw_strerror),
+};
+#undef SYM
+/* clang-format on */
+
+/* Once loaded, the library stays: see dynlib.h. */
+static int
+load(void)
+{
+	static int loaded;
+
+	if (!loaded && dynlib_load("report", "libxlsxwriter.so.4", "libxlsxwriter4", lxw_syms,
+				   sizeof(lxw_syms) / sizeof(lxw_syms[0])) == 0)
+		loaded = 1;
+	return loaded ? 0 : -1;
+}
 
 #define MAX_COLS 16
 #define MAX_WIDTH 60
@@ -49,7 +110,7 @@ text(struct sheet *s, lxw_col_t col, const char *v, lxw_format *fmt)
 {
 	if (v == NULL)
 		return;
-	worksheet_write_string(s->ws, s->row, col, v, fmt);
+	lxw.worksheet_write_string(s->ws, s->row, col, v, fmt);
 	fit(s, col, v);
 }
 
@@ -60,7 +121,7 @@ number(struct sheet *s, lxw_col_t col, long v, lxw_format *fmt)
 
 	if (v < 0)
 		return; /* no value: an empty cell */
-	worksheet_write_number(s->ws, s->row, col, (double)v, fmt);
+	lxw.worksheet_write_number(s->ws, s->row, col, (double)v, fmt);
 	snprintf(buf, sizeof(buf), "%ld", v);
 	fit(s, col, buf);
 }
@@ -70,7 +131,7 @@ ratio(struct sheet *s, lxw_col_t col, long part, long whole, lxw_format *fmt)
 {
 	if (whole <= 0)
 		return;
-	worksheet_write_number(s->ws, s->row, col, (double)part / (double)whole, fmt);
+	lxw.worksheet_write_number(s->ws, s->row, col, (double)part / (double)whole, fmt);
 	fit(s, col, "100,0%");
 }
 
@@ -88,7 +149,7 @@ start(lxw_workbook *wb, const struct formats *fm, struct sheet *s, const char *n
 	int i;
 
 	memset(s, 0, sizeof(*s));
-	s->ws = workbook_add_worksheet(wb, name);
+	s->ws = lxw.workbook_add_worksheet(wb, name);
 	if (s->ws == NULL)
 		return -1;
 	for (i = 0; i < nfirst; i++)
@@ -97,11 +158,11 @@ start(lxw_workbook *wb, const struct formats *fm, struct sheet *s, const char *n
 		text(s, c++, cols[i], fm->head);
 	if (last != NULL)
 		text(s, c++, last, fm->head);
-	worksheet_freeze_panes(s->ws, 1, (lxw_col_t)nfirst);
-	worksheet_repeat_rows(s->ws, 0, 0);
-	worksheet_set_paper(s->ws, 9); /* A4 */
-	worksheet_set_landscape(s->ws);
-	worksheet_fit_to_pages(s->ws, 1, 0);
+	lxw.worksheet_freeze_panes(s->ws, 1, (lxw_col_t)nfirst);
+	lxw.worksheet_repeat_rows(s->ws, 0, 0);
+	lxw.worksheet_set_paper(s->ws, 9); /* A4 */
+	lxw.worksheet_set_landscape(s->ws);
+	lxw.worksheet_fit_to_pages(s->ws, 1, 0);
 	s->row = 1;
 	return 0;
 }
@@ -113,7 +174,7 @@ finish(struct sheet *s)
 
 	for (c = 0; c < MAX_COLS; c++) {
 		if (s->width[c] > 0)
-			worksheet_set_column(s->ws, c, c, s->width[c], NULL);
+			lxw.worksheet_set_column(s->ws, c, c, s->width[c], NULL);
 	}
 }
 
@@ -147,13 +208,13 @@ sheet_summary(lxw_workbook *wb, const struct report *r, const struct formats *fm
 	lxw_col_t c;
 
 	memset(&s, 0, sizeof(s));
-	s.ws = workbook_add_worksheet(wb, "Tổng hợp");
+	s.ws = lxw.workbook_add_worksheet(wb, "Tổng hợp");
 	if (s.ws == NULL)
 		return -1;
 	for (c = 0; c < 4; c++)
 		text(&s, c, head[c], fm->head);
-	worksheet_freeze_panes(s.ws, 1, 0);
-	worksheet_set_paper(s.ws, 9);
+	lxw.worksheet_freeze_panes(s.ws, 1, 0);
+	lxw.worksheet_set_paper(s.ws, 9);
 	report_period_words(r, 0, period, sizeof(period));
 	s.row = 1;
 	text(&s, 0, "Kỳ báo cáo", fm->text);
@@ -282,27 +343,27 @@ sheet_cells(lxw_workbook *wb, const struct report *r, const struct formats *fm)
 static void
 make_formats(lxw_workbook *wb, struct formats *fm)
 {
-	fm->head = workbook_add_format(wb);
-	format_set_bold(fm->head);
-	format_set_text_wrap(fm->head);
-	format_set_align(fm->head, LXW_ALIGN_CENTER);
-	format_set_align(fm->head, LXW_ALIGN_VERTICAL_CENTER);
-	format_set_bg_color(fm->head, 0xEEEEEE);
-	format_set_border(fm->head, LXW_BORDER_THIN);
-	fm->text = workbook_add_format(wb);
-	format_set_num_format(fm->text, "@");
-	fm->num = workbook_add_format(wb);
-	format_set_num_format(fm->num, "#,##0");
-	fm->pct = workbook_add_format(wb);
-	format_set_num_format(fm->pct, "0.0%");
-	fm->total_text = workbook_add_format(wb);
-	format_set_bold(fm->total_text);
-	fm->total_num = workbook_add_format(wb);
-	format_set_bold(fm->total_num);
-	format_set_num_format(fm->total_num, "#,##0");
-	fm->total_pct = workbook_add_format(wb);
-	format_set_bold(fm->total_pct);
-	format_set_num_format(fm->total_pct, "0.0%");
+	fm->head = lxw.workbook_add_format(wb);
+	lxw.format_set_bold(fm->head);
+	lxw.format_set_text_wrap(fm->head);
+	lxw.format_set_align(fm->head, LXW_ALIGN_CENTER);
+	lxw.format_set_align(fm->head, LXW_ALIGN_VERTICAL_CENTER);
+	lxw.format_set_bg_color(fm->head, 0xEEEEEE);
+	lxw.format_set_border(fm->head, LXW_BORDER_THIN);
+	fm->text = lxw.workbook_add_format(wb);
+	lxw.format_set_num_format(fm->text, "@");
+	fm->num = lxw.workbook_add_format(wb);
+	lxw.format_set_num_format(fm->num, "#,##0");
+	fm->pct = lxw.workbook_add_format(wb);
+	lxw.format_set_num_format(fm->pct, "0.0%");
+	fm->total_text = lxw.workbook_add_format(wb);
+	lxw.format_set_bold(fm->total_text);
+	fm->total_num = lxw.workbook_add_format(wb);
+	lxw.format_set_bold(fm->total_num);
+	lxw.format_set_num_format(fm->total_num, "#,##0");
+	fm->total_pct = lxw.workbook_add_format(wb);
+	lxw.format_set_bold(fm->total_pct);
+	lxw.format_set_num_format(fm->total_pct, "0.0%");
 }
 
 int
@@ -315,10 +376,10 @@ report_write_xlsx(const struct report *r, FILE *out)
 	lxw_error err;
 	int rc = -1;
 
-	if (report_tmpdir_new(dir, sizeof(dir)) == -1)
+	if (load() == -1 || report_tmpdir_new(dir, sizeof(dir)) == -1)
 		return -1;
 	snprintf(path, sizeof(path), "%s/report.xlsx", dir);
-	wb = workbook_new(path);
+	wb = lxw.workbook_new(path);
 	if (wb == NULL) {
 		log_warnx("report: cannot start the workbook %s", path);
 		goto done;
@@ -330,16 +391,16 @@ report_write_xlsx(const struct report *r, FILE *out)
 	memset(&props, 0, sizeof(props));
 	props.title = title;
 	props.company = r->cfg->report.agency;
-	workbook_set_properties(wb, &props);
+	lxw.workbook_set_properties(wb, &props);
 	if (sheet_summary(wb, r, &fm) == -1 || sheet_communes(wb, r, &fm) == -1 ||
 	    sheet_trades(wb, r, &fm) == -1 || sheet_cells(wb, r, &fm) == -1) {
 		log_warnx("report: cannot add a sheet to the workbook");
-		workbook_close(wb);
+		lxw.workbook_close(wb);
 		goto done;
 	}
-	err = workbook_close(wb);
+	err = lxw.workbook_close(wb);
 	if (err != LXW_NO_ERROR) {
-		log_warnx("report: workbook: %s", lxw_strerror(err));
+		log_warnx("report: workbook: %s", lxw.lxw_strerror(err));
 		goto done;
 	}
 	rc = report_copy_file(path, out);
