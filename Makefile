@@ -23,7 +23,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 PKGS = gammu sqlite3 libconfig libcurl xlsxwriter
-# libcurl and libxlsxwriter are opened when first used (gateway/dynlib.h):
+# libcurl and libxlsxwriter are opened when first used (gateway/util/dynlib.h):
 # the build needs their headers, the binary is not linked with them.
 LINK_PKGS = gammu sqlite3 libconfig
 TEST_PKGS = cmocka
