@@ -26,8 +26,8 @@ set -eu
 # poppler's pdfinfo, pdftotext and pdftoppm look at its PDF, the Liberation
 # fonts stand in for Times New Roman); BROWSER: renders and prints the HTML
 # report; PACKAGE: the Debian package and the man pages' lint.
-RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl4 libxlsxwriter4"
-BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-openssl-dev \
+RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl3-gnutls libxlsxwriter4"
+BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-gnutls-dev \
 libxlsxwriter-dev"
 TEST="libcmocka-dev python3 sqlite3 gammu gammu-smsd libdbd-sqlite3 clang libclang-rt-dev valgrind \
 python3-openpyxl poppler-utils fonts-liberation fonts-liberation2"

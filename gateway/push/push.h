@@ -41,7 +41,7 @@ struct config;
 struct store;
 struct push;
 
-/* libcurl and its global state.  push_new() opens libcurl.so.4 and sets it
+/* libcurl and its global state.  push_new() opens libcurl-gnutls.so.4 and sets it
  * up the first time a configuration has a push group (push_global_init()
  * does it sooner, e.g. for a program that uses libcurl itself); without
  * the library it logs which package to install and fails, and so does

@@ -16,7 +16,7 @@
 #include "push_impl.h"
 
 /*
- * libcurl's functions, from libcurl.so.4 opened by the first push (the
+ * libcurl's functions, from libcurl-gnutls.so.4 opened by the first push (the
  * binary is not linked with it: see dynlib.h).  <curl/curl.h> still gives
  * the types and constants; curl.easy_setopt() is curl_easy_setopt().
  */
@@ -65,7 +65,7 @@ push_global_init(void)
 {
 	if (curl_ready)
 		return 0;
-	if (dynlib_load("push", "libcurl.so.4", "libcurl4", curl_syms,
+	if (dynlib_load("push", "libcurl-gnutls.so.4", "libcurl3-gnutls", curl_syms,
 			sizeof(curl_syms) / sizeof(curl_syms[0])) == -1)
 		return -1;
 	if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
