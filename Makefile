@@ -64,10 +64,10 @@ endif
 
 # The sources go by module, one folder each: every .c file of a folder is
 # part of its module.  The store brings stored numbers to one form
-# (gateway/identity/phone.h) in a migration.
+# (gateway/util/phone.h) in a migration.
 PARSER_SRC = $(sort $(wildcard parser/*.c))
 CONFIG_SRC = $(sort $(wildcard config/*.c))
-STORE_SRC = $(sort $(wildcard store/*.c)) gateway/identity/phone.c
+STORE_SRC = $(sort $(wildcard store/*.c)) gateway/util/phone.c
 LOG_SRC = gateway/util/log.c
 GATEWAY_SRC = $(filter-out $(STORE_SRC) $(LOG_SRC),$(sort $(wildcard gateway/*.c gateway/*/*.c)))
 SRC = $(PARSER_SRC) $(CONFIG_SRC) $(STORE_SRC) $(LOG_SRC) $(GATEWAY_SRC)

@@ -1,6 +1,6 @@
 /*
  * balance.c - the "balance" group: the USSD balance check and top-ups
- * (gateway/modem/ussd.h).
+ * (gateway/sim/ussd.h).
  */
 #include <regex.h>
 #include <string.h>

@@ -136,7 +136,7 @@ struct config_modem {
 	int send;      /* 1: replies and alerts may go out through it */
 };
 
-/* The modem's health checks (gateway/modem/health.h).  Times in seconds. */
+/* The modem's health checks (gateway/sim/health.h).  Times in seconds. */
 struct config_modem_checks {
 	int interval;		/* between two reads of signal and registration */
 	int network_lost_alert; /* an outage longer than this alerts (once back); 0: never */
@@ -151,7 +151,7 @@ struct config_modem_checks {
 #define CONFIG_BALANCE_PATTERN "([0-9][0-9.,]*) ?(vnd|d|đ)([^a-z]|$)"
 #define CONFIG_TOPUP_CODE "*100*%s#"
 
-/* USSD: the balance check and top-ups (gateway/modem/ussd.h). */
+/* USSD: the balance check and top-ups (gateway/sim/ussd.h). */
 struct config_balance {
 	int enabled;	  /* 0: no periodic balance check */
 	char *code;	  /* "*101#" */
@@ -184,7 +184,7 @@ struct config_senders {
 	char *other_commune;
 };
 
-/* Abuse and loops (gateway/pipeline/quota.h); 0 turns a limit off. */
+/* Abuse and loops (gateway/outbound/quota.h); 0 turns a limit off. */
 struct config_limits {
 	int per_sender_hour; /* SMS processed per sender in an hour */
 	int replies_per_day; /* replies to one sender in 24 hours */

@@ -1,5 +1,5 @@
 /*
- * limits.c - the "limits" group: abuse and loops (gateway/pipeline/quota.h).
+ * limits.c - the "limits" group: abuse and loops (gateway/outbound/quota.h).
  */
 #include "impl.h"
 

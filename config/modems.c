@@ -1,6 +1,6 @@
 /*
  * modems.c - the modems: the "gammu" group (the one modem of a file without
- * "modems"), the "modems" list and "modem_checks" (gateway/modem/health.h).
+ * "modems"), the "modems" list and "modem_checks" (gateway/sim/health.h).
  */
 #include <sys/stat.h>
 

@@ -245,7 +245,7 @@ static const char *const steps[] = {
     "CREATE INDEX inbox_parts_waiting ON inbox_parts(inbox_id, received);"
     "PRAGMA user_version = 6;",
     /*
-     * 6 -> 7: the modem's health and USSD (gateway/modem/health.h, gateway/modem/ussd.h).
+     * 6 -> 7: the modem's health and USSD (gateway/sim/health.h, gateway/sim/ussd.h).
      * modem_readings: signal and registration, kept on change or every so
      * often, and for a bounded time.  network_outages: when the network went
      * away and came back.  ussd: every USSD answer (balance, manual, top-up;
@@ -360,7 +360,7 @@ static const char *const steps[] = {
     "PRAGMA user_version = 9;",
     /*
      * 9 -> 10: one phone, one number.  Every number is kept in the form
-     * phone_canonical() gives (gateway/identity/phone.h: "+84912000001" however the
+     * phone_canonical() gives (gateway/util/phone.h: "+84912000001" however the
      * network or the configuration wrote it), so that comparing numbers is
      * comparing strings; tinbao_phone() is that function, registered on
      * every connection.  A reminder recorded under two forms of one phone

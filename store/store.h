@@ -34,8 +34,8 @@
  *               condition lasts (sent once per crossing)
  *   modem_readings, network_outages
  *               the modem's signal and registration, and when the network
- *               went away and came back (gateway/modem/health.h)
- *   ussd        every USSD answer: balance, manual, top-up (gateway/modem/ussd.h)
+ *               went away and came back (gateway/sim/health.h)
+ *   ussd        every USSD answer: balance, manual, top-up (gateway/sim/ussd.h)
  *
  * Functions return 0 (or a documented positive value) on success and -1 on
  * failure, after logging what failed.  Times are Unix seconds.
@@ -462,7 +462,7 @@ int store_class_find(struct store *st, const char *key, struct store_class_row *
 int store_alert_get(struct store *st, const char *key, int64_t *since);
 int store_alert_set(struct store *st, const char *key, int active, const char *text, int64_t now);
 
-/* The modem's health (gateway/modem/health.h): one reading of signal and network
+/* The modem's health (gateway/sim/health.h): one reading of signal and network
  * registration.  signal_pct -1, dbm 0, ber -1 and operator "" mean unknown. */
 struct store_reading {
 	const char *modem; /* the modem's name */
@@ -497,7 +497,7 @@ int store_modem_link_get(struct store *st, const char *modem, int *connected, in
 /* The modem's latest outage: 1 (*back_at 0 while it lasts), 0 none, -1. */
 int store_outage_last(struct store *st, const char *modem, int64_t *lost_at, int64_t *back_at);
 
-/* One USSD exchange (gateway/modem/ussd.h).  code never holds a secret: a top-up
+/* One USSD exchange (gateway/sim/ussd.h).  code never holds a secret: a top-up
  * code is stored with its PIN masked. */
 struct store_ussd {
 	const char *modem;
