@@ -254,8 +254,11 @@ stage_authorise(struct msgctx *c)
 		}
 	}
 	/* Who may open and close classes, and whether the classes allow it. */
-	if (c->error == NULL && c->res.error == PARSER_OK && c->res.kind != PARSER_CANCEL &&
-	    stage_check_classes(c) == -1)
-		return -1;
+	if (c->error == NULL && c->res.error == PARSER_OK && c->res.kind != PARSER_CANCEL) {
+		if (stage_check_classes(c) == -1)
+			return -1;
+		if (c->error != NULL)
+			log_info("  rejected: %s", c->error);
+	}
 	return 0;
 }
