@@ -182,8 +182,10 @@ $(B)/tests/test_digest: $(B)/tests/test_digest.o $(B)/tests/plantest.o $(B)/test
 
 # Senders, quarantine, replay, limits.
 INTEG_TESTS += $(B)/tests/test_trust
+# It writes workbooks to import with libxlsxwriter itself.
 $(B)/tests/test_trust: $(B)/tests/test_trust.o $(B)/tests/fixture.o $(LIB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) \
+	    $(shell $(PKG_CONFIG) --libs xlsxwriter)
 
 $(B)/tests/bench_trust: $(B)/tests/bench_trust.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

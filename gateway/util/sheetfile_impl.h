@@ -1,0 +1,27 @@
+/*
+ * sheetfile_impl.h - what sheetfile.c (CSV) and sheetfile_xlsx.c share.
+ */
+#ifndef TINBAO_SHEETFILE_IMPL_H
+#define TINBAO_SHEETFILE_IMPL_H
+
+#include <stddef.h>
+
+#include "sheetfile.h"
+
+/* Starts a new row at where.  0, or -1 (out of memory). */
+int sheetfile_row_new(struct sheetfile *sf, int where);
+/* Puts a copy of the n bytes at s, trimmed, in cell col (0-based) of the
+ * last row, with empty cells before it.  0, or -1 (too many cells, out of
+ * memory). */
+int sheetfile_cell(struct sheetfile *sf, size_t col, const char *s, size_t n);
+/* Drops the last row when all its cells are empty. */
+void sheetfile_row_end(struct sheetfile *sf);
+
+/* Reads the whole file at path (at most SHEETFILE_MAX_BYTES) into a
+ * NUL-terminated buffer to free.  NULL with err set. */
+char *sheetfile_slurp(const char *path, size_t *len, char *err, size_t errsz);
+
+/* Reads the workbook at path into sf.  0, or -1 with err set. */
+int sheetfile_xlsx(struct sheetfile *sf, const char *path, char *err, size_t errsz);
+
+#endif
