@@ -262,6 +262,29 @@ read_row(struct import *im, const struct sheetfile_row *row)
 	im->n++;
 }
 
+/* A CSV file saved in a Windows code page (Excel's plain "CSV") is named
+ * as such, at its first line that is not UTF-8, before its names are taken
+ * for garbage.  0 or -1. */
+static int
+utf8_rows(struct import *im)
+{
+	const struct sheetfile_row *row;
+	size_t i, c;
+
+	for (i = 0; i < im->sf->nrows; i++) {
+		row = &im->sf->rows[i];
+		for (c = 0; c < row->ncells; c++) {
+			if (parser_utf8_valid(row->cells[c], strlen(row->cells[c])))
+				continue;
+			import_error(im, row,
+				     "not UTF-8 text: save the file as \"CSV UTF-8\" (Excel) or "
+				     "with the character set Unicode (UTF-8) (LibreOffice)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* What an import does to the table. */
 struct changes {
 	size_t added, changed, deactivated, unchanged;
@@ -351,7 +374,7 @@ senders_import(const struct config *cfg, struct store *st, const char *path, int
 		fprintf(stderr, "%s: empty file\n", path);
 		goto fail;
 	}
-	if (header(&im, &im.sf->rows[0]) == 0)
+	if (utf8_rows(&im) == 0 && header(&im, &im.sf->rows[0]) == 0)
 		for (i = 1; i < im.sf->nrows; i++)
 			read_row(&im, &im.sf->rows[i]);
 	if (im.errors > 0) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "sheetfile_impl.h"
 
@@ -106,33 +107,47 @@ sheetfile_free(struct sheetfile *sf)
 char *
 sheetfile_slurp(const char *path, size_t *len, char *err, size_t errsz)
 {
+	struct stat sb;
 	FILE *in;
-	char *buf;
-	size_t n;
+	char *buf = NULL;
+	size_t n, cap;
 
 	in = fopen(path, "rb");
 	if (in == NULL) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	buf = malloc(SHEETFILE_MAX_BYTES + 1);
+	if (fstat(fileno(in), &sb) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* A pipe has no size: it may bring up to the most a file may hold. */
+	cap = S_ISREG(sb.st_mode) ? (size_t)sb.st_size : SHEETFILE_MAX_BYTES;
+	if (cap > SHEETFILE_MAX_BYTES) {
+		snprintf(err, errsz, "%s: too large for a list of numbers", path);
+		goto fail;
+	}
+	/* One byte more than that: a file that grew, or a pipe that brings
+	 * too much, is seen to. */
+	buf = malloc(cap + 2);
 	if (buf == NULL) {
 		snprintf(err, errsz, "%s: out of memory", path);
-		fclose(in);
-		return NULL;
+		goto fail;
 	}
-	n = fread(buf, 1, SHEETFILE_MAX_BYTES + 1, in);
-	if (ferror(in) || n > SHEETFILE_MAX_BYTES) {
+	n = fread(buf, 1, cap + 1, in);
+	if (ferror(in) || n > cap) {
 		snprintf(err, errsz, "%s: %s", path,
 			 ferror(in) ? "read error" : "too large for a list of numbers");
-		fclose(in);
-		free(buf);
-		return NULL;
+		goto fail;
 	}
 	fclose(in);
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+fail:
+	free(buf);
+	fclose(in);
+	return NULL;
 }
 
 /* The separator the header line uses most outside quotes: ';', ',' or a

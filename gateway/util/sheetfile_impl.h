@@ -23,5 +23,10 @@ char *sheetfile_slurp(const char *path, size_t *len, char *err, size_t errsz);
 
 /* Reads the workbook at path into sf.  0, or -1 with err set. */
 int sheetfile_xlsx(struct sheetfile *sf, const char *path, char *err, size_t errsz);
+/* Reads the rows of a worksheet's XML (sheet) with the workbook's shared
+ * strings (shared, or NULL) into sf: what sheetfile_xlsx() does once it has
+ * unzipped them, apart for the fuzz target.  0, or -1 with err set. */
+int sheetfile_xlsx_parts(struct sheetfile *sf, const char *shared, const char *sheet,
+			 const char *path, char *err, size_t errsz);
 
 #endif

@@ -8,6 +8,7 @@
  * phonetic runs in <rPh> are not part of it); an inline string (t="inlineStr")
  * holds <is><t>...</t></is> itself.  Only those elements are read.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,19 +177,45 @@ utf8_put(unsigned long c, char *o)
 	return 4;
 }
 
-/* Appends the character data from p to end to *out (of *len bytes), with
- * its entities decoded.  0, or -1 out of memory. */
-static int
-append_text(const char *p, const char *end, char **out, size_t *len)
+/* The entity or character reference at p ("&amp;", "&#233;", "&#xE9;")
+ * before end: where it ends, with its code point in *c; or NULL. */
+static const char *
+entity(const char *p, const char *end, unsigned long *c)
 {
 	static const struct {
 		const char *name;
 		char c;
 	} ents[] = {
 	    {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+	int hex = p[1] == '#' && p[2] == 'x';
+	const char *digits = p + (hex ? 3 : 2);
+	char *stop;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
+		n = strlen(ents[i].name);
+		if ((size_t)(end - p) >= n && strncmp(p, ents[i].name, n) == 0) {
+			*c = (unsigned char)ents[i].c;
+			return p + n;
+		}
+	}
+	if (p[1] != '#' ||
+	    !(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
+		return NULL;
+	*c = strtoul(digits, &stop, hex ? 16 : 10);
+	if (stop >= end || *stop != ';' || *c == 0 || *c >= 0x110000)
+		return NULL;
+	return stop + 1;
+}
+
+/* Appends the character data from p to end to *out (of *len bytes), with
+ * its entities decoded.  0, or -1 out of memory. */
+static int
+append_text(const char *p, const char *end, char **out, size_t *len)
+{
+	const char *next;
 	char *nv, *o;
 	unsigned long c;
-	size_t i;
 
 	/* Decoding never makes text longer (a character reference of up to 4
 	 * UTF-8 bytes takes at least 4 characters). */
@@ -198,25 +225,13 @@ append_text(const char *p, const char *end, char **out, size_t *len)
 	*out = nv;
 	o = nv + *len;
 	while (p < end) {
-		if (*p != '&') {
+		next = *p == '&' ? entity(p, end, &c) : NULL;
+		if (next == NULL) {
 			*o++ = *p++;
 			continue;
 		}
-		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
-			if (strncmp(p, ents[i].name, strlen(ents[i].name)) == 0)
-				break;
-		if (i < sizeof(ents) / sizeof(ents[0])) {
-			*o++ = ents[i].c;
-			p += strlen(ents[i].name);
-		} else if (p[1] == '#' &&
-			   (c = strtoul(p + (p[2] == 'x' ? 3 : 2), NULL, p[2] == 'x' ? 16 : 10)) >
-			       0 &&
-			   c < 0x110000 && strchr(p, ';') != NULL && strchr(p, ';') < end) {
-			o += utf8_put(c, o);
-			p = strchr(p, ';') + 1;
-		} else {
-			*o++ = *p++;
-		}
+		o += utf8_put(c, o);
+		p = next;
 	}
 	*o = '\0';
 	*len = (size_t)(o - *out);
@@ -277,12 +292,15 @@ shared_strings(const char *xml, struct strings *ss)
 		if (nv == NULL)
 			return -1;
 		ss->v = nv;
-		ss->v[ss->n] = NULL;
-		if (empty ? (ss->v[ss->n] = calloc(1, 1)) == NULL
-			  : text_of(content, e, &ss->v[ss->n]) == -1) {
+		/* text_of() gives a string to free even when it fails. */
+		if (empty) {
+			ss->v[ss->n] = calloc(1, 1);
+		} else if (text_of(content, e, &ss->v[ss->n]) == -1) {
 			free(ss->v[ss->n]);
-			return -1;
+			ss->v[ss->n] = NULL;
 		}
+		if (ss->v[ss->n] == NULL)
+			return -1;
 		ss->n++;
 		p = e;
 	}
@@ -314,8 +332,10 @@ cell(struct sheetfile *sf, const struct strings *ss, const char *c, const char *
 
 	attribute(c, "t", type, sizeof(type));
 	if (strcmp(type, "inlineStr") == 0) {
-		if (text_of(content, e, &text) == -1)
+		if (text_of(content, e, &text) == -1) {
+			free(text);
 			return -1;
+		}
 	} else {
 		v = next_tag(content, e, "v");
 		if (v == NULL)
@@ -378,33 +398,13 @@ worksheet(struct sheetfile *sf, const char *xml, const struct strings *ss)
 }
 
 int
-sheetfile_xlsx(struct sheetfile *sf, const char *path, char *err, size_t errsz)
+sheetfile_xlsx_parts(struct sheetfile *sf, const char *shared, const char *sheet, const char *path,
+		     char *err, size_t errsz)
 {
 	struct strings ss = {NULL, 0};
-	char *shared = NULL, *sheet = NULL;
-	unzFile z;
 	size_t i;
-	int missing, r = -1;
+	int r = -1;
 
-	if (load() == -1) {
-		snprintf(err, errsz, "%s: cannot read workbooks: libminizip.so.1 is missing", path);
-		return -1;
-	}
-	z = unz.open64(path);
-	if (z == NULL) {
-		snprintf(err, errsz, "%s: not an .xlsx workbook (or cannot be opened)", path);
-		return -1;
-	}
-	err[0] = '\0';
-	shared = part(z, path, "xl/sharedStrings.xml", &missing, err, errsz);
-	if (shared == NULL && !missing)
-		goto done;
-	sheet = part(z, path, "xl/worksheets/sheet1.xml", &missing, err, errsz);
-	if (sheet == NULL) {
-		if (missing)
-			snprintf(err, errsz, "%s: the workbook has no first worksheet", path);
-		goto done;
-	}
 	if (shared != NULL && shared_strings(shared, &ss) == -1) {
 		snprintf(err, errsz, "%s: xl/sharedStrings.xml: damaged or out of memory", path);
 		goto done;
@@ -419,6 +419,36 @@ done:
 	for (i = 0; i < ss.n; i++)
 		free(ss.v[i]);
 	free(ss.v);
+	return r;
+}
+
+int
+sheetfile_xlsx(struct sheetfile *sf, const char *path, char *err, size_t errsz)
+{
+	char *shared = NULL, *sheet = NULL;
+	unzFile z;
+	int missing, r = -1;
+
+	if (load() == -1) {
+		snprintf(err, errsz, "%s: cannot read workbooks: libminizip.so.1 is missing", path);
+		return -1;
+	}
+	z = unz.open64(path);
+	if (z == NULL) {
+		snprintf(err, errsz, "%s: not an .xlsx workbook (or cannot be opened)", path);
+		return -1;
+	}
+	shared = part(z, path, "xl/sharedStrings.xml", &missing, err, errsz);
+	if (shared == NULL && !missing)
+		goto done;
+	sheet = part(z, path, "xl/worksheets/sheet1.xml", &missing, err, errsz);
+	if (sheet == NULL) {
+		if (missing)
+			snprintf(err, errsz, "%s: the workbook has no first worksheet", path);
+		goto done;
+	}
+	r = sheetfile_xlsx_parts(sf, shared, sheet, path, err, errsz);
+done:
 	free(shared);
 	free(sheet);
 	unz.close(z);
