@@ -1424,8 +1424,11 @@ test_registry_dry_run_export(void **state)
 	assert_int_equal(cli(e, out, sizeof(out), "senders import --dry-run '%s'", csv), 0);
 	assert_non_null(strstr(
 	    out, "1 added, 1 changed, 1 deactivated, 1 unchanged (dry run: nothing written)"));
-	assert_non_null(strstr(out, "added        +84912000033"));
-	assert_non_null(strstr(out, "deactivated  +84912000032"));
+	assert_non_null(strstr(out, "added        +84912000033   class     -      active  D\n"));
+	assert_non_null(strstr(out, "deactivated  +84912000032   admin     -      off"));
+	assert_non_null(strstr(out,
+			       "changed      +84912000031   district  -      active  B, \"C\"\n"
+			       "  now        +84912000031   district  -      active  New name\n"));
 	registry_rows(e, after, sizeof(after));
 	assert_string_equal(before, after);
 

@@ -42,15 +42,13 @@ static const char *
 role_of(const char *s)
 {
 	char f[64];
+	unsigned role;
 	size_t i;
 
 	fold(s, f, sizeof(f));
-	for (i = 0; i < 4; i++) {
-		const char *name = identity_role_name(1u << i);
-
-		if (strcmp(f, name) == 0)
-			return name;
-	}
+	role = identity_role_parse(f);
+	if (role != 0)
+		return identity_role_name(role);
 	for (i = 0; i < sizeof(role_aliases) / sizeof(role_aliases[0]); i++)
 		if (strcmp(f, role_aliases[i].alias) == 0)
 			return role_aliases[i].role;
@@ -290,14 +288,26 @@ struct changes {
 	size_t added, changed, deactivated, unchanged;
 };
 
+/* Prints one entry the way `senders list` does, after what happens to
+ * it. */
+static void
+show_entry(const char *what, const struct store_sender *snd)
+{
+	char name[4 * sizeof(snd->name)];
+
+	printf("%-12s %-13s  %-8s  %-5s  %-6s  %s\n", what, snd->number, snd->role,
+	       snd->commune_code[0] ? snd->commune_code : "-", snd->active ? "active" : "off",
+	       log_escape(snd->name, name, sizeof(name)));
+}
+
 /* Compares the imported rows with the table, counting and, when show is
- * set, printing each change.  0 or -1. */
+ * set, printing each change (a changed entry as it was, then as it will
+ * be).  0 or -1. */
 static int
 compare(struct store *st, const struct import *im, struct changes *ch, int show)
 {
 	struct store_sender old;
 	const struct store_sender *s;
-	char name[4 * sizeof(old.name)];
 	size_t i;
 	int r;
 
@@ -310,10 +320,7 @@ compare(struct store *st, const struct import *im, struct changes *ch, int show)
 		if (r == 0) {
 			ch->added++;
 			if (show)
-				printf("added        %-13s  %-8s  %-5s  %s  %s\n", s->number,
-				       s->role, s->commune_code[0] ? s->commune_code : "-",
-				       s->active ? "active" : "off",
-				       log_escape(s->name, name, sizeof(name)));
+				show_entry("added", s);
 		} else if (strcmp(old.name, s->name) == 0 && strcmp(old.role, s->role) == 0 &&
 			   strcmp(old.commune_code, s->commune_code) == 0 &&
 			   old.active == s->active) {
@@ -321,15 +328,13 @@ compare(struct store *st, const struct import *im, struct changes *ch, int show)
 		} else if (old.active && !s->active) {
 			ch->deactivated++;
 			if (show)
-				printf("deactivated  %s\n", s->number);
+				show_entry("deactivated", s);
 		} else {
 			ch->changed++;
-			if (show)
-				printf("changed      %-13s  %s/%s/%s -> %s/%s/%s\n", s->number,
-				       old.role, old.commune_code[0] ? old.commune_code : "-",
-				       old.active ? "active" : "off", s->role,
-				       s->commune_code[0] ? s->commune_code : "-",
-				       s->active ? "active" : "off");
+			if (show) {
+				show_entry("changed", &old);
+				show_entry("  now", s);
+			}
 		}
 	}
 	return 0;
