@@ -211,8 +211,8 @@ field(char **pp, char sep, char *out, int *line)
 	return w - out;
 }
 
-static int
-csv_read(struct sheetfile *sf, const char *path, char *buf, char *err, size_t errsz)
+int
+sheetfile_csv(struct sheetfile *sf, const char *path, char *buf, char *err, size_t errsz)
 {
 	char *p = buf, *f;
 	int line = 1, start;
@@ -283,7 +283,7 @@ sheetfile_read(const char *path, char *err, size_t errsz)
 		r = sheetfile_xlsx(sf, path, err, errsz);
 	} else {
 		buf = sheetfile_slurp(path, &n, err, errsz);
-		r = buf == NULL ? -1 : csv_read(sf, path, buf, err, errsz);
+		r = buf == NULL ? -1 : sheetfile_csv(sf, path, buf, err, errsz);
 		free(buf);
 	}
 	if (r == -1) {

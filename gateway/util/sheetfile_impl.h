@@ -21,6 +21,10 @@ void sheetfile_row_end(struct sheetfile *sf);
  * NUL-terminated buffer to free.  NULL with err set. */
 char *sheetfile_slurp(const char *path, size_t *len, char *err, size_t errsz);
 
+/* Reads the CSV text buf (NUL-terminated, taken apart in place) of the
+ * file at path into sf.  0, or -1 with err set. */
+int sheetfile_csv(struct sheetfile *sf, const char *path, char *buf, char *err, size_t errsz);
+
 /* Reads the workbook at path into sf.  0, or -1 with err set. */
 int sheetfile_xlsx(struct sheetfile *sf, const char *path, char *err, size_t errsz);
 /* Reads the rows of a worksheet's XML (sheet) with the workbook's shared
