@@ -182,8 +182,10 @@ $(B)/tests/test_digest: $(B)/tests/test_digest.o $(B)/tests/plantest.o $(B)/test
 
 # Senders, quarantine, replay, limits.
 INTEG_TESTS += $(B)/tests/test_trust
+# It writes workbooks to import with libxlsxwriter itself.
 $(B)/tests/test_trust: $(B)/tests/test_trust.o $(B)/tests/fixture.o $(LIB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) \
+	    $(shell $(PKG_CONFIG) --libs xlsxwriter)
 
 $(B)/tests/bench_trust: $(B)/tests/bench_trust.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -293,7 +295,7 @@ run: demo
 FUZZ_SECONDS ?= 600
 FUZZ_RUNS ?=
 FUZZ_CC ?= clang
-FUZZ_TARGETS ?= parser config push_answer
+FUZZ_TARGETS ?= parser config push_answer sheet
 FUZZ_FLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O2 $(INCLUDES) \
 	     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 # The typo index's edit distance compares every pair of letters: with
@@ -330,13 +332,21 @@ $(B)/fuzz/fuzz_push_answer: tests/fuzz/fuzz_push_answer.c $(FUZZ_LIB_SRC) gatewa
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_push_answer.c \
 		$(FUZZ_LIB_SRC) $(B)/fuzz/fuzzy.o $(PKG_LIBS)
 
-# Seeds: the message corpus, the shipped and test configurations, answers.
+$(B)/fuzz/fuzz_sheet: tests/fuzz/fuzz_sheet.c gateway/util/sheetfile.c gateway/util/sheetfile_xlsx.c \
+		      gateway/util/sheetfile.h gateway/util/sheetfile_impl.h | test-deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_sheet.c gateway/util/sheetfile.c \
+		gateway/util/sheetfile_xlsx.c gateway/util/dynlib.c $(LOG_SRC) -ldl
+
+# Seeds: the message corpus, the shipped and test configurations, answers,
+# tables.
 fuzz-%: $(B)/fuzz/fuzz_%
 	@mkdir -p $(B)/fuzz/corpus-$*
 	@case $* in \
 	parser) sh tests/fuzz/seed.sh tests/corpus $(B)/fuzz/corpus-$* ;; \
 	config) cp contrib/tinbao.conf tests/fixtures/config/*.conf $(B)/fuzz/corpus-$*/ ;; \
 	push_answer) cp tests/fuzz/push-seeds/* $(B)/fuzz/corpus-$*/ ;; \
+	sheet) cp tests/fuzz/sheet-seeds/* $(B)/fuzz/corpus-$*/ ;; \
 	esac
 	ASAN_OPTIONS=$(FUZZ_ASAN) \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \

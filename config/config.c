@@ -110,6 +110,7 @@ set_defaults(struct config *cfg)
 	cfg->balance.interval = 86400;
 	cfg->balance.threshold = 0;
 	cfg->balance.timeout = 30;
+	cfg->senders.unknown_reply_days = 7;
 	cfg->limits.per_sender_hour = 30;
 	cfg->limits.replies_per_day = 50;
 	cfg->limits.identical = 3;
@@ -254,6 +255,7 @@ config_free(struct config *cfg)
 	free(cfg->balance.pattern);
 	free(cfg->balance.topup_code);
 	free(cfg->senders.unknown);
+	free(cfg->senders.contact);
 	free(cfg->senders.other_commune);
 	free(cfg);
 }

@@ -178,10 +178,13 @@ struct config_sending {
 /* Who may report (gateway/pipeline/senders.h): what to do with a sender the registry
  * does not know ("reject", "quarantine", "accept"; NULL: "quarantine") and
  * with an officer reporting for another commune ("reject", "warn"; NULL:
- * "reject"). */
+ * "reject").  A quarantined number is told once in unknown_reply_days (0:
+ * never) that it is not registered, and whom to call (contact, or NULL). */
 struct config_senders {
 	char *unknown;
 	char *other_commune;
+	int unknown_reply_days;
+	char *contact;
 };
 
 /* Abuse and loops (gateway/outbound/quota.h); 0 turns a limit off. */

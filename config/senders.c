@@ -1,7 +1,7 @@
 /*
  * senders.c - the "senders" group: what to do with a sender the registry does
- * not know, and with an officer reporting for another commune
- * (gateway/pipeline/senders.h).
+ * not know (and how often a quarantined one is told whom to call), and with
+ * an officer reporting for another commune (gateway/pipeline/senders.h).
  */
 #include "impl.h"
 
@@ -25,6 +25,8 @@ check_commune_policy(struct loader *l, const config_setting_t *s, const char *v)
 const struct key senders_keys[] = {
 	KSTR("unknown", 0, OFF(senders.unknown), check_unknown_policy),
 	KSTR("other_commune", 0, OFF(senders.other_commune), check_commune_policy),
+	KINT("unknown_reply_days", 0, 0, 365, OFF(senders.unknown_reply_days)),
+	KSTR("contact", 0, OFF(senders.contact), check_phone),
 	KEND,
 };
 /* clang-format on */

@@ -26,7 +26,7 @@ set -eu
 # poppler's pdfinfo, pdftotext and pdftoppm look at its PDF, the Liberation
 # fonts stand in for Times New Roman); BROWSER: renders and prints the HTML
 # report; PACKAGE: the Debian package and the man pages' lint.
-RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl3-gnutls libxlsxwriter4"
+RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl3-gnutls libxlsxwriter4 libminizip1"
 BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-gnutls-dev \
 libxlsxwriter-dev"
 TEST="libcmocka-dev python3 sqlite3 gammu gammu-smsd libdbd-sqlite3 clang libclang-rt-dev valgrind \

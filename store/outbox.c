@@ -425,6 +425,16 @@ store_replies_recent(struct store *st, const char *recipient, int64_t since)
 }
 
 int64_t
+store_replies_starting(struct store *st, const char *recipient, const char *prefix, int64_t since)
+{
+	stmt_get(st, S_REPLIES_STARTING);
+	return count_of(st, S_REPLIES_STARTING,
+			bind_text(st, S_REPLIES_STARTING, 1, recipient) == 0 &&
+			    bind_int(st, S_REPLIES_STARTING, 2, since) == 0 &&
+			    bind_text(st, S_REPLIES_STARTING, 3, prefix) == 0);
+}
+
+int64_t
 store_outbox_text_seen(struct store *st, const char *text, int64_t since)
 {
 	enum stmt id = S_OUR_TEXT;

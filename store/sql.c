@@ -382,6 +382,9 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_REPLIES_RECENT] = {"replies recent",
 			  "SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2 "
 			  "AND reason = 'reply'"},
+    [S_REPLIES_STARTING] = {"replies starting",
+			    "SELECT count(*) FROM outbox WHERE recipient = ?1 AND created >= ?2 "
+			    "AND reason = 'reply' AND substr(text, 1, length(?3)) = ?3"},
     [S_OUR_TEXT] = {"loop guard", "SELECT count(*) FROM outbox WHERE text = ?1 AND created >= ?2"},
     [S_SENT_COUNT] = {"sent count", "SELECT coalesce(sum(sent), 0) FROM sent_days WHERE day = ?1"},
     [S_SENT_ADD] = {"sent add", "INSERT INTO sent_days(day, sent) VALUES (?1, 1) "

@@ -660,6 +660,9 @@ int64_t store_inbox_recent(struct store *st, const char *sender, const char *tex
 			   int64_t before_id);
 /* Replies queued to recipient at or after since; or -1. */
 int64_t store_replies_recent(struct store *st, const char *recipient, int64_t since);
+/* Of those, the ones whose text starts with prefix; or -1. */
+int64_t store_replies_starting(struct store *st, const char *recipient, const char *prefix,
+			       int64_t since);
 /* Outgoing SMS of exactly this text queued at or after since; or -1. */
 int64_t store_outbox_text_seen(struct store *st, const char *text, int64_t since);
 /* The SMS sent on a day ("YYYY-MM-DD", Vietnam), or -1; and one more. */

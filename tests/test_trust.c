@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <xlsxwriter.h>
 
 #include "clock.h"
 #include "config.h"
@@ -44,6 +45,10 @@
 #define BASE_TIME 1646100000
 #define OFFICER "+84912000001" /* registered: officer of Minh Son (06448) */
 #define STRANGER "+84987654321"
+/* The notice to a quarantined number that it is not registered, and the
+ * other SMS: conditions to append to a query on outbox. */
+#define NOTICE " AND text LIKE 'So dien thoai nay chua dang ky%%'"
+#define NOT_NOTICE " AND text NOT LIKE 'So dien thoai nay chua dang ky%%'"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -383,13 +388,14 @@ static void
 test_config_errors(void **state)
 {
 	struct fixture *e = env_new("senders = {\n\tunknown = \"maybe\";\n"
-				    "\tother_commune = \"accept\";\n};\n"
+				    "\tother_commune = \"accept\";\n"
+				    "\tunknown_reply_days = 400;\n\tcontact = \"call us\";\n};\n"
 				    "limits = {\n\tdaily_cap = -1;\n\tper_sender_hour = \"30\";\n"
 				    "\tbogus = 1;\n};\n");
 	struct config_diags d = {NULL, 0};
 	struct config *cfg;
-	char want[4][160];
-	int base = 0, i, found[4] = {0};
+	char want[6][160];
+	int base = 0, i, found[6] = {0};
 	size_t k;
 	FILE *f;
 	char line[1024];
@@ -404,22 +410,26 @@ test_config_errors(void **state)
 	assert_null(cfg);
 	snprintf(want[0], sizeof(want[0]), "%d:unknown", base + 2);
 	snprintf(want[1], sizeof(want[1]), "%d:other_commune", base + 3);
-	snprintf(want[2], sizeof(want[2]), "%d:daily_cap", base + 6);
-	snprintf(want[3], sizeof(want[3]), "%d:bogus", base + 8);
+	snprintf(want[2], sizeof(want[2]), "%d:daily_cap", base + 8);
+	snprintf(want[3], sizeof(want[3]), "%d:bogus", base + 10);
+	/* Checked, not unknown settings. */
+	snprintf(want[4], sizeof(want[4]), "%d:\"unknown_reply_days\" must be between 0 and 365",
+		 base + 4);
+	snprintf(want[5], sizeof(want[5]), "%d:\"contact\" must be", base + 5);
 	for (k = 0; k < d.n; k++) {
 		if (getenv("TEST_VERBOSE") != NULL)
 			fprintf(stderr, "%d: %s\n", d.v[k].line, d.v[k].msg);
-		for (i = 0; i < 4; i++) {
+		for (i = 0; i < 6; i++) {
 			char *colon = strchr(want[i], ':');
 
 			if (d.v[k].line == atoi(want[i]) && strstr(d.v[k].msg, colon + 1) != NULL)
 				found[i] = 1;
 		}
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 6; i++)
 		if (!found[i])
 			fail_msg("no error %s", want[i]);
-	assert_true(config_diags_errors(&d) >= 5);
+	assert_true(config_diags_errors(&d) >= 7);
 	config_diags_free(&d);
 	env_free(e);
 }
@@ -487,8 +497,9 @@ test_senders_cli(void **state)
 	env_free(e);
 }
 
-/* Default policy: quarantine.  Stored, not counted, not answered; listed;
- * in the district digest and `status`; accepted once. */
+/* Default policy: quarantine.  Stored, not counted, not answered but for
+ * one notice that the number is not registered; listed; in the district
+ * digest and `status`; accepted once. */
 static void
 test_quarantine(void **state)
 {
@@ -508,8 +519,11 @@ test_quarantine(void **state)
 				"error = 'quarantined' AND sender = '%s'",
 				STRANGER),
 			 2);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'" NOT_NOTICE, STRANGER),
+	    0);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
-			 0);
+			 1);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", OFFICER),
 			 1);
 	assert_int_equal(cli(e, out, sizeof(out), "quarantine"), 0);
@@ -517,7 +531,8 @@ test_quarantine(void **state)
 	assert_non_null(strstr(out, "2 messages in quarantine"));
 	assert_int_equal(cli(e, out, sizeof(out), "status"), 0);
 	assert_non_null(strstr(out, "quarantined: 2 (from 1 number)"));
-	assert_non_null(strstr(out, "sent_today: 1 / 300"));
+	/* The officer's confirmation and the notice to the stranger. */
+	assert_non_null(strstr(out, "sent_today: 2 / 300"));
 
 	/* District staff's TK gets the digest, with the quarantine in it. */
 	inject(e, "+84912000099", "TK", BASE_TIME + 20);
@@ -530,13 +545,15 @@ test_quarantine(void **state)
 	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept %lld", (long long)id), 0);
 	assert_non_null(strstr(out, "accepted, 1 report"));
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
-	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
-			 1);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'" NOT_NOTICE, STRANGER),
+	    1);
 	/* Accepting twice counts nothing more. */
 	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept %lld", (long long)id), 1);
 	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
-	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
-			 1);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'" NOT_NOTICE, STRANGER),
+	    1);
 	/* By number: the rest of the sender's quarantine; reject leaves the list. */
 	inject(e, STRANGER, "NEED Minh Son 9 han", BASE_TIME + 40);
 	run_at(e, BASE_TIME + 50);
@@ -551,9 +568,12 @@ test_quarantine(void **state)
 	run_at(e, BASE_TIME + 60);
 	assert_int_equal(db_int(e,
 				"SELECT count(*) FROM outbox WHERE recipient = '%s' AND "
-				"state = 'sent'",
+				"state = 'sent'" NOT_NOTICE,
 				STRANGER),
 			 2);
+	/* The notice went once, not again for the SMS quarantined later. */
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'" NOTICE, STRANGER), 1);
 	env_free(e);
 }
 
@@ -1272,6 +1292,248 @@ test_hostile_text_escaped(void **state)
 	env_free(e);
 }
 
+/* ---- the registry from spreadsheets ----------------------------------- */
+
+/* The registry's rows, every column but when they changed. */
+static void
+registry_rows(const struct fixture *e, char *out, size_t outsz)
+{
+	db_text(e,
+		"SELECT coalesce(group_concat(number || '|' || name || '|' || role || '|' || "
+		"coalesce(commune_code, '') || '|' || active, ';'), '') FROM "
+		"(SELECT * FROM senders ORDER BY number)",
+		out, outsz);
+}
+
+/* What Excel saves as "CSV UTF-8": a byte order mark, ';' between fields in
+ * a Vietnamese locale, CRLF, the headers in Vietnamese; numbers that lost
+ * their 0, with spaces or dots; communes by name.  Then a number Excel
+ * turned into 8.49123E+10: refused with its line, nothing imported. */
+static void
+test_registry_excel_csv(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char csv[512], out[8192], rows[1024];
+
+	snprintf(csv, sizeof(csv), "%s/officers.csv", e->dir);
+	write_text(csv, "\xef\xbb\xbfSố điện thoại;Họ Tên;VAI TRÒ;Xã\r\n"
+			"912000010;Nguyễn Văn A;Cán bộ xã;Thiện Tân\r\n"
+			"0912 000 011;\"Trần; B\";officer;Minh Sơn\r\n"
+			";;;\r\n"
+			"0912.000.012;Lê C;huyen;\r\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 0);
+	assert_non_null(strstr(out, "3 added"));
+	registry_rows(e, rows, sizeof(rows));
+	assert_string_equal(rows, "+84912000010|Nguyễn Văn A|officer|06406|1;"
+				  "+84912000011|Trần; B|officer|06448|1;"
+				  "+84912000012|Lê C|district||1");
+
+	/* Tabs, the English header in capitals, active given. */
+	write_text(csv, "NUMBER\tName\tRole\tCOMMUNE\tActive\n"
+			"0912000013\tPham D\tofficer\t06448\t0\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 0);
+	assert_int_equal(db_int(e, "SELECT active FROM senders WHERE number = '+84912000013'"), 0);
+
+	write_text(csv, "number,name,role,commune\n"
+			"0912000014,Vu E,officer,06448\n"
+			"8.49123E+10,Do G,officer,06448\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 1);
+	assert_non_null(strstr(out, "officers.csv:3: 8.49123E+10: written in scientific notation"));
+	assert_non_null(strstr(out, "nothing imported"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 4);
+	/* Excel's plain "CSV" is in a Windows code page: named, not imported. */
+	write_text(csv, "number,name,role,commune\n"
+			"0912000015,Tr\xe2n,officer,06448\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 1);
+	assert_non_null(strstr(out, "officers.csv:2: not UTF-8 text"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 4);
+	env_free(e);
+}
+
+/* Writes a workbook of one worksheet with libxlsxwriter: cells[r][c] is
+ * NULL (no cell), "=N" (a number cell) or a text cell. */
+static void
+write_workbook(const char *path, const char *const (*cells)[4], size_t nrows)
+{
+	lxw_workbook *wb = workbook_new(path);
+	lxw_worksheet *ws;
+	size_t r, c;
+
+	assert_non_null(wb);
+	ws = workbook_add_worksheet(wb, NULL);
+	for (r = 0; r < nrows; r++)
+		for (c = 0; c < 4; c++)
+			if (cells[r][c] != NULL && cells[r][c][0] == '=')
+				worksheet_write_number(ws, r, c, atof(cells[r][c] + 1), NULL);
+			else if (cells[r][c] != NULL)
+				worksheet_write_string(ws, r, c, cells[r][c], NULL);
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+}
+
+/* An .xlsx workbook: numbers as number cells without their 0, text cells,
+ * a name with diacritics and XML's special characters, a blank row; a bad
+ * row named by its worksheet row. */
+static void
+test_registry_xlsx(void **state)
+{
+	static const char *const good[][4] = {
+	    {"Số điện thoại", "Họ tên", "Vai trò", "Xã"},
+	    {"=912000020", "Hoàng <Văn> & H", "can bo xa", "Minh Sơn"},
+	    {NULL, NULL, NULL, NULL},
+	    {"0912 000 021", NULL, "quản trị", NULL},
+	};
+	static const char *const bad[][4] = {
+	    {"number", "role", NULL, NULL},
+	    {"=912000022", "district", NULL, NULL},
+	    {"=912000023", "chef", NULL, NULL},
+	};
+	struct fixture *e = env_new(NULL);
+	char path[512], out[8192], rows[1024];
+
+	snprintf(path, sizeof(path), "%s/officers.xlsx", e->dir);
+	write_workbook(path, good, sizeof(good) / sizeof(good[0]));
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", path), 0);
+	registry_rows(e, rows, sizeof(rows));
+	assert_string_equal(rows, "+84912000020|Hoàng <Văn> & H|officer|06448|1;"
+				  "+84912000021||admin||1");
+	write_workbook(path, bad, sizeof(bad) / sizeof(bad[0]));
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", path), 1);
+	assert_non_null(strstr(out, "officers.xlsx: row 3: 912000023: role must be"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 2);
+	env_free(e);
+}
+
+/* A dry run tells what would change and writes nothing; an export imports
+ * back unchanged. */
+static void
+test_registry_dry_run_export(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char csv[512], out[8192], before[1024], after[1024], text[256];
+	FILE *f;
+
+	register_officer(e);
+	assert_int_equal(
+	    cli(e, out, sizeof(out), "senders add 0912000031 district --name 'B, \"C\"'"), 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000032 admin"), 0);
+	registry_rows(e, before, sizeof(before));
+	snprintf(csv, sizeof(csv), "%s/new.csv", e->dir);
+	write_text(csv, "number,name,role,commune,active\n"
+			"0912000001,Can bo Minh Son,officer,06448,1\n" /* unchanged */
+			"0912000031,New name,district,,1\n"	       /* changed */
+			"0912000032,,admin,,0\n"		       /* deactivated */
+			"0912000033,D,class,,1\n");		       /* added */
+	assert_int_equal(cli(e, out, sizeof(out), "senders import --dry-run '%s'", csv), 0);
+	assert_non_null(strstr(
+	    out, "1 added, 1 changed, 1 deactivated, 1 unchanged (dry run: nothing written)"));
+	assert_non_null(strstr(out, "added        +84912000033   class     -      active  D\n"));
+	assert_non_null(strstr(out, "deactivated  +84912000032   admin     -      off"));
+	assert_non_null(strstr(out,
+			       "changed      +84912000031   district  -      active  B, \"C\"\n"
+			       "  now        +84912000031   district  -      active  New name\n"));
+	registry_rows(e, after, sizeof(after));
+	assert_string_equal(before, after);
+
+	snprintf(csv, sizeof(csv), "%s/export.csv", e->dir);
+	assert_int_equal(cli(e, out, sizeof(out), "senders export '%s'", csv), 0);
+	f = fopen(csv, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(text, sizeof(text), f));
+	fclose(f);
+	assert_string_equal(text, "\xef\xbb\xbfnumber,name,role,commune,active\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 0);
+	assert_non_null(strstr(out, "0 added, 0 changed, 0 deactivated, 3 unchanged"));
+	registry_rows(e, after, sizeof(after));
+	assert_string_equal(before, after);
+	env_free(e);
+}
+
+/* A number nobody registered is told once in senders.unknown_reply_days
+ * whom to call; a sender that is no phone never is. */
+static void
+test_unregistered_notice(void **state)
+{
+	struct fixture *e = env_new("senders = {\n\tcontact = \"02383123456\";\n};\n");
+	char text[256];
+	sqlite3 *db;
+
+	inject(e, STRANGER, "ENROL Minh Son 7 han", BASE_TIME);
+	inject(e, "VIETTEL", "ENROL Minh Son 7 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'" NOTICE, STRANGER), 1);
+	db_text(e, "SELECT text FROM outbox WHERE recipient = '" STRANGER "'", text, sizeof(text));
+	assert_non_null(strstr(text, "02383123456"));
+	assert_true(strlen(text) <= 160);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = 'VIETTEL'"), 0);
+	/* Again within the window: nothing more. */
+	inject(e, STRANGER, "GRAD Minh Son 3 han", BASE_TIME + 20);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'quarantined'"), 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'", STRANGER),
+			 1);
+	/* Seven days later (the outbox's own clock): told again, once. */
+	assert_int_equal(sqlite3_open(e->db, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "UPDATE outbox SET created = created - 8 * 86400", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	inject(e, STRANGER, "NEED Minh Son 9 han", BASE_TIME + 40);
+	inject(e, STRANGER, "NEED Minh Son 8 han", BASE_TIME + 41);
+	run_at(e, BASE_TIME + 50);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'" NOTICE, STRANGER), 2);
+	env_free(e);
+
+	/* 0: never. */
+	e = env_new("senders = {\n\tunknown_reply_days = 0;\n};\n");
+	inject(e, STRANGER, "ENROL Minh Son 7 han", BASE_TIME);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'quarantined'"), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM outbox"), 0);
+	env_free(e);
+}
+
+/* quarantine accept --register: the number joins the registry with its role
+ * and commune, its held SMS are counted once and confirmed. */
+static void
+test_accept_register(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char out[8192], rows[512];
+
+	inject(e, STRANGER, "ENROL Minh Son 7 han", BASE_TIME);
+	inject(e, STRANGER, "GRAD Minh Son 3 han", BASE_TIME + 1);
+	run_at(e, BASE_TIME + 10);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 0);
+	/* An officer needs a commune: nothing registered nor accepted. */
+	assert_int_equal(
+	    cli(e, out, sizeof(out), "quarantine accept --register officer %s", STRANGER), 1);
+	assert_non_null(strstr(out, "an officer needs a commune"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(cli(e, out, sizeof(out),
+			     "quarantine accept --register 'can bo xa' --commune 'Minh Son' "
+			     "--name 'Le D' 0987654321"),
+			 0);
+	registry_rows(e, rows, sizeof(rows));
+	assert_string_equal(rows, STRANGER "|Le D|officer|06448|1");
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports WHERE sender = '%s'", STRANGER),
+			 2);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'quarantined'"), 0);
+	assert_int_equal(
+	    db_int(e, "SELECT count(*) FROM outbox WHERE recipient = '%s'" NOT_NOTICE, STRANGER),
+	    2);
+	/* Counted once. */
+	assert_int_equal(cli(e, out, sizeof(out), "quarantine accept %s", STRANGER), 1);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 2);
+	/* Registered: its next SMS is counted and answered as an officer's. */
+	inject(e, STRANGER, "NEED Minh Son 9 han", BASE_TIME + 20);
+	run_at(e, BASE_TIME + 30);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM reports"), 3);
+	env_free(e);
+}
+
 int
 main(void)
 {
@@ -1299,6 +1561,11 @@ main(void)
 	    cmocka_unit_test(test_report_context),
 	    cmocka_unit_test(test_naptien_screen),
 	    cmocka_unit_test(test_hostile_text_escaped),
+	    cmocka_unit_test(test_registry_excel_csv),
+	    cmocka_unit_test(test_registry_xlsx),
+	    cmocka_unit_test(test_registry_dry_run_export),
+	    cmocka_unit_test(test_unregistered_notice),
+	    cmocka_unit_test(test_accept_register),
 	};
 
 	log_init(0, getenv("TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);

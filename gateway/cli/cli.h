@@ -97,4 +97,12 @@ int cli_options(int argc, char **argv, int first, const struct cli_option *opts,
 int cli_commune(const struct config *cfg, const char *s, char *code, size_t codesz,
 		const char **why);
 
+/* A registry entry from what staff typed (cmd-senders.c): the number in
+ * any form, the role by its name or a Vietnamese one ("can bo xa"...), the
+ * commune by code or name (required for an officer), active "1"/"0" ("":
+ * 1).  0, or -1 with *why set. */
+struct store_sender;
+int cli_sender(const struct config *cfg, const char *number, const char *name, const char *role,
+	       const char *commune, const char *active, struct store_sender *snd, const char **why);
+
 #endif

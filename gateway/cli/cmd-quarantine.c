@@ -1,6 +1,7 @@
 /*
  * cmd-quarantine.c - the messages held back or rejected: tinbao quarantine
- * lists the SMS of unregistered numbers and accepts or rejects them; tinbao
+ * lists the SMS of unregistered numbers and accepts (registering the number
+ * first, with --register) or rejects them; tinbao
  * replay parses the rejected ones again with today's configuration (see
  * gateway.h).
  */
@@ -224,6 +225,114 @@ quarantine_decide(struct config *cfg, struct store *st, const char *verb, const 
 	return status;
 }
 
+/* The number a target names: itself, or the sender of SMS id.  0, or -1
+ * (printed). */
+static int
+target_number(struct store *st, const char *target, char *number, size_t numbersz)
+{
+	struct store_held h;
+	const char *sender;
+	int64_t id;
+	int r;
+
+	if (parse_target(target, &id, &sender) == -1) {
+		fprintf(stderr,
+			"tinbao: quarantine accept: \"%s\" is neither an SMS id nor a number\n",
+			target);
+		return -1;
+	}
+	if (sender != NULL) {
+		snprintf(number, numbersz, "%s", sender);
+		return 0;
+	}
+	r = store_inbox_get(st, id, &h);
+	if (r == 1)
+		snprintf(number, numbersz, "%s", h.msg.sender);
+	if (r == 1)
+		store_inmsg_clear(&h.msg);
+	else if (r == 0)
+		fprintf(stderr, "tinbao: quarantine accept: no SMS #%" PRId64 "\n", id);
+	return r == 1 ? 0 : -1;
+}
+
+/* Registers the number of every target with role (and commune and name),
+ * all or none, before their messages are accepted.  0, or -1 (printed). */
+static int
+register_targets(const struct config *cfg, struct store *st, char **targets, int n,
+		 const char *role, const char *commune, const char *name)
+{
+	struct store_sender snd;
+	char number[PHONE_MAX];
+	const char *why;
+	int i;
+
+	if (store_begin(st) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (target_number(st, targets[i], number, sizeof(number)) == -1)
+			goto fail;
+		if (cli_sender(cfg, number, name, role, commune, "1", &snd, &why) == -1) {
+			fprintf(stderr, "tinbao: quarantine accept --register: %s: %s\n", number,
+				why);
+			goto fail;
+		}
+		if (store_sender_put(st, &snd, clock_now()) == -1)
+			goto fail;
+		printf("%s: registered, %s%s%s\n", snd.number, snd.role,
+		       snd.commune_code[0] ? " of " : "", snd.commune_code);
+	}
+	if (store_commit(st) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	fprintf(stderr, "tinbao: quarantine accept: nothing registered nor accepted\n");
+	return -1;
+}
+
+static int
+quarantine_usage(void)
+{
+	return cli_usage("quarantine [list]\n"
+			 "quarantine accept [--register ROLE [--commune C] [--name N]] "
+			 "ID|NUMBER...\n"
+			 "quarantine reject ID|NUMBER...");
+}
+
+/* accept and reject: options, then the targets, each decided in turn. */
+static int
+quarantine_targets(struct config *cfg, struct store *st, int argc, char **argv)
+{
+	const char *role = NULL, *commune = "", *name = "", **opt;
+	char **targets = argv + 2;
+	int n = 0, i, status = 0;
+
+	for (i = 2; i < argc; i++) {
+		opt = strcmp(argv[i], "--register") == 0  ? &role
+		      : strcmp(argv[i], "--commune") == 0 ? &commune
+		      : strcmp(argv[i], "--name") == 0	  ? &name
+							  : NULL;
+		if (opt == NULL) {
+			targets[n++] = argv[i];
+			continue;
+		}
+		if (strcmp(argv[1], "accept") != 0 || i + 1 == argc)
+			return quarantine_usage();
+		*opt = argv[++i];
+	}
+	if (n == 0 || (role == NULL && (commune[0] != '\0' || name[0] != '\0')))
+		return quarantine_usage();
+	if (role != NULL && register_targets(cfg, st, targets, n, role, commune, name) == -1)
+		return 1;
+	for (i = 0; i < n; i++) {
+		int r = quarantine_decide(cfg, st, argv[1], targets[i]);
+
+		if (r > status)
+			status = r;
+	}
+	return status;
+}
+
 int
 cli_quarantine(const char *conf, int argc, char **argv)
 {
@@ -233,8 +342,8 @@ cli_quarantine(const char *conf, int argc, char **argv)
 
 	list = argc == 1 || (argc == 2 && strcmp(argv[1], "list") == 0);
 	if (!list &&
-	    !(argc == 3 && (strcmp(argv[1], "accept") == 0 || strcmp(argv[1], "reject") == 0)))
-		return cli_usage("quarantine [list | accept ID|NUMBER | reject ID|NUMBER]");
+	    !(argc >= 3 && (strcmp(argv[1], "accept") == 0 || strcmp(argv[1], "reject") == 0)))
+		return quarantine_usage();
 	cfg = cli_config_quiet(conf);
 	if (cfg == NULL)
 		return 1;
@@ -247,7 +356,7 @@ cli_quarantine(const char *conf, int argc, char **argv)
 			status = 0;
 		}
 	} else {
-		status = quarantine_decide(cfg, st, argv[1], argv[2]);
+		status = quarantine_targets(cfg, st, argc, argv);
 	}
 done:
 	store_close(st);

@@ -1,9 +1,11 @@
 /*
  * cmd-senders.c - tinbao senders: the registry of reporting numbers (see
- * identity.h): list it, add or remove a number, import a CSV file, all or
- * nothing.
+ * identity.h): list it, add or remove a number, import a CSV file or a
+ * workbook (sheetfile.h) all or nothing, or only show what it would change,
+ * and export the table as a CSV file that imports back unchanged.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +15,74 @@
 #include "config.h"
 #include "log.h"
 #include "parser.h"
-#include "phone.h"
 #include "identity.h"
+#include "phone.h"
+#include "sheetfile.h"
 #include "store.h"
 
-#define CSV_FIELDS 5
-#define CSV_LINE 1024
+/* A role as staff type it: the registry's English name, or a Vietnamese
+ * one (compared folded: any case, with or without diacritics). */
+static const struct {
+	const char *alias; /* folded, without spaces */
+	const char *role;
+} role_aliases[] = {
+    {"canboxa", "officer"},	{"canbo", "officer"},  {"cbxa", "officer"},
+    {"lop", "class"},		{"lophoc", "class"},   {"huyen", "district"},
+    {"canbohuyen", "district"}, {"phong", "district"}, {"quantri", "admin"},
+};
 
-/* Checks one sender's fields and fills snd.  0, or -1 with *why set. */
-static int
-make_sender(const struct config *cfg, const char *number, const char *name, const char *role,
-	    const char *commune, const char *active, struct store_sender *snd, const char **why)
+static void
+fold(const char *s, char *out, size_t outsz)
 {
+	parser_fold(s, strlen(s), out, outsz, 1);
+}
+
+/* The registry's name of the role s, or NULL. */
+static const char *
+role_of(const char *s)
+{
+	char f[64];
+	unsigned role;
+	size_t i;
+
+	fold(s, f, sizeof(f));
+	role = identity_role_parse(f);
+	if (role != 0)
+		return identity_role_name(role);
+	for (i = 0; i < sizeof(role_aliases) / sizeof(role_aliases[0]); i++)
+		if (strcmp(f, role_aliases[i].alias) == 0)
+			return role_aliases[i].role;
+	return NULL;
+}
+
+/* 1, 0, or -1 for a word that says neither. */
+static int
+active_of(const char *s)
+{
+	static const char *const yes[] = {"", "1", "yes", "true", "co", "x"};
+	static const char *const no[] = {"0", "no", "false", "khong"};
+	char f[16];
+	size_t i;
+
+	fold(s, f, sizeof(f));
+	if (strlen(s) >= sizeof(f))
+		return -1;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcmp(f, yes[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcmp(f, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+int
+cli_sender(const struct config *cfg, const char *number, const char *name, const char *role,
+	   const char *commune, const char *active, struct store_sender *snd, const char **why)
+{
+	const char *r = role_of(role);
+	int a = active_of(active);
+
 	memset(snd, 0, sizeof(*snd));
 	if (phone_e164(number, snd->number, sizeof(snd->number)) == -1) {
 		*why = "not a Vietnamese phone number";
@@ -35,192 +93,375 @@ make_sender(const struct config *cfg, const char *number, const char *name, cons
 		return -1;
 	}
 	snprintf(snd->name, sizeof(snd->name), "%s", name);
-	if (identity_role_parse(role) == 0) {
-		*why = "role must be officer, class, district or admin";
+	if (r == NULL) {
+		*why = "role must be officer, class, district or admin (can bo xa, lop, huyen, "
+		       "quan tri)";
 		return -1;
 	}
-	snprintf(snd->role, sizeof(snd->role), "%s", role);
+	snprintf(snd->role, sizeof(snd->role), "%s", r);
 	if (commune[0] != '\0' &&
 	    cli_commune(cfg, commune, snd->commune_code, sizeof(snd->commune_code), why) == -1)
 		return -1;
-	if (strcmp(role, "officer") == 0 && snd->commune_code[0] == '\0') {
+	if (strcmp(r, "officer") == 0 && snd->commune_code[0] == '\0') {
 		*why = "an officer needs a commune";
 		return -1;
 	}
-	if (active[0] == '\0' || strcmp(active, "1") == 0 || strcmp(active, "yes") == 0 ||
-	    strcmp(active, "true") == 0) {
-		snd->active = 1;
-	} else if (strcmp(active, "0") == 0 || strcmp(active, "no") == 0 ||
-		   strcmp(active, "false") == 0) {
-		snd->active = 0;
-	} else {
+	if (a == -1) {
 		*why = "active must be 1 or 0";
+		return -1;
+	}
+	snd->active = a;
+	return 0;
+}
+
+/* ---- Import ----------------------------------------------------------- */
+
+enum column { COL_NUMBER, COL_NAME, COL_ROLE, COL_COMMUNE, COL_ACTIVE, NCOLUMNS };
+
+/* The names a header may give each column, folded: the English ones the
+ * export writes, and the Vietnamese ones staff type. */
+static const char *const column_names[NCOLUMNS][5] = {
+    [COL_NUMBER] = {"number", "sodienthoai", "dienthoai", "sdt", NULL},
+    [COL_NAME] = {"name", "hoten", "hovaten", "ten", NULL},
+    [COL_ROLE] = {"role", "vaitro", NULL},
+    [COL_COMMUNE] = {"commune", "xa", "xaphuong", "maxa", NULL},
+    [COL_ACTIVE] = {"active", "hoatdong", NULL},
+};
+
+struct import {
+	const struct config *cfg;
+	const char *path;
+	struct sheetfile *sf;
+	int col[NCOLUMNS]; /* the cell of each column, or -1 */
+	struct store_sender *v;
+	size_t n;
+	int errors;
+};
+
+static void import_error(struct import *im, const struct sheetfile_row *row, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "path:line: why", or "path: row N: why" for a workbook. */
+static void
+import_error(struct import *im, const struct sheetfile_row *row, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (im->sf->xlsx)
+		fprintf(stderr, "%s: row %d: ", im->path, row->where);
+	else
+		fprintf(stderr, "%s:%d: ", im->path, row->where);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	im->errors++;
+}
+
+static int
+header(struct import *im, const struct sheetfile_row *row)
+{
+	char f[64];
+	size_t i, c, k;
+
+	for (c = 0; c < NCOLUMNS; c++)
+		im->col[c] = -1;
+	for (i = 0; i < row->ncells; i++) {
+		if (row->cells[i][0] == '\0')
+			continue; /* a column left without a title: not read */
+		fold(row->cells[i], f, sizeof(f));
+		for (c = 0; c < NCOLUMNS; c++)
+			for (k = 0; column_names[c][k] != NULL; k++)
+				if (strcmp(f, column_names[c][k]) == 0)
+					goto found;
+		import_error(im, row, "unknown column \"%s\"", f);
+		continue;
+	found:
+		if (im->col[c] != -1)
+			import_error(im, row, "two columns for %s", column_names[c][0]);
+		im->col[c] = (int)i;
+	}
+	if (im->col[COL_NUMBER] == -1 || im->col[COL_ROLE] == -1)
+		import_error(im, row,
+			     "the header must name the columns number,name,role,commune,active "
+			     "(or So dien thoai, Ho ten, Vai tro, Xa); number and role at least");
+	return im->errors > 0 ? -1 : 0;
+}
+
+/*
+ * A number as a spreadsheet leaves it: spaces, dots and dashes dropped, a
+ * leading apostrophe (Excel's mark of text) too.  A number in scientific
+ * notation ("8.49123E+10") lost its last digits when the spreadsheet
+ * rounded it: refused, never guessed.  0, or -1 with *why.
+ */
+static int
+clean_number(const char *s, char *out, size_t outsz, const char **why)
+{
+	size_t o = 0;
+
+	if (*s == '\'')
+		s++;
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '.' || *s == '-' || *s == '\t')
+			continue;
+		if (strncmp(s, "\xc2\xa0", 2) == 0) { /* a no-break space */
+			s++;
+			continue;
+		}
+		if (*s == 'E' || *s == 'e') {
+			*why = "written in scientific notation: the spreadsheet rounded it; format "
+			       "the column as text and type the number again";
+			return -1;
+		}
+		if (o + 1 >= outsz) {
+			*why = "not a Vietnamese phone number";
+			return -1;
+		}
+		out[o++] = *s;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static const char *
+cell_of(const struct import *im, const struct sheetfile_row *row, enum column c)
+{
+	int i = im->col[c];
+
+	return i >= 0 && (size_t)i < row->ncells ? row->cells[i] : "";
+}
+
+static void
+read_row(struct import *im, const struct sheetfile_row *row)
+{
+	char number[PHONE_MAX];
+	const char *raw = cell_of(im, row, COL_NUMBER), *why;
+	struct store_sender *nv;
+	size_t j;
+
+	nv = realloc(im->v, (im->n + 1) * sizeof(*im->v));
+	if (nv == NULL) {
+		import_error(im, row, "out of memory");
+		return;
+	}
+	im->v = nv;
+	if (clean_number(raw, number, sizeof(number), &why) == -1 ||
+	    cli_sender(im->cfg, number, cell_of(im, row, COL_NAME), cell_of(im, row, COL_ROLE),
+		       cell_of(im, row, COL_COMMUNE), cell_of(im, row, COL_ACTIVE), &im->v[im->n],
+		       &why) == -1) {
+		import_error(im, row, "%s: %s", raw, why);
+		return;
+	}
+	for (j = 0; j < im->n; j++)
+		if (strcmp(im->v[j].number, im->v[im->n].number) == 0) {
+			import_error(im, row, "%s: listed twice", raw);
+			return;
+		}
+	im->n++;
+}
+
+/* A CSV file saved in a Windows code page (Excel's plain "CSV") is named
+ * as such, at its first line that is not UTF-8, before its names are taken
+ * for garbage.  0 or -1. */
+static int
+utf8_rows(struct import *im)
+{
+	const struct sheetfile_row *row;
+	size_t i, c;
+
+	for (i = 0; i < im->sf->nrows; i++) {
+		row = &im->sf->rows[i];
+		for (c = 0; c < row->ncells; c++) {
+			if (parser_utf8_valid(row->cells[c], strlen(row->cells[c])))
+				continue;
+			import_error(im, row,
+				     "not UTF-8 text: save the file as \"CSV UTF-8\" (Excel) or "
+				     "with the character set Unicode (UTF-8) (LibreOffice)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What an import does to the table. */
+struct changes {
+	size_t added, changed, deactivated, unchanged;
+};
+
+/* Prints one entry the way `senders list` does, after what happens to
+ * it. */
+static void
+show_entry(const char *what, const struct store_sender *snd)
+{
+	char name[4 * sizeof(snd->name)];
+
+	printf("%-12s %-13s  %-8s  %-5s  %-6s  %s\n", what, snd->number, snd->role,
+	       snd->commune_code[0] ? snd->commune_code : "-", snd->active ? "active" : "off",
+	       log_escape(snd->name, name, sizeof(name)));
+}
+
+/* Compares the imported rows with the table, counting and, when show is
+ * set, printing each change (a changed entry as it was, then as it will
+ * be).  0 or -1. */
+static int
+compare(struct store *st, const struct import *im, struct changes *ch, int show)
+{
+	struct store_sender old;
+	const struct store_sender *s;
+	size_t i;
+	int r;
+
+	memset(ch, 0, sizeof(*ch));
+	for (i = 0; i < im->n; i++) {
+		s = &im->v[i];
+		r = store_sender_get(st, s->number, &old);
+		if (r == -1)
+			return -1;
+		if (r == 0) {
+			ch->added++;
+			if (show)
+				show_entry("added", s);
+		} else if (strcmp(old.name, s->name) == 0 && strcmp(old.role, s->role) == 0 &&
+			   strcmp(old.commune_code, s->commune_code) == 0 &&
+			   old.active == s->active) {
+			ch->unchanged++;
+		} else if (old.active && !s->active) {
+			ch->deactivated++;
+			if (show)
+				show_entry("deactivated", s);
+		} else {
+			ch->changed++;
+			if (show) {
+				show_entry("changed", &old);
+				show_entry("  now", s);
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+import_write(struct store *st, const struct import *im)
+{
+	size_t i;
+
+	if (store_begin(st) == -1)
+		return -1;
+	for (i = 0; i < im->n; i++)
+		if (store_sender_put(st, &im->v[i], clock_now()) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+	if (store_commit(st) == -1) {
+		store_rollback(st);
 		return -1;
 	}
 	return 0;
 }
 
-/* Splits a CSV line into at most max fields (double quotes allowed, ""
- * inside them), in place.  Returns the number of fields, or -1. */
-static int
-csv_split(char *line, char **f, int max)
-{
-	char *r = line, *w = line;
-	int n = 0, quoted;
-
-	for (;;) {
-		if (n == max)
-			return -1;
-		f[n++] = w;
-		quoted = *r == '"';
-		if (quoted)
-			r++;
-		for (;;) {
-			if (*r == '\0') {
-				if (quoted)
-					return -1;
-				*w = '\0';
-				return n;
-			}
-			if (quoted && r[0] == '"' && r[1] == '"') {
-				*w++ = '"';
-				r += 2;
-			} else if (quoted && *r == '"') {
-				quoted = 0;
-				r++;
-				if (*r != ',' && *r != '\0')
-					return -1;
-			} else if (!quoted && *r == ',') {
-				r++;
-				*w++ = '\0';
-				break;
-			} else {
-				*w++ = *r++;
-			}
-		}
-	}
-}
-
-static void
-trim(char *s)
-{
-	size_t len = strlen(s), i = 0;
-
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
-			   s[len - 1] == '\n'))
-		s[--len] = '\0';
-	while (s[i] == ' ' || s[i] == '\t')
-		i++;
-	memmove(s, s + i, len - i + 1);
-}
-
 /* Reads and checks the whole file first; imports nothing unless every row
- * is right, in one transaction. */
+ * is right, in one transaction.  A dry run shows what would change. */
 static int
-senders_import(const struct config *cfg, struct store *st, const char *path)
+senders_import(const struct config *cfg, struct store *st, const char *path, int dry_run)
 {
-	static const char *const header[CSV_FIELDS] = {"number", "name", "role", "commune",
-						       "active"};
-	struct store_sender *v = NULL, *nv;
-	char line[CSV_LINE], *f[CSV_FIELDS];
-	const char *why;
-	size_t n = 0, i, j;
-	int lineno = 0, errors = 0, nf;
-	FILE *in;
+	struct import im = {cfg, path, NULL, {0}, NULL, 0, 0};
+	struct changes ch;
+	char err[512];
+	size_t i;
+	int status = 1;
 
-	in = fopen(path, "r");
-	if (in == NULL) {
-		fprintf(stderr, "tinbao: senders import: %s: %s\n", path, strerror(errno));
-		return 1;
+	im.sf = sheetfile_read(path, err, sizeof(err));
+	if (im.sf == NULL) {
+		fprintf(stderr, "%s\n", err);
+		goto fail;
 	}
-	while (fgets(line, sizeof(line), in) != NULL) {
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(in)) {
-			fprintf(stderr, "%s:%d: line too long\n", path, lineno);
-			errors++;
-			break;
-		}
-		trim(line);
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		nf = csv_split(line, f, CSV_FIELDS);
-		for (i = 0; nf > 0 && i < (size_t)nf; i++)
-			trim(f[i]);
-		if (lineno == 1) {
-			for (i = 0; nf == CSV_FIELDS && i < CSV_FIELDS; i++)
-				if (strcmp(f[i], header[i]) != 0)
-					break;
-			if (nf != CSV_FIELDS || i < CSV_FIELDS) {
-				fprintf(stderr,
-					"%s:1: the header must be number,name,role,commune,"
-					"active\n",
-					path);
-				errors++;
-				break;
-			}
-			continue;
-		}
-		if (nf != CSV_FIELDS) {
-			fprintf(stderr, "%s:%d: want %d comma-separated fields\n", path, lineno,
-				CSV_FIELDS);
-			errors++;
-			continue;
-		}
-		nv = realloc(v, (n + 1) * sizeof(*v));
-		if (nv == NULL) {
-			fprintf(stderr, "tinbao: senders import: out of memory\n");
-			errors++;
-			break;
-		}
-		v = nv;
-		if (make_sender(cfg, f[0], f[1], f[2], f[3], f[4], &v[n], &why) == -1) {
-			fprintf(stderr, "%s:%d: %s: %s\n", path, lineno, f[0], why);
-			errors++;
-			continue;
-		}
-		for (j = 0; j < n; j++)
-			if (strcmp(v[j].number, v[n].number) == 0)
-				break;
-		if (j < n) {
-			fprintf(stderr, "%s:%d: %s: listed twice\n", path, lineno, f[0]);
-			errors++;
-			continue;
-		}
-		n++;
-	}
-	if (ferror(in)) {
-		fprintf(stderr, "tinbao: senders import: %s: read error\n", path);
-		errors++;
-	}
-	fclose(in);
-	if (lineno == 0) {
+	if (im.sf->nrows == 0) {
 		fprintf(stderr, "%s: empty file\n", path);
-		errors++;
-	}
-	if (errors > 0) {
-		fprintf(stderr, "%s: %d error%s; nothing imported\n", path, errors,
-			errors == 1 ? "" : "s");
-		free(v);
-		return 1;
-	}
-	if (store_begin(st) == -1)
-		goto fail;
-	for (i = 0; i < n; i++)
-		if (store_sender_put(st, &v[i], clock_now()) == -1) {
-			store_rollback(st);
-			goto fail;
-		}
-	if (store_commit(st) == -1) {
-		store_rollback(st);
 		goto fail;
 	}
-	printf("imported %zu sender%s from %s\n", n, n == 1 ? "" : "s", path);
-	free(v);
-	return 0;
+	if (utf8_rows(&im) == 0 && header(&im, &im.sf->rows[0]) == 0)
+		for (i = 1; i < im.sf->nrows; i++)
+			read_row(&im, &im.sf->rows[i]);
+	if (im.errors > 0) {
+		fprintf(stderr, "%s: %d error%s; nothing imported\n", path, im.errors,
+			im.errors == 1 ? "" : "s");
+		goto done;
+	}
+	if (compare(st, &im, &ch, dry_run) == -1 || (!dry_run && import_write(st, &im) == -1))
+		goto fail;
+	printf("%s %zu sender%s from %s: %zu added, %zu changed, %zu deactivated, %zu "
+	       "unchanged%s\n",
+	       dry_run ? "would import" : "imported", im.n, im.n == 1 ? "" : "s", path, ch.added,
+	       ch.changed, ch.deactivated, ch.unchanged,
+	       dry_run ? " (dry run: nothing written)" : "");
+	status = 0;
+	goto done;
 fail:
 	fprintf(stderr, "tinbao: senders import: nothing imported\n");
-	free(v);
-	return 1;
+done:
+	sheetfile_free(im.sf);
+	free(im.v);
+	return status;
+}
+
+/* ---- Export ----------------------------------------------------------- */
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break. */
+static void
+csv_field(FILE *out, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+	} else {
+		fputc('"', out);
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	}
+	fputc(last ? '\n' : ',', out);
+}
+
+static int
+export_row(void *arg, const struct store_sender *snd)
+{
+	FILE *out = arg;
+
+	csv_field(out, snd->number, 0);
+	csv_field(out, snd->name, 0);
+	csv_field(out, snd->role, 0);
+	csv_field(out, snd->commune_code, 0);
+	csv_field(out, snd->active ? "1" : "0", 1);
+	return 0;
+}
+
+/* The table as a CSV file that imports back unchanged: UTF-8 with a byte
+ * order mark (so that Excel reads the names right), the English header. */
+static int
+senders_export(struct store *st, const char *path)
+{
+	FILE *out = stdout;
+	int r;
+
+	if (path != NULL && strcmp(path, "-") != 0) {
+		out = fopen(path, "w");
+		if (out == NULL) {
+			fprintf(stderr, "tinbao: senders export: %s: %s\n", path, strerror(errno));
+			return 1;
+		}
+	}
+	fputs("\xef\xbb\xbfnumber,name,role,commune,active\n", out);
+	r = store_senders_foreach(st, export_row, out);
+	if (fflush(out) != 0 || ferror(out)) {
+		fprintf(stderr, "tinbao: senders export: %s: %s\n", path ? path : "stdout",
+			strerror(errno));
+		r = -1;
+	}
+	if (out != stdout && fclose(out) != 0)
+		r = -1;
+	return r == 0 ? 0 : 1;
 }
 
 static int
@@ -268,7 +509,8 @@ senders_usage(void)
 	return cli_usage("senders list\n"
 			 "senders add NUMBER ROLE [--commune C] [--name N]\n"
 			 "senders remove NUMBER\n"
-			 "senders import FILE.csv");
+			 "senders import [--dry-run] FILE.csv|FILE.xlsx\n"
+			 "senders export [FILE.csv]");
 }
 
 static int
@@ -280,7 +522,7 @@ senders_add(const struct config *cfg, struct store *st, int argc, char **argv)
 
 	if (cli_options(argc, argv, 3, opts, sizeof(opts) / sizeof(opts[0])) == -1)
 		return senders_usage();
-	if (make_sender(cfg, argv[1], name, argv[2], commune, "1", &snd, &why) == -1) {
+	if (cli_sender(cfg, argv[1], name, argv[2], commune, "1", &snd, &why) == -1) {
 		fprintf(stderr, "tinbao: senders add: %s: %s\n", argv[1], why);
 		return 1;
 	}
@@ -297,19 +539,23 @@ cli_senders(const char *conf, int argc, char **argv)
 	struct config *cfg;
 	struct store *st = NULL;
 	char number[24];
-	int status = 1, count = 0, r;
+	int status = 1, count = 0, r, readonly;
 
 	if (argc < 2)
 		return senders_usage();
 	if (!((strcmp(argv[1], "list") == 0 && argc == 2) ||
 	      (strcmp(argv[1], "add") == 0 && argc >= 4) ||
 	      (strcmp(argv[1], "remove") == 0 && argc == 3) ||
-	      (strcmp(argv[1], "import") == 0 && argc == 3)))
+	      (strcmp(argv[1], "import") == 0 && argc == 3) ||
+	      (strcmp(argv[1], "import") == 0 && argc == 4 && strcmp(argv[2], "--dry-run") == 0) ||
+	      (strcmp(argv[1], "export") == 0 && argc <= 3)))
 		return senders_usage();
+	readonly = strcmp(argv[1], "list") == 0 || strcmp(argv[1], "export") == 0 ||
+		   (strcmp(argv[1], "import") == 0 && argc == 4);
 	cfg = cli_config_quiet(conf);
 	if (cfg == NULL)
 		return 1;
-	st = store_open(cfg->database, strcmp(argv[1], "list") == 0 ? STORE_READONLY : 0);
+	st = store_open(cfg->database, readonly ? STORE_READONLY : 0);
 	if (st == NULL)
 		goto done;
 	if (strcmp(argv[1], "list") == 0) {
@@ -329,7 +575,9 @@ cli_senders(const char *conf, int argc, char **argv)
 	} else if (strcmp(argv[1], "add") == 0) {
 		status = senders_add(cfg, st, argc - 1, argv + 1);
 	} else if (strcmp(argv[1], "import") == 0) {
-		status = senders_import(cfg, st, argv[2]);
+		status = senders_import(cfg, st, argv[argc - 1], argc == 4);
+	} else if (strcmp(argv[1], "export") == 0) {
+		status = senders_export(st, argc == 3 ? argv[2] : NULL);
 	} else if (phone_e164(argv[2], number, sizeof(number)) == -1) {
 		fprintf(stderr, "tinbao: senders remove: %s: not a Vietnamese phone number\n",
 			argv[2]);

@@ -3,11 +3,14 @@
  * replies.  It records what the message became (the inbox row's state),
  * composes the reply a stage before did not (the confirmation with the
  * running total, or the error saying how to fix it), and queues it within
- * the sender's limits.
+ * the sender's limits.  Of the messages held back, it answers the ones of
+ * numbers the registry does not know, quarantined: once in a while, to say
+ * whom to call.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "config.h"
@@ -110,5 +113,56 @@ stage_answer(struct msgctx *c)
 			return -1;
 		log_info("  reply to %s: %s", msg->sender, c->reply);
 	}
+	return 0;
+}
+
+/* How the SMS to an unregistered number starts: how it is found again in
+ * the outbox, whatever the contact it names. */
+#define UNREGISTERED "So dien thoai nay chua dang ky bao cao"
+
+/*
+ * A number nobody registered whose SMS went to quarantine is told so, and
+ * whom to call, at most once in senders.unknown_reply_days (the window runs
+ * on the wall clock the store stamps outbox rows with), within the usual
+ * reply limits.  Never for a replay, a NAPTIEN (a stranger's top-up costs
+ * no SMS), nor a sender that is no phone.
+ */
+int
+stage_answer_held(struct msgctx *c)
+{
+	const struct store_inmsg *msg = c->msg;
+	const struct config_senders *cs = &c->cfg->senders;
+	char text[SMS_MAX + 1];
+	const char *why = NULL;
+	int64_t n;
+	int r;
+
+	if (c->held == NULL || strcmp(c->held, "quarantined") != 0 ||
+	    (c->flags & PIPELINE_REPLAY) || c->topup || cs->unknown_reply_days <= 0)
+		return 0;
+	if (!c->who.phone || !phone_replyable(msg->sender, c->cfg->own_number)) {
+		log_info("  no reply: %s is not a phone number we answer", msg->sender);
+		return 0;
+	}
+	n = store_replies_starting(c->st, msg->sender, UNREGISTERED,
+				   (int64_t)time(NULL) -
+				       (int64_t)cs->unknown_reply_days * QUOTA_DAY);
+	if (n != 0) {
+		if (n > 0)
+			log_info("  no reply: told it is not registered already");
+		return n > 0 ? 0 : -1;
+	}
+	r = quota_hold_reply(c->cfg, c->st, msg, clock_now(), &why);
+	if (r != 0) {
+		if (r == 1)
+			log_info("  no reply: limit %s", why);
+		return r == 1 ? 0 : -1;
+	}
+	snprintf(text, sizeof(text),
+		 UNREGISTERED ". De dang ky, xin lien he Phong LDTBXH huyen%s%s. Xin cam on!",
+		 cs->contact != NULL ? ", so " : "", cs->contact != NULL ? cs->contact : "");
+	if (store_outbox_add(c->st, msg->sender, text, "reply", msg->id, NULL) == -1)
+		return -1;
+	log_info("  reply to %s: %s", msg->sender, text);
 	return 0;
 }

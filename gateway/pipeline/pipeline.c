@@ -49,6 +49,8 @@ run(const struct pipeline *pl, const struct store_inmsg *msg, int flags, const c
 		r = stage_apply(c);
 	if (r == 0)
 		r = stage_answer(c);
+	else if (r == 1)
+		r = stage_answer_held(c);
 	buf_free(&c->json);
 	free(c);
 	return r == -1 ? -1 : 0;
@@ -87,6 +89,7 @@ int
 stage_hold(struct msgctx *c, const char *why)
 {
 	log_info("  held back: %s", why);
+	c->held = why;
 	if (store_inbox_set_state(c->st, c->msg->id, "rejected", why) == -1)
 		return -1;
 	if (c->replay_error != NULL && strcmp(c->replay_error, why) == 0)

@@ -33,6 +33,7 @@ struct msgctx {
 	struct parser_result res;
 	int year, half;		/* the reporting period */
 	const char *error;	/* why it is refused, or NULL */
+	const char *held;	/* why it is held back (stage_hold()), or NULL */
 	char reply[DIGEST_BUF]; /* a reply composed by a stage, or "" */
 	int64_t ref;		/* the first report stored, or 0 */
 	struct buf json;	/* push events */
@@ -43,6 +44,9 @@ int stage_parse(struct msgctx *c);
 int stage_authorise(struct msgctx *c);
 int stage_apply(struct msgctx *c);
 int stage_answer(struct msgctx *c);
+/* The answer to a message a stage held back (0 or -1): only a quarantined
+ * number is answered, see answer.c. */
+int stage_answer_held(struct msgctx *c);
 
 /* Keeps the message back without going on, and tells the district server
  * once.  1, or -1. */
