@@ -61,7 +61,7 @@ main(int argc, char *argv[])
 		snprintf(from, sizeof(from), "+849120%05d", i % 500);
 		snprintf(text, sizeof(text), "ENROL Minh Son %d han", i % 97);
 		snprintf(fp, sizeof(fp), "b%d", i);
-		struct store_sms sms = {from, t + i, t + i, text, "gsm7", 1, fp};
+		struct store_sms sms = {from, t + i, t + i, text, "gsm7", 1, fp, NULL, NULL};
 		if (store_inbox_add(st, &sms, &id) != 1)
 			return 1;
 		/* Replies: many alike (the same error), the others numbered. */
