@@ -22,10 +22,11 @@ SYSTEMDUNITDIR ?= /lib/systemd/system
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = gammu sqlite3 libconfig libcurl xlsxwriter
-# libcurl and libxlsxwriter are opened when first used (gateway/util/dynlib.h):
-# the build needs their headers, the binary is not linked with them.
-LINK_PKGS = gammu sqlite3 libconfig
+PKGS = gammu sqlite3 libconfig libcurl xlsxwriter libmicrohttpd libargon2
+# libcurl, libxlsxwriter and libmicrohttpd (with GnuTLS behind it) are opened
+# when first used (gateway/util/dynlib.h): the build needs their headers, the
+# binary is not linked with them.
+LINK_PKGS = gammu sqlite3 libconfig libargon2
 TEST_PKGS = cmocka
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
