@@ -415,4 +415,6 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_WEB_REPLIES] = {"web replies",
 		       "SELECT id, created, recipient, text, reason, state, coalesce(delivery, '') "
 		       "FROM outbox WHERE inbox_id = ?1 ORDER BY id"},
+    [S_ALERTS_ACTIVE] = {"active alerts", "SELECT key, coalesce(text, ''), coalesce(raised_at, 0) "
+					  "FROM alerts WHERE active = 1 ORDER BY raised_at"},
 };

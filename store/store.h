@@ -730,6 +730,12 @@ struct store_reply_row {
 	const char *recipient, *text, *reason, *state;
 	const char *delivery; /* "delivered", "failed" or "" (no report yet) */
 };
+/* The active alerts (key, text, since), oldest first; the strings are valid
+ * during the call only.  0 or -1. */
+int store_alerts_active_foreach(struct store *st,
+				int (*cb)(void *arg, const char *key, const char *text,
+					  int64_t since),
+				void *arg);
 /* The SMS queued in answer to inbox row inbox_id, oldest first.  0 or -1. */
 int store_replies_foreach(struct store *st, int64_t inbox_id,
 			  int (*cb)(void *arg, const struct store_reply_row *r), void *arg);

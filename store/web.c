@@ -205,3 +205,28 @@ store_replies_foreach(struct store *st, int64_t inbox_id,
 	return walk_rows(st, id, bind_int(st, id, 1, inbox_id) == 0, reply_walk_row, &w) == -1 ? -1
 											       : 0;
 }
+
+struct alert_walk {
+	int (*cb)(void *arg, const char *key, const char *text, int64_t since);
+	void *arg;
+};
+
+static int
+alert_walk_row(void *ctx, sqlite3_stmt *s)
+{
+	struct alert_walk *w = ctx;
+
+	return w->cb(w->arg, text_of(s, 0), text_of(s, 1), sqlite3_column_int64(s, 2)) != 0;
+}
+
+int
+store_alerts_active_foreach(struct store *st,
+			    int (*cb)(void *arg, const char *key, const char *text, int64_t since),
+			    void *arg)
+{
+	struct alert_walk w = {cb, arg};
+
+	if (walk_start(st, S_ALERTS_ACTIVE) == NULL)
+		return -1;
+	return walk_rows(st, S_ALERTS_ACTIVE, 1, alert_walk_row, &w) == -1 ? -1 : 0;
+}
