@@ -242,6 +242,12 @@ INTEG_TESTS += $(B)/tests/test_send
 $(B)/tests/test_send: $(B)/tests/test_send.o $(B)/tests/fixture.o $(B)/tests/plantest.o $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+# The web console: its pure parts, then `tinbao web` driven over HTTP and in
+# headless Chromium (tests/web_client.py, tests/web_browser.py).
+INTEG_TESTS += $(B)/tests/test_web
+$(B)/tests/test_web: $(B)/tests/test_web.o $(B)/tests/fixture.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
 # Every test binary runs; the last line is the summary of all of them.
 check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
