@@ -6,6 +6,19 @@
 
 #include "impl.h"
 
+/* A walk over rows: the caller's callback, of the type of its rows, and
+ * its argument. */
+struct walk {
+	union {
+		int (*user)(void *arg, const struct store_web_user *u);
+		int (*audit)(void *arg, const struct store_audit_row *a);
+		int (*msg)(void *arg, const struct store_msg_row *m);
+		int (*reply)(void *arg, const struct store_reply_row *r);
+		int (*alert)(void *arg, const char *key, const char *text, int64_t since);
+	} cb;
+	void *arg;
+};
+
 static const char *
 text_of(sqlite3_stmt *s, int col)
 {
@@ -64,26 +77,21 @@ store_web_user_remove(struct store *st, const char *name)
 	return n == -1 ? -1 : n > 0;
 }
 
-struct user_walk {
-	int (*cb)(void *arg, const struct store_web_user *u);
-	void *arg;
-};
-
 static int
 user_walk_row(void *ctx, sqlite3_stmt *s)
 {
-	struct user_walk *w = ctx;
+	struct walk *w = ctx;
 	struct store_web_user u;
 
 	user_row(s, &u);
-	return w->cb(w->arg, &u) != 0;
+	return w->cb.user(w->arg, &u) != 0;
 }
 
 int
 store_web_users_foreach(struct store *st, int (*cb)(void *arg, const struct store_web_user *u),
 			void *arg)
 {
-	struct user_walk w = {cb, arg};
+	struct walk w = {.cb.user = cb, .arg = arg};
 
 	if (walk_start(st, S_WEB_USER_ALL) == NULL)
 		return -1;
@@ -102,21 +110,16 @@ store_audit_add(struct store *st, const char *who, const char *page, const char 
 	return stmt_done(st, id, bound);
 }
 
-struct audit_walk {
-	int (*cb)(void *arg, const struct store_audit_row *a);
-	void *arg;
-};
-
 static int
 audit_walk_row(void *ctx, sqlite3_stmt *s)
 {
-	struct audit_walk *w = ctx;
+	struct walk *w = ctx;
 	struct store_audit_row a;
 
 	a.at = sqlite3_column_int64(s, 0);
 	a.who = text_of(s, 1);
 	a.what = text_of(s, 2);
-	return w->cb(w->arg, &a) != 0;
+	return w->cb.audit(w->arg, &a) != 0;
 }
 
 int
@@ -124,7 +127,7 @@ store_audit_foreach(struct store *st, const char *page, int limit,
 		    int (*cb)(void *arg, const struct store_audit_row *a), void *arg)
 {
 	enum stmt id = S_AUDIT_PAGE;
-	struct audit_walk w = {cb, arg};
+	struct walk w = {.cb.audit = cb, .arg = arg};
 	int bound;
 
 	if (walk_start(st, id) == NULL)
@@ -133,15 +136,10 @@ store_audit_foreach(struct store *st, const char *page, int limit,
 	return walk_rows(st, id, bound, audit_walk_row, &w) == -1 ? -1 : 0;
 }
 
-struct msg_walk {
-	int (*cb)(void *arg, const struct store_msg_row *m);
-	void *arg;
-};
-
 static int
 msg_walk_row(void *ctx, sqlite3_stmt *s)
 {
-	struct msg_walk *w = ctx;
+	struct walk *w = ctx;
 	struct store_msg_row m;
 
 	m.id = sqlite3_column_int64(s, 0);
@@ -152,7 +150,7 @@ msg_walk_row(void *ctx, sqlite3_stmt *s)
 	m.error = text_of(s, 5);
 	m.became = text_of(s, 6);
 	m.commune = text_of(s, 7);
-	return w->cb(w->arg, &m) != 0;
+	return w->cb.msg(w->arg, &m) != 0;
 }
 
 int
@@ -160,7 +158,7 @@ store_messages_foreach(struct store *st, const struct store_msg_filter *f,
 		       int (*cb)(void *arg, const struct store_msg_row *m), void *arg)
 {
 	enum stmt id = S_WEB_MESSAGES;
-	struct msg_walk w = {cb, arg};
+	struct walk w = {.cb.msg = cb, .arg = arg};
 	int bound;
 
 	if (walk_start(st, id) == NULL)
@@ -172,15 +170,10 @@ store_messages_foreach(struct store *st, const struct store_msg_filter *f,
 	return walk_rows(st, id, bound, msg_walk_row, &w) == -1 ? -1 : 0;
 }
 
-struct reply_walk {
-	int (*cb)(void *arg, const struct store_reply_row *r);
-	void *arg;
-};
-
 static int
 reply_walk_row(void *ctx, sqlite3_stmt *s)
 {
-	struct reply_walk *w = ctx;
+	struct walk *w = ctx;
 	struct store_reply_row r;
 
 	r.id = sqlite3_column_int64(s, 0);
@@ -190,7 +183,7 @@ reply_walk_row(void *ctx, sqlite3_stmt *s)
 	r.reason = text_of(s, 4);
 	r.state = text_of(s, 5);
 	r.delivery = text_of(s, 6);
-	return w->cb(w->arg, &r) != 0;
+	return w->cb.reply(w->arg, &r) != 0;
 }
 
 int
@@ -198,7 +191,7 @@ store_replies_foreach(struct store *st, int64_t inbox_id,
 		      int (*cb)(void *arg, const struct store_reply_row *r), void *arg)
 {
 	enum stmt id = S_WEB_REPLIES;
-	struct reply_walk w = {cb, arg};
+	struct walk w = {.cb.reply = cb, .arg = arg};
 
 	if (walk_start(st, id) == NULL)
 		return -1;
@@ -206,17 +199,12 @@ store_replies_foreach(struct store *st, int64_t inbox_id,
 											       : 0;
 }
 
-struct alert_walk {
-	int (*cb)(void *arg, const char *key, const char *text, int64_t since);
-	void *arg;
-};
-
 static int
 alert_walk_row(void *ctx, sqlite3_stmt *s)
 {
-	struct alert_walk *w = ctx;
+	struct walk *w = ctx;
 
-	return w->cb(w->arg, text_of(s, 0), text_of(s, 1), sqlite3_column_int64(s, 2)) != 0;
+	return w->cb.alert(w->arg, text_of(s, 0), text_of(s, 1), sqlite3_column_int64(s, 2)) != 0;
 }
 
 int
@@ -224,7 +212,7 @@ store_alerts_active_foreach(struct store *st,
 			    int (*cb)(void *arg, const char *key, const char *text, int64_t since),
 			    void *arg)
 {
-	struct alert_walk w = {cb, arg};
+	struct walk w = {.cb.alert = cb, .arg = arg};
 
 	if (walk_start(st, S_ALERTS_ACTIVE) == NULL)
 		return -1;

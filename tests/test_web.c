@@ -254,6 +254,27 @@ listening(int port)
 	return ok;
 }
 
+/* `tinbao web` in a child, once it listens on port: its pid. */
+static pid_t
+start_web(const struct fixture *f, int port)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	pid_t pid = fork();
+	int i;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
+			_exit(127);
+		execl(f->tinbao, "tinbao", "-c", f->conf, "web", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && !listening(port); i++)
+		nanosleep(&tick, NULL);
+	assert_true(listening(port));
+	return pid;
+}
+
 /* Debian's python3-selenium goes with the system's python3. */
 static const char *
 python(void)
@@ -266,8 +287,7 @@ test_console(void **state)
 {
 	struct fixture f;
 	char extra[512], cmd[1024], out[4096];
-	struct timespec tick = {0, 50 * 1000 * 1000};
-	int port = free_port(), i, status, rc;
+	int port = free_port(), status, rc;
 	pid_t pid;
 
 	snprintf(extra, sizeof(extra),
@@ -296,17 +316,7 @@ test_console(void **state)
 	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
 	assert_true(fixture_db_int(f.db, "SELECT count(*) FROM outbox", NULL) > 0);
 
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
-			_exit(127);
-		execl(f.tinbao, "tinbao", "-c", f.conf, "web", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200 && !listening(port); i++)
-		nanosleep(&tick, NULL);
-	assert_true(listening(port));
+	pid = start_web(&f, port);
 
 	snprintf(cmd, sizeof(cmd),
 		 "timeout 120 %s tests/web_client.py http://127.0.0.1:%d anna "
@@ -320,16 +330,7 @@ test_console(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
-			_exit(127);
-		execl(f.tinbao, "tinbao", "-c", f.conf, "web", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200 && !listening(port); i++)
-		nanosleep(&tick, NULL);
+	pid = start_web(&f, port);
 	snprintf(cmd, sizeof(cmd),
 		 "timeout 180 %s tests/web_browser.py http://127.0.0.1:%d anna "
 		 "secret-pass %s",

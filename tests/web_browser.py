@@ -10,8 +10,9 @@ or chromium-driver; TINBAO_REQUIRE_BROWSER=1, as CI sets it, turns that
 into a failure)."""
 import os
 import shutil
-import sqlite3
 import sys
+
+from webtest import check, done, replies
 
 url, user, password, database = sys.argv[1:5]
 
@@ -43,15 +44,6 @@ opts.binary_location = chromium
 for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
           "--no-first-run", "--disable-extensions", "--window-size=412,915"):
     opts.add_argument(a)
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    if not ok:
-        failures += 1
-        print("web_browser: FAILED: " + what, file=sys.stderr)
-
 
 def wait_for(d, what, cond):
     """Waits (bounded) for the page a click loads."""
@@ -68,11 +60,7 @@ def log_in(d, pw):
     d.find_element(By.ID, "login").click()
 
 
-db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
-replies = [t for (t,) in db.execute(
-    "SELECT o.text FROM outbox o JOIN inbox i ON i.id = o.inbox_id "
-    "WHERE i.text LIKE '%<script>%'")]
-db.close()
+texts = replies(database)
 
 d = webdriver.Chrome(service=Service(driver_path), options=opts)
 try:
@@ -93,8 +81,8 @@ try:
         check(False, "the SMS's script ran")
     except NoAlertPresentException:
         pass
-    check(len(replies) > 0, "the test SMS has no reply in the database")
-    for t in replies:
+    check(len(texts) > 0, "the test SMS has no reply in the database")
+    for t in texts:
         check(" ".join(t.split()) in " ".join(body.split()), "the reply is not shown: " + t)
     d.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
     wait_for(d, "logout", lambda d: d.current_url.endswith("/login"))
@@ -102,4 +90,4 @@ try:
     check(d.current_url.endswith("/login"), "the session outlived the logout")
 finally:
     d.quit()
-sys.exit(1 if failures else 0)
+done()

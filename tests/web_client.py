@@ -6,21 +6,13 @@ database holds an SMS with <script> in it and its reply.  Exit status 0
 when every check passed, 1 otherwise (each failure printed)."""
 import http.client
 import re
-import sqlite3
 import sys
 import urllib.parse
 
+from webtest import check, done, replies
+
 url, user, password, database = sys.argv[1:5]
 host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    if not ok:
-        failures += 1
-        print("web_client: FAILED: " + what, file=sys.stderr)
-
 
 def request(method, path, cookie=None, form=None):
     c = http.client.HTTPConnection(host, port, timeout=10)
@@ -97,13 +89,9 @@ r, text = request("GET", "/messages", sid)
 check(r.status == 200, "messages: %d" % r.status)
 check("&lt;script&gt;alert(1)&lt;/script&gt;" in text, "the SMS is not shown escaped")
 check("<script>" not in text, "the page holds a <script> element")
-db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
-replies = [t for (t,) in db.execute(
-    "SELECT o.text FROM outbox o JOIN inbox i ON i.id = o.inbox_id "
-    "WHERE i.text LIKE '%<script>%'")]
-db.close()
-check(len(replies) > 0, "the test SMS has no reply in the database")
-for t in replies:
+texts = replies(database)
+check(len(texts) > 0, "the test SMS has no reply in the database")
+for t in texts:
     escaped = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = escaped.replace('"', "&quot;").replace("'", "&#39;")
     check(escaped in text, "the reply is not on the messages page: " + t)
@@ -130,4 +118,4 @@ check(statuses[-1] == 429, "six failed logins in a row: %s" % statuses)
 r, _ = login(user, password)
 check(r.status == 429, "the right password while throttled: %d" % r.status)
 
-sys.exit(1 if failures else 0)
+done()

@@ -3,27 +3,30 @@
  * (application/x-www-form-urlencoded) and the cookies of a Cookie header.
  * Lengths are checked before anything is copied.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "web_impl.h"
 
+/* The value of the hex digits s[0] and s[1], or -1. */
 static int
-hexval(char c)
+hex_byte(const char *s)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	static const char digits[] = "0123456789abcdef";
+	const char *hi, *lo;
+
+	if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+		return -1;
+	hi = strchr(digits, tolower((unsigned char)s[0]));
+	lo = strchr(digits, tolower((unsigned char)s[1]));
+	return (int)((hi - digits) * 16 + (lo - digits));
 }
 
 int
 url_decode(const char *s, size_t n, char *out, size_t size)
 {
 	size_t i, o = 0;
-	int hi, lo;
+	int byte;
 	char c;
 
 	for (i = 0; i < n; i++) {
@@ -33,11 +36,10 @@ url_decode(const char *s, size_t n, char *out, size_t size)
 		} else if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
-			if (hi < 0 || lo < 0)
+			byte = hex_byte(s + i + 1);
+			if (byte < 0)
 				return -1;
-			c = (char)(hi * 16 + lo);
+			c = (char)byte;
 			i += 2;
 		}
 		if (c == '\0' || o + 1 >= size)
