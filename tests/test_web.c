@@ -5,7 +5,8 @@
  * sessions and their CSRF tokens, the login throttle, passwords, the
  * listen address.  Then the real thing: `tinbao web` on 127.0.0.1 and a
  * free port, over a database holding an SMS with <script> in it and its
- * reply, driven by tests/web_client.py (HTTP as a browser speaks it) and
+ * reply and an unregistered number's report held in quarantine, driven by
+ * tests/web_client.py (HTTP as a browser speaks it) and
  * tests/web_browser.py (headless Chromium; skipped without it unless
  * TINBAO_REQUIRE_BROWSER=1).
  */
@@ -254,6 +255,22 @@ listening(int port)
 	return ok;
 }
 
+/* The running console, stopped by the teardown when a check failed. */
+static pid_t web_pid;
+
+static int
+stop_web(void **state)
+{
+	int status;
+
+	if (web_pid > 0) {
+		kill(web_pid, SIGTERM);
+		waitpid(web_pid, &status, 0);
+		web_pid = 0;
+	}
+	return 0;
+}
+
 /* `tinbao web` in a child, once it listens on port: its pid. */
 static pid_t
 start_web(const struct fixture *f, int port)
@@ -264,11 +281,13 @@ start_web(const struct fixture *f, int port)
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		if (getenv("TEST_VERBOSE") == NULL && freopen("/dev/null", "w", stderr) == NULL)
+		if (getenv("TEST_VERBOSE") == NULL && (freopen("/dev/null", "w", stdout) == NULL ||
+						       freopen("/dev/null", "w", stderr) == NULL))
 			_exit(127);
 		execl(f->tinbao, "tinbao", "-c", f->conf, "web", (char *)NULL);
 		_exit(127);
 	}
+	web_pid = pid;
 	for (i = 0; i < 200 && !listening(port); i++)
 		nanosleep(&tick, NULL);
 	assert_true(listening(port));
@@ -291,7 +310,7 @@ test_console(void **state)
 	pid_t pid;
 
 	snprintf(extra, sizeof(extra),
-		 "senders = { unknown = \"accept\"; };\n"
+		 "senders = { unknown = \"quarantine\"; };\n"
 		 "limits = { per_sender_hour = 0; replies_per_day = 0; identical = 0; "
 		 "daily_cap = 0; };\n"
 		 "web = { listen = \"127.0.0.1:%d\"; };\n",
@@ -308,13 +327,28 @@ test_console(void **state)
 	assert_int_equal(fixture_output(&f, cmd, out, sizeof(out)), 0);
 	assert_int_equal(
 	    fixture_output(&f, "web-user add '<b>' admin < /dev/null", out, sizeof(out)), 2);
+	snprintf(cmd, sizeof(cmd), "web-user add vic viewer < %s/pw", f.dir);
+	assert_int_equal(fixture_output(&f, cmd, out, sizeof(out)), 0);
 	assert_int_equal(fixture_output(&f, "web-user list", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "anna admin"));
+	assert_non_null(strstr(out, "vic viewer"));
+	/* A registered number's SMS with a script in it, answered; an
+	 * unregistered one's report, held in quarantine. */
+	assert_int_equal(
+	    fixture_run(&f, NULL, 0, 60, NULL, "senders", "add", "0912000001", "district", NULL),
+	    0);
 	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000001",
 				     "<script>alert(1)</script>", NULL),
 			 0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000002",
+				     "--at", "1646100000", "ENROL xã Minh Sơn 7 hàn", NULL),
+			 0);
 	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
 	assert_true(fixture_db_int(f.db, "SELECT count(*) FROM outbox", NULL) > 0);
+	assert_int_equal(
+	    fixture_db_int(f.db, "SELECT count(*) FROM inbox WHERE error = 'quarantined'", NULL),
+	    1);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 0);
 
 	pid = start_web(&f, port);
 
@@ -324,10 +358,14 @@ test_console(void **state)
 		 python(), port, f.db);
 	rc = system(cmd);
 	assert_int_equal(WEXITSTATUS(rc), 0);
+	/* The quarantined report, accepted by the admin through the console. */
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 1);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 1);
 	/* The client's failed logins throttled this address: a console of
 	 * its own for the browser. */
 	kill(pid, SIGTERM);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	web_pid = 0;
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
 	pid = start_web(&f, port);
@@ -336,8 +374,7 @@ test_console(void **state)
 		 "secret-pass %s",
 		 python(), port, f.db);
 	rc = WEXITSTATUS(system(cmd));
-	kill(pid, SIGTERM);
-	waitpid(pid, &status, 0);
+	stop_web(NULL);
 	fixture_teardown(&f);
 	if (rc == 77)
 		skip();
@@ -373,7 +410,7 @@ main(void)
 	    cmocka_unit_test(test_password),
 	    cmocka_unit_test(test_web_address),
 	    cmocka_unit_test(test_console_needs_tls),
-	    cmocka_unit_test(test_console),
+	    cmocka_unit_test_teardown(test_console, stop_web),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

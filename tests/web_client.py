@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """web_client.py URL USER PASSWORD DATABASE - talks HTTP to a running `tinbao
 web` (tests/test_web.c starts it) as a browser would, and checks the
-console's doors: login, sessions, CSRF, escaping, the throttle.  The
-database holds an SMS with <script> in it and its reply.  Exit status 0
+console's doors: login, sessions, CSRF, roles, escaping, the throttle.  The
+database holds an SMS with <script> in it and its reply, a report of an
+unregistered number in quarantine, and a viewer "vic" with the same
+password as the admin USER.  Exit status 0
 when every check passed, 1 otherwise (each failure printed)."""
 import http.client
 import re
+import sqlite3
 import sys
 import urllib.parse
 
@@ -102,6 +105,26 @@ check("&lt;script&gt;" not in text, "the number filter lets other numbers throug
 r, text = request("GET", "/messages?state=new&from=2000-01-01&to=2000-01-02", sid)
 check(r.status == 200 and "&lt;script&gt;" not in text, "the state and date filters")
 
+# The quarantine: a POST without the token changes nothing; with it, the
+# admin accepts the report, which is counted and recorded on the page.
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+held = db.execute("SELECT id FROM inbox WHERE error = 'quarantined'").fetchone()[0]
+r, text = request("GET", "/quarantine", sid)
+check(r.status == 200 and 'id="q%d"' % held in text, "the held SMS is not listed")
+r, _ = request("POST", "/quarantine", sid, {"id": held, "action": "accept"})
+check(r.status == 403, "accept without the token: %d" % r.status)
+check(db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0,
+      "a refused POST stored a report")
+r, _ = request("POST", "/quarantine", sid, {"id": held, "action": "accept", "csrf": csrf})
+check(r.status == 303, "accept: %d" % r.status)
+check(db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1,
+      "the accepted report is not counted")
+db.close()
+r, text = request("GET", "/quarantine", sid)
+check('id="q%d"' % held not in text, "the accepted SMS is still listed")
+check(re.search(r'<ul id="audit"><li>[^<]*%s: accepted SMS #%d' % (user, held), text),
+      "the decision is not shown on the page")
+
 # A POST without the session's CSRF token is refused, and changes nothing.
 r, _ = request("POST", "/logout", sid, {})
 check(r.status == 403, "logout without the token: %d" % r.status)
@@ -111,6 +134,16 @@ check(request("GET", "/", sid)[0].status == 200, "a refused POST ended the sessi
 r, _ = request("POST", "/logout", sid, {"csrf": csrf})
 check(r.status == 303 and r.getheader("Location") == "/login", "logout: %d" % r.status)
 check(request("GET", "/", sid)[0].status == 303, "the session outlived the logout")
+
+# A viewer reads but may not decide.
+r, _ = login("vic", password)
+vsid = sid_of(r)
+r, text = request("GET", "/quarantine", vsid)
+check(r.status == 200 and 'value="accept"' not in text, "a viewer sees decision buttons")
+r, text = request("GET", "/", vsid)
+r, _ = request("POST", "/quarantine", vsid, {"id": held, "action": "reject",
+                                              "csrf": csrf_of(text)})
+check(r.status == 403, "a viewer's decision: %d" % r.status)
 
 # Failed logins from one address: after a few, the next must wait.
 statuses = [login(user, "wrong-%d" % i)[0].status for i in range(6)]

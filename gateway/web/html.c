@@ -152,6 +152,7 @@ html_begin(struct html *h, const char *title, const char *user, const char *csrf
 	html_raw(h, "</style></head><body><header><strong>tinbao</strong>");
 	if (csrf != NULL) {
 		html_raw(h, "<a href=\"/\">Tổng quan</a><a href=\"/messages\">Tin nhắn</a>"
+			    "<a href=\"/quarantine\">Tin chờ duyệt</a>"
 			    "<form method=\"post\" action=\"/logout\"><span class=\"small\">");
 		html_text(h, user);
 		html_raw(h, "</span> <input type=\"hidden\" name=\"csrf\" value=\"");

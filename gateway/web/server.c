@@ -69,6 +69,7 @@ static const struct dynlib_sym mhd_syms[] = {
 struct web {
 	struct config *cfg; /* its own copy */
 	struct store *st;   /* read-only */
+	struct store *rw;   /* for changes: opened by the first one */
 	struct MHD_Daemon *daemon;
 	struct web_auth auth;
 	char *tls_cert, *tls_key; /* PEM, held while the daemon runs */
@@ -256,6 +257,38 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_se
 	return redirect(w, c, "/", &rp);
 }
 
+/* An admin's decision on a held SMS: fields id and action (accept or
+ * reject). */
+static enum MHD_Result
+quarantine_post(struct web *w, struct MHD_Connection *c, struct request *rq,
+		const struct web_session *s)
+{
+	char id[24], action[16], *end;
+	struct reply rp = {0};
+	long long v;
+	int r;
+
+	if (strcmp(s->role, WEB_ROLE_ADMIN) != 0)
+		return refuse(w, c, 403, "Chỉ quản trị viên được thay đổi");
+	if (form_value(rq->body, rq->len, "id", id, sizeof(id)) != 1 ||
+	    form_value(rq->body, rq->len, "action", action, sizeof(action)) != 1 ||
+	    (strcmp(action, "accept") != 0 && strcmp(action, "reject") != 0))
+		return refuse(w, c, 400, "Yêu cầu không hợp lệ");
+	v = strtoll(id, &end, 10);
+	if (*end != '\0' || v <= 0)
+		return refuse(w, c, 400, "Yêu cầu không hợp lệ");
+	if (w->rw == NULL)
+		w->rw = store_open(w->cfg->database, 0);
+	r = w->rw == NULL ? -1
+			  : quarantine_decide(w->cfg, w->rw, v, strcmp(action, "accept") == 0,
+					      s->user, clock_now());
+	if (r == -1)
+		return refuse(w, c, 500, "Không ghi được cơ sở dữ liệu");
+	if (r == 1)
+		log_info("web: %s: quarantined SMS #%lld %sed", s->user, v, action);
+	return redirect(w, c, "/quarantine", &rp);
+}
+
 static enum MHD_Result
 post(struct web *w, struct MHD_Connection *c, const char *url, struct request *rq,
      struct web_session *s)
@@ -271,6 +304,8 @@ post(struct web *w, struct MHD_Connection *c, const char *url, struct request *r
 	    form_value(rq->body, rq->len, "csrf", csrf, sizeof(csrf)) != 1 ||
 	    !session_csrf_ok(s, csrf))
 		return refuse(w, c, 403, "Yêu cầu bị từ chối");
+	if (strcmp(url, "/quarantine") == 0)
+		return quarantine_post(w, c, rq, s);
 	if (strcmp(url, "/logout") == 0) {
 		log_info("web: %s logged out", s->user);
 		session_end(s);
@@ -471,6 +506,7 @@ web_stop(struct web *w)
 	if (w->daemon != NULL)
 		mhd.stop_daemon(w->daemon);
 	store_close(w->st);
+	store_close(w->rw);
 	config_free(w->cfg);
 	free(w->tls_cert);
 	free(w->tls_key);

@@ -8,7 +8,9 @@
  * it, is opened when the console starts (gateway/util/dynlib.h): a gateway
  * without a web group does not carry it.  Pages read the database through a
  * read-only connection of their own (WAL: the gateway writes meanwhile);
- * the few changes (the audit of a change) open a short write of their own.
+ * changes (an admin's decision on a quarantined SMS) go through a writable
+ * connection of the console's, opened by the first one, each in one
+ * transaction with its record in the audit table, shown on the page.
  *
  * Users are in the database (web_users, `tinbao web-user`), their
  * passwords hashed with Argon2id.  A login gives a random session id in a

@@ -7,6 +7,7 @@
  *   auth.c     passwords, sessions and their CSRF tokens, login throttle
  *   server.c   libmicrohttpd: the daemon, routing, login and logout
  *   pages.c    the pages: overview, messages, one number's history
+ *   quarantine.c  the held SMS of unregistered numbers: accept, reject
  * html.c, http.c and auth.c hold no I/O but random bytes: the unit tests
  * use them as they are.
  */
@@ -116,5 +117,16 @@ struct web_request {
 /* Writes the page at path into h: 200, or 404 when there is no such page,
  * 500 when the database failed (the page says so). */
 int page_render(const struct web_request *r, const char *path, struct html *h);
+
+/* quarantine.c -------------------------------------------------------------- */
+
+/* The held SMS, with the decision buttons for an admin, and the latest
+ * decisions (the audit).  200, or 500 when the database failed. */
+int quarantine_page(const struct web_request *r, struct html *h);
+/* Accepts (accept 1) or rejects held SMS id through the writable rw, in a
+ * transaction with its audit record as user's.  1 done, 0 not held (any
+ * more), -1. */
+int quarantine_decide(const struct config *cfg, struct store *rw, int64_t id, int accept,
+		      const char *user, int64_t now);
 
 #endif
