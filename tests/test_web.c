@@ -271,9 +271,9 @@ stop_web(void **state)
 	return 0;
 }
 
-/* `tinbao web` in a child, once it listens on port: its pid. */
+/* `tinbao CMD` (web, run) in a child, once it listens on port: its pid. */
 static pid_t
-start_web(const struct fixture *f, int port)
+start_web(const struct fixture *f, int port, const char *cmd)
 {
 	struct timespec tick = {0, 50 * 1000 * 1000};
 	pid_t pid = fork();
@@ -284,7 +284,7 @@ start_web(const struct fixture *f, int port)
 		if (getenv("TEST_VERBOSE") == NULL && (freopen("/dev/null", "w", stdout) == NULL ||
 						       freopen("/dev/null", "w", stderr) == NULL))
 			_exit(127);
-		execl(f->tinbao, "tinbao", "-c", f->conf, "web", (char *)NULL);
+		execl(f->tinbao, "tinbao", "-c", f->conf, cmd, (char *)NULL);
 		_exit(127);
 	}
 	web_pid = pid;
@@ -350,7 +350,7 @@ test_console(void **state)
 	    1);
 	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 0);
 
-	pid = start_web(&f, port);
+	pid = start_web(&f, port, "web");
 
 	snprintf(cmd, sizeof(cmd),
 		 "timeout 120 %s tests/web_client.py http://127.0.0.1:%d anna "
@@ -368,7 +368,7 @@ test_console(void **state)
 	web_pid = 0;
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
-	pid = start_web(&f, port);
+	pid = start_web(&f, port, "web");
 	snprintf(cmd, sizeof(cmd),
 		 "timeout 180 %s tests/web_browser.py http://127.0.0.1:%d anna "
 		 "secret-pass %s",
@@ -379,6 +379,27 @@ test_console(void **state)
 	if (rc == 77)
 		skip();
 	assert_int_equal(rc, 0);
+}
+
+/* A web group: the gateway serves the console beside its loop, and stops
+ * both on SIGTERM. */
+static void
+test_run_serves(void **state)
+{
+	struct fixture f;
+	char extra[128];
+	int port = free_port(), status;
+	pid_t pid;
+
+	snprintf(extra, sizeof(extra), "web = { listen = \"127.0.0.1:%d\"; };\n", port);
+	assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf", extra), 0);
+	pid = start_web(&f, port, "run");
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	web_pid = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_false(listening(port));
+	fixture_teardown(&f);
 }
 
 /* Beyond this PC without TLS: the configuration is refused. */
@@ -410,6 +431,7 @@ main(void)
 	    cmocka_unit_test(test_password),
 	    cmocka_unit_test(test_web_address),
 	    cmocka_unit_test(test_console_needs_tls),
+	    cmocka_unit_test_teardown(test_run_serves, stop_web),
 	    cmocka_unit_test_teardown(test_console, stop_web),
 	};
 
