@@ -28,9 +28,10 @@ def request(method, path, cookie=None, form=None):
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     c.request(method, path, body=body, headers=headers)
     r = c.getresponse()
-    text = r.read().decode("utf-8")
+    body = r.read()
     c.close()
-    return r, text
+    ctype = r.getheader("Content-Type") or ""
+    return r, body.decode("utf-8") if "charset=utf-8" in ctype else body
 
 
 def sid_of(r):
@@ -124,6 +125,20 @@ r, text = request("GET", "/quarantine", sid)
 check('id="q%d"' % held not in text, "the accepted SMS is still listed")
 check(re.search(r'<ul id="audit"><li>[^<]*%s: accepted SMS #%d' % (user, held), text),
       "the decision is not shown on the page")
+
+# The report of a period, for download; the accepted report in it.
+r, text = request("GET", "/reports", sid)
+check(r.status == 200 and 'name="period"' in text, "the reports form: %d" % r.status)
+r, text = request("GET", "/reports?period=2022-H1&format=csv", sid)
+check(r.status == 200 and (r.getheader("Content-Type") or "").startswith("text/csv"),
+      "the CSV report: %d %s" % (r.status, r.getheader("Content-Type")))
+check('attachment; filename="tinbao-2022-H1.csv"' == r.getheader("Content-Disposition"),
+      "the CSV is no download: %s" % r.getheader("Content-Disposition"))
+check(text.startswith("\ufeff") and "06448" in text, "the CSV report's content")
+r, body = request("GET", "/reports?period=2022&format=xlsx", sid)
+check(r.status == 200 and body[:2] == b"PK", "the xlsx report: %d" % r.status)
+r, text = request("GET", "/reports?period=2022-H3&format=csv", sid)
+check(r.status == 400, "a period that is none: %d" % r.status)
 
 # A POST without the session's CSRF token is refused, and changes nothing.
 r, _ = request("POST", "/logout", sid, {})

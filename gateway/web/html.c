@@ -36,8 +36,8 @@ grow(struct html *h, size_t more)
 	return 0;
 }
 
-static void
-append(struct html *h, const char *s, size_t n)
+void
+html_bytes(struct html *h, const char *s, size_t n)
 {
 	if (grow(h, n) == -1)
 		return;
@@ -49,7 +49,7 @@ append(struct html *h, const char *s, size_t n)
 void
 html_raw(struct html *h, const char *s)
 {
-	append(h, s, strlen(s));
+	html_bytes(h, s, strlen(s));
 }
 
 void
@@ -79,11 +79,11 @@ html_text(struct html *h, const char *s)
 		default:
 			continue;
 		}
-		append(h, run, (size_t)(s - run));
+		html_bytes(h, run, (size_t)(s - run));
 		html_raw(h, esc);
 		run = s + 1;
 	}
-	append(h, run, (size_t)(s - run));
+	html_bytes(h, run, (size_t)(s - run));
 }
 
 void
@@ -151,9 +151,10 @@ html_begin(struct html *h, const char *title, const char *user, const char *csrf
 	html_raw(h, style);
 	html_raw(h, "</style></head><body><header><strong>tinbao</strong>");
 	if (csrf != NULL) {
-		html_raw(h, "<a href=\"/\">Tổng quan</a><a href=\"/messages\">Tin nhắn</a>"
-			    "<a href=\"/quarantine\">Tin chờ duyệt</a>"
-			    "<form method=\"post\" action=\"/logout\"><span class=\"small\">");
+		html_raw(h,
+			 "<a href=\"/\">Tổng quan</a><a href=\"/messages\">Tin nhắn</a>"
+			 "<a href=\"/quarantine\">Tin chờ duyệt</a><a href=\"/reports\">Báo cáo</a>"
+			 "<form method=\"post\" action=\"/logout\"><span class=\"small\">");
 		html_text(h, user);
 		html_raw(h, "</span> <input type=\"hidden\" name=\"csrf\" value=\"");
 		html_text(h, csrf);

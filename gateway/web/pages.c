@@ -9,6 +9,7 @@
  *              and the replies with their delivery state
  *   /number    one number's history: its registration and its SMS
  *   /quarantine  quarantine.c
+ *   /reports   reports.c
  * Everything that came from outside is escaped (html_text).
  */
 #include <inttypes.h>
@@ -462,6 +463,8 @@ page_render(const struct web_request *r, const char *path, struct html *h)
 		return messages(r, h);
 	if (strcmp(path, "/number") == 0)
 		return number_page(r, h);
+	if (strcmp(path, "/reports") == 0)
+		return reports_page(r, h);
 	if (strcmp(path, "/quarantine") == 0)
 		return quarantine_page(r, h) == 500 ? db_failed(h) : 200;
 	return 404;

@@ -132,8 +132,14 @@ send_reply(struct web *w, struct MHD_Connection *c, unsigned int status, struct 
 		return MHD_NO;
 	}
 	rp->h.p = NULL;
-	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
+	/* A download: its own type and name, the rest as for a page. */
+	for (i = rp->h.type != NULL; i < sizeof(headers) / sizeof(headers[0]); i++)
 		mhd.add_response_header(resp, headers[i][0], headers[i][1]);
+	if (rp->h.type != NULL) {
+		mhd.add_response_header(resp, "Content-Type", rp->h.type);
+		snprintf(cookie, sizeof(cookie), "attachment; filename=\"%s\"", rp->h.filename);
+		mhd.add_response_header(resp, "Content-Disposition", cookie);
+	}
 	if (rp->location != NULL)
 		mhd.add_response_header(resp, "Location", rp->location);
 	if (rp->set != NULL || rp->clear) {

@@ -8,6 +8,7 @@
  *   server.c   libmicrohttpd: the daemon, routing, login and logout
  *   pages.c    the pages: overview, messages, one number's history
  *   quarantine.c  the held SMS of unregistered numbers: accept, reject
+ *   reports.c  the plan report of a period for download
  * html.c, http.c and auth.c hold no I/O but random bytes: the unit tests
  * use them as they are.
  */
@@ -30,13 +31,16 @@ struct html {
 	char *p;
 	size_t len, size;
 	int oom;
+	const char *type;  /* a download's Content-Type; NULL: an HTML page */
+	char filename[64]; /* a download's file name */
 };
 
-void html_raw(struct html *h, const char *s);	    /* as it is */
-void html_text(struct html *h, const char *s);	    /* escaped */
-void html_fmt(struct html *h, const char *fmt, ...) /* formatted: */
-    __attribute__((format(printf, 2, 3)));	    /* no outside text */
-void html_time(struct html *h, int64_t t);	    /* Vietnam time */
+void html_raw(struct html *h, const char *s);		  /* as it is */
+void html_bytes(struct html *h, const char *p, size_t n); /* a download's bytes */
+void html_text(struct html *h, const char *s);		  /* escaped */
+void html_fmt(struct html *h, const char *fmt, ...)	  /* formatted: */
+    __attribute__((format(printf, 2, 3)));		  /* no outside text */
+void html_time(struct html *h, int64_t t);		  /* Vietnam time */
 void html_free(struct html *h);
 /* The start of every page: title (escaped), the style, the menu and, with
  * csrf, the logout form; html_end closes it. */
@@ -117,6 +121,10 @@ struct web_request {
 /* Writes the page at path into h: 200, or 404 when there is no such page,
  * 500 when the database failed (the page says so). */
 int page_render(const struct web_request *r, const char *path, struct html *h);
+
+/* reports.c: the form, or (query period and format) the report as a
+ * download: 200, 400 for a bad period or format, 500. */
+int reports_page(const struct web_request *r, struct html *h);
 
 /* quarantine.c -------------------------------------------------------------- */
 
