@@ -47,6 +47,9 @@ test_escape(void **state)
 	html_text(&h, "Xã Vân Nham");
 	assert_string_equal(h.p, "Xã Vân Nham");
 	html_free(&h);
+	html_url(&h, "+84 9\"&<x>ã-._~");
+	assert_string_equal(h.p, "%2B84%209%22%26%3Cx%3E%C3%A3-._~");
+	html_free(&h);
 }
 
 static void
@@ -143,10 +146,18 @@ test_sessions(void **state)
 	strcpy(id, first->id);
 	for (i = 1; i < WEB_SESSIONS; i++)
 		assert_non_null(session_new(&a, "u", "viewer", 20000 + i));
-	assert_ptr_equal(session_find(&a, id, 20000 + i), first);
 	s = session_new(&a, "late", "viewer", 20000 + i + 1);
 	assert_non_null(s);
-	assert_ptr_equal(session_find(&a, id, 20000 + i + 2), first);
+	assert_null(session_find(&a, id, 20000 + i + 2));
+
+	/* Login forms fetched again and again push out only each other. */
+	memset(&a, 0, sizeof(a));
+	a.idle = 3600;
+	first = session_new(&a, "anna", "admin", 30000);
+	strcpy(id, first->id);
+	for (i = 0; i < 3 * WEB_SESSIONS; i++)
+		assert_non_null(session_new(&a, "", "", 30001 + i));
+	assert_ptr_equal(session_find(&a, id, 30001 + i), first);
 }
 
 static void

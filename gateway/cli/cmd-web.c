@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "secure.h"
 #include "store.h"
 #include "web.h"
 
@@ -31,6 +32,11 @@ cli_web(const char *conf, int argc, char **argv)
 	cfg = cli_config_private(conf);
 	if (cfg == NULL)
 		return 1;
+	/* Started by root, it serves as the gateway's user (cfg->user). */
+	if (secure_drop(cfg) == -1) {
+		config_free(cfg);
+		return 1;
+	}
 	/* Blocked before the console's thread starts: it inherits the mask,
 	 * and the signals wait here for sigwait(). */
 	sigemptyset(&set);

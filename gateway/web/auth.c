@@ -101,20 +101,32 @@ same(const char *a, const char *b)
 	return d == 0;
 }
 
-struct web_session *
-session_new(struct web_auth *a, const char *user, const char *role, int64_t now)
+/* A free or expired slot; else the least recently used login form's
+ * session, so that fetching the login form again and again cannot push out
+ * the logged-in; else the least recently used session. */
+static struct web_session *
+slot(struct web_auth *a, int64_t now)
 {
-	struct web_session *s = &a->sessions[0];
+	struct web_session *s, *form = NULL, *any = NULL;
 	size_t i;
 
 	for (i = 0; i < WEB_SESSIONS; i++) {
-		if (a->sessions[i].id[0] == '\0' || now - a->sessions[i].last >= a->idle) {
-			s = &a->sessions[i];
-			break;
-		}
-		if (a->sessions[i].last < s->last)
-			s = &a->sessions[i];
+		s = &a->sessions[i];
+		if (s->id[0] == '\0' || now - s->last >= a->idle)
+			return s;
+		if (s->user[0] == '\0' && (form == NULL || s->last < form->last))
+			form = s;
+		if (any == NULL || s->last < any->last)
+			any = s;
 	}
+	return form != NULL ? form : any;
+}
+
+struct web_session *
+session_new(struct web_auth *a, const char *user, const char *role, int64_t now)
+{
+	struct web_session *s = slot(a, now);
+
 	session_end(s);
 	if (random_hex(s->id, WEB_TOKEN_HEX / 2) == -1 ||
 	    random_hex(s->csrf, WEB_TOKEN_HEX / 2) == -1) {

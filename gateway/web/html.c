@@ -4,6 +4,7 @@
  * value), and the frame every page shares: one small inline stylesheet,
  * readable on a phone, no script and nothing fetched from elsewhere.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,26 @@ html_text(struct html *h, const char *s)
 		run = s + 1;
 	}
 	html_bytes(h, run, (size_t)(s - run));
+}
+
+/* Every byte but letters, digits and "-._~" as %XX: safe in a query and
+ * in an attribute. */
+void
+html_url(struct html *h, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	char esc[4] = "%";
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (isalnum(*p) || strchr("-._~", *p) != NULL) {
+			html_bytes(h, (const char *)p, 1);
+			continue;
+		}
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 15];
+		html_bytes(h, esc, 3);
+	}
 }
 
 void

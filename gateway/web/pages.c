@@ -223,7 +223,7 @@ msg_row(void *arg, const struct store_msg_row *m)
 	html_fmt(h, "<tr id=\"m%" PRId64 "\"><td>", m->id);
 	html_time(h, m->at);
 	html_raw(h, "</td><td><a href=\"/number?n=");
-	html_text(h, m->sender[0] == '+' ? m->sender + 1 : m->sender);
+	html_url(h, m->sender);
 	html_raw(h, "\">");
 	html_text(h, m->sender);
 	html_raw(h, "</a>");
@@ -276,11 +276,30 @@ arg_or_null(const struct web_request *r, const char *name)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+/* The query values names of this page, each escaped, each followed by
+ * "&amp;": the start of the link to its next page. */
+static void
+query_html(const struct web_request *r, const char *const *names, struct html *h)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		v = arg_or_null(r, names[i]);
+		if (v == NULL)
+			continue;
+		html_raw(h, names[i]);
+		html_raw(h, "=");
+		html_url(h, v);
+		html_raw(h, "&amp;");
+	}
+}
+
 /* The table of the SMS that pass f, and a link to the next page with the
- * same query.  0 or -1. */
+ * same query values (names).  0 or -1. */
 static int
 msg_table(const struct web_request *r, struct html *h, struct store_msg_filter *f,
-	  const char *query)
+	  const char *const *query)
 {
 	struct msg_list l = {r, h, 0, 0, 0};
 
@@ -294,7 +313,7 @@ msg_table(const struct web_request *r, struct html *h, struct store_msg_filter *
 		html_raw(h, "<p>Không có tin nhắn nào.</p>");
 	if (l.rows == PAGE_ROWS) {
 		html_raw(h, "<p><a href=\"?");
-		html_text(h, query);
+		query_html(r, query, h);
 		html_fmt(h, "before=%" PRId64 "\">Cũ hơn</a></p>", l.last_id);
 	}
 	return 0;
@@ -342,36 +361,6 @@ filter_form(const struct web_request *r, struct html *h, const struct store_msg_
 	html_raw(h, "<button type=\"submit\">Lọc</button></form>");
 }
 
-/* The query of the page so far, each value escaped for a URL, ending in
- * '&' when not empty. */
-static void
-query_of(const struct web_request *r, const char *const *names, char *out, size_t size)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *v;
-	size_t o = 0, i;
-
-	out[0] = '\0';
-	for (i = 0; names[i] != NULL; i++) {
-		v = (const unsigned char *)arg_or_null(r, names[i]);
-		if (v == NULL || o + strlen(names[i]) + 2 >= size)
-			continue;
-		o += (size_t)snprintf(out + o, size - o, "%s=", names[i]);
-		for (; *v != '\0' && o + 4 < size; v++) {
-			if ((*v >= '0' && *v <= '9') || (*v >= 'a' && *v <= 'z') ||
-			    (*v >= 'A' && *v <= 'Z') || *v == '-') {
-				out[o++] = (char)*v;
-			} else {
-				out[o++] = '%';
-				out[o++] = hex[*v >> 4];
-				out[o++] = hex[*v & 15];
-			}
-		}
-		out[o++] = '&';
-		out[o] = '\0';
-	}
-}
-
 static int64_t
 arg_id(const struct web_request *r, const char *name)
 {
@@ -390,7 +379,7 @@ messages(const struct web_request *r, struct html *h)
 {
 	static const char *const names[] = {"number", "commune", "state", "from", "to", NULL};
 	struct store_msg_filter f = {0};
-	char number[PHONE_MAX], query[512];
+	char number[PHONE_MAX];
 	const char *to = arg_or_null(r, "to");
 
 	if (arg_or_null(r, "number") != NULL) {
@@ -402,11 +391,10 @@ messages(const struct web_request *r, struct html *h)
 	f.from = day_start(arg_or_null(r, "from"));
 	f.to = day_start(to) > 0 ? day_start(to) + 86400 : 0;
 	f.before_id = arg_id(r, "before");
-	query_of(r, names, query, sizeof(query));
 
 	html_begin(h, "Tin nhắn", r->session->user, r->session->csrf);
 	filter_form(r, h, &f);
-	if (msg_table(r, h, &f, query) == -1)
+	if (msg_table(r, h, &f, names) == -1)
 		return db_failed(h);
 	html_end(h);
 	return 200;
@@ -418,7 +406,7 @@ number_page(const struct web_request *r, struct html *h)
 	static const char *const names[] = {"n", NULL};
 	struct store_msg_filter f = {0};
 	struct store_sender snd;
-	char number[PHONE_MAX], query[128];
+	char number[PHONE_MAX];
 	int n;
 
 	if (arg_or_null(r, "n") == NULL)
@@ -426,7 +414,6 @@ number_page(const struct web_request *r, struct html *h)
 	phone_canonical(arg_or_null(r, "n"), number, sizeof(number));
 	f.number = number;
 	f.before_id = arg_id(r, "before");
-	query_of(r, names, query, sizeof(query));
 
 	html_begin(h, "Lịch sử một số", r->session->user, r->session->csrf);
 	html_raw(h, "<p><strong>");
@@ -448,7 +435,7 @@ number_page(const struct web_request *r, struct html *h)
 		html_raw(h, snd.active ? "" : " (đã ngừng)");
 	}
 	html_raw(h, "</p>");
-	if (msg_table(r, h, &f, query) == -1)
+	if (msg_table(r, h, &f, names) == -1)
 		return db_failed(h);
 	html_end(h);
 	return 200;

@@ -38,6 +38,7 @@ struct html {
 void html_raw(struct html *h, const char *s);		  /* as it is */
 void html_bytes(struct html *h, const char *p, size_t n); /* a download's bytes */
 void html_text(struct html *h, const char *s);		  /* escaped */
+void html_url(struct html *h, const char *s);		  /* a query value's */
 void html_fmt(struct html *h, const char *fmt, ...)	  /* formatted: */
     __attribute__((format(printf, 2, 3)));		  /* no outside text */
 void html_time(struct html *h, int64_t t);		  /* Vietnam time */
@@ -88,9 +89,9 @@ struct web_auth {
 
 /* n random bytes as 2n hex digits and a NUL into out.  0 or -1. */
 int random_hex(char *out, size_t n);
-/* A new session for user (role; "" and "" for the login form's), the
- * oldest one dropped when all are taken.  NULL when there are no random
- * bytes. */
+/* A new session for user (role; "" and "" for the login form's); when all
+ * are taken, the least recently used login form's goes, or when there is
+ * none the least recently used.  NULL when there are no random bytes. */
 struct web_session *session_new(struct web_auth *a, const char *user, const char *role,
 				int64_t now);
 /* The live session with this id, its use noted; NULL when there is none or
