@@ -21,6 +21,24 @@
 	"r.cancelled = 0 AND r.kind = ?1 AND r.commune_code = ?2 AND r.trade_code IS ?3 "          \
 	"AND " SMS_MONTH " = ?4"
 
+/*
+ * The web console's list of SMS, newest first, with what each became, for
+ * the rows that pass the filters (WEB_MESSAGES' NUMBER: any number, or the
+ * one whose index then leads).  "+r.commune_code": a commune's filter reads
+ * the reports of each row by inbox_id, never every report of the commune
+ * for each row.
+ */
+#define WEB_MESSAGES(NUMBER)                                                                       \
+	"SELECT i.id, coalesce(nullif(i.smsc_time, 0), i.received), i.sender, i.text, i.state, "   \
+	"coalesce(i.error, ''), coalesce((SELECT group_concat(r.kind || ' ' || r.count || ' #' "   \
+	"|| r.id || CASE r.cancelled WHEN 1 THEN ' (x)' ELSE '' END, ', ') FROM reports r "        \
+	"WHERE r.inbox_id = i.id), ''), coalesce(s.commune_code, '') "                             \
+	"FROM inbox i LEFT JOIN senders s ON s.number = i.sender "                                 \
+	"WHERE " NUMBER " AND (?3 IS NULL OR i.state = ?3) AND (?2 IS NULL OR "                    \
+	"s.commune_code = ?2 OR EXISTS (SELECT 1 FROM reports r WHERE r.inbox_id = i.id "          \
+	"AND +r.commune_code = ?2)) AND i.received >= ?4 AND (?5 = 0 OR i.received < ?5) "         \
+	"AND i.id < ?6 ORDER BY i.id DESC LIMIT ?7"
+
 const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
     [S_COMMIT] = {"commit", "COMMIT"},
@@ -398,20 +416,10 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_AUDIT_ADD] = {"audit add", "INSERT INTO audit(at, who, page, what) VALUES (?1, ?2, ?3, ?4)"},
     [S_AUDIT_PAGE] = {"audit page", "SELECT at, who, what FROM audit WHERE page = ?1 "
 				    "ORDER BY id DESC LIMIT ?2"},
-    /* ?1 number, ?2 commune, ?3 state, ?4..?5 received, ?6 before id, ?7 rows. */
-    [S_WEB_MESSAGES] = {"web messages",
-			"SELECT i.id, coalesce(nullif(i.smsc_time, 0), i.received), i.sender, "
-			"i.text, i.state, coalesce(i.error, ''), "
-			"coalesce((SELECT group_concat(r.kind || ' ' || r.count || ' #' || r.id "
-			"|| CASE r.cancelled WHEN 1 THEN ' (x)' ELSE '' END, ', ') "
-			"FROM reports r WHERE r.inbox_id = i.id), ''), "
-			"coalesce(s.commune_code, '') "
-			"FROM inbox i LEFT JOIN senders s ON s.number = i.sender "
-			"WHERE (?1 IS NULL OR i.sender = ?1) AND (?3 IS NULL OR i.state = ?3) "
-			"AND (?2 IS NULL OR s.commune_code = ?2 OR EXISTS (SELECT 1 FROM reports r "
-			"WHERE r.inbox_id = i.id AND r.commune_code = ?2)) "
-			"AND i.received >= ?4 AND (?5 = 0 OR i.received < ?5) "
-			"AND (?6 = 0 OR i.id < ?6) ORDER BY i.id DESC LIMIT ?7"},
+    /* ?1 number, ?2 commune, ?3 state, ?4..?5 received, ?6 before id, ?7 rows:
+     * the rowid range from ?6 down; one number's SMS through its index. */
+    [S_WEB_MESSAGES] = {"web messages", WEB_MESSAGES("?1 IS NULL")},
+    [S_WEB_NUMBER_MESSAGES] = {"web number messages", WEB_MESSAGES("i.sender = ?1")},
     [S_WEB_REPLIES] = {"web replies",
 		       "SELECT id, created, recipient, text, reason, state, coalesce(delivery, '') "
 		       "FROM outbox WHERE inbox_id = ?1 ORDER BY id"},

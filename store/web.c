@@ -2,6 +2,7 @@
  * web.c - the web console's users (web_users), the record of the changes
  * made through it (audit), and what its pages read of the inbox and outbox.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "impl.h"
@@ -157,7 +158,7 @@ int
 store_messages_foreach(struct store *st, const struct store_msg_filter *f,
 		       int (*cb)(void *arg, const struct store_msg_row *m), void *arg)
 {
-	enum stmt id = S_WEB_MESSAGES;
+	enum stmt id = f->number != NULL ? S_WEB_NUMBER_MESSAGES : S_WEB_MESSAGES;
 	struct walk w = {.cb.msg = cb, .arg = arg};
 	int bound;
 
@@ -165,7 +166,8 @@ store_messages_foreach(struct store *st, const struct store_msg_filter *f,
 		return -1;
 	bound = bind_text(st, id, 1, f->number) == 0 && bind_text(st, id, 2, f->commune) == 0 &&
 		bind_text(st, id, 3, f->state) == 0 && bind_int(st, id, 4, f->from) == 0 &&
-		bind_int(st, id, 5, f->to) == 0 && bind_int(st, id, 6, f->before_id) == 0 &&
+		bind_int(st, id, 5, f->to) == 0 &&
+		bind_int(st, id, 6, f->before_id > 0 ? f->before_id : INT64_MAX) == 0 &&
 		bind_int(st, id, 7, f->limit) == 0;
 	return walk_rows(st, id, bound, msg_walk_row, &w) == -1 ? -1 : 0;
 }
