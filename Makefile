@@ -248,18 +248,23 @@ INTEG_TESTS += $(B)/tests/test_web
 $(B)/tests/test_web: $(B)/tests/test_web.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+# The messages page over 1,000,000 stored SMS.
+$(B)/tests/bench_web: $(B)/tests/bench_web.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Every test binary runs; the last line is the summary of all of them.
 check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
 
 bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/bench_report \
-       $(B)/tests/bench_trust $(B)/tests/bench_loop
+       $(B)/tests/bench_trust $(B)/tests/bench_loop $(B)/tests/bench_web
 	@$(B)/tests/bench_parser contrib/tinbao.conf
 	@$(B)/tests/bench_e2e ./tinbao contrib/tinbao.conf
 	@$(B)/tests/test_push --bench 100000
 	@$(B)/tests/bench_report contrib/tinbao.conf
 	@$(B)/tests/bench_trust contrib/tinbao.conf
 	@$(B)/tests/bench_loop ./tinbao contrib/tinbao.conf
+	@$(B)/tests/bench_web contrib/tinbao.conf
 
 # Valgrind: the integration tests with the gateway under memcheck, from a
 # build without sanitizers in build-vg/ (./tinbao is left alone).  Every
