@@ -126,6 +126,22 @@ check('id="q%d"' % held not in text, "the accepted SMS is still listed")
 check(re.search(r'<ul id="audit"><li>[^<]*%s: accepted SMS #%d' % (user, held), text),
       "the decision is not shown on the page")
 
+# An SMS to one number, through the outbox as a notice, recorded on the page.
+r, _ = request("POST", "/send", sid, {"number": "0912000009", "text": "Họp lúc 8h"})
+check(r.status == 403, "send without the token: %d" % r.status)
+r, text = request("POST", "/send", sid, {"number": "12", "text": "x", "csrf": csrf})
+check(r.status == 400 and 'id="error"' in text, "send to a bad number: %d" % r.status)
+r, _ = request("POST", "/send", sid, {"number": "0912000009", "text": "Họp lúc 8h",
+                                      "csrf": csrf})
+check(r.status == 303, "send: %d" % r.status)
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+sent = db.execute("SELECT id, text FROM outbox WHERE recipient = '+84912000009' "
+                  "AND reason = 'notice'").fetchall()
+db.close()
+check(len(sent) == 1 and sent[0][1] == "Họp lúc 8h", "the SMS is not in the outbox: %s" % sent)
+r, text = request("GET", "/send", sid)
+check(sent and "SMS #%d to +84912000009" % sent[0][0] in text, "the SMS is not shown as sent")
+
 # The report of a period, for download; the accepted report in it.
 r, text = request("GET", "/reports", sid)
 check(r.status == 200 and 'name="period"' in text, "the reports form: %d" % r.status)
@@ -159,6 +175,9 @@ r, text = request("GET", "/", vsid)
 r, _ = request("POST", "/quarantine", vsid, {"id": held, "action": "reject",
                                               "csrf": csrf_of(text)})
 check(r.status == 403, "a viewer's decision: %d" % r.status)
+r, _ = request("POST", "/send", vsid, {"number": "0912000009", "text": "x",
+                                       "csrf": csrf_of(text)})
+check(r.status == 403, "a viewer's SMS: %d" % r.status)
 
 # Failed logins from one address: after a few, the next must wait.
 statuses = [login(user, "wrong-%d" % i)[0].status for i in range(6)]

@@ -172,10 +172,10 @@ html_begin(struct html *h, const char *title, const char *user, const char *csrf
 	html_raw(h, style);
 	html_raw(h, "</style></head><body><header><strong>tinbao</strong>");
 	if (csrf != NULL) {
-		html_raw(h,
-			 "<a href=\"/\">Tổng quan</a><a href=\"/messages\">Tin nhắn</a>"
-			 "<a href=\"/quarantine\">Tin chờ duyệt</a><a href=\"/reports\">Báo cáo</a>"
-			 "<form method=\"post\" action=\"/logout\"><span class=\"small\">");
+		html_raw(h, "<a href=\"/\">Tổng quan</a><a href=\"/messages\">Tin nhắn</a>"
+			    "<a href=\"/quarantine\">Tin chờ duyệt</a><a href=\"/reports\">Báo "
+			    "cáo</a><a href=\"/send\">Gửi tin</a>"
+			    "<form method=\"post\" action=\"/logout\"><span class=\"small\">");
 		html_text(h, user);
 		html_raw(h, "</span> <input type=\"hidden\" name=\"csrf\" value=\"");
 		html_text(h, csrf);

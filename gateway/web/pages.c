@@ -10,6 +10,7 @@
  *   /number    one number's history: its registration and its SMS
  *   /quarantine  quarantine.c
  *   /reports   reports.c
+ *   /send      send.c
  * Everything that came from outside is escaped (html_text).
  */
 #include <inttypes.h>
@@ -33,6 +34,31 @@ db_failed(struct html *h)
 {
 	html_raw(h, "<p class=\"err\">Không đọc được cơ sở dữ liệu (xem nhật ký).</p>");
 	return 500;
+}
+
+static int
+audit_row(void *arg, const struct store_audit_row *a)
+{
+	struct html *h = arg;
+
+	html_raw(h, "<li>");
+	html_time(h, a->at);
+	html_raw(h, " ");
+	html_text(h, a->who);
+	html_raw(h, ": ");
+	html_text(h, a->what);
+	html_raw(h, "</li>");
+	return 0;
+}
+
+int
+page_audit(const struct web_request *r, struct html *h, const char *page)
+{
+	html_raw(h, "<h2>Thay đổi gần đây</h2><ul id=\"audit\">");
+	if (store_audit_foreach(r->st, page, 20, audit_row, h) == -1)
+		return -1;
+	html_raw(h, "</ul>");
+	return 0;
 }
 
 /* Overview ----------------------------------------------------------------- */
@@ -450,6 +476,8 @@ page_render(const struct web_request *r, const char *path, struct html *h)
 		return messages(r, h);
 	if (strcmp(path, "/number") == 0)
 		return number_page(r, h);
+	if (strcmp(path, "/send") == 0)
+		return send_page(r, h, NULL) == 500 ? db_failed(h) : 200;
 	if (strcmp(path, "/reports") == 0)
 		return reports_page(r, h);
 	if (strcmp(path, "/quarantine") == 0)

@@ -8,9 +8,11 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 #include "pipeline.h"
 #include "store.h"
 #include "web_impl.h"
@@ -56,21 +58,6 @@ held_row(void *arg, const struct store_held *m)
 	return 0;
 }
 
-static int
-audit_row(void *arg, const struct store_audit_row *a)
-{
-	struct html *h = arg;
-
-	html_raw(h, "<li>");
-	html_time(h, a->at);
-	html_raw(h, " ");
-	html_text(h, a->who);
-	html_raw(h, ": ");
-	html_text(h, a->what);
-	html_raw(h, "</li>");
-	return 0;
-}
-
 int
 quarantine_page(const struct web_request *r, struct html *h)
 {
@@ -86,10 +73,8 @@ quarantine_page(const struct web_request *r, struct html *h)
 	html_raw(h, "</table>");
 	if (l.rows == 0)
 		html_raw(h, "<p>Không có tin nào chờ duyệt.</p>");
-	html_raw(h, "<h2>Thay đổi gần đây</h2><ul id=\"audit\">");
-	if (store_audit_foreach(r->st, "quarantine", 20, audit_row, h) == -1)
+	if (page_audit(r, h, "quarantine") == -1)
 		return 500;
-	html_raw(h, "</ul>");
 	html_end(h);
 	return 200;
 }
@@ -114,7 +99,7 @@ decide(const struct config *cfg, struct store *rw, const struct store_held *h, i
 	return store_audit_add(rw, user, "quarantine", what, now);
 }
 
-int
+static int
 quarantine_decide(const struct config *cfg, struct store *rw, int64_t id, int accept,
 		  const char *user, int64_t now)
 {
@@ -136,4 +121,28 @@ quarantine_decide(const struct config *cfg, struct store *rw, int64_t id, int ac
 	if (r != 1)
 		store_rollback(rw);
 	return r;
+}
+
+int
+quarantine_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
+		struct html *h)
+{
+	char id[24], action[16], *end;
+	long long v = 0;
+	int n;
+
+	if (form_value(body, len, "id", id, sizeof(id)) == 1 &&
+	    form_value(body, len, "action", action, sizeof(action)) == 1 &&
+	    (strcmp(action, "accept") == 0 || strcmp(action, "reject") == 0))
+		v = strtoll(id, &end, 10);
+	if (v <= 0 || *end != '\0') {
+		html_begin(h, "Yêu cầu không hợp lệ", r->session->user, r->session->csrf);
+		html_end(h);
+		return 400;
+	}
+	n = quarantine_decide(r->cfg, rw, v, strcmp(action, "accept") == 0, r->session->user,
+			      r->now);
+	if (n == 1)
+		log_info("web: %s: quarantined SMS #%lld %sed", r->session->user, v, action);
+	return n == -1 ? 500 : 303;
 }

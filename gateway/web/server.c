@@ -263,36 +263,34 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_se
 	return redirect(w, c, "/", &rp);
 }
 
-/* An admin's decision on a held SMS: fields id and action (accept or
- * reject). */
+/* An admin's change through the page at url (quarantine.c, send.c), with
+ * the console's writable connection: back to the page when done, or the
+ * page saying what is wrong. */
 static enum MHD_Result
-quarantine_post(struct web *w, struct MHD_Connection *c, struct request *rq,
-		const struct web_session *s)
+change(struct web *w, struct MHD_Connection *c, const char *url, struct request *rq,
+       const struct web_session *s)
 {
-	char id[24], action[16], *end;
+	struct web_request r = {w->cfg, w->st, s, NULL, NULL, clock_now()};
 	struct reply rp = {0};
-	long long v;
-	int r;
+	int status;
 
 	if (strcmp(s->role, WEB_ROLE_ADMIN) != 0)
 		return refuse(w, c, 403, "Chỉ quản trị viên được thay đổi");
-	if (form_value(rq->body, rq->len, "id", id, sizeof(id)) != 1 ||
-	    form_value(rq->body, rq->len, "action", action, sizeof(action)) != 1 ||
-	    (strcmp(action, "accept") != 0 && strcmp(action, "reject") != 0))
-		return refuse(w, c, 400, "Yêu cầu không hợp lệ");
-	v = strtoll(id, &end, 10);
-	if (*end != '\0' || v <= 0)
-		return refuse(w, c, 400, "Yêu cầu không hợp lệ");
 	if (w->rw == NULL)
 		w->rw = store_open(w->cfg->database, 0);
-	r = w->rw == NULL ? -1
-			  : quarantine_decide(w->cfg, w->rw, v, strcmp(action, "accept") == 0,
-					      s->user, clock_now());
-	if (r == -1)
+	if (w->rw == NULL)
+		status = 500;
+	else if (strcmp(url, "/quarantine") == 0)
+		status = quarantine_post(&r, w->rw, rq->body, rq->len, &rp.h);
+	else
+		status = send_post(&r, w->rw, rq->body, rq->len, &rp.h);
+	if (status == 303)
+		return redirect(w, c, url, &rp);
+	if (status == 500) {
+		html_free(&rp.h);
 		return refuse(w, c, 500, "Không ghi được cơ sở dữ liệu");
-	if (r == 1)
-		log_info("web: %s: quarantined SMS #%lld %sed", s->user, v, action);
-	return redirect(w, c, "/quarantine", &rp);
+	}
+	return send_reply(w, c, (unsigned int)status, &rp);
 }
 
 static enum MHD_Result
@@ -310,8 +308,8 @@ post(struct web *w, struct MHD_Connection *c, const char *url, struct request *r
 	    form_value(rq->body, rq->len, "csrf", csrf, sizeof(csrf)) != 1 ||
 	    !session_csrf_ok(s, csrf))
 		return refuse(w, c, 403, "Yêu cầu bị từ chối");
-	if (strcmp(url, "/quarantine") == 0)
-		return quarantine_post(w, c, rq, s);
+	if (strcmp(url, "/quarantine") == 0 || strcmp(url, "/send") == 0)
+		return change(w, c, url, rq, s);
 	if (strcmp(url, "/logout") == 0) {
 		log_info("web: %s logged out", s->user);
 		session_end(s);

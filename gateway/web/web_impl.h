@@ -9,6 +9,7 @@
  *   pages.c    the pages: overview, messages, one number's history
  *   quarantine.c  the held SMS of unregistered numbers: accept, reject
  *   reports.c  the plan report of a period for download
+ *   send.c     an SMS to one number, through the outbox
  * html.c, http.c and auth.c hold no I/O but random bytes: the unit tests
  * use them as they are.
  */
@@ -119,6 +120,9 @@ struct web_request {
 	int64_t now;
 };
 
+/* The latest changes recorded for page (the audit), as a list.  0 or -1. */
+int page_audit(const struct web_request *r, struct html *h, const char *page);
+
 /* Writes the page at path into h: 200, or 404 when there is no such page,
  * 500 when the database failed (the page says so). */
 int page_render(const struct web_request *r, const char *path, struct html *h);
@@ -132,10 +136,21 @@ int reports_page(const struct web_request *r, struct html *h);
 /* The held SMS, with the decision buttons for an admin, and the latest
  * decisions (the audit).  200, or 500 when the database failed. */
 int quarantine_page(const struct web_request *r, struct html *h);
-/* Accepts (accept 1) or rejects held SMS id through the writable rw, in a
- * transaction with its audit record as user's.  1 done, 0 not held (any
- * more), -1. */
-int quarantine_decide(const struct config *cfg, struct store *rw, int64_t id, int accept,
-		      const char *user, int64_t now);
+/* An admin's decision, form fields id and action (accept, reject), made
+ * through the writable rw in a transaction with its audit record: 303 (done,
+ * or no longer held), 400 (h says why), 500. */
+int quarantine_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
+		    struct html *h);
+
+/* send.c -------------------------------------------------------------------- */
+
+/* The form to send an SMS to one number (an admin's), with why the last
+ * one was refused (NULL: none), and the SMS sent so far.  200 or 500. */
+int send_page(const struct web_request *r, struct html *h, const char *why);
+/* An admin's SMS, form fields number and text, queued in the outbox as a
+ * notice (its limits apply) with its audit record: 303, 400 (h: the form
+ * saying why), 500. */
+int send_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
+	      struct html *h);
 
 #endif
