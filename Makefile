@@ -22,10 +22,11 @@ SYSTEMDUNITDIR ?= /lib/systemd/system
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = gammu sqlite3 libconfig libcurl xlsxwriter
-# libcurl and libxlsxwriter are opened when first used (gateway/util/dynlib.h):
-# the build needs their headers, the binary is not linked with them.
-LINK_PKGS = gammu sqlite3 libconfig
+PKGS = gammu sqlite3 libconfig libcurl xlsxwriter libmicrohttpd libargon2
+# libcurl, libxlsxwriter and libmicrohttpd (with GnuTLS behind it) are opened
+# when first used (gateway/util/dynlib.h): the build needs their headers, the
+# binary is not linked with them.
+LINK_PKGS = gammu sqlite3 libconfig libargon2
 TEST_PKGS = cmocka
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -243,18 +244,29 @@ INTEG_TESTS += $(B)/tests/test_send
 $(B)/tests/test_send: $(B)/tests/test_send.o $(B)/tests/fixture.o $(B)/tests/plantest.o $(LOG_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
+# The web console: its pure parts, then `tinbao web` driven over HTTP and in
+# headless Chromium (tests/web_client.py, tests/web_browser.py).
+INTEG_TESTS += $(B)/tests/test_web
+$(B)/tests/test_web: $(B)/tests/test_web.o $(B)/tests/fixture.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+# The messages page over 1,000,000 stored SMS.
+$(B)/tests/bench_web: $(B)/tests/bench_web.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Every test binary runs; the last line is the summary of all of them.
 check: tinbao $(UNIT_TESTS) $(INTEG_TESTS)
 	@sh tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
 
 bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/bench_report \
-       $(B)/tests/bench_trust $(B)/tests/bench_loop
+       $(B)/tests/bench_trust $(B)/tests/bench_loop $(B)/tests/bench_web
 	@$(B)/tests/bench_parser contrib/tinbao.conf
 	@$(B)/tests/bench_e2e ./tinbao contrib/tinbao.conf
 	@$(B)/tests/test_push --bench 100000
 	@$(B)/tests/bench_report contrib/tinbao.conf
 	@$(B)/tests/bench_trust contrib/tinbao.conf
 	@$(B)/tests/bench_loop ./tinbao contrib/tinbao.conf
+	@$(B)/tests/bench_web contrib/tinbao.conf
 
 # Valgrind: the integration tests with the gateway under memcheck, from a
 # build without sanitizers in build-vg/ (./tinbao is left alone).  Every

@@ -65,6 +65,7 @@ const struct key top_keys[] = {
 	KGROUP("limits", 0, limits_keys),
 	KGROUP("backup", 0, backup_keys),
 	KGROUP("report", 0, report_keys),
+	KGROUP("web", 0, web_keys),
 	KEND,
 };
 /* clang-format on */
@@ -117,6 +118,7 @@ set_defaults(struct config *cfg)
 	cfg->limits.daily_cap = 300;
 	cfg->backup.keep = 7;
 	cfg->backup.hour = 2;
+	cfg->web.session_hours = 8;
 }
 
 /*
@@ -257,5 +259,8 @@ config_free(struct config *cfg)
 	free(cfg->senders.unknown);
 	free(cfg->senders.contact);
 	free(cfg->senders.other_commune);
+	free(cfg->web.listen);
+	free(cfg->web.tls_cert);
+	free(cfg->web.tls_key);
 	free(cfg);
 }

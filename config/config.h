@@ -203,6 +203,16 @@ struct config_backup {
 	int hour;  /* the hour of the day (Vietnam time) from which it is due */
 };
 
+/* The web console (gateway/web/web.h): `tinbao web`, and `tinbao run` too when
+ * the file has a web group. */
+struct config_web {
+	int enabled;	   /* the file has a web group */
+	char *listen;	   /* "HOST:PORT", IPv4; default "127.0.0.1:8080" */
+	char *tls_cert;	   /* PEM files, resolved: both or neither, required */
+	char *tls_key;	   /* when listen is not a loopback address */
+	int session_hours; /* a session unused this long ends */
+};
+
 /* The plan report as a document (gateway/report/report.h): who writes it and who
  * signs it; where the gateway files it by itself.  Every string may be
  * NULL (a blank in the document). */
@@ -278,6 +288,7 @@ struct config {
 	char **files;
 	size_t nfiles;
 	struct config_report report;
+	struct config_web web;
 };
 
 /* One problem found while loading. */
@@ -303,5 +314,11 @@ const struct config_plan *config_plan_for(const struct config *cfg, int year);
 void config_diags_free(struct config_diags *diags);
 /* Counts the errors (not warnings) in diags. */
 size_t config_diags_errors(const struct config_diags *diags);
+
+struct sockaddr_in;
+/* web.listen, "HOST:PORT" (IPv4, or localhost), into sa.  0 or -1. */
+int config_web_address(const char *listen, struct sockaddr_in *sa);
+/* 1 when sa is a loopback address (127.0.0.0/8): this PC alone. */
+int config_web_loopback(const struct sockaddr_in *sa);
 
 #endif

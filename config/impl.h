@@ -96,6 +96,7 @@ extern const struct key balance_keys[], sending_keys[], parser_keys[], keyword_k
 extern const struct key plan_keys[], commune_keys[], trade_keys[], push_keys[];
 extern const struct key digest_keys[], reminders_keys[], scheduled_keys[], classes_keys[];
 extern const struct key senders_keys[], limits_keys[], backup_keys[], report_keys[];
+extern const struct key web_keys[];
 
 /* Loading (load.c) ------------------------------------------------------------ */
 
@@ -183,6 +184,7 @@ void finish_sending(struct loader *l, const config_t *cf);
 void finish_digest(struct loader *l, const config_t *cf);
 void finish_reminders(struct loader *l, const config_t *cf);
 void finish_scheduled(struct loader *l, const config_t *cf);
+void finish_web(struct loader *l, const config_t *cf);
 void check_shares(struct loader *l, const config_t *cf);
 void check_dates(struct loader *l, const config_t *cf);
 /* list: "communes" or "trades"; what: "commune" or "trade". */

@@ -806,6 +806,7 @@ config_load(const char *path, struct config_diags *diags)
 	finish_digest(&l, &cf);
 	finish_reminders(&l, &cf);
 	finish_scheduled(&l, &cf);
+	finish_web(&l, &cf);
 	check_shares(&l, &cf);
 	check_dates(&l, &cf);
 	check_units(&l, &cf, "communes", "commune");

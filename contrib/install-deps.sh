@@ -3,15 +3,16 @@
 # Run as root (or through sudo) on Debian 12 or later.
 #
 #   (no option)  to build ./tinbao: the compiler and the -dev packages of
-#                libgammu, SQLite, libconfig, libcurl and libxlsxwriter (`make`,
-#                `make run`)
+#                libgammu, SQLite, libconfig, libcurl, libxlsxwriter,
+#                libmicrohttpd and libargon2 (`make`, `make run`)
 #   --runtime    only what the built binary needs to run (the office PC,
 #                when tinbao is installed from source: `make install`)
 #   --test       also the test and fuzz tools: cmocka, python3 (the district
 #                server fixture), clang with libclang-rt-dev (libFuzzer, the
 #                sanitizers), valgrind, gammu, gammu-smsd with libdbi's sqlite3
 #                driver (the import test) (`make check`, `make fuzz`)
-#   --browser    also Chromium, with which the tests render the HTML report
+#   --browser    also Chromium, with which the tests render the HTML report,
+#                and Selenium with chromedriver, which drive the web console
 #   --package    also debhelper, lintian and mandoc (the Debian package and
 #                the man pages' lint)
 #
@@ -19,19 +20,21 @@
 # running tinbao never pulls the test and fuzz tools onto the office PC.
 set -eu
 
-# BUILD: to compile; RUNTIME: what the built binary needs (libcurl and
-# libxlsxwriter too, though ldd does not list them: the binary opens them
-# when it first pushes or writes a workbook); TEST: `make
+# BUILD: to compile; RUNTIME: what the built binary needs (libcurl,
+# libxlsxwriter and libmicrohttpd too, though ldd does not list them: the
+# binary opens them when it first pushes, writes a workbook or serves the
+# web console); TEST: `make
 # check` and `make fuzz` (openpyxl reads the report's workbook back,
 # poppler's pdfinfo, pdftotext and pdftoppm look at its PDF, the Liberation
 # fonts stand in for Times New Roman); BROWSER: renders and prints the HTML
-# report; PACKAGE: the Debian package and the man pages' lint.
-RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl3-gnutls libxlsxwriter4 libminizip1"
+# report, drives the web console; PACKAGE: the Debian package and the man pages' lint.
+RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl3-gnutls libxlsxwriter4 libminizip1 \
+libmicrohttpd12 libargon2-1"
 BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-gnutls-dev \
-libxlsxwriter-dev"
+libxlsxwriter-dev libmicrohttpd-dev libargon2-dev"
 TEST="libcmocka-dev python3 sqlite3 gammu gammu-smsd libdbd-sqlite3 clang libclang-rt-dev valgrind \
 python3-openpyxl poppler-utils fonts-liberation fonts-liberation2"
-BROWSER="chromium"
+BROWSER="chromium chromium-driver python3-selenium"
 PACKAGE="debhelper fakeroot lintian mandoc"
 
 PKGS="$BUILD"

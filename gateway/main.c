@@ -108,6 +108,14 @@ static const struct command commands[] = {
      "at the cap they wait for the next day.  At most 50 recipients and 10 SMS.\n"},
     {"backup", cli_backup, "[--to FILE]", "copy the database now",
      "Copies the live database with SQLite's backup API into backup.dir, or FILE.\n"},
+    {"web", cli_web, "", "serve the web console",
+     "Serves the web console (in Vietnamese) on web.listen, default 127.0.0.1:8080,\n"
+     "until SIGTERM or SIGINT; beside the gateway or alone.  `run` serves it too\n"
+     "when the configuration has a web group.\n"},
+    {"web-user", cli_web_user, "add NAME viewer|admin\nlist\nremove NAME",
+     "the web console's users",
+     "A viewer reads every page, an admin also changes.  The password is read from\n"
+     "the terminal without echo (twice), or as one line of standard input.\n"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -16,6 +16,7 @@
  *   digest.c   digests, scheduled_sms, reminders
  *   modem.c    modem_readings, network_outages, modem_links, ussd, alerts
  *   senders.c  senders
+ *   web.c      web_users, audit, and the web console's reads
  *   json.c     JSON read through SQLite's JSON1
  *   smsd.c     gammu-smsd's database (its own statements)
  */
@@ -148,6 +149,16 @@ enum stmt {
 	S_OUR_TEXT,
 	S_SENT_COUNT,
 	S_SENT_ADD,
+	S_WEB_USER_PUT,
+	S_WEB_USER_GET,
+	S_WEB_USER_REMOVE,
+	S_WEB_USER_ALL,
+	S_AUDIT_ADD,
+	S_AUDIT_PAGE,
+	S_WEB_MESSAGES,
+	S_WEB_NUMBER_MESSAGES,
+	S_WEB_REPLIES,
+	S_ALERTS_ACTIVE,
 	S_NSTMTS
 };
 

@@ -408,6 +408,27 @@ static const char *const steps[] = {
     " connected INTEGER NOT NULL CHECK(connected IN (0, 1)),"
     " since INTEGER NOT NULL) WITHOUT ROWID;"
     "PRAGMA user_version = 12;",
+    /*
+     * 12 -> 13: the web console's users (an Argon2id hash each; removing
+     * one marks it inactive) and the record of every change made through
+     * the console, by the page that shows it.  Messages by id for the
+     * console's pages, newest first.
+     */
+    "CREATE TABLE web_users ("
+    " name TEXT PRIMARY KEY,"
+    " role TEXT NOT NULL CHECK(role IN ('viewer', 'admin')),"
+    " hash TEXT NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " active INTEGER NOT NULL DEFAULT 1 CHECK(active IN (0, 1))) WITHOUT ROWID;"
+    "CREATE TABLE audit ("
+    " id INTEGER PRIMARY KEY,"
+    " at INTEGER NOT NULL,"
+    " who TEXT NOT NULL,"
+    " page TEXT NOT NULL,"
+    " what TEXT NOT NULL);"
+    "CREATE INDEX audit_page ON audit(page, id);"
+    "CREATE INDEX outbox_inbox ON outbox(inbox_id) WHERE inbox_id IS NOT NULL;"
+    "PRAGMA user_version = 13;",
 };
 
 _Static_assert(nitems(steps) == STORE_SCHEMA_VERSION, "one migration step per schema version");

@@ -21,6 +21,24 @@
 	"r.cancelled = 0 AND r.kind = ?1 AND r.commune_code = ?2 AND r.trade_code IS ?3 "          \
 	"AND " SMS_MONTH " = ?4"
 
+/*
+ * The web console's list of SMS, newest first, with what each became, for
+ * the rows that pass the filters (WEB_MESSAGES' NUMBER: any number, or the
+ * one whose index then leads).  "+r.commune_code": a commune's filter reads
+ * the reports of each row by inbox_id, never every report of the commune
+ * for each row.
+ */
+#define WEB_MESSAGES(NUMBER)                                                                       \
+	"SELECT i.id, coalesce(nullif(i.smsc_time, 0), i.received), i.sender, i.text, i.state, "   \
+	"coalesce(i.error, ''), coalesce((SELECT group_concat(r.kind || ' ' || r.count || ' #' "   \
+	"|| r.id || CASE r.cancelled WHEN 1 THEN ' (x)' ELSE '' END, ', ') FROM reports r "        \
+	"WHERE r.inbox_id = i.id), ''), coalesce(s.commune_code, '') "                             \
+	"FROM inbox i LEFT JOIN senders s ON s.number = i.sender "                                 \
+	"WHERE " NUMBER " AND (?3 IS NULL OR i.state = ?3) AND (?2 IS NULL OR "                    \
+	"s.commune_code = ?2 OR EXISTS (SELECT 1 FROM reports r WHERE r.inbox_id = i.id "          \
+	"AND +r.commune_code = ?2)) AND i.received >= ?4 AND (?5 = 0 OR i.received < ?5) "         \
+	"AND i.id < ?6 ORDER BY i.id DESC LIMIT ?7"
+
 const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
     [S_COMMIT] = {"commit", "COMMIT"},
@@ -389,4 +407,25 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_SENT_COUNT] = {"sent count", "SELECT coalesce(sum(sent), 0) FROM sent_days WHERE day = ?1"},
     [S_SENT_ADD] = {"sent add", "INSERT INTO sent_days(day, sent) VALUES (?1, 1) "
 				"ON CONFLICT(day) DO UPDATE SET sent = sent + 1"},
+    [S_WEB_USER_PUT] = {"web user put",
+			"INSERT INTO web_users(name, role, hash, created) VALUES (?1, ?2, ?3, ?4) "
+			"ON CONFLICT(name) DO UPDATE SET role = ?2, hash = ?3, active = 1"},
+    [S_WEB_USER_GET] = {"web user get", "SELECT name, role, hash, created FROM web_users "
+					"WHERE name = ?1 AND active = 1"},
+    [S_WEB_USER_REMOVE] = {"web user remove",
+			   "UPDATE web_users SET active = 0 WHERE name = ?1 AND active = 1"},
+    [S_WEB_USER_ALL] = {"web users", "SELECT name, role, '', created FROM web_users "
+				     "WHERE active = 1 ORDER BY name"},
+    [S_AUDIT_ADD] = {"audit add", "INSERT INTO audit(at, who, page, what) VALUES (?1, ?2, ?3, ?4)"},
+    [S_AUDIT_PAGE] = {"audit page", "SELECT at, who, what FROM audit WHERE page = ?1 "
+				    "ORDER BY id DESC LIMIT ?2"},
+    /* ?1 number, ?2 commune, ?3 state, ?4..?5 received, ?6 before id, ?7 rows:
+     * the rowid range from ?6 down; one number's SMS through its index. */
+    [S_WEB_MESSAGES] = {"web messages", WEB_MESSAGES("?1 IS NULL")},
+    [S_WEB_NUMBER_MESSAGES] = {"web number messages", WEB_MESSAGES("i.sender = ?1")},
+    [S_WEB_REPLIES] = {"web replies",
+		       "SELECT id, created, recipient, text, reason, state, coalesce(delivery, '') "
+		       "FROM outbox WHERE inbox_id = ?1 ORDER BY id"},
+    [S_ALERTS_ACTIVE] = {"active alerts", "SELECT key, coalesce(text, ''), coalesce(raised_at, 0) "
+					  "FROM alerts WHERE active = 1 ORDER BY raised_at"},
 };

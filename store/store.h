@@ -36,6 +36,9 @@
  *               the modem's signal and registration, and when the network
  *               went away and came back (gateway/sim/health.h)
  *   ussd        every USSD answer: balance, manual, top-up (gateway/sim/ussd.h)
+ *   web_users   the web console's users: name, role, Argon2id hash
+ *   audit       every change made through the web console: who, when,
+ *               what, and the page that shows it
  *
  * Functions return 0 (or a documented positive value) on success and -1 on
  * failure, after logging what failed.  Times are Unix seconds.
@@ -46,7 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -668,5 +671,76 @@ int64_t store_outbox_text_seen(struct store *st, const char *text, int64_t since
 /* The SMS sent on a day ("YYYY-MM-DD", Vietnam), or -1; and one more. */
 int64_t store_sent_count(struct store *st, const char *day);
 int store_sent_add(struct store *st, const char *day);
+
+/* The web console (gateway/web/): users, the audit, the pages' reads -------- */
+
+#define STORE_WEB_NAME_MAX 64
+#define STORE_WEB_HASH_MAX 160
+
+struct store_web_user {
+	char name[STORE_WEB_NAME_MAX];
+	char role[16]; /* "viewer" or "admin" */
+	char hash[STORE_WEB_HASH_MAX];
+	int64_t created;
+};
+
+/* Adds a user, or gives an existing one (removed or not) this role and
+ * hash.  0 or -1. */
+int store_web_user_put(struct store *st, const char *name, const char *role, const char *hash,
+		       int64_t now);
+/* An active user by name: 1 found, 0 none, -1. */
+int store_web_user_get(struct store *st, const char *name, struct store_web_user *u);
+/* Marks an active user removed: 1 done, 0 no such user, -1. */
+int store_web_user_remove(struct store *st, const char *name);
+/* Calls cb for every active user by name (hash left empty); stops when cb
+ * returns non-zero.  0 or -1. */
+int store_web_users_foreach(struct store *st, int (*cb)(void *arg, const struct store_web_user *u),
+			    void *arg);
+
+/* Records a change made through the console: who, what, on which page. */
+int store_audit_add(struct store *st, const char *who, const char *page, const char *what,
+		    int64_t now);
+struct store_audit_row {
+	int64_t at;
+	const char *who, *what;
+};
+/* The latest limit changes recorded for page, newest first; the row is
+ * valid during the call only.  0 or -1. */
+int store_audit_foreach(struct store *st, const char *page, int limit,
+			int (*cb)(void *arg, const struct store_audit_row *a), void *arg);
+
+/* Which inbox rows a page lists: each filter NULL (or 0) for any. */
+struct store_msg_filter {
+	const char *number;  /* the sender, normalised */
+	const char *commune; /* a code: of a report it made, or of the registered sender */
+	const char *state;   /* "new", "accepted" or "rejected" */
+	int64_t from, to;    /* received in [from, to) (to 0: no end) */
+	int64_t before_id;   /* paging: rows with a lower id (0: from the newest) */
+	int limit;
+};
+struct store_msg_row {
+	int64_t id, at; /* at: SMSC time, or when received */
+	const char *sender, *text, *state, *error;
+	const char *became;  /* "enrol 12 #34, grad 3 #35" or "" */
+	const char *commune; /* the registered sender's commune, or "" */
+};
+/* The inbox rows that pass f, newest first; each valid during the call
+ * only; stops when cb returns non-zero.  0 or -1. */
+int store_messages_foreach(struct store *st, const struct store_msg_filter *f,
+			   int (*cb)(void *arg, const struct store_msg_row *m), void *arg);
+struct store_reply_row {
+	int64_t id, created;
+	const char *recipient, *text, *reason, *state;
+	const char *delivery; /* "delivered", "failed" or "" (no report yet) */
+};
+/* The active alerts (key, text, since), oldest first; the strings are valid
+ * during the call only.  0 or -1. */
+int store_alerts_active_foreach(struct store *st,
+				int (*cb)(void *arg, const char *key, const char *text,
+					  int64_t since),
+				void *arg);
+/* The SMS queued in answer to inbox row inbox_id, oldest first.  0 or -1. */
+int store_replies_foreach(struct store *st, int64_t inbox_id,
+			  int (*cb)(void *arg, const struct store_reply_row *r), void *arg);
 
 #endif

@@ -31,7 +31,7 @@ for p in cmocka clang valgrind python3 chromium; do
 done
 # The libraries the binary opens when first used are not found by the
 # shared-library scan: the package names them itself.
-for p in libcurl3-gnutls libxlsxwriter4 libminizip1; do
+for p in libcurl3-gnutls libxlsxwriter4 libminizip1 libmicrohttpd12; do
 	case "$deps" in *"$p"*) ;; *) fail "Depends does not name $p: $deps" ;; esac
 done
 

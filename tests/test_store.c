@@ -956,6 +956,9 @@ test_migration_phone_forms(void **state)
 			  "ALTER TABLE inbox_parts DROP COLUMN copies;"
 			  "DROP TABLE imports;"
 			  "DROP TABLE modem_links;"
+			  "DROP TABLE web_users;"
+			  "DROP TABLE audit;"
+			  "DROP INDEX outbox_inbox;"
 			  "PRAGMA user_version = 9;");
 	raw_exec(
 	    f->path,

@@ -41,6 +41,9 @@ int cli_quarantine(const char *conf, int argc, char **argv); /* quarantine [list
 int cli_replay(const char *conf, int argc, char **argv);     /* replay [--since D] [--error E] */
 /* cmd-send.c */
 int cli_send(const char *conf, int argc, char **argv); /* send NUMBER|--to-... TEXT */
+/* cmd-web.c */
+int cli_web(const char *conf, int argc, char **argv);	   /* web */
+int cli_web_user(const char *conf, int argc, char **argv); /* web-user add|list|remove */
 /* cmd-import.c */
 int cli_import_smsd(const char *conf, int argc, char **argv); /* import-smsd DATABASE */
 

@@ -10,13 +10,12 @@
 
 #include "cli.h"
 #include "config.h"
-#include "parser.h"
 #include "phone.h"
 #include "identity.h"
+#include "outbox.h"
 #include "store.h"
 
-#define SEND_MAX 50    /* recipients of one command: a district's officers */
-#define SEND_TEXT 1530 /* bytes: ten SMS parts of GSM 7-bit at the most */
+#define SEND_MAX 50 /* recipients of one command: a district's officers */
 
 struct recipients {
 	char v[SEND_MAX][24];
@@ -71,27 +70,6 @@ send_usage(void)
 			 "send --to-role officer|class|district|admin TEXT");
 }
 
-/* Checks the text of a notice: UTF-8, no control characters but line
- * breaks, at most SEND_TEXT bytes.  NULL, or why not. */
-static const char *
-bad_notice(const char *text)
-{
-	const unsigned char *p;
-	size_t len = strlen(text);
-
-	if (len == 0)
-		return "empty text";
-	if (len > SEND_TEXT)
-		return "text too long (at most 10 SMS)";
-	if (!parser_utf8_valid(text, len))
-		return "text is not valid UTF-8";
-	for (p = (const unsigned char *)text; *p != '\0'; p++) {
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			return "control character in the text";
-	}
-	return NULL;
-}
-
 int
 cli_send(const char *conf, int argc, char **argv)
 {
@@ -111,7 +89,7 @@ cli_send(const char *conf, int argc, char **argv)
 		text = argv[2];
 	else
 		return send_usage();
-	why = bad_notice(text);
+	why = outbox_notice_check(text);
 	if (why != NULL) {
 		fprintf(stderr, "tinbao: send: %s\n", why);
 		return 2;

@@ -35,6 +35,7 @@
 #include "report.h"
 #include "secure.h"
 #include "store.h"
+#include "web.h"
 
 volatile sig_atomic_t daemon_quit;
 static volatile sig_atomic_t reload;
@@ -415,6 +416,7 @@ int
 gateway_run(struct config *cfg, int once)
 {
 	struct gw gw;
+	struct web *web = NULL;
 	int64_t next = 0, now, send_at;
 	int wait, push_ms, backup_ms, status = 1, lock = -1;
 
@@ -445,6 +447,12 @@ gateway_run(struct config *cfg, int once)
 	gw.backup = backup_new(once);
 	if (gw.backup == NULL)
 		goto done;
+	/* The web console, when configured, in a thread of its own (web.h). */
+	if (cfg->web.enabled && !once) {
+		web = web_start(cfg);
+		if (web == NULL)
+			goto done;
+	}
 	log_info("tinbao: gateway running (database %s)%s", cfg->database,
 		 once ? ", one pass" : "");
 	while (!daemon_quit && !gw.damaged) {
@@ -495,6 +503,7 @@ done:
 		backup_damaged_hint(gw.cfg);
 		status = GATEWAY_DAMAGED;
 	}
+	web_stop(web);
 	/* Fixed order: the modem first (no more SMS arrive), then the database. */
 	daemon_close_modems(&gw);
 	outbox_free(gw.outbox);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "modem.h"
 #include "outbox.h"
+#include "parser.h"
 #include "quota.h"
 #include "store.h"
 
@@ -303,4 +304,23 @@ outbox_report(struct outbox *ob, const struct modem_sms *sms, const char *modem_
 		log_info("delivery report from %s: reference %d, status %d (no outcome recorded)",
 			 sms->sender, sms->mr, sms->report_status);
 	return 0;
+}
+
+const char *
+outbox_notice_check(const char *text)
+{
+	const unsigned char *p;
+	size_t len = strlen(text);
+
+	if (len == 0)
+		return "empty text";
+	if (len > OUTBOX_NOTICE_MAX)
+		return "text too long (at most 10 SMS)";
+	if (!parser_utf8_valid(text, len))
+		return "text is not valid UTF-8";
+	for (p = (const unsigned char *)text; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+			return "control character in the text";
+	}
+	return NULL;
 }

@@ -41,6 +41,12 @@ struct store;
 
 struct outbox;
 
+/* A notice staff queue (`tinbao send`, the web console): NULL when text may
+ * go out (UTF-8, no control characters but line breaks, at most
+ * OUTBOX_NOTICE_MAX bytes: ten SMS parts of GSM 7-bit), or why not. */
+#define OUTBOX_NOTICE_MAX 1530
+const char *outbox_notice_check(const char *text);
+
 /* Starts the sending path on st: parts left "sending" by a process that
  * died become "unknown", their messages "unconfirmed".  NULL on failure. */
 struct outbox *outbox_new(struct store *st);

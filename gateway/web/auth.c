@@ -1,0 +1,233 @@
+/*
+ * auth.c - who is at the other end: passwords (Argon2id, libargon2),
+ * sessions with their CSRF tokens, and the throttle of failed logins.
+ *
+ * Sessions live in memory only: a restart of the console logs everyone
+ * out, which is what an office PC wants.  Ids and tokens are 32 bytes from
+ * getrandom(), compared in constant time.
+ */
+#include <argon2.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "web_impl.h"
+
+/*
+ * The cost of a hash: 19 MiB and two passes (OWASP's first Argon2id
+ * setting), about a tenth of a second on an office PC: a guess costs an
+ * attacker who took the database as much, a login is not slowed.
+ */
+#define HASH_T_COST 2
+#define HASH_M_COST (19 * 1024)
+#define HASH_LANES 1
+#define HASH_LEN 32
+#define SALT_LEN 16
+
+/* Failed logins from one address before it must wait, and how long. */
+#define FREE_FAILURES 5
+#define FIRST_WAIT 30
+#define LONGEST_WAIT 900
+
+static int
+random_bytes(unsigned char *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = getrandom(buf + got, n - got, 0);
+		if (r < 0) {
+			log_warn("web: getrandom");
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+int
+random_hex(char *out, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char buf[64];
+	size_t i;
+
+	if (n > sizeof(buf) || random_bytes(buf, n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[buf[i] >> 4];
+		out[2 * i + 1] = digits[buf[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return 0;
+}
+
+int
+web_password_hash(const char *password, char *encoded, size_t size)
+{
+	unsigned char salt[SALT_LEN];
+	int rc;
+
+	if (random_bytes(salt, sizeof(salt)) == -1)
+		return -1;
+	rc = argon2id_hash_encoded(HASH_T_COST, HASH_M_COST, HASH_LANES, password, strlen(password),
+				   salt, sizeof(salt), HASH_LEN, encoded, size);
+	if (rc != ARGON2_OK) {
+		log_warnx("web: cannot hash the password: %s", argon2_error_message(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+web_password_check(const char *encoded, const char *password)
+{
+	return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK;
+}
+
+/* Equal strings of the same length, in time that does not depend on where
+ * they differ. */
+static int
+same(const char *a, const char *b)
+{
+	size_t i, n = strlen(a);
+	unsigned char d = 0;
+
+	if (n != strlen(b) || n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+/* A free or expired slot; else the least recently used login form's
+ * session, so that fetching the login form again and again cannot push out
+ * the logged-in; else the least recently used session. */
+static struct web_session *
+slot(struct web_auth *a, int64_t now)
+{
+	struct web_session *s, *form = NULL, *any = NULL;
+	size_t i;
+
+	for (i = 0; i < WEB_SESSIONS; i++) {
+		s = &a->sessions[i];
+		if (s->id[0] == '\0' || now - s->last >= a->idle)
+			return s;
+		if (s->user[0] == '\0' && (form == NULL || s->last < form->last))
+			form = s;
+		if (any == NULL || s->last < any->last)
+			any = s;
+	}
+	return form != NULL ? form : any;
+}
+
+struct web_session *
+session_new(struct web_auth *a, const char *user, const char *role, int64_t now)
+{
+	struct web_session *s = slot(a, now);
+
+	session_end(s);
+	if (random_hex(s->id, WEB_TOKEN_HEX / 2) == -1 ||
+	    random_hex(s->csrf, WEB_TOKEN_HEX / 2) == -1) {
+		session_end(s);
+		return NULL;
+	}
+	strncpy(s->user, user, sizeof(s->user) - 1);
+	strncpy(s->role, role, sizeof(s->role) - 1);
+	s->last = now;
+	return s;
+}
+
+struct web_session *
+session_find(struct web_auth *a, const char *id, int64_t now)
+{
+	struct web_session *s;
+	size_t i;
+
+	if (id == NULL || strlen(id) != WEB_TOKEN_HEX)
+		return NULL;
+	for (i = 0; i < WEB_SESSIONS; i++) {
+		s = &a->sessions[i];
+		if (s->id[0] == '\0' || !same(s->id, id))
+			continue;
+		if (now - s->last >= a->idle || now < s->last) {
+			session_end(s);
+			return NULL;
+		}
+		s->last = now;
+		return s;
+	}
+	return NULL;
+}
+
+void
+session_end(struct web_session *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+int
+session_csrf_ok(const struct web_session *s, const char *token)
+{
+	return s != NULL && token != NULL && same(s->csrf, token);
+}
+
+static struct web_throttle *
+throttle_slot(const struct web_auth *a, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < WEB_THROTTLED; i++) {
+		if (strcmp(a->throttle[i].addr, addr) == 0)
+			return (struct web_throttle *)&a->throttle[i];
+	}
+	return NULL;
+}
+
+int64_t
+throttle_wait(const struct web_auth *a, const char *addr, int64_t now)
+{
+	const struct web_throttle *t = throttle_slot(a, addr);
+
+	return t != NULL && t->until > now ? t->until - now : 0;
+}
+
+void
+throttle_fail(struct web_auth *a, const char *addr, int64_t now)
+{
+	struct web_throttle *t = throttle_slot(a, addr);
+	int64_t wait;
+	size_t i;
+
+	if (t == NULL) {
+		/* A free slot, or the one whose wait ended longest ago. */
+		t = &a->throttle[0];
+		for (i = 0; i < WEB_THROTTLED; i++) {
+			if (a->throttle[i].addr[0] == '\0') {
+				t = &a->throttle[i];
+				break;
+			}
+			if (a->throttle[i].until < t->until)
+				t = &a->throttle[i];
+		}
+		memset(t, 0, sizeof(*t));
+		strncpy(t->addr, addr, sizeof(t->addr) - 1);
+	}
+	t->failures++;
+	if (t->failures < FREE_FAILURES)
+		return;
+	wait = FIRST_WAIT;
+	for (i = FREE_FAILURES; i < (size_t)t->failures && wait < LONGEST_WAIT; i++)
+		wait *= 2;
+	t->until = now + (wait < LONGEST_WAIT ? wait : LONGEST_WAIT);
+}
+
+void
+throttle_clear(struct web_auth *a, const char *addr)
+{
+	struct web_throttle *t = throttle_slot(a, addr);
+
+	if (t != NULL)
+		memset(t, 0, sizeof(*t));
+}

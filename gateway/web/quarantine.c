@@ -1,0 +1,148 @@
+/*
+ * quarantine.c - the page of the SMS held back from unregistered numbers
+ * (senders.unknown = "quarantine"), and an admin's decision on one: accept
+ * (processed again through the pipeline as `tinbao quarantine accept`
+ * does: parsed, counted once, answered) or reject (refused, the district
+ * server told).  Each decision is recorded in the audit, in the same
+ * transaction, and listed under the page.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "pipeline.h"
+#include "store.h"
+#include "web_impl.h"
+
+#define HELD "quarantined" /* the error of a held message */
+
+struct held_list {
+	struct html *h;
+	const char *csrf; /* the decision forms' token; NULL: a viewer's page */
+	int rows;
+};
+
+static void
+decision_button(struct held_list *l, int64_t id, const char *action, const char *label)
+{
+	html_raw(l->h, "<form method=\"post\" action=\"/quarantine\" style=\"display:inline\">"
+		       "<input type=\"hidden\" name=\"csrf\" value=\"");
+	html_text(l->h, l->csrf);
+	html_fmt(l->h,
+		 "\"><input type=\"hidden\" name=\"id\" value=\"%" PRId64 "\">"
+		 "<button type=\"submit\" name=\"action\" value=\"%s\">%s</button></form> ",
+		 id, action, label);
+}
+
+static int
+held_row(void *arg, const struct store_held *m)
+{
+	struct held_list *l = arg;
+
+	l->rows++;
+	html_fmt(l->h, "<tr id=\"q%" PRId64 "\"><td>", m->msg.id);
+	html_time(l->h, m->msg.received);
+	html_raw(l->h, "</td><td>");
+	html_text(l->h, m->msg.sender);
+	html_raw(l->h, "</td><td class=\"sms\">");
+	html_text(l->h, m->msg.text);
+	html_raw(l->h, "</td><td>");
+	if (l->csrf != NULL) {
+		decision_button(l, m->msg.id, "accept", "Nhận");
+		decision_button(l, m->msg.id, "reject", "Từ chối");
+	}
+	html_raw(l->h, "</td></tr>");
+	return 0;
+}
+
+int
+quarantine_page(const struct web_request *r, struct html *h)
+{
+	struct held_list l = {h, NULL, 0};
+
+	if (strcmp(r->session->role, WEB_ROLE_ADMIN) == 0)
+		l.csrf = r->session->csrf;
+	html_begin(h, "Tin chờ duyệt", r->session->user, r->session->csrf);
+	html_raw(h, "<p>Tin nhắn của các số chưa đăng ký, giữ lại chờ duyệt.</p><table><tr>"
+		    "<th>Lúc</th><th>Số</th><th>Tin nhắn</th><th></th></tr>");
+	if (store_inbox_held_foreach(r->st, HELD, 0, held_row, &l) == -1)
+		return 500;
+	html_raw(h, "</table>");
+	if (l.rows == 0)
+		html_raw(h, "<p>Không có tin nào chờ duyệt.</p>");
+	if (page_audit(r, h, "quarantine") == -1)
+		return 500;
+	html_end(h);
+	return 200;
+}
+
+/* In the caller's transaction: the decision on held row h, and its record. */
+static int
+decide(const struct config *cfg, struct store *rw, const struct store_held *h, int accept,
+       const char *user, int64_t now)
+{
+	char what[160];
+
+	if (accept) {
+		if (pipeline_replay(cfg, rw, &h->msg, h->error, PIPELINE_ACCEPT | PIPELINE_REPLY) ==
+		    -1)
+			return -1;
+	} else if (store_inbox_set_state(rw, h->msg.id, "rejected", "quarantine_rejected") == -1 ||
+		   pipeline_reject(rw, &h->msg, "quarantine_rejected") == -1) {
+		return -1;
+	}
+	snprintf(what, sizeof(what), "%s SMS #%" PRId64 " of %s", accept ? "accepted" : "rejected",
+		 h->msg.id, h->msg.sender);
+	return store_audit_add(rw, user, "quarantine", what, now);
+}
+
+static int
+quarantine_decide(const struct config *cfg, struct store *rw, int64_t id, int accept,
+		  const char *user, int64_t now)
+{
+	struct store_held h;
+	int r;
+
+	if (store_begin(rw) == -1)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	r = store_inbox_get(rw, id, &h);
+	/* Still held: another admin, or the command line, may have decided. */
+	if (r == 1 && (strcmp(h.state, "rejected") != 0 || strcmp(h.error, HELD) != 0))
+		r = 0;
+	if (r == 1 && decide(cfg, rw, &h, accept, user, now) == -1)
+		r = -1;
+	store_inmsg_clear(&h.msg);
+	if (r == 1 && store_commit(rw) == -1)
+		r = -1;
+	if (r != 1)
+		store_rollback(rw);
+	return r;
+}
+
+int
+quarantine_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
+		struct html *h)
+{
+	char id[24], action[16], *end;
+	long long v = 0;
+	int n;
+
+	if (form_value(body, len, "id", id, sizeof(id)) == 1 &&
+	    form_value(body, len, "action", action, sizeof(action)) == 1 &&
+	    (strcmp(action, "accept") == 0 || strcmp(action, "reject") == 0))
+		v = strtoll(id, &end, 10);
+	if (v <= 0 || *end != '\0') {
+		html_begin(h, "Yêu cầu không hợp lệ", r->session->user, r->session->csrf);
+		html_end(h);
+		return 400;
+	}
+	n = quarantine_decide(r->cfg, rw, v, strcmp(action, "accept") == 0, r->session->user,
+			      r->now);
+	if (n == 1)
+		log_info("web: %s: quarantined SMS #%lld %sed", r->session->user, v, action);
+	return n == -1 ? 500 : 303;
+}

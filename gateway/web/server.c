@@ -1,0 +1,519 @@
+/*
+ * server.c - the console's HTTP server: libmicrohttpd in its internal
+ * polling thread (one thread, one request at a time: the sessions and the
+ * read-only database connection need no lock), the routes, login and
+ * logout.  See web.h.
+ *
+ * GET shows a page; every POST changes something and must carry the
+ * session's CSRF token (403 otherwise).  Without a session every page
+ * answers 303 to /login.  The login form has a session of its own, without
+ * a user, so that its POST carries a token too; a successful login replaces
+ * it with a new one (a session id known before login is worth nothing).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+#include <pthread.h>
+
+#include "clock.h"
+#include "config.h"
+#include "dynlib.h"
+#include "log.h"
+#include "store.h"
+#include "web_impl.h"
+
+#define BODY_MAX 16384	    /* bytes of a form */
+#define COOKIE "tinbao_sid" /* the session id's cookie */
+
+/*
+ * libmicrohttpd's functions, from libmicrohttpd.so.12 opened when the
+ * console starts (the binary is not linked with it, nor with the GnuTLS it
+ * pulls: see dynlib.h).  <microhttpd.h> gives the types and constants.
+ */
+static struct {
+	struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port,
+					   MHD_AcceptPolicyCallback apc, void *apc_cls,
+					   MHD_AccessHandlerCallback dh, void *dh_cls, ...);
+	void (*stop_daemon)(struct MHD_Daemon *d);
+	struct MHD_Response *(*create_response_from_buffer)(size_t size, void *buffer,
+							    enum MHD_ResponseMemoryMode mode);
+	enum MHD_Result (*add_response_header)(struct MHD_Response *r, const char *header,
+					       const char *content);
+	enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status,
+					  struct MHD_Response *r);
+	void (*destroy_response)(struct MHD_Response *r);
+	const char *(*lookup_connection_value)(struct MHD_Connection *c, enum MHD_ValueKind kind,
+					       const char *key);
+	const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *c,
+							       enum MHD_ConnectionInfoType type,
+							       ...);
+} mhd;
+
+/* clang-format off */
+#define SYM(f) {"MHD_" #f, (void **)&mhd.f}
+static const struct dynlib_sym mhd_syms[] = {
+	SYM(start_daemon), SYM(stop_daemon), SYM(create_response_from_buffer),
+	SYM(add_response_header), SYM(queue_response), SYM(destroy_response),
+	SYM(lookup_connection_value), SYM(get_connection_info),
+};
+#undef SYM
+/* clang-format on */
+
+struct web {
+	struct config *cfg; /* its own copy */
+	struct store *st;   /* read-only */
+	struct store *rw;   /* for changes: opened by the first one */
+	struct MHD_Daemon *daemon;
+	struct web_auth auth;
+	char *tls_cert, *tls_key; /* PEM, held while the daemon runs */
+	int tls;
+	/* A hash checked when the user does not exist, so that a wrong name
+	 * takes as long as a wrong password. */
+	char dummy_hash[STORE_WEB_HASH_MAX];
+};
+
+/* One request: its form body as it arrives. */
+struct request {
+	char body[BODY_MAX];
+	size_t len;
+	int too_big;
+};
+
+/* What a response carries besides its status. */
+struct reply {
+	struct html h;
+	const char *location;	       /* 303 to here */
+	const struct web_session *set; /* its cookie is set */
+	int clear;		       /* the cookie is cleared */
+};
+
+static const char *
+query_arg(void *ctx, const char *name)
+{
+	return mhd.lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result
+send_reply(struct web *w, struct MHD_Connection *c, unsigned int status, struct reply *rp)
+{
+	static const char *const headers[][2] = {
+	    {"Content-Type", "text/html; charset=utf-8"},
+	    {"Cache-Control", "no-store"},
+	    {"X-Content-Type-Options", "nosniff"},
+	    {"X-Frame-Options", "DENY"},
+	    {"Referrer-Policy", "no-referrer"},
+	    {"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
+					"form-action 'self'; frame-ancestors 'none'"},
+	};
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char cookie[256];
+	size_t i;
+
+	if (rp->h.oom) {
+		html_free(&rp->h);
+		status = 500;
+	}
+	if (rp->h.p == NULL)
+		html_raw(&rp->h, "");
+	if (rp->h.oom)
+		return MHD_NO;
+	/* MHD frees the page with free() once it is sent. */
+	resp = mhd.create_response_from_buffer(rp->h.len, rp->h.p, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		html_free(&rp->h);
+		return MHD_NO;
+	}
+	rp->h.p = NULL;
+	/* A download: its own type and name, the rest as for a page. */
+	for (i = rp->h.type != NULL; i < sizeof(headers) / sizeof(headers[0]); i++)
+		mhd.add_response_header(resp, headers[i][0], headers[i][1]);
+	if (rp->h.type != NULL) {
+		mhd.add_response_header(resp, "Content-Type", rp->h.type);
+		snprintf(cookie, sizeof(cookie), "attachment; filename=\"%s\"", rp->h.filename);
+		mhd.add_response_header(resp, "Content-Disposition", cookie);
+	}
+	if (rp->location != NULL)
+		mhd.add_response_header(resp, "Location", rp->location);
+	if (rp->set != NULL || rp->clear) {
+		snprintf(cookie, sizeof(cookie),
+			 COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s",
+			 rp->set != NULL ? rp->set->id : "",
+			 rp->set != NULL ? (long long)w->auth.idle : 0LL, w->tls ? "; Secure" : "");
+		mhd.add_response_header(resp, "Set-Cookie", cookie);
+	}
+	ret = mhd.queue_response(c, status, resp);
+	mhd.destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+redirect(struct web *w, struct MHD_Connection *c, const char *to, struct reply *rp)
+{
+	rp->location = to;
+	return send_reply(w, c, 303, rp);
+}
+
+static enum MHD_Result
+refuse(struct web *w, struct MHD_Connection *c, unsigned int status, const char *why)
+{
+	struct reply rp = {0};
+
+	html_begin(&rp.h, why, NULL, NULL);
+	html_raw(&rp.h, "<p><a href=\"/\">Về trang đầu</a></p>");
+	html_end(&rp.h);
+	return send_reply(w, c, status, &rp);
+}
+
+static void
+client_address(struct MHD_Connection *c, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	snprintf(out, size, "?");
+	ci = mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)size);
+}
+
+/* The login form, with the login session's token; why: what went wrong. */
+static enum MHD_Result
+login_form(struct web *w, struct MHD_Connection *c, struct web_session *s, unsigned int status,
+	   const char *why)
+{
+	struct reply rp = {0};
+
+	if (s == NULL || s->user[0] != '\0')
+		s = session_new(&w->auth, "", "", clock_now());
+	if (s == NULL)
+		return refuse(w, c, 500, "Lỗi máy chủ");
+	html_begin(&rp.h, "Đăng nhập", NULL, NULL);
+	if (why != NULL) {
+		html_raw(&rp.h, "<p class=\"err\" id=\"error\">");
+		html_text(&rp.h, why);
+		html_raw(&rp.h, "</p>");
+	}
+	html_raw(&rp.h, "<form method=\"post\" action=\"/login\">"
+			"<p><label>Tên đăng nhập<br><input name=\"user\" id=\"user\" "
+			"autocomplete=\"username\" required></label></p>"
+			"<p><label>Mật khẩu<br><input type=\"password\" name=\"password\" "
+			"id=\"password\" autocomplete=\"current-password\" required></label></p>"
+			"<input type=\"hidden\" name=\"csrf\" value=\"");
+	html_text(&rp.h, s->csrf);
+	html_raw(&rp.h, "\"><p><button type=\"submit\" id=\"login\">Đăng nhập</button></p></form>");
+	html_end(&rp.h);
+	rp.set = s;
+	return send_reply(w, c, status, &rp);
+}
+
+static enum MHD_Result
+login(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_session *s)
+{
+	char addr[48], name[STORE_WEB_NAME_MAX], password[256], csrf[WEB_TOKEN_HEX + 1], why[96];
+	struct store_web_user u;
+	struct reply rp = {0};
+	int64_t now = clock_now(), wait;
+	int found, ok;
+
+	client_address(c, addr, sizeof(addr));
+	wait = throttle_wait(&w->auth, addr, now);
+	if (wait > 0) {
+		snprintf(why, sizeof(why), "Sai quá nhiều lần: hãy thử lại sau %lld giây.",
+			 (long long)wait);
+		return login_form(w, c, s, 429, why);
+	}
+	if (s == NULL || s->user[0] != '\0' ||
+	    form_value(rq->body, rq->len, "csrf", csrf, sizeof(csrf)) != 1 ||
+	    !session_csrf_ok(s, csrf))
+		return login_form(w, c, s, 403, "Phiên đăng nhập đã hết hạn, hãy thử lại.");
+	if (form_value(rq->body, rq->len, "user", name, sizeof(name)) != 1 ||
+	    form_value(rq->body, rq->len, "password", password, sizeof(password)) != 1)
+		return login_form(w, c, s, 400, "Hãy nhập tên và mật khẩu.");
+	found = store_web_user_get(w->st, name, &u);
+	if (found == -1)
+		return refuse(w, c, 500, "Không đọc được cơ sở dữ liệu");
+	ok = web_password_check(found == 1 ? u.hash : w->dummy_hash, password) && found == 1;
+	explicit_bzero(password, sizeof(password));
+	if (!ok) {
+		throttle_fail(&w->auth, addr, now);
+		log_info("web: failed login as \"%s\" from %s", name, addr);
+		return login_form(w, c, s, 200, "Sai tên đăng nhập hoặc mật khẩu.");
+	}
+	throttle_clear(&w->auth, addr);
+	session_end(s);
+	rp.set = session_new(&w->auth, u.name, u.role, now);
+	if (rp.set == NULL)
+		return refuse(w, c, 500, "Lỗi máy chủ");
+	log_info("web: %s logged in from %s", u.name, addr);
+	return redirect(w, c, "/", &rp);
+}
+
+/* An admin's change through the page at url (quarantine.c, send.c), with
+ * the console's writable connection: back to the page when done, or the
+ * page saying what is wrong. */
+static enum MHD_Result
+change(struct web *w, struct MHD_Connection *c, const char *url, struct request *rq,
+       const struct web_session *s)
+{
+	struct web_request r = {w->cfg, w->st, s, NULL, NULL, clock_now()};
+	struct reply rp = {0};
+	int status;
+
+	if (strcmp(s->role, WEB_ROLE_ADMIN) != 0)
+		return refuse(w, c, 403, "Chỉ quản trị viên được thay đổi");
+	if (w->rw == NULL)
+		w->rw = store_open(w->cfg->database, 0);
+	if (w->rw == NULL)
+		status = 500;
+	else if (strcmp(url, "/quarantine") == 0)
+		status = quarantine_post(&r, w->rw, rq->body, rq->len, &rp.h);
+	else
+		status = send_post(&r, w->rw, rq->body, rq->len, &rp.h);
+	if (status == 303)
+		return redirect(w, c, url, &rp);
+	if (status == 500) {
+		html_free(&rp.h);
+		return refuse(w, c, 500, "Không ghi được cơ sở dữ liệu");
+	}
+	return send_reply(w, c, (unsigned int)status, &rp);
+}
+
+static enum MHD_Result
+post(struct web *w, struct MHD_Connection *c, const char *url, struct request *rq,
+     struct web_session *s)
+{
+	char csrf[WEB_TOKEN_HEX + 1];
+	struct reply rp = {0};
+
+	if (rq->too_big)
+		return refuse(w, c, 413, "Yêu cầu quá lớn");
+	if (strcmp(url, "/login") == 0)
+		return login(w, c, rq, s);
+	if (s == NULL || s->user[0] == '\0' ||
+	    form_value(rq->body, rq->len, "csrf", csrf, sizeof(csrf)) != 1 ||
+	    !session_csrf_ok(s, csrf))
+		return refuse(w, c, 403, "Yêu cầu bị từ chối");
+	if (strcmp(url, "/quarantine") == 0 || strcmp(url, "/send") == 0)
+		return change(w, c, url, rq, s);
+	if (strcmp(url, "/logout") == 0) {
+		log_info("web: %s logged out", s->user);
+		session_end(s);
+		rp.clear = 1;
+		return redirect(w, c, "/login", &rp);
+	}
+	return refuse(w, c, 404, "Không có trang này");
+}
+
+static enum MHD_Result
+get(struct web *w, struct MHD_Connection *c, const char *url, struct web_session *s)
+{
+	struct web_request r = {w->cfg, w->st, s, query_arg, c, clock_now()};
+	struct reply rp = {0};
+	int status;
+
+	if (strcmp(url, "/login") == 0) {
+		if (s != NULL && s->user[0] != '\0')
+			return redirect(w, c, "/", &rp);
+		return login_form(w, c, s, 200, NULL);
+	}
+	if (s == NULL || s->user[0] == '\0')
+		return redirect(w, c, "/login", &rp);
+	status = page_render(&r, url, &rp.h);
+	if (status == 404) {
+		html_free(&rp.h);
+		return refuse(w, c, 404, "Không có trang này");
+	}
+	return send_reply(w, c, (unsigned int)status, &rp);
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+       const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct web *w = cls;
+	struct request *rq = *con_cls;
+	struct web_session *s;
+	char sid[WEB_TOKEN_HEX + 1];
+
+	if (rq == NULL) {
+		rq = calloc(1, sizeof(*rq));
+		if (rq == NULL)
+			return MHD_NO;
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (rq->len + *upload_size >= sizeof(rq->body))
+			rq->too_big = 1;
+		else
+			memcpy(rq->body + rq->len, upload, *upload_size);
+		if (!rq->too_big)
+			rq->len += *upload_size;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	s = NULL;
+	if (cookie_value(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"), COOKIE, sid,
+			 sizeof(sid)) == 1)
+		s = session_find(&w->auth, sid, clock_now());
+	if (strcmp(method, "POST") == 0)
+		return post(w, c, url, rq, s);
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return get(w, c, url, s);
+	return refuse(w, c, 405, "Phương thức không được phép");
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	free(*con_cls);
+	*con_cls = NULL;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warnx("web: %s", msg);
+}
+
+/* The whole of a small file (a PEM), or NULL logged. */
+static char *
+read_file(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "r"), *m;
+	int ch;
+
+	if (f == NULL) {
+		log_warn("web: %s", path);
+		return NULL;
+	}
+	m = open_memstream(&buf, &len);
+	while (m != NULL && len < 1 << 20 && (ch = fgetc(f)) != EOF)
+		fputc(ch, m);
+	if (m == NULL || fclose(m) != 0 || ferror(f)) {
+		log_warnx("web: cannot read %s", path);
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* MHD's thread, started with every signal blocked: the gateway's signals
+ * go to its loop, which they must wake. */
+static int
+start_daemon(struct web *w)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+	struct sockaddr_in sa;
+	sigset_t all, old;
+	struct MHD_OptionItem tls[3] = {
+	    {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
+
+	if (config_web_address(w->cfg->web.listen, &sa) == -1) {
+		log_warnx("web: bad address \"%s\"", w->cfg->web.listen);
+		return -1;
+	}
+	if (!config_web_loopback(&sa) && w->cfg->web.tls_cert == NULL) {
+		log_warnx("web: %s is beyond this PC: web.tls_cert and web.tls_key are needed",
+			  w->cfg->web.listen);
+		return -1;
+	}
+	if (w->cfg->web.tls_cert != NULL) {
+		w->tls_cert = read_file(w->cfg->web.tls_cert);
+		w->tls_key = read_file(w->cfg->web.tls_key);
+		if (w->tls_cert == NULL || w->tls_key == NULL)
+			return -1;
+		flags |= MHD_USE_TLS;
+		w->tls = 1;
+		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, w->tls_cert};
+		tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key};
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* The logger first, so that MHD says nothing on stderr by itself. */
+	w->daemon = mhd.start_daemon(
+	    flags, ntohs(sa.sin_port), NULL, NULL, handle, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 32U, MHD_OPTION_ARRAY,
+	    tls, MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (w->daemon == NULL) {
+		log_warnx("web: cannot listen on %s", w->cfg->web.listen);
+		return -1;
+	}
+	log_info("web: console on %s://%s/", w->tls ? "https" : "http", w->cfg->web.listen);
+	return 0;
+}
+
+struct web *
+web_start(const struct config *cfg)
+{
+	struct web *w;
+	struct store *rw;
+
+	if (dynlib_load("web", "libmicrohttpd.so.12", "libmicrohttpd12", mhd_syms,
+			sizeof(mhd_syms) / sizeof(mhd_syms[0])) == -1)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		log_warn("web");
+		return NULL;
+	}
+	w->cfg = config_load(cfg->path, NULL);
+	if (w->cfg == NULL) {
+		log_warnx("web: cannot load %s again", cfg->path);
+		goto fail;
+	}
+	w->auth.idle = (int64_t)w->cfg->web.session_hours * 3600;
+	/* The schema brought up to date once, then pages read only. */
+	rw = store_open(w->cfg->database, 0);
+	if (rw == NULL)
+		goto fail;
+	store_close(rw);
+	w->st = store_open(w->cfg->database, STORE_READONLY);
+	if (w->st == NULL || web_password_hash("-", w->dummy_hash, sizeof(w->dummy_hash)) == -1 ||
+	    start_daemon(w) == -1)
+		goto fail;
+	return w;
+fail:
+	web_stop(w);
+	return NULL;
+}
+
+void
+web_stop(struct web *w)
+{
+	if (w == NULL)
+		return;
+	if (w->daemon != NULL)
+		mhd.stop_daemon(w->daemon);
+	store_close(w->st);
+	store_close(w->rw);
+	config_free(w->cfg);
+	free(w->tls_cert);
+	free(w->tls_key);
+	explicit_bzero(&w->auth, sizeof(w->auth));
+	free(w);
+}

@@ -1,0 +1,156 @@
+/*
+ * web_impl.h - what the files of the web console share (the contract is
+ * web.h):
+ *   html.c     the page being written: a growing buffer, HTML escaping,
+ *              the frame of every page (style, menu, logout form)
+ *   http.c     form bodies, query values and cookies, parsed
+ *   auth.c     passwords, sessions and their CSRF tokens, login throttle
+ *   server.c   libmicrohttpd: the daemon, routing, login and logout
+ *   pages.c    the pages: overview, messages, one number's history
+ *   quarantine.c  the held SMS of unregistered numbers: accept, reject
+ *   reports.c  the plan report of a period for download
+ *   send.c     an SMS to one number, through the outbox
+ * html.c, http.c and auth.c hold no I/O but random bytes: the unit tests
+ * use them as they are.
+ */
+#ifndef TINBAO_WEB_IMPL_H
+#define TINBAO_WEB_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "web.h"
+
+struct config;
+struct store;
+
+/* html.c ------------------------------------------------------------------ */
+
+/* A page being written.  A failed allocation sets oom and stops the
+ * writing; the page is then answered with 500. */
+struct html {
+	char *p;
+	size_t len, size;
+	int oom;
+	const char *type;  /* a download's Content-Type; NULL: an HTML page */
+	char filename[64]; /* a download's file name */
+};
+
+void html_raw(struct html *h, const char *s);		  /* as it is */
+void html_bytes(struct html *h, const char *p, size_t n); /* a download's bytes */
+void html_text(struct html *h, const char *s);		  /* escaped */
+void html_url(struct html *h, const char *s);		  /* a query value's */
+void html_fmt(struct html *h, const char *fmt, ...)	  /* formatted: */
+    __attribute__((format(printf, 2, 3)));		  /* no outside text */
+void html_time(struct html *h, int64_t t);		  /* Vietnam time */
+void html_free(struct html *h);
+/* The start of every page: title (escaped), the style, the menu and, with
+ * csrf, the logout form; html_end closes it. */
+void html_begin(struct html *h, const char *title, const char *user, const char *csrf);
+void html_end(struct html *h);
+
+/* http.c ------------------------------------------------------------------ */
+
+/* Decodes application/x-www-form-urlencoded text (n bytes) into out
+ * ('+' is a space, %XX a byte).  0, or -1 when it does not fit, a %
+ * escape is malformed or it decodes to a NUL byte. */
+int url_decode(const char *s, size_t n, char *out, size_t size);
+/* The value of field name in a form body (len bytes): 1 found (decoded into
+ * out), 0 absent, -1 malformed or too long. */
+int form_value(const char *body, size_t len, const char *name, char *out, size_t size);
+/* The value of cookie name in a Cookie header (NULL: none): 1 found, 0
+ * absent, -1 too long. */
+int cookie_value(const char *header, const char *name, char *out, size_t size);
+
+/* auth.c ------------------------------------------------------------------ */
+
+#define WEB_TOKEN_HEX 64 /* a session id or CSRF token: 32 random bytes */
+#define WEB_SESSIONS 64	 /* at most this many at once; the oldest goes */
+#define WEB_THROTTLED 64 /* client addresses remembered by the throttle */
+
+struct web_session {
+	char id[WEB_TOKEN_HEX + 1]; /* "" when the slot is free */
+	char csrf[WEB_TOKEN_HEX + 1];
+	char user[64]; /* "" before login: the login form's own session */
+	char role[16];
+	int64_t last; /* last use */
+};
+
+struct web_throttle {
+	char addr[48];
+	int failures;  /* in a row */
+	int64_t until; /* no login tried before this */
+};
+
+struct web_auth {
+	struct web_session sessions[WEB_SESSIONS];
+	struct web_throttle throttle[WEB_THROTTLED];
+	int64_t idle; /* seconds after which an unused session ends */
+};
+
+/* n random bytes as 2n hex digits and a NUL into out.  0 or -1. */
+int random_hex(char *out, size_t n);
+/* A new session for user (role; "" and "" for the login form's); when all
+ * are taken, the least recently used login form's goes, or when there is
+ * none the least recently used.  NULL when there are no random bytes. */
+struct web_session *session_new(struct web_auth *a, const char *user, const char *role,
+				int64_t now);
+/* The live session with this id, its use noted; NULL when there is none or
+ * it has been unused too long (then dropped). */
+struct web_session *session_find(struct web_auth *a, const char *id, int64_t now);
+void session_end(struct web_session *s);
+/* 1 when token is the session's CSRF token (compared in constant time). */
+int session_csrf_ok(const struct web_session *s, const char *token);
+/* Failed logins: after a few from one address, each further one makes it
+ * wait longer.  throttle_wait: seconds addr must still wait (0: may try). */
+int64_t throttle_wait(const struct web_auth *a, const char *addr, int64_t now);
+void throttle_fail(struct web_auth *a, const char *addr, int64_t now);
+void throttle_clear(struct web_auth *a, const char *addr);
+
+/* pages.c ----------------------------------------------------------------- */
+
+/* What a page is given: the request's query values, the database, who. */
+struct web_request {
+	const struct config *cfg;
+	struct store *st; /* read-only */
+	const struct web_session *session;
+	/* A query value (decoded), or NULL. */
+	const char *(*arg)(void *ctx, const char *name);
+	void *ctx;
+	int64_t now;
+};
+
+/* The latest changes recorded for page (the audit), as a list.  0 or -1. */
+int page_audit(const struct web_request *r, struct html *h, const char *page);
+
+/* Writes the page at path into h: 200, or 404 when there is no such page,
+ * 500 when the database failed (the page says so). */
+int page_render(const struct web_request *r, const char *path, struct html *h);
+
+/* reports.c: the form, or (query period and format) the report as a
+ * download: 200, 400 for a bad period or format, 500. */
+int reports_page(const struct web_request *r, struct html *h);
+
+/* quarantine.c -------------------------------------------------------------- */
+
+/* The held SMS, with the decision buttons for an admin, and the latest
+ * decisions (the audit).  200, or 500 when the database failed. */
+int quarantine_page(const struct web_request *r, struct html *h);
+/* An admin's decision, form fields id and action (accept, reject), made
+ * through the writable rw in a transaction with its audit record: 303 (done,
+ * or no longer held), 400 (h says why), 500. */
+int quarantine_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
+		    struct html *h);
+
+/* send.c -------------------------------------------------------------------- */
+
+/* The form to send an SMS to one number (an admin's), with why the last
+ * one was refused (NULL: none), and the SMS sent so far.  200 or 500. */
+int send_page(const struct web_request *r, struct html *h, const char *why);
+/* An admin's SMS, form fields number and text, queued in the outbox as a
+ * notice (its limits apply) with its audit record: 303, 400 (h: the form
+ * saying why), 500. */
+int send_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
+	      struct html *h);
+
+#endif

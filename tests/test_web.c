@@ -1,0 +1,450 @@
+/*
+ * test_web.c - the web console (gateway/web/web.h).
+ *
+ * Unit tests of its pure parts: escaping, form and cookie parsing,
+ * sessions and their CSRF tokens, the login throttle, passwords, the
+ * listen address.  Then the real thing: `tinbao web` on 127.0.0.1 and a
+ * free port, over a database holding an SMS with <script> in it and its
+ * reply and an unregistered number's report held in quarantine, driven by
+ * tests/web_client.py (HTTP as a browser speaks it) and
+ * tests/web_browser.py (headless Chromium; skipped without it unless
+ * TINBAO_REQUIRE_BROWSER=1).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "fixture.h"
+#include "store.h"
+#include "web_impl.h"
+
+static const char *tinbao = "./tinbao";
+
+/* Unit tests ----------------------------------------------------------------- */
+
+static void
+test_escape(void **state)
+{
+	struct html h = {0};
+
+	html_text(&h, "<script>alert('x&y')</script> \"q\"");
+	assert_string_equal(h.p,
+			    "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt; &quot;q&quot;");
+	html_free(&h);
+	html_text(&h, "Xã Vân Nham");
+	assert_string_equal(h.p, "Xã Vân Nham");
+	html_free(&h);
+	html_url(&h, "+84 9\"&<x>ã-._~");
+	assert_string_equal(h.p, "%2B84%209%22%26%3Cx%3E%C3%A3-._~");
+	html_free(&h);
+}
+
+static void
+test_url_decode(void **state)
+{
+	char out[8];
+
+	assert_int_equal(url_decode("a+b%41", 6, out, sizeof(out)), 0);
+	assert_string_equal(out, "a bA");
+	assert_int_equal(url_decode("%4", 2, out, sizeof(out)), -1);
+	assert_int_equal(url_decode("%zz", 3, out, sizeof(out)), -1);
+	assert_int_equal(url_decode("a%00b", 5, out, sizeof(out)), -1);
+	assert_int_equal(url_decode("12345678", 8, out, sizeof(out)), -1);
+	assert_int_equal(url_decode("1234567", 7, out, sizeof(out)), 0);
+	assert_int_equal(url_decode("", 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+static void
+test_form_value(void **state)
+{
+	const char body[] = "username=eve&user=anna&password=p%26w+x&csrf=";
+	char out[32];
+
+	assert_int_equal(form_value(body, strlen(body), "user", out, sizeof(out)), 1);
+	assert_string_equal(out, "anna");
+	assert_int_equal(form_value(body, strlen(body), "password", out, sizeof(out)), 1);
+	assert_string_equal(out, "p&w x");
+	assert_int_equal(form_value(body, strlen(body), "csrf", out, sizeof(out)), 1);
+	assert_string_equal(out, "");
+	assert_int_equal(form_value(body, strlen(body), "name", out, sizeof(out)), 0);
+	/* Only the bytes given count: no field beyond them. */
+	assert_int_equal(form_value(body, 12, "user", out, sizeof(out)), 0);
+	assert_int_equal(form_value("user=%zz", 8, "user", out, sizeof(out)), -1);
+}
+
+static void
+test_cookie_value(void **state)
+{
+	char out[8];
+
+	assert_int_equal(cookie_value("a=1; tinbao_sid=abc; b=2", "tinbao_sid", out, sizeof(out)),
+			 1);
+	assert_string_equal(out, "abc");
+	assert_int_equal(cookie_value("tinbao_sid=xyz", "tinbao_sid", out, sizeof(out)), 1);
+	assert_string_equal(out, "xyz");
+	assert_int_equal(cookie_value("xtinbao_sid=abc", "tinbao_sid", out, sizeof(out)), 0);
+	assert_int_equal(cookie_value("tinbao_sid=12345678", "tinbao_sid", out, sizeof(out)), -1);
+	assert_int_equal(cookie_value(NULL, "tinbao_sid", out, sizeof(out)), 0);
+	assert_int_equal(cookie_value("", "tinbao_sid", out, sizeof(out)), 0);
+}
+
+static void
+test_sessions(void **state)
+{
+	static struct web_auth a;
+	struct web_session *s, *anon, *first;
+	char id[WEB_TOKEN_HEX + 1], csrf[WEB_TOKEN_HEX + 1];
+	int i;
+
+	memset(&a, 0, sizeof(a));
+	a.idle = 3600;
+	s = session_new(&a, "anna", "admin", 1000);
+	assert_non_null(s);
+	assert_int_equal(strlen(s->id), WEB_TOKEN_HEX);
+	assert_string_not_equal(s->id, s->csrf);
+	strcpy(id, s->id);
+	strcpy(csrf, s->csrf);
+	assert_ptr_equal(session_find(&a, id, 2000), s);
+	assert_string_equal(s->user, "anna");
+	/* Used at 2000: alive until 2000 + idle. */
+	assert_ptr_equal(session_find(&a, id, 5599), s);
+	assert_true(session_csrf_ok(s, csrf));
+	csrf[0] = csrf[0] == 'a' ? 'b' : 'a';
+	assert_false(session_csrf_ok(s, csrf));
+	assert_false(session_csrf_ok(s, ""));
+	assert_false(session_csrf_ok(s, NULL));
+	assert_false(session_csrf_ok(NULL, s->csrf));
+	id[5] = id[5] == 'a' ? 'b' : 'a';
+	assert_null(session_find(&a, id, 5600));
+	assert_null(session_find(&a, "short", 5600));
+	id[5] = s->id[5];
+	assert_null(session_find(&a, id, 5599 + 3600));
+	assert_null(session_find(&a, id, 5600)); /* gone for good */
+
+	anon = session_new(&a, "", "", 10000);
+	assert_non_null(anon);
+	assert_string_equal(anon->user, "");
+	session_end(anon);
+	assert_string_equal(anon->id, "");
+
+	/* All taken: the least recently used one goes. */
+	first = session_new(&a, "u0", "viewer", 20000);
+	strcpy(id, first->id);
+	for (i = 1; i < WEB_SESSIONS; i++)
+		assert_non_null(session_new(&a, "u", "viewer", 20000 + i));
+	s = session_new(&a, "late", "viewer", 20000 + i + 1);
+	assert_non_null(s);
+	assert_null(session_find(&a, id, 20000 + i + 2));
+
+	/* Login forms fetched again and again push out only each other. */
+	memset(&a, 0, sizeof(a));
+	a.idle = 3600;
+	first = session_new(&a, "anna", "admin", 30000);
+	strcpy(id, first->id);
+	for (i = 0; i < 3 * WEB_SESSIONS; i++)
+		assert_non_null(session_new(&a, "", "", 30001 + i));
+	assert_ptr_equal(session_find(&a, id, 30001 + i), first);
+}
+
+static void
+test_throttle(void **state)
+{
+	static struct web_auth a;
+	int i;
+
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < 4; i++)
+		throttle_fail(&a, "10.0.0.1", 100);
+	assert_int_equal(throttle_wait(&a, "10.0.0.1", 100), 0);
+	throttle_fail(&a, "10.0.0.1", 100);
+	assert_int_equal(throttle_wait(&a, "10.0.0.1", 100), 30);
+	assert_int_equal(throttle_wait(&a, "10.0.0.1", 129), 1);
+	assert_int_equal(throttle_wait(&a, "10.0.0.1", 130), 0);
+	throttle_fail(&a, "10.0.0.1", 200);
+	assert_int_equal(throttle_wait(&a, "10.0.0.1", 200), 60);
+	for (i = 0; i < 20; i++)
+		throttle_fail(&a, "10.0.0.1", 300);
+	assert_int_equal(throttle_wait(&a, "10.0.0.1", 300), 900);
+	assert_int_equal(throttle_wait(&a, "10.0.0.2", 300), 0);
+	throttle_clear(&a, "10.0.0.1");
+	assert_int_equal(throttle_wait(&a, "10.0.0.1", 300), 0);
+	/* More addresses than slots: each still counted from its own failures. */
+	for (i = 0; i < WEB_THROTTLED + 10; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "10.1.0.%d", i);
+		throttle_fail(&a, addr, 400);
+	}
+	assert_int_equal(throttle_wait(&a, "10.1.0.70", 400), 0);
+}
+
+static void
+test_password(void **state)
+{
+	char h1[STORE_WEB_HASH_MAX], h2[STORE_WEB_HASH_MAX];
+
+	assert_int_equal(web_password_hash("correct horse", h1, sizeof(h1)), 0);
+	assert_int_equal(web_password_hash("correct horse", h2, sizeof(h2)), 0);
+	assert_true(strncmp(h1, "$argon2id$", 10) == 0);
+	assert_string_not_equal(h1, h2); /* salted */
+	assert_true(web_password_check(h1, "correct horse"));
+	assert_true(web_password_check(h2, "correct horse"));
+	assert_false(web_password_check(h1, "correct horse "));
+	assert_false(web_password_check(h1, ""));
+	assert_false(web_password_check("not a hash", "correct horse"));
+	assert_int_equal(web_password_hash("x", h1, 10), -1);
+}
+
+static void
+test_web_address(void **state)
+{
+	struct sockaddr_in sa;
+
+	assert_int_equal(config_web_address("127.0.0.1:8080", &sa), 0);
+	assert_int_equal(ntohs(sa.sin_port), 8080);
+	assert_true(config_web_loopback(&sa));
+	assert_int_equal(config_web_address("localhost:1", &sa), 0);
+	assert_true(config_web_loopback(&sa));
+	assert_int_equal(config_web_address("127.8.0.3:443", &sa), 0);
+	assert_true(config_web_loopback(&sa));
+	assert_int_equal(config_web_address("0.0.0.0:8443", &sa), 0);
+	assert_false(config_web_loopback(&sa));
+	assert_int_equal(config_web_address("192.168.1.10:80", &sa), 0);
+	assert_false(config_web_loopback(&sa));
+	assert_int_equal(config_web_address("1.2.3.4", &sa), -1);
+	assert_int_equal(config_web_address(":80", &sa), -1);
+	assert_int_equal(config_web_address("1.2.3.4:", &sa), -1);
+	assert_int_equal(config_web_address("1.2.3.4:0", &sa), -1);
+	assert_int_equal(config_web_address("1.2.3.4:65536", &sa), -1);
+	assert_int_equal(config_web_address("1.2.3.4:80x", &sa), -1);
+	assert_int_equal(config_web_address("office:80", &sa), -1);
+}
+
+/* The console, running -------------------------------------------------------- */
+
+/* A port nobody listens on now. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static int
+listening(int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* The running console, stopped by the teardown when a check failed. */
+static pid_t web_pid;
+
+static int
+stop_web(void **state)
+{
+	int status;
+
+	if (web_pid > 0) {
+		kill(web_pid, SIGTERM);
+		waitpid(web_pid, &status, 0);
+		web_pid = 0;
+	}
+	return 0;
+}
+
+/* `tinbao CMD` (web, run) in a child, once it listens on port: its pid. */
+static pid_t
+start_web(const struct fixture *f, int port, const char *cmd)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	pid_t pid = fork();
+	int i;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (getenv("TEST_VERBOSE") == NULL && (freopen("/dev/null", "w", stdout) == NULL ||
+						       freopen("/dev/null", "w", stderr) == NULL))
+			_exit(127);
+		execl(f->tinbao, "tinbao", "-c", f->conf, cmd, (char *)NULL);
+		_exit(127);
+	}
+	web_pid = pid;
+	for (i = 0; i < 200 && !listening(port); i++)
+		nanosleep(&tick, NULL);
+	assert_true(listening(port));
+	return pid;
+}
+
+/* Debian's python3-selenium goes with the system's python3. */
+static const char *
+python(void)
+{
+	return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
+static void
+test_console(void **state)
+{
+	struct fixture f;
+	char extra[512], cmd[1024], out[4096];
+	int port = free_port(), status, rc;
+	pid_t pid;
+
+	snprintf(extra, sizeof(extra),
+		 "senders = { unknown = \"quarantine\"; };\n"
+		 "limits = { per_sender_hour = 0; replies_per_day = 0; identical = 0; "
+		 "daily_cap = 0; };\n"
+		 "web = { listen = \"127.0.0.1:%d\"; };\n",
+		 port);
+	assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf", extra), 0);
+
+	/* A user, and an SMS with a script in it, answered. */
+	snprintf(cmd, sizeof(cmd), "%s/pw", f.dir);
+	FILE *pw = fopen(cmd, "w");
+	assert_non_null(pw);
+	fputs("secret-pass\n", pw);
+	fclose(pw);
+	snprintf(cmd, sizeof(cmd), "web-user add anna admin < %s/pw", f.dir);
+	assert_int_equal(fixture_output(&f, cmd, out, sizeof(out)), 0);
+	assert_int_equal(
+	    fixture_output(&f, "web-user add '<b>' admin < /dev/null", out, sizeof(out)), 2);
+	snprintf(cmd, sizeof(cmd), "web-user add vic viewer < %s/pw", f.dir);
+	assert_int_equal(fixture_output(&f, cmd, out, sizeof(out)), 0);
+	assert_int_equal(fixture_output(&f, "web-user list", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "anna admin"));
+	assert_non_null(strstr(out, "vic viewer"));
+	/* A registered number's SMS with a script in it, answered; an
+	 * unregistered one's report, held in quarantine. */
+	assert_int_equal(
+	    fixture_run(&f, NULL, 0, 60, NULL, "senders", "add", "0912000001", "district", NULL),
+	    0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000001",
+				     "<script>alert(1)</script>", NULL),
+			 0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000002",
+				     "--at", "1646100000", "ENROL xã Minh Sơn 7 hàn", NULL),
+			 0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_true(fixture_db_int(f.db, "SELECT count(*) FROM outbox", NULL) > 0);
+	assert_int_equal(
+	    fixture_db_int(f.db, "SELECT count(*) FROM inbox WHERE error = 'quarantined'", NULL),
+	    1);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 0);
+
+	pid = start_web(&f, port, "web");
+
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 120 %s tests/web_client.py http://127.0.0.1:%d anna "
+		 "secret-pass %s",
+		 python(), port, f.db);
+	rc = system(cmd);
+	assert_int_equal(WEXITSTATUS(rc), 0);
+	/* The quarantined report, accepted by the admin through the console. */
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 1);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 2);
+	/* The client's failed logins throttled this address: a console of
+	 * its own for the browser. */
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	web_pid = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	pid = start_web(&f, port, "web");
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 180 %s tests/web_browser.py http://127.0.0.1:%d anna "
+		 "secret-pass %s",
+		 python(), port, f.db);
+	rc = WEXITSTATUS(system(cmd));
+	stop_web(NULL);
+	fixture_teardown(&f);
+	if (rc == 77)
+		skip();
+	assert_int_equal(rc, 0);
+}
+
+/* A web group: the gateway serves the console beside its loop, and stops
+ * both on SIGTERM. */
+static void
+test_run_serves(void **state)
+{
+	struct fixture f;
+	char extra[128];
+	int port = free_port(), status;
+	pid_t pid;
+
+	snprintf(extra, sizeof(extra), "web = { listen = \"127.0.0.1:%d\"; };\n", port);
+	assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf", extra), 0);
+	pid = start_web(&f, port, "run");
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	web_pid = 0;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_false(listening(port));
+	fixture_teardown(&f);
+}
+
+/* Beyond this PC without TLS: the configuration is refused. */
+static void
+test_console_needs_tls(void **state)
+{
+	struct fixture f;
+	char out[4096];
+
+	assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf",
+					    "web = { listen = \"0.0.0.0:8443\"; };\n"),
+			 0);
+	assert_int_not_equal(fixture_output(&f, "check-config", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "tls_cert"));
+	assert_int_not_equal(fixture_output(&f, "web", out, sizeof(out)), 0);
+	fixture_teardown(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_url_decode),
+	    cmocka_unit_test(test_form_value),
+	    cmocka_unit_test(test_cookie_value),
+	    cmocka_unit_test(test_sessions),
+	    cmocka_unit_test(test_throttle),
+	    cmocka_unit_test(test_password),
+	    cmocka_unit_test(test_web_address),
+	    cmocka_unit_test(test_console_needs_tls),
+	    cmocka_unit_test_teardown(test_run_serves, stop_web),
+	    cmocka_unit_test_teardown(test_console, stop_web),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""web_client.py URL USER PASSWORD DATABASE - talks HTTP to a running `tinbao
+web` (tests/test_web.c starts it) as a browser would, and checks the
+console's doors: login, sessions, CSRF, roles, escaping, the throttle.  The
+database holds an SMS with <script> in it and its reply, a report of an
+unregistered number in quarantine, and a viewer "vic" with the same
+password as the admin USER.  Exit status 0
+when every check passed, 1 otherwise (each failure printed)."""
+import http.client
+import re
+import sqlite3
+import sys
+import urllib.parse
+
+from webtest import check, done, replies
+
+url, user, password, database = sys.argv[1:5]
+host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+
+def request(method, path, cookie=None, form=None):
+    c = http.client.HTTPConnection(host, port, timeout=10)
+    headers = {}
+    body = None
+    if cookie:
+        headers["Cookie"] = "tinbao_sid=" + cookie
+    if form is not None:
+        body = urllib.parse.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    ctype = r.getheader("Content-Type") or ""
+    return r, body.decode("utf-8") if "charset=utf-8" in ctype else body
+
+
+def sid_of(r):
+    m = re.match(r"tinbao_sid=([0-9a-f]*);", r.getheader("Set-Cookie") or "")
+    return m.group(1) if m else None
+
+
+def csrf_of(text):
+    m = re.search(r'name="csrf" value="([0-9a-f]+)"', text)
+    return m.group(1) if m else None
+
+
+def login_form():
+    r, text = request("GET", "/login")
+    check(r.status == 200, "GET /login: %d" % r.status)
+    cookie = r.getheader("Set-Cookie") or ""
+    for attr in ("HttpOnly", "SameSite=Strict", "Path=/"):
+        check(attr in cookie, "the session cookie lacks %s: %s" % (attr, cookie))
+    return sid_of(r), csrf_of(text)
+
+
+def login(name, pw):
+    sid, csrf = login_form()
+    return request("POST", "/login", sid, {"user": name, "password": pw, "csrf": csrf})
+
+
+# Without a session every page goes to /login.
+for path in ("/", "/messages", "/number?n=0912000001", "/nowhere"):
+    r, _ = request("GET", path)
+    check(r.status == 303 and r.getheader("Location") == "/login",
+          "GET %s without a session: %d %s" % (path, r.status, r.getheader("Location")))
+r, _ = request("GET", "/", "0" * 64)
+check(r.status == 303, "GET / with a made-up session: %d" % r.status)
+
+# A wrong password, a wrong user, a login without the form's token.
+r, text = login(user, password + "x")
+check(r.status == 200 and 'id="error"' in text and sid_of(r) is not None,
+      "wrong password: %d" % r.status)
+check(request("GET", "/", sid_of(r))[0].status == 303, "the wrong password gave a session")
+r, text = login("nobody", password)
+check('id="error"' in text, "unknown user: no error shown")
+sid, csrf = login_form()
+r, _ = request("POST", "/login", sid, {"user": user, "password": password})
+check(r.status == 403, "login without the CSRF token: %d" % r.status)
+
+# The right password: a new session, the overview.
+r, _ = login(user, password)
+check(r.status == 303 and r.getheader("Location") == "/", "login: %d" % r.status)
+sid = sid_of(r)
+r, text = request("GET", "/", sid)
+check(r.status == 200 and "Tổng quan" in text, "overview: %d" % r.status)
+csrf = csrf_of(text)
+check(csrf is not None, "the overview has no logout form with a token")
+csp = r.getheader("Content-Security-Policy") or ""
+check("default-src 'none'" in csp, "no Content-Security-Policy: " + csp)
+
+# The SMS with <script> shows as text, with its reply.
+r, text = request("GET", "/messages", sid)
+check(r.status == 200, "messages: %d" % r.status)
+check("&lt;script&gt;alert(1)&lt;/script&gt;" in text, "the SMS is not shown escaped")
+check("<script>" not in text, "the page holds a <script> element")
+texts = replies(database)
+check(len(texts) > 0, "the test SMS has no reply in the database")
+for t in texts:
+    escaped = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaped.replace('"', "&quot;").replace("'", "&#39;")
+    check(escaped in text, "the reply is not on the messages page: " + t)
+r, text = request("GET", "/number?n=0912000001", sid)
+check(r.status == 200 and "&lt;script&gt;" in text, "the number's history: %d" % r.status)
+r, text = request("GET", "/messages?number=0912999999", sid)
+check("&lt;script&gt;" not in text, "the number filter lets other numbers through")
+r, text = request("GET", "/messages?state=new&from=2000-01-01&to=2000-01-02", sid)
+check(r.status == 200 and "&lt;script&gt;" not in text, "the state and date filters")
+
+# The quarantine: a POST without the token changes nothing; with it, the
+# admin accepts the report, which is counted and recorded on the page.
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+held = db.execute("SELECT id FROM inbox WHERE error = 'quarantined'").fetchone()[0]
+r, text = request("GET", "/quarantine", sid)
+check(r.status == 200 and 'id="q%d"' % held in text, "the held SMS is not listed")
+r, _ = request("POST", "/quarantine", sid, {"id": held, "action": "accept"})
+check(r.status == 403, "accept without the token: %d" % r.status)
+check(db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0,
+      "a refused POST stored a report")
+r, _ = request("POST", "/quarantine", sid, {"id": held, "action": "accept", "csrf": csrf})
+check(r.status == 303, "accept: %d" % r.status)
+check(db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1,
+      "the accepted report is not counted")
+db.close()
+r, text = request("GET", "/quarantine", sid)
+check('id="q%d"' % held not in text, "the accepted SMS is still listed")
+check(re.search(r'<ul id="audit"><li>[^<]*%s: accepted SMS #%d' % (user, held), text),
+      "the decision is not shown on the page")
+
+# An SMS to one number, through the outbox as a notice, recorded on the page.
+r, _ = request("POST", "/send", sid, {"number": "0912000009", "text": "Họp lúc 8h"})
+check(r.status == 403, "send without the token: %d" % r.status)
+r, text = request("POST", "/send", sid, {"number": "12", "text": "x", "csrf": csrf})
+check(r.status == 400 and 'id="error"' in text, "send to a bad number: %d" % r.status)
+r, _ = request("POST", "/send", sid, {"number": "0912000009", "text": "Họp lúc 8h",
+                                      "csrf": csrf})
+check(r.status == 303, "send: %d" % r.status)
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+sent = db.execute("SELECT id, text FROM outbox WHERE recipient = '+84912000009' "
+                  "AND reason = 'notice'").fetchall()
+db.close()
+check(len(sent) == 1 and sent[0][1] == "Họp lúc 8h", "the SMS is not in the outbox: %s" % sent)
+r, text = request("GET", "/send", sid)
+check(sent and "SMS #%d to +84912000009" % sent[0][0] in text, "the SMS is not shown as sent")
+
+# The report of a period, for download; the accepted report in it.
+r, text = request("GET", "/reports", sid)
+check(r.status == 200 and 'name="period"' in text, "the reports form: %d" % r.status)
+r, text = request("GET", "/reports?period=2022-H1&format=csv", sid)
+check(r.status == 200 and (r.getheader("Content-Type") or "").startswith("text/csv"),
+      "the CSV report: %d %s" % (r.status, r.getheader("Content-Type")))
+check('attachment; filename="tinbao-2022-H1.csv"' == r.getheader("Content-Disposition"),
+      "the CSV is no download: %s" % r.getheader("Content-Disposition"))
+check(text.startswith("\ufeff") and "06448" in text, "the CSV report's content")
+r, body = request("GET", "/reports?period=2022&format=xlsx", sid)
+check(r.status == 200 and body[:2] == b"PK", "the xlsx report: %d" % r.status)
+r, text = request("GET", "/reports?period=2022-H3&format=csv", sid)
+check(r.status == 400, "a period that is none: %d" % r.status)
+
+# A POST without the session's CSRF token is refused, and changes nothing.
+r, _ = request("POST", "/logout", sid, {})
+check(r.status == 403, "logout without the token: %d" % r.status)
+r, _ = request("POST", "/logout", sid, {"csrf": "0" * 64})
+check(r.status == 403, "logout with a wrong token: %d" % r.status)
+check(request("GET", "/", sid)[0].status == 200, "a refused POST ended the session")
+r, _ = request("POST", "/logout", sid, {"csrf": csrf})
+check(r.status == 303 and r.getheader("Location") == "/login", "logout: %d" % r.status)
+check(request("GET", "/", sid)[0].status == 303, "the session outlived the logout")
+
+# A viewer reads but may not decide.
+r, _ = login("vic", password)
+vsid = sid_of(r)
+r, text = request("GET", "/quarantine", vsid)
+check(r.status == 200 and 'value="accept"' not in text, "a viewer sees decision buttons")
+r, text = request("GET", "/", vsid)
+r, _ = request("POST", "/quarantine", vsid, {"id": held, "action": "reject",
+                                              "csrf": csrf_of(text)})
+check(r.status == 403, "a viewer's decision: %d" % r.status)
+r, _ = request("POST", "/send", vsid, {"number": "0912000009", "text": "x",
+                                       "csrf": csrf_of(text)})
+check(r.status == 403, "a viewer's SMS: %d" % r.status)
+
+# Failed logins from one address: after a few, the next must wait.
+statuses = [login(user, "wrong-%d" % i)[0].status for i in range(6)]
+check(statuses[-1] == 429, "six failed logins in a row: %s" % statuses)
+r, _ = login(user, password)
+check(r.status == 429, "the right password while throttled: %d" % r.status)
+
+done()
