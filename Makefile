@@ -250,8 +250,9 @@ INTEG_TESTS += $(B)/tests/test_web
 $(B)/tests/test_web: $(B)/tests/test_web.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
-# The messages page over 1,000,000 stored SMS.
-$(B)/tests/bench_web: $(B)/tests/bench_web.o $(LIB_OBJ)
+# The messages page over 1,000,000 stored SMS, and the loop while the
+# console serves it.
+$(B)/tests/bench_web: $(B)/tests/bench_web.o $(B)/tests/benchrun.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Every test binary runs; the last line is the summary of all of them.
@@ -266,7 +267,7 @@ bench: tinbao $(BENCH) $(B)/tests/bench_e2e $(B)/tests/test_push $(B)/tests/benc
 	@$(B)/tests/bench_report contrib/tinbao.conf
 	@$(B)/tests/bench_trust contrib/tinbao.conf
 	@$(B)/tests/bench_loop ./tinbao contrib/tinbao.conf
-	@$(B)/tests/bench_web contrib/tinbao.conf
+	@$(B)/tests/bench_web ./tinbao contrib/tinbao.conf
 
 # Valgrind: the integration tests with the gateway under memcheck, from a
 # build without sanitizers in build-vg/ (./tinbao is left alone).  Every

@@ -379,6 +379,12 @@ test_console(void **state)
 	web_pid = 0;
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
+	/* Another unregistered number's report, for the browser to accept. */
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000003",
+				     "--at", "1646100000", "ENROL xã Minh Sơn 3 hàn", NULL),
+			 0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+
 	pid = start_web(&f, port, "web");
 	snprintf(cmd, sizeof(cmd),
 		 "timeout 180 %s tests/web_browser.py http://127.0.0.1:%d anna "
@@ -386,6 +392,9 @@ test_console(void **state)
 		 python(), port, f.db);
 	rc = WEXITSTATUS(system(cmd));
 	stop_web(NULL);
+	/* The browser accepted the second quarantined report. */
+	if (rc == 0)
+		assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 2);
 	fixture_teardown(&f);
 	if (rc == 77)
 		skip();

@@ -3,14 +3,21 @@
 running `tinbao web` (tests/test_web.c starts it) in real headless Chromium
 through Selenium: a wrong password is refused, the right one logs in, the
 SMS with <script> in it shows as text (no script runs) with its reply, the
-logout button ends the session.
+overview draws the report's charts with no external assets, the quarantined
+report of 0912000003 is accepted and then shows on the messages page as the
+report it became, the xlsx report downloads as a workbook (a zip with
+xl/workbook.xml), the logout button ends the session.
 
 Exit status: 0 passed, 1 failed, 77 skipped (no python3-selenium, chromium
 or chromium-driver; TINBAO_REQUIRE_BROWSER=1, as CI sets it, turns that
 into a failure)."""
+import glob
 import os
 import shutil
 import sys
+import tempfile
+import time
+import zipfile
 
 from webtest import check, done, replies
 
@@ -31,6 +38,7 @@ try:
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     skip("no python3-selenium")
@@ -44,6 +52,9 @@ opts.binary_location = chromium
 for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
           "--no-first-run", "--disable-extensions", "--window-size=412,915"):
     opts.add_argument(a)
+downloads = tempfile.mkdtemp(prefix="tinbao-dl.")
+opts.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                       "download.prompt_for_download": False})
 
 def wait_for(d, what, cond):
     """Waits (bounded) for the page a click loads."""
@@ -60,6 +71,33 @@ def log_in(d, pw):
     d.find_element(By.ID, "login").click()
 
 
+def download_xlsx(d):
+    """The reports page's form, xlsx chosen: the file Chromium saved."""
+    d.get(url + "/reports")
+    Select(d.find_element(By.NAME, "format")).select_by_value("xlsx")
+    d.find_element(By.CSS_SELECTOR, "form[action='/reports'] button").click()
+    for _ in range(150):
+        done_files = [f for f in glob.glob(os.path.join(downloads, "*"))
+                      if not f.endswith(".crdownload")]
+        if done_files:
+            return done_files[0]
+        time.sleep(0.1)
+    return None
+
+
+def accept_held(d, number):
+    """Accepts the quarantined SMS of number on the quarantine page."""
+    d.get(url + "/quarantine")
+    rows = [r for r in d.find_elements(By.CSS_SELECTOR, "tr[id^='q']") if number in r.text]
+    check(len(rows) == 1, "%d quarantined rows of %s" % (len(rows), number))
+    if len(rows) != 1:
+        return
+    row_id = rows[0].get_attribute("id")
+    rows[0].find_element(By.CSS_SELECTOR, "button[value='accept']").click()
+    wait_for(d, "the accepted SMS left the quarantine",
+             lambda d: len(d.find_elements(By.ID, row_id)) == 0)
+
+
 texts = replies(database)
 
 d = webdriver.Chrome(service=Service(driver_path), options=opts)
@@ -73,6 +111,11 @@ try:
     check(d.current_url.endswith("/login"), "a wrong password logged in")
     log_in(d, password)
     wait_for(d, "the right password", lambda d: "Tổng quan" in d.title)
+    for chart in ("chart-communes", "chart-employment"):
+        check(len(d.find_elements(By.CSS_SELECTOR, "#charts svg#" + chart)) == 1,
+              "the overview has no %s" % chart)
+    external = d.find_elements(By.CSS_SELECTOR, "script[src], link[href], img")
+    check(len(external) == 0, "the overview loads %d external assets" % len(external))
     d.get(url + "/messages")
     body = d.find_element(By.TAG_NAME, "body").text
     check("<script>alert(1)</script>" in body, "the SMS is not shown as text")
@@ -84,10 +127,27 @@ try:
     check(len(texts) > 0, "the test SMS has no reply in the database")
     for t in texts:
         check(" ".join(t.split()) in " ".join(body.split()), "the reply is not shown: " + t)
+
+    accept_held(d, "912000003")
+    d.get(url + "/messages?number=0912000003")
+    rows = d.find_elements(By.CSS_SELECTOR, "tr[id^='m']")
+    check(len(rows) == 1 and "enrol 3 #" in rows[0].text,
+          "the accepted report is not counted on the messages page: %s"
+          % [r.text for r in rows])
+
+    saved = download_xlsx(d)
+    check(saved is not None and saved.endswith(".xlsx"), "no xlsx downloaded: %s" % saved)
+    if saved is not None:
+        check(zipfile.is_zipfile(saved), "the download is not a zip: " + saved)
+        if zipfile.is_zipfile(saved):
+            with zipfile.ZipFile(saved) as z:
+                check("xl/workbook.xml" in z.namelist(), "the download is not a workbook")
+
     d.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
     wait_for(d, "logout", lambda d: d.current_url.endswith("/login"))
     d.get(url + "/")
     check(d.current_url.endswith("/login"), "the session outlived the logout")
 finally:
     d.quit()
+    shutil.rmtree(downloads, ignore_errors=True)
 done()

@@ -697,6 +697,22 @@ signature(FILE *f, const struct report *r)
 	fputs("</p></td></tr></table>\n", f);
 }
 
+/* What the charts' shapes need, wherever they are shown. */
+#define CHART_STYLE                                                                                \
+	"svg text.t{font-size:14px;font-weight:bold}svg.key{vertical-align:middle}"                \
+	".bar{fill:#3b7dd8}.low{fill:#e0a030}.band{fill:#cde8c8}.plan{stroke:#d00;stroke-width:2}" \
+	".target{stroke:#d00;stroke-width:2;stroke-dasharray:4 3}.axis{stroke:#666}"
+
+const char report_chart_style[] = CHART_STYLE;
+
+void
+report_write_charts(const struct report *r, FILE *f)
+{
+	chart_plan(f, r);
+	chart_communes(f, r);
+	chart_trades(f, r);
+}
+
 /* Decree 30: A4; margins top and bottom 20-25 mm, left 30-35 mm, right
  * 15-20 mm; Times New Roman 13-14 pt; page numbers centred in the top
  * margin from page 2. */
@@ -734,10 +750,7 @@ static const char style[] =
     "table.figures td:nth-child(2){white-space:nowrap}table.figures th{font-size:9pt}"
     "tr.total td{font-weight:bold}tr.silent td{font-style:italic}"
     "figure{margin:0 0 8pt;break-inside:avoid}svg{max-width:100%;height:auto}"
-    "svg text{font-size:12px;font-family:'Times New Roman','Liberation Serif',serif}"
-    "svg text.t{font-size:14px;font-weight:bold}svg.key{vertical-align:middle}"
-    ".bar{fill:#3b7dd8}.low{fill:#e0a030}.band{fill:#cde8c8}.plan{stroke:#d00;stroke-width:2}"
-    ".target{stroke:#d00;stroke-width:2;stroke-dasharray:4 3}.axis{stroke:#666}"
+    "svg text{font-size:12px;font-family:'Times New Roman','Liberation Serif',serif}" CHART_STYLE
     "figcaption{font-size:11pt;font-style:italic}"
     "table.closing{width:100%;border-collapse:collapse;margin-top:12pt;break-inside:avoid}"
     "table.closing td{border:0;vertical-align:top;padding:0}"

@@ -138,6 +138,10 @@ int report_copy_file(const char *path, FILE *out);
 
 /* The forms; each 0, or -1 (logged). */
 int report_write_html(const struct report *r, FILE *f);
+/* The HTML report's charts alone (inline SVG, no external assets), for a
+ * page of the console, and the stylesheet rules they need. */
+void report_write_charts(const struct report *r, FILE *f);
+extern const char report_chart_style[];
 int report_write_xlsx(const struct report *r, FILE *f);
 int report_write_pdf(const struct report *r, FILE *f);
 

@@ -1,7 +1,8 @@
 /*
  * pages.c - the console's pages, server-rendered HTML in Vietnamese:
  *   /          overview: the year's figures against the plan (the plan
- *              report, gateway/report/report.h, as text), the communes
+ *              report, gateway/report/report.h, as text and with its
+ *              charts), the communes
  *              that never reported, each modem's link, signal and SIM
  *              balance, the push, the active alerts
  *   /messages  every SMS, newest first, a page at a time, filtered by
@@ -23,6 +24,7 @@
 #include "phone.h"
 #include "push.h"
 #include "report.h"
+#include "report_impl.h"
 #include "store.h"
 #include "web_impl.h"
 
@@ -63,12 +65,14 @@ page_audit(const struct web_request *r, struct html *h, const char *page)
 
 /* Overview ----------------------------------------------------------------- */
 
+/* The plan report as text, then its charts as the HTML report draws them
+ * (inline SVG): the charts come from report_html.c, already escaped. */
 static int
 figures(const struct web_request *r, struct html *h)
 {
 	struct report *rep;
 	char *text = NULL;
-	size_t len = 0;
+	size_t len = 0, charts = 0;
 	FILE *f;
 	struct tm tm;
 	int rc = -1;
@@ -80,6 +84,10 @@ figures(const struct web_request *r, struct html *h)
 	f = open_memstream(&text, &len);
 	if (f != NULL) {
 		rc = report_write(rep, REPORT_TEXT, f);
+		if (fputc('\0', f) == EOF || fflush(f) != 0)
+			rc = -1;
+		charts = len;
+		report_write_charts(rep, f);
 		if (fclose(f) != 0)
 			rc = -1;
 	}
@@ -87,7 +95,11 @@ figures(const struct web_request *r, struct html *h)
 	if (rc == 0) {
 		html_fmt(h, "<h2>Số liệu năm %d so với kế hoạch</h2><pre>", tm.tm_year + 1900);
 		html_text(h, text);
-		html_raw(h, "</pre>");
+		html_raw(h, "</pre><style>");
+		html_raw(h, report_chart_style);
+		html_raw(h, "</style><div id=\"charts\">");
+		html_raw(h, text + charts);
+		html_raw(h, "</div>");
 	}
 	free(text);
 	return rc;
