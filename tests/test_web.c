@@ -348,6 +348,13 @@ test_console(void **state)
 	assert_int_equal(
 	    fixture_run(&f, NULL, 0, 60, NULL, "senders", "add", "0912000001", "district", NULL),
 	    0);
+	/* Two officers of two communes, for the sending to officers. */
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "senders", "add", "0912000003",
+				     "officer", "--commune", "06388", NULL),
+			 0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "senders", "add", "0912000004",
+				     "officer", "--commune", "06391", NULL),
+			 0);
 	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000001",
 				     "<script>alert(1)</script>", NULL),
 			 0);
@@ -371,7 +378,7 @@ test_console(void **state)
 	assert_int_equal(WEXITSTATUS(rc), 0);
 	/* The quarantined report, accepted by the admin through the console. */
 	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 1);
-	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 2);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 4);
 	/* The client's failed logins throttled this address: a console of
 	 * its own for the browser. */
 	kill(pid, SIGTERM);

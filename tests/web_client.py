@@ -142,6 +142,28 @@ check(len(sent) == 1 and sent[0][1] == "Họp lúc 8h", "the SMS is not in the o
 r, text = request("GET", "/send", sid)
 check(sent and "SMS #%d to +84912000009" % sent[0][0] in text, "the SMS is not shown as sent")
 
+# To a commune's officers, and to all officers: the registry's numbers, each
+# once, through the outbox, one record each.
+r, text = request("POST", "/send", sid, {"to": "commune", "commune": "99999", "text": "x",
+                                         "csrf": csrf})
+check(r.status == 400 and 'id="error"' in text, "send to no commune: %d" % r.status)
+r, _ = request("POST", "/send", sid, {"to": "commune", "commune": "06388",
+                                      "text": "Họp xã", "csrf": csrf})
+check(r.status == 303, "send to a commune: %d" % r.status)
+r, _ = request("POST", "/send", sid, {"to": "all", "text": "Họp huyện", "csrf": csrf})
+check(r.status == 303, "send to all officers: %d" % r.status)
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+commune = sorted(x[0] for x in db.execute("SELECT recipient FROM outbox WHERE text = 'Họp xã'"))
+everyone = sorted(x[0] for x in db.execute("SELECT recipient FROM outbox "
+                                           "WHERE text = 'Họp huyện'"))
+db.close()
+check(commune == ["+84912000003"], "the commune's officers: %s" % commune)
+check(everyone == ["+84912000003", "+84912000004"], "all officers: %s" % everyone)
+r, text = request("GET", "/send", sid)
+check(re.search(r"anna: 1 SMS #\d+-#\d+ to the officers of commune 06388", text) and
+      re.search(r"anna: 2 SMS #\d+-#\d+ to all officers", text),
+      "the sendings to officers are not shown")
+
 # The report of a period, for download; the accepted report in it.
 r, text = request("GET", "/reports", sid)
 check(r.status == 200 and 'name="period"' in text, "the reports form: %d" % r.status)

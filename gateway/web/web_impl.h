@@ -9,7 +9,8 @@
  *   pages.c    the pages: overview, messages, one number's history
  *   quarantine.c  the held SMS of unregistered numbers: accept, reject
  *   reports.c  the plan report of a period for download
- *   send.c     an SMS to one number, through the outbox
+ *   send.c     an SMS to one number, a commune's officers or all
+ *              officers, through the outbox
  * html.c, http.c and auth.c hold no I/O but random bytes: the unit tests
  * use them as they are.
  */
@@ -144,12 +145,14 @@ int quarantine_post(const struct web_request *r, struct store *rw, const char *b
 
 /* send.c -------------------------------------------------------------------- */
 
-/* The form to send an SMS to one number (an admin's), with why the last
- * one was refused (NULL: none), and the SMS sent so far.  200 or 500. */
+/* The form to send an SMS to one number, a commune's officers or all
+ * officers (an admin's), with why the last one was refused (NULL: none),
+ * and the SMS sent so far.  200 or 500. */
 int send_page(const struct web_request *r, struct html *h, const char *why);
-/* An admin's SMS, form fields number and text, queued in the outbox as a
- * notice (its limits apply) with its audit record: 303, 400 (h: the form
- * saying why), 500. */
+/* An admin's SMS, form fields to (number, commune, all; absent: number),
+ * number or commune (its code) and text, queued in the outbox as a notice
+ * for each recipient (its limits apply) with one audit record: 303, 400 (h:
+ * the form saying why), 500. */
 int send_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
 	      struct html *h);
 
