@@ -367,6 +367,14 @@ test_console(void **state)
 	    fixture_db_int(f.db, "SELECT count(*) FROM inbox WHERE error = 'quarantined'", NULL),
 	    1);
 	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 0);
+	/* A second unregistered number's report, for accept and register. */
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000005",
+				     "--at", "1646100000", "ENROL xã Minh Sơn 3 hàn", NULL),
+			 0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(
+	    fixture_db_int(f.db, "SELECT count(*) FROM inbox WHERE error = 'quarantined'", NULL),
+	    2);
 
 	pid = start_web(&f, port, "web");
 
@@ -376,9 +384,16 @@ test_console(void **state)
 		 python(), port, f.db);
 	rc = system(cmd);
 	assert_int_equal(WEXITSTATUS(rc), 0);
-	/* The quarantined report, accepted by the admin through the console. */
-	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 1);
-	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 4);
+	/* The quarantined reports, accepted by the admin through the console,
+	 * the second number registered first. */
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 2);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 5);
+	assert_int_equal(
+	    fixture_db_int(f.db,
+			   "SELECT count(*) FROM senders WHERE number = '+84912000005' "
+			   "AND role = 'officer' AND commune_code = '06448' AND active = 1",
+			   NULL),
+	    1);
 	/* The client's failed logins throttled this address: a console of
 	 * its own for the browser. */
 	kill(pid, SIGTERM);

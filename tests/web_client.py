@@ -126,6 +126,40 @@ check('id="q%d"' % held not in text, "the accepted SMS is still listed")
 check(re.search(r'<ul id="audit"><li>[^<]*%s: accepted SMS #%d' % (user, held), text),
       "the decision is not shown on the page")
 
+# Accept and register: a commune that is none registers nothing; a right
+# one registers the number as officer, then its report is counted.
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+held2 = db.execute("SELECT id FROM inbox WHERE error = 'quarantined'").fetchone()[0]
+db.close()
+r, text = request("GET", "/quarantine", sid)
+check('value="register"' in text and 'name="role"' in text and 'value="06448"' in text,
+      "no accept-and-register form")
+reg = {"id": held2, "action": "register", "role": "officer", "name": "Bà <b>Lan</b>"}
+r, _ = request("POST", "/quarantine", sid, dict(reg, commune="06448"))
+check(r.status == 403, "register without the token: %d" % r.status)
+r, text = request("POST", "/quarantine", sid, dict(reg, commune="99999", csrf=csrf))
+check(r.status == 400 and 'id="error"' in text, "register in no commune: %d" % r.status)
+r, text = request("POST", "/quarantine", sid, dict(reg, commune="", csrf=csrf))
+check(r.status == 400 and 'id="error"' in text, "an officer of no commune: %d" % r.status)
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+check(db.execute("SELECT count(*) FROM senders WHERE number = '+84912000005'").fetchone()[0]
+      == 0 and db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1,
+      "a refused registration changed the database")
+db.close()
+r, _ = request("POST", "/quarantine", sid, dict(reg, commune="06448", csrf=csrf))
+check(r.status == 303, "accept and register: %d" % r.status)
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+row = db.execute("SELECT role, commune_code, name, active FROM senders "
+                 "WHERE number = '+84912000005'").fetchone()
+check(row == ("officer", "06448", "Bà <b>Lan</b>", 1), "the registration: %s" % (row,))
+check(db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2,
+      "the registered number's report is not counted")
+db.close()
+r, text = request("GET", "/quarantine", sid)
+check('id="q%d"' % held2 not in text, "the registered number's SMS is still listed")
+check(re.search(r"%s: registered \+84912000005 as officer of 06448 and accepted SMS #%d"
+                % (user, held2), text), "the registration is not shown on the page")
+
 # An SMS to one number, through the outbox as a notice, recorded on the page.
 r, _ = request("POST", "/send", sid, {"number": "0912000009", "text": "Họp lúc 8h"})
 check(r.status == 403, "send without the token: %d" % r.status)
@@ -158,10 +192,11 @@ everyone = sorted(x[0] for x in db.execute("SELECT recipient FROM outbox "
                                            "WHERE text = 'Họp huyện'"))
 db.close()
 check(commune == ["+84912000003"], "the commune's officers: %s" % commune)
-check(everyone == ["+84912000003", "+84912000004"], "all officers: %s" % everyone)
+check(everyone == ["+84912000003", "+84912000004", "+84912000005"],
+      "all officers (the one registered above too): %s" % everyone)
 r, text = request("GET", "/send", sid)
 check(re.search(r"anna: 1 SMS #\d+-#\d+ to the officers of commune 06388", text) and
-      re.search(r"anna: 2 SMS #\d+-#\d+ to all officers", text),
+      re.search(r"anna: 3 SMS #\d+-#\d+ to all officers", text),
       "the sendings to officers are not shown")
 
 # The report of a period, for download; the accepted report in it.

@@ -14,6 +14,7 @@
 #include "identity.h"
 #include "outbox.h"
 #include "recipients.h"
+#include "registry.h"
 #include "store.h"
 
 static int
@@ -62,7 +63,7 @@ cli_send(const char *conf, int argc, char **argv)
 	if (argc == 3) {
 		ok = recipients_add(r, argv[1]) == 0;
 	} else if (strcmp(argv[1], "--to-commune") == 0) {
-		if (cli_commune(cfg, argv[2], code, sizeof(code), &why) == -1) {
+		if (registry_commune(cfg, argv[2], code, sizeof(code), &why) == -1) {
 			fprintf(stderr, "tinbao: send: %s: %s\n", argv[2], why);
 			goto done;
 		}

@@ -191,3 +191,13 @@ html_end(struct html *h)
 {
 	html_raw(h, "</main></body></html>\n");
 }
+
+void
+html_error(struct html *h, const char *why)
+{
+	if (why == NULL)
+		return;
+	html_raw(h, "<p class=\"err\" id=\"error\">");
+	html_text(h, why);
+	html_raw(h, "</p>");
+}

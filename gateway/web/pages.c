@@ -61,6 +61,20 @@ page_audit(const struct web_request *r, struct html *h, const char *page)
 	return 0;
 }
 
+void
+page_commune_options(const struct config *cfg, struct html *h)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ncommunes; i++) {
+		html_raw(h, "<option value=\"");
+		html_text(h, cfg->communes[i].code);
+		html_raw(h, "\">");
+		html_text(h, cfg->communes[i].name);
+		html_raw(h, "</option>");
+	}
+}
+
 /* Overview ----------------------------------------------------------------- */
 
 static int

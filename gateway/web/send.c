@@ -18,29 +18,11 @@
 #include "store.h"
 #include "web_impl.h"
 
-static void
-commune_options(const struct config *cfg, struct html *h)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->ncommunes; i++) {
-		html_raw(h, "<option value=\"");
-		html_text(h, cfg->communes[i].code);
-		html_raw(h, "\">");
-		html_text(h, cfg->communes[i].name);
-		html_raw(h, "</option>");
-	}
-}
-
 int
 send_page(const struct web_request *r, struct html *h, const char *why)
 {
 	html_begin(h, "Gửi tin nhắn", r->session->user, r->session->csrf);
-	if (why != NULL) {
-		html_raw(h, "<p class=\"err\" id=\"error\">");
-		html_text(h, why);
-		html_raw(h, "</p>");
-	}
+	html_error(h, why);
 	if (strcmp(r->session->role, WEB_ROLE_ADMIN) == 0) {
 		html_raw(h, "<form method=\"post\" action=\"/send\"><input type=\"hidden\" "
 			    "name=\"csrf\" value=\"");
@@ -50,7 +32,7 @@ send_page(const struct web_request *r, struct html *h, const char *why)
 			    "một xã</option><option value=\"all\">tất cả cán bộ</option></select>"
 			    "</label></p><p><label>Số điện thoại<br><input name=\"number\">"
 			    "</label></p><p><label>Xã<br><select name=\"commune\">");
-		commune_options(r->cfg, h);
+		page_commune_options(r->cfg, h);
 		html_raw(h, "</select></label></p><p><label>Nội dung<br><textarea name=\"text\" "
 			    "rows=\"4\" cols=\"40\" required></textarea></label></p><p><button "
 			    "type=\"submit\">Gửi</button></p></form>");

@@ -203,11 +203,7 @@ login_form(struct web *w, struct MHD_Connection *c, struct web_session *s, unsig
 	if (s == NULL)
 		return refuse(w, c, 500, "Lỗi máy chủ");
 	html_begin(&rp.h, "Đăng nhập", NULL, NULL);
-	if (why != NULL) {
-		html_raw(&rp.h, "<p class=\"err\" id=\"error\">");
-		html_text(&rp.h, why);
-		html_raw(&rp.h, "</p>");
-	}
+	html_error(&rp.h, why);
 	html_raw(&rp.h, "<form method=\"post\" action=\"/login\">"
 			"<p><label>Tên đăng nhập<br><input name=\"user\" id=\"user\" "
 			"autocomplete=\"username\" required></label></p>"

@@ -7,7 +7,8 @@
  *   auth.c     passwords, sessions and their CSRF tokens, login throttle
  *   server.c   libmicrohttpd: the daemon, routing, login and logout
  *   pages.c    the pages: overview, messages, one number's history
- *   quarantine.c  the held SMS of unregistered numbers: accept, reject
+ *   quarantine.c  the held SMS of unregistered numbers: accept (and
+ *              register the number), reject
  *   reports.c  the plan report of a period for download
  *   send.c     an SMS to one number, a commune's officers or all
  *              officers, through the outbox
@@ -49,6 +50,8 @@ void html_free(struct html *h);
  * csrf, the logout form; html_end closes it. */
 void html_begin(struct html *h, const char *title, const char *user, const char *csrf);
 void html_end(struct html *h);
+/* Why a request was refused (escaped), as the tests find it; NULL: nothing. */
+void html_error(struct html *h, const char *why);
 
 /* http.c ------------------------------------------------------------------ */
 
@@ -123,6 +126,8 @@ struct web_request {
 
 /* The latest changes recorded for page (the audit), as a list.  0 or -1. */
 int page_audit(const struct web_request *r, struct html *h, const char *page);
+/* The configuration's communes as the options of a select: code, name. */
+void page_commune_options(const struct config *cfg, struct html *h);
 
 /* Writes the page at path into h: 200, or 404 when there is no such page,
  * 500 when the database failed (the page says so). */
@@ -137,7 +142,9 @@ int reports_page(const struct web_request *r, struct html *h);
 /* The held SMS, with the decision buttons for an admin, and the latest
  * decisions (the audit).  200, or 500 when the database failed. */
 int quarantine_page(const struct web_request *r, struct html *h);
-/* An admin's decision, form fields id and action (accept, reject), made
+/* An admin's decision, form fields id and action (accept, reject, or
+ * register: accept once the number is registered with the fields role,
+ * commune and name, as `tinbao quarantine accept --register` does), made
  * through the writable rw in a transaction with its audit record: 303 (done,
  * or no longer held), 400 (h says why), 500. */
 int quarantine_post(const struct web_request *r, struct store *rw, const char *body, size_t len,

@@ -1,0 +1,37 @@
+/*
+ * registry.h - entries of the senders table (identity.h) from what staff
+ * typed, on the command line or in the web console: the same words are
+ * taken the same way in both.
+ */
+#ifndef TINBAO_REGISTRY_H
+#define TINBAO_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct store;
+struct store_sender;
+
+/* A commune by its code or its name, resolved like an officer's SMS names
+ * it (the parser's matching, through a STATUS message).  Writes the code;
+ * 0, or -1 with *why set. */
+int registry_commune(const struct config *cfg, const char *s, char *code, size_t codesz,
+		     const char **why);
+
+/* A registry entry from what staff typed: the number in any form, the role
+ * by its name or a Vietnamese one ("can bo xa"...), the commune by code or
+ * name (required for an officer), active "1"/"0" ("": 1).  0, or -1 with
+ * *why set. */
+int registry_sender(const struct config *cfg, const char *number, const char *name,
+		    const char *role, const char *commune, const char *active,
+		    struct store_sender *snd, const char **why);
+
+/* Registers number, active, with role, commune ("": none) and name, as
+ * registry_sender() reads them, in the caller's transaction; snd gets the
+ * entry.  0, or -1 with *why set (NULL: the database failed). */
+int registry_register(const struct config *cfg, struct store *st, const char *number,
+		      const char *role, const char *commune, const char *name, int64_t now,
+		      struct store_sender *snd, const char **why);
+
+#endif
