@@ -199,6 +199,52 @@ check(re.search(r"anna: 1 SMS #\d+-#\d+ to the officers of commune 06388", text)
       re.search(r"anna: 3 SMS #\d+-#\d+ to all officers", text),
       "the sendings to officers are not shown")
 
+# The registry: the table, an admin's add and edit (escaped), deactivation,
+# each recorded; the export as a CSV download.
+def sender_row(number):
+    db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+    row = db.execute("SELECT name, role, commune_code, active FROM senders "
+                     "WHERE number = ?", (number,)).fetchone()
+    db.close()
+    return row
+
+
+r, text = request("GET", "/senders", sid)
+check(r.status == 200 and "+84912000001" in text and 'value="deactivate"' in text,
+      "the registry page: %d" % r.status)
+hoa = {"action": "save", "number": "0912000006", "name": "<i>Hoa</i>", "role": "can bo xa"}
+r, _ = request("POST", "/senders", sid, dict(hoa, commune="06448"))
+check(r.status == 403, "a registry change without the token: %d" % r.status)
+r, text = request("POST", "/senders", sid, dict(hoa, commune="", csrf=csrf))
+check(r.status == 400 and 'id="error"' in text, "an officer without a commune: %d" % r.status)
+check(sender_row("+84912000006") is None, "a refused change was written")
+r, _ = request("POST", "/senders", sid, dict(hoa, commune="06448", csrf=csrf))
+check(r.status == 303, "add a number: %d" % r.status)
+check(sender_row("+84912000006") == ("<i>Hoa</i>", "officer", "06448", 1),
+      "the number added: %s" % (sender_row("+84912000006"),))
+r, text = request("GET", "/senders?edit=0912000006", sid)
+check("&lt;i&gt;Hoa&lt;/i&gt;" in text and "<i>" not in text, "the name is not escaped")
+check('value="+84912000006"' in text and 'value="06448" selected' in text,
+      "the edit form is not filled in")
+r, _ = request("POST", "/senders", sid, dict(hoa, role="district", commune="", csrf=csrf))
+check(r.status == 303 and sender_row("+84912000006") == ("<i>Hoa</i>", "district", None, 1),
+      "edit a number: %d %s" % (r.status, sender_row("+84912000006")))
+off = {"action": "deactivate", "number": "+84912000006", "csrf": csrf}
+r, _ = request("POST", "/senders", sid, off)
+check(r.status == 303 and sender_row("+84912000006")[3] == 0, "deactivate: %d" % r.status)
+r, text = request("POST", "/senders", sid, off)
+check(r.status == 400 and 'id="error"' in text, "deactivate twice: %d" % r.status)
+r, text = request("GET", "/senders", sid)
+for what in ("saved +84912000006: officer of 06448", "saved +84912000006: district",
+             "deactivated +84912000006"):
+    check("anna: " + what in text, "the change is not shown: " + what)
+r, text = request("GET", "/senders?export=csv", sid)
+check(r.status == 200 and (r.getheader("Content-Type") or "").startswith("text/csv") and
+      r.getheader("Content-Disposition") == 'attachment; filename="tinbao-senders.csv"',
+      "the export: %d %s" % (r.status, r.getheader("Content-Disposition")))
+check(text.startswith("\ufeffnumber,name,role,commune,active\n") and
+      "+84912000006,<i>Hoa</i>,district,,0\n" in text, "the export's content")
+
 # The report of a period, for download; the accepted report in it.
 r, text = request("GET", "/reports", sid)
 check(r.status == 200 and 'name="period"' in text, "the reports form: %d" % r.status)
@@ -235,6 +281,12 @@ check(r.status == 403, "a viewer's decision: %d" % r.status)
 r, _ = request("POST", "/send", vsid, {"number": "0912000009", "text": "x",
                                        "csrf": csrf_of(text)})
 check(r.status == 403, "a viewer's SMS: %d" % r.status)
+r, text = request("GET", "/senders", vsid)
+check(r.status == 200 and 'value="deactivate"' not in text and 'id="edit"' not in text,
+      "a viewer sees the registry's forms")
+r, _ = request("POST", "/senders", vsid, {"action": "deactivate", "number": "0912000003",
+                                          "csrf": csrf_of(text)})
+check(r.status == 403, "a viewer's registry change: %d" % r.status)
 
 # Failed logins from one address: after a few, the next must wait.
 statuses = [login(user, "wrong-%d" % i)[0].status for i in range(6)]

@@ -319,39 +319,7 @@ done:
 
 /* ---- Export ----------------------------------------------------------- */
 
-/* A CSV field, quoted when it holds a comma, a quote or a line break. */
-static void
-csv_field(FILE *out, const char *s, int last)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-	} else {
-		fputc('"', out);
-		for (; *s != '\0'; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	}
-	fputc(last ? '\n' : ',', out);
-}
-
-static int
-export_row(void *arg, const struct store_sender *snd)
-{
-	FILE *out = arg;
-
-	csv_field(out, snd->number, 0);
-	csv_field(out, snd->name, 0);
-	csv_field(out, snd->role, 0);
-	csv_field(out, snd->commune_code, 0);
-	csv_field(out, snd->active ? "1" : "0", 1);
-	return 0;
-}
-
-/* The table as a CSV file that imports back unchanged: UTF-8 with a byte
- * order mark (so that Excel reads the names right), the English header. */
+/* The table as a CSV file that imports back unchanged (registry.h). */
 static int
 senders_export(struct store *st, const char *path)
 {
@@ -365,8 +333,7 @@ senders_export(struct store *st, const char *path)
 			return 1;
 		}
 	}
-	fputs("\xef\xbb\xbfnumber,name,role,commune,active\n", out);
-	r = store_senders_foreach(st, export_row, out);
+	r = registry_export(st, out);
 	if (fflush(out) != 0 || ferror(out)) {
 		fprintf(stderr, "tinbao: senders export: %s: %s\n", path ? path : "stdout",
 			strerror(errno));

@@ -141,3 +141,41 @@ registry_register(const struct config *cfg, struct store *st, const char *number
 	*why = NULL;
 	return store_sender_put(st, snd, now);
 }
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break. */
+static void
+csv_field(FILE *out, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, out);
+	} else {
+		fputc('"', out);
+		for (; *s != '\0'; s++) {
+			if (*s == '"')
+				fputc('"', out);
+			fputc(*s, out);
+		}
+		fputc('"', out);
+	}
+	fputc(last ? '\n' : ',', out);
+}
+
+static int
+export_row(void *arg, const struct store_sender *snd)
+{
+	FILE *out = arg;
+
+	csv_field(out, snd->number, 0);
+	csv_field(out, snd->name, 0);
+	csv_field(out, snd->role, 0);
+	csv_field(out, snd->commune_code, 0);
+	csv_field(out, snd->active ? "1" : "0", 1);
+	return 0;
+}
+
+int
+registry_export(struct store *st, FILE *out)
+{
+	fputs("\xef\xbb\xbfnumber,name,role,commune,active\n", out);
+	return store_senders_foreach(st, export_row, out) == 0 ? 0 : -1;
+}

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct config;
 struct store;
@@ -33,5 +34,10 @@ int registry_sender(const struct config *cfg, const char *number, const char *na
 int registry_register(const struct config *cfg, struct store *st, const char *number,
 		      const char *role, const char *commune, const char *name, int64_t now,
 		      struct store_sender *snd, const char **why);
+
+/* The senders table as a CSV file that imports back unchanged: UTF-8 with
+ * a byte order mark (so that Excel reads the names right), the English
+ * header.  0, or -1 when the database failed. */
+int registry_export(struct store *st, FILE *out);
 
 #endif

@@ -11,6 +11,7 @@
  *   /quarantine  quarantine.c
  *   /reports   reports.c
  *   /send      send.c
+ *   /senders   senders.c
  * Everything that came from outside is escaped (html_text).
  */
 #include <inttypes.h>
@@ -490,6 +491,8 @@ page_render(const struct web_request *r, const char *path, struct html *h)
 		return messages(r, h);
 	if (strcmp(path, "/number") == 0)
 		return number_page(r, h);
+	if (strcmp(path, "/senders") == 0)
+		return senders_page(r, h, NULL) == 500 ? db_failed(h) : 200;
 	if (strcmp(path, "/send") == 0)
 		return send_page(r, h, NULL) == 500 ? db_failed(h) : 200;
 	if (strcmp(path, "/reports") == 0)

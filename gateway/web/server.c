@@ -259,7 +259,8 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_se
 	return redirect(w, c, "/", &rp);
 }
 
-/* An admin's change through the page at url (quarantine.c, send.c), with
+/* An admin's change through the page at url (quarantine.c, send.c,
+ * senders.c), with
  * the console's writable connection: back to the page when done, or the
  * page saying what is wrong. */
 static enum MHD_Result
@@ -278,6 +279,8 @@ change(struct web *w, struct MHD_Connection *c, const char *url, struct request 
 		status = 500;
 	else if (strcmp(url, "/quarantine") == 0)
 		status = quarantine_post(&r, w->rw, rq->body, rq->len, &rp.h);
+	else if (strcmp(url, "/senders") == 0)
+		status = senders_post(&r, w->rw, rq->body, rq->len, &rp.h);
 	else
 		status = send_post(&r, w->rw, rq->body, rq->len, &rp.h);
 	if (status == 303)
@@ -304,7 +307,8 @@ post(struct web *w, struct MHD_Connection *c, const char *url, struct request *r
 	    form_value(rq->body, rq->len, "csrf", csrf, sizeof(csrf)) != 1 ||
 	    !session_csrf_ok(s, csrf))
 		return refuse(w, c, 403, "Yêu cầu bị từ chối");
-	if (strcmp(url, "/quarantine") == 0 || strcmp(url, "/send") == 0)
+	if (strcmp(url, "/quarantine") == 0 || strcmp(url, "/send") == 0 ||
+	    strcmp(url, "/senders") == 0)
 		return change(w, c, url, rq, s);
 	if (strcmp(url, "/logout") == 0) {
 		log_info("web: %s logged out", s->user);

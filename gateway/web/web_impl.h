@@ -12,6 +12,7 @@
  *   reports.c  the plan report of a period for download
  *   send.c     an SMS to one number, a commune's officers or all
  *              officers, through the outbox
+ *   senders.c  the registry: list, add, edit, deactivate, export
  * html.c, http.c and auth.c hold no I/O but random bytes: the unit tests
  * use them as they are.
  */
@@ -162,5 +163,18 @@ int send_page(const struct web_request *r, struct html *h, const char *why);
  * the form saying why), 500. */
 int send_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
 	      struct html *h);
+
+/* senders.c ----------------------------------------------------------------- */
+
+/* The registry (the table and the configuration's entries), the form to
+ * add a number or edit it (query edit=NUMBER) for an admin, with why the
+ * last change was refused (NULL: none), and the changes made so far; or,
+ * with query export, the table as a CSV download.  200 or 500. */
+int senders_page(const struct web_request *r, struct html *h, const char *why);
+/* An admin's change, form field action: save (number, name, role,
+ * commune: added or replaced, active) or deactivate (number), made through
+ * rw with its audit record: 303, 400 (h: the page saying why), 500. */
+int senders_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
+		 struct html *h);
 
 #endif
