@@ -40,4 +40,33 @@ int registry_register(const struct config *cfg, struct store *st, const char *nu
  * header.  0, or -1 when the database failed. */
 int registry_export(struct store *st, FILE *out);
 
+/* What an import does, or would do, to the table. */
+struct registry_changes {
+	size_t n; /* rows read */
+	size_t added, changed, deactivated, unchanged;
+};
+
+/* Where an import says what is wrong (a line, "label:line: why") and, when
+ * change is not NULL, each change (what: "added", "deactivated", "changed"
+ * with the entry as it was, then "  now" with it as it will be). */
+struct registry_report {
+	void (*error)(void *arg, const char *msg);
+	void (*change)(void *arg, const char *what, const struct store_sender *snd);
+	void *arg;
+};
+
+/*
+ * Reads the registry file at path (a CSV file or an .xlsx workbook,
+ * sheetfile.h; named label in the messages): a header naming the columns
+ * (number, name, role, commune, active, or the Vietnamese names), a row a
+ * number, read as registry_sender() reads what staff type, numbers as a
+ * spreadsheet leaves them (spaces and dots dropped; scientific notation
+ * refused).  Every row is checked first; with write, all are then
+ * imported in one transaction, else nothing is written (a dry run).
+ * 0 (ch filled), the number of errors found (each reported, nothing
+ * written), or -1 (reported when it is the file's fault).
+ */
+int registry_import(const struct config *cfg, struct store *st, const char *path, const char *label,
+		    int write, const struct registry_report *rep, struct registry_changes *ch);
+
 #endif
