@@ -387,7 +387,7 @@ test_console(void **state)
 	/* The quarantined reports, accepted by the admin through the console,
 	 * the second number registered first. */
 	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 2);
-	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 8);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 9);
 	assert_int_equal(
 	    fixture_db_int(f.db,
 			   "SELECT count(*) FROM senders WHERE number = '+84912000005' "

@@ -34,6 +34,27 @@ def request(method, path, cookie=None, form=None):
     return r, body.decode("utf-8") if "charset=utf-8" in ctype else body
 
 
+def upload(path, cookie, fields, filename, content):
+    """A multipart/form-data POST, as a browser sends a form with a file."""
+    b = "----tinbaotest7MA4YWxk"
+    parts = []
+    for k, v in fields.items():
+        parts.append(('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                      % (b, k, v)).encode())
+    parts.append(('--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+                  'Content-Type: text/csv\r\n\r\n' % (b, filename)).encode() + content +
+                 b"\r\n")
+    body = b"".join(parts) + ("--%s--\r\n" % b).encode()
+    c = http.client.HTTPConnection(host, port, timeout=10)
+    c.request("POST", path, body=body, headers={
+        "Cookie": "tinbao_sid=" + cookie,
+        "Content-Type": "multipart/form-data; boundary=" + b})
+    r = c.getresponse()
+    text = r.read().decode("utf-8", "replace")
+    c.close()
+    return r, text
+
+
 def sid_of(r):
     m = re.match(r"tinbao_sid=([0-9a-f]*);", r.getheader("Set-Cookie") or "")
     return m.group(1) if m else None
@@ -245,6 +266,33 @@ check(r.status == 200 and (r.getheader("Content-Type") or "").startswith("text/c
 check(text.startswith("\ufeffnumber,name,role,commune,active\n") and
       "+84912000006,<i>Hoa</i>,district,,0\n" in text, "the export's content")
 
+# An Excel-saved registry imported from the page: a preview that writes
+# nothing, then the confirmation; a file with an error imports nothing.
+excel = ("\ufeffSố điện thoại;Họ tên;Vai trò;Xã\r\n"
+         "0912 000 007;Nguyễn <b>Văn</b> A;cán bộ xã;Minh Sơn\r\n"
+         "912000008;Trần B;huyện;\r\n").encode()
+r, _ = upload("/senders/import", sid, {}, "registry.csv", excel)
+check(r.status == 403, "an upload without the token: %d" % r.status)
+r, text = upload("/senders/import", sid, {"csrf": csrf}, "registry.csv", excel)
+check(r.status == 200 and text.count("<td>added</td>") == 2 and
+      "Nguyễn &lt;b&gt;Văn&lt;/b&gt; A" in text and 'name="confirm"' in text,
+      "the import's preview: %d" % r.status)
+check(sender_row("+84912000007") is None, "the preview wrote to the registry")
+r, _ = request("POST", "/senders/import", sid, {"confirm": "1", "csrf": csrf})
+check(r.status == 303 and r.getheader("Location") == "/senders", "confirm: %d" % r.status)
+check(sender_row("+84912000007") == ("Nguyễn <b>Văn</b> A", "officer", "06448", 1) and
+      sender_row("+84912000008") == ("Trần B", "district", None, 1),
+      "the imported rows: %s %s" % (sender_row("+84912000007"), sender_row("+84912000008")))
+r, _ = request("POST", "/senders/import", sid, {"confirm": "1", "csrf": csrf})
+check(r.status == 400, "a second confirmation: %d" % r.status)
+r, text = upload("/senders/import", sid, {"csrf": csrf}, "bad.csv",
+                 b"number,role\n8.49123E+10,officer\n")
+check(r.status == 400 and "bad.csv:2: 8.49123E+10: written in scientific notation" in text
+      and 'name="confirm"' not in text, "a file with an error: %d" % r.status)
+r, text = request("GET", "/senders", sid)
+check("anna: imported 2 senders from registry.csv: 2 added, 0 changed" in text,
+      "the import is not shown on the page")
+
 # The report of a period, for download; the accepted report in it.
 r, text = request("GET", "/reports", sid)
 check(r.status == 200 and 'name="period"' in text, "the reports form: %d" % r.status)
@@ -287,6 +335,8 @@ check(r.status == 200 and 'value="deactivate"' not in text and 'id="edit"' not i
 r, _ = request("POST", "/senders", vsid, {"action": "deactivate", "number": "0912000003",
                                           "csrf": csrf_of(text)})
 check(r.status == 403, "a viewer's registry change: %d" % r.status)
+r, _ = upload("/senders/import", vsid, {"csrf": csrf_of(text)}, "registry.csv", excel)
+check(r.status == 403, "a viewer's import: %d" % r.status)
 
 # Failed logins from one address: after a few, the next must wait.
 statuses = [login(user, "wrong-%d" % i)[0].status for i in range(6)]

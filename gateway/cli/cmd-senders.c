@@ -43,8 +43,15 @@ senders_import(const struct config *cfg, struct store *st, const char *path, int
 {
 	struct registry_report rep = {print_error, dry_run ? show_entry : NULL, NULL};
 	struct registry_changes ch;
-	int r = registry_import(cfg, st, path, path, !dry_run, &rep, &ch);
+	int r;
 
+	if (store_begin(st) == -1)
+		return 1;
+	r = registry_import(cfg, st, path, path, !dry_run, &rep, &ch);
+	if (r == 0 && store_commit(st) == -1)
+		r = -1;
+	if (r != 0)
+		store_rollback(st);
 	if (r > 0) {
 		fprintf(stderr, "%s: %d error%s; nothing imported\n", path, r, r == 1 ? "" : "s");
 		return 1;

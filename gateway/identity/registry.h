@@ -62,7 +62,8 @@ struct registry_report {
  * number, read as registry_sender() reads what staff type, numbers as a
  * spreadsheet leaves them (spaces and dots dropped; scientific notation
  * refused).  Every row is checked first; with write, all are then
- * imported in one transaction, else nothing is written (a dry run).
+ * written, in the caller's transaction (all or nothing), else nothing is
+ * written (a dry run).
  * 0 (ch filled), the number of errors found (each reported, nothing
  * written), or -1 (reported when it is the file's fault).
  */

@@ -241,17 +241,9 @@ import_write(struct store *st, const struct import *im, int64_t now)
 {
 	size_t i;
 
-	if (store_begin(st) == -1)
-		return -1;
 	for (i = 0; i < im->n; i++)
-		if (store_sender_put(st, &im->v[i], now) == -1) {
-			store_rollback(st);
+		if (store_sender_put(st, &im->v[i], now) == -1)
 			return -1;
-		}
-	if (store_commit(st) == -1) {
-		store_rollback(st);
-		return -1;
-	}
 	return 0;
 }
 

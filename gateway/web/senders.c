@@ -2,8 +2,10 @@
  * senders.c - the registry page, /senders: the senders table and the
  * configuration's entries (as `tinbao senders list`), an admin's add or
  * edit (number, name, role, commune: registry.h reads them as `senders add`
- * does) and deactivation, and the table as a CSV download that imports
- * back (as `senders export`).  Each change is recorded in the audit, in
+ * does) and deactivation, a file imported as `senders import` does it
+ * (registry.h: a preview of what would change, then the admin's
+ * confirmation), and the table as a CSV download that imports back (as
+ * `senders export`).  Each change is recorded in the audit, in
  * its transaction, and listed on the page.
  */
 #include <stdio.h>
@@ -169,9 +171,15 @@ senders_page(const struct web_request *r, struct html *h, const char *why)
 			     config_row, &l) != 0)
 		return 500;
 	html_raw(h, "</table>");
-	if (admin)
+	if (admin) {
 		edit_form(r, h, edit);
-	else
+		html_raw(h, "<h2>Nhập từ tệp (CSV, .xlsx)</h2><form method=\"post\" "
+			    "action=\"/senders/import\" enctype=\"multipart/form-data\" "
+			    "id=\"import-form\"><input type=\"hidden\" name=\"csrf\" value=\"");
+		html_text(h, r->session->csrf);
+		html_raw(h, "\"><input type=\"file\" name=\"file\" accept=\".csv,.xlsx\" "
+			    "required> <button type=\"submit\">Xem trước</button></form>");
+	} else
 		html_raw(h, "<p>Chỉ quản trị viên được sửa danh bạ.</p>");
 	if (page_audit(r, h, "senders") == -1)
 		return 500;
@@ -252,4 +260,105 @@ senders_post(const struct web_request *r, struct store *rw, const char *body, si
 	if (rc == 1)
 		return senders_page(r, h, why) == 500 ? 500 : 400;
 	return rc == -1 ? 500 : 303;
+}
+
+/* An import's errors, or else its changes, as the rows of one table. */
+static void
+import_error(void *arg, const char *msg)
+{
+	struct html *h = arg;
+
+	html_raw(h, "<tr class=\"import-error\"><td colspan=\"6\">");
+	html_text(h, msg);
+	html_raw(h, "</td></tr>");
+}
+
+static void
+import_change(void *arg, const char *what, const struct store_sender *snd)
+{
+	struct html *h = arg;
+
+	html_raw(h, "<tr>");
+	cell(h, what);
+	cell(h, snd->number);
+	cell(h, snd->name);
+	cell(h, snd->role);
+	cell(h, snd->commune_code);
+	cell(h, snd->active ? "đang dùng" : "đã ngừng");
+	html_raw(h, "</tr>");
+}
+
+static void
+import_summary(struct html *h, const struct registry_changes *ch, const char *verb)
+{
+	html_fmt(h,
+		 "<p id=\"summary\">%s %zu số: %zu thêm, %zu sửa, %zu ngừng, %zu không "
+		 "đổi.</p>",
+		 verb, ch->n, ch->added, ch->changed, ch->deactivated, ch->unchanged);
+}
+
+int
+senders_import_preview(const struct web_request *r, const char *path, const char *name,
+		       struct html *h)
+{
+	struct registry_report rep = {import_error, import_change, h};
+	struct registry_changes ch;
+	int rc;
+
+	html_begin(h, "Nhập danh bạ", r->session->user, r->session->csrf);
+	html_raw(h, "<p>Tệp ");
+	html_text(h, name);
+	html_raw(h, "</p><table id=\"import\"><tr><th></th><th>Số</th><th>Họ tên</th>"
+		    "<th>Vai trò</th><th>Xã</th><th>Trạng thái</th></tr>");
+	rc = registry_import(r->cfg, r->st, path, name, 0, &rep, &ch);
+	html_raw(h, "</table>");
+	if (rc != 0) {
+		html_error(h, rc > 0 ? "Tệp có lỗi: không nhập gì." : "Không đọc được tệp.");
+		html_raw(h, "<p><a href=\"/senders\">Danh bạ</a></p>");
+		html_end(h);
+		return 400;
+	}
+	import_summary(h, &ch, "Sẽ nhập");
+	html_raw(h, "<form method=\"post\" action=\"/senders/import\"><input "
+		    "type=\"hidden\" name=\"csrf\" value=\"");
+	html_text(h, r->session->csrf);
+	html_raw(h, "\"><button type=\"submit\" name=\"confirm\" value=\"1\">Nhập</button> "
+		    "<a href=\"/senders\">Huỷ</a></form>");
+	html_end(h);
+	return 200;
+}
+
+int
+senders_import_confirm(const struct web_request *r, struct store *rw, const char *path,
+		       const char *name, struct html *h)
+{
+	struct registry_report rep = {import_error, NULL, h};
+	struct registry_changes ch;
+	char what[256];
+	int rc;
+
+	html_begin(h, "Nhập danh bạ", r->session->user, r->session->csrf);
+	html_raw(h, "<table id=\"import\">");
+	if (store_begin(rw) == -1)
+		return 500;
+	rc = registry_import(r->cfg, rw, path, name, 1, &rep, &ch);
+	if (rc == 0) {
+		snprintf(what, sizeof(what),
+			 "imported %zu senders from %.100s: %zu added, %zu changed, %zu "
+			 "deactivated, %zu unchanged",
+			 ch.n, name, ch.added, ch.changed, ch.deactivated, ch.unchanged);
+		if (store_audit_add(rw, r->session->user, "senders", what, r->now) == -1 ||
+		    store_commit(rw) == -1)
+			rc = -1;
+	}
+	if (rc == 0) {
+		log_info("web: %s: %s", r->session->user, what);
+		return 303;
+	}
+	store_rollback(rw);
+	/* The file read at the preview no longer reads the same way. */
+	html_raw(h, "</table>");
+	html_error(h, "Không nhập được: không nhập gì.");
+	html_end(h);
+	return rc == -1 ? 500 : 400;
 }

@@ -12,7 +12,8 @@
  *   reports.c  the plan report of a period for download
  *   send.c     an SMS to one number, a commune's officers or all
  *              officers, through the outbox
- *   senders.c  the registry: list, add, edit, deactivate, export
+ *   senders.c  the registry: list, add, edit, deactivate, import (a
+ *              preview, then the confirmation), export
  * html.c, http.c and auth.c hold no I/O but random bytes: the unit tests
  * use them as they are.
  */
@@ -66,6 +67,15 @@ int form_value(const char *body, size_t len, const char *name, char *out, size_t
 /* The value of cookie name in a Cookie header (NULL: none): 1 found, 0
  * absent, -1 too long. */
 int cookie_value(const char *header, const char *name, char *out, size_t size);
+
+/* A multipart/form-data Content-Type's boundary, as the delimiter "--"
+ * boundary into out: 1, 0 when ctype is no multipart form, -1 malformed. */
+int multipart_boundary(const char *ctype, char *out, size_t size);
+/* The part name of a multipart body (len bytes) delimited by delim: 1 found
+ * (*val, *vlen: its bytes in body; filename, when not NULL, gets its file
+ * name or ""), 0 absent, -1 malformed. */
+int multipart_part(const char *body, size_t len, const char *delim, const char *name,
+		   const char **val, size_t *vlen, char *filename, size_t fnsize);
 
 /* auth.c ------------------------------------------------------------------ */
 
@@ -176,5 +186,15 @@ int senders_page(const struct web_request *r, struct html *h, const char *why);
  * rw with its audit record: 303, 400 (h: the page saying why), 500. */
 int senders_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
 		 struct html *h);
+/* An uploaded registry file at path (name: as the admin's computer named
+ * it), read as `senders import --dry-run` reads it: each error, or else
+ * each change, and the confirm form.  200, or 400 when the file has
+ * errors. */
+int senders_import_preview(const struct web_request *r, const char *path, const char *name,
+			   struct html *h);
+/* The file imported through rw, all or nothing, with its audit record:
+ * 303, 400 (h: the errors), 500. */
+int senders_import_confirm(const struct web_request *r, struct store *rw, const char *path,
+			   const char *name, struct html *h);
 
 #endif
