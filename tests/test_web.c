@@ -103,6 +103,40 @@ test_cookie_value(void **state)
 }
 
 static void
+test_multipart(void **state)
+{
+	const char body[] = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+			    "abc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+			    "filename=\"a.xlsx\"\r\nContent-Type: x\r\n\r\nPK\r\n--X\0y"
+			    "\r\n--XyZ--\r\n";
+	size_t len = sizeof(body) - 1, n;
+	char delim[16], name[16];
+	const char *v;
+
+	assert_int_equal(
+	    multipart_boundary("multipart/form-data; boundary=XyZ", delim, sizeof(delim)), 1);
+	assert_string_equal(delim, "--XyZ");
+	assert_int_equal(
+	    multipart_boundary("multipart/form-data; boundary=\"XyZ\"; x=1", delim, sizeof(delim)),
+	    1);
+	assert_string_equal(delim, "--XyZ");
+	assert_int_equal(
+	    multipart_boundary("application/x-www-form-urlencoded", delim, sizeof(delim)), 0);
+	assert_int_equal(multipart_boundary("multipart/form-data", delim, sizeof(delim)), -1);
+	assert_int_equal(multipart_part(body, len, "--XyZ", "csrf", &v, &n, NULL, 0), 1);
+	assert_int_equal(n, 3);
+	assert_memory_equal(v, "abc", 3);
+	/* A file's bytes as they are, a NUL and a line break in them too. */
+	assert_int_equal(multipart_part(body, len, "--XyZ", "file", &v, &n, name, sizeof(name)), 1);
+	assert_string_equal(name, "a.xlsx");
+	assert_int_equal(n, 9);
+	assert_memory_equal(v, "PK\r\n--X\0y", 9);
+	assert_int_equal(multipart_part(body, len, "--XyZ", "name", &v, &n, NULL, 0), 0);
+	/* Cut short: no closing delimiter. */
+	assert_int_equal(multipart_part(body, 60, "--XyZ", "file", &v, &n, NULL, 0), -1);
+}
+
+static void
 test_sessions(void **state)
 {
 	static struct web_auth a;
@@ -459,6 +493,7 @@ main(void)
 	    cmocka_unit_test(test_url_decode),
 	    cmocka_unit_test(test_form_value),
 	    cmocka_unit_test(test_cookie_value),
+	    cmocka_unit_test(test_multipart),
 	    cmocka_unit_test(test_sessions),
 	    cmocka_unit_test(test_throttle),
 	    cmocka_unit_test(test_password),
