@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """web_client.py URL USER PASSWORD DATABASE - talks HTTP to a running `tinbao
 web` (tests/test_web.c starts it) as a browser would, and checks the
-console's doors: login, sessions, CSRF, roles, escaping, the throttle.  The
-database holds an SMS with <script> in it and its reply, a report of an
-unregistered number in quarantine, and a viewer "vic" with the same
-password as the admin USER.  Exit status 0
+console's doors (login, sessions, CSRF, roles, escaping, the throttle) and
+its changes (quarantine, sending, the registry).  The database holds an SMS
+with <script> in it and its reply, the reports of two unregistered numbers
+in quarantine, officers of the communes 06388 and 06391, and a viewer "vic"
+with the same password as the admin USER.  Exit status 0
 when every check passed, 1 otherwise (each failure printed)."""
 import http.client
 import re
