@@ -103,6 +103,40 @@ test_cookie_value(void **state)
 }
 
 static void
+test_multipart(void **state)
+{
+	const char body[] = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+			    "abc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+			    "filename=\"a.xlsx\"\r\nContent-Type: x\r\n\r\nPK\r\n--X\0y"
+			    "\r\n--XyZ--\r\n";
+	size_t len = sizeof(body) - 1, n;
+	char delim[16], name[16];
+	const char *v;
+
+	assert_int_equal(
+	    multipart_boundary("multipart/form-data; boundary=XyZ", delim, sizeof(delim)), 1);
+	assert_string_equal(delim, "--XyZ");
+	assert_int_equal(
+	    multipart_boundary("multipart/form-data; boundary=\"XyZ\"; x=1", delim, sizeof(delim)),
+	    1);
+	assert_string_equal(delim, "--XyZ");
+	assert_int_equal(
+	    multipart_boundary("application/x-www-form-urlencoded", delim, sizeof(delim)), 0);
+	assert_int_equal(multipart_boundary("multipart/form-data", delim, sizeof(delim)), -1);
+	assert_int_equal(multipart_part(body, len, "--XyZ", "csrf", &v, &n, NULL, 0), 1);
+	assert_int_equal(n, 3);
+	assert_memory_equal(v, "abc", 3);
+	/* A file's bytes as they are, a NUL and a line break in them too. */
+	assert_int_equal(multipart_part(body, len, "--XyZ", "file", &v, &n, name, sizeof(name)), 1);
+	assert_string_equal(name, "a.xlsx");
+	assert_int_equal(n, 9);
+	assert_memory_equal(v, "PK\r\n--X\0y", 9);
+	assert_int_equal(multipart_part(body, len, "--XyZ", "name", &v, &n, NULL, 0), 0);
+	/* Cut short: no closing delimiter. */
+	assert_int_equal(multipart_part(body, 60, "--XyZ", "file", &v, &n, NULL, 0), -1);
+}
+
+static void
 test_sessions(void **state)
 {
 	static struct web_auth a;
@@ -348,6 +382,13 @@ test_console(void **state)
 	assert_int_equal(
 	    fixture_run(&f, NULL, 0, 60, NULL, "senders", "add", "0912000001", "district", NULL),
 	    0);
+	/* Two officers of two communes, for the sending to officers. */
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "senders", "add", "0912000003",
+				     "officer", "--commune", "06388", NULL),
+			 0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "senders", "add", "0912000004",
+				     "officer", "--commune", "06391", NULL),
+			 0);
 	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000001",
 				     "<script>alert(1)</script>", NULL),
 			 0);
@@ -360,6 +401,14 @@ test_console(void **state)
 	    fixture_db_int(f.db, "SELECT count(*) FROM inbox WHERE error = 'quarantined'", NULL),
 	    1);
 	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 0);
+	/* A second unregistered number's report, for accept and register. */
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000005",
+				     "--at", "1646100000", "ENROL xã Minh Sơn 3 hàn", NULL),
+			 0);
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	assert_int_equal(
+	    fixture_db_int(f.db, "SELECT count(*) FROM inbox WHERE error = 'quarantined'", NULL),
+	    2);
 
 	pid = start_web(&f, port, "web");
 
@@ -369,9 +418,16 @@ test_console(void **state)
 		 python(), port, f.db);
 	rc = system(cmd);
 	assert_int_equal(WEXITSTATUS(rc), 0);
-	/* The quarantined report, accepted by the admin through the console. */
-	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 1);
-	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 2);
+	/* The quarantined reports, accepted by the admin through the console,
+	 * the second number registered first. */
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 2);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 9);
+	assert_int_equal(
+	    fixture_db_int(f.db,
+			   "SELECT count(*) FROM senders WHERE number = '+84912000005' "
+			   "AND role = 'officer' AND commune_code = '06448' AND active = 1",
+			   NULL),
+	    1);
 	/* The client's failed logins throttled this address: a console of
 	 * its own for the browser. */
 	kill(pid, SIGTERM);
@@ -446,6 +502,7 @@ main(void)
 	    cmocka_unit_test(test_url_decode),
 	    cmocka_unit_test(test_form_value),
 	    cmocka_unit_test(test_cookie_value),
+	    cmocka_unit_test(test_multipart),
 	    cmocka_unit_test(test_sessions),
 	    cmocka_unit_test(test_throttle),
 	    cmocka_unit_test(test_password),

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """web_client.py URL USER PASSWORD DATABASE - talks HTTP to a running `tinbao
 web` (tests/test_web.c starts it) as a browser would, and checks the
-console's doors: login, sessions, CSRF, roles, escaping, the throttle.  The
-database holds an SMS with <script> in it and its reply, a report of an
-unregistered number in quarantine, and a viewer "vic" with the same
-password as the admin USER.  Exit status 0
+console's doors (login, sessions, CSRF, roles, escaping, the throttle) and
+its changes (quarantine, sending, the registry).  The database holds an SMS
+with <script> in it and its reply, the reports of two unregistered numbers
+in quarantine, officers of the communes 06388 and 06391, and a viewer "vic"
+with the same password as the admin USER.  Exit status 0
 when every check passed, 1 otherwise (each failure printed)."""
 import http.client
 import re
@@ -32,6 +33,27 @@ def request(method, path, cookie=None, form=None):
     c.close()
     ctype = r.getheader("Content-Type") or ""
     return r, body.decode("utf-8") if "charset=utf-8" in ctype else body
+
+
+def upload(path, cookie, fields, filename, content):
+    """A multipart/form-data POST, as a browser sends a form with a file."""
+    b = "----tinbaotest7MA4YWxk"
+    parts = []
+    for k, v in fields.items():
+        parts.append(('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                      % (b, k, v)).encode())
+    parts.append(('--%s\r\nContent-Disposition: form-data; name="file"; filename="%s"\r\n'
+                  'Content-Type: text/csv\r\n\r\n' % (b, filename)).encode() + content +
+                 b"\r\n")
+    body = b"".join(parts) + ("--%s--\r\n" % b).encode()
+    c = http.client.HTTPConnection(host, port, timeout=10)
+    c.request("POST", path, body=body, headers={
+        "Cookie": "tinbao_sid=" + cookie,
+        "Content-Type": "multipart/form-data; boundary=" + b})
+    r = c.getresponse()
+    text = r.read().decode("utf-8", "replace")
+    c.close()
+    return r, text
 
 
 def sid_of(r):
@@ -126,6 +148,40 @@ check('id="q%d"' % held not in text, "the accepted SMS is still listed")
 check(re.search(r'<ul id="audit"><li>[^<]*%s: accepted SMS #%d' % (user, held), text),
       "the decision is not shown on the page")
 
+# Accept and register: a commune that is none registers nothing; a right
+# one registers the number as officer, then its report is counted.
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+held2 = db.execute("SELECT id FROM inbox WHERE error = 'quarantined'").fetchone()[0]
+db.close()
+r, text = request("GET", "/quarantine", sid)
+check('value="register"' in text and 'name="role"' in text and 'value="06448"' in text,
+      "no accept-and-register form")
+reg = {"id": held2, "action": "register", "role": "officer", "name": "Bà <b>Lan</b>"}
+r, _ = request("POST", "/quarantine", sid, dict(reg, commune="06448"))
+check(r.status == 403, "register without the token: %d" % r.status)
+r, text = request("POST", "/quarantine", sid, dict(reg, commune="99999", csrf=csrf))
+check(r.status == 400 and 'id="error"' in text, "register in no commune: %d" % r.status)
+r, text = request("POST", "/quarantine", sid, dict(reg, commune="", csrf=csrf))
+check(r.status == 400 and 'id="error"' in text, "an officer of no commune: %d" % r.status)
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+check(db.execute("SELECT count(*) FROM senders WHERE number = '+84912000005'").fetchone()[0]
+      == 0 and db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1,
+      "a refused registration changed the database")
+db.close()
+r, _ = request("POST", "/quarantine", sid, dict(reg, commune="06448", csrf=csrf))
+check(r.status == 303, "accept and register: %d" % r.status)
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+row = db.execute("SELECT role, commune_code, name, active FROM senders "
+                 "WHERE number = '+84912000005'").fetchone()
+check(row == ("officer", "06448", "Bà <b>Lan</b>", 1), "the registration: %s" % (row,))
+check(db.execute("SELECT count(*) FROM reports").fetchone()[0] == 2,
+      "the registered number's report is not counted")
+db.close()
+r, text = request("GET", "/quarantine", sid)
+check('id="q%d"' % held2 not in text, "the registered number's SMS is still listed")
+check(re.search(r"%s: registered \+84912000005 as officer of 06448 and accepted SMS #%d"
+                % (user, held2), text), "the registration is not shown on the page")
+
 # An SMS to one number, through the outbox as a notice, recorded on the page.
 r, _ = request("POST", "/send", sid, {"number": "0912000009", "text": "Họp lúc 8h"})
 check(r.status == 403, "send without the token: %d" % r.status)
@@ -141,6 +197,102 @@ db.close()
 check(len(sent) == 1 and sent[0][1] == "Họp lúc 8h", "the SMS is not in the outbox: %s" % sent)
 r, text = request("GET", "/send", sid)
 check(sent and "SMS #%d to +84912000009" % sent[0][0] in text, "the SMS is not shown as sent")
+
+# To a commune's officers, and to all officers: the registry's numbers, each
+# once, through the outbox, one record each.
+r, text = request("POST", "/send", sid, {"to": "commune", "commune": "99999", "text": "x",
+                                         "csrf": csrf})
+check(r.status == 400 and 'id="error"' in text, "send to no commune: %d" % r.status)
+r, _ = request("POST", "/send", sid, {"to": "commune", "commune": "06388",
+                                      "text": "Họp xã", "csrf": csrf})
+check(r.status == 303, "send to a commune: %d" % r.status)
+r, _ = request("POST", "/send", sid, {"to": "all", "text": "Họp huyện", "csrf": csrf})
+check(r.status == 303, "send to all officers: %d" % r.status)
+db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+commune = sorted(x[0] for x in db.execute("SELECT recipient FROM outbox WHERE text = 'Họp xã'"))
+everyone = sorted(x[0] for x in db.execute("SELECT recipient FROM outbox "
+                                           "WHERE text = 'Họp huyện'"))
+db.close()
+check(commune == ["+84912000003"], "the commune's officers: %s" % commune)
+check(everyone == ["+84912000003", "+84912000004", "+84912000005"],
+      "all officers (the one registered above too): %s" % everyone)
+r, text = request("GET", "/send", sid)
+check(re.search(r"anna: 1 SMS #\d+-#\d+ to the officers of commune 06388", text) and
+      re.search(r"anna: 3 SMS #\d+-#\d+ to all officers", text),
+      "the sendings to officers are not shown")
+
+# The registry: the table, an admin's add and edit (escaped), deactivation,
+# each recorded; the export as a CSV download.
+def sender_row(number):
+    db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+    row = db.execute("SELECT name, role, commune_code, active FROM senders "
+                     "WHERE number = ?", (number,)).fetchone()
+    db.close()
+    return row
+
+
+r, text = request("GET", "/senders", sid)
+check(r.status == 200 and "+84912000001" in text and 'value="deactivate"' in text,
+      "the registry page: %d" % r.status)
+hoa = {"action": "save", "number": "0912000006", "name": "<i>Hoa</i>", "role": "can bo xa"}
+r, _ = request("POST", "/senders", sid, dict(hoa, commune="06448"))
+check(r.status == 403, "a registry change without the token: %d" % r.status)
+r, text = request("POST", "/senders", sid, dict(hoa, commune="", csrf=csrf))
+check(r.status == 400 and 'id="error"' in text, "an officer without a commune: %d" % r.status)
+check(sender_row("+84912000006") is None, "a refused change was written")
+r, _ = request("POST", "/senders", sid, dict(hoa, commune="06448", csrf=csrf))
+check(r.status == 303, "add a number: %d" % r.status)
+check(sender_row("+84912000006") == ("<i>Hoa</i>", "officer", "06448", 1),
+      "the number added: %s" % (sender_row("+84912000006"),))
+r, text = request("GET", "/senders?edit=0912000006", sid)
+check("&lt;i&gt;Hoa&lt;/i&gt;" in text and "<i>" not in text, "the name is not escaped")
+check('value="+84912000006"' in text and 'value="06448" selected' in text,
+      "the edit form is not filled in")
+r, _ = request("POST", "/senders", sid, dict(hoa, role="district", commune="", csrf=csrf))
+check(r.status == 303 and sender_row("+84912000006") == ("<i>Hoa</i>", "district", None, 1),
+      "edit a number: %d %s" % (r.status, sender_row("+84912000006")))
+off = {"action": "deactivate", "number": "+84912000006", "csrf": csrf}
+r, _ = request("POST", "/senders", sid, off)
+check(r.status == 303 and sender_row("+84912000006")[3] == 0, "deactivate: %d" % r.status)
+r, text = request("POST", "/senders", sid, off)
+check(r.status == 400 and 'id="error"' in text, "deactivate twice: %d" % r.status)
+r, text = request("GET", "/senders", sid)
+for what in ("saved +84912000006: officer of 06448", "saved +84912000006: district",
+             "deactivated +84912000006"):
+    check("anna: " + what in text, "the change is not shown: " + what)
+r, text = request("GET", "/senders?export=csv", sid)
+check(r.status == 200 and (r.getheader("Content-Type") or "").startswith("text/csv") and
+      r.getheader("Content-Disposition") == 'attachment; filename="tinbao-senders.csv"',
+      "the export: %d %s" % (r.status, r.getheader("Content-Disposition")))
+check(text.startswith("\ufeffnumber,name,role,commune,active\n") and
+      "+84912000006,<i>Hoa</i>,district,,0\n" in text, "the export's content")
+
+# An Excel-saved registry imported from the page: a preview that writes
+# nothing, then the confirmation; a file with an error imports nothing.
+excel = ("\ufeffSố điện thoại;Họ tên;Vai trò;Xã\r\n"
+         "0912 000 007;Nguyễn <b>Văn</b> A;cán bộ xã;Minh Sơn\r\n"
+         "912000008;Trần B;huyện;\r\n").encode()
+r, _ = upload("/senders/import", sid, {}, "registry.csv", excel)
+check(r.status == 403, "an upload without the token: %d" % r.status)
+r, text = upload("/senders/import", sid, {"csrf": csrf}, "registry.csv", excel)
+check(r.status == 200 and text.count("<td>added</td>") == 2 and
+      "Nguyễn &lt;b&gt;Văn&lt;/b&gt; A" in text and 'name="confirm"' in text,
+      "the import's preview: %d" % r.status)
+check(sender_row("+84912000007") is None, "the preview wrote to the registry")
+r, _ = request("POST", "/senders/import", sid, {"confirm": "1", "csrf": csrf})
+check(r.status == 303 and r.getheader("Location") == "/senders", "confirm: %d" % r.status)
+check(sender_row("+84912000007") == ("Nguyễn <b>Văn</b> A", "officer", "06448", 1) and
+      sender_row("+84912000008") == ("Trần B", "district", None, 1),
+      "the imported rows: %s %s" % (sender_row("+84912000007"), sender_row("+84912000008")))
+r, _ = request("POST", "/senders/import", sid, {"confirm": "1", "csrf": csrf})
+check(r.status == 400, "a second confirmation: %d" % r.status)
+r, text = upload("/senders/import", sid, {"csrf": csrf}, "bad.csv",
+                 b"number,role\n8.49123E+10,officer\n")
+check(r.status == 400 and "bad.csv:2: 8.49123E+10: written in scientific notation" in text
+      and 'name="confirm"' not in text, "a file with an error: %d" % r.status)
+r, text = request("GET", "/senders", sid)
+check("anna: imported 2 senders from registry.csv: 2 added, 0 changed" in text,
+      "the import is not shown on the page")
 
 # The report of a period, for download; the accepted report in it.
 r, text = request("GET", "/reports", sid)
@@ -178,6 +330,14 @@ check(r.status == 403, "a viewer's decision: %d" % r.status)
 r, _ = request("POST", "/send", vsid, {"number": "0912000009", "text": "x",
                                        "csrf": csrf_of(text)})
 check(r.status == 403, "a viewer's SMS: %d" % r.status)
+r, text = request("GET", "/senders", vsid)
+check(r.status == 200 and 'value="deactivate"' not in text and 'id="edit"' not in text,
+      "a viewer sees the registry's forms")
+r, _ = request("POST", "/senders", vsid, {"action": "deactivate", "number": "0912000003",
+                                          "csrf": csrf_of(text)})
+check(r.status == 403, "a viewer's registry change: %d" % r.status)
+r, _ = upload("/senders/import", vsid, {"csrf": csrf_of(text)}, "registry.csv", excel)
+check(r.status == 403, "a viewer's import: %d" % r.status)
 
 # Failed logins from one address: after a few, the next must wait.
 statuses = [login(user, "wrong-%d" % i)[0].status for i in range(6)]

@@ -8,7 +8,6 @@
 #include "config.h"
 #include "gateway.h"
 #include "log.h"
-#include "parser.h"
 #include "secure.h"
 #include "store.h"
 
@@ -162,31 +161,5 @@ cli_options(int argc, char **argv, int first, const struct cli_option *opts, siz
 		if (k == n)
 			return -1;
 	}
-	return 0;
-}
-
-int
-cli_commune(const struct config *cfg, const char *s, char *code, size_t codesz, const char **why)
-{
-	struct parser_result res;
-	char text[256];
-	size_t i;
-
-	for (i = 0; i < cfg->ncommunes; i++) {
-		if (strcmp(cfg->communes[i].code, s) == 0) {
-			snprintf(code, codesz, "%s", s);
-			return 0;
-		}
-	}
-	*why = "unknown commune";
-	if (cfg->nkeywords[PARSER_STATUS] == 0 || strlen(s) > 128)
-		return -1;
-	snprintf(text, sizeof(text), "%s %s", cfg->keywords[PARSER_STATUS][0], s);
-	parser_parse(cfg->parser, text, strlen(text), &res);
-	if (res.error == PARSER_AMBIGUOUS_COMMUNE)
-		*why = "ambiguous commune name";
-	if (res.error != PARSER_OK || res.nitems != 1 || res.items[0].commune < 0)
-		return -1;
-	snprintf(code, codesz, "%s", parser_commune_code(cfg->parser, res.items[0].commune));
 	return 0;
 }

@@ -94,18 +94,4 @@ struct cli_option {
  * the first argument that is none of them or wants a value it lacks. */
 int cli_options(int argc, char **argv, int first, const struct cli_option *opts, size_t n);
 
-/* A commune by its code or its name, resolved like an officer's SMS names
- * it (the parser's matching, through a STATUS message).  Writes the code;
- * 0, or -1 with *why set. */
-int cli_commune(const struct config *cfg, const char *s, char *code, size_t codesz,
-		const char **why);
-
-/* A registry entry from what staff typed (cmd-senders.c): the number in
- * any form, the role by its name or a Vietnamese one ("can bo xa"...), the
- * commune by code or name (required for an officer), active "1"/"0" ("":
- * 1).  0, or -1 with *why set. */
-struct store_sender;
-int cli_sender(const struct config *cfg, const char *number, const char *name, const char *role,
-	       const char *commune, const char *active, struct store_sender *snd, const char **why);
-
 #endif

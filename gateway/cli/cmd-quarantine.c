@@ -18,6 +18,7 @@
 #include "pipeline.h"
 #include "log.h"
 #include "phone.h"
+#include "registry.h"
 #include "store.h"
 
 static void
@@ -271,13 +272,13 @@ register_targets(const struct config *cfg, struct store *st, char **targets, int
 	for (i = 0; i < n; i++) {
 		if (target_number(st, targets[i], number, sizeof(number)) == -1)
 			goto fail;
-		if (cli_sender(cfg, number, name, role, commune, "1", &snd, &why) == -1) {
-			fprintf(stderr, "tinbao: quarantine accept --register: %s: %s\n", number,
-				why);
+		if (registry_register(cfg, st, number, role, commune, name, clock_now(), &snd,
+				      &why) == -1) {
+			if (why != NULL)
+				fprintf(stderr, "tinbao: quarantine accept --register: %s: %s\n",
+					number, why);
 			goto fail;
 		}
-		if (store_sender_put(st, &snd, clock_now()) == -1)
-			goto fail;
 		printf("%s: registered, %s%s%s\n", snd.number, snd.role,
 		       snd.commune_code[0] ? " of " : "", snd.commune_code);
 	}

@@ -174,7 +174,7 @@ html_begin(struct html *h, const char *title, const char *user, const char *csrf
 	if (csrf != NULL) {
 		html_raw(h, "<a href=\"/\">Tổng quan</a><a href=\"/messages\">Tin nhắn</a>"
 			    "<a href=\"/quarantine\">Tin chờ duyệt</a><a href=\"/reports\">Báo "
-			    "cáo</a><a href=\"/send\">Gửi tin</a>"
+			    "cáo</a><a href=\"/senders\">Danh bạ</a><a href=\"/send\">Gửi tin</a>"
 			    "<form method=\"post\" action=\"/logout\"><span class=\"small\">");
 		html_text(h, user);
 		html_raw(h, "</span> <input type=\"hidden\" name=\"csrf\" value=\"");
@@ -190,4 +190,14 @@ void
 html_end(struct html *h)
 {
 	html_raw(h, "</main></body></html>\n");
+}
+
+void
+html_error(struct html *h, const char *why)
+{
+	if (why == NULL)
+		return;
+	html_raw(h, "<p class=\"err\" id=\"error\">");
+	html_text(h, why);
+	html_raw(h, "</p>");
 }

@@ -12,6 +12,7 @@
  *   /quarantine  quarantine.c
  *   /reports   reports.c
  *   /send      send.c
+ *   /senders   senders.c
  * Everything that came from outside is escaped (html_text).
  */
 #include <inttypes.h>
@@ -61,6 +62,20 @@ page_audit(const struct web_request *r, struct html *h, const char *page)
 		return -1;
 	html_raw(h, "</ul>");
 	return 0;
+}
+
+void
+page_commune_options(const struct config *cfg, struct html *h)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ncommunes; i++) {
+		html_raw(h, "<option value=\"");
+		html_text(h, cfg->communes[i].code);
+		html_raw(h, "\">");
+		html_text(h, cfg->communes[i].name);
+		html_raw(h, "</option>");
+	}
 }
 
 /* Overview ----------------------------------------------------------------- */
@@ -488,6 +503,8 @@ page_render(const struct web_request *r, const char *path, struct html *h)
 		return messages(r, h);
 	if (strcmp(path, "/number") == 0)
 		return number_page(r, h);
+	if (strcmp(path, "/senders") == 0)
+		return senders_page(r, h, NULL) == 500 ? db_failed(h) : 200;
 	if (strcmp(path, "/send") == 0)
 		return send_page(r, h, NULL) == 500 ? db_failed(h) : 200;
 	if (strcmp(path, "/reports") == 0)

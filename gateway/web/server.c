@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <pthread.h>
@@ -29,8 +31,9 @@
 #include "store.h"
 #include "web_impl.h"
 
-#define BODY_MAX 16384	    /* bytes of a form */
-#define COOKIE "tinbao_sid" /* the session id's cookie */
+#define BODY_MAX 16384	     /* bytes of a form */
+#define UPLOAD_MAX (4 << 20) /* bytes of a form with a file: a registry */
+#define COOKIE "tinbao_sid"  /* the session id's cookie */
 
 /*
  * libmicrohttpd's functions, from libmicrohttpd.so.12 opened when the
@@ -77,13 +80,17 @@ struct web {
 	/* A hash checked when the user does not exist, so that a wrong name
 	 * takes as long as a wrong password. */
 	char dummy_hash[STORE_WEB_HASH_MAX];
+	/* An uploaded registry file shown as a preview, until its session
+	 * confirms it (or uploads another): a file of its own. */
+	char pending[64], pending_name[64], pending_sid[WEB_TOKEN_HEX + 1];
 };
 
 /* One request: its form body as it arrives. */
 struct request {
-	char body[BODY_MAX];
-	size_t len;
+	char *body;
+	size_t len, size, max;
 	int too_big;
+	char delim[80]; /* a multipart form's delimiter, or "" */
 };
 
 /* What a response carries besides its status. */
@@ -203,11 +210,7 @@ login_form(struct web *w, struct MHD_Connection *c, struct web_session *s, unsig
 	if (s == NULL)
 		return refuse(w, c, 500, "Lỗi máy chủ");
 	html_begin(&rp.h, "Đăng nhập", NULL, NULL);
-	if (why != NULL) {
-		html_raw(&rp.h, "<p class=\"err\" id=\"error\">");
-		html_text(&rp.h, why);
-		html_raw(&rp.h, "</p>");
-	}
+	html_error(&rp.h, why);
 	html_raw(&rp.h, "<form method=\"post\" action=\"/login\">"
 			"<p><label>Tên đăng nhập<br><input name=\"user\" id=\"user\" "
 			"autocomplete=\"username\" required></label></p>"
@@ -263,7 +266,8 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_se
 	return redirect(w, c, "/", &rp);
 }
 
-/* An admin's change through the page at url (quarantine.c, send.c), with
+/* An admin's change through the page at url (quarantine.c, send.c,
+ * senders.c), with
  * the console's writable connection: back to the page when done, or the
  * page saying what is wrong. */
 static enum MHD_Result
@@ -282,10 +286,111 @@ change(struct web *w, struct MHD_Connection *c, const char *url, struct request 
 		status = 500;
 	else if (strcmp(url, "/quarantine") == 0)
 		status = quarantine_post(&r, w->rw, rq->body, rq->len, &rp.h);
+	else if (strcmp(url, "/senders") == 0)
+		status = senders_post(&r, w->rw, rq->body, rq->len, &rp.h);
 	else
 		status = send_post(&r, w->rw, rq->body, rq->len, &rp.h);
 	if (status == 303)
 		return redirect(w, c, url, &rp);
+	if (status == 500) {
+		html_free(&rp.h);
+		return refuse(w, c, 500, "Không ghi được cơ sở dữ liệu");
+	}
+	return send_reply(w, c, (unsigned int)status, &rp);
+}
+
+/* The form's csrf field, urlencoded or multipart: 1, 0 absent, -1. */
+static int
+csrf_field(const struct request *rq, char *out, size_t size)
+{
+	const char *v;
+	size_t n;
+	int r;
+
+	if (rq->delim[0] == '\0')
+		return form_value(rq->body, rq->len, "csrf", out, size);
+	r = multipart_part(rq->body, rq->len, rq->delim, "csrf", &v, &n, NULL, 0);
+	if (r != 1 || n >= size)
+		return r == 1 ? -1 : r;
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return 1;
+}
+
+static void
+pending_drop(struct web *w)
+{
+	if (w->pending[0] != '\0' && unlink(w->pending) == -1)
+		log_warn("web: %s", w->pending);
+	w->pending[0] = '\0';
+}
+
+/* The uploaded file kept as the pending import of session s.  0, or -1
+ * logged. */
+static int
+pending_keep(struct web *w, const struct web_session *s, const char *data, size_t len,
+	     const char *filename)
+{
+	size_t n = strlen(filename);
+	int xlsx = n >= 5 && strcasecmp(filename + n - 5, ".xlsx") == 0, fd;
+
+	pending_drop(w);
+	snprintf(w->pending, sizeof(w->pending), "/tmp/tinbao-import-XXXXXX%s",
+		 xlsx ? ".xlsx" : ".csv");
+	fd = mkstemps(w->pending, xlsx ? 5 : 4);
+	if (fd == -1) {
+		log_warn("web: %s", w->pending);
+		w->pending[0] = '\0';
+		return -1;
+	}
+	if (write(fd, data, len) != (ssize_t)len) {
+		log_warn("web: %s", w->pending);
+		close(fd);
+		pending_drop(w);
+		return -1;
+	}
+	close(fd);
+	snprintf(w->pending_name, sizeof(w->pending_name), "%s", filename);
+	snprintf(w->pending_sid, sizeof(w->pending_sid), "%s", s->id);
+	return 0;
+}
+
+/* A registry file: uploaded (multipart), shown as a preview and kept; or
+ * confirmed (a form), imported. */
+static enum MHD_Result
+import(struct web *w, struct MHD_Connection *c, struct request *rq, const struct web_session *s)
+{
+	struct web_request r = {w->cfg, w->st, s, NULL, NULL, clock_now()};
+	struct reply rp = {0};
+	char filename[128];
+	const char *data;
+	size_t len;
+	int status;
+
+	if (strcmp(s->role, WEB_ROLE_ADMIN) != 0)
+		return refuse(w, c, 403, "Chỉ quản trị viên được thay đổi");
+	if (rq->delim[0] != '\0') {
+		if (multipart_part(rq->body, rq->len, rq->delim, "file", &data, &len, filename,
+				   sizeof(filename)) != 1 ||
+		    len == 0)
+			return refuse(w, c, 400, "Hãy chọn một tệp");
+		if (pending_keep(w, s, data, len, filename) == -1)
+			return refuse(w, c, 500, "Không lưu được tệp");
+		status = senders_import_preview(&r, w->pending, w->pending_name, &rp.h);
+		if (status != 200)
+			pending_drop(w);
+		return send_reply(w, c, (unsigned int)status, &rp);
+	}
+	if (w->pending[0] == '\0' || strcmp(w->pending_sid, s->id) != 0)
+		return refuse(w, c, 400, "Không có tệp nào chờ nhập");
+	if (w->rw == NULL)
+		w->rw = store_open(w->cfg->database, 0);
+	status = w->rw == NULL
+		     ? 500
+		     : senders_import_confirm(&r, w->rw, w->pending, w->pending_name, &rp.h);
+	pending_drop(w);
+	if (status == 303)
+		return redirect(w, c, "/senders", &rp);
 	if (status == 500) {
 		html_free(&rp.h);
 		return refuse(w, c, 500, "Không ghi được cơ sở dữ liệu");
@@ -304,11 +409,13 @@ post(struct web *w, struct MHD_Connection *c, const char *url, struct request *r
 		return refuse(w, c, 413, "Yêu cầu quá lớn");
 	if (strcmp(url, "/login") == 0)
 		return login(w, c, rq, s);
-	if (s == NULL || s->user[0] == '\0' ||
-	    form_value(rq->body, rq->len, "csrf", csrf, sizeof(csrf)) != 1 ||
+	if (s == NULL || s->user[0] == '\0' || csrf_field(rq, csrf, sizeof(csrf)) != 1 ||
 	    !session_csrf_ok(s, csrf))
 		return refuse(w, c, 403, "Yêu cầu bị từ chối");
-	if (strcmp(url, "/quarantine") == 0 || strcmp(url, "/send") == 0)
+	if (strcmp(url, "/senders/import") == 0)
+		return import(w, c, rq, s);
+	if (strcmp(url, "/quarantine") == 0 || strcmp(url, "/send") == 0 ||
+	    strcmp(url, "/senders") == 0)
 		return change(w, c, url, rq, s);
 	if (strcmp(url, "/logout") == 0) {
 		log_info("web: %s logged out", s->user);
@@ -341,6 +448,27 @@ get(struct web *w, struct MHD_Connection *c, const char *url, struct web_session
 	return send_reply(w, c, (unsigned int)status, &rp);
 }
 
+/* Room for n bytes in the body.  0 or -1. */
+static int
+body_grow(struct request *rq, size_t n)
+{
+	size_t size = rq->size > 0 ? rq->size : 4096;
+	char *p;
+
+	if (rq->body != NULL && n < rq->size)
+		return 0;
+	while (size <= n)
+		size *= 2;
+	p = realloc(rq->body, size);
+	if (p == NULL) {
+		log_warn("web");
+		return -1;
+	}
+	rq->body = p;
+	rq->size = size;
+	return 0;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -355,18 +483,29 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		if (rq == NULL)
 			return MHD_NO;
 		*con_cls = rq;
+		rq->max = BODY_MAX;
+		if (multipart_boundary(
+			mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"), rq->delim,
+			sizeof(rq->delim)) != 1)
+			rq->delim[0] = '\0';
+		else
+			rq->max = UPLOAD_MAX;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (rq->len + *upload_size >= sizeof(rq->body))
+		if (rq->len + *upload_size >= rq->max)
 			rq->too_big = 1;
-		else
+		else if (body_grow(rq, rq->len + *upload_size) == -1)
+			return MHD_NO;
+		if (!rq->too_big) {
 			memcpy(rq->body + rq->len, upload, *upload_size);
-		if (!rq->too_big)
 			rq->len += *upload_size;
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (rq->body == NULL && body_grow(rq, 0) == -1)
+		return MHD_NO;
 	s = NULL;
 	if (cookie_value(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"), COOKIE, sid,
 			 sizeof(sid)) == 1)
@@ -381,7 +520,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	free(*con_cls);
+	struct request *rq = *con_cls;
+
+	if (rq != NULL)
+		free(rq->body);
+	free(rq);
 	*con_cls = NULL;
 }
 
@@ -509,6 +652,7 @@ web_stop(struct web *w)
 		return;
 	if (w->daemon != NULL)
 		mhd.stop_daemon(w->daemon);
+	pending_drop(w);
 	store_close(w->st);
 	store_close(w->rw);
 	config_free(w->cfg);

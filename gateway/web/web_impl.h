@@ -7,9 +7,13 @@
  *   auth.c     passwords, sessions and their CSRF tokens, login throttle
  *   server.c   libmicrohttpd: the daemon, routing, login and logout
  *   pages.c    the pages: overview, messages, one number's history
- *   quarantine.c  the held SMS of unregistered numbers: accept, reject
+ *   quarantine.c  the held SMS of unregistered numbers: accept (and
+ *              register the number), reject
  *   reports.c  the plan report of a period for download
- *   send.c     an SMS to one number, through the outbox
+ *   send.c     an SMS to one number, a commune's officers or all
+ *              officers, through the outbox
+ *   senders.c  the registry: list, add, edit, deactivate, import (a
+ *              preview, then the confirmation), export
  * html.c, http.c and auth.c hold no I/O but random bytes: the unit tests
  * use them as they are.
  */
@@ -48,6 +52,8 @@ void html_free(struct html *h);
  * csrf, the logout form; html_end closes it. */
 void html_begin(struct html *h, const char *title, const char *user, const char *csrf);
 void html_end(struct html *h);
+/* Why a request was refused (escaped), as the tests find it; NULL: nothing. */
+void html_error(struct html *h, const char *why);
 
 /* http.c ------------------------------------------------------------------ */
 
@@ -61,6 +67,15 @@ int form_value(const char *body, size_t len, const char *name, char *out, size_t
 /* The value of cookie name in a Cookie header (NULL: none): 1 found, 0
  * absent, -1 too long. */
 int cookie_value(const char *header, const char *name, char *out, size_t size);
+
+/* A multipart/form-data Content-Type's boundary, as the delimiter "--"
+ * boundary into out: 1, 0 when ctype is no multipart form, -1 malformed. */
+int multipart_boundary(const char *ctype, char *out, size_t size);
+/* The part name of a multipart body (len bytes) delimited by delim: 1 found
+ * (*val, *vlen: its bytes in body; filename, when not NULL, gets its file
+ * name or ""), 0 absent, -1 malformed. */
+int multipart_part(const char *body, size_t len, const char *delim, const char *name,
+		   const char **val, size_t *vlen, char *filename, size_t fnsize);
 
 /* auth.c ------------------------------------------------------------------ */
 
@@ -122,6 +137,8 @@ struct web_request {
 
 /* The latest changes recorded for page (the audit), as a list.  0 or -1. */
 int page_audit(const struct web_request *r, struct html *h, const char *page);
+/* The configuration's communes as the options of a select: code, name. */
+void page_commune_options(const struct config *cfg, struct html *h);
 
 /* Writes the page at path into h: 200, or 404 when there is no such page,
  * 500 when the database failed (the page says so). */
@@ -136,7 +153,9 @@ int reports_page(const struct web_request *r, struct html *h);
 /* The held SMS, with the decision buttons for an admin, and the latest
  * decisions (the audit).  200, or 500 when the database failed. */
 int quarantine_page(const struct web_request *r, struct html *h);
-/* An admin's decision, form fields id and action (accept, reject), made
+/* An admin's decision, form fields id and action (accept, reject, or
+ * register: accept once the number is registered with the fields role,
+ * commune and name, as `tinbao quarantine accept --register` does), made
  * through the writable rw in a transaction with its audit record: 303 (done,
  * or no longer held), 400 (h says why), 500. */
 int quarantine_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
@@ -144,13 +163,38 @@ int quarantine_post(const struct web_request *r, struct store *rw, const char *b
 
 /* send.c -------------------------------------------------------------------- */
 
-/* The form to send an SMS to one number (an admin's), with why the last
- * one was refused (NULL: none), and the SMS sent so far.  200 or 500. */
+/* The form to send an SMS to one number, a commune's officers or all
+ * officers (an admin's), with why the last one was refused (NULL: none),
+ * and the SMS sent so far.  200 or 500. */
 int send_page(const struct web_request *r, struct html *h, const char *why);
-/* An admin's SMS, form fields number and text, queued in the outbox as a
- * notice (its limits apply) with its audit record: 303, 400 (h: the form
- * saying why), 500. */
+/* An admin's SMS, form fields to (number, commune, all; absent: number),
+ * number or commune (its code) and text, queued in the outbox as a notice
+ * for each recipient (its limits apply) with one audit record: 303, 400 (h:
+ * the form saying why), 500. */
 int send_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
 	      struct html *h);
+
+/* senders.c ----------------------------------------------------------------- */
+
+/* The registry (the table and the configuration's entries), the form to
+ * add a number or edit it (query edit=NUMBER) for an admin, with why the
+ * last change was refused (NULL: none), and the changes made so far; or,
+ * with query export, the table as a CSV download.  200 or 500. */
+int senders_page(const struct web_request *r, struct html *h, const char *why);
+/* An admin's change, form field action: save (number, name, role,
+ * commune: added or replaced, active) or deactivate (number), made through
+ * rw with its audit record: 303, 400 (h: the page saying why), 500. */
+int senders_post(const struct web_request *r, struct store *rw, const char *body, size_t len,
+		 struct html *h);
+/* An uploaded registry file at path (name: as the admin's computer named
+ * it), read as `senders import --dry-run` reads it: each error, or else
+ * each change, and the confirm form.  200, or 400 when the file has
+ * errors. */
+int senders_import_preview(const struct web_request *r, const char *path, const char *name,
+			   struct html *h);
+/* The file imported through rw, all or nothing, with its audit record:
+ * 303, 400 (h: the errors), 500. */
+int senders_import_confirm(const struct web_request *r, struct store *rw, const char *path,
+			   const char *name, struct html *h);
 
 #endif
