@@ -352,6 +352,7 @@ test_console(void **state)
 	struct fixture f;
 	char extra[512], cmd[1024], out[4096];
 	int port = free_port(), status, rc;
+	int64_t reports;
 	pid_t pid;
 
 	snprintf(extra, sizeof(extra),
@@ -436,10 +437,11 @@ test_console(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
 	/* Another unregistered number's report, for the browser to accept. */
-	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000003",
+	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "inject", "--from", "0912000006",
 				     "--at", "1646100000", "ENROL xã Minh Sơn 3 hàn", NULL),
 			 0);
 	assert_int_equal(fixture_run(&f, NULL, 0, 60, NULL, "run", "--once", NULL), 0);
+	reports = fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL);
 
 	pid = start_web(&f, port, "web");
 	snprintf(cmd, sizeof(cmd),
@@ -450,7 +452,8 @@ test_console(void **state)
 	stop_web(NULL);
 	/* The browser accepted the second quarantined report. */
 	if (rc == 0)
-		assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 2);
+		assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL),
+				 reports + 1);
 	fixture_teardown(&f);
 	if (rc == 77)
 		skip();

@@ -4,7 +4,7 @@ running `tinbao web` (tests/test_web.c starts it) in real headless Chromium
 through Selenium: a wrong password is refused, the right one logs in, the
 SMS with <script> in it shows as text (no script runs) with its reply, the
 overview draws the report's charts with no external assets, the quarantined
-report of 0912000003 is accepted and then shows on the messages page as the
+report of 0912000006 is accepted and then shows on the messages page as the
 report it became, the xlsx report downloads as a workbook (a zip with
 xl/workbook.xml), the logout button ends the session.
 
@@ -128,8 +128,8 @@ try:
     for t in texts:
         check(" ".join(t.split()) in " ".join(body.split()), "the reply is not shown: " + t)
 
-    accept_held(d, "912000003")
-    d.get(url + "/messages?number=0912000003")
+    accept_held(d, "912000006")
+    d.get(url + "/messages?number=0912000006")
     rows = d.find_elements(By.CSS_SELECTOR, "tr[id^='m']")
     check(len(rows) == 1 and "enrol 3 #" in rows[0].text,
           "the accepted report is not counted on the messages page: %s"
