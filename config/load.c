@@ -338,7 +338,7 @@ literal_int64(struct loader *l, const config_setting_t *s, long long *v, const c
 	      int *litlen)
 {
 	const char *name = config_setting_name(s), *file = config_setting_source_file(s);
-	const char *text, *p, *q, *eol;
+	const char *text, *p, *q, *next, *eol;
 	unsigned int line = config_setting_source_line(s);
 	unsigned long long u;
 	long long got = config_setting_get_int64(s), x;
@@ -358,7 +358,11 @@ literal_int64(struct loader *l, const config_setting_t *s, long long *v, const c
 	len = strlen(name);
 	/* Several settings of that name may share the line: the one whose 32
 	 * bits are what libconfig kept. */
-	for (q = p; (q = strstr(q, name)) != NULL && q < eol; q += len) {
+	/* The next search starts past this match, within the text: skip_blank()
+	 * may leave q at the end of the text, or on "" outside it (a comment
+	 * not closed before a NUL byte). */
+	for (q = p; (q = strstr(q, name)) != NULL && q < eol; q = next) {
+		next = q + len;
 		if ((q > p && name_char(q[-1])) || name_char(q[len]))
 			continue;
 		q = skip_blank(q + len);
