@@ -707,7 +707,14 @@ fail:
 	return -1;
 }
 
-/* The digest, when a scheduled time passed since the last one. */
+static int
+any(void *arg, const struct identity *id)
+{
+	return 1;
+}
+
+/* The digest, when a scheduled time passed since the last one, and there
+ * is district staff to send it to. */
 static int
 scheduled_digest(const struct config *cfg, struct store *st, int64_t now)
 {
@@ -723,6 +730,10 @@ scheduled_digest(const struct config *cfg, struct store *st, int64_t now)
 	/* A first start sends today's digest, not one of days ago. */
 	if (last == 0 && slot < clock_day_start(now))
 		return 0;
+	/* Only now that one is due: is there anybody to send it to? */
+	n = identity_foreach(cfg, st, IDENTITY_DISTRICT, NULL, any, NULL);
+	if (n != 1)
+		return n;
 	t = malloc(sizeof(*t));
 	if (t == NULL) {
 		log_warn("digest");
@@ -731,12 +742,6 @@ scheduled_digest(const struct config *cfg, struct store *st, int64_t now)
 	n = send_digest(cfg, st, now, slot, at > 0 ? at : first_since(&cfg->digest, slot), t);
 	free(t);
 	return n;
-}
-
-static int
-any(void *arg, const struct identity *id)
-{
-	return 1;
 }
 
 int
@@ -753,16 +758,10 @@ digest_tick(const struct config *cfg, struct store *st, int64_t now)
 			return -1;
 		n += r;
 	}
-	r = identity_foreach(cfg, st, IDENTITY_DISTRICT, NULL, any, NULL);
+	r = scheduled_digest(cfg, st, now);
 	if (r == -1)
 		return -1;
-	if (r == 1) {
-		r = scheduled_digest(cfg, st, now);
-		if (r == -1)
-			return -1;
-		n += r;
-	}
-	return n;
+	return n + r;
 }
 
 /* ---- Running totals in confirmations ---------------------------------- */
