@@ -429,6 +429,17 @@ static const char *const steps[] = {
     "CREATE INDEX audit_page ON audit(page, id);"
     "CREATE INDEX outbox_inbox ON outbox(inbox_id) WHERE inbox_id IS NOT NULL;"
     "PRAGMA user_version = 13;",
+    /*
+     * 13 -> 14: the console's list of SMS, newest received first, in the
+     * order of received and then id whatever order the rows came in (an
+     * import, a modem's backlog read after a restart): a date range, a page
+     * after another or one state's rows are then a range of an index, read
+     * in order, never a walk of the table nor a sort.  The id ends every
+     * index entry, so inbox(received) is in (received, id) order.
+     */
+    "CREATE INDEX inbox_received ON inbox(received);"
+    "CREATE INDEX inbox_state_received ON inbox(state, received);"
+    "PRAGMA user_version = 14;",
 };
 
 _Static_assert(nitems(steps) == STORE_SCHEMA_VERSION, "one migration step per schema version");

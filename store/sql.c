@@ -22,22 +22,26 @@
 	"AND " SMS_MONTH " = ?4"
 
 /*
- * The web console's list of SMS, newest first, with what each became, for
- * the rows that pass the filters (WEB_MESSAGES' NUMBER: any number, or the
- * one whose index then leads).  "+r.commune_code": a commune's filter reads
- * the reports of each row by inbox_id, never every report of the commune
- * for each row.
+ * The web console's list of SMS, newest received first (received, then id:
+ * the order of inbox_received, inbox_state_received and inbox_sender), with
+ * what each became, for the rows that pass the filters.  LEAD picks the
+ * index that then leads: any row, one state's or one number's.  ?4 the
+ * lowest received time; (?5, ?6) the first (received, id) past the page's
+ * end, so that a date range's end and the row a page follows are one bound
+ * of the index range.  "+r.commune_code": a commune's filter reads the
+ * reports of each row by inbox_id, never every report of the commune for
+ * each row.
  */
-#define WEB_MESSAGES(NUMBER)                                                                       \
-	"SELECT i.id, coalesce(nullif(i.smsc_time, 0), i.received), i.sender, i.text, i.state, "   \
+#define WEB_MESSAGES(LEAD)                                                                         \
+	"SELECT i.id, i.received, coalesce(i.smsc_time, 0), i.sender, i.text, i.state, "           \
 	"coalesce(i.error, ''), coalesce((SELECT group_concat(r.kind || ' ' || r.count || ' #' "   \
 	"|| r.id || CASE r.cancelled WHEN 1 THEN ' (x)' ELSE '' END, ', ') FROM reports r "        \
 	"WHERE r.inbox_id = i.id), ''), coalesce(s.commune_code, '') "                             \
 	"FROM inbox i LEFT JOIN senders s ON s.number = i.sender "                                 \
-	"WHERE " NUMBER " AND (?3 IS NULL OR i.state = ?3) AND (?2 IS NULL OR "                    \
+	"WHERE " LEAD " AND (?3 IS NULL OR i.state = ?3) AND (?2 IS NULL OR "                      \
 	"s.commune_code = ?2 OR EXISTS (SELECT 1 FROM reports r WHERE r.inbox_id = i.id "          \
-	"AND +r.commune_code = ?2)) AND i.received >= ?4 AND (?5 = 0 OR i.received < ?5) "         \
-	"AND i.id < ?6 ORDER BY i.id DESC LIMIT ?7"
+	"AND +r.commune_code = ?2)) AND i.received >= ?4 AND (i.received, i.id) < (?5, ?6) "       \
+	"ORDER BY i.received DESC, i.id DESC LIMIT ?7"
 
 const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
@@ -419,10 +423,11 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_AUDIT_ADD] = {"audit add", "INSERT INTO audit(at, who, page, what) VALUES (?1, ?2, ?3, ?4)"},
     [S_AUDIT_PAGE] = {"audit page", "SELECT at, who, what FROM audit WHERE page = ?1 "
 				    "ORDER BY id DESC LIMIT ?2"},
-    /* ?1 number, ?2 commune, ?3 state, ?4..?5 received, ?6 before id, ?7 rows:
-     * the rowid range from ?6 down; one number's SMS through its index. */
+    /* ?1 number, ?2 commune, ?3 state, ?4 from, (?5, ?6) the end, ?7 rows. */
     [S_WEB_MESSAGES] = {"web messages", WEB_MESSAGES("?1 IS NULL")},
+    [S_WEB_STATE_MESSAGES] = {"web state messages", WEB_MESSAGES("?1 IS NULL AND i.state = ?3")},
     [S_WEB_NUMBER_MESSAGES] = {"web number messages", WEB_MESSAGES("i.sender = ?1")},
+    [S_INBOX_RECEIVED] = {"inbox received", "SELECT received FROM inbox WHERE id = ?1"},
     [S_WEB_REPLIES] = {"web replies",
 		       "SELECT id, created, recipient, text, reason, state, coalesce(delivery, '') "
 		       "FROM outbox WHERE inbox_id = ?1 ORDER BY id"},

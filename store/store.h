@@ -49,7 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -715,17 +715,22 @@ struct store_msg_filter {
 	const char *commune; /* a code: of a report it made, or of the registered sender */
 	const char *state;   /* "new", "accepted" or "rejected" */
 	int64_t from, to;    /* received in [from, to) (to 0: no end) */
-	int64_t before_id;   /* paging: rows with a lower id (0: from the newest) */
+	int64_t before_id;   /* paging: the rows after this one (0: from the newest) */
 	int limit;
 };
 struct store_msg_row {
-	int64_t id, at; /* at: SMSC time, or when received */
+	int64_t id;
+	int64_t at;   /* when received: the order of the rows */
+	int64_t sent; /* the SMSC time, or 0 */
 	const char *sender, *text, *state, *error;
 	const char *became;  /* "enrol 12 #34, grad 3 #35" or "" */
 	const char *commune; /* the registered sender's commune, or "" */
 };
-/* The inbox rows that pass f, newest first; each valid during the call
- * only; stops when cb returns non-zero.  0 or -1. */
+/* The inbox rows that pass f, the last received first and, received in
+ * the same second, the highest id first: whatever order the rows were
+ * stored in, the next page (before_id: the last row of this one) neither
+ * repeats nor skips one.  Each valid during the call only; stops when cb
+ * returns non-zero.  0 or -1. */
 int store_messages_foreach(struct store *st, const struct store_msg_filter *f,
 			   int (*cb)(void *arg, const struct store_msg_row *m), void *arg);
 struct store_reply_row {

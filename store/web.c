@@ -145,29 +145,62 @@ msg_walk_row(void *ctx, sqlite3_stmt *s)
 
 	m.id = sqlite3_column_int64(s, 0);
 	m.at = sqlite3_column_int64(s, 1);
-	m.sender = text_of(s, 2);
-	m.text = text_of(s, 3);
-	m.state = text_of(s, 4);
-	m.error = text_of(s, 5);
-	m.became = text_of(s, 6);
-	m.commune = text_of(s, 7);
+	m.sent = sqlite3_column_int64(s, 2);
+	m.sender = text_of(s, 3);
+	m.text = text_of(s, 4);
+	m.state = text_of(s, 5);
+	m.error = text_of(s, 6);
+	m.became = text_of(s, 7);
+	m.commune = text_of(s, 8);
 	return w->cb.msg(w->arg, &m) != 0;
+}
+
+/*
+ * The first (received, id) past the end of the page f asks for, into end:
+ * the end of its date range, or the row the page follows when that comes
+ * first (received < to is (received, id) < (to, INT64_MIN)).  A row that
+ * does not exist is followed by every row.  0 or -1.
+ */
+static int
+page_end(struct store *st, const struct store_msg_filter *f, int64_t end[2])
+{
+	enum stmt id = S_INBOX_RECEIVED;
+	int64_t at;
+	int rc;
+
+	end[0] = f->to > 0 ? f->to : INT64_MAX;
+	end[1] = f->to > 0 ? INT64_MIN : INT64_MAX;
+	if (f->before_id <= 0)
+		return 0;
+	stmt_get(st, id);
+	rc = stmt_row(st, id, bind_int(st, id, 1, f->before_id) == 0);
+	if (rc != 1)
+		return rc;
+	at = sqlite3_column_int64(st->stmt[id], 0);
+	stmt_put(st, id);
+	if (at < end[0] || (at == end[0] && f->before_id < end[1])) {
+		end[0] = at;
+		end[1] = f->before_id;
+	}
+	return 0;
 }
 
 int
 store_messages_foreach(struct store *st, const struct store_msg_filter *f,
 		       int (*cb)(void *arg, const struct store_msg_row *m), void *arg)
 {
-	enum stmt id = f->number != NULL ? S_WEB_NUMBER_MESSAGES : S_WEB_MESSAGES;
+	enum stmt id = f->number != NULL  ? S_WEB_NUMBER_MESSAGES
+		       : f->state != NULL ? S_WEB_STATE_MESSAGES
+					  : S_WEB_MESSAGES;
 	struct walk w = {.cb.msg = cb, .arg = arg};
+	int64_t end[2];
 	int bound;
 
-	if (walk_start(st, id) == NULL)
+	if (page_end(st, f, end) == -1 || walk_start(st, id) == NULL)
 		return -1;
 	bound = bind_text(st, id, 1, f->number) == 0 && bind_text(st, id, 2, f->commune) == 0 &&
 		bind_text(st, id, 3, f->state) == 0 && bind_int(st, id, 4, f->from) == 0 &&
-		bind_int(st, id, 5, f->to) == 0 &&
-		bind_int(st, id, 6, f->before_id > 0 ? f->before_id : INT64_MAX) == 0 &&
+		bind_int(st, id, 5, end[0]) == 0 && bind_int(st, id, 6, end[1]) == 0 &&
 		bind_int(st, id, 7, f->limit) == 0;
 	return walk_rows(st, id, bound, msg_walk_row, &w) == -1 ? -1 : 0;
 }

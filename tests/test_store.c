@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "../store/impl.h" /* the statements, for their plans */
 #include "log.h"
 #include "store.h"
 
@@ -638,6 +639,169 @@ test_inbox_next_new_and_state(void **state)
 	assert_int_equal(store_count(st, "inbox", "new"), 1);
 }
 
+/* The ids of the rows of every page that f asks for, PAGE rows a page,
+ * each page following the last row of the one before, until one is empty:
+ * how many into ids. */
+#define PAGE 2
+struct msg_ids {
+	int64_t ids[32], at[32], sent[32];
+	size_t n;
+};
+
+static int
+msg_id(void *arg, const struct store_msg_row *m)
+{
+	struct msg_ids *l = arg;
+
+	assert_true(l->n < sizeof(l->ids) / sizeof(l->ids[0]));
+	l->ids[l->n] = m->id;
+	l->at[l->n] = m->at;
+	l->sent[l->n] = m->sent;
+	l->n++;
+	return 0;
+}
+
+static void
+pages_of(struct store *st, struct store_msg_filter f, struct msg_ids *l)
+{
+	size_t before;
+
+	memset(l, 0, sizeof(*l));
+	f.limit = PAGE;
+	do {
+		before = l->n;
+		assert_int_equal(store_messages_foreach(st, &f, msg_id, l), 0);
+		assert_true(l->n - before <= PAGE);
+		if (l->n > before)
+			f.before_id = l->ids[l->n - 1];
+	} while (l->n > before);
+}
+
+static void
+assert_ids(const struct msg_ids *l, const int64_t *want, size_t n)
+{
+	size_t i;
+
+	assert_int_equal(l->n, n);
+	for (i = 0; i < n; i++) {
+		if (l->ids[i] != want[i])
+			fail_msg("row %zu: id %lld, not %lld", i, (long long)l->ids[i],
+				 (long long)want[i]);
+	}
+}
+
+/*
+ * The console's list of SMS: received times out of id order (an import, a
+ * modem's backlog read after a restart) and equal at a page's end come
+ * back the last received first, then by id; the next page follows the
+ * last row of the one before, with each filter's own index.
+ */
+static void
+test_messages_received_order(void **state)
+{
+	/* Rows 1..9: their received time and sender. */
+	static const int64_t received[] = {100, 400, 200, 400, 50, 300, 400, 250, 150};
+	static const char *const senders[] = {"+84901", "+84901", "+84901", "+84902", "+84902",
+					      "+84901", "+84901", "+84902", "+84901"};
+	static const int64_t all[] = {7, 4, 2, 6, 8, 3, 9, 1, 5};
+	static const int64_t range[] = {6, 8, 3, 9};
+	static const int64_t rejected[] = {2, 6, 9};
+	static const int64_t number[] = {4, 8, 5};
+	static const int64_t after4[] = {2, 6, 8, 3, 9, 1, 5};
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct store_msg_filter filter = {0};
+	struct msg_ids l;
+	char fp[16];
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < 9; i++) {
+		struct store_sms sms = {senders[i],  received[i] - (i == 4 ? 86400 : 0),
+					received[i], "x",
+					"gsm7",	     1,
+					fp,	     NULL,
+					NULL};
+
+		snprintf(fp, sizeof(fp), "fp%zu", i);
+		assert_int_equal(store_inbox_add(st, &sms, &id), 1);
+		assert_int_equal(id, (int64_t)i + 1);
+	}
+	for (i = 0; i < 3; i++)
+		assert_int_equal(store_inbox_set_state(st, rejected[i], "rejected", "x"), 0);
+
+	pages_of(st, filter, &l);
+	assert_ids(&l, all, 9);
+	/* The time it was received, the order's, and the SMS centre's. */
+	assert_int_equal(l.at[8], 50);
+	assert_int_equal(l.sent[8], 50 - 86400);
+	filter.from = 150;
+	filter.to = 400;
+	pages_of(st, filter, &l);
+	assert_ids(&l, range, 4);
+	filter.from = filter.to = 0;
+	filter.state = "rejected";
+	pages_of(st, filter, &l);
+	assert_ids(&l, rejected, 3);
+	filter.state = NULL;
+	filter.number = "+84902";
+	pages_of(st, filter, &l);
+	assert_ids(&l, number, 3);
+	/* A page after a given row; after one that does not exist, from the
+	 * newest. */
+	filter.number = NULL;
+	filter.before_id = 4;
+	pages_of(st, filter, &l);
+	assert_ids(&l, after4, 7);
+	filter.before_id = 99;
+	pages_of(st, filter, &l);
+	assert_ids(&l, all, 9);
+}
+
+/*
+ * Over a million SMS the console's list reads a range of one index in its
+ * order, whatever the filter: never the whole table, never a sort (a date
+ * range in the past, a year of SMS, one state's rows).
+ */
+static void
+test_messages_plan(void **state)
+{
+	static const struct {
+		enum stmt id;
+		const char *index;
+	} plans[] = {
+	    {S_WEB_MESSAGES, "SEARCH i USING INDEX inbox_received ("},
+	    {S_WEB_STATE_MESSAGES, "SEARCH i USING INDEX inbox_state_received (state=? AND "},
+	    {S_WEB_NUMBER_MESSAGES, "SEARCH i USING INDEX inbox_sender (sender=? AND "},
+	};
+	struct fixture *f = *state;
+	char sql[4096];
+	sqlite3_stmt *s;
+	sqlite3 *db;
+	const char *detail;
+	size_t i;
+	int lead;
+
+	open_rw(f);
+	db = raw_open(f->path);
+	for (i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+		snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", stmt_defs[plans[i].id].sql);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+		lead = 0;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			detail = (const char *)sqlite3_column_text(s, 3);
+			if (strstr(detail, "TEMP B-TREE") != NULL ||
+			    strncmp(detail, "SCAN", 4) == 0)
+				fail_msg("%s: %s", stmt_defs[plans[i].id].what, detail);
+			lead += strncmp(detail, plans[i].index, strlen(plans[i].index)) == 0;
+		}
+		sqlite3_finalize(s);
+		if (lead != 1)
+			fail_msg("%s: not led by %s", stmt_defs[plans[i].id].what, plans[i].index);
+	}
+	sqlite3_close(db);
+}
+
 /* ---- Multipart SMS ---------------------------------------------------- */
 
 static void
@@ -951,7 +1115,7 @@ test_migration_phone_forms(void **state)
 	store_close(f->st);
 	f->st = NULL;
 	/* Back to schema 9 exactly: step 10 adds the copies columns, the later
-	 * steps their tables. */
+	 * steps their tables and indexes. */
 	raw_exec(f->path, "ALTER TABLE inbox DROP COLUMN copies;"
 			  "ALTER TABLE inbox_parts DROP COLUMN copies;"
 			  "DROP TABLE imports;"
@@ -959,6 +1123,8 @@ test_migration_phone_forms(void **state)
 			  "DROP TABLE web_users;"
 			  "DROP TABLE audit;"
 			  "DROP INDEX outbox_inbox;"
+			  "DROP INDEX inbox_received;"
+			  "DROP INDEX inbox_state_received;"
 			  "PRAGMA user_version = 9;");
 	raw_exec(
 	    f->path,
@@ -1546,6 +1712,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_inbox_add_duplicate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox_not_null, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox_next_new_and_state, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_messages_received_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_messages_plan, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_in_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_out_of_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_many, setup, teardown),

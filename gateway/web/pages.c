@@ -5,9 +5,10 @@
  *              charts), the communes
  *              that never reported, each modem's link, signal and SIM
  *              balance, the push, the active alerts
- *   /messages  every SMS, newest first, a page at a time, filtered by
- *              number, commune, state and dates; each with what it became
- *              and the replies with their delivery state
+ *   /messages  every SMS, the last received first, a page at a time
+ *              (the next one follows the last row shown), filtered by
+ *              number, commune, state and dates received; each with what
+ *              it became and the replies with their delivery state
  *   /number    one number's history: its registration and its SMS
  *   /quarantine  quarantine.c
  *   /reports   reports.c
@@ -275,6 +276,14 @@ msg_row(void *arg, const struct store_msg_row *m)
 	l->rows++;
 	html_fmt(h, "<tr id=\"m%" PRId64 "\"><td>", m->id);
 	html_time(h, m->at);
+	/* The rows are in the order they were received, the time shown; when
+	 * the SMS centre took it in another minute (a modem's backlog, an
+	 * import), that time too. */
+	if (m->sent > 0 && m->sent / 60 != m->at / 60) {
+		html_raw(h, "<br><span class=\"small\">gửi lúc ");
+		html_time(h, m->sent);
+		html_raw(h, "</span>");
+	}
 	html_raw(h, "</td><td><a href=\"/number?n=");
 	html_url(h, m->sender);
 	html_raw(h, "\">");
