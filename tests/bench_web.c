@@ -43,14 +43,15 @@
 
 /* N SMS from 5,000 numbers, one a minute, every tenth rejected and every
  * tenth answered, one in 100,000 not yet processed; every fiftieth stored
- * late (an import, a modem's backlog read after a restart): received at
- * any time of the others, out of id order.  A report for every other one,
- * over four communes. */
+ * late (an import, a modem's backlog read after a restart), out of id
+ * order: received before the SMS stored around it, by up to half of the
+ * time before it (so that the oldest month is not found among the newest
+ * ids).  A report for every other one, over four communes. */
 static const char fill_sql[] =
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) "
     "INSERT INTO inbox(id, sender, received, text, coding, fingerprint, state) "
     "SELECT i, printf('+849120%05d', i % 5000), "
-    "1640000000 + CASE i % 50 WHEN 25 THEN i * 7919 % ?1 ELSE i END * 60, "
+    "1640000000 + CASE i % 50 WHEN 25 THEN i - i * 7919 % (i / 2 + 1) ELSE i END * 60, "
     "printf('DK Minh Son %d han <b>', i % 90), 'gsm7', 'f' || i, "
     "CASE WHEN i % 10 = 0 THEN 'rejected' WHEN i % 100000 = 1 THEN 'new' "
     "ELSE 'accepted' END FROM n;"
