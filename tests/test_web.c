@@ -184,6 +184,21 @@ test_sessions(void **state)
 	assert_non_null(s);
 	assert_null(session_find(&a, id, 20000 + i + 2));
 
+	/* A session's upload: replaced by the next, gone with the session;
+	 * one whose slot is taken is freed (the sanitizer's leak check). */
+	assert_int_equal(session_keep_upload(s, "a,b\n", 4, "x.csv"), 0);
+	assert_int_equal(session_keep_upload(s, "number\n", 7, "y.csv"), 0);
+	assert_int_equal(s->upload_len, 7);
+	assert_memory_equal(s->upload, "number\n", 7);
+	assert_string_equal(s->upload_name, "y.csv");
+	session_end(s);
+	assert_null(s->upload);
+	assert_string_equal(s->upload_name, "");
+	s = session_new(&a, "anna", "admin", 40000);
+	assert_int_equal(session_keep_upload(s, "number\n", 7, "z.csv"), 0);
+	for (i = 0; i < WEB_SESSIONS; i++)
+		assert_non_null(session_new(&a, "u", "viewer", 40001 + i));
+
 	/* Login forms fetched again and again push out only each other. */
 	memset(&a, 0, sizeof(a));
 	a.idle = 3600;
@@ -422,7 +437,7 @@ test_console(void **state)
 	/* The quarantined reports, accepted by the admin through the console,
 	 * the second number registered first. */
 	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 2);
-	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 9);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 11);
 	assert_int_equal(
 	    fixture_db_int(f.db,
 			   "SELECT count(*) FROM senders WHERE number = '+84912000005' "
