@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "fixture.h"
+#include "webhttp.h"
 #include "store.h"
 #include "web_impl.h"
 
@@ -289,31 +290,13 @@ test_web_address(void **state)
 static int
 free_port(void)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	int port = webhttp_free_port();
 
-	assert_true(fd >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
+	assert_true(port > 0);
 	return port;
 }
 
-static int
-listening(int port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
+#define listening webhttp_listening
 
 /* The running console, stopped by the teardown when a check failed. */
 static pid_t web_pid;
@@ -496,6 +479,105 @@ test_run_serves(void **state)
 	fixture_teardown(&f);
 }
 
+/* Replaces the first from in file path with to (both short).  0 or -1. */
+static int
+replace_in(const char *path, const char *from, const char *to)
+{
+	char text[1 << 16], out[1 << 16];
+	FILE *fp = fopen(path, "r");
+	size_t n;
+	char *at;
+
+	if (fp == NULL)
+		return -1;
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	at = strstr(text, from);
+	if (at == NULL || n - strlen(from) + strlen(to) >= sizeof(out))
+		return -1;
+	snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		return -1;
+	fputs(out, fp);
+	return fclose(fp) == 0 ? 0 : -1;
+}
+
+/* Signals SIGHUP to pid and waits up to ticks 50 ms ticks until port is
+ * listened on (up) or not (!up): 1 when it came to that. */
+static int
+hup_until(pid_t pid, int port, int up, int ticks)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	int i;
+
+	kill(pid, SIGHUP);
+	for (i = 0; i < ticks && listening(port) != up; i++)
+		nanosleep(&tick, NULL);
+	return listening(port) == up;
+}
+
+/* SIGHUP rereads the console's configuration, in `tinbao web` and in
+ * `tinbao run`: a new address is served and the old one no longer, the
+ * logged-in stay logged in; a file with errors changes nothing; run stops
+ * the console when its web group goes, and starts it when it comes back. */
+static void
+test_reload(void **state)
+{
+	static const char *const cmds[] = {"web", "run"};
+	static char page[1 << 16];
+	struct fixture f;
+	char extra[128], listen_a[64], listen_b[64], cmd[512], sid[128];
+	int a, b, status;
+	size_t c;
+	pid_t pid;
+
+	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		a = free_port();
+		b = free_port();
+		snprintf(listen_a, sizeof(listen_a), "web = { listen = \"127.0.0.1:%d\"; };", a);
+		snprintf(listen_b, sizeof(listen_b), "web = { listen = \"127.0.0.1:%d\"; };", b);
+		snprintf(extra, sizeof(extra), "%s\n", listen_a);
+		assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf", extra), 0);
+		snprintf(cmd, sizeof(cmd), "echo secret-pass | %s -c %s web-user add anna admin",
+			 f.tinbao, f.conf);
+		assert_int_equal(system(cmd), 0);
+		pid = start_web(&f, a, cmds[c]);
+		assert_int_equal(webhttp_log_in(a, "anna", "secret-pass", sid, sizeof(sid)), 0);
+		assert_int_equal(webhttp_request(a, "GET", "/", sid, NULL, page, sizeof(page)),
+				 200);
+
+		assert_int_equal(replace_in(f.conf, listen_a, listen_b), 0);
+		assert_true(hup_until(pid, b, 1, 200));
+		assert_false(listening(a));
+		assert_int_equal(webhttp_request(b, "GET", "/", sid, NULL, page, sizeof(page)),
+				 200);
+
+		/* Errors: the running configuration stays. */
+		assert_int_equal(replace_in(f.conf, listen_b, "web = { listen = 5; };"), 0);
+		assert_false(hup_until(pid, b, 0, 40));
+		assert_int_equal(webhttp_request(b, "GET", "/", sid, NULL, page, sizeof(page)),
+				 200);
+
+		if (strcmp(cmds[c], "run") == 0) {
+			assert_int_equal(replace_in(f.conf, "web = { listen = 5; };", "# no web"),
+					 0);
+			assert_true(hup_until(pid, b, 0, 200));
+			assert_int_equal(replace_in(f.conf, "# no web", listen_a), 0);
+			assert_true(hup_until(pid, a, 1, 200));
+			/* A console started anew: its logins start anew too. */
+			assert_int_equal(
+			    webhttp_request(a, "GET", "/", sid, NULL, page, sizeof(page)), 303);
+		}
+		kill(pid, SIGTERM);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		web_pid = 0;
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		fixture_teardown(&f);
+	}
+}
+
 /* Beyond this PC without TLS: the configuration is refused. */
 static void
 test_console_needs_tls(void **state)
@@ -527,6 +609,7 @@ main(void)
 	    cmocka_unit_test(test_web_address),
 	    cmocka_unit_test(test_console_needs_tls),
 	    cmocka_unit_test_teardown(test_run_serves, stop_web),
+	    cmocka_unit_test_teardown(test_reload, stop_web),
 	    cmocka_unit_test_teardown(test_console, stop_web),
 	};
 

@@ -566,8 +566,27 @@ read_file(const char *path)
 	return buf;
 }
 
-/* MHD's thread, started with every signal blocked: the gateway's signals
- * go to its loop, which they must wake. */
+/* The certificate and key of cfg's web group (none without TLS) into
+ * *cert and *key.  0, or -1 logged. */
+static int
+tls_read(const struct config *cfg, char **cert, char **key)
+{
+	*cert = *key = NULL;
+	if (cfg->web.tls_cert == NULL)
+		return 0;
+	*cert = read_file(cfg->web.tls_cert);
+	*key = read_file(cfg->web.tls_key);
+	if (*cert != NULL && *key != NULL)
+		return 0;
+	free(*cert);
+	free(*key);
+	*cert = *key = NULL;
+	return -1;
+}
+
+/* MHD's thread, on w->cfg's address with w's certificate, started with
+ * every signal blocked: the gateway's signals go to its loop, which they
+ * must wake. */
 static int
 start_daemon(struct web *w)
 {
@@ -581,18 +600,14 @@ start_daemon(struct web *w)
 		log_warnx("web: bad address \"%s\"", w->cfg->web.listen);
 		return -1;
 	}
-	if (!config_web_loopback(&sa) && w->cfg->web.tls_cert == NULL) {
+	if (!config_web_loopback(&sa) && w->tls_cert == NULL) {
 		log_warnx("web: %s is beyond this PC: web.tls_cert and web.tls_key are needed",
 			  w->cfg->web.listen);
 		return -1;
 	}
-	if (w->cfg->web.tls_cert != NULL) {
-		w->tls_cert = read_file(w->cfg->web.tls_cert);
-		w->tls_key = read_file(w->cfg->web.tls_key);
-		if (w->tls_cert == NULL || w->tls_key == NULL)
-			return -1;
+	w->tls = w->tls_cert != NULL;
+	if (w->tls) {
 		flags |= MHD_USE_TLS;
-		w->tls = 1;
 		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, w->tls_cert};
 		tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key};
 	}
@@ -609,6 +624,7 @@ start_daemon(struct web *w)
 		log_warnx("web: cannot listen on %s", w->cfg->web.listen);
 		return -1;
 	}
+	w->auth.idle = (int64_t)w->cfg->web.session_hours * 3600;
 	log_info("web: console on %s://%s/", w->tls ? "https" : "http", w->cfg->web.listen);
 	return 0;
 }
@@ -632,7 +648,6 @@ web_start(const struct config *cfg)
 		log_warnx("web: cannot load %s again", cfg->path);
 		goto fail;
 	}
-	w->auth.idle = (int64_t)w->cfg->web.session_hours * 3600;
 	/* The schema brought up to date once, then pages read only. */
 	rw = store_open(w->cfg->database, 0);
 	if (rw == NULL)
@@ -640,12 +655,70 @@ web_start(const struct config *cfg)
 	store_close(rw);
 	w->st = store_open(w->cfg->database, STORE_READONLY);
 	if (w->st == NULL || web_password_hash("-", w->dummy_hash, sizeof(w->dummy_hash)) == -1 ||
-	    start_daemon(w) == -1)
+	    tls_read(w->cfg, &w->tls_cert, &w->tls_key) == -1 || start_daemon(w) == -1)
 		goto fail;
 	return w;
 fail:
 	web_stop(w);
 	return NULL;
+}
+
+/* Swaps w's configuration and certificate with those in the arguments. */
+static void
+swap(struct web *w, struct config **cfg, char **cert, char **key)
+{
+	struct config *c = w->cfg;
+	char *tc = w->tls_cert, *tk = w->tls_key;
+
+	w->cfg = *cfg;
+	w->tls_cert = *cert;
+	w->tls_key = *key;
+	*cfg = c;
+	*cert = tc;
+	*key = tk;
+}
+
+int
+web_reload(struct web *w, const struct config *cfg)
+{
+	struct config *ncfg;
+	char *cert, *key;
+	int rc = 0;
+
+	ncfg = config_load(cfg->path, NULL);
+	if (ncfg == NULL || tls_read(ncfg, &cert, &key) == -1) {
+		log_warnx("web: cannot load %s again; the console keeps its configuration",
+			  cfg->path);
+		config_free(ncfg);
+		return -1;
+	}
+	if (strcmp(ncfg->database, w->cfg->database) != 0) {
+		log_warnx("web: a change of database takes effect on restart; the console keeps "
+			  "its configuration");
+		rc = -1;
+		goto done;
+	}
+	/* Once MHD's thread has stopped no request reads the configuration:
+	 * it is swapped, and the sessions outlive the change. */
+	if (w->daemon != NULL)
+		mhd.stop_daemon(w->daemon);
+	w->daemon = NULL;
+	swap(w, &ncfg, &cert, &key);
+	if (start_daemon(w) == 0) {
+		log_info("web: configuration %s loaded", cfg->path);
+		goto done;
+	}
+	swap(w, &ncfg, &cert, &key);
+	rc = -1;
+	if (start_daemon(w) == 0)
+		log_warnx("web: the console keeps its configuration");
+	else
+		log_warnx("web: the console is not served until its configuration is fixed");
+done:
+	config_free(ncfg);
+	free(cert);
+	free(key);
+	return rc;
 }
 
 void
