@@ -578,6 +578,69 @@ test_reload(void **state)
 	}
 }
 
+/* A self-signed certificate for 127.0.0.1 into dir/NAME.crt and its key
+ * into dir/NAME.key.  0, or -1 when openssl could not make one. */
+static int
+make_cert(const char *dir, const char *name)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+		 "-keyout %s/%s.key -out %s/%s.crt >/dev/null 2>&1",
+		 dir, name, dir, name);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* 1 when the console on port answers over TLS with the certificate
+ * dir/NAME.crt (tests/web_tls.py). */
+static int
+serves_with(int port, const char *dir, const char *name)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s tests/web_tls.py %d %s/%s.crt 2>/dev/null",
+		 python(), port, dir, name);
+	return system(cmd) == 0;
+}
+
+/* With tls_cert and tls_key the console speaks HTTPS only, its cookie
+ * Secure; a renewed certificate is served after a SIGHUP. */
+static void
+test_console_tls(void **state)
+{
+	struct timespec tick = {0, 100 * 1000 * 1000};
+	struct fixture f;
+	char extra[512], old[256], new[256];
+	int port = free_port(), i;
+	pid_t pid;
+
+	if (access("/usr/bin/openssl", X_OK) != 0)
+		skip();
+	/* Relative to the configuration's folder, where they are made. */
+	snprintf(old, sizeof(old), "tls_cert = \"one.crt\"; tls_key = \"one.key\";");
+	snprintf(new, sizeof(new), "tls_cert = \"two.crt\"; tls_key = \"two.key\";");
+	snprintf(extra, sizeof(extra), "web = { listen = \"127.0.0.1:%d\"; %s };\n", port, old);
+	assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf", extra), 0);
+	assert_int_equal(make_cert(f.dir, "one"), 0);
+	assert_int_equal(make_cert(f.dir, "two"), 0);
+	pid = start_web(&f, port, "web");
+	assert_true(serves_with(port, f.dir, "one"));
+	assert_false(serves_with(port, f.dir, "two"));
+	/* Plain HTTP gets no page. */
+	assert_int_equal(webhttp_request(port, "GET", "/login", NULL, NULL, extra, sizeof(extra)),
+			 -1);
+
+	assert_int_equal(replace_in(f.conf, old, new), 0);
+	kill(pid, SIGHUP);
+	for (i = 0; i < 50 && !serves_with(port, f.dir, "two"); i++)
+		nanosleep(&tick, NULL);
+	assert_true(serves_with(port, f.dir, "two"));
+	stop_web(NULL);
+	fixture_teardown(&f);
+}
+
 /* Beyond this PC without TLS: the configuration is refused. */
 static void
 test_console_needs_tls(void **state)
@@ -610,6 +673,7 @@ main(void)
 	    cmocka_unit_test(test_console_needs_tls),
 	    cmocka_unit_test_teardown(test_run_serves, stop_web),
 	    cmocka_unit_test_teardown(test_reload, stop_web),
+	    cmocka_unit_test_teardown(test_console_tls, stop_web),
 	    cmocka_unit_test_teardown(test_console, stop_web),
 	};
 
