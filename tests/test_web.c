@@ -8,7 +8,9 @@
  * reply and an unregistered number's report held in quarantine, driven by
  * tests/web_client.py (HTTP as a browser speaks it) and
  * tests/web_browser.py (headless Chromium; skipped without it unless
- * TINBAO_REQUIRE_BROWSER=1).
+ * TINBAO_REQUIRE_BROWSER=1); a SIGHUP that moves the console (logins
+ * kept), stops and starts it; HTTPS with a certificate made by openssl
+ * (tests/web_tls.py), renewed by a SIGHUP.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
