@@ -247,7 +247,7 @@ $(B)/tests/test_send: $(B)/tests/test_send.o $(B)/tests/fixture.o $(B)/tests/pla
 # The web console: its pure parts, then `tinbao web` driven over HTTP and in
 # headless Chromium (tests/web_client.py, tests/web_browser.py).
 INTEG_TESTS += $(B)/tests/test_web
-$(B)/tests/test_web: $(B)/tests/test_web.o $(B)/tests/fixture.o $(LIB_OBJ)
+$(B)/tests/test_web: $(B)/tests/test_web.o $(B)/tests/webhttp.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 # The messages page over 1,000,000 stored SMS, and the loop while the

@@ -24,7 +24,8 @@ set -eu
 # libxlsxwriter and libmicrohttpd too, though ldd does not list them: the
 # binary opens them when it first pushes, writes a workbook or serves the
 # web console); TEST: `make
-# check` and `make fuzz` (openpyxl reads the report's workbook back,
+# check` and `make fuzz` (openssl makes the web console's test certificates,
+# openpyxl reads the report's workbook back,
 # poppler's pdfinfo, pdftotext and pdftoppm look at its PDF, the Liberation
 # fonts stand in for Times New Roman); BROWSER: renders and prints the HTML
 # report, drives the web console; PACKAGE: the Debian package and the man pages' lint.
@@ -32,7 +33,7 @@ RUNTIME="libgammu8 libsqlite3-0 libconfig9 libcurl3-gnutls libxlsxwriter4 libmin
 libmicrohttpd12 libargon2-1"
 BUILD="build-essential pkg-config libgammu-dev libsqlite3-dev libconfig-dev libcurl4-gnutls-dev \
 libxlsxwriter-dev libmicrohttpd-dev libargon2-dev"
-TEST="libcmocka-dev python3 sqlite3 gammu gammu-smsd libdbd-sqlite3 clang libclang-rt-dev valgrind \
+TEST="libcmocka-dev python3 openssl sqlite3 gammu gammu-smsd libdbd-sqlite3 clang libclang-rt-dev valgrind \
 python3-openpyxl poppler-utils fonts-liberation fonts-liberation2"
 BROWSER="chromium chromium-driver python3-selenium"
 PACKAGE="debhelper fakeroot lintian mandoc"

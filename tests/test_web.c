@@ -8,7 +8,9 @@
  * reply and an unregistered number's report held in quarantine, driven by
  * tests/web_client.py (HTTP as a browser speaks it) and
  * tests/web_browser.py (headless Chromium; skipped without it unless
- * TINBAO_REQUIRE_BROWSER=1).
+ * TINBAO_REQUIRE_BROWSER=1); a SIGHUP that moves the console (logins
+ * kept), stops and starts it; HTTPS with a certificate made by openssl
+ * (tests/web_tls.py), renewed by a SIGHUP.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,6 +30,7 @@
 
 #include "config.h"
 #include "fixture.h"
+#include "webhttp.h"
 #include "store.h"
 #include "web_impl.h"
 
@@ -184,6 +187,21 @@ test_sessions(void **state)
 	assert_non_null(s);
 	assert_null(session_find(&a, id, 20000 + i + 2));
 
+	/* A session's upload: replaced by the next, gone with the session;
+	 * one whose slot is taken is freed (the sanitizer's leak check). */
+	assert_int_equal(session_keep_upload(s, "a,b\n", 4, "x.csv"), 0);
+	assert_int_equal(session_keep_upload(s, "number\n", 7, "y.csv"), 0);
+	assert_int_equal(s->upload_len, 7);
+	assert_memory_equal(s->upload, "number\n", 7);
+	assert_string_equal(s->upload_name, "y.csv");
+	session_end(s);
+	assert_null(s->upload);
+	assert_string_equal(s->upload_name, "");
+	s = session_new(&a, "anna", "admin", 40000);
+	assert_int_equal(session_keep_upload(s, "number\n", 7, "z.csv"), 0);
+	for (i = 0; i < WEB_SESSIONS; i++)
+		assert_non_null(session_new(&a, "u", "viewer", 40001 + i));
+
 	/* Login forms fetched again and again push out only each other. */
 	memset(&a, 0, sizeof(a));
 	a.idle = 3600;
@@ -274,31 +292,13 @@ test_web_address(void **state)
 static int
 free_port(void)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	int port = webhttp_free_port();
 
-	assert_true(fd >= 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
+	assert_true(port > 0);
 	return port;
 }
 
-static int
-listening(int port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
+#define listening webhttp_listening
 
 /* The running console, stopped by the teardown when a check failed. */
 static pid_t web_pid;
@@ -422,7 +422,7 @@ test_console(void **state)
 	/* The quarantined reports, accepted by the admin through the console,
 	 * the second number registered first. */
 	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM reports", NULL), 2);
-	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 9);
+	assert_int_equal(fixture_db_int(f.db, "SELECT count(*) FROM audit", NULL), 11);
 	assert_int_equal(
 	    fixture_db_int(f.db,
 			   "SELECT count(*) FROM senders WHERE number = '+84912000005' "
@@ -481,6 +481,168 @@ test_run_serves(void **state)
 	fixture_teardown(&f);
 }
 
+/* Replaces the first from in file path with to (both short).  0 or -1. */
+static int
+replace_in(const char *path, const char *from, const char *to)
+{
+	char text[1 << 16], out[1 << 16];
+	FILE *fp = fopen(path, "r");
+	size_t n;
+	char *at;
+
+	if (fp == NULL)
+		return -1;
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	at = strstr(text, from);
+	if (at == NULL || n - strlen(from) + strlen(to) >= sizeof(out))
+		return -1;
+	snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		return -1;
+	fputs(out, fp);
+	return fclose(fp) == 0 ? 0 : -1;
+}
+
+/* Signals SIGHUP to pid and waits up to ticks 50 ms ticks until port is
+ * listened on (up) or not (!up): 1 when it came to that. */
+static int
+hup_until(pid_t pid, int port, int up, int ticks)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	int i;
+
+	kill(pid, SIGHUP);
+	for (i = 0; i < ticks && listening(port) != up; i++)
+		nanosleep(&tick, NULL);
+	return listening(port) == up;
+}
+
+/* SIGHUP rereads the console's configuration, in `tinbao web` and in
+ * `tinbao run`: a new address is served and the old one no longer, the
+ * logged-in stay logged in; a file with errors changes nothing; run stops
+ * the console when its web group goes, and starts it when it comes back. */
+static void
+test_reload(void **state)
+{
+	static const char *const cmds[] = {"web", "run"};
+	static char page[1 << 16];
+	struct fixture f;
+	char extra[128], listen_a[64], listen_b[64], cmd[512], sid[128];
+	int a, b, status;
+	size_t c;
+	pid_t pid;
+
+	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		a = free_port();
+		b = free_port();
+		snprintf(listen_a, sizeof(listen_a), "web = { listen = \"127.0.0.1:%d\"; };", a);
+		snprintf(listen_b, sizeof(listen_b), "web = { listen = \"127.0.0.1:%d\"; };", b);
+		snprintf(extra, sizeof(extra), "%s\n", listen_a);
+		assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf", extra), 0);
+		snprintf(cmd, sizeof(cmd), "echo secret-pass | %s -c %s web-user add anna admin",
+			 f.tinbao, f.conf);
+		assert_int_equal(system(cmd), 0);
+		pid = start_web(&f, a, cmds[c]);
+		assert_int_equal(webhttp_log_in(a, "anna", "secret-pass", sid, sizeof(sid)), 0);
+		assert_int_equal(webhttp_request(a, "GET", "/", sid, NULL, page, sizeof(page)),
+				 200);
+
+		assert_int_equal(replace_in(f.conf, listen_a, listen_b), 0);
+		assert_true(hup_until(pid, b, 1, 200));
+		assert_false(listening(a));
+		assert_int_equal(webhttp_request(b, "GET", "/", sid, NULL, page, sizeof(page)),
+				 200);
+
+		/* Errors: the running configuration stays. */
+		assert_int_equal(replace_in(f.conf, listen_b, "web = { listen = 5; };"), 0);
+		assert_false(hup_until(pid, b, 0, 40));
+		assert_int_equal(webhttp_request(b, "GET", "/", sid, NULL, page, sizeof(page)),
+				 200);
+
+		if (strcmp(cmds[c], "run") == 0) {
+			assert_int_equal(replace_in(f.conf, "web = { listen = 5; };", "# no web"),
+					 0);
+			assert_true(hup_until(pid, b, 0, 200));
+			assert_int_equal(replace_in(f.conf, "# no web", listen_a), 0);
+			assert_true(hup_until(pid, a, 1, 200));
+			/* A console started anew: its logins start anew too. */
+			assert_int_equal(
+			    webhttp_request(a, "GET", "/", sid, NULL, page, sizeof(page)), 303);
+		}
+		kill(pid, SIGTERM);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		web_pid = 0;
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		fixture_teardown(&f);
+	}
+}
+
+/* A self-signed certificate for 127.0.0.1 into dir/NAME.crt and its key
+ * into dir/NAME.key.  0, or -1 when openssl could not make one. */
+static int
+make_cert(const char *dir, const char *name)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+		 "-keyout %s/%s.key -out %s/%s.crt >/dev/null 2>&1",
+		 dir, name, dir, name);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* 1 when the console on port answers over TLS with the certificate
+ * dir/NAME.crt (tests/web_tls.py). */
+static int
+serves_with(int port, const char *dir, const char *name)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "timeout 30 %s tests/web_tls.py %d %s/%s.crt 2>/dev/null",
+		 python(), port, dir, name);
+	return system(cmd) == 0;
+}
+
+/* With tls_cert and tls_key the console speaks HTTPS only, its cookie
+ * Secure; a renewed certificate is served after a SIGHUP. */
+static void
+test_console_tls(void **state)
+{
+	struct timespec tick = {0, 100 * 1000 * 1000};
+	struct fixture f;
+	char extra[512], old[256], new[256];
+	int port = free_port(), i;
+	pid_t pid;
+
+	if (access("/usr/bin/openssl", X_OK) != 0)
+		skip();
+	/* Relative to the configuration's folder, where they are made. */
+	snprintf(old, sizeof(old), "tls_cert = \"one.crt\"; tls_key = \"one.key\";");
+	snprintf(new, sizeof(new), "tls_cert = \"two.crt\"; tls_key = \"two.key\";");
+	snprintf(extra, sizeof(extra), "web = { listen = \"127.0.0.1:%d\"; %s };\n", port, old);
+	assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf", extra), 0);
+	assert_int_equal(make_cert(f.dir, "one"), 0);
+	assert_int_equal(make_cert(f.dir, "two"), 0);
+	pid = start_web(&f, port, "web");
+	assert_true(serves_with(port, f.dir, "one"));
+	assert_false(serves_with(port, f.dir, "two"));
+	/* Plain HTTP gets no page. */
+	assert_int_equal(webhttp_request(port, "GET", "/login", NULL, NULL, extra, sizeof(extra)),
+			 -1);
+
+	assert_int_equal(replace_in(f.conf, old, new), 0);
+	kill(pid, SIGHUP);
+	for (i = 0; i < 50 && !serves_with(port, f.dir, "two"); i++)
+		nanosleep(&tick, NULL);
+	assert_true(serves_with(port, f.dir, "two"));
+	stop_web(NULL);
+	fixture_teardown(&f);
+}
+
 /* Beyond this PC without TLS: the configuration is refused. */
 static void
 test_console_needs_tls(void **state)
@@ -512,6 +674,8 @@ main(void)
 	    cmocka_unit_test(test_web_address),
 	    cmocka_unit_test(test_console_needs_tls),
 	    cmocka_unit_test_teardown(test_run_serves, stop_web),
+	    cmocka_unit_test_teardown(test_reload, stop_web),
+	    cmocka_unit_test_teardown(test_console_tls, stop_web),
 	    cmocka_unit_test_teardown(test_console, stop_web),
 	};
 

@@ -5,7 +5,11 @@ through Selenium: a wrong password is refused, the right one logs in, the
 SMS with <script> in it shows as text (no script runs) with its reply, the
 overview draws the report's charts with no external assets, the quarantined
 report of 0912000006 is accepted and then shows on the messages page as the
-report it became, the xlsx report downloads as a workbook (a zip with
+report it became, a registry saved by Excel as "CSV UTF-8" (BOM, ";",
+Vietnamese headers, a number that lost its 0, spaces inside another) is
+chosen in the registry page's file field, previewed without a change and
+imported on confirmation, a POST the page's script sends without the CSRF
+token is refused, the xlsx report downloads as a workbook (a zip with
 xl/workbook.xml), the logout button ends the session.
 
 Exit status: 0 passed, 1 failed, 77 skipped (no python3-selenium, chromium
@@ -19,7 +23,7 @@ import tempfile
 import time
 import zipfile
 
-from webtest import check, done, replies
+from webtest import check, done, replies, sender_row
 
 url, user, password, database = sys.argv[1:5]
 
@@ -98,6 +102,53 @@ def accept_held(d, number):
              lambda d: len(d.find_elements(By.ID, row_id)) == 0)
 
 
+def import_excel_csv(d):
+    """The registry page: an Excel-saved CSV chosen, previewed, imported."""
+    fd, path = tempfile.mkstemp(prefix="danh-ba.", suffix=".csv")
+    with os.fdopen(fd, "wb") as f:
+        f.write(("\ufeffSố điện thoại;Họ tên;Vai trò;Xã\r\n"
+                 "912000011;Lò Thị <i>Mai</i>;cán bộ xã;Hữu Liên\r\n"
+                 "0912 000 012;Hoàng Văn Nam;huyện;\r\n").encode())
+    try:
+        d.get(url + "/senders")
+        d.find_element(By.CSS_SELECTOR, "#import-form input[type='file']").send_keys(
+            path)
+        d.find_element(By.CSS_SELECTOR, "#import-form button").click()
+        wait_for(d, "the import's preview", lambda d: len(d.find_elements(By.ID, "summary")) == 1)
+        preview = d.find_element(By.ID, "import").text
+        check("Lò Thị <i>Mai</i>" in preview and "+84912000011" in preview and
+              "+84912000012" in preview, "the preview's rows: " + preview)
+        check(sender_row(database, "+84912000011") is None, "the preview wrote to the registry")
+        d.find_element(By.CSS_SELECTOR, "button[name='confirm']").click()
+        wait_for(d, "the import's confirmation", lambda d: d.current_url.endswith("/senders"))
+        listed = d.find_element(By.ID, "senders").text
+        check("+84912000011" in listed and "Hoàng Văn Nam" in listed,
+              "the imported numbers are not listed: " + listed)
+        check("imported 2 senders from " in d.find_element(By.ID, "audit").text,
+              "the import is not in the page's record of changes")
+        check(sender_row(database, "+84912000011") == ("Lò Thị <i>Mai</i>", "officer", "06388", 1)
+              and sender_row(database, "+84912000012") == ("Hoàng Văn Nam", "district", None, 1),
+              "the imported rows: %s %s" % (sender_row(database, "+84912000011"),
+                                            sender_row(database, "+84912000012")))
+    finally:
+        os.unlink(path)
+
+
+def post_without_csrf(d, number):
+    """The registry page's deactivate form of number, its CSRF token taken
+    out of it, submitted: the page this answers."""
+    forms = [f for f in d.find_elements(By.CSS_SELECTOR, "form[action='/senders']")
+             if f.find_elements(By.CSS_SELECTOR, "input[name='number'][value='%s']" % number)]
+    check(len(forms) == 1, "%d deactivate forms of %s" % (len(forms), number))
+    if len(forms) != 1:
+        return ""
+    d.execute_script("arguments[0].querySelector(\"input[name='csrf']\").remove()", forms[0])
+    forms[0].find_element(By.CSS_SELECTOR, "button[value='deactivate']").click()
+    wait_for(d, "the answer to a POST without the token", lambda d: "Yêu cầu" in d.title
+             or d.current_url.endswith("/senders"))
+    return d.title
+
+
 texts = replies(database)
 
 d = webdriver.Chrome(service=Service(driver_path), options=opts)
@@ -134,6 +185,13 @@ try:
     check(len(rows) == 1 and "enrol 3 #" in rows[0].text,
           "the accepted report is not counted on the messages page: %s"
           % [r.text for r in rows])
+
+    import_excel_csv(d)
+    d.get(url + "/senders")
+    title = post_without_csrf(d, "+84912000011")
+    check(title.startswith("Yêu cầu bị từ chối"), "a POST without the CSRF token: " + title)
+    check((sender_row(database, "+84912000011") or (0, 0, 0, 0))[3] == 1,
+          "a POST without the CSRF token changed the registry")
 
     saved = download_xlsx(d)
     check(saved is not None and saved.endswith(".xlsx"), "no xlsx downloaded: %s" % saved)

@@ -13,7 +13,7 @@ import sqlite3
 import sys
 import urllib.parse
 
-from webtest import check, done, replies
+from webtest import check, done, replies, sender_row
 
 url, user, password, database = sys.argv[1:5]
 host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
@@ -235,14 +235,6 @@ check(re.search(r"anna: 1 SMS #\d+-#\d+ to the officers of commune 06388", text)
 
 # The registry: the table, an admin's add and edit (escaped), deactivation,
 # each recorded; the export as a CSV download.
-def sender_row(number):
-    db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
-    row = db.execute("SELECT name, role, commune_code, active FROM senders "
-                     "WHERE number = ?", (number,)).fetchone()
-    db.close()
-    return row
-
-
 r, text = request("GET", "/senders", sid)
 check(r.status == 200 and "+84912000001" in text and 'value="deactivate"' in text,
       "the registry page: %d" % r.status)
@@ -251,21 +243,21 @@ r, _ = request("POST", "/senders", sid, dict(hoa, commune="06448"))
 check(r.status == 403, "a registry change without the token: %d" % r.status)
 r, text = request("POST", "/senders", sid, dict(hoa, commune="", csrf=csrf))
 check(r.status == 400 and 'id="error"' in text, "an officer without a commune: %d" % r.status)
-check(sender_row("+84912000006") is None, "a refused change was written")
+check(sender_row(database, "+84912000006") is None, "a refused change was written")
 r, _ = request("POST", "/senders", sid, dict(hoa, commune="06448", csrf=csrf))
 check(r.status == 303, "add a number: %d" % r.status)
-check(sender_row("+84912000006") == ("<i>Hoa</i>", "officer", "06448", 1),
-      "the number added: %s" % (sender_row("+84912000006"),))
+check(sender_row(database, "+84912000006") == ("<i>Hoa</i>", "officer", "06448", 1),
+      "the number added: %s" % (sender_row(database, "+84912000006"),))
 r, text = request("GET", "/senders?edit=0912000006", sid)
 check("&lt;i&gt;Hoa&lt;/i&gt;" in text and "<i>" not in text, "the name is not escaped")
 check('value="+84912000006"' in text and 'value="06448" selected' in text,
       "the edit form is not filled in")
 r, _ = request("POST", "/senders", sid, dict(hoa, role="district", commune="", csrf=csrf))
-check(r.status == 303 and sender_row("+84912000006") == ("<i>Hoa</i>", "district", None, 1),
-      "edit a number: %d %s" % (r.status, sender_row("+84912000006")))
+check(r.status == 303 and sender_row(database, "+84912000006") == ("<i>Hoa</i>", "district", None, 1),
+      "edit a number: %d %s" % (r.status, sender_row(database, "+84912000006")))
 off = {"action": "deactivate", "number": "+84912000006", "csrf": csrf}
 r, _ = request("POST", "/senders", sid, off)
-check(r.status == 303 and sender_row("+84912000006")[3] == 0, "deactivate: %d" % r.status)
+check(r.status == 303 and sender_row(database, "+84912000006")[3] == 0, "deactivate: %d" % r.status)
 r, text = request("POST", "/senders", sid, off)
 check(r.status == 400 and 'id="error"' in text, "deactivate twice: %d" % r.status)
 r, text = request("GET", "/senders", sid)
@@ -290,12 +282,12 @@ r, text = upload("/senders/import", sid, {"csrf": csrf}, "registry.csv", excel)
 check(r.status == 200 and text.count("<td>added</td>") == 2 and
       "Nguyễn &lt;b&gt;Văn&lt;/b&gt; A" in text and 'name="confirm"' in text,
       "the import's preview: %d" % r.status)
-check(sender_row("+84912000007") is None, "the preview wrote to the registry")
+check(sender_row(database, "+84912000007") is None, "the preview wrote to the registry")
 r, _ = request("POST", "/senders/import", sid, {"confirm": "1", "csrf": csrf})
 check(r.status == 303 and r.getheader("Location") == "/senders", "confirm: %d" % r.status)
-check(sender_row("+84912000007") == ("Nguyễn <b>Văn</b> A", "officer", "06448", 1) and
-      sender_row("+84912000008") == ("Trần B", "district", None, 1),
-      "the imported rows: %s %s" % (sender_row("+84912000007"), sender_row("+84912000008")))
+check(sender_row(database, "+84912000007") == ("Nguyễn <b>Văn</b> A", "officer", "06448", 1) and
+      sender_row(database, "+84912000008") == ("Trần B", "district", None, 1),
+      "the imported rows: %s %s" % (sender_row(database, "+84912000007"), sender_row(database, "+84912000008")))
 r, _ = request("POST", "/senders/import", sid, {"confirm": "1", "csrf": csrf})
 check(r.status == 400, "a second confirmation: %d" % r.status)
 r, text = upload("/senders/import", sid, {"csrf": csrf}, "bad.csv",
@@ -305,6 +297,24 @@ check(r.status == 400 and "bad.csv:2: 8.49123E+10: written in scientific notatio
 r, text = request("GET", "/senders", sid)
 check("anna: imported 2 senders from registry.csv: 2 added, 0 changed" in text,
       "the import is not shown on the page")
+
+# Two admins preview at once: each confirms the file it uploaded.
+r, _ = login(user, password)
+sid2 = sid_of(r)
+csrf2 = csrf_of(request("GET", "/", sid2)[1])
+r, _ = upload("/senders/import", sid, {"csrf": csrf}, "mine.csv",
+              b"number,role,commune\n0912000013,officer,06448\n")
+r2, _ = upload("/senders/import", sid2, {"csrf": csrf2}, "theirs.csv",
+               b"number,role\n0912000014,district\n")
+check(r.status == 200 and r2.status == 200, "two previews: %d %d" % (r.status, r2.status))
+r, _ = request("POST", "/senders/import", sid, {"confirm": "1", "csrf": csrf})
+check(r.status == 303 and sender_row(database, "+84912000013") is not None and
+      sender_row(database, "+84912000014") is None,
+      "the first admin's confirmation: %d %s %s" % (r.status, sender_row(database, "+84912000013"),
+                                                    sender_row(database, "+84912000014")))
+r, _ = request("POST", "/senders/import", sid2, {"confirm": "1", "csrf": csrf2})
+check(r.status == 303 and sender_row(database, "+84912000014") == ("", "district", None, 1),
+      "the second admin's confirmation: %d %s" % (r.status, sender_row(database, "+84912000014")))
 
 # The report of a period, for download; the accepted report in it.
 r, text = request("GET", "/reports", sid)

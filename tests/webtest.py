@@ -24,5 +24,15 @@ def replies(database):
         db.close()
 
 
+def sender_row(database, number):
+    """The registry's row of number: (name, role, commune, active), or None."""
+    db = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
+    try:
+        return db.execute("SELECT name, role, commune_code, active FROM senders "
+                          "WHERE number = ?", (number,)).fetchone()
+    finally:
+        db.close()
+
+
 def done():
     sys.exit(1 if failures else 0)

@@ -1,6 +1,6 @@
 /*
  * cmd-web.c - tinbao web: the web console alone (web.h), until SIGTERM or
- * SIGINT; tinbao web-user: its users (add, list, remove).
+ * SIGINT, its configuration reread on SIGHUP; tinbao web-user: its users (add, list, remove).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 int
 cli_web(const char *conf, int argc, char **argv)
 {
-	struct config *cfg;
+	struct config *cfg, *ncfg;
 	struct web *w;
 	sigset_t set;
 	int sig = 0;
@@ -52,6 +52,17 @@ cli_web(const char *conf, int argc, char **argv)
 	while (sig != SIGINT && sig != SIGTERM) {
 		if (sigwait(&set, &sig) != 0)
 			break;
+		if (sig == SIGHUP) {
+			/* As run rereads it: a file with errors changes nothing. */
+			ncfg = cli_config_private(conf);
+			if (ncfg == NULL) {
+				log_warnx("reload: keeping the running configuration");
+				continue;
+			}
+			web_reload(w, ncfg);
+			config_free(cfg);
+			cfg = ncfg;
+		}
 	}
 	log_info("web: stopping");
 	web_stop(w);

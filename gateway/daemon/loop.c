@@ -367,7 +367,9 @@ wait_events(struct gw *gw, int ms)
 	}
 }
 
-static void
+/* 0 when the configuration was replaced, -1 (logged) when the running one
+ * stays. */
+static int
 reload_config(struct gw *gw)
 {
 	struct config_diags diags = {NULL, 0};
@@ -377,7 +379,7 @@ reload_config(struct gw *gw)
 
 	if (secure_private_file(gw->cfg->path, "configuration") == -1) {
 		log_warnx("reload: keeping the running configuration");
-		return;
+		return -1;
 	}
 	cfg = config_load(gw->cfg->path, &diags);
 	for (i = 0; i < diags.n; i++)
@@ -387,12 +389,12 @@ reload_config(struct gw *gw)
 	if (cfg == NULL) {
 		log_warnx("reload: %s has errors; keeping the running configuration",
 			  gw->cfg->path);
-		return;
+		return -1;
 	}
 	if (secure_config_files(cfg) == -1) {
 		log_warnx("reload: keeping the running configuration");
 		config_free(cfg);
-		return;
+		return -1;
 	}
 	/* The push of the new configuration must be able to start (token
 	 * file...) before it replaces the running one. */
@@ -401,7 +403,7 @@ reload_config(struct gw *gw)
 			  "configuration",
 			  cfg->path);
 		config_free(cfg);
-		return;
+		return -1;
 	}
 	push_free(gw->push);
 	gw->push = np;
@@ -410,6 +412,25 @@ reload_config(struct gw *gw)
 	config_free(gw->cfg);
 	gw->cfg = cfg;
 	log_info("reload: configuration %s loaded", cfg->path);
+	return 0;
+}
+
+/* The console as the reloaded configuration wants it: started, stopped or
+ * reloaded with its logins kept.  A console that cannot start then is
+ * logged, and the gateway goes on without it. */
+static struct web *
+web_follow(struct web *web, const struct config *cfg)
+{
+	if (!cfg->web.enabled) {
+		if (web != NULL)
+			log_info("reload: no web group: the console stops");
+		web_stop(web);
+		return NULL;
+	}
+	if (web == NULL)
+		return web_start(cfg);
+	web_reload(web, cfg);
+	return web;
 }
 
 int
@@ -458,7 +479,8 @@ gateway_run(struct config *cfg, int once)
 	while (!daemon_quit && !gw.damaged) {
 		if (reload) {
 			reload = 0;
-			reload_config(&gw);
+			if (reload_config(&gw) == 0 && !once)
+				web = web_follow(web, gw.cfg);
 		}
 		now = daemon_ms();
 		if (now >= next || gw.incoming) {

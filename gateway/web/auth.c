@@ -7,6 +7,8 @@
  * getrandom(), compared in constant time.
  */
 #include <argon2.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -164,7 +166,30 @@ session_find(struct web_auth *a, const char *id, int64_t now)
 void
 session_end(struct web_session *s)
 {
-	memset(s, 0, sizeof(*s));
+	session_drop_upload(s);
+	explicit_bzero(s, sizeof(*s));
+}
+
+int
+session_keep_upload(struct web_session *s, const char *data, size_t len, const char *name)
+{
+	session_drop_upload(s);
+	s->upload = malloc(len > 0 ? len : 1);
+	if (s->upload == NULL)
+		return -1;
+	memcpy(s->upload, data, len);
+	s->upload_len = len;
+	snprintf(s->upload_name, sizeof(s->upload_name), "%s", name);
+	return 0;
+}
+
+void
+session_drop_upload(struct web_session *s)
+{
+	free(s->upload);
+	s->upload = NULL;
+	s->upload_len = 0;
+	s->upload_name[0] = '\0';
 }
 
 int

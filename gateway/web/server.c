@@ -80,9 +80,6 @@ struct web {
 	/* A hash checked when the user does not exist, so that a wrong name
 	 * takes as long as a wrong password. */
 	char dummy_hash[STORE_WEB_HASH_MAX];
-	/* An uploaded registry file shown as a preview, until its session
-	 * confirms it (or uploads another): a file of its own. */
-	char pending[64], pending_name[64], pending_sid[WEB_TOKEN_HEX + 1];
 };
 
 /* One request: its form body as it arrives. */
@@ -317,48 +314,56 @@ csrf_field(const struct request *rq, char *out, size_t size)
 	return 1;
 }
 
-static void
-pending_drop(struct web *w)
+/* The session's upload, as the file registry.h reads (the name's ending,
+ * .csv or .xlsx, tells which), for as long as preview or confirm reads it;
+ * removed afterwards.  Their status, or 500 when no file could be written. */
+static int
+with_upload(struct web *w, const struct web_request *r, struct html *h,
+	    int (*fn)(struct web *, const struct web_request *, const char *, struct html *))
 {
-	if (w->pending[0] != '\0' && unlink(w->pending) == -1)
-		log_warn("web: %s", w->pending);
-	w->pending[0] = '\0';
+	const struct web_session *s = r->session;
+	size_t n = strlen(s->upload_name);
+	int xlsx = n >= 5 && strcasecmp(s->upload_name + n - 5, ".xlsx") == 0, fd, status;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/tinbao-import-XXXXXX%s", xlsx ? ".xlsx" : ".csv");
+	fd = mkstemps(path, xlsx ? 5 : 4);
+	if (fd == -1) {
+		log_warn("web: %s", path);
+		return 500;
+	}
+	if (write(fd, s->upload, s->upload_len) != (ssize_t)s->upload_len) {
+		log_warn("web: %s", path);
+		status = 500;
+	} else
+		status = fn(w, r, path, h);
+	close(fd);
+	if (unlink(path) == -1)
+		log_warn("web: %s", path);
+	return status;
 }
 
-/* The uploaded file kept as the pending import of session s.  0, or -1
- * logged. */
 static int
-pending_keep(struct web *w, const struct web_session *s, const char *data, size_t len,
-	     const char *filename)
+preview(struct web *w, const struct web_request *r, const char *path, struct html *h)
 {
-	size_t n = strlen(filename);
-	int xlsx = n >= 5 && strcasecmp(filename + n - 5, ".xlsx") == 0, fd;
+	(void)w;
+	return senders_import_preview(r, path, r->session->upload_name, h);
+}
 
-	pending_drop(w);
-	snprintf(w->pending, sizeof(w->pending), "/tmp/tinbao-import-XXXXXX%s",
-		 xlsx ? ".xlsx" : ".csv");
-	fd = mkstemps(w->pending, xlsx ? 5 : 4);
-	if (fd == -1) {
-		log_warn("web: %s", w->pending);
-		w->pending[0] = '\0';
-		return -1;
-	}
-	if (write(fd, data, len) != (ssize_t)len) {
-		log_warn("web: %s", w->pending);
-		close(fd);
-		pending_drop(w);
-		return -1;
-	}
-	close(fd);
-	snprintf(w->pending_name, sizeof(w->pending_name), "%s", filename);
-	snprintf(w->pending_sid, sizeof(w->pending_sid), "%s", s->id);
-	return 0;
+static int
+confirm(struct web *w, const struct web_request *r, const char *path, struct html *h)
+{
+	if (w->rw == NULL)
+		w->rw = store_open(w->cfg->database, 0);
+	if (w->rw == NULL)
+		return 500;
+	return senders_import_confirm(r, w->rw, path, r->session->upload_name, h);
 }
 
 /* A registry file: uploaded (multipart), shown as a preview and kept; or
  * confirmed (a form), imported. */
 static enum MHD_Result
-import(struct web *w, struct MHD_Connection *c, struct request *rq, const struct web_session *s)
+import(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_session *s)
 {
 	struct web_request r = {w->cfg, w->st, s, NULL, NULL, clock_now()};
 	struct reply rp = {0};
@@ -374,26 +379,24 @@ import(struct web *w, struct MHD_Connection *c, struct request *rq, const struct
 				   sizeof(filename)) != 1 ||
 		    len == 0)
 			return refuse(w, c, 400, "Hãy chọn một tệp");
-		if (pending_keep(w, s, data, len, filename) == -1)
+		if (session_keep_upload(s, data, len, filename) == -1)
 			return refuse(w, c, 500, "Không lưu được tệp");
-		status = senders_import_preview(&r, w->pending, w->pending_name, &rp.h);
+		status = with_upload(w, &r, &rp.h, preview);
 		if (status != 200)
-			pending_drop(w);
-		return send_reply(w, c, (unsigned int)status, &rp);
+			session_drop_upload(s);
+	} else {
+		if (s->upload == NULL)
+			return refuse(w, c, 400, "Không có tệp nào chờ nhập");
+		status = with_upload(w, &r, &rp.h, confirm);
+		session_drop_upload(s);
+		if (status == 303)
+			return redirect(w, c, "/senders", &rp);
 	}
-	if (w->pending[0] == '\0' || strcmp(w->pending_sid, s->id) != 0)
-		return refuse(w, c, 400, "Không có tệp nào chờ nhập");
-	if (w->rw == NULL)
-		w->rw = store_open(w->cfg->database, 0);
-	status = w->rw == NULL
-		     ? 500
-		     : senders_import_confirm(&r, w->rw, w->pending, w->pending_name, &rp.h);
-	pending_drop(w);
-	if (status == 303)
-		return redirect(w, c, "/senders", &rp);
 	if (status == 500) {
 		html_free(&rp.h);
-		return refuse(w, c, 500, "Không ghi được cơ sở dữ liệu");
+		return refuse(w, c, 500,
+			      rq->delim[0] != '\0' ? "Không lưu được tệp"
+						   : "Không ghi được cơ sở dữ liệu");
 	}
 	return send_reply(w, c, (unsigned int)status, &rp);
 }
@@ -563,8 +566,27 @@ read_file(const char *path)
 	return buf;
 }
 
-/* MHD's thread, started with every signal blocked: the gateway's signals
- * go to its loop, which they must wake. */
+/* The certificate and key of cfg's web group (none without TLS) into
+ * *cert and *key.  0, or -1 logged. */
+static int
+tls_read(const struct config *cfg, char **cert, char **key)
+{
+	*cert = *key = NULL;
+	if (cfg->web.tls_cert == NULL)
+		return 0;
+	*cert = read_file(cfg->web.tls_cert);
+	*key = read_file(cfg->web.tls_key);
+	if (*cert != NULL && *key != NULL)
+		return 0;
+	free(*cert);
+	free(*key);
+	*cert = *key = NULL;
+	return -1;
+}
+
+/* MHD's thread, on w->cfg's address with w's certificate, started with
+ * every signal blocked: the gateway's signals go to its loop, which they
+ * must wake. */
 static int
 start_daemon(struct web *w)
 {
@@ -578,18 +600,14 @@ start_daemon(struct web *w)
 		log_warnx("web: bad address \"%s\"", w->cfg->web.listen);
 		return -1;
 	}
-	if (!config_web_loopback(&sa) && w->cfg->web.tls_cert == NULL) {
+	if (!config_web_loopback(&sa) && w->tls_cert == NULL) {
 		log_warnx("web: %s is beyond this PC: web.tls_cert and web.tls_key are needed",
 			  w->cfg->web.listen);
 		return -1;
 	}
-	if (w->cfg->web.tls_cert != NULL) {
-		w->tls_cert = read_file(w->cfg->web.tls_cert);
-		w->tls_key = read_file(w->cfg->web.tls_key);
-		if (w->tls_cert == NULL || w->tls_key == NULL)
-			return -1;
+	w->tls = w->tls_cert != NULL;
+	if (w->tls) {
 		flags |= MHD_USE_TLS;
-		w->tls = 1;
 		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, w->tls_cert};
 		tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key};
 	}
@@ -606,6 +624,7 @@ start_daemon(struct web *w)
 		log_warnx("web: cannot listen on %s", w->cfg->web.listen);
 		return -1;
 	}
+	w->auth.idle = (int64_t)w->cfg->web.session_hours * 3600;
 	log_info("web: console on %s://%s/", w->tls ? "https" : "http", w->cfg->web.listen);
 	return 0;
 }
@@ -629,7 +648,6 @@ web_start(const struct config *cfg)
 		log_warnx("web: cannot load %s again", cfg->path);
 		goto fail;
 	}
-	w->auth.idle = (int64_t)w->cfg->web.session_hours * 3600;
 	/* The schema brought up to date once, then pages read only. */
 	rw = store_open(w->cfg->database, 0);
 	if (rw == NULL)
@@ -637,7 +655,7 @@ web_start(const struct config *cfg)
 	store_close(rw);
 	w->st = store_open(w->cfg->database, STORE_READONLY);
 	if (w->st == NULL || web_password_hash("-", w->dummy_hash, sizeof(w->dummy_hash)) == -1 ||
-	    start_daemon(w) == -1)
+	    tls_read(w->cfg, &w->tls_cert, &w->tls_key) == -1 || start_daemon(w) == -1)
 		goto fail;
 	return w;
 fail:
@@ -645,14 +663,75 @@ fail:
 	return NULL;
 }
 
+/* Swaps w's configuration and certificate with those in the arguments. */
+static void
+swap(struct web *w, struct config **cfg, char **cert, char **key)
+{
+	struct config *c = w->cfg;
+	char *tc = w->tls_cert, *tk = w->tls_key;
+
+	w->cfg = *cfg;
+	w->tls_cert = *cert;
+	w->tls_key = *key;
+	*cfg = c;
+	*cert = tc;
+	*key = tk;
+}
+
+int
+web_reload(struct web *w, const struct config *cfg)
+{
+	struct config *ncfg;
+	char *cert, *key;
+	int rc = 0;
+
+	ncfg = config_load(cfg->path, NULL);
+	if (ncfg == NULL || tls_read(ncfg, &cert, &key) == -1) {
+		log_warnx("web: cannot load %s again; the console keeps its configuration",
+			  cfg->path);
+		config_free(ncfg);
+		return -1;
+	}
+	if (strcmp(ncfg->database, w->cfg->database) != 0) {
+		log_warnx("web: a change of database takes effect on restart; the console keeps "
+			  "its configuration");
+		rc = -1;
+		goto done;
+	}
+	/* Once MHD's thread has stopped no request reads the configuration:
+	 * it is swapped, and the sessions outlive the change. */
+	if (w->daemon != NULL)
+		mhd.stop_daemon(w->daemon);
+	w->daemon = NULL;
+	swap(w, &ncfg, &cert, &key);
+	if (start_daemon(w) == 0) {
+		log_info("web: configuration %s loaded", cfg->path);
+		goto done;
+	}
+	swap(w, &ncfg, &cert, &key);
+	rc = -1;
+	if (start_daemon(w) == 0)
+		log_warnx("web: the console keeps its configuration");
+	else
+		log_warnx("web: the console is not served until its configuration is fixed");
+done:
+	config_free(ncfg);
+	free(cert);
+	free(key);
+	return rc;
+}
+
 void
 web_stop(struct web *w)
 {
+	size_t i;
+
 	if (w == NULL)
 		return;
 	if (w->daemon != NULL)
 		mhd.stop_daemon(w->daemon);
-	pending_drop(w);
+	for (i = 0; i < WEB_SESSIONS; i++)
+		session_end(&w->auth.sessions[i]);
 	store_close(w->st);
 	store_close(w->rw);
 	config_free(w->cfg);

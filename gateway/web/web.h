@@ -33,6 +33,13 @@ struct web;
  * missing, the address taken, the TLS files unreadable, the database not
  * there. */
 struct web *web_start(const struct config *cfg);
+/* The configuration reloaded (SIGHUP): loaded again from cfg->path, with
+ * its address, certificate and session_hours; the sessions stay logged
+ * in.  -1 (logged) when the console keeps its running configuration: the
+ * file or the certificate unreadable, the database changed (a restart
+ * changes it), the new address not to be had; if even the old one cannot
+ * be listened on again, nothing is served until a reload that works. */
+int web_reload(struct web *w, const struct config *cfg);
 /* Stops serving and frees everything; accepts NULL. */
 void web_stop(struct web *w);
 

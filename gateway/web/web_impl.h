@@ -89,6 +89,11 @@ struct web_session {
 	char user[64]; /* "" before login: the login form's own session */
 	char role[16];
 	int64_t last; /* last use */
+	/* A registry file uploaded and previewed, until this session confirms
+	 * it, uploads another or ends: its bytes (malloc'd) and its name. */
+	char *upload;
+	size_t upload_len;
+	char upload_name[64];
 };
 
 struct web_throttle {
@@ -113,7 +118,12 @@ struct web_session *session_new(struct web_auth *a, const char *user, const char
 /* The live session with this id, its use noted; NULL when there is none or
  * it has been unused too long (then dropped). */
 struct web_session *session_find(struct web_auth *a, const char *id, int64_t now);
+/* Ends s: its slot free, its upload freed. */
 void session_end(struct web_session *s);
+/* Keeps len bytes of data as s's upload, named name (its last one
+ * replaced).  0, or -1 when out of memory (s keeps none). */
+int session_keep_upload(struct web_session *s, const char *data, size_t len, const char *name);
+void session_drop_upload(struct web_session *s);
 /* 1 when token is the session's CSRF token (compared in constant time). */
 int session_csrf_ok(const struct web_session *s, const char *token);
 /* Failed logins: after a few from one address, each further one makes it
