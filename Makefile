@@ -252,7 +252,7 @@ $(B)/tests/test_web: $(B)/tests/test_web.o $(B)/tests/webhttp.o $(B)/tests/fixtu
 
 # The messages page over 1,000,000 stored SMS, and the loop while the
 # console serves it.
-$(B)/tests/bench_web: $(B)/tests/bench_web.o $(B)/tests/benchrun.o $(B)/tests/fixture.o $(LIB_OBJ)
+$(B)/tests/bench_web: $(B)/tests/bench_web.o $(B)/tests/webhttp.o $(B)/tests/benchrun.o $(B)/tests/fixture.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Every test binary runs; the last line is the summary of all of them.

@@ -16,9 +16,6 @@
  *
  * Exit status 1 when a figure is over its budget or a page failed.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +29,7 @@
 #include "fixture.h"
 #include "log.h"
 #include "store.h"
+#include "webhttp.h"
 #include "web_impl.h"
 
 #define RUNS 5
@@ -196,109 +194,6 @@ bench_pages(const struct config *cfg, const char *db, long n)
 	return status;
 }
 
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static int
-connect_to(int port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-/*
- * One request on a connection of its own, as a browser sends it: the
- * session cookie sid (or NULL), a form body (or NULL).  The answer's start
- * (sz - 1 bytes at most) goes into out, the rest is read and dropped.  The
- * status code, or -1.
- */
-static int
-http(int port, const char *method, const char *path, const char *sid, const char *form, char *out,
-     size_t sz)
-{
-	char req[1024], drop[4096];
-	size_t len = 0;
-	ssize_t got;
-	int fd = connect_to(port), n, code = -1;
-
-	if (fd == -1)
-		return -1;
-	n = snprintf(req, sizeof(req),
-		     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-		     "%s%s%s"
-		     "Content-Type: application/x-www-form-urlencoded\r\n"
-		     "Content-Length: %zu\r\n\r\n%s",
-		     method, path, sid != NULL ? "Cookie: tinbao_sid=" : "", sid != NULL ? sid : "",
-		     sid != NULL ? "\r\n" : "", form != NULL ? strlen(form) : 0,
-		     form != NULL ? form : "");
-	if (n > 0 && (size_t)n < sizeof(req) && write(fd, req, (size_t)n) == n) {
-		while ((got = len + 1 < sz ? read(fd, out + len, sz - 1 - len)
-					   : read(fd, drop, sizeof(drop))) > 0)
-			len += len + 1 < sz ? (size_t)got : 0;
-		out[len] = '\0';
-		if (sscanf(out, "HTTP/1.%*d %d", &code) != 1)
-			code = -1;
-	}
-	close(fd);
-	return code;
-}
-
-/* The hex value after key in text, into out (sz bytes); 0 or -1. */
-static int
-hex_after(const char *text, const char *key, char *out, size_t sz)
-{
-	const char *p = strstr(text, key);
-	size_t n;
-
-	if (p == NULL)
-		return -1;
-	p += strlen(key);
-	n = strspn(p, "0123456789abcdef");
-	if (n == 0 || n >= sz)
-		return -1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
-}
-
-/* Logs in as bench: the session's id into sid.  0 or -1. */
-static int
-log_in(int port, char *page, size_t sz, char sid[128])
-{
-	char csrf[128], form[256];
-
-	if (http(port, "GET", "/login", NULL, NULL, page, sz) != 200 ||
-	    hex_after(page, "tinbao_sid=", sid, 128) == -1 ||
-	    hex_after(page, "name=\"csrf\" value=\"", csrf, sizeof(csrf)) == -1)
-		return -1;
-	snprintf(form, sizeof(form), "user=bench&password=" PASSWORD "&csrf=%s", csrf);
-	if (http(port, "POST", "/login", sid, form, page, sz) != 303 ||
-	    hex_after(page, "tinbao_sid=", sid, 128) == -1)
-		return -1;
-	return 0;
-}
-
 /* The console asked for REQUESTS pages while the gateway runs; the longest
  * gap of its loop into *gap.  0 or -1 (said). */
 static int
@@ -317,27 +212,22 @@ hammer(const struct fixture *f, int port, long *gap, double *slowest)
 	const char *at;
 	double t0;
 	pid_t pid;
-	int i, ok = 0, fd = -1;
+	int i, ok = 0;
 
 	snprintf(logpath, sizeof(logpath), "%s/run.log", f->dir);
 	pid = benchrun_start(argv, logpath);
 	if (pid == -1)
 		return -1;
-	for (i = 0; i < 1500 && fd == -1; i++) {
-		fd = connect_to(port);
-		if (fd == -1)
-			usleep(20000);
-	}
-	if (fd != -1) {
-		close(fd);
-		ok = log_in(port, page, sizeof(page), sid) == 0;
-		if (!ok)
-			fprintf(stderr, "bench_web: could not log in:\n%.2000s\n", page);
-	}
+	for (i = 0; i < 1500 && !webhttp_listening(port); i++)
+		usleep(20000);
+	ok = webhttp_log_in(port, "bench", PASSWORD, sid, sizeof(sid)) == 0;
+	if (!ok)
+		fprintf(stderr, "bench_web: could not log in on port %d\n", port);
 	*slowest = 0;
 	for (i = 0; ok && i < REQUESTS; i++) {
 		t0 = now_ms();
-		ok = http(port, "GET", paths[i % 5], sid, NULL, page, sizeof(page)) == 200;
+		ok = webhttp_request(port, "GET", paths[i % 5], sid, NULL, page, sizeof(page)) ==
+		     200;
 		t0 = now_ms() - t0;
 		if (t0 > *slowest)
 			*slowest = t0;
@@ -366,7 +256,7 @@ bench(struct fixture *f, const char *tinbao, const char *template_conf, long n)
 	struct config *cfg;
 	double t0, slowest;
 	long gap;
-	int port = free_port(), status;
+	int port = webhttp_free_port(), status;
 	FILE *pw;
 
 	snprintf(extra, sizeof(extra), "web = { listen = \"127.0.0.1:%d\"; };\n", port);
