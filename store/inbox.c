@@ -144,6 +144,12 @@ fail:
 	return -1;
 }
 
+int
+store_inbox_commune_add(struct store *st, int64_t id, const char *code)
+{
+	return stmt_exec_int_text(st, S_INBOX_COMMUNE_ADD, id, code) == -1 ? -1 : 0;
+}
+
 /* Fills msg (text owned) and the state and error of an inbox row. */
 static int
 held_row(struct store *st, sqlite3_stmt *s, struct store_held *h)

@@ -440,6 +440,35 @@ static const char *const steps[] = {
     "CREATE INDEX inbox_received ON inbox(received);"
     "CREATE INDEX inbox_state_received ON inbox(state, received);"
     "PRAGMA user_version = 14;",
+    /*
+     * 14 -> 15: the communes each SMS belongs to, for the console's commune
+     * filter: the communes its sender was an officer of when the pipeline
+     * processed it (store_inbox_commune_add(): the registry of the day,
+     * table and configuration), and the commune of every report it became
+     * (the trigger, whoever writes the report).  A commune's SMS are then
+     * one range of the key, in the page's order (received, then id): a
+     * commune with few SMS, or only old ones, is read as fast as a busy
+     * one.  One row per SMS and commune, however many reasons it has.
+     * The SMS stored before take their reports' communes and the commune
+     * the senders table gives their number at the upgrade (what the filter
+     * read before this step; a migration does not know the configuration's
+     * lists).
+     */
+    "CREATE TABLE inbox_communes ("
+    " commune_code TEXT NOT NULL,"
+    " received INTEGER NOT NULL,"
+    " inbox_id INTEGER NOT NULL REFERENCES inbox(id),"
+    " PRIMARY KEY (commune_code, received, inbox_id)) WITHOUT ROWID;"
+    "CREATE TRIGGER inbox_communes_report AFTER INSERT ON reports BEGIN"
+    " INSERT OR IGNORE INTO inbox_communes(commune_code, received, inbox_id)"
+    " SELECT NEW.commune_code, received, id FROM inbox WHERE id = NEW.inbox_id;"
+    " END;"
+    "INSERT OR IGNORE INTO inbox_communes(commune_code, received, inbox_id)"
+    " SELECT r.commune_code, i.received, i.id FROM reports r JOIN inbox i ON i.id = r.inbox_id;"
+    "INSERT OR IGNORE INTO inbox_communes(commune_code, received, inbox_id)"
+    " SELECT s.commune_code, i.received, i.id FROM senders s JOIN inbox i ON i.sender = s.number"
+    " WHERE s.commune_code <> '';"
+    "PRAGMA user_version = 15;",
 };
 
 _Static_assert(nitems(steps) == STORE_SCHEMA_VERSION, "one migration step per schema version");

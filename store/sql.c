@@ -23,25 +23,26 @@
 
 /*
  * The web console's list of SMS, newest received first (received, then id:
- * the order of inbox_received, inbox_state_received and inbox_sender), with
- * what each became, for the rows that pass the filters.  LEAD picks the
- * index that then leads: any row, one state's or one number's.  ?4 the
- * lowest received time; (?5, ?6) the first (received, id) past the page's
- * end, so that a date range's end and the row a page follows are one bound
- * of the index range.  "+r.commune_code": a commune's filter reads the
- * reports of each row by inbox_id, never every report of the commune for
- * each row.
+ * the order of inbox_received, inbox_state_received, inbox_sender and of a
+ * commune's range of inbox_communes), with what each became, for the rows
+ * that pass the filters.  WEB_MESSAGES: LEAD picks the index that then
+ * leads (any row, one state's or one number's) and a commune is a row test
+ * (one lookup of the key).  ?4 the lowest received time; (?5, ?6) the first
+ * (received, id) past the page's end, so that a date range's end and the
+ * row a page follows are one bound of the index range.
  */
-#define WEB_MESSAGES(LEAD)                                                                         \
+#define WEB_MESSAGE_COLUMNS                                                                        \
 	"SELECT i.id, i.received, coalesce(i.smsc_time, 0), i.sender, i.text, i.state, "           \
 	"coalesce(i.error, ''), coalesce((SELECT group_concat(r.kind || ' ' || r.count || ' #' "   \
 	"|| r.id || CASE r.cancelled WHEN 1 THEN ' (x)' ELSE '' END, ', ') FROM reports r "        \
-	"WHERE r.inbox_id = i.id), ''), coalesce(s.commune_code, '') "                             \
-	"FROM inbox i LEFT JOIN senders s ON s.number = i.sender "                                 \
-	"WHERE " LEAD " AND (?3 IS NULL OR i.state = ?3) AND (?2 IS NULL OR "                      \
-	"s.commune_code = ?2 OR EXISTS (SELECT 1 FROM reports r WHERE r.inbox_id = i.id "          \
-	"AND +r.commune_code = ?2)) AND i.received >= ?4 AND (i.received, i.id) < (?5, ?6) "       \
-	"ORDER BY i.received DESC, i.id DESC LIMIT ?7"
+	"WHERE r.inbox_id = i.id), ''), coalesce(s.commune_code, '') "
+#define WEB_MESSAGES(LEAD)                                                                         \
+	WEB_MESSAGE_COLUMNS "FROM inbox i LEFT JOIN senders s ON s.number = i.sender "             \
+			    "WHERE " LEAD " AND (?3 IS NULL OR i.state = ?3) AND (?2 IS NULL OR "  \
+			    "EXISTS (SELECT 1 FROM inbox_communes c WHERE c.commune_code = ?2 "    \
+			    "AND c.received = i.received AND c.inbox_id = i.id)) "                 \
+			    "AND i.received >= ?4 AND (i.received, i.id) < (?5, ?6) "              \
+			    "ORDER BY i.received DESC, i.id DESC LIMIT ?7"
 
 const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
@@ -65,6 +66,10 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_INBOX_NEXT_NEW] = {"inbox next", "SELECT id, sender, smsc_time, received, text, "
 					"missing, modem, coding FROM inbox "
 					"WHERE state = 'new' AND id > ?1 ORDER BY id LIMIT 1"},
+    [S_INBOX_COMMUNE_ADD] =
+	{"inbox commune add",
+	 "INSERT OR IGNORE INTO inbox_communes(commune_code, received, inbox_id) "
+	 "SELECT ?2, received, id FROM inbox WHERE id = ?1"},
     [S_INBOX_SET_STATE] = {"inbox set state",
 			   "UPDATE inbox SET state = ?1, error = ?2, "
 			   "processed = CASE WHEN ?1 = 'new' THEN NULL ELSE ?3 END WHERE id = ?4"},
@@ -427,6 +432,14 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_WEB_MESSAGES] = {"web messages", WEB_MESSAGES("?1 IS NULL")},
     [S_WEB_STATE_MESSAGES] = {"web state messages", WEB_MESSAGES("?1 IS NULL AND i.state = ?3")},
     [S_WEB_NUMBER_MESSAGES] = {"web number messages", WEB_MESSAGES("i.sender = ?1")},
+    /* A commune's range of inbox_communes, each row's SMS by id; the state
+     * a row test (?1 is always NULL here: a number's rows are fewer). */
+    [S_WEB_COMMUNE_MESSAGES] = {"web commune messages", WEB_MESSAGE_COLUMNS
+				"FROM inbox_communes c CROSS JOIN inbox i ON i.id = c.inbox_id "
+				"LEFT JOIN senders s ON s.number = i.sender "
+				"WHERE c.commune_code = ?2 AND ?1 IS NULL AND (?3 IS NULL OR "
+				"i.state = ?3) AND c.received >= ?4 AND (c.received, c.inbox_id) "
+				"< (?5, ?6) ORDER BY c.received DESC, c.inbox_id DESC LIMIT ?7"},
     [S_INBOX_RECEIVED] = {"inbox received", "SELECT received FROM inbox WHERE id = ?1"},
     [S_WEB_REPLIES] = {"web replies",
 		       "SELECT id, created, recipient, text, reason, state, coalesce(delivery, '') "

@@ -39,6 +39,12 @@
  *   web_users   the web console's users: name, role, Argon2id hash
  *   audit       every change made through the web console: who, when,
  *               what, and the page that shows it
+ *   inbox_communes  the communes each SMS belongs to, for the console's
+ *               commune filter: those its sender was an officer of (in the
+ *               registry: table and configuration) when it was processed
+ *               (store_inbox_commune_add()), and the commune of every
+ *               report it became (a trigger on reports); one row per SMS
+ *               and commune, in (commune, received, id) order
  *
  * Functions return 0 (or a documented positive value) on success and -1 on
  * failure, after logging what failed.  Times are Unix seconds.
@@ -49,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 #define STORE_READONLY 0x1 /* open an existing file read-only */
 
 struct store;
@@ -190,6 +196,11 @@ int store_inbox_next_new(struct store *st, int64_t after, struct store_inmsg *ms
 void store_inmsg_clear(struct store_inmsg *msg);
 /* state: "accepted" or "rejected"; error: an error code or NULL. */
 int store_inbox_set_state(struct store *st, int64_t id, const char *state, const char *error);
+/* Records that inbox row id belongs to the commune with that code: one its
+ * sender is an officer of (the pipeline, for every SMS it processes; the
+ * reports' communes are recorded with the reports).  Recorded already:
+ * nothing changes.  0 or -1. */
+int store_inbox_commune_add(struct store *st, int64_t id, const char *code);
 
 struct store_report {
 	int64_t inbox_id;
@@ -712,7 +723,7 @@ int store_audit_foreach(struct store *st, const char *page, int limit,
 /* Which inbox rows a page lists: each filter NULL (or 0) for any. */
 struct store_msg_filter {
 	const char *number;  /* the sender, normalised */
-	const char *commune; /* a code: of a report it made, or of the registered sender */
+	const char *commune; /* a code: a commune the SMS belongs to (inbox_communes) */
 	const char *state;   /* "new", "accepted" or "rejected" */
 	int64_t from, to;    /* received in [from, to) (to 0: no end) */
 	int64_t before_id;   /* paging: the rows after this one (0: from the newest) */
@@ -729,8 +740,9 @@ struct store_msg_row {
 /* The inbox rows that pass f, the last received first and, received in
  * the same second, the highest id first: whatever order the rows were
  * stored in, the next page (before_id: the last row of this one) neither
- * repeats nor skips one.  Each valid during the call only; stops when cb
- * returns non-zero.  0 or -1. */
+ * repeats nor skips one, and an SMS of a commune for two reasons is listed
+ * once.  Each valid during the call only; stops when cb returns non-zero.
+ * 0 or -1. */
 int store_messages_foreach(struct store *st, const struct store_msg_filter *f,
 			   int (*cb)(void *arg, const struct store_msg_row *m), void *arg);
 struct store_reply_row {

@@ -185,13 +185,31 @@ page_end(struct store *st, const struct store_msg_filter *f, int64_t end[2])
 	return 0;
 }
 
+/*
+ * The statement of the narrowest index range f allows, the others' filters
+ * then row tests: a number's rows; the rows in state "new", which only
+ * wait for the next turn of the loop (and belong to no commune by their
+ * sender before the pipeline has seen them); a commune's, where the other
+ * states are a row test over the commune's range (most of a commune's SMS
+ * are accepted); one state's; any row.
+ */
+static enum stmt
+messages_stmt(const struct store_msg_filter *f)
+{
+	if (f->number != NULL)
+		return S_WEB_NUMBER_MESSAGES;
+	if (f->state != NULL && strcmp(f->state, "new") == 0)
+		return S_WEB_STATE_MESSAGES;
+	if (f->commune != NULL)
+		return S_WEB_COMMUNE_MESSAGES;
+	return f->state != NULL ? S_WEB_STATE_MESSAGES : S_WEB_MESSAGES;
+}
+
 int
 store_messages_foreach(struct store *st, const struct store_msg_filter *f,
 		       int (*cb)(void *arg, const struct store_msg_row *m), void *arg)
 {
-	enum stmt id = f->number != NULL  ? S_WEB_NUMBER_MESSAGES
-		       : f->state != NULL ? S_WEB_STATE_MESSAGES
-					  : S_WEB_MESSAGES;
+	enum stmt id = messages_stmt(f);
 	struct walk w = {.cb.msg = cb, .arg = arg};
 	int64_t end[2];
 	int bound;

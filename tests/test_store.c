@@ -690,6 +690,40 @@ assert_ids(const struct msg_ids *l, const int64_t *want, size_t n)
 	}
 }
 
+/* Rows 1..9 of the console's list: their received time and sender, and
+ * their order on its pages. */
+static const int64_t list_received[] = {100, 400, 200, 400, 50, 300, 400, 250, 150};
+static const char *const list_senders[] = {"+84901", "+84901", "+84901", "+84902", "+84902",
+					   "+84901", "+84901", "+84902", "+84901"};
+static const int64_t list_all[] = {7, 4, 2, 6, 8, 3, 9, 1, 5};
+static const int64_t list_rejected[] = {2, 6, 9};
+
+static void
+add_list_rows(struct store *st)
+{
+	char fp[16];
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < 9; i++) {
+		struct store_sms sms = {list_senders[i],
+					list_received[i] - (i == 4 ? 86400 : 0),
+					list_received[i],
+					"x",
+					"gsm7",
+					1,
+					fp,
+					NULL,
+					NULL};
+
+		snprintf(fp, sizeof(fp), "fp%zu", i);
+		assert_int_equal(store_inbox_add(st, &sms, &id), 1);
+		assert_int_equal(id, (int64_t)i + 1);
+	}
+	for (i = 0; i < 3; i++)
+		assert_int_equal(store_inbox_set_state(st, list_rejected[i], "rejected", "x"), 0);
+}
+
 /*
  * The console's list of SMS: received times out of id order (an import, a
  * modem's backlog read after a restart) and equal at a page's end come
@@ -699,39 +733,17 @@ assert_ids(const struct msg_ids *l, const int64_t *want, size_t n)
 static void
 test_messages_received_order(void **state)
 {
-	/* Rows 1..9: their received time and sender. */
-	static const int64_t received[] = {100, 400, 200, 400, 50, 300, 400, 250, 150};
-	static const char *const senders[] = {"+84901", "+84901", "+84901", "+84902", "+84902",
-					      "+84901", "+84901", "+84902", "+84901"};
-	static const int64_t all[] = {7, 4, 2, 6, 8, 3, 9, 1, 5};
 	static const int64_t range[] = {6, 8, 3, 9};
-	static const int64_t rejected[] = {2, 6, 9};
 	static const int64_t number[] = {4, 8, 5};
 	static const int64_t after4[] = {2, 6, 8, 3, 9, 1, 5};
 	struct fixture *f = *state;
 	struct store *st = open_rw(f);
 	struct store_msg_filter filter = {0};
 	struct msg_ids l;
-	char fp[16];
-	int64_t id;
-	size_t i;
 
-	for (i = 0; i < 9; i++) {
-		struct store_sms sms = {senders[i],  received[i] - (i == 4 ? 86400 : 0),
-					received[i], "x",
-					"gsm7",	     1,
-					fp,	     NULL,
-					NULL};
-
-		snprintf(fp, sizeof(fp), "fp%zu", i);
-		assert_int_equal(store_inbox_add(st, &sms, &id), 1);
-		assert_int_equal(id, (int64_t)i + 1);
-	}
-	for (i = 0; i < 3; i++)
-		assert_int_equal(store_inbox_set_state(st, rejected[i], "rejected", "x"), 0);
-
+	add_list_rows(st);
 	pages_of(st, filter, &l);
-	assert_ids(&l, all, 9);
+	assert_ids(&l, list_all, 9);
 	/* The time it was received, the order's, and the SMS centre's. */
 	assert_int_equal(l.at[8], 50);
 	assert_int_equal(l.sent[8], 50 - 86400);
@@ -742,7 +754,7 @@ test_messages_received_order(void **state)
 	filter.from = filter.to = 0;
 	filter.state = "rejected";
 	pages_of(st, filter, &l);
-	assert_ids(&l, rejected, 3);
+	assert_ids(&l, list_rejected, 3);
 	filter.state = NULL;
 	filter.number = "+84902";
 	pages_of(st, filter, &l);
@@ -755,7 +767,61 @@ test_messages_received_order(void **state)
 	assert_ids(&l, after4, 7);
 	filter.before_id = 99;
 	pages_of(st, filter, &l);
-	assert_ids(&l, all, 9);
+	assert_ids(&l, list_all, 9);
+}
+
+/*
+ * A commune's SMS on the console's list: those its officers sent (recorded
+ * by the pipeline) and those that became its reports, in the list's order,
+ * each once however many reasons it has; with every other filter.
+ */
+static void
+test_messages_commune(void **state)
+{
+	static const int64_t commune[] = {7, 4, 3, 9, 1}, range[] = {3, 9}, rejected[] = {9},
+			     unprocessed[] = {7, 4, 3, 1}, number[] = {4}, after4[] = {3, 9, 1},
+			     other[] = {2};
+	/* Each filter and the rows it lists; the rows in state new by their
+	 * own index, the commune a row test. */
+	static const struct {
+		struct store_msg_filter f;
+		const int64_t *want;
+		size_t n;
+	} cases[] = {
+	    {{.commune = "06448"}, commune, 5},
+	    {{.commune = "06448", .from = 150, .to = 400}, range, 2},
+	    {{.commune = "06448", .state = "rejected"}, rejected, 1},
+	    {{.commune = "06448", .state = "new"}, unprocessed, 4},
+	    {{.commune = "06448", .number = "+84902"}, number, 1},
+	    {{.commune = "06448", .before_id = 4}, after4, 3},
+	    {{.commune = "06451"}, other, 1},
+	    {{.commune = "06385"}, other, 0},
+	};
+	struct fixture *f = *state;
+	struct store *st = open_rw(f);
+	struct msg_ids l;
+	size_t i;
+
+	add_list_rows(st);
+	/* By its sender: 3, 7 and 9 (and 7 twice); by a report: 1, 4 (two
+	 * reports) and 7; 2 by a report of another commune. */
+	assert_int_equal(store_inbox_commune_add(st, 3, "06448"), 0);
+	assert_int_equal(store_inbox_commune_add(st, 7, "06448"), 0);
+	assert_int_equal(store_inbox_commune_add(st, 7, "06448"), 0);
+	assert_int_equal(store_inbox_commune_add(st, 9, "06448"), 0);
+	add_report(st, 1, "enrol", "06448", "HAN", 5, 0, 2022, 1);
+	add_report(st, 4, "enrol", "06448", "HAN", 5, 0, 2022, 1);
+	add_report(st, 4, "grad", "06448", "HAN", 2, 0, 2022, 1);
+	add_report(st, 7, "enrol", "06448", "HAN", 5, 0, 2022, 1);
+	add_report(st, 2, "enrol", "06451", "HAN", 5, 0, 2022, 1);
+	/* Not an inbox row: nothing recorded. */
+	assert_int_equal(store_inbox_commune_add(st, 99, "06448"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM inbox_communes"), 6);
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pages_of(st, cases[i].f, &l);
+		assert_ids(&l, cases[i].want, cases[i].n);
+	}
 }
 
 /*
@@ -773,6 +839,7 @@ test_messages_plan(void **state)
 	    {S_WEB_MESSAGES, "SEARCH i USING INDEX inbox_received ("},
 	    {S_WEB_STATE_MESSAGES, "SEARCH i USING INDEX inbox_state_received (state=? AND "},
 	    {S_WEB_NUMBER_MESSAGES, "SEARCH i USING INDEX inbox_sender (sender=? AND "},
+	    {S_WEB_COMMUNE_MESSAGES, "SEARCH c USING PRIMARY KEY (commune_code=? AND "},
 	};
 	struct fixture *f = *state;
 	char sql[4096];
@@ -1125,6 +1192,8 @@ test_migration_phone_forms(void **state)
 			  "DROP INDEX outbox_inbox;"
 			  "DROP INDEX inbox_received;"
 			  "DROP INDEX inbox_state_received;"
+			  "DROP TABLE inbox_communes;"
+			  "DROP TRIGGER inbox_communes_report;"
 			  "PRAGMA user_version = 9;");
 	raw_exec(
 	    f->path,
@@ -1146,7 +1215,10 @@ test_migration_phone_forms(void **state)
 	    "('2022-06-10', '06448', '0912000001', 1), ('2022-06-10', '06448', "
 	    "'+84912000001', 1), ('2022-06-11', '06448', '84912000001', 1);"
 	    "INSERT INTO classes(key, code, commune_code, trade_code, opened_by, opened_at) "
-	    "VALUES ('HL2205', 'HL22-05', '06448', 'HAN', '0912000001', 1);");
+	    "VALUES ('HL2205', 'HL22-05', '06448', 'HAN', '0912000001', 1);"
+	    "INSERT INTO senders(number, name, role, commune_code, updated) VALUES "
+	    "('+84912000001', 'An', 'officer', '06451', 1), ('+84912000009', 'Ba', 'district', "
+	    "NULL, 1);");
 
 	st = open_rw(f);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -1170,6 +1242,13 @@ test_migration_phone_forms(void **state)
 			"reminders ORDER BY date)",
 			"2022-06-10 +84912000001,2022-06-11 +84912000001");
 	assert_raw_text(f->path, "SELECT opened_by FROM classes", "+84912000001");
+	/* Its SMS belong to the communes of their reports, and to the commune
+	 * of their sender in the one form, once each. */
+	assert_raw_text(f->path,
+			"SELECT group_concat(commune_code || ':' || inbox_id, ',') FROM (SELECT "
+			"c.* FROM inbox_communes c JOIN inbox i ON i.id = c.inbox_id AND "
+			"i.received = c.received ORDER BY commune_code, inbox_id)",
+			"06448:1,06448:2,06451:1,06451:2,06451:3,06451:5");
 
 	/* A recipient given in any form is queued in the one form. */
 	assert_int_equal(store_outbox_add(st, "0912000001", "t", "digest", 0, NULL), 0);
@@ -1713,6 +1792,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_inbox_not_null, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox_next_new_and_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_messages_received_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_messages_commune, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_messages_plan, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_in_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_parts_out_of_order, setup, teardown),
