@@ -628,13 +628,11 @@ test_other_commune(void **state)
 	env_free(e);
 }
 
-/* Adds an alias to Thiện Tân in the configuration: "Lang Moi", then (more
- * = 1) "Lang Cu" as well. */
+/* Replaces the text from with to in the configuration, which must stay
+ * valid. */
 static void
-add_alias_more(const struct fixture *e, int more)
+conf_replace(const struct fixture *e, const char *from, const char *to)
 {
-	const char *from = more ? "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\" ]"
-				: "aliases = [ \"Thiện Kỵ\", \"Tân Lập\" ]";
 	char *buf, *p, cmd[512];
 	FILE *f;
 	long n;
@@ -653,14 +651,56 @@ add_alias_more(const struct fixture *e, int more)
 	f = fopen(e->conf, "w");
 	assert_non_null(f);
 	fwrite(buf, 1, (size_t)(p - buf), f);
-	fputs(more ? "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\", \"Lang Cu\" ]"
-		   : "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\" ]",
-	      f);
+	fputs(to, f);
 	fputs(p + strlen(from), f);
 	assert_int_equal(fclose(f), 0);
 	free(buf);
 	snprintf(cmd, sizeof(cmd), "%s -c '%s' check-config >/dev/null 2>&1", TINBAO, e->conf);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* The communes each SMS belongs to, for the console's commune filter:
+ * those its sender was an officer of when it was processed, from the table
+ * and the configuration's lists, refused or not, and those of the reports
+ * it became; each once. */
+static void
+test_communes_of_sms(void **state)
+{
+	struct fixture *e = env_new("senders = { other_commune = \"warn\"; };\n");
+	char codes[256];
+
+	register_officer(e);
+	conf_replace(e, "name = \"Thiện Tân\";",
+		     "name = \"Thiện Tân\"; officers = [ \"0912000002\" ];");
+	conf_replace(e, "name = \"Vân Nham\";",
+		     "name = \"Vân Nham\"; officers = [ \"0912000001\" ];");
+	inject(e, OFFICER, "ENROL Minh Son 5 han", BASE_TIME);
+	inject(e, OFFICER, "ENROL Thien Tan 4 han", BASE_TIME + 1);
+	inject(e, "+84912000002", "xin chao", BASE_TIME + 2);
+	inject(e, STRANGER, "ENROL Minh Son 3 han", BASE_TIME + 3);
+	run_at(e, BASE_TIME + 10);
+	db_text(e,
+		"SELECT group_concat(t, ' | ') FROM (SELECT i.text || ': ' || group_concat("
+		"c.commune_code, ',') AS t FROM (SELECT * FROM inbox_communes ORDER BY "
+		"commune_code) c JOIN inbox i ON i.id = c.inbox_id AND i.received = c.received "
+		"GROUP BY i.id ORDER BY i.text)",
+		codes, sizeof(codes));
+	assert_string_equal(codes, "ENROL Minh Son 5 han: 06433,06448 | "
+				   "ENROL Thien Tan 4 han: 06406,06433,06448 | xin chao: 06406");
+	assert_int_equal(db_int(e, "SELECT count(*) FROM inbox WHERE error = 'quarantined'"), 1);
+	env_free(e);
+}
+
+/* Adds an alias to Thiện Tân in the configuration: "Lang Moi", then (more
+ * = 1) "Lang Cu" as well. */
+static void
+add_alias_more(const struct fixture *e, int more)
+{
+	conf_replace(e,
+		     more ? "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\" ]"
+			  : "aliases = [ \"Thiện Kỵ\", \"Tân Lập\" ]",
+		     more ? "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\", \"Lang Cu\" ]"
+			  : "aliases = [ \"Thiện Kỵ\", \"Tân Lập\", \"Lang Moi\" ]");
 }
 
 static void
@@ -1546,6 +1586,7 @@ main(void)
 	    cmocka_unit_test(test_quarantine),
 	    cmocka_unit_test(test_unknown_reject_accept),
 	    cmocka_unit_test(test_other_commune),
+	    cmocka_unit_test(test_communes_of_sms),
 	    cmocka_unit_test(test_replay),
 	    cmocka_unit_test(test_rate_limits),
 	    cmocka_unit_test(test_one_phone_many_forms),

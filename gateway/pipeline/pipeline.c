@@ -17,6 +17,24 @@
 #include "store.h"
 #include "ussd.h"
 
+/*
+ * The SMS belongs to the communes its sender is an officer of now, for the
+ * console's commune filter (the reports it becomes add theirs as they are
+ * stored): held back or refused, an officer's SMS is still its commune's.
+ */
+static int
+identify(struct msgctx *c)
+{
+	size_t i;
+
+	if (identity_resolve(c->cfg, c->st, c->msg->sender, &c->who) == -1)
+		return -1;
+	for (i = 0; i < c->who.ncommunes; i++)
+		if (store_inbox_commune_add(c->st, c->msg->id, c->who.communes[i]) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 run(const struct pipeline *pl, const struct store_inmsg *msg, int flags, const char *replay_error)
 {
@@ -38,7 +56,7 @@ run(const struct pipeline *pl, const struct store_inmsg *msg, int flags, const c
 	c->replay_error = replay_error;
 	buf_init(&c->json);
 	log_info("SMS #%" PRId64 " from %s: \"%s\"", msg->id, msg->sender, msg->text);
-	r = identity_resolve(c->cfg, c->st, msg->sender, &c->who);
+	r = identify(c);
 	if (r == 0)
 		r = stage_screen(c);
 	if (r == 0)

@@ -5,7 +5,9 @@
  * program) is processed by pipeline_run(), inside the caller's transaction,
  * as the same stages over one context (stage.h), top to bottom:
  *
- *   identify   its sender becomes one identity (identity.h), once
+ *   identify   its sender becomes one identity (identity.h), once; the SMS
+ *              belongs to the communes it is an officer of (the console's
+ *              commune filter)
  *   screen     data SMS, the loop guard and the hourly limit hold it back
  *   parse      the grammar (parser.h), or a command the parser never sees
  *              (NAPTIEN); classes named in reports, the reporting period
