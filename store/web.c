@@ -191,7 +191,9 @@ page_end(struct store *st, const struct store_msg_filter *f, int64_t end[2])
  * wait for the next turn of the loop (and belong to no commune by their
  * sender before the pipeline has seen them); a commune's, where the other
  * states are a row test over the commune's range (most of a commune's SMS
- * are accepted); one state's; any row.
+ * are accepted, and its officers' typos rejected: a page fills soon; a
+ * commune of 250,000 SMS none of them in that state is read to its end,
+ * under 0.1 s); one state's; any row.
  */
 static enum stmt
 messages_stmt(const struct store_msg_filter *f)
