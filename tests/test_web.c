@@ -139,6 +139,78 @@ test_multipart(void **state)
 	assert_int_equal(multipart_part(body, 60, "--XyZ", "file", &v, &n, NULL, 0), -1);
 }
 
+/* multipart_part on a copy of body of exactly its length, so that a read
+ * past its end is caught by the sanitizers. */
+static int
+part_of(const char *body, const char *name, size_t *n, char *filename, size_t fnsize)
+{
+	size_t len = strlen(body);
+	char *copy = malloc(len > 0 ? len : 1);
+	const char *v;
+	int r;
+
+	assert_non_null(copy);
+	memcpy(copy, body, len);
+	r = multipart_part(copy, len, "--XyZ", name, &v, n, filename, fnsize);
+	free(copy);
+	return r;
+}
+
+/* What a hostile or broken client may send: never a read past the body,
+ * never a part where there is none. */
+static void
+test_multipart_hostile(void **state)
+{
+	char delim[80], longb[71], ctype[128], name[8];
+	size_t n = 99;
+
+	/* Cut at any point of the delimiter line or the part's headers. */
+	assert_int_equal(part_of("", "csrf", &n, NULL, 0), -1);
+	assert_int_equal(part_of("--XyZ", "csrf", &n, NULL, 0), -1);
+	assert_int_equal(part_of("--XyZ\r", "csrf", &n, NULL, 0), -1);
+	assert_int_equal(
+	    part_of("--XyZ\r\nContent-Disposition: form-data; name=\"csrf", "csrf", &n, NULL, 0),
+	    -1);
+	assert_int_equal(part_of("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nab",
+				 "csrf", &n, NULL, 0),
+			 -1);
+	/* Only the closing delimiter, after a preamble: no part at all. */
+	assert_int_equal(part_of("preamble\r\n--XyZ--\r\n", "csrf", &n, NULL, 0), 0);
+	/* A name never closed names nothing: the next part is looked at. */
+	assert_int_equal(
+	    part_of("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\r\n\r\nx"
+		    "\r\n--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+		    "yz\r\n--XyZ--\r\n",
+		    "csrf", &n, NULL, 0),
+	    1);
+	assert_int_equal(n, 2);
+	/* An empty value is a value. */
+	assert_int_equal(part_of("--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+				 "\r\n--XyZ--\r\n",
+				 "csrf", &n, NULL, 0),
+			 1);
+	assert_int_equal(n, 0);
+	/* A file name too long for the caller is no file name. */
+	assert_int_equal(part_of("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+				 "filename=\"a-long-name.csv\"\r\n\r\nx\r\n--XyZ--\r\n",
+				 "file", &n, name, sizeof(name)),
+			 1);
+	assert_string_equal(name, "");
+	/* The longest boundary RFC 2046 allows fits the delimiter; one more
+	 * byte is refused. */
+	memset(longb, 'b', 70);
+	longb[70] = '\0';
+	snprintf(ctype, sizeof(ctype), "multipart/form-data; boundary=%s", longb);
+	assert_int_equal(multipart_boundary(ctype, delim, sizeof(delim)), 1);
+	assert_int_equal(strlen(delim), 72);
+	snprintf(ctype, sizeof(ctype), "multipart/form-data; boundary=%sb", longb);
+	assert_int_equal(multipart_boundary(ctype, delim, sizeof(delim)), -1);
+	assert_int_equal(multipart_boundary("multipart/form-data; boundary=", delim, sizeof(delim)),
+			 -1);
+	assert_int_equal(
+	    multipart_boundary("multipart/form-data; boundary=\"XyZ", delim, sizeof(delim)), -1);
+}
+
 static void
 test_sessions(void **state)
 {
@@ -668,6 +740,7 @@ main(void)
 	    cmocka_unit_test(test_form_value),
 	    cmocka_unit_test(test_cookie_value),
 	    cmocka_unit_test(test_multipart),
+	    cmocka_unit_test(test_multipart_hostile),
 	    cmocka_unit_test(test_sessions),
 	    cmocka_unit_test(test_throttle),
 	    cmocka_unit_test(test_password),

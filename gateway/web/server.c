@@ -606,6 +606,8 @@ start_daemon(struct web *w)
 		return -1;
 	}
 	w->tls = w->tls_cert != NULL;
+	/* Before MHD's thread starts: it reads the sessions' lifetime. */
+	w->auth.idle = (int64_t)w->cfg->web.session_hours * 3600;
 	if (w->tls) {
 		flags |= MHD_USE_TLS;
 		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, w->tls_cert};
@@ -624,7 +626,6 @@ start_daemon(struct web *w)
 		log_warnx("web: cannot listen on %s", w->cfg->web.listen);
 		return -1;
 	}
-	w->auth.idle = (int64_t)w->cfg->web.session_hours * 3600;
 	log_info("web: console on %s://%s/", w->tls ? "https" : "http", w->cfg->web.listen);
 	return 0;
 }
