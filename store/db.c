@@ -99,25 +99,42 @@ check_header(const char *path)
 {
 	static const char magic[16] = "SQLite format 3";
 	char buf[sizeof(magic)];
-	ssize_t n;
-	int fd;
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+	sqlite3_file *f;
+	sqlite3_int64 size = 0;
+	struct stat sb;
+	int rc, out;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
+	/* Read through SQLite's VFS, never open() and close(): a close() of
+	 * the file drops every POSIX lock this process's connections hold on
+	 * it, and another process closing its connection would then delete
+	 * the WAL they still write to. */
+	if (stat(path, &sb) == -1) {
 		if (errno == ENOENT)
 			return 0; /* to be created, or refused by sqlite */
 		log_warn("store: %s", path);
 		return -1;
 	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n == -1) {
-		log_warn("store: %s", path);
+	f = calloc(1, (size_t)vfs->szOsFile);
+	if (f == NULL) {
+		log_warn("store: calloc");
 		return -1;
 	}
-	if (n == 0)
+	rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, &out);
+	if (rc == SQLITE_OK)
+		rc = f->pMethods->xFileSize(f, &size);
+	if (rc == SQLITE_OK && size > 0)
+		rc = f->pMethods->xRead(f, buf, sizeof(buf), 0);
+	if (f->pMethods != NULL)
+		f->pMethods->xClose(f);
+	free(f);
+	if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) {
+		log_warnx("store: %s: cannot read it", path);
+		return -1;
+	}
+	if (size == 0)
 		return 0;
-	if ((size_t)n < sizeof(magic) || memcmp(buf, magic, sizeof(magic)) != 0) {
+	if (rc != SQLITE_OK || memcmp(buf, magic, sizeof(magic)) != 0) {
 		log_warnx("store: %s: not an SQLite database; refusing to use it (file left "
 			  "untouched)",
 			  path);

@@ -360,6 +360,48 @@ test_reopen_keeps_data(void **state)
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 }
 
+/* The number of SMS another process sees (sqlite3(1), a program of its
+ * own as `tinbao web-user list` is: a forked child would share this
+ * process's idea of its locks), its connection then closed. */
+static int
+count_elsewhere(const char *path)
+{
+	char cmd[256];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'SELECT count(*) FROM inbox'", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (fscanf(p, "%d", &n) != 1)
+		n = -1;
+	assert_int_equal(pclose(p), 0);
+	return n;
+}
+
+/* A second connection of the process (the console's beside the
+ * gateway's) must leave the first one's locks: without them another
+ * process closing its connection takes the database for unused and
+ * deletes the WAL the first one still writes to. */
+static void
+test_second_connection_keeps_locks(void **state)
+{
+	struct fixture *f = *state;
+	char wal[160];
+	struct store *second;
+
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	open_rw(f);
+	add_sms(f->st, "+84901", "ENROL MS 5 HAN", "fp1");
+	second = store_open(f->path, STORE_READONLY);
+	assert_non_null(second);
+	assert_int_equal(count_elsewhere(f->path), 1);
+	assert_int_equal(access(wal, F_OK), 0);
+	add_sms(f->st, "+84902", "ENROL MS 6 HAN", "fp2");
+	assert_int_equal(count_elsewhere(f->path), 2);
+	store_close(second);
+}
+
 static void
 test_newer_schema_refused(void **state)
 {
@@ -1777,6 +1819,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_open_creates_private, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_empty_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_second_connection_keeps_locks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_memory, setup, teardown),
