@@ -18,12 +18,16 @@ from webtest import check, done, replies, sender_row
 url, user, password, database = sys.argv[1:5]
 host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
 
-def request(method, path, cookie=None, form=None):
+def request(method, path, cookie=None, form=None, login=None, headers=None):
+    """A request with the session cookie (cookie) or the login form's
+    (login), a form body, headers of its own (a Host, say)."""
     c = http.client.HTTPConnection(host, port, timeout=10)
-    headers = {}
+    headers = dict(headers or {})
     body = None
     if cookie:
         headers["Cookie"] = "tinbao_sid=" + cookie
+    if login:
+        headers["Cookie"] = "tinbao_login=" + login
     if form is not None:
         body = urllib.parse.urlencode(form)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -56,8 +60,21 @@ def upload(path, cookie, fields, filename, content):
     return r, text
 
 
+def set_cookie(r, name):
+    """The Set-Cookie of cookie name in the answer r, whole, or None."""
+    for c in r.headers.get_all("Set-Cookie") or []:
+        if c.startswith(name + "="):
+            return c
+    return None
+
+
 def sid_of(r):
-    m = re.match(r"tinbao_sid=([0-9a-f]*);", r.getheader("Set-Cookie") or "")
+    m = re.match(r"tinbao_sid=([0-9a-f]*);", set_cookie(r, "tinbao_sid") or "")
+    return m.group(1) if m else None
+
+
+def login_token_of(r):
+    m = re.match(r"tinbao_login=([0-9a-f]*);", set_cookie(r, "tinbao_login") or "")
     return m.group(1) if m else None
 
 
@@ -67,17 +84,21 @@ def csrf_of(text):
 
 
 def login_form():
+    """The login form's token, as its cookie and its field carry it."""
     r, text = request("GET", "/login")
     check(r.status == 200, "GET /login: %d" % r.status)
-    cookie = r.getheader("Set-Cookie") or ""
-    for attr in ("HttpOnly", "SameSite=Strict", "Path=/"):
-        check(attr in cookie, "the session cookie lacks %s: %s" % (attr, cookie))
-    return sid_of(r), csrf_of(text)
+    cookie = set_cookie(r, "tinbao_login") or ""
+    for attr in ("HttpOnly", "SameSite=Strict", "Path=/login"):
+        check(attr in cookie, "the login form's cookie lacks %s: %s" % (attr, cookie))
+    check(set_cookie(r, "tinbao_sid") is None, "the login form set a session cookie")
+    check(login_token_of(r) == csrf_of(text), "the login form's token is not its cookie's")
+    return login_token_of(r), csrf_of(text)
 
 
 def login(name, pw):
-    sid, csrf = login_form()
-    return request("POST", "/login", sid, {"user": name, "password": pw, "csrf": csrf})
+    token, csrf = login_form()
+    return request("POST", "/login", form={"user": name, "password": pw, "csrf": csrf},
+                   login=token)
 
 
 # Without a session every page goes to /login.
@@ -90,19 +111,43 @@ check(r.status == 303, "GET / with a made-up session: %d" % r.status)
 
 # A wrong password, a wrong user, a login without the form's token.
 r, text = login(user, password + "x")
-check(r.status == 200 and 'id="error"' in text and sid_of(r) is not None,
+check(r.status == 200 and 'id="error"' in text and login_token_of(r) is not None,
       "wrong password: %d" % r.status)
-check(request("GET", "/", sid_of(r))[0].status == 303, "the wrong password gave a session")
+check(sid_of(r) is None, "the wrong password gave a session")
 r, text = login("nobody", password)
 check('id="error"' in text, "unknown user: no error shown")
-sid, csrf = login_form()
-r, _ = request("POST", "/login", sid, {"user": user, "password": password})
+token, csrf = login_form()
+r, _ = request("POST", "/login", form={"user": user, "password": password}, login=token)
 check(r.status == 403, "login without the CSRF token: %d" % r.status)
+r, _ = request("POST", "/login", form={"user": user, "password": password, "csrf": csrf})
+check(r.status == 403, "login without the form's cookie (another site's post): %d" % r.status)
+other, _ = login_form()
+r, _ = request("POST", "/login", form={"user": user, "password": password, "csrf": csrf},
+               login=other)
+check(r.status == 403, "login with another form's cookie: %d" % r.status)
+# Asking for the form again and again keeps nothing: the first still logs in.
+for _ in range(3 * 64):
+    request("GET", "/login")
 
 # The right password: a new session, the overview.
-r, _ = login(user, password)
+r, _ = request("POST", "/login", form={"user": user, "password": password, "csrf": csrf},
+               login=token)
 check(r.status == 303 and r.getheader("Location") == "/", "login: %d" % r.status)
+check((set_cookie(r, "tinbao_login") or "").startswith("tinbao_login=;"),
+      "the login did not clear the form's cookie")
 sid = sid_of(r)
+r, _ = request("GET", "/login", sid)
+check(r.status == 303 and set_cookie(r, "tinbao_sid") is None,
+      "the login form asked for while logged in: %d %s" % (r.status, r.getheader("Set-Cookie")))
+# A page of another site whose name points at 127.0.0.1 gets nothing.
+for bad in ("evil.example", "evil.example:%d" % port, "127.0.0.1.evil.example"):
+    r, _ = request("GET", "/login", headers={"Host": bad})
+    check(r.status == 421, "Host %s: %d" % (bad, r.status))
+r, _ = request("GET", "/login", headers={"Host": "localhost:%d" % port})
+check(r.status == 200, "Host localhost: %d" % r.status)
+# A body bigger than a form's, from no one logged in, is not read as a file.
+r, _ = upload("/senders/import", "", {"csrf": "0" * 64}, "big.csv", b"x" * 100000)
+check(r.status == 413, "a file from no session: %d" % r.status)
 r, text = request("GET", "/", sid)
 check(r.status == 200 and "Tổng quan" in text, "overview: %d" % r.status)
 csrf = csrf_of(text)
@@ -360,6 +405,30 @@ r, _ = request("POST", "/senders", vsid, {"action": "deactivate", "number": "091
 check(r.status == 403, "a viewer's registry change: %d" % r.status)
 r, _ = upload("/senders/import", vsid, {"csrf": csrf_of(text)}, "registry.csv", excel)
 check(r.status == 403, "a viewer's import: %d" % r.status)
+
+# A session stands only for as long as its user and password do.
+db = sqlite3.connect(database)
+db.execute("UPDATE web_users SET role = 'viewer' WHERE name = ?", (user,))
+db.commit()
+r, _ = login(user, password)
+asid = sid_of(r)
+r, text = request("GET", "/senders", asid)
+r, _ = request("POST", "/senders", asid, {"action": "deactivate", "number": "0912000003",
+                                          "csrf": csrf_of(text)})
+check(r.status == 403, "an admin made a viewer still changes: %d" % r.status)
+db.execute("UPDATE web_users SET role = 'admin' WHERE name = ?", (user,))
+db.commit()
+check(request("GET", "/", vsid)[0].status == 200, "the viewer's session")
+db.execute("UPDATE web_users SET hash = hash || 'x' WHERE name = 'vic'")
+db.commit()
+check(request("GET", "/", vsid)[0].status == 303, "a session outlived its password")
+row = db.execute("SELECT * FROM web_users WHERE name = ?", (user,)).fetchone()
+db.execute("DELETE FROM web_users WHERE name = ?", (user,))
+db.commit()
+check(request("GET", "/", asid)[0].status == 303, "a session outlived its user")
+db.execute("INSERT INTO web_users VALUES (%s)" % ", ".join("?" * len(row)), row)
+db.commit()
+db.close()
 
 # Failed logins from one address: after a few, the next must wait.
 statuses = [login(user, "wrong-%d" % i)[0].status for i in range(6)]

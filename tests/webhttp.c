@@ -56,6 +56,18 @@ int
 webhttp_request(int port, const char *method, const char *path, const char *sid, const char *form,
 		char *out, size_t sz)
 {
+	char cookie[160];
+
+	if (sid == NULL)
+		return webhttp_send(port, method, path, NULL, form, out, sz);
+	snprintf(cookie, sizeof(cookie), "tinbao_sid=%s", sid);
+	return webhttp_send(port, method, path, cookie, form, out, sz);
+}
+
+int
+webhttp_send(int port, const char *method, const char *path, const char *cookie, const char *form,
+	     char *out, size_t sz)
+{
 	char req[1024], drop[4096];
 	size_t len = 0;
 	ssize_t got;
@@ -68,8 +80,8 @@ webhttp_request(int port, const char *method, const char *path, const char *sid,
 		     "%s%s%s"
 		     "Content-Type: application/x-www-form-urlencoded\r\n"
 		     "Content-Length: %zu\r\n\r\n%s",
-		     method, path, sid != NULL ? "Cookie: tinbao_sid=" : "", sid != NULL ? sid : "",
-		     sid != NULL ? "\r\n" : "", form != NULL ? strlen(form) : 0,
+		     method, path, cookie != NULL ? "Cookie: " : "", cookie != NULL ? cookie : "",
+		     cookie != NULL ? "\r\n" : "", form != NULL ? strlen(form) : 0,
 		     form != NULL ? form : "");
 	if (n > 0 && (size_t)n < sizeof(req) && write(fd, req, (size_t)n) == n) {
 		while ((got = len + 1 < sz ? read(fd, out + len, sz - 1 - len)
@@ -105,16 +117,17 @@ int
 webhttp_log_in(int port, const char *user, const char *password, char *sid, size_t sz)
 {
 	static char page[1 << 16];
-	char csrf[128], form[512];
+	char csrf[128], token[128], cookie[160], form[512];
 	int n;
 
 	if (webhttp_request(port, "GET", "/login", NULL, NULL, page, sizeof(page)) != 200 ||
-	    hex_after(page, "tinbao_sid=", sid, sz) == -1 ||
+	    hex_after(page, "tinbao_login=", token, sizeof(token)) == -1 ||
 	    hex_after(page, "name=\"csrf\" value=\"", csrf, sizeof(csrf)) == -1)
 		return -1;
+	snprintf(cookie, sizeof(cookie), "tinbao_login=%s", token);
 	n = snprintf(form, sizeof(form), "user=%s&password=%s&csrf=%s", user, password, csrf);
 	if (n < 0 || (size_t)n >= sizeof(form) ||
-	    webhttp_request(port, "POST", "/login", sid, form, page, sizeof(page)) != 303 ||
+	    webhttp_send(port, "POST", "/login", cookie, form, page, sizeof(page)) != 303 ||
 	    hex_after(page, "tinbao_sid=", sid, sz) == -1)
 		return -1;
 	return 0;

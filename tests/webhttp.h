@@ -21,6 +21,9 @@ int webhttp_listening(int port);
  */
 int webhttp_request(int port, const char *method, const char *path, const char *sid,
 		    const char *form, char *out, size_t sz);
+/* The same with a Cookie header's value of its own (NULL: none). */
+int webhttp_send(int port, const char *method, const char *path, const char *cookie,
+		 const char *form, char *out, size_t sz);
 /* Logs in through the login form as user: the session's id into sid (sz
  * bytes).  0, or -1 when the form or the login failed. */
 int webhttp_log_in(int port, const char *user, const char *password, char *sid, size_t sz);

@@ -103,29 +103,25 @@ same(const char *a, const char *b)
 	return d == 0;
 }
 
-/* A free or expired slot; else the least recently used login form's
- * session, so that fetching the login form again and again cannot push out
- * the logged-in; else the least recently used session. */
+/* A free or expired slot, else the least recently used session. */
 static struct web_session *
 slot(struct web_auth *a, int64_t now)
 {
-	struct web_session *s, *form = NULL, *any = NULL;
+	struct web_session *s, *any = NULL;
 	size_t i;
 
 	for (i = 0; i < WEB_SESSIONS; i++) {
 		s = &a->sessions[i];
 		if (s->id[0] == '\0' || now - s->last >= a->idle)
 			return s;
-		if (s->user[0] == '\0' && (form == NULL || s->last < form->last))
-			form = s;
 		if (any == NULL || s->last < any->last)
 			any = s;
 	}
-	return form != NULL ? form : any;
+	return any;
 }
 
 struct web_session *
-session_new(struct web_auth *a, const char *user, const char *role, int64_t now)
+session_new(struct web_auth *a, const char *user, const char *role, const char *hash, int64_t now)
 {
 	struct web_session *s = slot(a, now);
 
@@ -135,8 +131,9 @@ session_new(struct web_auth *a, const char *user, const char *role, int64_t now)
 		session_end(s);
 		return NULL;
 	}
-	strncpy(s->user, user, sizeof(s->user) - 1);
-	strncpy(s->role, role, sizeof(s->role) - 1);
+	snprintf(s->user, sizeof(s->user), "%s", user);
+	snprintf(s->role, sizeof(s->role), "%s", role);
+	snprintf(s->hash, sizeof(s->hash), "%s", hash);
 	s->last = now;
 	return s;
 }
@@ -219,7 +216,7 @@ throttle_wait(const struct web_auth *a, const char *addr, int64_t now)
 }
 
 void
-throttle_fail(struct web_auth *a, const char *addr, int64_t now)
+throttle_fail(struct web_auth *a, const char *addr, const char *user, int64_t now)
 {
 	struct web_throttle *t = throttle_slot(a, addr);
 	int64_t wait;
@@ -239,7 +236,17 @@ throttle_fail(struct web_auth *a, const char *addr, int64_t now)
 		memset(t, 0, sizeof(*t));
 		strncpy(t->addr, addr, sizeof(t->addr) - 1);
 	}
+	if (t->failures > 0 && now - t->last >= LONGEST_WAIT) {
+		t->failures = 0;
+		t->user[0] = '\0';
+		t->several = 0;
+	}
+	if (t->failures == 0)
+		snprintf(t->user, sizeof(t->user), "%s", user);
+	else if (strcmp(t->user, user) != 0)
+		t->several = 1;
 	t->failures++;
+	t->last = now;
 	if (t->failures < FREE_FAILURES)
 		return;
 	wait = FIRST_WAIT;
@@ -249,10 +256,10 @@ throttle_fail(struct web_auth *a, const char *addr, int64_t now)
 }
 
 void
-throttle_clear(struct web_auth *a, const char *addr)
+throttle_clear(struct web_auth *a, const char *addr, const char *user)
 {
 	struct web_throttle *t = throttle_slot(a, addr);
 
-	if (t != NULL)
+	if (t != NULL && !t->several && strcmp(t->user, user) == 0)
 		memset(t, 0, sizeof(*t));
 }

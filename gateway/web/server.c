@@ -31,9 +31,10 @@
 #include "store.h"
 #include "web_impl.h"
 
-#define BODY_MAX 16384	     /* bytes of a form */
-#define UPLOAD_MAX (4 << 20) /* bytes of a form with a file: a registry */
-#define COOKIE "tinbao_sid"  /* the session id's cookie */
+#define BODY_MAX 16384		    /* bytes of a form */
+#define UPLOAD_MAX (4 << 20)	    /* bytes of a form with a file: a registry */
+#define COOKIE "tinbao_sid"	    /* the session id's cookie */
+#define LOGIN_COOKIE "tinbao_login" /* the login form's token, on /login only */
 
 /*
  * libmicrohttpd's functions, from libmicrohttpd.so.12 opened when the
@@ -96,6 +97,8 @@ struct reply {
 	const char *location;	       /* 303 to here */
 	const struct web_session *set; /* its cookie is set */
 	int clear;		       /* the cookie is cleared */
+	const char *login;	       /* the login form's token: its cookie set */
+	int login_clear;	       /* the login form's cookie cleared */
 };
 
 static const char *
@@ -153,6 +156,13 @@ send_reply(struct web *w, struct MHD_Connection *c, unsigned int status, struct 
 			 rp->set != NULL ? (long long)w->auth.idle : 0LL, w->tls ? "; Secure" : "");
 		mhd.add_response_header(resp, "Set-Cookie", cookie);
 	}
+	if (rp->login != NULL || rp->login_clear) {
+		snprintf(cookie, sizeof(cookie),
+			 LOGIN_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/login; Max-Age=%d%s",
+			 rp->login != NULL ? rp->login : "", rp->login != NULL ? 3600 : 0,
+			 w->tls ? "; Secure" : "");
+		mhd.add_response_header(resp, "Set-Cookie", cookie);
+	}
 	ret = mhd.queue_response(c, status, resp);
 	mhd.destroy_response(resp);
 	return ret;
@@ -195,16 +205,19 @@ client_address(struct MHD_Connection *c, char *out, size_t size)
 			  out, (socklen_t)size);
 }
 
-/* The login form, with the login session's token; why: what went wrong. */
+/*
+ * The login form; why: what went wrong.  Its token is random, in a cookie
+ * of its own (HttpOnly, SameSite=Strict, for /login only) and in the form:
+ * the login posted must carry both, equal, so that another site cannot
+ * post one.  Nothing is kept here until someone logs in.
+ */
 static enum MHD_Result
-login_form(struct web *w, struct MHD_Connection *c, struct web_session *s, unsigned int status,
-	   const char *why)
+login_form(struct web *w, struct MHD_Connection *c, unsigned int status, const char *why)
 {
+	char token[WEB_TOKEN_HEX + 1];
 	struct reply rp = {0};
 
-	if (s == NULL || s->user[0] != '\0')
-		s = session_new(&w->auth, "", "", clock_now());
-	if (s == NULL)
+	if (random_hex(token, WEB_TOKEN_HEX / 2) == -1)
 		return refuse(w, c, 500, "Lỗi máy chủ");
 	html_begin(&rp.h, "Đăng nhập", NULL, NULL);
 	html_error(&rp.h, why);
@@ -214,17 +227,34 @@ login_form(struct web *w, struct MHD_Connection *c, struct web_session *s, unsig
 			"<p><label>Mật khẩu<br><input type=\"password\" name=\"password\" "
 			"id=\"password\" autocomplete=\"current-password\" required></label></p>"
 			"<input type=\"hidden\" name=\"csrf\" value=\"");
-	html_text(&rp.h, s->csrf);
+	html_text(&rp.h, token);
 	html_raw(&rp.h, "\"><p><button type=\"submit\" id=\"login\">Đăng nhập</button></p></form>");
 	html_end(&rp.h);
-	rp.set = s;
+	rp.login = token;
 	return send_reply(w, c, status, &rp);
 }
 
-static enum MHD_Result
-login(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_session *s)
+/* 1 when the login posted carries the form's token in its cookie and its
+ * csrf field, the same. */
+static int
+login_token_ok(struct MHD_Connection *c, const struct request *rq)
 {
-	char addr[48], name[STORE_WEB_NAME_MAX], password[256], csrf[WEB_TOKEN_HEX + 1], why[96];
+	char cookie[WEB_TOKEN_HEX + 1], field[WEB_TOKEN_HEX + 1];
+	struct web_session form = {0};
+
+	if (cookie_value(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"), LOGIN_COOKIE,
+			 cookie, sizeof(cookie)) != 1 ||
+	    strlen(cookie) != WEB_TOKEN_HEX ||
+	    form_value(rq->body, rq->len, "csrf", field, sizeof(field)) != 1)
+		return 0;
+	memcpy(form.csrf, cookie, sizeof(form.csrf));
+	return session_csrf_ok(&form, field);
+}
+
+static enum MHD_Result
+login(struct web *w, struct MHD_Connection *c, struct request *rq)
+{
+	char addr[48], name[STORE_WEB_NAME_MAX], password[256], why[96];
 	struct store_web_user u;
 	struct reply rp = {0};
 	int64_t now = clock_now(), wait;
@@ -235,33 +265,60 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_se
 	if (wait > 0) {
 		snprintf(why, sizeof(why), "Sai quá nhiều lần: hãy thử lại sau %lld giây.",
 			 (long long)wait);
-		return login_form(w, c, s, 429, why);
+		return login_form(w, c, 429, why);
 	}
-	if (s == NULL || s->user[0] != '\0' ||
-	    form_value(rq->body, rq->len, "csrf", csrf, sizeof(csrf)) != 1 ||
-	    !session_csrf_ok(s, csrf))
-		return login_form(w, c, s, 403, "Phiên đăng nhập đã hết hạn, hãy thử lại.");
+	if (!login_token_ok(c, rq))
+		return login_form(w, c, 403, "Phiên đăng nhập đã hết hạn, hãy thử lại.");
 	if (form_value(rq->body, rq->len, "user", name, sizeof(name)) != 1 ||
 	    form_value(rq->body, rq->len, "password", password, sizeof(password)) != 1)
-		return login_form(w, c, s, 400, "Hãy nhập tên và mật khẩu.");
+		return login_form(w, c, 400, "Hãy nhập tên và mật khẩu.");
 	found = store_web_user_get(w->st, name, &u);
 	if (found == -1)
 		return refuse(w, c, 500, "Không đọc được cơ sở dữ liệu");
 	ok = web_password_check(found == 1 ? u.hash : w->dummy_hash, password) && found == 1;
 	explicit_bzero(password, sizeof(password));
 	if (!ok) {
-		throttle_fail(&w->auth, addr, now);
+		throttle_fail(&w->auth, addr, name, now);
 		log_info("web: failed login as \"%s\" from %s", name, addr);
-		return login_form(w, c, s, 200, "Sai tên đăng nhập hoặc mật khẩu.");
+		return login_form(w, c, 200, "Sai tên đăng nhập hoặc mật khẩu.");
 	}
-	throttle_clear(&w->auth, addr);
-	session_end(s);
-	rp.set = session_new(&w->auth, u.name, u.role, now);
+	throttle_clear(&w->auth, addr, u.name);
+	rp.set = session_new(&w->auth, u.name, u.role, u.hash, now);
 	if (rp.set == NULL)
 		return refuse(w, c, 500, "Lỗi máy chủ");
+	rp.login_clear = 1;
 	log_info("web: %s logged in from %s", u.name, addr);
 	return redirect(w, c, "/", &rp);
 }
+
+/*
+ * The session s still stands for its user: the user is still in the
+ * database, with the password it logged in with (else the session ends:
+ * a user removed, a password changed), and has the role the database now
+ * gives (a demotion counts at once).  s, or NULL.
+ */
+static struct web_session *
+session_current(struct web *w, struct web_session *s)
+{
+	struct store_web_user u;
+	int found;
+
+	if (s == NULL)
+		return NULL;
+	found = store_web_user_get(w->st, s->user, &u);
+	if (found == 1 && strcmp(u.hash, s->hash) == 0) {
+		snprintf(s->role, sizeof(s->role), "%s", u.role);
+		return s;
+	}
+	if (found == -1)
+		return NULL; /* the database unreadable now: not this request */
+	log_info("web: %s's session ends: %s", s->user,
+		 found == 0 ? "the user was removed" : "the password changed");
+	session_end(s);
+	return NULL;
+}
+
+_Static_assert(STORE_WEB_HASH_MAX <= WEB_HASH_MAX, "a session holds its user's hash");
 
 /* An admin's change through the page at url (quarantine.c, send.c,
  * senders.c), with
@@ -411,9 +468,8 @@ post(struct web *w, struct MHD_Connection *c, const char *url, struct request *r
 	if (rq->too_big)
 		return refuse(w, c, 413, "Yêu cầu quá lớn");
 	if (strcmp(url, "/login") == 0)
-		return login(w, c, rq, s);
-	if (s == NULL || s->user[0] == '\0' || csrf_field(rq, csrf, sizeof(csrf)) != 1 ||
-	    !session_csrf_ok(s, csrf))
+		return login(w, c, rq);
+	if (s == NULL || csrf_field(rq, csrf, sizeof(csrf)) != 1 || !session_csrf_ok(s, csrf))
 		return refuse(w, c, 403, "Yêu cầu bị từ chối");
 	if (strcmp(url, "/senders/import") == 0)
 		return import(w, c, rq, s);
@@ -437,11 +493,11 @@ get(struct web *w, struct MHD_Connection *c, const char *url, struct web_session
 	int status;
 
 	if (strcmp(url, "/login") == 0) {
-		if (s != NULL && s->user[0] != '\0')
+		if (s != NULL)
 			return redirect(w, c, "/", &rp);
-		return login_form(w, c, s, 200, NULL);
+		return login_form(w, c, 200, NULL);
 	}
-	if (s == NULL || s->user[0] == '\0')
+	if (s == NULL)
 		return redirect(w, c, "/login", &rp);
 	status = page_render(&r, url, &rp.h);
 	if (status == 404) {
@@ -472,6 +528,45 @@ body_grow(struct request *rq, size_t n)
 	return 0;
 }
 
+/* The logged-in session of the request's cookie, as it stands now. */
+static struct web_session *
+request_session(struct web *w, struct MHD_Connection *c)
+{
+	char sid[WEB_TOKEN_HEX + 1];
+
+	if (cookie_value(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"), COOKIE, sid,
+			 sizeof(sid)) != 1)
+		return NULL;
+	return session_current(w, session_find(&w->auth, sid, clock_now()));
+}
+
+/*
+ * A console on a loopback address answers only requests that name one
+ * (127.x.x.x, localhost, [::1]): a page of another site whose name was
+ * made to point at 127.0.0.1 (DNS rebinding) gets nothing, not even the
+ * login form to guess passwords through.
+ */
+static int
+host_ok(struct web *w, struct MHD_Connection *c)
+{
+	const char *host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	struct sockaddr_in sa;
+	char name[64];
+	size_t n;
+
+	if (config_web_address(w->cfg->web.listen, &sa) == -1 || !config_web_loopback(&sa))
+		return 1;
+	if (host == NULL)
+		return 0;
+	n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+	if (n >= sizeof(name) || (host[n] != '\0' && host[n] != ':'))
+		return 0;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	return strcasecmp(name, "localhost") == 0 || strcmp(name, "[::1]") == 0 ||
+	       (strncmp(name, "127.", 4) == 0 && strspn(name, "0123456789.") == n);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -479,7 +574,6 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	struct web *w = cls;
 	struct request *rq = *con_cls;
 	struct web_session *s;
-	char sid[WEB_TOKEN_HEX + 1];
 
 	if (rq == NULL) {
 		rq = calloc(1, sizeof(*rq));
@@ -487,11 +581,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			return MHD_NO;
 		*con_cls = rq;
 		rq->max = BODY_MAX;
+		/* A file's room only for an admin's upload: anyone else's body
+		 * is read into a form's. */
+		s = request_session(w, c);
 		if (multipart_boundary(
 			mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"), rq->delim,
 			sizeof(rq->delim)) != 1)
 			rq->delim[0] = '\0';
-		else
+		else if (s != NULL && strcmp(s->role, WEB_ROLE_ADMIN) == 0)
 			rq->max = UPLOAD_MAX;
 		return MHD_YES;
 	}
@@ -509,10 +606,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	}
 	if (rq->body == NULL && body_grow(rq, 0) == -1)
 		return MHD_NO;
-	s = NULL;
-	if (cookie_value(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"), COOKIE, sid,
-			 sizeof(sid)) == 1)
-		s = session_find(&w->auth, sid, clock_now());
+	if (!host_ok(w, c))
+		return refuse(w, c, 421, "Địa chỉ không đúng");
+	s = request_session(w, c);
 	if (strcmp(method, "POST") == 0)
 		return post(w, c, url, rq, s);
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
@@ -619,8 +715,8 @@ start_daemon(struct web *w)
 	w->daemon = mhd.start_daemon(
 	    flags, ntohs(sa.sin_port), NULL, NULL, handle, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
 	    NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 32U, MHD_OPTION_ARRAY,
-	    tls, MHD_OPTION_END);
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 64U,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 8U, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (w->daemon == NULL) {
 		log_warnx("web: cannot listen on %s", w->cfg->web.listen);

@@ -82,12 +82,19 @@ int multipart_part(const char *body, size_t len, const char *delim, const char *
 #define WEB_TOKEN_HEX 64 /* a session id or CSRF token: 32 random bytes */
 #define WEB_SESSIONS 64	 /* at most this many at once; the oldest goes */
 #define WEB_THROTTLED 64 /* client addresses remembered by the throttle */
+#define WEB_HASH_MAX 160 /* a password hash as the database holds it */
 
+/* A logged-in user's.  The login form has none: its token is a cookie of
+ * its own (server.c), so that no one can push sessions out by asking for
+ * the form. */
 struct web_session {
 	char id[WEB_TOKEN_HEX + 1]; /* "" when the slot is free */
 	char csrf[WEB_TOKEN_HEX + 1];
-	char user[64]; /* "" before login: the login form's own session */
-	char role[16];
+	char user[64];
+	char role[16]; /* as the database says at each request */
+	/* The password hash at login: another (a new password, the user
+	 * removed) ends the session. */
+	char hash[WEB_HASH_MAX];
 	int64_t last; /* last use */
 	/* A registry file uploaded and previewed, until this session confirms
 	 * it, uploads another or ends: its bytes (malloc'd) and its name. */
@@ -98,8 +105,11 @@ struct web_session {
 
 struct web_throttle {
 	char addr[48];
-	int failures;  /* in a row */
+	int failures;  /* none older than LONGEST_WAIT apart */
 	int64_t until; /* no login tried before this */
+	int64_t last;  /* the last failure */
+	char user[64]; /* the name the failures were for */
+	int several;   /* they were for several names */
 };
 
 struct web_auth {
@@ -110,11 +120,10 @@ struct web_auth {
 
 /* n random bytes as 2n hex digits and a NUL into out.  0 or -1. */
 int random_hex(char *out, size_t n);
-/* A new session for user (role; "" and "" for the login form's); when all
- * are taken, the least recently used login form's goes, or when there is
- * none the least recently used.  NULL when there are no random bytes. */
+/* A new session for user (role, password hash); when all are taken, the
+ * least recently used goes.  NULL when there are no random bytes. */
 struct web_session *session_new(struct web_auth *a, const char *user, const char *role,
-				int64_t now);
+				const char *hash, int64_t now);
 /* The live session with this id, its use noted; NULL when there is none or
  * it has been unused too long (then dropped). */
 struct web_session *session_find(struct web_auth *a, const char *id, int64_t now);
@@ -127,10 +136,13 @@ void session_drop_upload(struct web_session *s);
 /* 1 when token is the session's CSRF token (compared in constant time). */
 int session_csrf_ok(const struct web_session *s, const char *token);
 /* Failed logins: after a few from one address, each further one makes it
- * wait longer.  throttle_wait: seconds addr must still wait (0: may try). */
+ * wait longer; they are forgotten once none came for the longest wait.
+ * throttle_wait: seconds addr must still wait (0: may try).  A login as
+ * user clears the failures of addr only when they were all for user: one
+ * account's password does not buy guesses at another's. */
 int64_t throttle_wait(const struct web_auth *a, const char *addr, int64_t now);
-void throttle_fail(struct web_auth *a, const char *addr, int64_t now);
-void throttle_clear(struct web_auth *a, const char *addr);
+void throttle_fail(struct web_auth *a, const char *addr, const char *user, int64_t now);
+void throttle_clear(struct web_auth *a, const char *addr, const char *user);
 
 /* pages.c ----------------------------------------------------------------- */
 
