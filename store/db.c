@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,7 @@ check_header(const char *path)
 	char buf[sizeof(magic)];
 	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
 	sqlite3_file *f;
-	sqlite3_int64 size = 0;
+	sqlite3_int64 size;
 	struct stat sb;
 	int rc, out;
 
@@ -120,9 +121,9 @@ check_header(const char *path)
 		log_warn("store: calloc");
 		return -1;
 	}
+	/* The size as stat() says it: SQLite's own takes one byte for none. */
+	size = (sqlite3_int64)sb.st_size;
 	rc = vfs->xOpen(vfs, path, f, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, &out);
-	if (rc == SQLITE_OK)
-		rc = f->pMethods->xFileSize(f, &size);
 	if (rc == SQLITE_OK && size > 0)
 		rc = f->pMethods->xRead(f, buf, sizeof(buf), 0);
 	if (f->pMethods != NULL)
@@ -385,18 +386,58 @@ check_version(struct store *st, int flags)
 }
 
 /*
- * A WAL file left at open means the last run did not close the database
+ * A WAL file left at open, when no other store of this process has the
+ * file open, means the last run did not close the database
  * (store_close() removes it): a crash or a power cut.  SQLite recovers from
  * that by itself; the quick check is for the damage it cannot undo (a disk
  * that lied about fsync, a bad sector), found now rather than mid-batch.
  */
+/* The stores this process has open, for left_unclean: the WAL of a file
+ * another of them has open is that one's.  The console opens its own in
+ * another thread than the gateway's. */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store *open_stores;
+
+static int
+open_here(const char *path)
+{
+	struct store *o;
+	int found = 0;
+
+	pthread_mutex_lock(&open_lock);
+	for (o = open_stores; o != NULL && !found; o = o->next_open)
+		found = strcmp(o->path, path) == 0;
+	pthread_mutex_unlock(&open_lock);
+	return found;
+}
+
+static void
+open_note(struct store *st, int open)
+{
+	struct store **o;
+
+	pthread_mutex_lock(&open_lock);
+	if (open) {
+		st->next_open = open_stores;
+		open_stores = st;
+	} else {
+		for (o = &open_stores; *o != NULL; o = &(*o)->next_open) {
+			if (*o == st) {
+				*o = st->next_open;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&open_lock);
+}
+
 static int
 left_unclean(const char *path)
 {
 	char wal[4096];
 	struct stat sb;
 
-	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
+	if (open_here(path) || (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
 		return 0;
 	return stat(wal, &sb) == 0 && sb.st_size > 0;
 }
@@ -499,6 +540,7 @@ store_open(const char *path, int flags)
 	}
 	if (set_cache_size(st) == -1 || stmt_check_all(st) == -1)
 		goto fail;
+	open_note(st, 1);
 	return st;
 
 fail:
@@ -511,6 +553,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	open_note(st, 0);
 	stmt_finalize_all(st);
 	/* Closing the last connection also checkpoints and removes the WAL. */
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)

@@ -180,6 +180,7 @@ struct store {
 	int disk_error;		      /* a write failed for lack of space or permission */
 	int damaged;		      /* a statement found the file malformed: never cleared */
 	sqlite3_stmt *stmt[S_NSTMTS]; /* NULL until first used */
+	struct store *next_open;      /* the process's open stores (db.c) */
 };
 
 /* schema.c: the SQL that takes a database from version to version + 1, or

@@ -402,6 +402,42 @@ test_second_connection_keeps_locks(void **state)
 	store_close(second);
 }
 
+/* The WAL of a file this process already has open is that connection's,
+ * not a crash's: a second connection (the console's) checks nothing. */
+static void
+test_second_connection_checks_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char logpath[160], text[4096];
+	struct store *second;
+	FILE *fp;
+	size_t n;
+	int saved, level;
+
+	snprintf(logpath, sizeof(logpath), "%s/log", f->dir);
+	open_rw(f);
+	add_sms(f->st, "+84901", "ENROL MS 5 HAN", "fp1");
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_non_null(freopen(logpath, "w", stderr));
+	level = log_getlevel();
+	log_setlevel(LOG_LEVEL_INFO);
+	second = store_open(f->path, 0);
+	log_setlevel(level);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	assert_non_null(second);
+	store_close(second);
+	fp = fopen(logpath, "r");
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	assert_null(strstr(text, "not closed cleanly"));
+}
+
 static void
 test_newer_schema_refused(void **state)
 {
@@ -1820,6 +1856,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_open_empty_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_second_connection_keeps_locks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_second_connection_checks_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_memory, setup, teardown),

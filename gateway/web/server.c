@@ -73,7 +73,7 @@ static const struct dynlib_sym mhd_syms[] = {
 struct web {
 	struct config *cfg; /* its own copy */
 	struct store *st;   /* read-only */
-	struct store *rw;   /* for changes: opened by the first one */
+	struct store *rw;   /* for changes */
 	struct MHD_Daemon *daemon;
 	struct web_auth auth;
 	char *tls_cert, *tls_key; /* PEM, held while the daemon runs */
@@ -334,11 +334,7 @@ change(struct web *w, struct MHD_Connection *c, const char *url, struct request 
 
 	if (strcmp(s->role, WEB_ROLE_ADMIN) != 0)
 		return refuse(w, c, 403, "Chỉ quản trị viên được thay đổi");
-	if (w->rw == NULL)
-		w->rw = store_open(w->cfg->database, 0);
-	if (w->rw == NULL)
-		status = 500;
-	else if (strcmp(url, "/quarantine") == 0)
+	if (strcmp(url, "/quarantine") == 0)
 		status = quarantine_post(&r, w->rw, rq->body, rq->len, &rp.h);
 	else if (strcmp(url, "/senders") == 0)
 		status = senders_post(&r, w->rw, rq->body, rq->len, &rp.h);
@@ -410,10 +406,6 @@ preview(struct web *w, const struct web_request *r, const char *path, struct htm
 static int
 confirm(struct web *w, const struct web_request *r, const char *path, struct html *h)
 {
-	if (w->rw == NULL)
-		w->rw = store_open(w->cfg->database, 0);
-	if (w->rw == NULL)
-		return 500;
 	return senders_import_confirm(r, w->rw, path, r->session->upload_name, h);
 }
 
@@ -730,7 +722,6 @@ struct web *
 web_start(const struct config *cfg)
 {
 	struct web *w;
-	struct store *rw;
 
 	if (dynlib_load("web", "libmicrohttpd.so.12", "libmicrohttpd12", mhd_syms,
 			sizeof(mhd_syms) / sizeof(mhd_syms[0])) == -1)
@@ -745,11 +736,12 @@ web_start(const struct config *cfg)
 		log_warnx("web: cannot load %s again", cfg->path);
 		goto fail;
 	}
-	/* The schema brought up to date once, then pages read only. */
-	rw = store_open(w->cfg->database, 0);
-	if (rw == NULL)
+	/* The writable connection first: it brings the schema up to date
+	 * (and checks a database left unclean, before anything is served);
+	 * pages then read through their own. */
+	w->rw = store_open(w->cfg->database, 0);
+	if (w->rw == NULL)
 		goto fail;
-	store_close(rw);
 	w->st = store_open(w->cfg->database, STORE_READONLY);
 	if (w->st == NULL || web_password_hash("-", w->dummy_hash, sizeof(w->dummy_hash)) == -1 ||
 	    tls_read(w->cfg, &w->tls_cert, &w->tls_key) == -1 || start_daemon(w) == -1)

@@ -9,7 +9,7 @@
  * without a web group does not carry it.  Pages read the database through a
  * read-only connection of their own (WAL: the gateway writes meanwhile);
  * changes (an admin's decision on a quarantined SMS) go through a writable
- * connection of the console's, opened by the first one, each in one
+ * connection of the console's, each in one
  * transaction with its record in the audit table, shown on the page.
  *
  * Users are in the database (web_users, `tinbao web-user`), their
