@@ -406,6 +406,20 @@ check(r.status == 403, "a viewer's registry change: %d" % r.status)
 r, _ = upload("/senders/import", vsid, {"csrf": csrf_of(text)}, "registry.csv", excel)
 check(r.status == 403, "a viewer's import: %d" % r.status)
 
+# A flood of strangers' SMS: the quarantine page shows the oldest 100.
+db = sqlite3.connect(database)
+db.executemany("INSERT INTO inbox(sender, received, text, coding, fingerprint, state, error) "
+               "VALUES (?, 1646200000, 'x', 'gsm7', ?, 'rejected', 'quarantined')",
+               [("+8497000%04d" % i, "flood%d" % i) for i in range(150)])
+db.commit()
+r, _ = login(user, password)
+r, text = request("GET", "/quarantine", sid_of(r))
+check(r.status == 200 and text.count('<tr id="q') == 100 and 'id="more"' in text,
+      "the quarantine page over 150 held SMS: %d rows" % text.count('<tr id="q'))
+db.execute("DELETE FROM inbox WHERE fingerprint LIKE 'flood%'")
+db.commit()
+db.close()
+
 # A session stands only for as long as its user and password do.
 db = sqlite3.connect(database)
 db.execute("UPDATE web_users SET role = 'viewer' WHERE name = ?", (user,))

@@ -21,6 +21,10 @@
 #include "web_impl.h"
 
 #define HELD "quarantined" /* the error of a held message */
+/* Rows a page shows, the oldest first: a flood of strangers' SMS makes
+ * the next ones show as these are decided, not one page too big for a
+ * phone. */
+#define PAGE_ROWS 100
 
 struct held_list {
 	const struct config *cfg;
@@ -66,6 +70,8 @@ held_row(void *arg, const struct store_held *m)
 {
 	struct held_list *l = arg;
 
+	if (l->rows == PAGE_ROWS)
+		return 1;
 	l->rows++;
 	html_fmt(l->h, "<tr id=\"q%" PRId64 "\"><td>", m->msg.id);
 	html_time(l->h, m->msg.received);
@@ -87,6 +93,7 @@ int
 quarantine_page(const struct web_request *r, struct html *h)
 {
 	struct held_list l = {r->cfg, h, NULL, 0};
+	int64_t held, senders;
 
 	if (strcmp(r->session->role, WEB_ROLE_ADMIN) == 0)
 		l.csrf = r->session->csrf;
@@ -98,6 +105,16 @@ quarantine_page(const struct web_request *r, struct html *h)
 	html_raw(h, "</table>");
 	if (l.rows == 0)
 		html_raw(h, "<p>Không có tin nào chờ duyệt.</p>");
+	if (l.rows == PAGE_ROWS) {
+		if (store_inbox_held_count(r->st, HELD, &held, &senders) == -1)
+			return 500;
+		if (held > PAGE_ROWS)
+			html_fmt(h,
+				 "<p id=\"more\">Đang chờ %" PRId64 " tin của %" PRId64
+				 " số; đây là %d tin cũ nhất, các tin sau hiện ra khi những tin "
+				 "này đã được duyệt.</p>",
+				 held, senders, PAGE_ROWS);
+	}
 	if (page_audit(r, h, "quarantine") == -1)
 		return 500;
 	html_end(h);
