@@ -1449,8 +1449,9 @@ static void
 test_registry_dry_run_export(void **state)
 {
 	struct fixture *e = env_new(NULL);
-	char csv[512], out[8192], before[1024], after[1024], text[256];
+	char csv[512], out[8192], before[1024], after[1024], text[256], all[2048];
 	FILE *f;
+	size_t n;
 
 	register_officer(e);
 	assert_int_equal(
@@ -1474,17 +1475,103 @@ test_registry_dry_run_export(void **state)
 	registry_rows(e, after, sizeof(after));
 	assert_string_equal(before, after);
 
+	/* Names a spreadsheet would take for formulas: exported behind a
+	 * quote, which the import takes off again; numbers stay as they are. */
+	assert_int_equal(
+	    cli(e, out, sizeof(out),
+		"senders add 0912000034 class --name '=HYPERLINK(\"http://x\",\"c\")'"),
+	    0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders add 0912000035 class --name '@SUM(A1)'"),
+			 0);
+	assert_int_equal(
+	    cli(e, out, sizeof(out), "senders add 0912000036 class --name \"'+1 quoted\""), 0);
+	registry_rows(e, before, sizeof(before));
 	snprintf(csv, sizeof(csv), "%s/export.csv", e->dir);
 	assert_int_equal(cli(e, out, sizeof(out), "senders export '%s'", csv), 0);
 	f = fopen(csv, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(text, sizeof(text), f));
-	fclose(f);
 	assert_string_equal(text, "\xef\xbb\xbfnumber,name,role,commune,active\n");
+	n = fread(all, 1, sizeof(all) - 1, f);
+	all[n] = '\0';
+	fclose(f);
+	assert_non_null(
+	    strstr(all, "+84912000034,\"'=HYPERLINK(\"\"http://x\"\",\"\"c\"\")\",class"));
+	assert_non_null(strstr(all, "+84912000035,'@SUM(A1),class"));
+	assert_non_null(strstr(all, "+84912000036,''+1 quoted,class"));
+	assert_non_null(strstr(all, "+84912000031,\"B, \"\"C\"\"\",district"));
 	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 0);
-	assert_non_null(strstr(out, "0 added, 0 changed, 0 deactivated, 3 unchanged"));
+	assert_non_null(strstr(out, "0 added, 0 changed, 0 deactivated, 6 unchanged"));
 	registry_rows(e, after, sizeof(after));
 	assert_string_equal(before, after);
+	env_free(e);
+}
+
+/* Writes a registry of n officers of Minh Son, from 0912100000 on; with
+ * dup, the last row is the first one's number again. */
+static void
+write_registry(const char *path, int n, int dup)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	assert_non_null(f);
+	fputs("number,name,role,commune\n", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "09121%05d,Can bo %d,officer,06448\n", dup && i == n - 1 ? 0 : i, i);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A district has a few hundred numbers: a file of more than 10,000 rows is
+ * refused at the first row past the cap, nothing imported; a number listed
+ * twice among 10,000 rows is named by its second line. */
+static void
+test_registry_cap(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char csv[512], out[8192];
+
+	snprintf(csv, sizeof(csv), "%s/big.csv", e->dir);
+	write_registry(csv, 10001, 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 1);
+	assert_non_null(strstr(out, "big.csv:10002: more than 10000 numbers"));
+	assert_non_null(strstr(out, "nothing imported"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 0);
+	write_registry(csv, 10000, 1);
+	assert_int_equal(cli(e, out, sizeof(out), "senders import --dry-run '%s'", csv), 1);
+	assert_non_null(strstr(out, "big.csv:10001: 0912100000: listed twice"));
+	assert_null(strstr(out, "big.csv:2:"));
+	write_registry(csv, 10000, 0);
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 0);
+	assert_non_null(strstr(out, "imported 10000 senders"));
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 10000);
+	env_free(e);
+}
+
+/* The file is read and checked before the import takes the database's
+ * write lock: while another process holds it, a bad file is still told by
+ * its lines, and a dry run still tells what it would change. */
+static void
+test_registry_read_unlocked(void **state)
+{
+	struct fixture *e = env_new(NULL);
+	char csv[512], out[8192];
+	sqlite3 *db;
+
+	register_officer(e);
+	snprintf(csv, sizeof(csv), "%s/new.csv", e->dir);
+	assert_int_equal(sqlite3_open(e->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	write_text(csv, "number,role\n0912000040,district\n8.49123E+10,officer\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 1);
+	assert_non_null(strstr(out, "new.csv:3: 8.49123E+10: written in scientific notation"));
+	write_text(csv, "number,role\n0912000040,district\n");
+	assert_int_equal(cli(e, out, sizeof(out), "senders import --dry-run '%s'", csv), 0);
+	assert_non_null(strstr(out, "1 added, 0 changed"));
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(cli(e, out, sizeof(out), "senders import '%s'", csv), 0);
+	assert_int_equal(db_int(e, "SELECT count(*) FROM senders"), 2);
 	env_free(e);
 }
 
@@ -1605,6 +1692,8 @@ main(void)
 	    cmocka_unit_test(test_registry_excel_csv),
 	    cmocka_unit_test(test_registry_xlsx),
 	    cmocka_unit_test(test_registry_dry_run_export),
+	    cmocka_unit_test(test_registry_cap),
+	    cmocka_unit_test(test_registry_read_unlocked),
 	    cmocka_unit_test(test_unregistered_notice),
 	    cmocka_unit_test(test_accept_register),
 	};

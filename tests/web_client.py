@@ -339,6 +339,13 @@ r, text = upload("/senders/import", sid, {"csrf": csrf}, "bad.csv",
                  b"number,role\n8.49123E+10,officer\n")
 check(r.status == 400 and "bad.csv:2: 8.49123E+10: written in scientific notation" in text
       and 'name="confirm"' not in text, "a file with an error: %d" % r.status)
+# A district has a few hundred numbers: a file past the registry's cap is
+# refused at its first row past it, told in Vietnamese.
+big = ("number,role\n" + "".join("09121%05d,district\n" % i for i in range(10001))).encode()
+r, text = upload("/senders/import", sid, {"csrf": csrf}, "big.csv", big)
+check(r.status == 400 and "big.csv:10002: quá 10000 số" in text and
+      'name="confirm"' not in text and "<td>added</td>" not in text,
+      "a file past the cap: %d" % r.status)
 r, text = request("GET", "/senders", sid)
 check("anna: imported 2 senders from registry.csv: 2 added, 0 changed" in text,
       "the import is not shown on the page")

@@ -36,22 +36,30 @@ show_entry(void *arg, const char *what, const struct store_sender *snd)
 	       log_escape(snd->name, name, sizeof(name)));
 }
 
-/* Reads and checks the whole file first; imports nothing unless every row
- * is right, in one transaction.  A dry run shows what would change. */
+/* Reads and checks the whole file first, before the write lock is taken
+ * (a gateway or the console may be writing meanwhile); imports nothing
+ * unless every row is right, in one transaction.  A dry run shows what
+ * would change. */
 static int
 senders_import(const struct config *cfg, struct store *st, const char *path, int dry_run)
 {
-	struct registry_report rep = {print_error, dry_run ? show_entry : NULL, NULL};
+	struct registry_report rep = {print_error, dry_run ? show_entry : NULL, NULL, 0};
 	struct registry_changes ch;
+	struct registry_file *rf;
 	int r;
 
-	if (store_begin(st) == -1)
-		return 1;
-	r = registry_import(cfg, st, path, path, !dry_run, &rep, &ch);
-	if (r == 0 && store_commit(st) == -1)
-		r = -1;
-	if (r != 0)
-		store_rollback(st);
+	r = registry_read(cfg, path, path, &rep, &rf);
+	if (r == 0 && dry_run) {
+		r = registry_apply(st, rf, 0, &rep, &ch);
+	} else if (r == 0) {
+		if (store_begin(st) == -1)
+			r = -1;
+		else if (registry_apply(st, rf, 1, &rep, &ch) == -1 || store_commit(st) == -1) {
+			store_rollback(st);
+			r = -1;
+		}
+	}
+	registry_file_free(rf);
 	if (r > 0) {
 		fprintf(stderr, "%s: %d error%s; nothing imported\n", path, r, r == 1 ? "" : "s");
 		return 1;

@@ -160,13 +160,25 @@ csv_field(FILE *out, const char *s, int last)
 	fputc(last ? '\n' : ',', out);
 }
 
+int
+registry_formula_like(const char *s)
+{
+	s += strspn(s, "'");
+	return *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
+}
+
 static int
 export_row(void *arg, const struct store_sender *snd)
 {
 	FILE *out = arg;
+	char name[sizeof(snd->name) + 1];
 
+	/* A spreadsheet runs a formula when the file is opened: the name is
+	 * the one free text (the number's + is a number's). */
+	snprintf(name, sizeof(name), "%s%s", registry_formula_like(snd->name) ? "'" : "",
+		 snd->name);
 	csv_field(out, snd->number, 0);
-	csv_field(out, snd->name, 0);
+	csv_field(out, name, 0);
 	csv_field(out, snd->role, 0);
 	csv_field(out, snd->commune_code, 0);
 	csv_field(out, snd->active ? "1" : "0", 1);

@@ -4,6 +4,7 @@
  * or nothing (registry.h).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +37,21 @@ static const char *const column_names[NCOLUMNS][5] = {
     [COL_ACTIVE] = {"active", "hoatdong", NULL},
 };
 
+/* A file's rows, read and checked: the entries to compare and write. */
+struct registry_file {
+	struct store_sender *v;
+	size_t n;
+};
+
 struct import {
 	const struct config *cfg;
 	const char *label;
 	const struct registry_report *rep;
 	struct sheetfile *sf;
 	int col[NCOLUMNS]; /* the cell of each column, or -1 */
-	struct store_sender *v;
-	size_t n;
+	struct registry_file *rf;
+	size_t *seen; /* the numbers read: open addressing, 0 or 1 + an index of rf->v */
+	size_t mask;  /* the size of seen, a power of two, less one */
 	int errors;
 };
 
@@ -143,33 +151,99 @@ cell_of(const struct import *im, const struct sheetfile_row *row, enum column c)
 	return i >= 0 && (size_t)i < row->ncells ? row->cells[i] : "";
 }
 
+/* FNV-1a: the numbers differ in their last digits. */
+static size_t
+hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Adds the entry just read to the numbers seen: 0, or 1 when its number was
+ * there already.  The table is never more than half full. */
+static int
+seen_add(struct import *im)
+{
+	const struct store_sender *v = im->rf->v;
+	size_t k = hash(v[im->rf->n].number) & im->mask;
+
+	for (; im->seen[k] != 0; k = (k + 1) & im->mask)
+		if (strcmp(v[im->seen[k] - 1].number, v[im->rf->n].number) == 0)
+			return 1;
+	im->seen[k] = im->rf->n + 1;
+	return 0;
+}
+
+/* Room for every row of the file at once, and a table of the numbers seen
+ * twice as large: a row costs the same whatever its place.  0 or -1. */
+static int
+rows_alloc(struct import *im, size_t nrows)
+{
+	size_t size = 2;
+
+	while (size < 2 * nrows)
+		size *= 2;
+	im->mask = size - 1;
+	im->seen = calloc(size, sizeof(*im->seen));
+	im->rf = calloc(1, sizeof(*im->rf));
+	if (im->rf != NULL)
+		im->rf->v = calloc(nrows > 0 ? nrows : 1, sizeof(*im->rf->v));
+	if (im->seen == NULL || im->rf == NULL || im->rf->v == NULL) {
+		im->rep->error(im->rep->arg, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 read_row(struct import *im, const struct sheetfile_row *row)
 {
 	char number[PHONE_MAX];
-	const char *raw = cell_of(im, row, COL_NUMBER), *why;
-	struct store_sender *nv;
-	size_t j;
+	const char *raw = cell_of(im, row, COL_NUMBER), *name = cell_of(im, row, COL_NAME), *why;
 
-	nv = realloc(im->v, (im->n + 1) * sizeof(*im->v));
-	if (nv == NULL) {
-		import_error(im, row, "out of memory");
-		return;
-	}
-	im->v = nv;
+	/* A name the export wrote behind a quote, lest a spreadsheet take it
+	 * for a formula (registry_export). */
+	if (name[0] == '\'' && registry_formula_like(name))
+		name++;
 	if (clean_number(raw, number, sizeof(number), &why) == -1 ||
-	    registry_sender(im->cfg, number, cell_of(im, row, COL_NAME), cell_of(im, row, COL_ROLE),
+	    registry_sender(im->cfg, number, name, cell_of(im, row, COL_ROLE),
 			    cell_of(im, row, COL_COMMUNE), cell_of(im, row, COL_ACTIVE),
-			    &im->v[im->n], &why) == -1) {
+			    &im->rf->v[im->rf->n], &why) == -1) {
 		import_error(im, row, "%s: %s", raw, why);
 		return;
 	}
-	for (j = 0; j < im->n; j++)
-		if (strcmp(im->v[j].number, im->v[im->n].number) == 0) {
-			import_error(im, row, "%s: listed twice", raw);
-			return;
-		}
-	im->n++;
+	if (seen_add(im) == 1) {
+		import_error(im, row, "%s: listed twice", raw);
+		return;
+	}
+	im->rf->n++;
+}
+
+/* A district has a few hundred numbers: a file of many more is another
+ * file, or rows pasted twice over, and no reason to hold the console or
+ * the database.  Refused at its first row past the cap: 0 or -1. */
+static int
+cap(struct import *im)
+{
+	const struct sheetfile_row *row;
+
+	if (im->sf->nrows - 1 <= REGISTRY_MAX_ROWS)
+		return 0;
+	row = &im->sf->rows[REGISTRY_MAX_ROWS + 1];
+	if (im->rep->vietnamese)
+		import_error(im, row,
+			     "quá %d số: mỗi lần nhập danh bạ nhiều nhất %d số (một huyện chỉ có "
+			     "vài trăm số); hãy xem lại tệp hoặc chia thành nhiều tệp",
+			     REGISTRY_MAX_ROWS, REGISTRY_MAX_ROWS);
+	else
+		import_error(im, row,
+			     "more than %d numbers: an import takes at most %d (a district has a "
+			     "few hundred); check the file, or split it",
+			     REGISTRY_MAX_ROWS, REGISTRY_MAX_ROWS);
+	return -1;
 }
 
 /* A CSV file saved in a Windows code page (Excel's plain "CSV") is named
@@ -199,7 +273,7 @@ utf8_rows(struct import *im)
  * showing each change (a changed entry as it was, then as it will be).  0
  * or -1. */
 static int
-compare(struct store *st, const struct import *im, struct registry_changes *ch,
+compare(struct store *st, const struct registry_file *rf, struct registry_changes *ch,
 	const struct registry_report *rep)
 {
 	struct store_sender old;
@@ -208,8 +282,8 @@ compare(struct store *st, const struct import *im, struct registry_changes *ch,
 	int r;
 
 	memset(ch, 0, sizeof(*ch));
-	for (i = 0; i < im->n; i++) {
-		s = &im->v[i];
+	for (i = 0; i < rf->n; i++) {
+		s = &rf->v[i];
 		r = store_sender_get(st, s->number, &old);
 		if (r == -1)
 			return -1;
@@ -236,27 +310,16 @@ compare(struct store *st, const struct import *im, struct registry_changes *ch,
 	return 0;
 }
 
-static int
-import_write(struct store *st, const struct import *im, int64_t now)
-{
-	size_t i;
-
-	for (i = 0; i < im->n; i++)
-		if (store_sender_put(st, &im->v[i], now) == -1)
-			return -1;
-	return 0;
-}
-
 int
-registry_import(const struct config *cfg, struct store *st, const char *path, const char *label,
-		int write, const struct registry_report *rep, struct registry_changes *ch)
+registry_read(const struct config *cfg, const char *path, const char *label,
+	      const struct registry_report *rep, struct registry_file **rfp)
 {
-	struct import im = {cfg, label, rep, NULL, {0}, NULL, 0, 0};
+	struct import im = {cfg, label, rep, NULL, {0}, NULL, NULL, 0, 0};
 	char err[512];
 	size_t i;
 	int r = -1;
 
-	memset(ch, 0, sizeof(*ch));
+	*rfp = NULL;
 	im.sf = sheetfile_read(path, err, sizeof(err));
 	if (im.sf == NULL) {
 		rep->error(rep->arg, err);
@@ -267,19 +330,62 @@ registry_import(const struct config *cfg, struct store *st, const char *path, co
 		rep->error(rep->arg, err);
 		goto done;
 	}
-	if (utf8_rows(&im) == 0 && header(&im, &im.sf->rows[0]) == 0)
+	if (utf8_rows(&im) == 0 && header(&im, &im.sf->rows[0]) == 0 && cap(&im) == 0) {
+		if (rows_alloc(&im, im.sf->nrows - 1) == -1)
+			goto done;
 		for (i = 1; i < im.sf->nrows; i++)
 			read_row(&im, &im.sf->rows[i]);
+	}
 	if (im.errors > 0) {
 		r = im.errors;
 		goto done;
 	}
-	if (compare(st, &im, ch, rep) == -1 || (write && import_write(st, &im, clock_now()) == -1))
-		goto done;
-	ch->n = im.n;
+	*rfp = im.rf;
+	im.rf = NULL;
 	r = 0;
 done:
 	sheetfile_free(im.sf);
-	free(im.v);
+	free(im.seen);
+	registry_file_free(im.rf);
+	return r;
+}
+
+int
+registry_apply(struct store *st, const struct registry_file *rf, int write,
+	       const struct registry_report *rep, struct registry_changes *ch)
+{
+	int64_t now = clock_now();
+	size_t i;
+
+	if (compare(st, rf, ch, rep) == -1)
+		return -1;
+	for (i = 0; write && i < rf->n; i++)
+		if (store_sender_put(st, &rf->v[i], now) == -1)
+			return -1;
+	ch->n = rf->n;
+	return 0;
+}
+
+void
+registry_file_free(struct registry_file *rf)
+{
+	if (rf == NULL)
+		return;
+	free(rf->v);
+	free(rf);
+}
+
+int
+registry_import(const struct config *cfg, struct store *st, const char *path, const char *label,
+		int write, const struct registry_report *rep, struct registry_changes *ch)
+{
+	struct registry_file *rf;
+	int r;
+
+	memset(ch, 0, sizeof(*ch));
+	r = registry_read(cfg, path, label, rep, &rf);
+	if (r == 0)
+		r = registry_apply(st, rf, write, rep, ch);
+	registry_file_free(rf);
 	return r;
 }

@@ -2,6 +2,7 @@
  * quota.c - see quota.h.
  */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -96,12 +97,12 @@ quota_send_room(const struct config *cfg, struct store *st, int64_t now)
 void
 quota_cap_reached(const struct config *cfg, int64_t now)
 {
-	static int64_t logged_day;
+	/* Said once a day by whichever thread reaches the cap first. */
+	static _Atomic int64_t logged_day;
 	int64_t day = clock_day_start(now);
 
-	if (day == logged_day)
+	if (atomic_exchange(&logged_day, day) == day)
 		return;
-	logged_day = day;
 	log_warnx("daily cap of %d sent SMS reached: replies are dropped, digests and "
 		  "reminders wait for tomorrow",
 		  cfg->limits.daily_cap);

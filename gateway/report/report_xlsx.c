@@ -67,16 +67,12 @@ static const struct dynlib_sym lxw_syms[] = {
 #undef SYM
 /* clang-format on */
 
-/* Once loaded, the library stays: see dynlib.h. */
+/* Once loaded, the library stays; from either thread: see dynlib.h. */
 static int
 load(void)
 {
-	static int loaded;
-
-	if (!loaded && dynlib_load("report", "libxlsxwriter.so.4", "libxlsxwriter4", lxw_syms,
-				   sizeof(lxw_syms) / sizeof(lxw_syms[0])) == 0)
-		loaded = 1;
-	return loaded ? 0 : -1;
+	return dynlib_load("report", "libxlsxwriter.so.4", "libxlsxwriter4", lxw_syms,
+			   sizeof(lxw_syms) / sizeof(lxw_syms[0]));
 }
 
 #define MAX_COLS 16

@@ -25,7 +25,13 @@ struct dynlib_sym {
  * after one line in the log, "<who>: cannot load <soname>: <why> (install
  * <package>)", with *fn of every symbol left as it was.  The library stays
  * open for the life of the process (libcurl's TLS libraries are not made
- * to be unloaded); opening it again is cheap, the dynamic linker counts.
+ * to be unloaded).
+ *
+ * Once-only and safe from any thread: a table starts empty (its pointers
+ * NULL, as static storage is); the first call that succeeds fills it, and
+ * every later call with the same table returns 0 at once, whatever it
+ * names.  After a failure the next call tries again.  A thread may use the
+ * table once its own call returned 0.
  */
 int dynlib_load(const char *who, const char *soname, const char *package,
 		const struct dynlib_sym *syms, size_t nsyms);

@@ -39,15 +39,12 @@ static const struct dynlib_sym unz_syms[] = {
     {"unzClose", (void **)&unz.close},
 };
 
+/* Once loaded, the library stays; from either thread: see dynlib.h. */
 static int
 load(void)
 {
-	static int loaded;
-
-	if (!loaded && dynlib_load("sheet", "libminizip.so.1", "libminizip1", unz_syms,
-				   sizeof(unz_syms) / sizeof(unz_syms[0])) == 0)
-		loaded = 1;
-	return loaded ? 0 : -1;
+	return dynlib_load("sheet", "libminizip.so.1", "libminizip1", unz_syms,
+			   sizeof(unz_syms) / sizeof(unz_syms[0]));
 }
 
 /* The part called name, NUL-terminated, to free; NULL when the zip has no

@@ -301,7 +301,7 @@ int
 senders_import_preview(const struct web_request *r, const char *path, const char *name,
 		       struct html *h)
 {
-	struct registry_report rep = {import_error, import_change, h};
+	struct registry_report rep = {import_error, import_change, h, 1};
 	struct registry_changes ch;
 	int rc;
 
@@ -332,16 +332,24 @@ int
 senders_import_confirm(const struct web_request *r, struct store *rw, const char *path,
 		       const char *name, struct html *h)
 {
-	struct registry_report rep = {import_error, NULL, h};
+	struct registry_report rep = {import_error, NULL, h, 1};
 	struct registry_changes ch;
+	struct registry_file *rf;
 	char what[256];
 	int rc;
 
 	html_begin(h, "Nhập danh bạ", r->session->user, r->session->csrf);
 	html_raw(h, "<table id=\"import\">");
-	if (store_begin(rw) == -1)
+	/* The file is read before the write lock is taken, which is then held
+	 * only for the writes. */
+	rc = registry_read(r->cfg, path, name, &rep, &rf);
+	if (rc == 0 && store_begin(rw) == -1) {
+		registry_file_free(rf);
 		return 500;
-	rc = registry_import(r->cfg, rw, path, name, 1, &rep, &ch);
+	}
+	if (rc == 0)
+		rc = registry_apply(rw, rf, 1, &rep, &ch);
+	registry_file_free(rf);
 	if (rc == 0) {
 		snprintf(what, sizeof(what),
 			 "imported %zu senders from %.100s: %zu added, %zu changed, %zu "
