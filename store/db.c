@@ -386,8 +386,9 @@ check_version(struct store *st, int flags)
 }
 
 /*
- * A WAL file left at open, when no other store of this process has the
- * file open, means the last run did not close the database
+ * A WAL file left at open, when no other connection has the file open
+ * (another store of this process, or another process: a command run
+ * beside the gateway), means the last run did not close the database
  * (store_close() removes it): a crash or a power cut.  SQLite recovers from
  * that by itself; the quick check is for the damage it cannot undo (a disk
  * that lied about fsync, a bad sector), found now rather than mid-batch.
@@ -431,6 +432,31 @@ open_note(struct store *st, int open)
 	pthread_mutex_unlock(&open_lock);
 }
 
+/*
+ * 1 when another process has the database open (the gateway, while a
+ * command runs beside it): every connection to a WAL database holds a
+ * read lock on one byte of its -shm file for as long as it is open (the
+ * byte SQLite's unix layer calls DMS, after the WAL's eight locks).
+ * Called only while this process has no connection to the file, so that
+ * the close() here drops no lock of ours.
+ */
+static int
+open_elsewhere(const char *path)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1};
+	char shm[4096];
+	int fd, held;
+
+	if ((size_t)snprintf(shm, sizeof(shm), "%s-shm", path) >= sizeof(shm))
+		return 0;
+	fd = open(shm, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
+}
+
 static int
 left_unclean(const char *path)
 {
@@ -439,7 +465,7 @@ left_unclean(const char *path)
 
 	if (open_here(path) || (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
 		return 0;
-	return stat(wal, &sb) == 0 && sb.st_size > 0;
+	return stat(wal, &sb) == 0 && sb.st_size > 0 && !open_elsewhere(path);
 }
 
 static int

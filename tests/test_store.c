@@ -402,39 +402,81 @@ test_second_connection_keeps_locks(void **state)
 	store_close(second);
 }
 
-/* The WAL of a file this process already has open is that connection's,
- * not a crash's: a second connection (the console's) checks nothing. */
+/* What store_open logs (at the info level) into text. */
 static void
-test_second_connection_checks_nothing(void **state)
+open_logged(const char *path, char *text, size_t size)
 {
-	struct fixture *f = *state;
-	char logpath[160], text[4096];
-	struct store *second;
+	char logpath[160];
+	struct store *st;
 	FILE *fp;
 	size_t n;
 	int saved, level;
 
-	snprintf(logpath, sizeof(logpath), "%s/log", f->dir);
-	open_rw(f);
-	add_sms(f->st, "+84901", "ENROL MS 5 HAN", "fp1");
+	snprintf(logpath, sizeof(logpath), "%s.log", path);
 	fflush(stderr);
 	saved = dup(STDERR_FILENO);
 	assert_true(saved >= 0);
 	assert_non_null(freopen(logpath, "w", stderr));
 	level = log_getlevel();
 	log_setlevel(LOG_LEVEL_INFO);
-	second = store_open(f->path, 0);
+	st = store_open(path, 0);
 	log_setlevel(level);
 	fflush(stderr);
 	assert_true(dup2(saved, STDERR_FILENO) >= 0);
 	close(saved);
-	assert_non_null(second);
-	store_close(second);
+	assert_non_null(st);
+	store_close(st);
 	fp = fopen(logpath, "r");
 	assert_non_null(fp);
-	n = fread(text, 1, sizeof(text) - 1, fp);
+	n = fread(text, 1, size - 1, fp);
 	fclose(fp);
 	text[n] = '\0';
+	unlink(logpath);
+}
+
+/* The WAL of a file this process already has open is that connection's,
+ * not a crash's: a second connection (the console's) checks nothing. */
+static void
+test_second_connection_checks_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char text[4096];
+
+	open_rw(f);
+	add_sms(f->st, "+84901", "ENROL MS 5 HAN", "fp1");
+	open_logged(f->path, text, sizeof(text));
+	assert_null(strstr(text, "not closed cleanly"));
+}
+
+/* The WAL of a file another process has open (the gateway, beside a
+ * command) is that process's, not a crash's: nothing is checked. */
+static void
+test_open_beside_another_process(void **state)
+{
+	struct fixture *f = *state;
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	char cmd[512], ready[160], text[4096];
+	FILE *p;
+	int i;
+
+	open_rw(f);
+	store_close(f->st);
+	f->st = NULL;
+	snprintf(ready, sizeof(ready), "%s/ready", f->dir);
+	/* A writer that keeps its connection until its standard input ends. */
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import sqlite3, sys; db = sqlite3.connect(\"%s\"); "
+		 "db.execute(\"PRAGMA user_version\"); db.execute(\"INSERT INTO audit(who, page, "
+		 "what, at) VALUES (1, 2, 3, 4)\"); db.commit(); open(\"%s\", \"w\").close(); "
+		 "sys.stdin.read()'",
+		 f->path, ready);
+	p = popen(cmd, "w");
+	assert_non_null(p);
+	for (i = 0; i < 500 && access(ready, F_OK) != 0; i++)
+		nanosleep(&tick, NULL);
+	assert_int_equal(access(ready, F_OK), 0);
+	open_logged(f->path, text, sizeof(text));
+	assert_int_equal(pclose(p), 0);
 	assert_null(strstr(text, "not closed cleanly"));
 }
 
@@ -1857,6 +1899,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_second_connection_keeps_locks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_second_connection_checks_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_beside_another_process, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damaged_schema_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_memory, setup, teardown),
