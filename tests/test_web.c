@@ -274,7 +274,6 @@ test_sessions(void **state)
 	assert_int_equal(session_keep_upload(s, "number\n", 7, "z.csv"), 0);
 	for (i = 0; i < WEB_SESSIONS; i++)
 		assert_non_null(session_new(&a, "u", "viewer", "h", 40001 + i));
-
 }
 
 static void
@@ -407,8 +406,12 @@ start_web(const struct fixture *f, int port, const char *cmd)
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		char logpath[300];
+
+		/* Its log in the fixture's folder, for the tests that read it. */
+		snprintf(logpath, sizeof(logpath), "%s/web.log", f->dir);
 		if (getenv("TEST_VERBOSE") == NULL && (freopen("/dev/null", "w", stdout) == NULL ||
-						       freopen("/dev/null", "w", stderr) == NULL))
+						       freopen(logpath, "w", stderr) == NULL))
 			_exit(127);
 		execl(f->tinbao, "tinbao", "-c", f->conf, cmd, (char *)NULL);
 		_exit(127);
@@ -724,6 +727,48 @@ test_console_tls(void **state)
 	fixture_teardown(&f);
 }
 
+/* A flood of malformed requests: the HTTP library's warnings are logged at
+ * most 10 a minute, then how many were left out. */
+static void
+test_log_flood(void **state)
+{
+	static const char bad[] = "GET / HTTP/9.9\r\n\r\n";
+	char extra[128], path[300], text[16384], buf[256];
+	struct fixture f;
+	int port = free_port(), i, fd, status, lines = 0;
+	const char *p;
+	FILE *fp;
+	size_t n;
+	pid_t pid;
+
+	snprintf(extra, sizeof(extra), "web = { listen = \"127.0.0.1:%d\"; };\n", port);
+	assert_int_equal(fixture_setup_with(&f, tinbao, "contrib/tinbao.conf", extra), 0);
+	pid = start_web(&f, port, "web");
+	for (i = 0; i < 30; i++) {
+		fd = webhttp_connect(port);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, bad, sizeof(bad) - 1), (ssize_t)(sizeof(bad) - 1));
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	web_pid = 0;
+	snprintf(path, sizeof(path), "%s/web.log", f.dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	for (p = text; (p = strstr(p, "web: Error processing request")) != NULL; p++)
+		lines++;
+	/* Ten, or twenty when the minute turned during the flood. */
+	assert_true(lines >= 1 && lines <= 20);
+	assert_non_null(strstr(text, "left out"));
+	fixture_teardown(&f);
+}
+
 /* Beyond this PC without TLS: the configuration is refused. */
 static void
 test_console_needs_tls(void **state)
@@ -758,6 +803,7 @@ main(void)
 	    cmocka_unit_test_teardown(test_run_serves, stop_web),
 	    cmocka_unit_test_teardown(test_reload, stop_web),
 	    cmocka_unit_test_teardown(test_console_tls, stop_web),
+	    cmocka_unit_test_teardown(test_log_flood, stop_web),
 	    cmocka_unit_test_teardown(test_console, stop_web),
 	};
 

@@ -34,6 +34,7 @@
 #define BODY_MAX 16384		    /* bytes of a form */
 #define UPLOAD_MAX (4 << 20)	    /* bytes of a form with a file: a registry */
 #define COOKIE "tinbao_sid"	    /* the session id's cookie */
+#define LOG_PER_MINUTE 10	    /* warnings of the HTTP library logged a minute */
 #define LOGIN_COOKIE "tinbao_login" /* the login form's token, on /login only */
 
 /*
@@ -81,6 +82,11 @@ struct web {
 	/* A hash checked when the user does not exist, so that a wrong name
 	 * takes as long as a wrong password. */
 	char dummy_hash[STORE_WEB_HASH_MAX];
+	/* The HTTP library's warnings (a malformed request each): at most
+	 * LOG_PER_MINUTE a minute, then how many were left out. */
+	int64_t log_minute;
+	int log_lines;
+	long log_dropped;
 };
 
 /* One request: its form body as it arrives. */
@@ -619,11 +625,33 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 	*con_cls = NULL;
 }
 
+/* How many of the HTTP library's warnings were left out, said once. */
+static void
+mhd_log_dropped(struct web *w)
+{
+	if (w->log_dropped > 0)
+		log_warnx(
+		    "web: %ld more warnings of the HTTP library (malformed requests) left out",
+		    w->log_dropped);
+	w->log_dropped = 0;
+}
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct web *w = cls;
+	int64_t minute = clock_now() / 60;
 	char msg[512];
 
+	if (minute != w->log_minute) {
+		mhd_log_dropped(w);
+		w->log_minute = minute;
+		w->log_lines = 0;
+	}
+	if (w->log_lines++ >= LOG_PER_MINUTE) {
+		w->log_dropped++;
+		return;
+	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
 	log_warnx("web: %s", msg);
@@ -706,7 +734,7 @@ start_daemon(struct web *w)
 	/* The logger first, so that MHD says nothing on stderr by itself. */
 	w->daemon = mhd.start_daemon(
 	    flags, ntohs(sa.sin_port), NULL, NULL, handle, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-	    NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    w, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_CONNECTION_LIMIT, 64U,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 8U, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -819,6 +847,7 @@ web_stop(struct web *w)
 		return;
 	if (w->daemon != NULL)
 		mhd.stop_daemon(w->daemon);
+	mhd_log_dropped(w);
 	for (i = 0; i < WEB_SESSIONS; i++)
 		session_end(&w->auth.sessions[i]);
 	store_close(w->st);
