@@ -379,6 +379,12 @@ check('attachment; filename="tinbao-2022-H1.csv"' == r.getheader("Content-Dispos
 check(text.startswith("\ufeff") and "06448" in text, "the CSV report's content")
 r, body = request("GET", "/reports?period=2022&format=xlsx", sid)
 check(r.status == 200 and body[:2] == b"PK", "the xlsx report: %d" % r.status)
+# A workbook uploaded under a long name (a Vietnamese one is long in bytes)
+# is still read as a workbook: its errors are a row's, the name whole.
+long_name = "Danh sách cán bộ chuyên trách y tế các xã huyện Minh Sơn năm 2022.xlsx"
+r, text = upload("/senders/import", sid, {"csrf": csrf}, long_name, body)
+check(r.status == 400 and (long_name + ": row 1: ") in text,
+      "a workbook with a long name: %d %s" % (r.status, re.findall(r"colspan=\"6\">([^<]*)", text)[:2]))
 r, text = request("GET", "/reports?period=2022-H3&format=csv", sid)
 check(r.status == 400, "a period that is none: %d" % r.status)
 

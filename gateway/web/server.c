@@ -416,7 +416,7 @@ import(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_s
 {
 	struct web_request r = {w->cfg, w->st, s, NULL, NULL, clock_now()};
 	struct reply rp = {0};
-	char filename[128];
+	char filename[WEB_UPLOAD_NAME_MAX];
 	const char *data;
 	size_t len;
 	int status;

@@ -83,6 +83,9 @@ int multipart_part(const char *body, size_t len, const char *delim, const char *
 #define WEB_SESSIONS 64	 /* at most this many at once; the oldest goes */
 #define WEB_THROTTLED 64 /* client addresses remembered by the throttle */
 #define WEB_HASH_MAX 160 /* a password hash as the database holds it */
+/* An uploaded file's name, whole: its ending (.xlsx) says how it is read,
+ * and a Vietnamese name takes two or three bytes a letter. */
+#define WEB_UPLOAD_NAME_MAX 128
 
 /* A logged-in user's.  The login form has none: its token is a cookie of
  * its own (server.c), so that no one can push sessions out by asking for
@@ -100,7 +103,7 @@ struct web_session {
 	 * it, uploads another or ends: its bytes (malloc'd) and its name. */
 	char *upload;
 	size_t upload_len;
-	char upload_name[64];
+	char upload_name[WEB_UPLOAD_NAME_MAX];
 };
 
 struct web_throttle {
