@@ -258,10 +258,14 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq)
 	struct store_web_user u;
 	struct reply rp = {0};
 	int64_t now = clock_now(), wait;
+	const char *key;
 	int found, ok;
 
 	client_address(c, addr, sizeof(addr));
-	wait = throttle_wait(&w->auth, addr, now);
+	/* The throttle's: every address of 127.0.0.0/8 is this PC, and a
+	 * program on it may speak from any of them. */
+	key = strncmp(addr, "127.", 4) == 0 ? "127.0.0.0/8" : addr;
+	wait = throttle_wait(&w->auth, key, now);
 	if (wait > 0) {
 		snprintf(why, sizeof(why), "Sai quá nhiều lần: hãy thử lại sau %lld giây.",
 			 (long long)wait);
@@ -278,11 +282,11 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq)
 	ok = web_password_check(found == 1 ? u.hash : w->dummy_hash, password) && found == 1;
 	explicit_bzero(password, sizeof(password));
 	if (!ok) {
-		throttle_fail(&w->auth, addr, name, now);
+		throttle_fail(&w->auth, key, name, now);
 		log_info("web: failed login as \"%s\" from %s", name, addr);
 		return login_form(w, c, 200, "Sai tên đăng nhập hoặc mật khẩu.");
 	}
-	throttle_clear(&w->auth, addr, u.name);
+	throttle_clear(&w->auth, key, u.name);
 	rp.set = session_new(&w->auth, u.name, u.role, u.hash, now);
 	if (rp.set == NULL)
 		return refuse(w, c, 500, "Lỗi máy chủ");
