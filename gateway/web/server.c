@@ -6,9 +6,9 @@
  *
  * GET shows a page; every POST changes something and must carry the
  * session's CSRF token (403 otherwise).  Without a session every page
- * answers 303 to /login.  The login form has a session of its own, without
- * a user, so that its POST carries a token too; a successful login replaces
- * it with a new one (a session id known before login is worth nothing).
+ * answers 303 to /login.  The login form keeps nothing: its token is a
+ * cookie of its own that its POST must repeat (login_form); a successful
+ * login makes a new session, whose id no one knew before.
  */
 #include <arpa/inet.h>
 #include <errno.h>
