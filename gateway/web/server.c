@@ -545,22 +545,11 @@ request_session(struct web *w, struct MHD_Connection *c)
 static int
 host_ok(struct web *w, struct MHD_Connection *c)
 {
-	const char *host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	struct sockaddr_in sa;
-	char name[64];
-	size_t n;
 
 	if (config_web_address(w->cfg->web.listen, &sa) == -1 || !config_web_loopback(&sa))
 		return 1;
-	if (host == NULL)
-		return 0;
-	n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
-	if (n >= sizeof(name) || (host[n] != '\0' && host[n] != ':'))
-		return 0;
-	memcpy(name, host, n);
-	name[n] = '\0';
-	return strcasecmp(name, "localhost") == 0 || strcmp(name, "[::1]") == 0 ||
-	       (strncmp(name, "127.", 4) == 0 && strspn(name, "0123456789.") == n);
+	return loopback_host(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host"));
 }
 
 static enum MHD_Result

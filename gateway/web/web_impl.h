@@ -67,6 +67,9 @@ int form_value(const char *body, size_t len, const char *name, char *out, size_t
 /* The value of cookie name in a Cookie header (NULL: none): 1 found, 0
  * absent, -1 too long. */
 int cookie_value(const char *header, const char *name, char *out, size_t size);
+/* 1 when a Host header (NULL: none) names this PC by a loopback name:
+ * localhost, [::1] or 127.x.x.x, with or without a port; else 0. */
+int loopback_host(const char *host);
 
 /* A multipart/form-data Content-Type's boundary, as the delimiter "--"
  * boundary into out: 1, 0 when ctype is no multipart form, -1 malformed. */
