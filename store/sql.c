@@ -393,15 +393,19 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
 		     "SELECT id, sender, smsc_time, received, text, state, coalesce(error, ''), "
 		     "coding "
 		     "FROM inbox WHERE id = ?1"},
-    /* Rejected rows, by error (NULL: any) and not received before ?2. */
+    /* Rejected rows, by error (NULL: any) and not received before ?2:
+     * inbox_state's in id order, "+received" a row test, lest the rows be
+     * read through inbox_state_received and all of them sorted before the
+     * first comes (the quarantine page wants its first hundred). */
     [S_INBOX_HELD] = {"inbox held",
 		      "SELECT id, sender, smsc_time, received, text, state, coalesce(error, ''), "
 		      "coding "
 		      "FROM inbox WHERE state = 'rejected' AND (?1 IS NULL OR error = ?1) "
-		      "AND received >= ?2 ORDER BY id"},
+		      "AND +received >= ?2 ORDER BY id"},
+    /* Through inbox_error: the rows of that error, not every rejected one. */
     [S_INBOX_HELD_COUNT] = {"inbox held count",
 			    "SELECT count(*), count(DISTINCT sender) FROM inbox "
-			    "WHERE error = ?1 AND state = 'rejected'"},
+			    "WHERE error = ?1 AND +state = 'rejected'"},
     /* A sender's SMS received since ?2 before row ?3; ?4 the text or NULL. */
     [S_INBOX_RECENT] = {"inbox recent",
 			"SELECT count(*) FROM inbox WHERE sender = ?1 AND received >= ?2 "

@@ -947,7 +947,10 @@ test_messages_commune(void **state)
 /*
  * Over a million SMS the console's list reads a range of one index in its
  * order, whatever the filter: never the whole table, never a sort (a date
- * range in the past, a year of SMS, one state's rows).
+ * range in the past, a year of SMS, one state's rows).  The quarantine
+ * page's oldest held SMS come in id order, the first hundred read and no
+ * more; how many wait is counted over the held ones only, not every
+ * rejected SMS (the one sort allowed: the distinct senders').
  */
 static void
 test_messages_plan(void **state)
@@ -955,11 +958,15 @@ test_messages_plan(void **state)
 	static const struct {
 		enum stmt id;
 		const char *index;
+		const char *sort; /* a sort it may do, or NULL */
 	} plans[] = {
-	    {S_WEB_MESSAGES, "SEARCH i USING INDEX inbox_received ("},
-	    {S_WEB_STATE_MESSAGES, "SEARCH i USING INDEX inbox_state_received (state=? AND "},
-	    {S_WEB_NUMBER_MESSAGES, "SEARCH i USING INDEX inbox_sender (sender=? AND "},
-	    {S_WEB_COMMUNE_MESSAGES, "SEARCH c USING PRIMARY KEY (commune_code=? AND "},
+	    {S_WEB_MESSAGES, "SEARCH i USING INDEX inbox_received (", NULL},
+	    {S_WEB_STATE_MESSAGES, "SEARCH i USING INDEX inbox_state_received (state=? AND ", NULL},
+	    {S_WEB_NUMBER_MESSAGES, "SEARCH i USING INDEX inbox_sender (sender=? AND ", NULL},
+	    {S_WEB_COMMUNE_MESSAGES, "SEARCH c USING PRIMARY KEY (commune_code=? AND ", NULL},
+	    {S_INBOX_HELD, "SEARCH inbox USING INDEX inbox_state (state=?)", NULL},
+	    {S_INBOX_HELD_COUNT, "SEARCH inbox USING INDEX inbox_error (error=?)",
+	     "USE TEMP B-TREE FOR count(DISTINCT)"},
 	};
 	struct fixture *f = *state;
 	char sql[4096];
@@ -977,7 +984,8 @@ test_messages_plan(void **state)
 		lead = 0;
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			detail = (const char *)sqlite3_column_text(s, 3);
-			if (strstr(detail, "TEMP B-TREE") != NULL ||
+			if ((strstr(detail, "TEMP B-TREE") != NULL &&
+			     (plans[i].sort == NULL || strcmp(detail, plans[i].sort) != 0)) ||
 			    strncmp(detail, "SCAN", 4) == 0)
 				fail_msg("%s: %s", stmt_defs[plans[i].id].what, detail);
 			lead += strncmp(detail, plans[i].index, strlen(plans[i].index)) == 0;

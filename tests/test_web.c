@@ -105,6 +105,42 @@ test_cookie_value(void **state)
 	assert_int_equal(cookie_value("", "tinbao_sid", out, sizeof(out)), 0);
 }
 
+/* The names a loopback console answers to; a name cut short is read no
+ * further than its end. */
+static void
+test_loopback_host(void **state)
+{
+	static const char *const yes[] = {"localhost",	  "LocalHost:8080", "127.0.0.1",
+					  "127.1.2.3:80", "[::1]",	    "[::1]:8080"};
+	static const char *const no[] = {
+	    "evil.example",
+	    "127.0.0.1.evil.example",
+	    "localhost.",
+	    "[::1]x",
+	    "[::2]",
+	    "[::1",
+	    "[",
+	    "",
+	    "127.0.0.1x",
+	    "x127.0.0.1",
+	};
+	char *copy;
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!loopback_host(yes[i]))
+			fail_msg("not a loopback name: %s", yes[i]);
+	/* Each in a buffer of its own size, for the address sanitizer. */
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		copy = strdup(no[i]);
+		assert_non_null(copy);
+		if (loopback_host(copy))
+			fail_msg("taken for a loopback name: %s", no[i]);
+		free(copy);
+	}
+	assert_false(loopback_host(NULL));
+}
+
 static void
 test_multipart(void **state)
 {
@@ -793,6 +829,7 @@ main(void)
 	    cmocka_unit_test(test_url_decode),
 	    cmocka_unit_test(test_form_value),
 	    cmocka_unit_test(test_cookie_value),
+	    cmocka_unit_test(test_loopback_host),
 	    cmocka_unit_test(test_multipart),
 	    cmocka_unit_test(test_multipart_hostile),
 	    cmocka_unit_test(test_sessions),

@@ -379,6 +379,12 @@ check('attachment; filename="tinbao-2022-H1.csv"' == r.getheader("Content-Dispos
 check(text.startswith("\ufeff") and "06448" in text, "the CSV report's content")
 r, body = request("GET", "/reports?period=2022&format=xlsx", sid)
 check(r.status == 200 and body[:2] == b"PK", "the xlsx report: %d" % r.status)
+# A workbook uploaded under a long name (a Vietnamese one is long in bytes)
+# is still read as a workbook: its errors are a row's, the name whole.
+long_name = "Danh sách cán bộ chuyên trách y tế các xã huyện Minh Sơn năm 2022.xlsx"
+r, text = upload("/senders/import", sid, {"csrf": csrf}, long_name, body)
+check(r.status == 400 and (long_name + ": row 1: ") in text,
+      "a workbook with a long name: %d %s" % (r.status, re.findall(r"colspan=\"6\">([^<]*)", text)[:2]))
 r, text = request("GET", "/reports?period=2022-H3&format=csv", sid)
 check(r.status == 400, "a period that is none: %d" % r.status)
 
@@ -456,5 +462,15 @@ statuses = [login(user, "wrong-%d" % i)[0].status for i in range(6)]
 check(statuses[-1] == 429, "six failed logins in a row: %s" % statuses)
 r, _ = login(user, password)
 check(r.status == 429, "the right password while throttled: %d" % r.status)
+# Every address of 127.0.0.0/8 is this PC, and a program on it may speak
+# from any of them: another one waits as long.
+if host.startswith("127."):
+    c = http.client.HTTPConnection(host, port, timeout=10, source_address=("127.0.0.2", 0))
+    c.request("POST", "/login", body=urllib.parse.urlencode({"user": user, "password": "x"}),
+              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = c.getresponse()
+    r.read()
+    c.close()
+    check(r.status == 429, "a login from 127.0.0.2 after 127.0.0.1's failures: %d" % r.status)
 
 done()

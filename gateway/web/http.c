@@ -1,7 +1,7 @@
 /*
  * http.c - what a request carries, parsed: the fields of a form body
- * (application/x-www-form-urlencoded, or multipart/form-data for a file)
- * and the cookies of a Cookie header.
+ * (application/x-www-form-urlencoded, or multipart/form-data for a file),
+ * the cookies of a Cookie header and the name a Host header gives.
  * Lengths are checked before anything is copied.
  */
 #include <ctype.h>
@@ -101,6 +101,25 @@ cookie_value(const char *header, const char *name, char *out, size_t size)
 		p = semi + 1;
 	}
 	return 0;
+}
+
+int
+loopback_host(const char *host)
+{
+	char name[64];
+	size_t n;
+
+	if (host == NULL)
+		return 0;
+	n = host[0] == '[' ? strcspn(host, "]") : strcspn(host, ":");
+	if (host[0] == '[' && host[n++] != ']')
+		return 0; /* no end to the address: nothing past the name is read */
+	if (n >= sizeof(name) || (host[n] != '\0' && host[n] != ':'))
+		return 0;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	return strcasecmp(name, "localhost") == 0 || strcmp(name, "[::1]") == 0 ||
+	       (strncmp(name, "127.", 4) == 0 && strspn(name, "0123456789.") == n);
 }
 
 int

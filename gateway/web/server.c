@@ -6,9 +6,9 @@
  *
  * GET shows a page; every POST changes something and must carry the
  * session's CSRF token (403 otherwise).  Without a session every page
- * answers 303 to /login.  The login form has a session of its own, without
- * a user, so that its POST carries a token too; a successful login replaces
- * it with a new one (a session id known before login is worth nothing).
+ * answers 303 to /login.  The login form keeps nothing: its token is a
+ * cookie of its own that its POST must repeat (login_form); a successful
+ * login makes a new session, whose id no one knew before.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -264,10 +264,14 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq)
 	struct store_web_user u;
 	struct reply rp = {0};
 	int64_t now = clock_now(), wait;
+	const char *key;
 	int found, ok;
 
 	client_address(c, addr, sizeof(addr));
-	wait = throttle_wait(&w->auth, addr, now);
+	/* The throttle's: every address of 127.0.0.0/8 is this PC, and a
+	 * program on it may speak from any of them. */
+	key = strncmp(addr, "127.", 4) == 0 ? "127.0.0.0/8" : addr;
+	wait = throttle_wait(&w->auth, key, now);
 	if (wait > 0) {
 		snprintf(why, sizeof(why), "Sai quá nhiều lần: hãy thử lại sau %lld giây.",
 			 (long long)wait);
@@ -284,11 +288,11 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq)
 	ok = web_password_check(found == 1 ? u.hash : w->dummy_hash, password) && found == 1;
 	explicit_bzero(password, sizeof(password));
 	if (!ok) {
-		throttle_fail(&w->auth, addr, name, now);
+		throttle_fail(&w->auth, key, name, now);
 		log_info("web: failed login as \"%s\" from %s", name, addr);
 		return login_form(w, c, 200, "Sai tên đăng nhập hoặc mật khẩu.");
 	}
-	throttle_clear(&w->auth, addr, u.name);
+	throttle_clear(&w->auth, key, u.name);
 	rp.set = session_new(&w->auth, u.name, u.role, u.hash, now);
 	if (rp.set == NULL)
 		return refuse(w, c, 500, "Lỗi máy chủ");
@@ -422,7 +426,7 @@ import(struct web *w, struct MHD_Connection *c, struct request *rq, struct web_s
 {
 	struct web_request r = {w->cfg, w->st, s, NULL, NULL, clock_now()};
 	struct reply rp = {0};
-	char filename[128];
+	char filename[WEB_UPLOAD_NAME_MAX];
 	const char *data;
 	size_t len;
 	int status;
@@ -547,22 +551,11 @@ request_session(struct web *w, struct MHD_Connection *c)
 static int
 host_ok(struct web *w, struct MHD_Connection *c)
 {
-	const char *host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	struct sockaddr_in sa;
-	char name[64];
-	size_t n;
 
 	if (config_web_address(w->cfg->web.listen, &sa) == -1 || !config_web_loopback(&sa))
 		return 1;
-	if (host == NULL)
-		return 0;
-	n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
-	if (n >= sizeof(name) || (host[n] != '\0' && host[n] != ':'))
-		return 0;
-	memcpy(name, host, n);
-	name[n] = '\0';
-	return strcasecmp(name, "localhost") == 0 || strcmp(name, "[::1]") == 0 ||
-	       (strncmp(name, "127.", 4) == 0 && strspn(name, "0123456789.") == n);
+	return loopback_host(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host"));
 }
 
 static enum MHD_Result

@@ -67,6 +67,9 @@ int form_value(const char *body, size_t len, const char *name, char *out, size_t
 /* The value of cookie name in a Cookie header (NULL: none): 1 found, 0
  * absent, -1 too long. */
 int cookie_value(const char *header, const char *name, char *out, size_t size);
+/* 1 when a Host header (NULL: none) names this PC by a loopback name:
+ * localhost, [::1] or 127.x.x.x, with or without a port; else 0. */
+int loopback_host(const char *host);
 
 /* A multipart/form-data Content-Type's boundary, as the delimiter "--"
  * boundary into out: 1, 0 when ctype is no multipart form, -1 malformed. */
@@ -83,6 +86,9 @@ int multipart_part(const char *body, size_t len, const char *delim, const char *
 #define WEB_SESSIONS 64	 /* at most this many at once; the oldest goes */
 #define WEB_THROTTLED 64 /* client addresses remembered by the throttle */
 #define WEB_HASH_MAX 160 /* a password hash as the database holds it */
+/* An uploaded file's name, whole: its ending (.xlsx) says how it is read,
+ * and a Vietnamese name takes two or three bytes a letter. */
+#define WEB_UPLOAD_NAME_MAX 128
 
 /* A logged-in user's.  The login form has none: its token is a cookie of
  * its own (server.c), so that no one can push sessions out by asking for
@@ -100,7 +106,7 @@ struct web_session {
 	 * it, uploads another or ends: its bytes (malloc'd) and its name. */
 	char *upload;
 	size_t upload_len;
-	char upload_name[64];
+	char upload_name[WEB_UPLOAD_NAME_MAX];
 };
 
 struct web_throttle {
