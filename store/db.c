@@ -579,11 +579,13 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	open_note(st, 0);
 	stmt_finalize_all(st);
 	/* Closing the last connection also checkpoints and removes the WAL. */
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_warnx("store: %s: close: %s", st->path, sqlite3_errmsg(st->db));
+	/* Listed until its locks are gone: a store opened meanwhile in
+	 * another thread must not look at (and close) the -shm file. */
+	open_note(st, 0);
 	free(st->path);
 	free(st);
 }

@@ -306,6 +306,14 @@ test_sessions(void **state)
 	session_end(s);
 	assert_null(s->upload);
 	assert_string_equal(s->upload_name, "");
+	/* A session unused too long ends, and its upload goes, at the next
+	 * look-up of any session. */
+	s = session_new(&a, "anna", "admin", "h", 30000);
+	assert_int_equal(session_keep_upload(s, "number\n", 7, "old.csv"), 0);
+	assert_null(session_find(
+	    &a, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 30000 + 3600));
+	assert_null(s->upload);
+	assert_string_equal(s->id, "");
 	s = session_new(&a, "anna", "admin", "h", 40000);
 	assert_int_equal(session_keep_upload(s, "number\n", 7, "z.csv"), 0);
 	for (i = 0; i < WEB_SESSIONS; i++)

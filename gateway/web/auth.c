@@ -143,21 +143,30 @@ session_find(struct web_auth *a, const char *id, int64_t now)
 {
 	struct web_session *s;
 	size_t i;
+	struct web_session *found = NULL;
 
 	if (id == NULL || strlen(id) != WEB_TOKEN_HEX)
 		return NULL;
+	/* Every session unused too long ends here, the upload it held freed,
+	 * not only when its slot is wanted again. */
 	for (i = 0; i < WEB_SESSIONS; i++) {
 		s = &a->sessions[i];
-		if (s->id[0] == '\0' || !same(s->id, id))
+		if (s->id[0] == '\0')
 			continue;
-		if (now - s->last >= a->idle || now < s->last) {
+		if (now - s->last >= a->idle) {
 			session_end(s);
-			return NULL;
+			continue;
 		}
-		s->last = now;
-		return s;
+		if (found == NULL && same(s->id, id))
+			found = s;
 	}
-	return NULL;
+	if (found != NULL && now < found->last) {
+		session_end(found); /* the clock went back: no telling how old */
+		found = NULL;
+	}
+	if (found != NULL)
+		found->last = now;
+	return found;
 }
 
 void
