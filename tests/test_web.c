@@ -320,6 +320,38 @@ test_sessions(void **state)
 		assert_non_null(session_new(&a, "u", "viewer", "h", 40001 + i));
 }
 
+/* The login form's tokens: this console's own, for an hour. */
+static void
+test_login_token(void **state)
+{
+	static struct web_auth a, b;
+	char t[WEB_TOKEN_HEX + 1], forged[WEB_TOKEN_HEX + 1];
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	assert_false(login_token_ok(&a, "00", 1000));
+	assert_int_equal(login_token_new(&a, 1000, t), 0);
+	assert_int_equal(strlen(t), WEB_TOKEN_HEX);
+	assert_true(login_token_ok(&a, t, 1000));
+	assert_true(login_token_ok(&a, t, 1000 + LOGIN_TOKEN_AGE));
+	assert_false(login_token_ok(&a, t, 1001 + LOGIN_TOKEN_AGE));
+	assert_false(login_token_ok(&a, t, 999)); /* made in the future */
+	/* Another console's (another key), or any part changed. */
+	assert_int_equal(login_token_new(&b, 1000, forged), 0);
+	assert_false(login_token_ok(&a, forged, 1000));
+	memcpy(forged, t, sizeof(forged));
+	forged[20] = forged[20] == 'a' ? 'b' : 'a';
+	assert_false(login_token_ok(&a, forged, 1000));
+	memcpy(forged, t, sizeof(forged));
+	forged[40] = forged[40] == 'a' ? 'b' : 'a';
+	assert_false(login_token_ok(&a, forged, 1000));
+	memset(forged, 'a', WEB_TOKEN_HEX);
+	assert_false(login_token_ok(&a, forged, 1000));
+	memcpy(forged, t, sizeof(forged));
+	forged[3] = 'G';
+	assert_false(login_token_ok(&a, forged, 1000));
+}
+
 static void
 test_throttle(void **state)
 {
@@ -841,6 +873,7 @@ main(void)
 	    cmocka_unit_test(test_multipart),
 	    cmocka_unit_test(test_multipart_hostile),
 	    cmocka_unit_test(test_sessions),
+	    cmocka_unit_test(test_login_token),
 	    cmocka_unit_test(test_throttle),
 	    cmocka_unit_test(test_password),
 	    cmocka_unit_test(test_web_address),

@@ -125,6 +125,10 @@ other, _ = login_form()
 r, _ = request("POST", "/login", form={"user": user, "password": password, "csrf": csrf},
                login=other)
 check(r.status == 403, "login with another form's cookie: %d" % r.status)
+made = "ab" * 32  # a cookie and field another site on this PC could set: not this console's
+r, _ = request("POST", "/login", form={"user": user, "password": password, "csrf": made},
+               login=made)
+check(r.status == 403, "login with a token the console never made: %d" % r.status)
 # Asking for the form again and again keeps nothing: the first still logs in.
 for _ in range(3 * 64):
     request("GET", "/login")

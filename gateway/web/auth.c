@@ -48,20 +48,27 @@ random_bytes(unsigned char *buf, size_t n)
 	return 0;
 }
 
+static void
+hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 int
 random_hex(char *out, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char buf[64];
-	size_t i;
 
 	if (n > sizeof(buf) || random_bytes(buf, n) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[buf[i] >> 4];
-		out[2 * i + 1] = digits[buf[i] & 15];
-	}
-	out[2 * n] = '\0';
+	hex(buf, n, out);
 	return 0;
 }
 
@@ -101,6 +108,66 @@ same(const char *a, const char *b)
 	for (i = 0; i < n; i++)
 		d |= (unsigned char)(a[i] ^ b[i]);
 	return d == 0;
+}
+
+/* The keyed hash of a login token's first half (made, random) into mac. */
+static int
+login_mac(const struct web_auth *a, const char *half, unsigned char mac[16])
+{
+	static const char salt[] = "tinbao-login-form";
+	argon2_context ctx = {0};
+
+	ctx.out = mac;
+	ctx.outlen = 16;
+	ctx.pwd = (uint8_t *)(uintptr_t)half;
+	ctx.pwdlen = WEB_TOKEN_HEX / 2;
+	ctx.salt = (uint8_t *)(uintptr_t)salt;
+	ctx.saltlen = sizeof(salt) - 1;
+	ctx.secret = (uint8_t *)(uintptr_t)a->login_key;
+	ctx.secretlen = sizeof(a->login_key);
+	ctx.t_cost = 1;
+	ctx.m_cost = 8; /* KiB, the least: a MAC, not a password's hash */
+	ctx.lanes = 1;
+	ctx.threads = 1;
+	ctx.version = ARGON2_VERSION_NUMBER;
+	return argon2_ctx(&ctx, Argon2_id) == ARGON2_OK ? 0 : -1;
+}
+
+int
+login_token_new(struct web_auth *a, int64_t now, char *out)
+{
+	unsigned char mac[16];
+
+	if (!a->login_keyed) {
+		if (random_bytes(a->login_key, sizeof(a->login_key)) == -1)
+			return -1;
+		a->login_keyed = 1;
+	}
+	/* 16 digits of when, 16 random, 32 of the keyed hash of those. */
+	snprintf(out, 17, "%016llx", (unsigned long long)now);
+	if (random_hex(out + 16, 8) == -1 || login_mac(a, out, mac) == -1)
+		return -1;
+	hex(mac, sizeof(mac), out + WEB_TOKEN_HEX / 2);
+	return 0;
+}
+
+int
+login_token_ok(const struct web_auth *a, const char *token, int64_t now)
+{
+	unsigned char mac[16];
+	char half[WEB_TOKEN_HEX / 2 + 1], want[WEB_TOKEN_HEX / 2 + 1];
+	unsigned long long made;
+
+	if (!a->login_keyed || token == NULL || strlen(token) != WEB_TOKEN_HEX ||
+	    strspn(token, "0123456789abcdef") != WEB_TOKEN_HEX)
+		return 0;
+	memcpy(half, token, WEB_TOKEN_HEX / 2);
+	half[WEB_TOKEN_HEX / 2] = '\0';
+	if (sscanf(half, "%16llx", &made) != 1 || (int64_t)made > now ||
+	    now - (int64_t)made > LOGIN_TOKEN_AGE || login_mac(a, half, mac) == -1)
+		return 0;
+	hex(mac, sizeof(mac), want);
+	return same(want, token + WEB_TOKEN_HEX / 2);
 }
 
 /* A free or expired slot, else the least recently used session. */

@@ -223,7 +223,7 @@ login_form(struct web *w, struct MHD_Connection *c, unsigned int status, const c
 	char token[WEB_TOKEN_HEX + 1];
 	struct reply rp = {0};
 
-	if (random_hex(token, WEB_TOKEN_HEX / 2) == -1)
+	if (login_token_new(&w->auth, clock_now(), token) == -1)
 		return refuse(w, c, 500, "Lỗi máy chủ");
 	html_begin(&rp.h, "Đăng nhập", NULL, NULL);
 	html_error(&rp.h, why);
@@ -241,9 +241,10 @@ login_form(struct web *w, struct MHD_Connection *c, unsigned int status, const c
 }
 
 /* 1 when the login posted carries the form's token in its cookie and its
- * csrf field, the same. */
+ * csrf field, the same, and the token is one this console made within the
+ * hour (auth.c): a cookie another site on this PC set is none of them. */
 static int
-login_token_ok(struct MHD_Connection *c, const struct request *rq)
+login_posted_ok(struct web *w, struct MHD_Connection *c, const struct request *rq)
 {
 	char cookie[WEB_TOKEN_HEX + 1], field[WEB_TOKEN_HEX + 1];
 	struct web_session form = {0};
@@ -254,7 +255,7 @@ login_token_ok(struct MHD_Connection *c, const struct request *rq)
 	    form_value(rq->body, rq->len, "csrf", field, sizeof(field)) != 1)
 		return 0;
 	memcpy(form.csrf, cookie, sizeof(form.csrf));
-	return session_csrf_ok(&form, field);
+	return session_csrf_ok(&form, field) && login_token_ok(&w->auth, field, clock_now());
 }
 
 static enum MHD_Result
@@ -277,7 +278,7 @@ login(struct web *w, struct MHD_Connection *c, struct request *rq)
 			 (long long)wait);
 		return login_form(w, c, 429, why);
 	}
-	if (!login_token_ok(c, rq))
+	if (!login_posted_ok(w, c, rq))
 		return login_form(w, c, 403, "Phiên đăng nhập đã hết hạn, hãy thử lại.");
 	if (form_value(rq->body, rq->len, "user", name, sizeof(name)) != 1 ||
 	    form_value(rq->body, rq->len, "password", password, sizeof(password)) != 1)

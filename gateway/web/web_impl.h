@@ -122,7 +122,13 @@ struct web_auth {
 	struct web_session sessions[WEB_SESSIONS];
 	struct web_throttle throttle[WEB_THROTTLED];
 	int64_t idle; /* seconds after which an unused session ends */
+	/* The key of the login form's tokens: random, this process's own
+	 * (0 until the first login_token_new). */
+	unsigned char login_key[32];
+	int login_keyed;
 };
+
+#define LOGIN_TOKEN_AGE 3600 /* seconds a login form's token is good for */
 
 /* n random bytes as 2n hex digits and a NUL into out.  0 or -1. */
 int random_hex(char *out, size_t n);
@@ -141,6 +147,14 @@ int session_keep_upload(struct web_session *s, const char *data, size_t len, con
 void session_drop_upload(struct web_session *s);
 /* 1 when token is the session's CSRF token (compared in constant time). */
 int session_csrf_ok(const struct web_session *s, const char *token);
+/* The login form's token into out (WEB_TOKEN_HEX digits): when it was
+ * made, a random part, and a keyed hash of both (Argon2id keyed with the
+ * process's secret, libargon2): only this console makes tokens it takes.
+ * 0 or -1. */
+int login_token_new(struct web_auth *a, int64_t now, char *out);
+/* 1 when token is one of this console's, made at most LOGIN_TOKEN_AGE
+ * seconds before now. */
+int login_token_ok(const struct web_auth *a, const char *token, int64_t now);
 /* Failed logins: after a few from one address, each further one makes it
  * wait longer; they are forgotten once none came for the longest wait.
  * throttle_wait: seconds addr must still wait (0: may try).  A login as
