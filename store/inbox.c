@@ -211,13 +211,14 @@ int
 store_inbox_held_foreach(struct store *st, const char *error, int64_t since,
 			 int (*cb)(void *arg, const struct store_held *h), void *arg)
 {
-	enum stmt id = S_INBOX_HELD;
+	enum stmt id = error != NULL ? S_INBOX_HELD_ERROR : S_INBOX_HELD;
 	struct held_walk w = {st, cb, arg};
 	int bound;
 
 	if (walk_start(st, id) == NULL)
 		return -1;
-	bound = bind_text(st, id, 1, error) == 0 && bind_int(st, id, 2, since) == 0;
+	bound =
+	    (error == NULL || bind_text(st, id, 1, error) == 0) && bind_int(st, id, 2, since) == 0;
 	return walk_rows(st, id, bound, held_walk_row, &w) == -1 ? -1 : 0;
 }
 

@@ -400,8 +400,13 @@ const struct stmt_def stmt_defs[S_NSTMTS] = {
     [S_INBOX_HELD] = {"inbox held",
 		      "SELECT id, sender, smsc_time, received, text, state, coalesce(error, ''), "
 		      "coding "
-		      "FROM inbox WHERE state = 'rejected' AND (?1 IS NULL OR error = ?1) "
-		      "AND +received >= ?2 ORDER BY id"},
+		      "FROM inbox WHERE state = 'rejected' AND +received >= ?2 ORDER BY id"},
+    /* Through inbox_error (error, id): that error's rows in id order, not
+     * every rejected one. */
+    [S_INBOX_HELD_ERROR] = {"inbox held with an error",
+			    "SELECT id, sender, smsc_time, received, text, state, "
+			    "coalesce(error, ''), coding FROM inbox WHERE error = ?1 "
+			    "AND +state = 'rejected' AND +received >= ?2 ORDER BY id"},
     /* Through inbox_error: the rows of that error, not every rejected one. */
     [S_INBOX_HELD_COUNT] = {"inbox held count",
 			    "SELECT count(*), count(DISTINCT sender) FROM inbox "

@@ -965,6 +965,7 @@ test_messages_plan(void **state)
 	    {S_WEB_NUMBER_MESSAGES, "SEARCH i USING INDEX inbox_sender (sender=? AND ", NULL},
 	    {S_WEB_COMMUNE_MESSAGES, "SEARCH c USING PRIMARY KEY (commune_code=? AND ", NULL},
 	    {S_INBOX_HELD, "SEARCH inbox USING INDEX inbox_state (state=?)", NULL},
+	    {S_INBOX_HELD_ERROR, "SEARCH inbox USING INDEX inbox_error (error=?)", NULL},
 	    {S_INBOX_HELD_COUNT, "SEARCH inbox USING INDEX inbox_error (error=?)",
 	     "USE TEMP B-TREE FOR count(DISTINCT)"},
 	};
