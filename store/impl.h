@@ -205,6 +205,8 @@ int stmt_run(struct store *st, enum stmt id);
 int bind_text(struct store *st, enum stmt id, int i, const char *v);
 int bind_int(struct store *st, enum stmt id, int i, int64_t v);
 int bind_ref(struct store *st, enum stmt id, int i, int64_t v);
+/* A text column as SQLite holds it until the next step, "" for NULL. */
+const char *column_text(sqlite3_stmt *s, int col);
 int column_copy(sqlite3_stmt *s, int col, char *dst, size_t dstsz);
 char *column_dup(struct store *st, sqlite3_stmt *s, int col);
 int stmt_exec(struct store *st, enum stmt id, int bound);

@@ -6,18 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "impl.h"
 #include "store.h"
 
 #define SMSD_VERSION_MIN 14
 #define SMSD_VERSION_MAX 17
-
-static const char *
-column(sqlite3_stmt *s, int i)
-{
-	const unsigned char *v = sqlite3_column_text(s, i);
-
-	return v != NULL ? (const char *)v : "";
-}
 
 /* gammu.Version within the versions whose inbox we know.  0 or -1. */
 static int
@@ -68,12 +61,12 @@ store_smsd_foreach(const char *path, int (*cb)(void *arg, const struct store_sms
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		sms.id = sqlite3_column_int64(s, 0);
-		sms.sender = column(s, 1);
-		sms.when = column(s, 2);
-		sms.coding = column(s, 3);
-		sms.udh = column(s, 4);
-		sms.decoded = column(s, 5);
-		sms.hex = column(s, 6);
+		sms.sender = column_text(s, 1);
+		sms.when = column_text(s, 2);
+		sms.coding = column_text(s, 3);
+		sms.udh = column_text(s, 4);
+		sms.decoded = column_text(s, 5);
+		sms.hex = column_text(s, 6);
 		if (cb(arg, &sms) != 0)
 			break;
 	}

@@ -198,6 +198,14 @@ bind_ref(struct store *st, enum stmt id, int i, int64_t v)
 	return 0;
 }
 
+const char *
+column_text(sqlite3_stmt *s, int col)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+
+	return v != NULL ? (const char *)v : "";
+}
+
 /* Copies a text column into a fixed buffer; returns -1 when it had to be
  * cut (the buffer then holds the beginning). */
 int

@@ -20,14 +20,6 @@ struct walk {
 	void *arg;
 };
 
-static const char *
-text_of(sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	return t != NULL ? (const char *)t : "";
-}
-
 int
 store_web_user_put(struct store *st, const char *name, const char *role, const char *hash,
 		   int64_t now)
@@ -118,8 +110,8 @@ audit_walk_row(void *ctx, sqlite3_stmt *s)
 	struct store_audit_row a;
 
 	a.at = sqlite3_column_int64(s, 0);
-	a.who = text_of(s, 1);
-	a.what = text_of(s, 2);
+	a.who = column_text(s, 1);
+	a.what = column_text(s, 2);
 	return w->cb.audit(w->arg, &a) != 0;
 }
 
@@ -146,12 +138,12 @@ msg_walk_row(void *ctx, sqlite3_stmt *s)
 	m.id = sqlite3_column_int64(s, 0);
 	m.at = sqlite3_column_int64(s, 1);
 	m.sent = sqlite3_column_int64(s, 2);
-	m.sender = text_of(s, 3);
-	m.text = text_of(s, 4);
-	m.state = text_of(s, 5);
-	m.error = text_of(s, 6);
-	m.became = text_of(s, 7);
-	m.commune = text_of(s, 8);
+	m.sender = column_text(s, 3);
+	m.text = column_text(s, 4);
+	m.state = column_text(s, 5);
+	m.error = column_text(s, 6);
+	m.became = column_text(s, 7);
+	m.commune = column_text(s, 8);
 	return w->cb.msg(w->arg, &m) != 0;
 }
 
@@ -233,11 +225,11 @@ reply_walk_row(void *ctx, sqlite3_stmt *s)
 
 	r.id = sqlite3_column_int64(s, 0);
 	r.created = sqlite3_column_int64(s, 1);
-	r.recipient = text_of(s, 2);
-	r.text = text_of(s, 3);
-	r.reason = text_of(s, 4);
-	r.state = text_of(s, 5);
-	r.delivery = text_of(s, 6);
+	r.recipient = column_text(s, 2);
+	r.text = column_text(s, 3);
+	r.reason = column_text(s, 4);
+	r.state = column_text(s, 5);
+	r.delivery = column_text(s, 6);
 	return w->cb.reply(w->arg, &r) != 0;
 }
 
@@ -259,7 +251,8 @@ alert_walk_row(void *ctx, sqlite3_stmt *s)
 {
 	struct walk *w = ctx;
 
-	return w->cb.alert(w->arg, text_of(s, 0), text_of(s, 1), sqlite3_column_int64(s, 2)) != 0;
+	return w->cb.alert(w->arg, column_text(s, 0), column_text(s, 1),
+			   sqlite3_column_int64(s, 2)) != 0;
 }
 
 int

@@ -97,8 +97,8 @@ web_password_check(const char *encoded, const char *password)
 
 /* Equal strings of the same length, in time that does not depend on where
  * they differ. */
-static int
-same(const char *a, const char *b)
+int
+token_same(const char *a, const char *b)
 {
 	size_t i, n = strlen(a);
 	unsigned char d = 0;
@@ -167,7 +167,7 @@ login_token_ok(const struct web_auth *a, const char *token, int64_t now)
 	    now - (int64_t)made > LOGIN_TOKEN_AGE || login_mac(a, half, mac) == -1)
 		return 0;
 	hex(mac, sizeof(mac), want);
-	return same(want, token + WEB_TOKEN_HEX / 2);
+	return token_same(want, token + WEB_TOKEN_HEX / 2);
 }
 
 /* A free or expired slot, else the least recently used session. */
@@ -224,7 +224,7 @@ session_find(struct web_auth *a, const char *id, int64_t now)
 			session_end(s);
 			continue;
 		}
-		if (found == NULL && same(s->id, id))
+		if (found == NULL && token_same(s->id, id))
 			found = s;
 	}
 	if (found != NULL && now < found->last) {
@@ -268,7 +268,7 @@ session_drop_upload(struct web_session *s)
 int
 session_csrf_ok(const struct web_session *s, const char *token)
 {
-	return s != NULL && token != NULL && same(s->csrf, token);
+	return s != NULL && token != NULL && token_same(s->csrf, token);
 }
 
 static struct web_throttle *

@@ -247,15 +247,12 @@ static int
 login_posted_ok(struct web *w, struct MHD_Connection *c, const struct request *rq)
 {
 	char cookie[WEB_TOKEN_HEX + 1], field[WEB_TOKEN_HEX + 1];
-	struct web_session form = {0};
 
 	if (cookie_value(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"), LOGIN_COOKIE,
 			 cookie, sizeof(cookie)) != 1 ||
-	    strlen(cookie) != WEB_TOKEN_HEX ||
 	    form_value(rq->body, rq->len, "csrf", field, sizeof(field)) != 1)
 		return 0;
-	memcpy(form.csrf, cookie, sizeof(form.csrf));
-	return session_csrf_ok(&form, field) && login_token_ok(&w->auth, field, clock_now());
+	return token_same(cookie, field) && login_token_ok(&w->auth, field, clock_now());
 }
 
 static enum MHD_Result
@@ -575,12 +572,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		rq->max = BODY_MAX;
 		/* A file's room only for an admin's upload: anyone else's body
 		 * is read into a form's. */
-		s = request_session(w, c);
 		if (multipart_boundary(
 			mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"), rq->delim,
 			sizeof(rq->delim)) != 1)
 			rq->delim[0] = '\0';
-		else if (s != NULL && strcmp(s->role, WEB_ROLE_ADMIN) == 0)
+		else if ((s = request_session(w, c)) != NULL &&
+			 strcmp(s->role, WEB_ROLE_ADMIN) == 0)
 			rq->max = UPLOAD_MAX;
 		return MHD_YES;
 	}

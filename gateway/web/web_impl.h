@@ -145,6 +145,9 @@ void session_end(struct web_session *s);
  * replaced).  0, or -1 when out of memory (s keeps none). */
 int session_keep_upload(struct web_session *s, const char *data, size_t len, const char *name);
 void session_drop_upload(struct web_session *s);
+/* 1 when a and b are the same token, not empty (compared in constant
+ * time). */
+int token_same(const char *a, const char *b);
 /* 1 when token is the session's CSRF token (compared in constant time). */
 int session_csrf_ok(const struct web_session *s, const char *token);
 /* The login form's token into out (WEB_TOKEN_HEX digits): when it was
